@@ -1,0 +1,26 @@
+# The Jixiao service: FastAPI on uvicorn, SQLite and a local data folder by default.
+# Build: docker build -t jixiao .   Run: docker run -p 8000:8000 -v jixiao-data:/data jixiao
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    JIXIAO_DATA_DIR=/data
+
+# OpenCV's headless wheel and onnxruntime need these shared libraries at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libglib2.0-0 libgomp1 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY service ./service
+COPY prompts ./prompts
+RUN pip install ".[postgres]"
+
+RUN useradd --create-home --uid 1000 jixiao && mkdir -p /data && chown jixiao /data
+USER jixiao
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+CMD ["jixiao", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,241 @@
+"""Data types of the grounded document.
+
+Conventions
+-----------
+* ``Document.text`` is the whole document as one NFKC-normalised string. Pages follow each
+  other separated by ``PAGE_BREAK`` (a form feed); every page's text lies in ``Page.span``.
+* Tables are part of that text: each table is written in place as tab-separated rows
+  (cells joined by ``\\t``, rows ended by ``\\n``), so every cell has an exact span.
+* A ``Span`` is a half-open ``[start, end)`` range of ``Document.text``.
+* Boxes are in page coordinates with the origin top-left: PDF points for PDFs (rendered
+  and scanned alike), pixels for images. ``Page.width``/``height`` give the scale; a
+  format without pages (plain text, DOCX) has pages with no size and elements with no box.
+"""
+
+from __future__ import annotations
+
+import bisect
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PAGE_BREAK = "\f"
+
+
+class SourceFormat(StrEnum):
+    pdf = "pdf"
+    docx = "docx"
+    png = "png"
+    jpeg = "jpeg"
+    tiff = "tiff"
+    text = "text"
+
+
+class TextSource(StrEnum):
+    """Where a page's text came from."""
+
+    text_layer = "text"  # a PDF text layer, a DOCX body or a plain-text file
+    ocr = "ocr"
+    empty = "empty"  # nothing readable on the page
+
+
+class Span(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} before start {self.start}")
+        return self
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+class BBox(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @classmethod
+    def union(cls, boxes: list[BBox]) -> BBox:
+        return cls(
+            x0=min(b.x0 for b in boxes),
+            y0=min(b.y0 for b in boxes),
+            x1=max(b.x1 for b in boxes),
+            y1=max(b.y1 for b in boxes),
+        )
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2)
+
+    def round(self, ndigits: int = 2) -> BBox:
+        return BBox(
+            x0=round(self.x0, ndigits),
+            y0=round(self.y0, ndigits),
+            x1=round(self.x1, ndigits),
+            y1=round(self.y1, ndigits),
+        )
+
+
+class Page(BaseModel):
+    number: int = Field(ge=1, description="1-based page number.")
+    width: float | None = None
+    height: float | None = None
+    rotation: int = 0
+    text_source: TextSource = TextSource.text_layer
+    span: Span
+    ocr_confidence: float | None = Field(
+        None, description="Mean recognition score of the page's OCR lines, 0..1."
+    )
+
+
+class Line(BaseModel):
+    """A line (or short block) of running text, outside tables."""
+
+    page: int
+    span: Span
+    bbox: BBox | None = None
+    confidence: float | None = None
+
+
+class Cell(BaseModel):
+    row: int = Field(ge=0)
+    col: int = Field(ge=0)
+    row_span: int = Field(1, ge=1)
+    col_span: int = Field(1, ge=1)
+    text: str
+    page: int
+    span: Span
+    bbox: BBox | None = None
+
+
+class Table(BaseModel):
+    """A grid of cells. A merged cell appears once, at its top-left, with its spans."""
+
+    index: int = Field(ge=0, description="Position among the document's tables.")
+    pages: list[int] = Field(description="Pages the table stands on, in order.")
+    n_rows: int = Field(ge=0)
+    n_cols: int = Field(ge=0)
+    cells: list[Cell]
+    span: Span
+    bbox: BBox | None = Field(None, description="Box on the first page.")
+
+    def cell_at(self, row: int, col: int) -> Cell | None:
+        """The cell covering (row, col), following merges."""
+        for cell in self.cells:
+            if (
+                cell.row <= row < cell.row + cell.row_span
+                and cell.col <= col < cell.col + cell.col_span
+            ):
+                return cell
+        return None
+
+    def grid(self, fill_merged: bool = False) -> list[list[str]]:
+        """Rows of cell texts. Merged areas are '' unless ``fill_merged`` repeats the text."""
+        rows = [["" for _ in range(self.n_cols)] for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell.row, min(cell.row + cell.row_span, self.n_rows)):
+                for c in range(cell.col, min(cell.col + cell.col_span, self.n_cols)):
+                    if (r, c) == (cell.row, cell.col) or fill_merged:
+                        rows[r][c] = cell.text
+        return rows
+
+
+class SourceInfo(BaseModel):
+    filename: str | None = None
+    format: SourceFormat
+    media_type: str
+    sha256: str
+    size: int = Field(ge=0, description="Bytes.")
+
+
+class Location(BaseModel):
+    """Where a piece of text stands: a page and, where the format has one, a box."""
+
+    page: int
+    bbox: BBox | None = None
+
+
+class Document(BaseModel):
+    """The whole read document. Serialises to JSON and back without loss."""
+
+    source: SourceInfo
+    text: str
+    pages: list[Page]
+    lines: list[Line] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    # --- navigation ---------------------------------------------------------------------
+
+    def slice(self, span: Span) -> str:
+        return self.text[span.start : span.end]
+
+    def page_at(self, offset: int) -> int:
+        """The page number holding character ``offset``."""
+        starts = [p.span.start for p in self.pages]
+        i = max(bisect.bisect_right(starts, offset) - 1, 0)
+        return self.pages[i].number
+
+    def page(self, number: int) -> Page:
+        return self.pages[number - 1]
+
+    @cached_property
+    def _segments(self) -> list[tuple[int, int, int, BBox | None]]:
+        """(start, end, page, box) of every line and cell, sorted by start."""
+        segs = [(ln.span.start, ln.span.end, ln.page, ln.bbox) for ln in self.lines]
+        for table in self.tables:
+            segs.extend((c.span.start, c.span.end, c.page, c.bbox) for c in table.cells)
+        segs.sort(key=lambda s: (s[0], s[1]))
+        return segs
+
+    def locate(self, span: Span) -> list[Location]:
+        """Pages and boxes covering ``span``: what the reviewer page highlights.
+
+        A span that covers part of a line gets the matching part of the line's box,
+        interpolated by character position (exact for monospaced CJK, close otherwise).
+        """
+        out: list[Location] = []
+        for start, end, page, box in self._segments:
+            if start >= span.end:
+                break
+            if end <= span.start or end == start:
+                continue
+            out.append(Location(page=page, bbox=_sub_box(box, start, end, span)))
+        if not out and len(self.text) > 0:
+            out.append(Location(page=self.page_at(min(span.start, len(self.text) - 1))))
+        return out
+
+    def tables_on(self, page: int) -> list[Table]:
+        return [t for t in self.tables if page in t.pages]
+
+
+def _sub_box(box: BBox | None, start: int, end: int, span: Span) -> BBox | None:
+    if box is None:
+        return None
+    lo, hi = max(start, span.start), min(end, span.end)
+    if (lo, hi) == (start, end):
+        return box
+    width = box.x1 - box.x0
+    n = end - start
+    return BBox(
+        x0=box.x0 + width * (lo - start) / n,
+        y0=box.y0,
+        x1=box.x0 + width * (hi - start) / n,
+        y1=box.y1,
+    ).round()

@@ -1,0 +1,103 @@
+"""Content sniffing: decide a file's format from its bytes, never from its name alone.
+
+The name (or a declared media type) is only used to notice a *mislabelled* file: one that
+says it is a PDF but is something we cannot read at all.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePath
+
+from service.document import SourceFormat
+from service.errors import EmptyFileError, MislabelledFileError, UnsupportedFormatError
+
+MEDIA_TYPES: dict[SourceFormat, str] = {
+    SourceFormat.pdf: "application/pdf",
+    SourceFormat.docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    SourceFormat.png: "image/png",
+    SourceFormat.jpeg: "image/jpeg",
+    SourceFormat.tiff: "image/tiff",
+    SourceFormat.text: "text/plain",
+}
+
+_EXTENSIONS: dict[str, SourceFormat] = {
+    ".pdf": SourceFormat.pdf,
+    ".docx": SourceFormat.docx,
+    ".png": SourceFormat.png,
+    ".jpg": SourceFormat.jpeg,
+    ".jpeg": SourceFormat.jpeg,
+    ".tif": SourceFormat.tiff,
+    ".tiff": SourceFormat.tiff,
+    ".txt": SourceFormat.text,
+}
+
+TEXT_ENCODINGS = ("utf-8-sig", "utf-16", "gb18030")
+
+
+def claimed_format(filename: str | None) -> SourceFormat | None:
+    if not filename:
+        return None
+    return _EXTENSIONS.get(PurePath(filename).suffix.lower())
+
+
+def sniff(data: bytes, filename: str | None = None) -> SourceFormat:
+    """The format of ``data``. Raises a typed ``InputError`` when it is none we read."""
+    if not data or not data.strip(b" \t\r\n\x00"):
+        raise EmptyFileError(filename)
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return SourceFormat.pdf
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return SourceFormat.png
+    if data.startswith(b"\xff\xd8\xff"):
+        return SourceFormat.jpeg
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        return SourceFormat.tiff
+    if data.startswith(b"PK\x03\x04"):
+        if _is_docx(data):
+            return SourceFormat.docx
+        raise UnsupportedFormatError("a ZIP archive that is not a Word .docx document")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnsupportedFormatError("legacy Word .doc / OLE file: save it as .docx or PDF")
+    if decode_text(data) is not None:
+        claimed = claimed_format(filename)
+        if claimed not in (None, SourceFormat.text):
+            raise MislabelledFileError(f"{filename!r} is named as {claimed.value} but holds text")
+        return SourceFormat.text
+    claimed = claimed_format(filename)
+    if claimed is not None:
+        raise MislabelledFileError(f"{filename!r} is named as {claimed.value} but is not")
+    raise UnsupportedFormatError(filename)
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "word/document.xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def decode_text(data: bytes) -> str | None:
+    """Decode plain text (UTF-8, UTF-16 with BOM, GB18030), or None if it looks binary."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates: tuple[str, ...] = ("utf-16",)
+    else:
+        candidates = ("utf-8-sig", "gb18030")
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text
+    return None
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return bad / len(text) < 0.01

@@ -1,0 +1,42 @@
+"""Suite-wide fixtures: the seeds, a settings override, no network.
+
+LLM traffic is off by default: tests that want it start the local scripted
+OpenAI-compatible server themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def seeds_dir() -> Path:
+    """The two real reports: $JIXIAO_SEEDS_DIR, or shared/seeds beside the repository."""
+    env = os.environ.get("JIXIAO_SEEDS_DIR")
+    candidates = [Path(env)] if env else []
+    candidates += [REPO.parent / "shared" / "seeds", REPO / "shared" / "seeds"]
+    for path in candidates:
+        if (path / "000_de21ebe0f04bc952.txt").is_file():
+            return path
+    raise RuntimeError(
+        "seed reports not found: set JIXIAO_SEEDS_DIR to the folder holding shared/seeds/*.txt"
+    )
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    return seeds_dir()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's .env or LLM endpoint by accident."""
+    for key in list(os.environ):
+        if key.startswith("JIXIAO_") and key != "JIXIAO_SEEDS_DIR":
+            monkeypatch.delenv(key, raising=False)
+    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(key, raising=False)
