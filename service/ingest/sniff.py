@@ -11,7 +11,7 @@ import zipfile
 from pathlib import PurePath
 
 from service.document import SourceFormat
-from service.errors import EmptyFileError, MislabelledFileError, UnsupportedFormatError
+from service.errors import CorruptFileError, EmptyFileError, MislabelledFileError, UnsupportedFormatError
 
 MEDIA_TYPES: dict[SourceFormat, str] = {
     SourceFormat.pdf: "application/pdf",
@@ -58,6 +58,9 @@ def sniff(data: bytes, filename: str | None = None) -> SourceFormat:
     if data.startswith(b"PK\x03\x04"):
         if _is_docx(data):
             return SourceFormat.docx
+        if b"word/" in data[:65536] or claimed_format(filename) is SourceFormat.docx:
+            # A Word file whose ZIP directory is missing: truncated in transit.
+            raise CorruptFileError(f"{filename or 'the file'}: an incomplete .docx archive")
         raise UnsupportedFormatError("a ZIP archive that is not a Word .docx document")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnsupportedFormatError("legacy Word .doc / OLE file: save it as .docx or PDF")

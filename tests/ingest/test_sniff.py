@@ -90,3 +90,13 @@ def test_size_limit_checked_before_anything_else() -> None:
 def test_decode_text_refuses_binary() -> None:
     assert decode_text(bytes(range(32)) * 10) is None
     assert decode_text("１２３".encode()) == "１２３"
+
+
+def test_truncated_docx_is_corrupt_not_unsupported() -> None:
+    from service.errors import CorruptFileError
+
+    whole = _zip(["[Content_Types].xml", "word/document.xml", "word/styles.xml"])
+    with pytest.raises(CorruptFileError):
+        sniff(whole[: len(whole) // 2], "report.docx")
+    with pytest.raises(CorruptFileError):
+        sniff(whole[: len(whole) // 2])

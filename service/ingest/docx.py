@@ -1,0 +1,416 @@
+"""The DOCX reader: body paragraphs and tables, in document order, → ``Document``.
+
+Owns reading WordprocessingML through python-docx's XML: paragraph text, automatic list
+numbers (rebuilt from ``numbering.xml`` for the common formats), and tables as grids with
+exact merges (``w:gridSpan`` → column span, ``w:vMerge`` → row span) read from the ``w:tc``
+elements themselves, because python-docx's ``row.cells`` repeats a merged cell at every
+grid position it covers. Nested tables are flattened into their cell's text.
+
+DOCX has no reliable page geometry: the whole body is one page with no size, and nothing
+has a box. Headers, footers, footnotes, comments, text boxes and images are not read (a
+warning counts the images). Password-protected Word files are OLE containers, which the
+sniffer refuses before they get here. Must not touch the database, the web, or spans (the
+builder writes them).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from service.document import CellDraft, Document, DocumentBuilder, SourceInfo, TextSource
+from service.errors import CorruptFileError, EmptyFileError, FileTooLargeError
+from service.ingest.flat_tables import FlatTable, join_wrapped, split_flat_tables
+from service.ingest.reader import IngestOptions
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+# The unpacked parts may be at most this many times the accepted upload size: a small
+# archive that inflates to gigabytes of XML is a decompression bomb.
+MAX_EXPANSION = 10
+
+
+def _w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+P, TBL, TR, TC, SDT, SDT_CONTENT = (_w(t) for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
+# Subtrees whose text is not the paragraph's own: deleted revisions, the fallback copy of
+# alternate content (the choice is read), text boxes and embedded objects.
+_SKIP = {
+    _w("del"),
+    _w("moveFrom"),
+    _w("txbxContent"),
+    _w("drawing"),
+    _w("pict"),
+    _w("object"),
+    _w("pPr"),
+    _w("rPr"),
+    f"{{{MC_NS}}}Fallback",
+}
+_BREAKS = {_w("br"), _w("cr")}
+
+
+def read_docx(data: bytes, source: SourceInfo, options: IngestOptions) -> Document:
+    """Read a Word document. Raises ``CorruptFileError`` when it cannot be opened."""
+    _check_expansion(data, options)
+    document = _open(data)
+    body = document.element.body
+    numbering = Numbering.from_document(document)
+    builder = DocumentBuilder(source)
+    builder.start_page(text_source=TextSource.text_layer)
+    pending: list[str] = []  # paragraph lines waiting for flattened-table recognition
+    for element in _blocks(body):
+        if element.tag == P:
+            pending.extend(_paragraph_text(element, numbering).split("\n"))
+            continue
+        _flush(builder, pending)
+        builder.add_table(_table_cells(element, numbering))
+    _flush(builder, pending)
+    images = len(body.findall(f".//{_w('drawing')}")) + len(body.findall(f".//{_w('pict')}"))
+    if images:
+        builder.warn(f"{images} image(s) in the document were not read (no OCR inside DOCX)")
+    doc = builder.build()
+    if not doc.text.strip():
+        raise EmptyFileError(f"{source.filename or 'the document'} holds no text")
+    return doc
+
+
+# --- opening -------------------------------------------------------------------------------
+
+
+def _check_expansion(data: bytes, options: IngestOptions) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CorruptFileError(f"not a readable ZIP archive: {exc}") from exc
+    limit = MAX_EXPANSION * options.limits.max_bytes
+    if unpacked > limit:
+        raise FileTooLargeError(
+            f"unpacks to {unpacked} bytes > {limit}", size=unpacked, limit=limit
+        )
+
+
+def _open(data: bytes) -> WordDocument:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        return docx.Document(io.BytesIO(data))
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        KeyError,
+        ValueError,
+        etree.LxmlError,
+        PackageNotFoundError,
+    ) as exc:
+        # Truncated archives, a broken or missing word/document.xml, bad content types.
+        raise CorruptFileError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _blocks(parent: etree._Element) -> Iterator[etree._Element]:
+    """Paragraphs and tables in document order, looking through content controls."""
+    for child in parent:
+        if child.tag in (P, TBL):
+            yield child
+        elif child.tag == SDT:
+            content = child.find(SDT_CONTENT)
+            if content is not None:
+                yield from _blocks(content)
+
+
+def _flush(builder: DocumentBuilder, lines: list[str]) -> None:
+    """Write pending paragraph lines; text pasted from a flattened export (cells on tabs)
+    becomes a table exactly as in the plain-text reader."""
+    for block in split_flat_tables(lines):
+        if isinstance(block, FlatTable):
+            builder.add_table(block.cells())
+        elif block:
+            builder.add_line(block)
+        else:
+            builder.add_blank()
+    lines.clear()
+
+
+# --- paragraphs ----------------------------------------------------------------------------
+
+
+def _paragraph_text(p: etree._Element, numbering: Numbering) -> str:
+    parts: list[str] = []
+    _collect_text(p, parts)
+    return numbering.label(p) + "".join(parts)
+
+
+def _collect_text(element: etree._Element, parts: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == _w("t"):
+            parts.append(child.text or "")
+        elif tag == _w("tab"):
+            parts.append("\t")
+        elif tag in _BREAKS:
+            parts.append("\n")
+        elif tag in (_w("noBreakHyphen"), _w("softHyphen")):
+            parts.append("-" if tag == _w("noBreakHyphen") else "")
+        else:
+            _collect_text(child, parts)
+
+
+# --- tables --------------------------------------------------------------------------------
+
+
+def _int_attr(element: etree._Element | None, default: int) -> int:
+    if element is None:
+        return default
+    try:
+        return int(element.get(_w("val"), default))
+    except ValueError:
+        return default
+
+
+def _row_cells(tr: etree._Element) -> Iterator[etree._Element]:
+    for child in tr:
+        if child.tag == TC:
+            yield child
+        elif child.tag == SDT:
+            content = child.find(SDT_CONTENT)
+            if content is not None:
+                yield from content.iter(TC)
+
+
+def _table_cells(tbl: etree._Element, numbering: Numbering) -> list[CellDraft]:
+    """The table's grid: each merged cell once, at its top-left, with its spans."""
+    drafts: list[CellDraft] = []
+    open_merges: dict[int, CellDraft] = {}  # grid column → cell a vertical merge started in
+    rows = [child for child in tbl if child.tag == TR]
+    for r, tr in enumerate(rows):
+        col = _int_attr(tr.find(f"{_w('trPr')}/{_w('gridBefore')}"), 0)
+        for tc in _row_cells(tr):
+            tc_pr = tc.find(_w("tcPr"))
+            span = max(1, _int_attr(_find(tc_pr, "gridSpan"), 1))
+            v_merge = _find(tc_pr, "vMerge")
+            h_merge = _find(tc_pr, "hMerge")
+            if h_merge is not None and h_merge.get(_w("val"), "continue") == "continue" and drafts:
+                # Legacy horizontal merge: this cell widens the one on its left.
+                left = _draft_ending_at(drafts, r, col)
+                if left is not None:
+                    left.col_span += span
+                    col += span
+                    continue
+            started = open_merges.get(col)
+            continues = v_merge is not None and v_merge.get(_w("val"), "continue") == "continue"
+            if continues and started is not None and started.col_span == span:
+                started.row_span = r - started.row + 1
+                col += span
+                continue
+            draft = CellDraft(row=r, col=col, col_span=span, text=_cell_text(tc, numbering))
+            drafts.append(draft)
+            for c in range(col, col + span):
+                open_merges.pop(c, None)
+            if v_merge is not None:  # restart
+                open_merges[col] = draft
+            col += span
+    return drafts
+
+
+def _find(tc_pr: etree._Element | None, tag: str) -> etree._Element | None:
+    return None if tc_pr is None else tc_pr.find(_w(tag))
+
+
+def _draft_ending_at(drafts: list[CellDraft], row: int, col: int) -> CellDraft | None:
+    for draft in reversed(drafts):
+        if draft.row == row and draft.col + draft.col_span == col:
+            return draft
+    return None
+
+
+def _cell_text(tc: etree._Element, numbering: Numbering) -> str:
+    """A cell's paragraphs glued as wrapped lines are (``产出指标`` + ``(50分)``); a nested
+    table's cells are kept apart by spaces so a label never runs into its value."""
+    text = ""
+    for block in _blocks(tc):
+        if block.tag == P:
+            text = join_wrapped(text, _paragraph_text(block, numbering))
+        else:
+            nested = " ".join(d.text.strip() for d in _table_cells(block, numbering))
+            text = f"{text} {nested}".strip()
+    return text
+
+
+# --- automatic numbering -------------------------------------------------------------------
+
+_CHINESE_DIGITS = "零一二三四五六七八九"
+_LEGAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]  # fmt: skip
+
+
+def _chinese(n: int, digits: str = _CHINESE_DIGITS) -> str:
+    """一 … 九十九 (十一, not 一十一, as report headings are written); decimal beyond."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens] + "十")
+    return head + (digits[ones] if ones else "")
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _letters(n: int) -> str:
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def format_number(n: int, fmt: str) -> str:
+    """One list counter in a ``w:numFmt`` format; unknown formats fall back to decimal."""
+    simple = {
+        "chineseCounting": lambda: _chinese(n),
+        "chineseCountingThousand": lambda: _chinese(n),
+        "japaneseCounting": lambda: _chinese(n),
+        "ideographDigital": lambda: "".join("〇一二三四五六七八九"[int(d)] for d in str(n)),
+        "chineseLegalSimplified": lambda: _chinese(n, _LEGAL_DIGITS).replace("十", "拾"),
+        "ideographTraditional": lambda: _TIANGAN[n - 1] if 0 < n <= 10 else str(n),
+        "decimalEnclosedCircle": lambda: _CIRCLED[n - 1] if 0 < n <= 20 else str(n),
+        "decimalEnclosedCircleChinese": lambda: _CIRCLED[n - 1] if 0 < n <= 20 else str(n),
+        "decimalZero": lambda: f"{n:02d}",
+        "lowerLetter": lambda: _letters(n),
+        "upperLetter": lambda: _letters(n).upper(),
+        "lowerRoman": lambda: _roman(n),
+        "upperRoman": lambda: _roman(n).upper(),
+        "none": lambda: "",
+    }
+    make = simple.get(fmt)
+    return make() if make else str(n)
+
+
+@dataclass
+class _Level:
+    fmt: str = "decimal"
+    text: str = "%1."
+    start: int = 1
+    # What Word puts between label and text: a tab (default), a space or nothing. Written
+    # as a space, never a tab (a tab would read as a column break), so "1." never runs
+    # into a number that starts the text ("1.53.5万元").
+    suffix: str = " "
+
+
+@dataclass
+class Numbering:
+    """Rebuilds the list labels Word draws from ``numbering.xml`` (``一、``, ``(1)``, ``1.``).
+
+    python-docx gives the paragraph text without them. Counters run per list (``w:numId``)
+    and a deeper level restarts whenever a shallower one advances; bullets and the rarer
+    restart rules (``w:lvlRestart``, shared counters across lists) are not modelled.
+    """
+
+    levels: dict[str, dict[int, _Level]] = field(default_factory=dict)  # numId → ilvl → level
+    counters: dict[str, dict[int, int]] = field(default_factory=dict)
+    style_num_pr: dict[str, etree._Element] = field(default_factory=dict)  # styleId → numPr
+
+    @classmethod
+    def from_document(cls, document: WordDocument) -> Numbering:
+        try:
+            root = document.part.numbering_part.element
+            styles = document.styles.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return cls()
+        abstract = {a.get(_w("abstractNumId")): _levels(a) for a in root.findall(_w("abstractNum"))}
+        levels: dict[str, dict[int, _Level]] = {}
+        for num in root.findall(_w("num")):
+            base = abstract.get(_w_val(num.find(_w("abstractNumId"))), {})
+            merged = {i: _Level(lv.fmt, lv.text, lv.start, lv.suffix) for i, lv in base.items()}
+            for override in num.findall(_w("lvlOverride")):
+                ilvl = int(override.get(_w("ilvl"), "0"))
+                start = override.find(_w("startOverride"))
+                if start is not None and ilvl in merged:
+                    merged[ilvl].start = _int_attr(start, 1)
+            levels[num.get(_w("numId"), "")] = merged
+        return cls(levels=levels, style_num_pr=_style_num_prs(styles))
+
+    def label(self, p: etree._Element) -> str:
+        """The label Word would draw before paragraph ``p`` ('' for none); advances counters."""
+        num_id, ilvl = self._num_pr(p)
+        level = self.levels.get(num_id or "", {}).get(ilvl)
+        if level is None or level.fmt == "bullet":
+            return ""
+        counts = self.counters.setdefault(num_id or "", {})
+        counts[ilvl] = counts.get(ilvl, level.start - 1) + 1
+        for deeper in [k for k in counts if k > ilvl]:
+            del counts[deeper]
+
+        def render(match: re.Match[str]) -> str:
+            k = int(match.group(1)) - 1
+            lv = self.levels[num_id or ""].get(k, _Level())
+            n = counts.get(k, lv.start)
+            return format_number(n, lv.fmt if k != ilvl else level.fmt)
+
+        label = re.sub(r"%([1-9])", render, level.text)
+        return label + level.suffix if label else ""
+
+    def _num_pr(self, p: etree._Element) -> tuple[str | None, int]:
+        """(numId, ilvl) set on the paragraph, or else inherited from its paragraph style."""
+        num_pr = p.find(f"{_w('pPr')}/{_w('numPr')}")
+        if num_pr is None:
+            style_id = _w_val(p.find(f"{_w('pPr')}/{_w('pStyle')}"))
+            num_pr = self.style_num_pr.get(style_id or "")
+        if num_pr is None:
+            return None, 0
+        num_id = _w_val(num_pr.find(_w("numId")))
+        if num_id in (None, "0"):  # numId 0 switches numbering off
+            return None, 0
+        return num_id, _int_attr(num_pr.find(_w("ilvl")), 0)
+
+
+def _w_val(element: etree._Element | None) -> str | None:
+    return None if element is None else element.get(_w("val"))
+
+
+def _levels(abstract: etree._Element) -> dict[int, _Level]:
+    out: dict[int, _Level] = {}
+    for lvl in abstract.findall(_w("lvl")):
+        out[int(lvl.get(_w("ilvl"), "0"))] = _Level(
+            fmt=_w_val(lvl.find(_w("numFmt"))) or "decimal",
+            text=_w_val(lvl.find(_w("lvlText"))) or "",
+            start=_int_attr(lvl.find(_w("start")), 1),
+            suffix="" if _w_val(lvl.find(_w("suff"))) == "nothing" else " ",
+        )
+    return out
+
+
+def _style_num_prs(styles: etree._Element) -> dict[str, etree._Element]:
+    """Each paragraph style's numbering, following ``w:basedOn`` to the style that sets it."""
+    by_id = {st.get(_w("styleId")): st for st in styles.findall(_w("style"))}
+    out: dict[str, etree._Element] = {}
+    for style_id in by_id:
+        seen: set[str] = set()
+        current: str | None = style_id
+        while current and current not in seen and current in by_id:
+            seen.add(current)
+            num_pr = by_id[current].find(f"{_w('pPr')}/{_w('numPr')}")
+            if num_pr is not None:
+                out[style_id] = num_pr
+                break
+            current = _w_val(by_id[current].find(_w("basedOn")))
+    return out

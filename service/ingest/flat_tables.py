@@ -1,0 +1,225 @@
+"""Recognise tables that a plain-text export has flattened, and give them back as grids.
+
+Owns the two flattened forms the seed reports arrive in:
+
+* **one cell per line** (seed 000): every cell is a line that starts with a tab; a line
+  holding only a tab (perhaps with a full-width space) is an empty cell; a cell may carry
+  on over following lines that do not start with a tab (narrow header cells such as
+  ``年度预`` / ``算申请`` / ``（万元）``); a blank line ends a row.
+* **tab-separated rows** (seed 002): one row per line, cells split on tabs.
+
+Works on a page's source lines (before NFKC) and returns blocks in order: prose lines,
+blank lines and ``FlatTable`` grids. Must not touch the document builder's spans or any
+format's bytes: readers (plain text, and any reader that meets text shaped like this) feed
+the blocks to ``DocumentBuilder`` themselves.
+
+What flattened text cannot tell us: which cells were merged. A row with fewer cells than
+the widest row had merged cells in the original; its cells are placed from column 0 and
+the rest of the row is left empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.document import CellDraft
+
+# A cell's text may continue on lines without a leading tab, but only short ones: header
+# cells in the seeds wrap after 2-12 characters, while a prose paragraph that follows a
+# table directly is longer. A longer non-tab line ends the table.
+MAX_CONTINUATION_CHARS = 20
+# Blank lines that may separate parts of one table (a page-break gap in the export).
+MAX_GAP_LINES = 2
+# Tab-separated blocks across such a gap are one table when their widths differ by at most
+# this many columns (an export often drops or adds one trailing empty field per page).
+MAX_WIDTH_DRIFT = 1
+_OPENING_BRACKETS = ("(", "（", "[", "【")
+
+
+@dataclass
+class FlatTable:
+    """A recognised table: rows of raw cell texts, and the source lines it covered."""
+
+    rows: list[list[str]]
+    first_line: int
+    last_line: int  # inclusive
+    form: str  # "cell_per_line" or "tsv"
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def cells(self) -> list[CellDraft]:
+        """Every cell of every row, short rows placed from column 0 (merges are unknown)."""
+        return [
+            CellDraft(row=r, col=c, text=text)
+            for r, row in enumerate(self.rows)
+            for c, text in enumerate(row)
+        ]
+
+
+@dataclass
+class _Region:
+    rows: list[list[str]] = field(default_factory=list)
+    end: int = 0  # index after the last line that belongs to the table
+
+
+Block = str | FlatTable
+
+
+def split_flat_tables(lines: list[str]) -> list[Block]:
+    """``lines`` (one page, no newlines) as prose lines, blank lines and tables, in order.
+
+    A prose line keeps its text but loses tabs (they become spaces), so a line that held a
+    stray tab never smuggles a column separator into the document text.
+    """
+    blocks: list[Block] = []
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        region: _Region | None = None
+        form = ""
+        if _is_cell_line(line):
+            region, form = _read_cell_per_line(lines, i), "cell_per_line"
+        elif "\t" in line:
+            region, form = _read_tsv(lines, i), "tsv"
+        if region is None:
+            blocks.append(_prose(line))
+            i += 1
+            continue
+        if _looks_like_table(region, form):
+            blocks.append(FlatTable(region.rows, i, region.end - 1, form))
+        else:
+            blocks.extend(_prose(ln) for ln in lines[i : region.end])
+        i = region.end
+    return blocks
+
+
+# --- line kinds ----------------------------------------------------------------------------
+
+
+def _is_cell_line(line: str) -> bool:
+    """One cell of the one-cell-per-line form: a leading tab and no other tab."""
+    return line.startswith("\t") and line.count("\t") == 1
+
+
+def _is_blank(line: str) -> bool:
+    return "\t" not in line and not line.strip()
+
+
+def _prose(line: str) -> str:
+    return line.replace("\t", " ").strip()
+
+
+def join_wrapped(head: str, tail: str) -> str:
+    """Glue a wrapped cell back together: no space between CJK pieces (``年度预``+``算申请``),
+    one space where two Latin words or numbers would otherwise run together."""
+    head, tail = head.rstrip(), tail.strip()
+    if head and tail and head[-1].isascii() and head[-1].isalnum() and tail[0].isascii():
+        return f"{head} {tail}" if tail[0].isalnum() else head + tail
+    return head + tail
+
+
+def _skip_blanks(lines: list[str], i: int) -> int:
+    while i < len(lines) and _is_blank(lines[i]):
+        i += 1
+    return i
+
+
+# --- one cell per line (seed 000) ----------------------------------------------------------
+
+
+def _read_cell_per_line(lines: list[str], start: int) -> _Region:
+    region = _Region()
+    row: list[str] = []
+    i, n = start, len(lines)
+    while i < n:
+        line = lines[i]
+        if _is_cell_line(line):
+            row.append(line[1:])
+            region.end = i = i + 1
+        elif _is_blank(line):
+            i = _continue_after_blank(lines, i, row, region)
+            if i < 0:
+                break
+        elif row and len(line.strip()) <= MAX_CONTINUATION_CHARS and "\t" not in line:
+            row[-1] = join_wrapped(row[-1], line)
+            region.end = i = i + 1
+        else:
+            break
+    if row:
+        region.rows.append(row)
+    return region
+
+
+def _continue_after_blank(lines: list[str], i: int, row: list[str], region: _Region) -> int:
+    """Where to go on after the blank run at ``i``, or -1 when the table ends there.
+
+    Closes ``row`` unless the blank run is one line inside a cell: the seeds' indicator
+    cells read ``产出指标`` / (blank) / ``(50分)`` with the next cell straight after.
+    """
+    j = _skip_blanks(lines, i)
+    if (
+        row
+        and j == i + 1
+        and j + 1 < len(lines)
+        and _is_cell_line(lines[j + 1])
+        and lines[j].strip().startswith(_OPENING_BRACKETS)
+        and len(lines[j].strip()) <= MAX_CONTINUATION_CHARS
+    ):
+        row[-1] = join_wrapped(row[-1], lines[j])
+        region.end = j + 1
+        return j + 1
+    if row:
+        region.rows.append(list(row))
+        row.clear()
+    if j - i <= MAX_GAP_LINES and j < len(lines) and _is_cell_line(lines[j]):
+        return j
+    return -1
+
+
+# --- tab-separated rows (seed 002) ---------------------------------------------------------
+
+
+def _tsv_block(lines: list[str], start: int) -> list[list[str]]:
+    rows: list[list[str]] = []
+    i = start
+    while i < len(lines) and "\t" in lines[i]:
+        rows.append(lines[i].split("\t"))
+        i += 1
+    return rows
+
+
+def _read_tsv(lines: list[str], start: int) -> _Region:
+    """Consecutive tab-holding lines, joined across short blank gaps when the next block
+    has the same shape (the 绩效自评表 of seed 002 continues after a page-break gap)."""
+    rows = _tsv_block(lines, start)
+    region = _Region(rows=rows, end=start + len(rows))
+    while True:
+        j = _skip_blanks(lines, region.end)
+        if not (0 < j - region.end <= MAX_GAP_LINES and j < len(lines)):
+            break
+        if _is_cell_line(lines[j]) or "\t" not in lines[j]:
+            break
+        more = _tsv_block(lines, j)
+        width = max(len(r) for r in region.rows)
+        if len(more) < 2 or abs(max(len(r) for r in more) - width) > MAX_WIDTH_DRIFT:
+            break
+        region.rows.extend(more)
+        region.end = j + len(more)
+    return region
+
+
+# --- is it a table at all? -----------------------------------------------------------------
+
+
+def _looks_like_table(region: _Region, form: str) -> bool:
+    """Two or more rows with real structure. Guards against prose that happens to hold a tab,
+    and against paragraphs indented with a tab (each would read as a one-cell row)."""
+    rows = region.rows
+    if len(rows) < 2:
+        return False
+    if form == "tsv":
+        return max(len(r) for r in rows) >= 2
+    multi = sum(1 for r in rows if len(r) >= 2)
+    return multi >= 2 and 2 * multi >= len(rows)
