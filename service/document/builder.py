@@ -205,10 +205,19 @@ class DocumentBuilder:
     def build(self) -> Document:
         if self._page_open:
             self.end_page()
+        # A page holding only the continuation of a table joined across the break has no text
+        # of its own (the table is written at its first page) but is not empty.
+        with_cells = {c.page for t in self._tables for c in t.cells}
+        pages = [
+            p.model_copy(update={"text_source": TextSource.text_layer})
+            if p.text_source is TextSource.empty and p.number in with_cells
+            else p
+            for p in self._pages
+        ]
         return Document(
             source=self.source,
             text="".join(self._parts),
-            pages=self._pages,
+            pages=pages,
             lines=self._lines,
             tables=self._tables,
             warnings=self._warnings,

@@ -93,3 +93,13 @@ def test_empty_page_is_marked_empty() -> None:
     doc = b.build()
     assert doc.pages[0].text_source is TextSource.empty
     assert doc.pages[1].text_source is TextSource.text_layer
+
+
+def test_page_with_only_a_continued_table_is_not_empty() -> None:
+    b = DocumentBuilder(_source())
+    b.start_page(width=10, height=10)
+    b.add_table([CellDraft(0, 0, "表头"), CellDraft(1, 0, "续行", page=2)])
+    b.start_page(width=10, height=10)
+    doc = b.build()
+    assert doc.pages[1].text_source is TextSource.text_layer
+    assert doc.tables[0].pages == [1, 2]

@@ -1,0 +1,314 @@
+"""Ruled tables on text-layer PDF pages.
+
+Finds tables with PyMuPDF's table finder (only on pages with drawn lines, where it can find
+any), rebuilds each as a cell grid with row/column spans derived from the cell rectangles,
+reads every cell's own characters, and joins a table that continues across a page break.
+
+Cell text is *not* taken from ``Table.extract()``: PyMuPDF assembles text lines for the
+whole page first, and a line can run across cell borders or (in 2.0) split a decimal such
+as "1059.01" into pieces. Each cell's characters are re-read from the page by position and
+re-assembled into lines inside the cell only — the same result as
+``page.get_text(clip=cell)``, at a fraction of the cost.
+
+Owns table geometry for PDFs. Writes nothing to the document: ``pdf.py`` places tables in
+reading order through ``DocumentBuilder``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pymupdf
+
+Box = tuple[float, float, float, float]
+Char = tuple[str, float, float, float, float]  # character, x0, y0, x1, y1 (display coords)
+
+# Edges closer than this (points) are the same grid line.
+SNAP = 2.0
+# Column boundaries of two table parts on consecutive pages may differ this much.
+JOIN_TOLERANCE = 3.0
+# A page needs at least this many drawn line segments before the table finder is worth
+# its cost (about 30-50 ms a page).
+MIN_RULES = 4
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    box: Box
+    page: int
+    chars: list[Char] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass
+class PdfTable:
+    """A table as found on one page, later perhaps extended by its continuation."""
+
+    page: int
+    box: Box  # on the first page
+    cols: list[float]  # x boundaries, n_cols + 1
+    rows: list[float]  # y boundaries of the first part, n_rows + 1
+    cells: list[GridCell]
+    n_rows: int
+    pages: list[int] = field(default_factory=list)
+    last_box: Box | None = None  # the part on the last page
+    dropped_header_rows: int = 0
+    joined_into: PdfTable | None = None  # set on a continuation once it is appended
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.cols) - 1
+
+    def row_texts(self, row: int) -> list[str]:
+        by_col = {c.col: c.text for c in self.cells if c.row == row}
+        return [by_col.get(col, "") for col in range(self.n_cols)]
+
+
+# --- finding ------------------------------------------------------------------------------
+
+
+def rules_area(paths: list[dict]) -> pymupdf.Rect | None:
+    """The area holding a page's straight drawn lines and rectangles (candidate table
+    rulings), or None when there are too few for a table. ``paths``: ``get_drawings()``."""
+    xs: list[float] = []
+    ys: list[float] = []
+    count = 0
+    for path in paths:
+        for item in path["items"]:
+            kind = item[0]
+            if kind == "l":
+                p, q = item[1], item[2]
+                if abs(p.x - q.x) < 1 or abs(p.y - q.y) < 1:  # horizontal or vertical
+                    count += 1
+                    xs += (p.x, q.x)
+                    ys += (p.y, q.y)
+            elif kind in ("re", "qu"):
+                rect = item[1].rect if kind == "qu" else item[1]
+                count += 4
+                xs += (rect.x0, rect.x1)
+                ys += (rect.y0, rect.y1)
+    if count < MIN_RULES:
+        return None
+    return pymupdf.Rect(min(xs), min(ys), max(xs), max(ys))
+
+
+def find_tables(page: pymupdf.Page, page_number: int) -> list[PdfTable]:
+    """Ruled tables on ``page`` as grids (display coordinates), without their text yet."""
+    paths = page.get_drawings()
+    area = rules_area(paths)
+    if area is None:
+        return []
+    reuse: list[dict] | None = paths
+    if page.rotation:
+        # Drawings come unrotated; the finder takes its clip and answers in display space,
+        # and reads the drawings again itself in the space it works in.
+        area = area * page.rotation_matrix
+        reuse = None
+    # use_layout=False: 1.28 can gate tables through an optional layout-analysis package;
+    # it is not installed, and results must not depend on whether it is.
+    found = page.find_tables(clip=area + (-2, -2, 2, 2), use_layout=False, paths=reuse)
+    if found is None:  # PyMuPDF swallows the finder's own exceptions and returns None
+        return []
+    tables = []
+    for table in found.tables:
+        grid = _grid([tuple(c) for c in table.cells if c is not None], page_number)
+        if grid is not None:
+            tables.append(grid)
+    return tables
+
+
+def _snap(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= SNAP:
+            continue
+        out.append(v)
+    return out
+
+
+def _nearest(bounds: list[float], value: float) -> int:
+    i = bisect.bisect_left(bounds, value)
+    if i == 0:
+        return 0
+    if i == len(bounds):
+        return len(bounds) - 1
+    return i if bounds[i] - value < value - bounds[i - 1] else i - 1
+
+
+def _grid(rects: list[Box], page_number: int) -> PdfTable | None:
+    """Rows, columns and spans from the cell rectangles: a merged cell covers several grid
+    intervals, and the grid lines are all the cells' edges."""
+    if not rects:
+        return None
+    cols = _snap([x for r in rects for x in (r[0], r[2])])
+    rows = _snap([y for r in rects for y in (r[1], r[3])])
+    if len(cols) < 2 or len(rows) < 2:
+        return None
+    cells = []
+    taken: set[tuple[int, int]] = set()
+    for rect in sorted(rects, key=lambda r: (r[1], r[0])):
+        c0, c1 = _nearest(cols, rect[0]), _nearest(cols, rect[2])
+        r0, r1 = _nearest(rows, rect[1]), _nearest(rows, rect[3])
+        slots = {(r, c) for r in range(r0, r1) for c in range(c0, c1)}
+        if c1 <= c0 or r1 <= r0 or slots & taken:
+            continue  # degenerate or overlapping: keep the first reading
+        taken |= slots
+        cells.append(GridCell(r0, c0, r1 - r0, c1 - c0, rect, page_number))
+    box = (cols[0], rows[0], cols[-1], rows[-1])
+    return PdfTable(
+        page=page_number,
+        box=box,
+        cols=cols,
+        rows=rows,
+        cells=cells,
+        n_rows=len(rows) - 1,
+        pages=[page_number],
+        last_box=box,
+    )
+
+
+# --- cell text ------------------------------------------------------------------------------
+
+
+def claim_chars(tables: list[PdfTable], chars: list[Char]) -> list[bool]:
+    """Give each character whose centre lies in a table's cell to that cell. Returns, for
+    every character, whether a table took it (so it is not also running text)."""
+    taken = [False] * len(chars)
+    for table in tables:
+        owner: dict[tuple[int, int], GridCell] = {}
+        for cell in table.cells:
+            for r in range(cell.row, cell.row + cell.row_span):
+                for c in range(cell.col, cell.col + cell.col_span):
+                    owner[(r, c)] = cell
+        x0, y0, x1, y1 = table.box
+        for i, ch in enumerate(chars):
+            if taken[i]:
+                continue
+            cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
+            if not (x0 <= cx < x1 and y0 <= cy < y1):
+                continue
+            col = bisect.bisect_right(table.cols, cx) - 1
+            row = bisect.bisect_right(table.rows, cy) - 1
+            cell = owner.get((row, col))
+            if cell is not None:  # text in a hole of the grid stays running text
+                cell.chars.append(ch)
+                taken[i] = True
+        for cell in table.cells:
+            cell.text = cell_text(cell.chars)
+            cell.chars = []
+    return taken
+
+
+def cell_text(chars: list[Char]) -> str:
+    """A cell's characters as text: lines rebuilt from positions inside the cell only,
+    wrapped lines joined the way the cell would read on one line."""
+    lines: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: ((c[2] + c[4]) / 2, c[1])):
+        centre, height = (ch[2] + ch[4]) / 2, ch[4] - ch[2]
+        if lines:
+            last = lines[-1][-1]
+            if abs(centre - (last[2] + last[4]) / 2) <= 0.5 * min(height, last[4] - last[2]):
+                lines[-1].append(ch)
+                continue
+        lines.append([ch])
+    texts = []
+    for line in lines:
+        line.sort(key=lambda c: c[1])
+        text = "".join(c[0] for c in line).strip()
+        if text:
+            texts.append(text)
+    return join_wrapped(texts)
+
+
+_WORD_END = re.compile(r"[A-Za-z]$")
+_WORD_START = re.compile(r"^[A-Za-z]")
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Join a cell's wrapped lines: no space inside Chinese text or a wrapped number
+    ("1059." + "01"), a space between two Latin words."""
+    out = ""
+    for line in lines:
+        if out and _WORD_END.search(out) and _WORD_START.search(line):
+            out += " "
+        out += line
+    return unicodedata.normalize("NFKC", out)
+
+
+# --- tables across page breaks ----------------------------------------------------------
+
+
+def compatible(first: PdfTable, second: PdfTable) -> bool:
+    """Whether ``second`` (top of the next page) can continue ``first``: the same outer
+    edges, and one part's column lines a subset of the other's (a continuation may have
+    merged cells where the first part has none, or the reverse)."""
+    a, b = first.cols, second.cols
+    if len(a) < 3 or len(b) < 3:
+        return False
+    if abs(a[0] - b[0]) > JOIN_TOLERANCE or abs(a[-1] - b[-1]) > JOIN_TOLERANCE:
+        return False
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return all(min(abs(x - y) for y in large) <= JOIN_TOLERANCE for x in small)
+
+
+def join(first: PdfTable, second: PdfTable) -> None:
+    """Append ``second``'s rows to ``first``, dropping a repeated header row(s)."""
+    cols = first.cols if len(first.cols) >= len(second.cols) else second.cols
+    if len(first.cols) != len(second.cols):
+        # Re-place every cell on the finer column grid, by its own x edges.
+        for cell in (*first.cells, *second.cells):
+            c0, c1 = _nearest(cols, cell.box[0]), _nearest(cols, cell.box[2])
+            cell.col, cell.col_span = c0, max(c1 - c0, 1)
+        first.cols = cols
+    repeated = _repeated_header(first, second)
+    cut = _cut_merged_cells(first, second, repeated)
+    for cell in second.cells:
+        if cell.row + cell.row_span <= repeated:
+            continue
+        if id(cell) in cut:
+            cut[id(cell)].row_span += cell.row_span
+            continue
+        start = max(cell.row, repeated)
+        cell.row_span -= start - cell.row
+        cell.row = first.n_rows + start - repeated
+        first.cells.append(cell)
+    first.n_rows += second.n_rows - repeated
+    first.pages.append(second.page)
+    first.last_box = second.box
+    first.dropped_header_rows += repeated
+    second.joined_into = first
+
+
+def _cut_merged_cells(first: PdfTable, second: PdfTable, repeated: int) -> dict[int, GridCell]:
+    """Merged cells the page break cut in two: a cell of ``first`` spanning several rows
+    down to its last row, continued by an empty cell in the same columns at the top of
+    ``second``. Maps the continuation (by id) to the cell it extends."""
+    bottom = {
+        (c.col, c.col_span): c
+        for c in first.cells
+        if c.row + c.row_span == first.n_rows and c.row_span > 1 and c.text
+    }
+    out = {}
+    for cell in second.cells:
+        above = bottom.get((cell.col, cell.col_span))
+        if cell.row == repeated and not cell.text and above is not None:
+            out[id(cell)] = above
+    return out
+
+
+def _repeated_header(first: PdfTable, second: PdfTable) -> int:
+    """How many of ``second``'s top rows repeat ``first``'s header rows (up to 3)."""
+    best = 0
+    for k in range(1, min(3, first.n_rows - 1, second.n_rows - 1) + 1):
+        a = [first.row_texts(r) for r in range(k)]
+        b = [second.row_texts(r) for r in range(k)]
+        if a == b and any(t for row in a for t in row):
+            best = k
+    return best
