@@ -7,7 +7,6 @@ stdout and human notes on stderr. Input errors print one readable line and exit 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,9 +15,12 @@ from service.errors import InputError, JixiaoError
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from service.config import get_settings
     from service.ingest import IngestOptions, read_path
 
-    doc = read_path(args.file, IngestOptions(force_ocr=args.ocr))
+    settings = get_settings()
+    options = IngestOptions(limits=settings.limits, ocr=settings.ocr, force_ocr=args.ocr)
+    doc = read_path(args.file, options)
     if args.format == "json":
         print(doc.model_dump_json(indent=2 if args.indent else None))
         return 0
@@ -31,6 +33,147 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print(f"  table {table.index}: pages {table.pages}, {table.n_rows}x{table.n_cols}, {len(table.cells)} cells")
     for warning in doc.warnings:
         print(f"  warning: {warning}")
+    return 0
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from service.config import get_settings
+    from service.extract.pipeline import ExtractOptions, LLMUnavailableError, extract
+    from service.ingest import IngestOptions, read_path
+
+    settings = get_settings()
+    doc = read_path(args.file, IngestOptions(limits=settings.limits, ocr=settings.ocr))
+    llm = settings.llm.model_copy(update={"cache_enabled": False}) if args.no_llm_cache else None
+    options = ExtractOptions(
+        extractor=args.extractor, llm=llm or settings.llm, data_dir=settings.data_dir
+    )
+    try:
+        result = extract(doc, options)
+    except LLMUnavailableError as exc:  # asked for the LLM and none is configured
+        print(f"jixiao: {exc.message}", file=sys.stderr)
+        return 2
+    if args.format == "table":
+        from service.records.text_table import render_table
+
+        print(render_table(result.export), end="")
+    else:
+        print(result.export.model_dump_json(indent=2 if args.indent else None))
+    # Notes carry the one-line LLM usage summary (calls, tokens, retries, cache, cost).
+    for note in result.notes:
+        print(f"jixiao: {note}", file=sys.stderr)
+    for error in result.errors:
+        print(f"jixiao: {error.stage}: {error.message}", file=sys.stderr)
+    return 1 if result.status == "failed" else 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    # eval/ sits beside service/ in a source checkout and is not part of the installed
+    # package; it is loaded from there, here and only here (service never imports eval).
+    import importlib
+    import importlib.util
+
+    from service.errors import ConfigError
+
+    if "eval" not in sys.modules:
+        init = Path(__file__).resolve().parents[1] / "eval" / "__init__.py"
+        spec = importlib.util.spec_from_file_location(
+            "eval", init, submodule_search_locations=[str(init.parent)]
+        )
+        if not init.is_file() or spec is None or spec.loader is None:
+            raise ConfigError("`jixiao eval` needs a source checkout (eval/ beside service/)")
+        sys.modules["eval"] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return importlib.import_module("eval.run").main(args)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app, prepare
+    from service.config import get_settings
+
+    app = create_app(get_settings())
+    prepare(app.state.jixiao)  # schema and first key now, so a bad config is one clear line
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from service.config import get_settings
+    from service.store import keys
+    from service.store.engine import make_engine, transaction
+    from service.store.migrate import ensure_schema
+
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        ensure_schema(engine, auto_migrate=settings.db.auto_migrate)
+        with transaction(engine) as session:
+            if args.keys_command == "create":
+                _, key = keys.create_key(session, name=args.name or args.role, role=args.role)
+                print(key)
+            elif args.keys_command == "revoke":
+                if keys.revoke_key(session, args.id) is None:
+                    print(f"jixiao: no key {args.id}", file=sys.stderr)
+                    return 2
+            else:
+                for row in keys.list_keys(session):
+                    state = "revoked" if row.revoked_at else "active"
+                    print(f"{row.id}\t{row.role}\t{row.prefix}…\t{state}\t{row.name}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from service.config import get_settings
+    from service.store.engine import make_engine
+    from service.store.migrate import current_revision, head_revision, upgrade
+
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        if args.db_command == "upgrade":
+            upgrade(engine)
+        print(f"schema {current_revision(engine) or 'empty'} (newest {head_revision()})")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from service.app import build_state, prepare
+    from service.config import get_settings
+    from service.jobs.runner import EmbeddedRunner
+
+    state = build_state(get_settings())
+    prepare(state)
+    runner = EmbeddedRunner(state.jobs, name="worker")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    runner.start()
+    print(f"jixiao worker: {state.settings.workers.count} threads; Ctrl-C stops", file=sys.stderr)
+    stop.wait()
+    runner.stop()
+    return 0
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from service.synth.batch import parse_formats, write_set
+
+    try:
+        formats = parse_formats(args.formats)
+    except ValueError as exc:
+        print(f"jixiao synth: {exc}", file=sys.stderr)
+        return 2
+    manifest = write_set(
+        args.out, args.count, args.seed, formats, include_seeds=args.seeds,
+        progress=lambda name: print(f"  {name}", file=sys.stderr),
+    )
+    print(f"{len(manifest['documents'])} documents in {args.out} (manifest.json)")
     return 0
 
 
@@ -49,6 +192,68 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indent", action="store_true", help="pretty-print the JSON")
     p.add_argument("--ocr", action="store_true", help="OCR every PDF page, ignoring its text layer")
     p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("extract", help="extract one file's records (JSON on stdout)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--extractor", choices=["rules", "llm", "auto"], default="auto")
+    p.add_argument("--format", choices=["json", "table"], default="json")
+    p.add_argument("--indent", action="store_true", help="pretty-print the JSON")
+    p.add_argument("--no-llm-cache", action="store_true", help="ask the LLM again")
+    p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("eval", help="score extraction against the evaluation set (eval/)")
+    p.add_argument(
+        "--extractor",
+        action="append",
+        choices=["rules", "llm", "auto", "all"],
+        help="rules (default), llm, auto, or all; repeat to compare side by side",
+    )
+    p.add_argument("--set", type=Path, help="set manifest (default eval/set/manifest.json)")
+    p.add_argument("--out", type=Path, help="report folder (default eval/out)")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="exit 1 if a field's F1 dropped more than --threshold since the last run",
+    )
+    p.add_argument("--threshold", type=float, help="largest allowed F1 drop (default 0.02)")
+    p.add_argument("--format", action="append", dest="formats", help="only this input format")
+    p.add_argument("--only", action="append", help="only documents whose id starts so")
+    p.add_argument("--no-cache", action="store_true", help="re-render and re-read everything")
+    p.add_argument("--no-store", action="store_true", help="do not record this run")
+    p.add_argument("--database-url", help="where runs are kept (default: the service's)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("serve", help="run the HTTP service (and its job runner)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("keys", help="manage API keys (create prints the key once)")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True)
+    k = keys_sub.add_parser("create", help="create a key and print it")
+    k.add_argument("--role", required=True, choices=["uploader", "reviewer", "admin"])
+    k.add_argument("--name", help="who or what uses the key (default: the role)")
+    keys_sub.add_parser("list", help="list keys (never the keys themselves)")
+    k = keys_sub.add_parser("revoke", help="revoke a key by id")
+    k.add_argument("id", type=int)
+    p.set_defaults(func=_cmd_keys)
+
+    p = sub.add_parser("db", help="database schema: show or upgrade")
+    p.add_argument("db_command", choices=["current", "upgrade"])
+    p.set_defaults(func=_cmd_db)
+
+    p = sub.add_parser("worker", help="run jobs without the HTTP service (scale-out)")
+    p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser("synth", help="render synthetic reports (and the seeds) with their truth")
+    p.add_argument("--out", type=Path, required=True, help="folder to write into")
+    p.add_argument("--count", type=int, default=6, help="synthetic reports (default 6)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the first report")
+    p.add_argument("--formats", default="pdf,scan,docx,txt,png", help="comma-separated")
+    p.add_argument("--seeds", action="store_true", help="also render the seed reports")
+    p.set_defaults(func=_cmd_synth)
 
     return parser
 

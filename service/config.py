@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,14 +34,167 @@ class OCRSettings(BaseModel):
     )
 
 
+class DatabaseSettings(BaseModel):
+    """How the service uses its database (the URL itself is the flat ``database_url``)."""
+
+    auto_migrate: bool = Field(
+        True,
+        description="Upgrade the schema at start. Off: refuse to start on an out-of-date "
+        "schema and say which command upgrades it (`jixiao db upgrade`).",
+    )
+    echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    pool_size: int = Field(10, ge=1, le=200, description="Connections kept open (PostgreSQL).")
+
+
+class StorageSettings(BaseModel):
+    """Where uploaded files and derived artefacts (page images) live."""
+
+    backend: Literal["local"] = "local"
+    path: Path | None = Field(
+        None, description="Folder for stored files; default: <data_dir>/files."
+    )
+
+
+class WorkerSettings(BaseModel):
+    """The embedded job runner (in-process, bounded thread pool)."""
+
+    embedded: bool = Field(
+        True, description="Run jobs inside the API process. Off: only enqueue them."
+    )
+    count: int = Field(2, ge=1, le=64, description="Jobs processed at the same time.")
+    lease_seconds: float = Field(
+        120.0, gt=0, description="A job whose worker sent no heartbeat for this long is retaken."
+    )
+    heartbeat_seconds: float = Field(10.0, gt=0, description="How often a busy worker says so.")
+    poll_seconds: float = Field(2.0, gt=0, description="How often idle workers look for work.")
+    max_attempts: int = Field(3, ge=1, le=20, description="Tries before a job is failed for good.")
+    retry_delay_seconds: float = Field(5.0, ge=0, description="Wait before retrying a job.")
+    extractor: Literal["auto", "rules", "llm"] = Field(
+        "auto", description="Extractor used when an upload does not name one."
+    )
+
+
+class AuthSettings(BaseModel):
+    """API keys with roles (uploader < reviewer < admin)."""
+
+    enabled: bool = Field(
+        True, description="Off: every request acts as an anonymous admin (local use only)."
+    )
+    bootstrap_admin_key: SecretStr | None = Field(
+        None,
+        description="Admin key to create on a fresh database instead of a generated one "
+        "(containers, CI). Ignored once any key exists.",
+    )
+
+
+class UISettings(BaseModel):
+    """The reviewer web UI (/ui): its session cookie and the evaluation set it feeds."""
+
+    session_secret: SecretStr | None = Field(
+        None,
+        description="Key that signs session cookies; default: a random one kept in "
+        "<data_dir>/ui-session-secret (share it, or the folder, between API processes).",
+    )
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="Session lifetime.")
+    cookie_secure: bool | None = Field(
+        None, description="Secure flag of the cookies; default: on when the request is HTTPS."
+    )
+    eval_set_dir: Path | None = Field(
+        None,
+        description="Folder of the evaluation set's manifest.json, where approved documents "
+        "are added; default: eval/set of the source checkout, when there is one.",
+    )
+    eval_labels_dir: Path | None = Field(
+        None, description="Where promoted labels are written; default: <eval_set_dir>/../labels."
+    )
+    eval_reports_dir: Path | None = Field(
+        None,
+        description="Folder of the evaluation reports (jixiao eval --out); only files under "
+        "it are served; default: eval/out of the source checkout, when there is one.",
+    )
+
+
+class LLMSettings(BaseSettings):
+    """The LLM endpoint: any OpenAI-compatible server (OpenAI, DeepSeek, Qwen/DashScope, vLLM,
+    Ollama, llama.cpp's server). No ``base_url`` (or no ``model``) → the LLM extractor is off.
+
+    Flat env names (``JIXIAO_LLM_BASE_URL``, ``JIXIAO_LLM_MODEL``, ``JIXIAO_LLM_API_KEY``,
+    ``JIXIAO_LLM_MODE``…) are read by this class itself; the nested form
+    (``JIXIAO_LLM__BASE_URL``) works too, and wins where both are set. See docs/llm.md.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="JIXIAO_LLM_", env_file=".env", extra="ignore")
+
+    base_url: str | None = Field(None, description="e.g. https://api.deepseek.com/v1")
+    model: str | None = Field(None, description="Model name the endpoint expects.")
+    api_key: SecretStr | None = Field(None, description="Bearer key; local servers need none.")
+    provider: (
+        Literal["openai", "deepseek", "qwen", "vllm", "ollama", "llamacpp", "other"] | None
+    ) = Field(None, description="Picks the default mode; guessed from base_url when unset.")
+    mode: Literal["tools", "json_schema", "json", "md_json"] | None = Field(
+        None, description="Instructor mode; default per provider (docs/llm.md)."
+    )
+    timeout_s: float = Field(60.0, gt=0, description="Per HTTP request.")
+    max_concurrency: int = Field(4, ge=1, le=64, description="Calls in flight per document.")
+    max_retries: int = Field(3, ge=0, le=10, description="Retries on 429/5xx/timeouts.")
+    max_validation_retries: int = Field(
+        2, ge=0, le=5, description="Re-asks with the validation errors fed back to the model."
+    )
+    backoff_s: float = Field(1.0, ge=0, description="First backoff; doubles per retry.")
+    price_per_1k_prompt: float = Field(0.0, ge=0, description="Cost report only.")
+    price_per_1k_completion: float = Field(0.0, ge=0, description="Cost report only.")
+    cache_enabled: bool = True
+    cache_dir: Path | None = Field(None, description="Default: <data_dir>/llm-cache.")
+    max_input_tokens: int = Field(
+        6000, ge=500, description="Token budget of document text per call; longer sections split."
+    )
+    max_output_tokens: int = Field(4096, ge=256)
+    temperature: float = Field(0.0, ge=0, le=2)
+    prompts_dir: Path | None = Field(None, description="Default: the repository's prompts/.")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url and self.model)
+
+
+def _llm_with_flat_env(value: object) -> object:
+    # A nested JIXIAO_LLM__* value arrives as a dict; building LLMSettings from it (rather than
+    # letting pydantic validate the dict) keeps the flat JIXIAO_LLM_* names for the other fields.
+    return LLMSettings(**value) if isinstance(value, dict) else value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="JIXIAO_", env_nested_delimiter="__", env_file=".env", extra="ignore"
     )
 
     data_dir: Path = Field(Path("data"), description="Uploads, cache and the SQLite database.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default: SQLite at <data_dir>/jixiao.db. PostgreSQL: "
+        "postgresql://user:password@host:5432/dbname (driver psycopg 3).",
+    )
     limits: Limits = Field(default_factory=Limits)
     ocr: OCRSettings = Field(default_factory=OCRSettings)
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+    llm: Annotated[LLMSettings, BeforeValidator(_llm_with_flat_env)] = Field(
+        default_factory=LLMSettings
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL to use, with the SQLite default filled in."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'jixiao.db').resolve()}"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.storage.path or self.data_dir / "files"
 
 
 @lru_cache

@@ -1,0 +1,307 @@
+"""The evaluation set: its manifest, its documents in every format, and their labels.
+
+Owns: reading and checking ``eval/set/manifest.json``, turning each (document, format) into
+file bytes (the seed texts as they are; every other rendering made by ``service.synth`` into
+a cache folder, keyed by what it was made from), and loading each document's label.
+Must not touch: extraction or scoring; nothing large is ever written into the repository.
+
+A document is either a **seed** (a real report: a text file in ``eval/set/seeds/`` and a
+hand label in ``eval/labels/``) or **synthetic** (a generator template, seed and knobs; its
+label is the generator's truth, regenerated at eval time — see docs/eval.md for why).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from service.errors import InputError
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SET = REPO / "eval" / "set" / "manifest.json"
+FORMATS = ("txt", "pdf", "scan", "docx", "png")
+SUFFIX = {"txt": ".txt", "pdf": ".pdf", "scan": ".scan.pdf", "docx": ".docx", "png": ".png"}
+
+
+class EvalSetError(InputError):
+    code = "eval_set_invalid"
+    message_zh = "评测集清单无效。"
+    message_en = "The evaluation set is invalid."
+
+
+class SeedSource(BaseModel):
+    kind: Literal["seed"] = "seed"
+    path: str = Field(description="The seed text, relative to the manifest's folder.")
+    sha256: str = Field(description="Of the text file: a changed seed invalidates its label.")
+
+
+class FileSource(BaseModel):
+    """An original file as uploaded (a reviewer-approved document), read in its own format."""
+
+    kind: Literal["file"] = "file"
+    path: str = Field(description="The file, relative to the manifest's folder.")
+    sha256: str
+
+
+class SynthSource(BaseModel):
+    kind: Literal["synth"] = "synth"
+    template: str = Field(description="Generator template (hunan, sichuan, prose_only…).")
+    seed: int = Field(description="Generator seed: the same seed gives the same report.")
+    knobs: dict[str, Any] | None = Field(
+        None,
+        description="Hard-case switches (service.synth.figures.Knobs); none: drawn from the seed.",
+    )
+
+
+class Entry(BaseModel):
+    """One document of the set, in one or more formats."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    source: SeedSource | FileSource | SynthSource = Field(discriminator="kind")
+    label: str | None = Field(
+        None, description="Label file relative to the manifest's folder; none for synthetic."
+    )
+    formats: list[Literal["txt", "pdf", "scan", "docx", "png"]] = Field(min_length=1)
+    tests: list[str] = Field(min_length=1, description="What this document exercises.")
+    unscored: list[str] = Field(
+        default_factory=list,
+        description="Label paths left unscored for this document (e.g. a table its truth does "
+        "not describe): they are removed from the label, so neither side is counted.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Entry:
+        if self.source.kind != "synth" and not self.label:
+            raise ValueError(f"{self.id}: a {self.source.kind} document needs a label file")
+        if self.source.kind == "file" and len(self.formats) != 1:
+            raise ValueError(f"{self.id}: an original file is read in its own format only")
+        return self
+
+
+class Manifest(BaseModel):
+    name: str
+    version: int
+    description: str = ""
+    documents: list[Entry]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Manifest:
+        ids = [d.id for d in self.documents]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate document ids: {', '.join(dupes)}")
+        return self
+
+
+@dataclass
+class Item:
+    """One document in one format: what the run ingests, extracts and scores."""
+
+    entry: Entry
+    format: str
+    set_dir: Path
+
+    @property
+    def key(self) -> str:
+        return f"{self.entry.id}.{self.format}"
+
+    @property
+    def filename(self) -> str:
+        return self.entry.id + SUFFIX[self.format]
+
+
+def load_manifest(path: Path | str = DEFAULT_SET) -> tuple[Manifest, Path]:
+    """The manifest at ``path`` (a file, or a folder holding manifest.json) and its folder."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvalSetError(f"no manifest at {path}") from None
+    except json.JSONDecodeError as exc:
+        raise EvalSetError(f"{path}: not JSON ({exc})") from None
+    try:
+        return Manifest.model_validate(data), path.parent
+    except ValidationError as exc:
+        raise EvalSetError(
+            f"{path}: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}"
+        ) from None
+
+
+def items(
+    manifest: Manifest,
+    set_dir: Path,
+    formats: list[str] | None = None,
+    only: list[str] | None = None,
+) -> Iterator[Item]:
+    """Every (document, format) of the set, optionally filtered by format and by id prefix."""
+    for entry in manifest.documents:
+        if only and not any(entry.id.startswith(prefix) for prefix in only):
+            continue
+        for fmt in entry.formats:
+            if formats is None or fmt in formats:
+                yield Item(entry, fmt, set_dir)
+
+
+def set_fingerprint(manifest: Manifest) -> str:
+    """A short hash of what the set is: runs are comparable when this matches."""
+    blob = json.dumps(manifest.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def code_hash(*packages: str) -> str:
+    """Hash of the Python sources under ``service/<package>``: a cache key part that changes
+    whenever the code that made a cached file changes."""
+    h = hashlib.sha256()
+    for package in packages:
+        root = REPO / "service" / package
+        for file in sorted(root.rglob("*.py")):
+            h.update(file.relative_to(REPO).as_posix().encode())
+            h.update(file.read_bytes())
+    return h.hexdigest()[:16]
+
+
+# --- making the files -----------------------------------------------------------------------
+
+
+class Materializer:
+    """Turns items into file bytes, caching renderings under ``cache_dir``."""
+
+    def __init__(self, cache_dir: Path | None, use_cache: bool = True) -> None:
+        self.cache_dir = cache_dir
+        self.use_cache = use_cache and cache_dir is not None
+        self._synth_code = code_hash("synth")
+        self._specs: dict[str, Any] = {}
+
+    def _cached(self, name: str, make: Callable[[], bytes]) -> bytes:
+        if not self.use_cache or self.cache_dir is None:
+            return make()
+        path = self.cache_dir / name
+        if path.is_file():
+            return path.read_bytes()
+        data = make()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        return data
+
+    def seed_path(self, item: Item) -> Path:
+        """The seed text or original file, checked against the manifest's hash."""
+        source = item.entry.source
+        assert isinstance(source, SeedSource | FileSource)
+        path = item.set_dir / source.path
+        if not path.is_file():
+            raise EvalSetError(f"{item.entry.id}: seed text {path} not found")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != source.sha256:
+            raise EvalSetError(
+                f"{item.entry.id}: {path.name} changed (sha256 {digest[:12]}, manifest "
+                f"{source.sha256[:12]}): its label no longer applies"
+            )
+        return path
+
+    def spec(self, item: Item) -> Any:
+        """The ``service.synth`` ReportSpec of a document (made once per run)."""
+        if item.entry.id not in self._specs:
+            source = item.entry.source
+            if isinstance(source, SeedSource):
+                from service.synth.seeds import seed_spec
+
+                self._specs[item.entry.id] = seed_spec(self.seed_path(item))
+            else:
+                assert isinstance(source, SynthSource), "original files are never re-rendered"
+                self._specs[item.entry.id] = synth_report(source).spec
+        return self._specs[item.entry.id]
+
+    def file_bytes(self, item: Item) -> bytes:
+        source = item.entry.source
+        if isinstance(source, FileSource) or (
+            isinstance(source, SeedSource) and item.format == "txt"
+        ):
+            return self.seed_path(item).read_bytes()  # the real file, not a re-rendering
+        spec = self.spec(item)
+        render_seed = source.seed if isinstance(source, SynthSource) else 0
+        key = hashlib.sha256(
+            f"{spec.model_dump_json()}|{item.format}|{render_seed}|{self._synth_code}".encode()
+        ).hexdigest()[:16]
+
+        def make() -> bytes:
+            from service.synth.render import render
+
+            files = render(spec, item.format, seed=render_seed)
+            if len(files) != 1:
+                raise EvalSetError(
+                    f"{item.key}: the {item.format} rendering has {len(files)} files; "
+                    "page images are only in the set for one-page documents"
+                )
+            return files[0]
+
+        return self._cached(f"files/{item.entry.id}-{key}{SUFFIX[item.format]}", make)
+
+    def label(self, item: Item) -> dict[str, Any]:
+        """The label in the export format: a hand label file, or the generator's truth,
+        without the paths the entry leaves unscored."""
+        label = self._label(item)
+        for path in item.entry.unscored:
+            *parents, leaf = path.split(".")
+            node: Any = label
+            for key in parents:
+                node = node.get(key) if isinstance(node, dict) else None
+            if isinstance(node, dict):
+                node.pop(leaf, None)
+        return label
+
+    def _label(self, item: Item) -> dict[str, Any]:
+        if item.entry.label:
+            path = item.set_dir / item.entry.label
+            try:
+                return json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise EvalSetError(f"{item.entry.id}: label {path} not found") from None
+            except json.JSONDecodeError as exc:
+                raise EvalSetError(f"{item.entry.id}: label {path} is not JSON ({exc})") from None
+        source = item.entry.source
+        assert isinstance(source, SynthSource)
+        return copy.deepcopy(synth_report(source).truth)
+
+
+# --- the generator --------------------------------------------------------------------------
+
+
+@dataclass
+class SynthReport:
+    spec: Any  # service.synth.spec.ReportSpec
+    truth: dict[str, Any]  # the export format, without sources
+
+
+_SYNTH_CACHE: dict[str, SynthReport] = {}
+
+
+def synth_report(source: SynthSource) -> SynthReport:
+    """The generator's report and truth for ``source`` (deterministic; memoised per run)."""
+    key = source.model_dump_json()
+    if key not in _SYNTH_CACHE:
+        _SYNTH_CACHE[key] = _generate(source)
+    return _SYNTH_CACHE[key]
+
+
+def _generate(source: SynthSource) -> SynthReport:
+    from service.synth.figures import Knobs
+    from service.synth.reports import make_report
+
+    knobs = Knobs(**source.knobs) if source.knobs is not None else None
+    try:
+        report = make_report(source.seed, source.template, knobs)
+    except ValueError as exc:  # an unknown template or knob
+        raise EvalSetError(f"synthetic {source.template} #{source.seed}: {exc}") from None
+    truth = report.truth.model_dump(mode="json")
+    return SynthReport(spec=report.spec, truth=truth)

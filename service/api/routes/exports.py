@@ -1,0 +1,184 @@
+"""Spreadsheet exports of current views (corrections applied): one document or many.
+
+Owns the export endpoints; the layout is ``service.api.sheets``. XLSX has a ``documents``
+sheet and one sheet per record type; CSV is one record type (``?record=indicators``) or,
+by default, every value as one line with its unit, raw text and page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+from sqlmodel import Session
+
+from service.api.deps import PrincipalDep, SessionDep
+from service.api.errors import ERROR_RESPONSES, BadRequestError
+from service.api.sheets import (
+    SHEET_NAMES,
+    DocMeta,
+    build_sheets,
+    long_csv,
+    sheet_csv,
+    to_xlsx,
+)
+from service.store import documents as repo
+from service.store.corrections import apply_all
+from service.store.tables import StoredDocument
+
+router = APIRouter(tags=["exports"], responses=ERROR_RESPONSES)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_BULK_DOCUMENTS = 2000
+DocumentId = Annotated[str, Path(min_length=1, max_length=64, description="Document id.")]
+RecordName = Literal[
+    "report",
+    "staffing",
+    "budget",
+    "budget_lines",
+    "basic_breakdown",
+    "three_public",
+    "projects",
+    "indicators",
+    "achievements",
+    "problems",
+    "measures",
+    "findings",
+    "missing",
+]
+assert set(RecordName.__args__) == set(SHEET_NAMES)  # type: ignore[attr-defined]
+
+
+def _view(session: Session, doc: StoredDocument) -> tuple[DocMeta, dict[str, Any]] | None:
+    extraction = repo.latest_extraction(session, doc)
+    if extraction is None or extraction.export is None:
+        return None
+    view = apply_all(extraction.export, repo.stored_corrections(session, doc.id))
+    meta = DocMeta(doc.id, doc.filename, doc.department, doc.fiscal_year)
+    return meta, view.export
+
+
+def _doc_row(doc: StoredDocument) -> dict[str, Any]:
+    return {
+        "document_id": doc.id,
+        "filename": doc.filename,
+        "department": doc.department,
+        "fiscal_year": doc.fiscal_year,
+        "status": doc.status,
+        "extraction_version": doc.extraction_version,
+        "findings": doc.findings_count,
+        "approved": doc.approved_at is not None,
+        "approved_by": doc.approved_by,
+        "sha256": doc.sha256,
+    }
+
+
+def _attachment(data: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+_XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {}}}}
+_CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
+
+
+@router.get(
+    "/documents/{document_id}/export.xlsx",
+    response_class=Response,
+    responses=_XLSX_RESPONSE,
+    summary="One document as XLSX (a sheet per record type)",
+)
+def export_xlsx(document_id: DocumentId, session: SessionDep, _: PrincipalDep) -> Response:
+    doc = repo.get_document(session, document_id)
+    view = _view(session, doc)
+    if view is None:
+        raise repo.ExtractionNotReadyError(f"status {doc.status}", status=doc.status)
+    data = to_xlsx(build_sheets([view]), [_doc_row(doc)])
+    return _attachment(data, XLSX, f"{doc.id}.xlsx")
+
+
+@router.get(
+    "/documents/{document_id}/export.csv",
+    response_class=Response,
+    responses=_CSV_RESPONSE,
+    summary="One document as CSV (one record type, or every value as a line)",
+)
+def export_csv(
+    document_id: DocumentId,
+    session: SessionDep,
+    _: PrincipalDep,
+    record: Annotated[RecordName | None, Query(description="One record type's table.")] = None,
+) -> Response:
+    doc = repo.get_document(session, document_id)
+    view = _view(session, doc)
+    if view is None:
+        raise repo.ExtractionNotReadyError(f"status {doc.status}", status=doc.status)
+    data = sheet_csv(build_sheets([view], only=record)[0]) if record else long_csv([view])
+    return _attachment(data, "text/csv; charset=utf-8", f"{doc.id}-{record or 'values'}.csv")
+
+
+def _bulk(
+    session: Session, filters: repo.DocumentFilters
+) -> tuple[list[StoredDocument], list[tuple[DocMeta, dict[str, Any]]]]:
+    docs, total = repo.list_documents(session, filters, limit=MAX_BULK_DOCUMENTS, offset=0)
+    if total > MAX_BULK_DOCUMENTS:
+        raise BadRequestError(
+            f"{total} documents match; at most {MAX_BULK_DOCUMENTS} per export: "
+            "narrow the filters (department, year)"
+        )
+    docs = sorted(docs, key=lambda d: (d.department or "", d.fiscal_year or 0, d.created_at))
+    views = [v for v in (_view(session, d) for d in docs) if v is not None]
+    return docs, views
+
+
+BulkStatus = Annotated[Literal["queued", "processing", "done", "failed"] | None, Query()]
+BulkDepartment = Annotated[str | None, Query(max_length=255)]
+BulkYear = Annotated[int | None, Query(ge=1900, le=2200)]
+
+
+@router.get(
+    "/exports/documents.xlsx",
+    response_class=Response,
+    responses=_XLSX_RESPONSE,
+    summary="Many documents as one XLSX (filters as in the list)",
+)
+def bulk_xlsx(
+    session: SessionDep,
+    _: PrincipalDep,
+    status: BulkStatus = "done",
+    department: BulkDepartment = None,
+    year: BulkYear = None,
+    approved: Annotated[bool | None, Query()] = None,
+) -> Response:
+    filters = repo.DocumentFilters(
+        status=status, department=department, year=year, approved=approved
+    )
+    docs, views = _bulk(session, filters)
+    data = to_xlsx(build_sheets(views), [_doc_row(d) for d in docs])
+    return _attachment(data, XLSX, "documents.xlsx")
+
+
+@router.get(
+    "/exports/documents.csv",
+    response_class=Response,
+    responses=_CSV_RESPONSE,
+    summary="Many documents as one CSV",
+)
+def bulk_csv(
+    session: SessionDep,
+    _: PrincipalDep,
+    status: BulkStatus = "done",
+    department: BulkDepartment = None,
+    year: BulkYear = None,
+    approved: Annotated[bool | None, Query()] = None,
+    record: Annotated[RecordName | None, Query()] = None,
+) -> Response:
+    filters = repo.DocumentFilters(
+        status=status, department=department, year=year, approved=approved
+    )
+    _, views = _bulk(session, filters)
+    data = sheet_csv(build_sheets(views, only=record)[0]) if record else long_csv(views)
+    return _attachment(data, "text/csv; charset=utf-8", f"documents-{record or 'values'}.csv")

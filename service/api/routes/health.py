@@ -1,0 +1,65 @@
+"""Liveness and readiness: ``/healthz`` (the process answers) and ``/readyz`` (it can work).
+
+Owns what "ready" means: the database answers and its schema is current, the storage
+folder is writable, the job runner is alive. Whether an LLM endpoint is configured is
+reported but never makes the service unready: without one it still extracts with rules.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from service.api.deps import StateDep
+from service.api.errors import ErrorBody, NotReadyError
+from service.store.migrate import current_revision, head_revision
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    checks: dict[str, Any]
+
+
+@router.get("/healthz", response_model=Health, summary="The process is up")
+def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    summary="Database, storage and runner are usable",
+    responses={503: {"model": ErrorBody, "description": "Not ready; `context` says why"}},
+)
+def readyz(state: StateDep) -> Readiness:
+    checks: dict[str, Any] = {}
+    ok = True
+    try:
+        with state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        current, head = current_revision(state.engine), head_revision()
+        checks["database"] = "ok" if current == head else f"schema {current} != {head}"
+        ok &= current == head
+    except Exception as exc:  # any failure to talk to the database means not ready
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+        ok = False
+    root = state.files.root
+    writable = root.is_dir() and os.access(root, os.W_OK)
+    checks["storage"] = "ok" if writable else f"not writable: {root.name}"
+    ok &= writable
+    checks["runner"] = "ok" if state.runner.alive else "stopped"
+    ok &= state.runner.alive
+    checks["llm"] = "configured" if state.settings.llm.configured else "not configured"
+    if not ok:
+        raise NotReadyError("; ".join(f"{k}: {v}" for k, v in checks.items()), **checks)
+    return Readiness(status="ready", checks=checks)

@@ -1,0 +1,141 @@
+"""``create_app(settings)``: the FastAPI application.
+
+Owns assembly: the shared state (engine, storage, job context, runner, auth backends), the
+error handlers, the routers, and the lifespan. At start the lifespan makes sure the schema
+is current (migrating or refusing, see ``service.store.migrate``), creates the first admin
+key on a fresh database and prints it once, and starts the job runner; at shutdown it
+stops the runner (unfinished jobs are handed back) and closes the engine.
+
+Routers of the reviewer UI are added by ``service.ui`` with the same state and roles.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+import service
+from service.api import errors
+from service.api.deps import AppState, api_key_backend
+from service.api.routes import documents, exports, health, keys, records
+from service.config import Settings, get_settings
+from service.errors import FileTooLargeError
+from service.jobs.runner import EmbeddedRunner, ExternalRunner, JobRunner
+from service.jobs.worker import ExtractFn, JobContext, default_extract
+from service.store import keys as key_store
+from service.store.engine import make_engine, transaction
+from service.store.files import FileStore
+from service.store.migrate import ensure_schema
+from service.ui import install as install_ui
+
+log = logging.getLogger("jixiao")
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class BodyLimit:
+    """Refuse a request whose declared body exceeds ``limit`` before it is read (the
+    multipart parser would otherwise spool it to disk first)."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.limit:
+                response = errors.jixiao_error_response(
+                    FileTooLargeError(f"request body over {self.limit} bytes")
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def build_state(
+    settings: Settings, *, extract: ExtractFn | None = None, runner: JobRunner | None = None
+) -> AppState:
+    """The shared objects, without touching the database yet."""
+    engine = make_engine(
+        settings.resolved_database_url, echo=settings.db.echo, pool_size=settings.db.pool_size
+    )
+    files = FileStore(settings.storage_dir)
+    ctx = JobContext(
+        engine=engine, files=files, settings=settings, extract=extract or default_extract
+    )
+    if runner is None:
+        runner = EmbeddedRunner(ctx) if settings.workers.embedded else ExternalRunner()
+    return AppState(settings, engine, files, ctx, runner, auth_backends=[api_key_backend])
+
+
+def prepare(state: AppState, *, announce: Callable[[str], None] | None = None) -> None:
+    """Schema current, storage folder present, first admin key created (and announced)."""
+    settings = state.settings
+    ensure_schema(state.engine, auto_migrate=settings.db.auto_migrate)
+    state.files.root.mkdir(parents=True, exist_ok=True)
+    if not settings.auth.enabled:
+        log.warning("authentication is OFF: every request acts as admin")
+        return
+    given = settings.auth.bootstrap_admin_key
+    with transaction(state.engine) as session:
+        key = key_store.bootstrap_admin_key(session, given.get_secret_value() if given else None)
+    if key is not None and given is None:
+        (announce or _announce)(key)
+
+
+def _announce(key: str) -> None:
+    line = "=" * 72
+    print(
+        f"{line}\nNo API keys existed, so an admin key was created. It is shown only now\n"
+        f"(the database keeps its hash). Keep it safe; create others with it:\n\n"
+        f"    {key}\n\n"
+        f"e.g.  curl -H 'X-API-Key: {key}' http://127.0.0.1:8000/documents\n{line}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    extract: ExtractFn | None = None,
+    runner: JobRunner | None = None,
+) -> FastAPI:
+    """The app. ``extract`` and ``runner`` replace the defaults (tests, other deployments)."""
+    settings = settings or get_settings()
+    state = build_state(settings, extract=extract, runner=runner)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        prepare(state)
+        state.runner.start()
+        try:
+            yield
+        finally:
+            state.runner.stop()
+            state.engine.dispose()
+
+    app = FastAPI(
+        title="Jixiao",
+        version=service.__version__,
+        description="Read 部门整体支出绩效自评报告 (department performance self-evaluation "
+        "reports) into typed, grounded records. Every route but /healthz, /readyz and the "
+        "docs needs an API key: header `X-API-Key` or `Authorization: Bearer`.",
+        lifespan=lifespan,
+    )
+    app.state.jixiao = state
+    errors.install(app)
+    for module in (health, documents, records, exports, keys):
+        app.include_router(module.router)
+    install_ui(app, state)  # the reviewer pages under /ui, with a session backend
+    # the largest acceptable upload request, plus room for the multipart framing
+    body_limit = settings.limits.max_bytes * documents.MAX_FILES_PER_REQUEST + 1024 * 1024
+    app.add_middleware(BodyLimit, limit=body_limit)
+    return app

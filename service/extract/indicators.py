@@ -1,0 +1,307 @@
+"""The indicator rows of the 绩效自评表 (一级/二级/三级指标, 指标值, 实际值, 分值, 得分, 偏差原因).
+
+Owns: reading them from the table, and from prose where a report writes each indicator as
+a sentence (“（1）产出指标—数量指标：X，年度目标≥820批，实际完成899批，分值8分，得分8分。”).
+Table side: finding the indicator header by its column names (with other provinces' variants),
+reading each row even when an exported table shifted its cells left, and filling merged
+一级/二级 cells: down from the row that names them, up when the merged text stands below
+its first row (seed 002), and never across families (a 社会效益指标 row is not under
+产出指标). Must not read budget figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.document import Cell
+from service.extract.ground import Grounder
+from service.records import Indicator, Value
+from service.records.numbers import parse_quantity
+
+# Column roles and the header texts that name them (checked in this order).
+HEADER_KEYS: list[tuple[str, re.Pattern[str]]] = [
+    ("level1", re.compile(r"^一级指标")),
+    ("level2", re.compile(r"^二级指标")),
+    ("level3", re.compile(r"^(?:三级指标|指标名称|绩效指标名称|具体指标|指标内容)")),
+    ("target", re.compile(r"年度指标值|目标值|^指标值|预期值|计划值|年初目标|绩效目标值")),
+    ("actual", re.compile(r"实际完成值|实际值|完成值|实际完成|全年实际")),
+    ("weight", re.compile(r"^(?:分值|权重|标准分|满分|指标分值)")),
+    ("score", re.compile(r"^(?:得分|自评得分|实际得分|评分|评价得分)")),
+    ("deviation", re.compile(r"偏差|原因分析|未完成原因|改进措施|备注")),
+]
+LEVEL1_NAMES = {
+    "产出指标",
+    "效益指标",
+    "满意度指标",
+    "成本指标",
+    "效果指标",
+    "产出",
+    "效益",
+    "满意度",
+    "成本",
+}
+# Level-2 names and the level-1 family they belong to.
+LEVEL2_FAMILY = {
+    "数量指标": "产出",
+    "质量指标": "产出",
+    "时效指标": "产出",
+    "经济效益指标": "效益",
+    "社会效益指标": "效益",
+    "生态效益指标": "效益",
+    "可持续影响指标": "效益",
+    "服务对象满意度指标": "满意度",
+    "经济成本指标": "成本",
+    "社会成本指标": "成本",
+    "生态环境成本指标": "成本",
+}
+_WEIGHT_IN_LABEL = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
+_TOTAL = re.compile(r"^(?:总分|合计|总计|综合得分|自评总分|总得分)$")
+
+
+@dataclass
+class IndicatorHeader:
+    row: int
+    cols: dict[str, int]
+
+
+def _t(cell: Cell | None) -> str:
+    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+
+
+def find_indicator_header(rows: list[list[Cell | None]]) -> IndicatorHeader | None:
+    for r, row in enumerate(rows):
+        cols: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            t = _t(cell)
+            for role, rx in HEADER_KEYS:
+                if t and rx.search(t) and role not in cols:
+                    cols[role] = c
+                    break
+        if "level3" in cols and ("weight" in cols or "score" in cols):
+            return IndicatorHeader(r, cols)
+    return None
+
+
+def is_total_row(row: list[Cell | None]) -> bool:
+    first = next((_t(c) for c in row if _t(c)), "")
+    return bool(_TOTAL.match(first))
+
+
+def _base(name: str) -> str:
+    return re.sub(r"指标$", "", _WEIGHT_IN_LABEL.sub("", name))
+
+
+def _share_unit(v: Value | None, other: Value | None) -> Value | None:
+    """A bare number beside a target or actual with a unit takes that unit
+    (“≤3157.85万元” / “3157.85”)."""
+    if v is None or other is None or v.number is None or v.unit or not other.unit:
+        return v
+    if other.number is None:
+        return v
+    return v.model_copy(update={"unit": other.unit})
+
+
+def _is_points(cell: Cell | None) -> bool:
+    if cell is None:
+        return False
+    q = parse_quantity(cell.text)
+    return q is not None and q.value is not None and q.unit in (None, "分")
+
+
+class IndicatorParser:
+    """Feeds on rows (one table or several continued ones); ``finish`` returns the rows."""
+
+    def __init__(self, g: Grounder, header: IndicatorHeader) -> None:
+        self.g = g
+        self.h = header.cols
+        self.rows: list[Indicator] = []
+        self.l1: Value | None = None
+        self.l2: Value | None = None
+        self.stop_at_total = False
+        self._done = False
+        self._group_col_texts = {"绩效指标", "绩效目标", "指标"}
+
+    def finish(self) -> list[Indicator]:
+        return self.rows
+
+    def feed(self, rows: list[list[Cell | None]], loc: str) -> None:
+        for row in rows:
+            if self._done:
+                return
+            if is_total_row(row):
+                self._done = True
+                return
+            if find_indicator_header([row]) is not None:
+                continue  # a header repeated on a continued page
+            self._row(row, loc)
+
+    # --- one row -----------------------------------------------------------------------
+
+    def _offset(self, row: list[Cell | None]) -> int | None:
+        w, s = self.h.get("weight"), self.h.get("score")
+        anchor = w if w is not None else s
+        if anchor is None:
+            return None
+        for off in (0, -1, -2, 1):
+            cols = [c + off for c in (w, s) if c is not None]
+            if all(0 <= c < len(row) and _is_points(row[c]) for c in cols):
+                return off
+        return None
+
+    def _cell(self, row: list[Cell | None], role: str, off: int) -> Cell | None:
+        col = self.h.get(role)
+        if col is None or not 0 <= col + off < len(row):
+            return None
+        cell = row[col + off]
+        return cell if _t(cell) else None
+
+    def _row(self, row: list[Cell | None], loc: str) -> None:
+        off = self._offset(row)
+        level3_col = self.h["level3"] + (off or 0)
+        label_cells = [
+            (c, cell)
+            for c, cell in enumerate(row)
+            if _t(cell)
+            and (off is None or c < level3_col)
+            and _t(cell) not in self._group_col_texts
+        ]
+        for c, cell in label_cells:
+            self._label(c - (off or 0), cell, loc)
+        if off is None:
+            return
+        level3 = self._cell(row, "level3", off)
+        if level3 is None:
+            return
+        target = self._value(self._cell(row, "target", off), loc)
+        actual = self._value(self._cell(row, "actual", off), loc)
+        target, actual = _share_unit(target, actual), _share_unit(actual, target)
+        ind = Indicator(
+            level1=self.l1,
+            level2=self.l2,
+            level3=self.g.text(level3.span.start, level3.span.end, loc),
+            target=target,
+            actual=actual,
+            weight=self._points(self._cell(row, "weight", off), loc),
+            score=self._points(self._cell(row, "score", off), loc),
+            deviation=self._deviation(row, off, loc),
+        )
+        self.rows.append(ind)
+
+    def _label(self, col: int, cell: Cell, loc: str) -> None:
+        """A 一级/二级 label: by its name where the name is unambiguous, else by column."""
+        name = _WEIGHT_IN_LABEL.sub("", _t(cell))
+        if HEADER_KEYS[7][1].search(name) or any(rx.search(name) for _, rx in HEADER_KEYS[:3]):
+            return  # a stray header cell ('偏差原因分析及改进措施')
+        is_l1 = name in LEVEL1_NAMES and (name not in LEVEL2_FAMILY and name != "成本指标")
+        is_l2 = name in LEVEL2_FAMILY
+        if name == "成本指标":  # a level-1 name in newer templates, a level-2 one in older
+            is_l1 = col == self.h.get("level1")
+            is_l2 = not is_l1
+        if not (is_l1 or is_l2):
+            is_l1 = col == self.h.get("level1")
+            is_l2 = col == self.h.get("level2")
+        value = self.g.text(cell.span.start, cell.span.end, loc, value=name)
+        if value is None:
+            return
+        if is_l1:
+            self.l1, self.l2 = value, None
+            self._fill_up(value)
+        elif is_l2:
+            family = LEVEL2_FAMILY.get(name)
+            if (
+                family
+                and self.l1 is not None
+                and _base(str(self.l1.value)) != family
+                and name != "成本指标"
+            ):
+                self.l1 = None  # a new family whose level-1 cell the table does not show
+            self.l2 = value
+
+    def _fill_up(self, l1: Value) -> None:
+        """A merged level-1 cell whose text stands below its first rows: give it to the rows
+        above that have none and belong to its family."""
+        base = _base(str(l1.value))
+        for ind in reversed(self.rows):
+            if ind.level1 is not None:
+                break
+            fam = LEVEL2_FAMILY.get(str(ind.level2.value)) if ind.level2 else None
+            if fam not in (None, base):
+                break
+            ind.level1 = l1
+
+    def _value(self, cell: Cell | None, loc: str) -> Value | None:
+        if cell is None:
+            return None
+        q = parse_quantity(cell.text)
+        if q is not None:
+            return self.g.quantity(q, cell.span.start, loc)
+        return self.g.text(cell.span.start, cell.span.end, loc)
+
+    def _points(self, cell: Cell | None, loc: str) -> Value | None:
+        if cell is None:
+            return None
+        q = parse_quantity(cell.text)
+        if q is None:
+            return None
+        v = self.g.quantity(q, cell.span.start, loc)
+        return v.model_copy(update={"unit": "分"})
+
+    def _deviation(self, row: list[Cell | None], off: int, loc: str) -> Value | None:
+        cell = self._cell(row, "deviation", off)
+        if cell is None:
+            score_col = self.h.get("score")
+            if score_col is not None and 0 <= score_col + off + 1 < len(row):
+                nxt = row[score_col + off + 1]
+                cell = nxt if _t(nxt) and parse_quantity(nxt.text) is None else None
+        if cell is None:
+            return None
+        return self.g.text(cell.span.start, cell.span.end, loc)
+
+
+_PROSE_ROW = re.compile(
+    r"\s*[(（]?\d{1,2}[)）.、]?\s*(?P<l1>[^—\-－:：，,。\n]{2,10}指标)\s*[—\-－]+\s*"
+    r"(?P<l2>[^:：，,。\n]{2,14}指标)\s*[:：]\s*(?P<l3>[^，,。\n]{2,60}?)\s*[，,]\s*"
+    r"(?:年度)?(?:目标值?|指标值)\s*(?:为)?\s*(?P<target>[^，,。\n]{1,30}?)\s*[，,]\s*"
+    r"实际(?:完成值?|值)?\s*(?:为)?\s*(?P<actual>[^，,。\n]{1,30}?)\s*[，,]\s*"
+    r"(?:分值|权重)\s*(?:为)?\s*(?P<w>\d+(?:\.\d+)?)\s*分?\s*[，,]\s*"
+    r"(?:自评)?得分\s*(?:为)?\s*(?P<s>\d+(?:\.\d+)?)\s*分?\s*[。；;]?"
+    r"(?:\s*(?:偏差原因|原因分析|未完成原因)\s*[:：]\s*(?P<dev>[^。\n]+)。?)?"
+)
+
+
+def prose_indicators(g: Grounder) -> list[Indicator]:
+    """Indicator rows written as sentences, one per paragraph (give a prose-view grounder)."""
+    out: list[Indicator] = []
+    for para in g.paragraphs():
+        m = _PROSE_ROW.match(g.src, para.start, para.end)
+        if not m:
+            continue
+
+        def text(name: str, m: re.Match[str] = m) -> Value | None:
+            return None if m.group(name) is None else g.text(m.start(name), m.end(name), "prose")
+
+        def value(name: str, m: re.Match[str] = m) -> Value | None:
+            q = parse_quantity(m.group(name))
+            return g.quantity(q, m.start(name), "prose") if q is not None else text(name)
+
+        def points(name: str, m: re.Match[str] = m) -> Value | None:
+            q = parse_quantity(m.group(name))
+            if q is None:
+                return None
+            return g.quantity(q, m.start(name), "prose").model_copy(update={"unit": "分"})
+
+        target, actual = value("target"), value("actual")
+        out.append(
+            Indicator(
+                level1=text("l1"),
+                level2=text("l2"),
+                level3=text("l3"),
+                target=_share_unit(target, actual),
+                actual=_share_unit(actual, target),
+                weight=points("w"),
+                score=points("s"),
+                deviation=text("dev"),
+            )
+        )
+    return out

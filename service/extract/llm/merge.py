@@ -1,0 +1,182 @@
+"""``auto``: the rules result and the LLM's, merged into one export.
+
+Owns: how LLM candidates join the rules candidates before the project's resolver
+(``service.extract.resolve``) runs once over both, and how the list records are combined.
+
+* Scalars. An LLM statement at a span the rules also read, with the same value, is the same
+  statement: it is not counted again (the field is reported as *agreed*). An LLM statement
+  the rules did not read is one more candidate: where it disagrees, the resolver's
+  ``conflict`` finding carries both values with their sources; where the rules found
+  nothing, it *fills* the field. An ungrounded LLM value only fills a field nothing else
+  speaks for (it stays marked ``grounded=False`` with its finding).
+* Lists. The rules' items stay; an LLM item matching none of them (by project name, by
+  三级指标, by overlapping text span) is added. A matched project or indicator row whose
+  amount/score differs raises a ``conflict``.
+
+Must not call the model, parse text, or import the database or the web.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.extract.resolve import (
+    Candidate,
+    get_path,
+    resolve,
+    same_value,
+    scalar_paths,
+    set_path,
+)
+from service.extract.rules import RulesOutput
+from service.records import Finding, FindingItem, ReportExport, Value
+
+
+@dataclass
+class MergeReport:
+    """Per-field outcome of the merge, for notes and the evaluation."""
+
+    agreed: list[str] = field(default_factory=list)
+    filled: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    added_items: dict[str, int] = field(default_factory=dict)
+
+    def note(self) -> str:
+        added = ", ".join(f"{k} +{v}" for k, v in self.added_items.items() if v) or "none"
+        return (
+            f"llm+rules: {len(self.agreed)} fields agreed, {len(self.filled)} filled by the "
+            f"LLM, {len(self.conflicts)} in conflict; list items added by the LLM: {added}"
+        )
+
+
+def _grounded(v: Value | None) -> bool:
+    return v is not None and v.source is not None and v.source.grounded
+
+
+def _overlap(a: Value | None, b: Value | None) -> bool:
+    if not (_grounded(a) and _grounded(b)):
+        return False
+    assert a is not None and b is not None and a.source and b.source
+    return a.source.span.overlaps(b.source.span)
+
+
+def _key(text: Any) -> str:
+    return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", str(text or "")))
+
+
+def merge_scalars(
+    rules: list[Candidate], llm: Iterable[Candidate]
+) -> tuple[list[Candidate], MergeReport]:
+    """The candidates the resolver should see, and which fields agreed / were filled."""
+    report = MergeReport()
+    extra: list[Candidate] = []
+    by_path: dict[str, list[Candidate]] = {}
+    for c in rules:
+        by_path.setdefault(c.path, []).append(c)
+    pending_ungrounded: list[Candidate] = []
+    for c in llm:
+        if not _grounded(c.value):
+            pending_ungrounded.append(c)
+            continue
+        same = [r for r in by_path.get(c.path, []) if _overlap(r.value, c.value)]
+        if same and all(same_value(r.value, c.value) for r in same):
+            if c.path not in report.agreed:
+                report.agreed.append(c.path)
+            continue
+        extra.append(c)
+    spoken = set(by_path) | {c.path for c in extra}
+    extra += [c for c in pending_ungrounded if c.path not in spoken]
+    for c in extra:
+        if c.path not in by_path and c.path not in report.filled:
+            report.filled.append(c.path)
+    return rules + extra, report
+
+
+def merge(rules: RulesOutput, llm_export: ReportExport, llm_candidates: list[Candidate],
+          llm_findings: list[Finding]) -> tuple[ReportExport, MergeReport]:  # fmt: skip
+    """The auto export: rules and LLM candidates resolved together, lists combined."""
+    export = rules.export.model_copy(deep=True)
+    candidates, report = merge_scalars(rules.candidates, llm_candidates)
+    resolution = resolve(candidates)
+    for path, value in resolution.chosen.items():
+        set_path(export, path, value)
+    old = {id(f) for f in (rules.resolution.findings if rules.resolution else [])}
+    kept = [
+        f for f, orig in zip(export.findings, rules.export.findings, strict=True)
+        if id(orig) not in old
+    ]  # fmt: skip
+    report.conflicts = [f.paths[0] for f in resolution.findings if f.paths]
+    list_findings = _merge_lists(export, llm_export, report)
+    export.findings = resolution.findings + kept + list_findings + list(llm_findings)
+    export.missing = [p for p in scalar_paths() if get_path(export, p) is None]
+    return export, report
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def _merge_lists(export: ReportExport, llm: ReportExport, report: MergeReport) -> list[Finding]:
+    findings: list[Finding] = []
+    findings += _merge_keyed(export.projects, llm.projects, lambda p: _key(p.name.value),
+                             ("amount", "budget"), "projects", report)  # fmt: skip
+    findings += _merge_keyed(export.indicators, llm.indicators,
+                             lambda i: _key(i.level3.value if i.level3 else ""),
+                             ("weight", "score"), "indicators", report)  # fmt: skip
+    for name in ("achievements", "problems", "measures"):
+        mine, theirs = getattr(export, name), getattr(llm, name)
+        added = [item for item in theirs if not any(_overlap(item.text, m.text) for m in mine)]
+        mine.extend(added)
+        report.added_items[name] = len(added)
+    return findings
+
+
+def _merge_keyed(
+    mine: list[Any],
+    theirs: list[Any],
+    key: Any,
+    compared: tuple[str, ...],
+    name: str,
+    report: MergeReport,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    index = {key(item): i for i, item in enumerate(mine)}
+    added = 0
+    for item in theirs:
+        k = key(item)
+        if not k:
+            continue
+        if k not in index:
+            index[k] = len(mine)
+            mine.append(item)
+            added += 1
+            continue
+        have = mine[index[k]]
+        for attr in compared:
+            a, b = getattr(have, attr), getattr(item, attr)
+            if a is None and b is not None:
+                setattr(have, attr, b)
+            elif a is not None and _grounded(b) and not same_value(a, b):
+                path = f"{name}[{index[k]}].{attr}"
+                findings.append(_list_conflict(path, a, b))
+                report.conflicts.append(path)
+    report.added_items[name] = added
+    return findings
+
+
+def _list_conflict(path: str, rules_value: Value, llm_value: Value) -> Finding:
+    return Finding(
+        kind="conflict",
+        severity="error",
+        paths=[path],
+        message_zh=f"规则与大模型读数不一致：{path} 为 {rules_value.raw} / {llm_value.raw}；采用规则结果。",
+        message_en=f"Rules and LLM disagree on {path}: {rules_value.raw} vs {llm_value.raw}; "
+        "the rules value is kept.",
+        items=[
+            FindingItem(path=path, label="rules", value=rules_value),
+            FindingItem(path=path, label="llm (not chosen)", value=llm_value),
+        ],
+    )

@@ -1,0 +1,71 @@
+"""The LLM stage as the pipeline runs it: settings, a reused extractor, failures as data.
+
+Owns: deciding whether an LLM is configured (no endpoint → ``None``, nothing touches the
+network), keeping one ``LLMExtractor`` per configuration for the life of the process
+(prompts loaded and the HTTP client opened once), and turning a run into what the
+pipeline records: the export, the usage, and readable error lines. Must not import the
+database or the web.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from service.config import LLMSettings
+from service.document import Document
+from service.extract.llm.extractor import LLMExtraction, LLMExtractor
+from service.extract.sections import Section
+
+_EXTRACTORS: dict[str, LLMExtractor] = {}
+_LOCK = threading.Lock()
+
+
+def configured_settings(llm: LLMSettings | None) -> LLMSettings | None:
+    """``llm`` (or the service settings' ``llm`` group) when it names an endpoint."""
+    if llm is None:
+        from service.config import get_settings
+
+        llm = get_settings().llm
+    return llm if llm.configured else None
+
+
+def default_data_dir() -> Path:
+    from service.config import get_settings
+
+    return get_settings().data_dir
+
+
+def get_extractor(settings: LLMSettings, data_dir: Path | None = None) -> LLMExtractor:
+    """The process-wide extractor for this configuration."""
+    data_dir = data_dir or default_data_dir()
+    key = settings.model_dump_json() + "\x00" + str(data_dir)
+    with _LOCK:
+        extractor = _EXTRACTORS.get(key)
+        if extractor is None:
+            extractor = _EXTRACTORS[key] = LLMExtractor(settings, data_dir=data_dir)
+        return extractor
+
+
+def run_llm(
+    document: Document,
+    settings: LLMSettings,
+    data_dir: Path | None = None,
+    sections: Section | None = None,
+) -> LLMExtraction:
+    """Run the LLM extractor on ``document``. Raises ``JixiaoError`` subclasses only for
+    misconfiguration (bad prompts); endpoint failures come back in the result."""
+    return get_extractor(settings, data_dir).extract(document, sections)
+
+
+def error_lines(result: LLMExtraction) -> list[str]:
+    """The result's errors, one line per distinct cause ('5 of 5 calls failed: …')."""
+    by_cause: dict[str, list[str]] = {}
+    for line in result.errors:
+        where, _, cause = line.partition(": ")
+        by_cause.setdefault(cause or line, []).append(where)
+    total = len(result.usage.records)
+    return [
+        f"{len(wheres)} of {total} LLM calls failed ({', '.join(wheres)}): {cause}"
+        for cause, wheres in by_cause.items()
+    ]

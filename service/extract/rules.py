@@ -1,0 +1,241 @@
+"""The deterministic (rules) extractor: a ``Document`` in, a ``ReportExport`` out, no LLM.
+
+Owns: the order of the rule passes and putting their results together. Each pass lives in
+its own module and proposes ``Candidate``s (scalars) or records (lists): meta.py (cover,
+title, staffing), prose.py (figures stated in sentences), tables.py (基础数据表 and
+绩效自评表 mapped by their headers), narrative.py (achievements, problems, measures).
+resolve.py merges the candidates; checks.py (run by the pipeline) adds the findings.
+Must not import the store, the API or an LLM client.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from service.document import Document
+from service.extract import meta, narrative
+from service.extract.checks import ShareStatement, run_checks
+from service.extract.ground import Grounder
+from service.extract.indicators import prose_indicators
+from service.extract.prose import prose_figures
+from service.extract.resolve import (
+    Candidate,
+    Resolution,
+    resolve,
+    same_value,
+    scalar_paths,
+    set_path,
+)
+from service.extract.sections import Section, build_sections
+from service.extract.tables import map_tables
+from service.extract.text import build_view
+from service.records import (
+    DocumentInfo,
+    ExtractorInfo,
+    Finding,
+    FindingItem,
+    Project,
+    ReportExport,
+)
+
+RULES_VERSION = "0.1.0"
+
+
+@dataclass
+class RulesOutput:
+    """What the rule passes found, before and after resolution (kept for the resolver of
+    the LLM extractor, which merges its own candidates with these)."""
+
+    export: ReportExport
+    candidates: list[Candidate] = field(default_factory=list)
+    resolution: Resolution | None = None
+    sections: Section | None = None
+    shares: list[ShareStatement] = field(default_factory=list)
+
+
+def document_info(doc: Document) -> DocumentInfo:
+    return DocumentInfo(
+        sha256=doc.source.sha256,
+        filename=doc.source.filename,
+        format=doc.source.format.value,
+        pages=len(doc.pages),
+        chars=len(doc.text),
+    )
+
+
+def collect(
+    doc: Document, sections: Section
+) -> tuple[list[Candidate], ReportExport, list[ShareStatement]]:
+    """Run every rule pass; scalar candidates come back unresolved, list records filled."""
+    g = Grounder(doc, "rules")
+    export = ReportExport(
+        document=document_info(doc), extractor=ExtractorInfo(name="rules", version=RULES_VERSION)
+    )
+    head_end = sections.children[0].span.start if sections.children else len(doc.text)
+    candidates: list[Candidate] = []
+    gv = g.for_view(build_view(doc))  # prose with wrapped lines joined
+    candidates += meta.title_candidates(g, head_end)
+    candidates += meta.cover_candidates(g)
+    candidates += meta.prose_candidates(gv)
+    candidates += meta.staffing_candidates(gv)
+
+    def locator(offset: int) -> str:
+        at = gv.to_doc(offset, offset + 1)[0]
+        return "prose:" + (sections.innermost(at).label() or "front")
+
+    prose = prose_figures(gv, locator)
+    tables = map_tables(g, doc.tables)
+    candidates += prose.candidates + tables.candidates
+    export.budget.lines = tables.lines
+    export.budget.basic_breakdown = prose.basic_breakdown
+    export.projects, conflicts = merge_projects(prose.projects, tables.projects)
+    export.findings.extend(conflicts)
+    # Indicators from the 自评表; a template without the table writes them as sentences.
+    export.indicators = tables.indicators or prose_indicators(gv)
+    export.achievements = narrative.achievements(gv, sections)
+    export.problems = narrative.problems(g, sections)
+    export.measures = narrative.measures(g, sections)
+    shares = [ShareStatement(s.part_path, s.whole_path, s.part, s.percent) for s in prose.shares]
+    return candidates, export, shares
+
+
+def _key(name: object) -> str:
+    return re.sub(r"[\s\W_]+", "", str(name))
+
+
+def merge_projects(
+    prose: list[Project], table: list[Project]
+) -> tuple[list[Project], list[Finding]]:
+    """One project per name: the prose statement first, the table's columns added; two
+    different amounts for one project are a conflict."""
+    merged: list[Project] = []
+    findings: list[Finding] = []
+    by_key: dict[str, int] = {}
+    for p in prose + table:
+        k = _key(p.name.value)
+        if k not in by_key:
+            by_key[k] = len(merged)
+            merged.append(p.model_copy())
+            continue
+        i = by_key[k]
+        have = merged[i]
+        if (
+            have.amount is not None
+            and p.amount is not None
+            and not same_value(have.amount, p.amount)
+        ):
+            findings.append(
+                Finding(
+                    kind="conflict",
+                    severity="error",
+                    paths=[f"projects[{i}].amount"],
+                    message_zh=f"项目“{have.name.value}”金额前后不一致：{have.amount.raw} / {p.amount.raw}。",
+                    message_en=f"Project '{have.name.value}' is stated as {have.amount.raw} and {p.amount.raw}.",
+                    items=[
+                        FindingItem(path=f"projects[{i}].amount", label="prose", value=have.amount),
+                        FindingItem(
+                            path=f"projects[{i}].amount", label="table (not chosen)", value=p.amount
+                        ),
+                    ],
+                )
+            )
+        merged[i] = have.model_copy(
+            update={
+                "amount": have.amount or p.amount,
+                "budget": have.budget or p.budget,
+                "previous": have.previous or p.previous,
+            }
+        )
+    return merged, findings
+
+
+def apply(export: ReportExport, resolution: Resolution) -> ReportExport:
+    for path, value in resolution.chosen.items():
+        set_path(export, path, value)
+    export.missing = [p for p in scalar_paths() if _get(export, p) is None]
+    return export
+
+
+def _get(export: ReportExport, path: str) -> object:
+    node: object = export
+    for name in path.split("."):
+        node = getattr(node, name)
+        if node is None:
+            return None
+    return node
+
+
+MAX_COMBINATIONS = 64
+_ARITHMETIC = ("budget.", "three_public.", "report.total_score")
+
+
+def settle_conflicts(
+    export: ReportExport, resolution: Resolution, shares: list[ShareStatement]
+) -> None:
+    """Decide every figure stated in disagreeing ways by the arithmetic of the report: keep
+    the combination of statements that leaves the fewest arithmetic findings (a typo, real
+    or planted, rarely keeps every total right); among equals, the most-stated values, then
+    the earliest. Up to ``MAX_COMBINATIONS`` combinations are tried jointly (two conflicting
+    parts of one total must be decided together), beyond that one path at a time."""
+    # Only figures the checks read can be decided by them; texts keep the vote.
+    paths = [
+        p
+        for p in resolution.groups
+        if p.startswith(_ARITHMETIC) and resolution.groups[p][0][0].value.number is not None
+    ]
+    if not paths:
+        return
+    options = {
+        p: sorted(resolution.groups[p], key=lambda g: (-_votes(g), _start(g))) for p in paths
+    }
+
+    def score(choice: dict[str, list[Candidate]]) -> tuple[int, float, tuple[int, ...]]:
+        for path, group in choice.items():
+            set_path(export, path, group[0].value)
+        findings = len(run_checks(export, shares))
+        votes = sum(_votes(g) for g in choice.values())
+        order = tuple(options[p].index(g) for p, g in choice.items())
+        return findings, -votes, order
+
+    combos = 1
+    for p in paths:
+        combos *= len(options[p])
+    if combos <= MAX_COMBINATIONS:
+        best = min(
+            (dict(zip(paths, pick, strict=True)) for pick in itertools.product(*options.values())),
+            key=score,
+        )
+    else:
+        best = {p: options[p][0] for p in paths}
+        for p in paths:
+            best[p] = min(options[p], key=lambda g, p=p: score({**best, p: g}))
+    for path, group in best.items():
+        resolution.choose(path, group)
+        set_path(export, path, group[0].value)
+
+
+def _votes(group: list[Candidate]) -> float:
+    return sum(c.weight for c in group)
+
+
+def _start(group: list[Candidate]) -> int:
+    src = group[0].value.source
+    return src.span.start if src else 1 << 40
+
+
+def extract_rules(doc: Document) -> RulesOutput:
+    sections = build_sections(doc)
+    candidates, export, shares = collect(doc, sections)
+    resolution = resolve(candidates)
+    apply(export, resolution)
+    settle_conflicts(export, resolution, shares)
+    export.findings[:0] = resolution.findings
+    return RulesOutput(
+        export=export,
+        candidates=candidates,
+        resolution=resolution,
+        sections=sections,
+        shares=shares,
+    )

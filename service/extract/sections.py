@@ -1,0 +1,215 @@
+"""The section tree of a report: numbered headings with their spans.
+
+Owns: recognising headings (一、 / （一） / 1. 1、 / （1） / 附件1, a few unnumbered
+headings such as “2024 年实际完成情况：”) and the numbering artefacts of exported reports
+(“4、” standing for 四、, “（1）” standing for （一） directly under a top-level heading).
+Works on ``Document.text`` outside tables; returns plain dataclasses with spans. Must not
+extract values (rules.py and friends do) nor touch the document model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from service.document import Document, Span
+from service.records.numbers import parse_chinese_integer
+
+_CN = "一二三四五六七八九十"
+_L1_CN = re.compile(rf"^\s*([{_CN}]+)\s*[、.,]\s*(.+)$")
+_L1_ARABIC = re.compile(r"^\s*(\d{1,2})\s*、\s*(.+)$")
+_L2 = re.compile(rf"^\s*[-•·]?\s*[(（]\s*([{_CN}]+)\s*[)）]\s*(.+)$")
+_L3 = re.compile(r"^\s*(\d{1,2})\s*(?:[.．、](?!\d))\s*(.+)$")
+_L4 = re.compile(r"^\s*[-•·]?\s*[(（]\s*(\d{1,2})\s*[)）]\s*(.+)$")
+_ANNEX = re.compile(r"^\s*附\s*件\s*(\d{1,2})\s*[:：]?\s*(.*)$")
+# Unnumbered lines that open a part of the report in the templates seen so far.
+_UNNUMBERED = re.compile(
+    r"^\s*(?:\d{4}\s*年(?:度)?)?\s*(实际完成情况|工作开展情况|主要工作完成情况|"
+    r"其他需要说明的情况|存在的问题|改进措施|下一步工作打算)\s*[:：]?\s*$"
+)
+
+
+@dataclass
+class Section:
+    """A heading and everything under it up to the next heading of the same or higher level."""
+
+    level: int  # 0 root, 1 一、, 2 （一）, 3 1., 4 （1）
+    number: str | None
+    title: str
+    heading: Span
+    span: Span
+    style: str = ""
+    children: list[Section] = field(default_factory=list)
+    parent: Section | None = field(default=None, repr=False)
+
+    @property
+    def body(self) -> Span:
+        return Span(start=self.heading.end, end=self.span.end)
+
+    def walk(self) -> Iterator[Section]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def ancestors(self) -> list[Section]:
+        out, node = [], self.parent
+        while node is not None and node.level > 0:
+            out.append(node)
+            node = node.parent
+        return out
+
+    def label(self) -> str:
+        """'二、(一)' style path of numbers, for locators."""
+        parts = [s._marker() for s in reversed([self, *self.ancestors()])]
+        return "".join(p for p in parts if p)
+
+    def _marker(self) -> str:
+        if self.number is None:
+            return self.title[:8]
+        return {
+            "cn": f"{self.number}、",
+            "arabic_top": f"{self.number}、",
+            "paren_cn": f"({self.number})",
+            "arabic": f"{self.number}.",
+            "paren_arabic": f"({self.number})",
+            "annex": f"附件{self.number}",
+        }.get(self.style, self.number)
+
+    def find(self, pattern: str | re.Pattern[str], level: int | None = None) -> list[Section]:
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        return [
+            s
+            for s in self.walk()
+            if s.level > 0 and rx.search(s.title) and (level is None or s.level == level)
+        ]
+
+    def innermost(self, offset: int) -> Section:
+        """The deepest section whose span holds ``offset``."""
+        for child in self.children:
+            if child.span.start <= offset < child.span.end:
+                return child.innermost(offset)
+        return self
+
+
+@dataclass
+class _Heading:
+    level: int
+    number: str | None
+    title: str
+    start: int
+    end: int
+    style: str
+
+
+def _line_spans(doc: Document) -> Iterator[tuple[int, int]]:
+    """Spans of the running-text lines outside tables, in order."""
+    table_spans = sorted((t.span.start, t.span.end) for t in doc.tables)
+    pos, text = 0, doc.text
+    ti = 0
+    while pos < len(text):
+        while ti < len(table_spans) and table_spans[ti][1] <= pos:
+            ti += 1
+        if ti < len(table_spans) and table_spans[ti][0] <= pos < table_spans[ti][1]:
+            pos = table_spans[ti][1]
+            continue
+        nl = len(text)
+        for sep in ("\n", "\f"):
+            i = text.find(sep, pos)
+            if i != -1:
+                nl = min(nl, i)
+        if ti < len(table_spans):
+            nl = min(nl, max(table_spans[ti][0], pos))
+        if nl > pos:
+            yield pos, nl
+        pos = nl + 1 if nl < len(text) and text[nl] in "\n\f" else max(nl, pos + 1)
+
+
+def _number(token: str) -> int | None:
+    return int(token) if token.isdigit() else parse_chinese_integer(token)
+
+
+def _classify(
+    line: str, expected_top: int, open_levels: set[int]
+) -> tuple[int, str, str, str] | None:
+    """(level, number, title, style) when ``line`` is a heading."""
+    if m := _ANNEX.match(line):
+        return 1, m.group(1), (m.group(2) or f"附件{m.group(1)}").strip(), "annex"
+    if m := _L1_CN.match(line):
+        return 1, m.group(1), m.group(2).strip(), "cn"
+    if m := _L2.match(line):
+        return 2, m.group(1), m.group(2).strip(), "paren_cn"
+    if (
+        (m := _L1_ARABIC.match(line))
+        and int(m.group(1)) == expected_top
+        and _short_heading(m.group(2))
+    ):
+        # “4、” for 四、: an exported report's top-level numbering artefact.
+        return 1, m.group(1), m.group(2).strip(), "arabic_top"
+    if m := _L4.match(line):
+        # “（1）” directly under a top-level heading stands for （一） (seed 000, 八、).
+        level = 4 if open_levels & {2, 3} else 2
+        return level, m.group(1), m.group(2).strip(), "paren_arabic"
+    if m := _L3.match(line):
+        return 3, m.group(1), m.group(2).strip(), "arabic"
+    if m := _UNNUMBERED.match(line):
+        return 1, None, m.group(0).strip().rstrip(":："), "unnumbered"
+    return None
+
+
+def _short_heading(title: str) -> bool:
+    title = title.strip()
+    return 0 < len(title) <= 30 and not re.search(r"[。:：;；]", title)
+
+
+def _title_of(title: str) -> str:
+    """A heading line that runs on into its paragraph keeps only its first sentence."""
+    m = re.match(r"^(.{2,60}?)[。：:](?=.)", title)
+    return (m.group(1) if m else title).strip()
+
+
+def build_sections(doc: Document) -> Section:
+    """The section tree of ``doc``; the root spans the whole text."""
+    headings: list[_Heading] = []
+    expected_top = 1
+    open_levels: set[int] = set()
+    for start, end in _line_spans(doc):
+        line = doc.text[start:end]
+        got = _classify(line, expected_top, open_levels)
+        if got is None:
+            continue
+        level, number, title, style = got
+        if level == 1 and number is not None and style in ("cn", "arabic_top"):
+            n = _number(number)
+            if n is not None:
+                expected_top = n + 1
+        open_levels = {lv for lv in open_levels if lv < level} | {level}
+        headings.append(_Heading(level, number, _title_of(title), start, end, style))
+    root = Section(
+        level=0,
+        number=None,
+        title="",
+        heading=Span(start=0, end=0),
+        span=Span(start=0, end=len(doc.text)),
+    )
+    stack = [root]
+    for i, h in enumerate(headings):
+        end = len(doc.text)
+        for later in headings[i + 1 :]:
+            if later.level <= h.level:
+                end = later.start
+                break
+        while stack[-1].level >= h.level:
+            stack.pop()
+        node = Section(
+            level=h.level,
+            number=h.number,
+            title=h.title,
+            heading=Span(start=h.start, end=h.end),
+            span=Span(start=h.start, end=end),
+            style=h.style,
+            parent=stack[-1],
+        )
+        stack[-1].children.append(node)
+        stack.append(node)
+    return root

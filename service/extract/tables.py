@@ -1,0 +1,428 @@
+"""Tables mapped to records by their headers, not their positions.
+
+Owns: recognising the blocks of the 基础数据表 (财政供养人员 headcounts; 经费控制情况 with
+its year columns) and of the 绩效自评表 (预算部门; the 年初预算数/全年预算数/全年执行数/
+分值/执行率/得分 block; income and expenditure by nature; the indicator rows and the
+总分 row), tolerant of other provinces' column names, of shifted columns in exported
+tables, of merged 一级/二级 cells (filled down, or up when the merged text stands below
+its first row) and of tables continued across pages. Proposes ``Candidate``s and records;
+never resolves. Must not read prose (prose.py does).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.document import Cell, Table
+from service.extract.ground import Grounder
+from service.extract.indicators import IndicatorParser, find_indicator_header, is_total_row
+from service.extract.resolve import Candidate
+from service.records import BudgetLine, Indicator, Project, Value
+from service.records.numbers import is_blank, parse_quantity
+
+_YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年\s*(?P<kind>决算|预算|执行)数?")
+# Money columns named without a year (Sichuan-style 收支情况表, project tables).
+_PLAN_COLS: list[tuple[str, re.Pattern[str]]] = [
+    ("previous_final", re.compile(r"^上年(?:决算|执行|支出)数?")),
+    ("initial_budget", re.compile(r"^年初预算(?:数|金额)?")),
+    ("budget", re.compile(r"^(?:调整后预算|全年预算|预算)(?:数|金额)?")),
+    ("final", re.compile(r"^(?:决算|执行|实际支出|支出|实际执行)(?:数|金额)?")),
+    ("execution_rate", re.compile(r"^(?:预算)?执行率")),
+]
+_POINTS_COL = re.compile(r"^(?:分值|得分|权重)$")
+_BUDGET_BLOCK = {
+    "budget.initial_budget": re.compile(r"年初预算数?"),
+    "budget.full_year_budget": re.compile(r"全年预算数?|调整后预算"),
+    "budget.full_year_execution": re.compile(r"全年执行数?|实际执行数?"),
+    "budget.execution_weight": re.compile(r"^分值$|^权重$"),
+    "budget.execution_rate": re.compile(r"^执行率$|预算执行率"),
+    "budget.execution_score": re.compile(r"^得分$"),
+}
+_BY_NATURE = [
+    ("budget.income_general_budget", r"一般公共预算(?:拨款|财政拨款)?"),
+    ("budget.income_government_funds", r"政府性基金(?:拨款|预算)?"),
+    ("budget.income_non_tax", r"纳入专户管理的非税收入(?:拨款)?"),
+    ("budget.income_other", r"其他资金|其他收入"),
+    ("budget.basic_expenditure", r"基本支出"),
+    ("budget.project_expenditure", r"项目支出"),
+]
+_LINE_LABEL_PREFIX = re.compile(r"^\s*(?:其中\s*[:：]?)?\s*(?:\d{1,2}\s*[、.]\s*)?")
+_NUMBERED = re.compile(r"^\s*(?:其中\s*[:：]?)?\s*\d{1,2}\s*[、.]")
+# 基础数据表 row label → (field kind, path)
+_LINE_FIELDS: list[tuple[str, str, str]] = [
+    (r"^(?:支出总额|支出合计|总支出|合计)$", "budget", "total_expenditure"),
+    (r"^基本支出$", "budget", "basic_expenditure"),
+    (r"^人员经费$", "budget", "personnel_expenditure"),
+    (r"^(?:日常)?公用经费$", "budget", "public_expenditure"),
+    (r"^项目支出$", "budget", "project_expenditure"),
+    (r"^(?:部门)?基本支出预算调整$", "budget_final", "basic_budget_adjustment"),
+    (r"^[“\"]?三公[”\"]?经费(?:合计)?$", "tp", "total"),
+    (r"^公务用车(?:购置(?:和|及)(?:运行)?维护)?(?:经)?费?(?:用)?$", "tp", "vehicle"),
+    (r"^(?:公车|公务用车)购置(?:费)?$", "tp", "vehicle_purchase"),
+    (r"^(?:公车|公务用车)运行(?:维护)?(?:费)?$", "tp", "vehicle_operation"),
+    (r"^(?:出国经费|因公出国[(（]?境?[)）]?费?(?:用)?)$", "tp", "overseas"),
+    (r"^公务接待(?:费)?(?:用)?$", "tp", "reception"),
+]
+_PROJECT_END = re.compile(r"三公|公用经费|人员经费|基本支出|政府采购|楼堂馆所|厉行节约|支出总额")
+
+
+@dataclass
+class TableOutput:
+    candidates: list[Candidate] = field(default_factory=list)
+    lines: list[BudgetLine] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+
+
+def _rows(table: Table) -> list[list[Cell | None]]:
+    rows: list[list[Cell | None]] = [[None] * table.n_cols for _ in range(table.n_rows)]
+    for cell in table.cells:
+        rows[cell.row][cell.col] = cell
+    return rows
+
+
+def _text(cell: Cell | None) -> str:
+    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+
+
+class TableMapper:
+    def __init__(self, g: Grounder) -> None:
+        self.g = g
+        self.out = TableOutput()
+        self._indicators: IndicatorParser | None = None
+        self.unit = "万元"  # the money unit of the table being read
+
+    def run(self, tables: list[Table]) -> TableOutput:
+        for table in tables:
+            self._table(table)
+        if self._indicators is not None:
+            self.out.indicators = self._indicators.finish()
+        return self.out
+
+    def _add(self, path: str, value: Value | None) -> None:
+        if value is not None:
+            self.out.candidates.append(Candidate(path, value, "table"))
+
+    def _number(
+        self, cell: Cell | None, locator: str, default_unit: str | None = None
+    ) -> Value | None:
+        if cell is None:
+            return None
+        q = parse_quantity(cell.text, default_unit=default_unit)
+        if q is None:
+            return None
+        return self.g.quantity(q, cell.span.start, locator)
+
+    # --- one table ---------------------------------------------------------------------
+
+    def _table(self, table: Table) -> None:
+        rows = _rows(table)
+        loc = f"table:{table.index}"
+        self.unit = _money_unit(self.g.doc.text, table, rows)
+        header = find_indicator_header(rows)
+        if header is None and self._indicators is not None and not self._has_blocks(rows):
+            # A table continued from the previous page: same columns, no header of its own.
+            self._indicators.feed(rows, loc)
+            return
+        i = 0
+        while i < len(rows):
+            texts = [_text(c) for c in rows[i]]
+            joined = "".join(texts)
+            if header is not None and i == header.row:
+                self._indicators = IndicatorParser(self.g, header)
+                self._indicators.feed(rows[i + 1 :], loc)
+                self._indicators.stop_at_total = True
+                self._total(rows[i + 1 :], loc)
+                return
+            roles = _money_columns(texts)
+            if any(t == "编制数" or t.endswith("编制数") for t in texts):
+                self._staffing(rows, i, loc)
+            elif (
+                roles
+                and any(re.match(r"^(?:项目名称|项目)$", t) for t in texts[:3])
+                and "项目名称" in joined
+            ):
+                i = self._project_table(rows, i, roles, loc)
+                continue
+            elif roles:
+                i = self._money_block(rows, i, roles, loc)
+                continue
+            elif any(rx.search(t) for t in texts for rx in _BUDGET_BLOCK.values()) and (
+                "全年" in joined or "年初" in joined
+            ):
+                self._budget_block(rows, i, loc)
+            elif re.match(r"^(?:预算部门|部门\(单位\)名称|部门名称|单位名称)", texts[0] or joined):
+                self._department(rows[i], loc)
+            self._by_nature(rows[i], loc)
+            i += 1
+
+    def _has_blocks(self, rows: list[list[Cell | None]]) -> bool:
+        return any(
+            "编制数" in _text(c) or _YEAR_COL.search(_text(c)) or "年初预算" in _text(c)
+            for row in rows
+            for c in row
+        )
+
+    # --- 基础数据表 -----------------------------------------------------------------------
+
+    def _staffing(self, rows: list[list[Cell | None]], i: int, loc: str) -> None:
+        roles = {
+            "编制数": "staffing.authorized",
+            "在职人数": "staffing.actual",
+            "控制率": "staffing.control_rate",
+        }
+        cols: dict[int, str] = {}
+        for col, cell in enumerate(rows[i]):
+            t = _text(cell)
+            for key, path in roles.items():
+                if t.endswith(key):
+                    cols[col] = path
+        for row in rows[i + 1 : i + 3]:
+            values = {col: self._number(row[col], loc) for col in cols}
+            if not any(values.values()):
+                continue
+            for col, v in values.items():
+                if v is not None and cols[col] != "staffing.control_rate" and v.unit is None:
+                    v = v.model_copy(update={"unit": "人"})
+                self._add(cols[col], v)
+            return
+
+    def _money_block(
+        self, rows: list[list[Cell | None]], i: int, roles: dict[int, str], loc: str
+    ) -> int:
+        j = i + 1
+        in_projects = False
+        while j < len(rows):
+            row = rows[j]
+            label_cell = next((c for c in row[: min(roles)] if c is not None and _text(c)), None)
+            values = {
+                role: self._number(row[col], loc, None if role == "execution_rate" else self.unit)
+                for col, role in roles.items()
+            }
+            label = _text(label_cell)
+            if label_cell is None or (not any(values.values()) and _is_header_row(row)):
+                break
+            name = self.g.text(label_cell.span.start, label_cell.span.end, loc)
+            if name is None:
+                j += 1
+                continue
+            line = BudgetLine(item=name, **{k: v for k, v in values.items() if v is not None})
+            self.out.lines.append(line)
+            key = _LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
+            kind_path = _line_field(key)
+            if kind_path:
+                self._line_candidates(kind_path, values)
+            if key == "项目支出":
+                in_projects = True
+            elif in_projects and _PROJECT_END.search(key):
+                in_projects = False
+            elif (
+                in_projects
+                and not _NUMBERED.match(label)
+                and (values.get("final") or values.get("budget"))
+            ):
+                self.out.projects.append(
+                    Project(
+                        name=self._name_after_prefix(label_cell, loc) or name,
+                        amount=values.get("final"),
+                        budget=values.get("budget"),
+                        previous=values.get("previous_final"),
+                    )
+                )
+            j += 1
+        return j
+
+    def _name_after_prefix(self, cell: Cell, loc: str) -> Value | None:
+        """A row label without its “其中：” lead-in."""
+        m = re.match(r"\s*(?:其中\s*[:：]\s*)?", cell.text)
+        start = cell.span.start + (m.end() if m else 0)
+        return self.g.text(start, cell.span.end, loc)
+
+    def _project_table(
+        self, rows: list[list[Cell | None]], i: int, roles: dict[int, str], loc: str
+    ) -> int:
+        """序号 | 项目名称 | 预算数 | 执行数 | 执行率: one project per row."""
+        name_col = next(
+            c
+            for c, cell in enumerate(rows[i])
+            if "项目名称" in _text(cell) or _text(cell) == "项目"
+        )
+        j = i + 1
+        while j < len(rows):
+            row = rows[j]
+            cell = row[name_col]
+            label = _text(cell)
+            if (
+                cell is None
+                or not label
+                or _is_header_row(row)
+                and not any(self._number(row[c], loc) for c in roles)
+            ):
+                break
+            if re.match(r"^(?:合计|总计|小计)$", label):
+                j += 1
+                continue
+            values = {
+                role: self._number(row[col], loc, None if role == "execution_rate" else self.unit)
+                for col, role in roles.items()
+            }
+            name = self.g.text(cell.span.start, cell.span.end, loc)
+            if name is not None:
+                self.out.projects.append(
+                    Project(
+                        name=name,
+                        amount=values.get("final"),
+                        budget=values.get("budget"),
+                        previous=values.get("previous_final"),
+                    )
+                )
+            j += 1
+        return j
+
+    def _line_candidates(self, kind_path: tuple[str, str], values: dict[str, Value | None]) -> None:
+        kind, name = kind_path
+        if kind == "budget":
+            self._add(f"budget.{name}", values.get("final"))
+            if name == "total_expenditure":
+                # The total row's plan columns are the whole budget's.
+                self._add("budget.initial_budget", values.get("initial_budget"))
+                self._add("budget.full_year_budget", values.get("budget"))
+                self._add("budget.execution_rate", values.get("execution_rate"))
+        elif kind == "budget_final":
+            self._add(f"budget.{name}", values.get("final"))
+        else:
+            self._add(f"three_public.{name}.actual", values.get("final"))
+            self._add(f"three_public.{name}.budget", values.get("budget"))
+            self._add(f"three_public.{name}.previous", values.get("previous_final"))
+
+    # --- 绩效自评表 -----------------------------------------------------------------------
+
+    def _department(self, row: list[Cell | None], loc: str) -> None:
+        cells = [c for c in row if c is not None and _text(c)]
+        if len(cells) >= 2:
+            v = self.g.text(cells[1].span.start, cells[1].span.end, loc)
+            if v is not None:
+                self.out.candidates.append(Candidate("report.department", v, "table"))
+
+    def _budget_block(self, rows: list[list[Cell | None]], i: int, loc: str) -> None:
+        cols: dict[int, str] = {}
+        for col, cell in enumerate(rows[i]):
+            t = _text(cell)
+            for path, rx in _BUDGET_BLOCK.items():
+                if rx.search(t) and col not in cols:
+                    cols[col] = path
+        money = ("budget.initial_budget", "budget.full_year_budget", "budget.full_year_execution")
+        for row in rows[i + 1 : i + 3]:
+            values = {
+                col: self._number(row[col], loc, self.unit if cols[col] in money else None)
+                for col in cols
+            }
+            if sum(v is not None for v in values.values()) < 2:
+                continue
+            for col, v in values.items():
+                if v is None:
+                    continue
+                path = cols[col]
+                if path in ("budget.execution_weight", "budget.execution_score"):
+                    v = v.model_copy(update={"unit": "分"})
+                self._add(path, v)
+            return
+
+    def _by_nature(self, row: list[Cell | None], loc: str) -> None:
+        cells = [c for c in row if c is not None and _text(c)]
+        for k, cell in enumerate(cells):
+            text = cell.text
+            for path, label in _BY_NATURE:
+                m = re.search(
+                    rf"(?:其中\s*[:：]?\s*)?{label}\s*[:：,，]?\s*(?P<num>[-\d.,]*)\s*$", text
+                )
+                if not m or m.start() > 6:
+                    continue
+                if m.group("num"):
+                    v = self._number_at(cell, m.start("num"), m.end("num"), loc)
+                elif k + 1 < len(cells) and parse_quantity(cells[k + 1].text) is not None:
+                    v = self._number(cells[k + 1], loc, self.unit)
+                else:
+                    v = None
+                self._add(path, v)
+                break
+
+    def _number_at(self, cell: Cell, s: int, e: int, loc: str) -> Value | None:
+        q = parse_quantity(cell.text[s:e], default_unit=self.unit)
+        if q is None:
+            return None
+        return self.g.quantity(q, cell.span.start + s, loc)
+
+    def _total(self, rows: list[list[Cell | None]], loc: str) -> None:
+        for row in rows:
+            if not is_total_row(row):
+                continue
+            numbers = [v for c in row[1:] if (v := self._number(c, loc)) is not None]
+            if numbers:
+                score = numbers[-1].model_copy(update={"unit": "分"})
+                self.out.candidates.append(Candidate("report.total_score", score, "table"))
+            return
+
+
+_UNIT_CAPTION = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
+_UNIT_IN_HEADER = re.compile(r"[(（]\s*(万元|千元|亿元|元)\s*[)）]")
+
+
+def _money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str:
+    """The unit bare amounts of ``table`` are in: a “单位：元” caption just above it, else a
+    “(元)” in its header cells, else 万元 (the templates' default)."""
+    before = text[max(0, table.span.start - 80) : table.span.start]
+    captions = _UNIT_CAPTION.findall(before)
+    if captions:
+        return captions[-1]
+    for row in rows[:3]:
+        for cell in row:
+            m = _UNIT_IN_HEADER.search(_text(cell))
+            if m:
+                return m.group(1)
+    return "万元"
+
+
+def _money_columns(texts: list[str]) -> dict[int, str]:
+    """Column → role for a money table header: year columns (2020年决算数 …, the latest
+    year is this year) or plan columns (年初预算数 / 调整后预算数 / 决算数 / 执行率). Empty
+    when the row is not such a header (fewer than two money columns, or points columns,
+    which belong to the 自评表's budget block)."""
+    if any(_POINTS_COL.match(t) for t in texts):
+        return {}
+    years = {c: _YEAR_COL.search(t) for c, t in enumerate(texts)}
+    years = {c: m for c, m in years.items() if m}
+    roles: dict[int, str] = {}
+    if len(years) >= 2:
+        this_year = max(int(m.group("year")) for m in years.values())
+        for c, m in years.items():
+            if int(m.group("year")) < this_year:
+                roles[c] = "previous_final"
+            else:
+                roles[c] = "budget" if m.group("kind") == "预算" else "final"
+        return roles
+    for c, t in enumerate(texts):
+        t = re.sub(r"[(（][^)）]*[)）]", "", t)
+        for role, rx in _PLAN_COLS:
+            if rx.match(t) and role not in roles.values():
+                roles[c] = role
+                break
+    money = [r for r in roles.values() if r != "execution_rate"]
+    return roles if len(money) >= 2 and min(roles) > 0 else {}
+
+
+def _line_field(key: str) -> tuple[str, str] | None:
+    for pattern, kind, name in _LINE_FIELDS:
+        if re.match(pattern, key):
+            return kind, name
+    return None
+
+
+def _is_header_row(row: list[Cell | None]) -> bool:
+    texts = [_text(c) for c in row if c is not None and _text(c)]
+    return len(texts) >= 2 and all(parse_quantity(t) is None and not is_blank(t) for t in texts)
+
+
+def map_tables(g: Grounder, tables: list[Table]) -> TableOutput:
+    return TableMapper(g).run(tables)

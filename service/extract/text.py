@@ -1,0 +1,167 @@
+"""Running-text helpers shared by the rule passes: prose regions, paragraphs, sentences.
+
+Owns: where prose stands in ``Document.text`` (everything outside tables) and how it is
+cut into paragraphs and sentences without losing offsets. Must not extract values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from service.document import Document
+
+# A line that starts a numbered item or heading: a paragraph starts there even when the
+# previous line does not end a sentence (PDF lines wrap inside paragraphs).
+_ITEM_START = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+\s*[、.]|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|"
+    r"\d{1,2}\s*[、.](?!\d)|附\s*件|[-•·]\s)"
+)
+_SENTENCE_END = "。；;!?！？"
+# Page furniture a PDF reader keeps as lines: “- 1 -”, “第 2 页 共 9 页”, “3/9”.
+PAGE_NUMBER = re.compile(
+    r"\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4})\s*"
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    start: int
+    end: int
+
+
+def prose_regions(doc: Document) -> list[Block]:
+    """[start, end) ranges of the text outside tables."""
+    out: list[Block] = []
+    pos = 0
+    for table in sorted(doc.tables, key=lambda t: t.span.start):
+        if table.span.start > pos:
+            out.append(Block(pos, table.span.start))
+        pos = max(pos, table.span.end)
+    if pos < len(doc.text):
+        out.append(Block(pos, len(doc.text)))
+    return out
+
+
+def paragraphs(doc: Document) -> Iterator[Block]:
+    """Paragraphs of prose. Consecutive non-blank lines join (even across blank lines and
+    page breaks, which exported reports put inside sentences) unless the first ends a
+    sentence or is a heading (a short line), or the second starts a numbered item after a
+    blank line or a sentence end (a PDF line may wrap just before “(3)” inside a list).
+    Page numbers between the lines are skipped."""
+    for lines in paragraph_lines(doc):
+        yield Block(lines[0][0], lines[-1][1])
+
+
+def paragraph_lines(doc: Document) -> Iterator[list[tuple[int, int]]]:
+    """The lines (start, end) of each paragraph, page furniture left out."""
+    text = doc.text
+    for region in prose_regions(doc):
+        para: list[tuple[int, int]] = []
+        for s, e, blank_before in _lines(text, region.start, region.end):
+            if PAGE_NUMBER.fullmatch(text, s, e):
+                continue
+            if not para:
+                para = [(s, e)]
+                continue
+            prev = text[para[-1][0] : para[-1][1]].rstrip()
+            ends_sentence = prev[-1:] in _SENTENCE_END + ":："
+            split = (
+                ends_sentence
+                or len(prev.strip()) < 25
+                or (blank_before and bool(_ITEM_START.match(text[s:e])))
+            )
+            if split:
+                yield para
+                para = [(s, e)]
+            else:
+                para.append((s, e))
+        if para:
+            yield para
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Non-blank lines of text[start:end], trimmed, each with whether a blank line (or a
+    page break) stands before it."""
+    out: list[tuple[int, int, bool]] = []
+    pos = start
+    blank = False
+    while pos < end:
+        nl = _next_break(text, pos, end)
+        s, e = pos, nl
+        while e > s and text[e - 1] in " \t\u3000":
+            e -= 1
+        while s < e and text[s] in " \t\u3000":
+            s += 1
+        if e > s:
+            out.append((s, e, blank))
+            blank = False
+        else:
+            blank = True
+        if nl < end and text[nl] == "\f":
+            blank = True
+        pos = nl + 1
+    return out
+
+
+@dataclass
+class ProseView:
+    """The prose of a document with the line breaks inside paragraphs removed, so that a
+    figure or a keyword wrapped over two lines (“18.66 万\n元”, “下\n降”) reads whole.
+    ``offsets[i]`` is the document offset of view character ``i``; paragraphs are
+    separated by a blank line and listed in view coordinates."""
+
+    text: str
+    offsets: list[int]
+    paragraphs: list[Block]
+
+    def to_doc(self, start: int, end: int) -> tuple[int, int]:
+        if end <= start:
+            d = self.offsets[min(start, len(self.offsets) - 1)]
+            return d, d
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def build_view(doc: Document) -> ProseView:
+    text = doc.text
+    chars: list[str] = []
+    offsets: list[int] = []
+    blocks: list[Block] = []
+    for lines in paragraph_lines(doc):
+        if chars:
+            chars.extend("\n\n")
+            offsets.extend([offsets[-1], offsets[-1]])
+        start = len(chars)
+        for k, (s, e) in enumerate(lines):
+            if k:
+                # Join the wrapped line; Latin words on both sides keep a space between.
+                before, after = chars[-1] if chars else "", text[s]
+                if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
+                    chars.append(" ")
+                    offsets.append(s - 1)
+            chars.extend(text[s:e])
+            offsets.extend(range(s, e))
+        blocks.append(Block(start, len(chars)))
+    offsets.append(len(text))
+    return ProseView(text="".join(chars), offsets=offsets, paragraphs=blocks)
+
+
+def _next_break(text: str, i: int, end: int) -> int:
+    a = text.find("\n", i, end)
+    b = text.find("\f", i, end)
+    cands = [x for x in (a, b) if x != -1]
+    return min(cands) if cands else end
+
+
+def sentences(text: str, start: int, end: int) -> Iterator[Block]:
+    """Sentences of text[start:end], cut after 。；!? (the mark stays in the sentence)."""
+    s = start
+    for i in range(start, end):
+        if text[i] in _SENTENCE_END:
+            if text[s : i + 1].strip():
+                yield Block(s, i + 1)
+            s = i + 1
+    if text[s:end].strip():
+        yield Block(s, end)

@@ -1,0 +1,188 @@
+"""Accepting uploads: cheap checks, storage, the document row and its job.
+
+Owns what happens between "bytes arrived" and "202 Accepted": the size limit, content
+sniffing, a quick open of PDFs and images (corrupt, encrypted, no pages, too many pages,
+too many pixels) so bad files are refused at once rather than failing later in a job,
+writing the bytes to storage, and committing the document and its job before returning.
+Must not run the heavy stages (reading, OCR, extraction): that is the job's work.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from service.config import Limits
+from service.document import SourceFormat
+from service.errors import (
+    CorruptFileError,
+    EncryptedFileError,
+    FileTooLargeError,
+    ImageTooLargeError,
+    NoPagesError,
+    TooManyPagesError,
+)
+from service.ingest.sniff import MEDIA_TYPES, sniff
+from service.store import documents as repo
+from service.store import queue
+from service.store.engine import transaction
+from service.store.files import FileStore
+from service.store.tables import Job, StoredDocument
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the quick checks learnt about an upload."""
+
+    format: SourceFormat
+    media_type: str
+    page_count: int | None
+
+
+@dataclass
+class Accepted:
+    document: StoredDocument
+    job: Job | None
+    duplicate: bool
+
+
+def check_upload(data: bytes, filename: str | None, limits: Limits) -> Checked:
+    """Refuse bad uploads before anything heavy runs. Raises ``InputError`` subclasses."""
+    if len(data) > limits.max_bytes:
+        raise FileTooLargeError(
+            f"{len(data)} bytes > {limits.max_bytes}", size=len(data), limit=limits.max_bytes
+        )
+    fmt = sniff(data, filename)
+    pages: int | None = None
+    if fmt is SourceFormat.pdf:
+        pages = _check_pdf(data, limits)
+    elif fmt in (SourceFormat.png, SourceFormat.jpeg, SourceFormat.tiff):
+        pages = _check_image(data, limits)
+    elif fmt is SourceFormat.docx:
+        _check_docx(data)
+    return Checked(fmt, MEDIA_TYPES[fmt], pages)
+
+
+def _check_docx(data: bytes) -> None:
+    import docx
+
+    try:
+        docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises zip, XML and attribute errors alike
+        raise CorruptFileError(f"not a readable Word document: {type(exc).__name__}") from None
+
+
+def _check_pdf(data: bytes, limits: Limits) -> int:
+    import pymupdf
+
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # MuPDF raises several types for unreadable input
+        raise CorruptFileError(f"not a readable PDF: {exc}") from None
+    try:
+        if doc.needs_pass:
+            raise EncryptedFileError()
+        pages = doc.page_count
+        if pages == 0:
+            if doc.is_repaired:
+                raise CorruptFileError("no page could be recovered: the file is truncated")
+            raise NoPagesError()
+        if pages > limits.max_pages:
+            raise TooManyPagesError(
+                f"{pages} pages, limit {limits.max_pages}", pages=pages, limit=limits.max_pages
+            )
+        return int(pages)
+    finally:
+        doc.close()
+        pymupdf.TOOLS.mupdf_warnings()  # drain MuPDF's message store
+
+
+def _check_image(data: bytes, limits: Limits) -> int:
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns about possible decompression bombs; the pixel limit below decides
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                frames = int(getattr(img, "n_frames", 1) or 1)
+    except Image.DecompressionBombError:
+        raise ImageTooLargeError("the image declares an enormous size") from None
+    except Exception as exc:  # Pillow raises several types for unreadable input
+        raise CorruptFileError(f"not a readable image: {exc}") from None
+    if width * height > limits.max_image_pixels:
+        raise ImageTooLargeError(
+            f"{width}x{height} pixels, limit {limits.max_image_pixels}",
+            pixels=width * height,
+            limit=limits.max_image_pixels,
+        )
+    if frames > limits.max_pages:
+        raise TooManyPagesError(f"{frames} pages, limit {limits.max_pages}")
+    return frames
+
+
+def accept_upload(
+    engine: Engine,
+    files: FileStore,
+    data: bytes,
+    checked: Checked,
+    *,
+    filename: str | None,
+    uploaded_by: str | None,
+    options: dict[str, Any] | None = None,
+    rerun: bool = False,
+    max_attempts: int = 3,
+) -> Accepted:
+    """Store the bytes, then commit the document and its job; the same bytes twice give
+    the existing document (and a new job only when ``rerun``)."""
+    digest = files.put(data)  # before the row: a committed row always has its file
+    try:
+        with transaction(engine) as session:
+            existing = repo.find_by_sha256(session, digest)
+            if existing is None:
+                doc = StoredDocument(
+                    sha256=digest,
+                    filename=_safe_name(filename),
+                    format=checked.format.value,
+                    media_type=checked.media_type,
+                    size=len(data),
+                    page_count=checked.page_count,
+                    uploaded_by=uploaded_by,
+                )
+                session.add(doc)
+                session.flush()
+                job = queue.enqueue(session, doc.id, options=options, max_attempts=max_attempts)
+                return Accepted(doc, job, duplicate=False)
+            job = None
+            if rerun:
+                job = queue.enqueue(
+                    session, existing.id, options=options, max_attempts=max_attempts
+                )
+            return Accepted(existing, job, duplicate=True)
+    except IntegrityError:
+        # the same bytes arrived concurrently and the other request won the unique index
+        with transaction(engine) as session:
+            existing = repo.find_by_sha256(session, digest)
+            if existing is None:  # pragma: no cover - the winner's row must be there
+                raise
+            job = None
+            if rerun:
+                job = queue.enqueue(
+                    session, existing.id, options=options, max_attempts=max_attempts
+                )
+            return Accepted(existing, job, duplicate=True)
+
+
+def _safe_name(filename: str | None) -> str | None:
+    """Kept for display only (never used as a path): last path part, control chars gone."""
+    if not filename:
+        return None
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:255] or None

@@ -1,0 +1,161 @@
+"""The embedded job runner: a bounded pool of threads inside the API process.
+
+Owns scheduling only: a dispatcher thread claims jobs from the database while a worker
+thread is free, and the workers run them with ``service.jobs.worker.process``. State lives
+in the jobs table, so a restart loses nothing: on start the runner expires the leases of
+jobs held by dead processes on this host, and any job whose lease ran out is claimed again.
+
+The same class serves ``jixiao worker`` (a runner without the API) and, with many
+processes or hosts polling one PostgreSQL database, scales out before any broker is
+needed. A broker-backed runner would implement ``JobRunner`` by sending job ids and call
+``run_job`` on the other side.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue as stdqueue
+import threading
+import uuid
+from typing import Protocol
+
+from service.jobs.worker import JobContext, process
+from service.store import queue
+from service.store.tables import Job
+
+log = logging.getLogger("jixiao.jobs")
+
+
+class JobRunner(Protocol):
+    """What the API needs from whatever runs jobs."""
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = 10.0) -> None: ...
+
+    def notify(self) -> None:
+        """A job was enqueued: look for work now rather than at the next poll."""
+
+    @property
+    def alive(self) -> bool: ...
+
+
+class ExternalRunner:
+    """Jobs are only enqueued here; workers elsewhere (``jixiao worker``) run them."""
+
+    def start(self) -> None:
+        pass
+
+    def stop(self, timeout: float = 10.0) -> None:
+        pass
+
+    def notify(self) -> None:
+        pass
+
+    @property
+    def alive(self) -> bool:
+        return True
+
+
+class EmbeddedRunner:
+    def __init__(self, ctx: JobContext, *, name: str = "embedded") -> None:
+        self.ctx = ctx
+        self.name = name
+        self._count = ctx.settings.workers.count
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._idle = threading.Semaphore(self._count)
+        self._inbox: stdqueue.Queue[tuple[Job, str] | None] = stdqueue.Queue()
+        self._running: dict[int, str] = {}
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._dispatcher: threading.Thread | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        recovered = queue.recover_orphans(self.ctx.engine)
+        if recovered:
+            log.info("recovering jobs %s left by a stopped process", recovered)
+        # daemon threads: a job stuck in a reader must not keep the process from exiting;
+        # its lease runs out and the next start picks it up
+        for n in range(self._count):
+            thread = threading.Thread(target=self._work, name=f"jixiao-worker-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        self._dispatcher = threading.Thread(
+            target=self._dispatch, name="jixiao-dispatcher", daemon=True
+        )
+        self._dispatcher.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming, give running jobs ``timeout`` seconds, hand back the rest."""
+        self._stopping.set()
+        self._wake.set()
+        if self._dispatcher is not None:
+            self._dispatcher.join(timeout=max(timeout, 1.0))
+        for _ in self._threads:
+            self._inbox.put(None)
+        for thread in self._threads:
+            thread.join(timeout=timeout / max(len(self._threads), 1))
+        with self._lock:
+            unfinished = dict(self._running)
+        for job_id, worker_id in unfinished.items():
+            try:
+                queue.release(self.ctx.engine, job_id, worker_id)
+            except Exception:  # the database may be gone at shutdown; the lease covers it
+                log.warning("could not hand back job %s", job_id, exc_info=True)
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    @property
+    def alive(self) -> bool:
+        return self._dispatcher is not None and self._dispatcher.is_alive()
+
+    @property
+    def running(self) -> list[int]:
+        with self._lock:
+            return list(self._running)
+
+    # --- threads ----------------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        workers = self.ctx.settings.workers
+        while not self._stopping.is_set():
+            self._wake.clear()
+            while not self._stopping.is_set() and self._idle.acquire(blocking=False):
+                if not self._claim_one():
+                    self._idle.release()
+                    break
+            self._wake.wait(workers.poll_seconds)
+
+    def _claim_one(self) -> bool:
+        worker_id = queue.local_worker_id(f"{self.name}:{uuid.uuid4().hex[:8]}")
+        try:
+            job = queue.claim(self.ctx.engine, worker_id, self.ctx.settings.workers.lease_seconds)
+        except Exception:  # database unreachable or busy: try again at the next poll
+            log.warning("claiming a job failed", exc_info=True)
+            return False
+        if job is None:
+            return False
+        with self._lock:
+            self._running[job.id or 0] = worker_id
+        self._inbox.put((job, worker_id))
+        return True
+
+    def _work(self) -> None:
+        while True:
+            item = self._inbox.get()
+            if item is None:
+                return
+            job, worker_id = item
+            try:
+                process(job, self.ctx, worker_id)
+            except Exception:  # process() handles job errors; this is a database outage
+                log.exception("job %s could not be finished", job.id)
+            finally:
+                with self._lock:
+                    self._running.pop(job.id or 0, None)
+                self._idle.release()
+                self._wake.set()

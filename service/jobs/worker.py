@@ -1,0 +1,261 @@
+"""Running one job: read the stored file, extract, store the extraction version.
+
+Owns ``run_job(job_id, context)`` — the unit any runner executes, the embedded thread pool
+here or a worker of a real queue (RQ, Celery, arq, Dramatiq) elsewhere: such a queue only
+carries the job id; the job row in the database stays the source of truth, and the lease
+taken in ``claim`` keeps two workers from running it at once.
+
+While a job runs, a heartbeat thread extends its lease. Results are written only while the
+worker still holds the job, so a worker that lost it (it stalled past the lease and another
+took over) discards its work instead of overwriting the newer run.
+
+Failure policy: bad input (``InputError``) fails the job at once, with the reader's message;
+anything else is retried after ``retry_delay_seconds`` until ``max_attempts`` is used up.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine
+
+from service.config import Settings
+from service.document import Document
+from service.errors import InputError, JixiaoError
+from service.ingest import IngestOptions, read_document
+from service.store import documents as repo
+from service.store import queue
+from service.store.engine import read_session, transaction
+from service.store.files import FileStore
+from service.store.tables import DocumentStatus, Extraction, Job
+
+log = logging.getLogger("jixiao.jobs")
+
+ExtractFn = Callable[[Document, str, Settings], Any]
+"""(document, extractor name, settings) → an ``ExtractionResult`` (or anything shaped so)."""
+
+DOCUMENT_SUFFIX = "document.json.gz"
+
+
+class LLMNotConfiguredError(InputError):
+    code = "llm_not_configured"
+    message_zh = "要求使用大模型抽取，但未配置大模型端点。"
+    message_en = "The LLM extractor was requested but no LLM endpoint is configured."
+
+
+def default_extract(document: Document, extractor: str, settings: Settings) -> Any:
+    from service.extract.pipeline import ExtractOptions, LLMUnavailableError, extract
+
+    try:
+        return extract(document, ExtractOptions(extractor=extractor))  # type: ignore[arg-type]
+    except LLMUnavailableError as exc:  # a setting, not a transient failure: do not retry
+        raise LLMNotConfiguredError(str(exc)) from None
+
+
+@dataclass
+class JobContext:
+    """What a worker needs; built once per process and shared by its threads."""
+
+    engine: Engine
+    files: FileStore
+    settings: Settings
+    extract: ExtractFn = default_extract
+    on_done: Callable[[int, str], None] | None = field(default=None, repr=False)
+
+
+def run_job(job_id: int, ctx: JobContext, worker_id: str | None = None) -> str:
+    """Claim job ``job_id`` and run it. Returns the outcome: 'done', 'failed', 'retry',
+    'lost' (another worker took it over) or 'skipped' (not claimable: done, or held)."""
+    worker_id = worker_id or queue.local_worker_id("run_job")
+    job = queue.claim(ctx.engine, worker_id, ctx.settings.workers.lease_seconds, job_id=job_id)
+    if job is None:
+        return "skipped"
+    return process(job, ctx, worker_id)
+
+
+def process(job: Job, ctx: JobContext, worker_id: str) -> str:
+    """Run a job this worker has claimed."""
+    assert job.id is not None
+    beat = _Heartbeat(ctx, job.id, worker_id)
+    beat.start()
+    try:
+        outcome = _process(job, ctx, worker_id)
+    except InputError as exc:
+        outcome = _give_up(ctx, job.id, worker_id, exc.to_dict())
+    except Exception as exc:
+        log.exception("job %s failed (attempt %s of %s)", job.id, job.attempts, job.max_attempts)
+        outcome = _retry_or_fail(ctx, job, worker_id, _error_dict(exc))
+    finally:
+        beat.stop()
+    if ctx.on_done is not None:
+        ctx.on_done(job.id, outcome)
+    return outcome
+
+
+def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
+    settings = ctx.settings
+    started = time.perf_counter()
+    with read_session(ctx.engine) as session:
+        doc = repo.get_document(session, job.document_id)
+    data = ctx.files.get(doc.sha256)
+    options = IngestOptions(limits=settings.limits, ocr=settings.ocr)
+    document = read_document(data, doc.filename, options)
+    ingest_s = time.perf_counter() - started
+    ctx.files.put_derived(doc.sha256, DOCUMENT_SUFFIX, _gzip_json(document))
+    extractor = str((job.options or {}).get("extractor") or settings.workers.extractor)
+    result = ctx.extract(document, extractor, settings)
+    extraction = _extraction_row(result, job, ingest_s, time.perf_counter() - started)
+    failed = _failure_of(result)
+    with transaction(ctx.engine) as session:
+        held = queue.holds(session, job.id or 0, worker_id)
+        if held is None:
+            log.warning("job %s was taken over by another worker; result discarded", job.id)
+            return "lost"
+        locked = repo.get_document(session, job.document_id, lock=True)
+        repo.record_extraction(session, locked, extraction, failed_error=failed)
+        locked.page_count = locked.page_count or len(document.pages)
+        queue.finish(session, held)
+        if queue.waiting(session, locked.id):  # a rerun was asked for meanwhile
+            locked.status = DocumentStatus.queued
+    return "failed" if failed else "done"
+
+
+def _gzip_json(document: Document) -> bytes:
+    return gzip.compress(document.model_dump_json().encode("utf-8"), compresslevel=5)
+
+
+def _extraction_row(result: Any, job: Job, ingest_s: float, total_s: float) -> Extraction:
+    export = _jsonable(getattr(result, "export", None))
+    info = export.get("extractor") if isinstance(export, dict) else None
+    info = info if isinstance(info, dict) else {}
+    timings = dict(_jsonable(getattr(result, "timings", None)) or {})
+    # seconds, like the pipeline's own stage timings
+    timings.update(ingest=round(ingest_s, 4), total=round(total_s, 4))
+    calls, tokens = _usage(result)
+    return Extraction(
+        document_id=job.document_id,
+        version=0,  # set by record_extraction
+        job_id=job.id,
+        status=str(getattr(result, "status", "success")),
+        extractor=info.get("name"),
+        model=info.get("model"),
+        prompt_version=info.get("prompt_version"),
+        llm_calls=calls,
+        llm_tokens=tokens,
+        export=export,
+        errors=_jsonable(list(getattr(result, "errors", None) or [])),
+        notes=_jsonable(list(getattr(result, "notes", None) or [])),
+        timings=timings,
+    )
+
+
+def _usage(result: Any) -> tuple[int, int]:
+    """LLM calls and tokens, from whichever of the usual places the result carries them."""
+    usage = _jsonable(getattr(result, "usage", None))
+    calls = getattr(result, "llm_calls", None)
+    tokens = getattr(result, "llm_tokens", None)
+    if isinstance(usage, dict):
+        calls = calls if calls is not None else usage.get("calls", usage.get("requests"))
+        tokens = tokens if tokens is not None else usage.get("total_tokens", usage.get("tokens"))
+    return int(calls or 0), int(tokens or 0)
+
+
+def _failure_of(result: Any) -> dict[str, Any] | None:
+    """A readable error when the extraction as a whole failed (partial results are kept)."""
+    if str(getattr(result, "status", "success")) != "failed":
+        return None
+    errors = _jsonable(list(getattr(result, "errors", None) or []))
+    first = errors[0] if errors else None
+    detail = first.get("message") if isinstance(first, dict) else first
+    return {
+        "code": "extraction_failed",
+        "message": "No records could be extracted from the document.",
+        "message_zh": "未能从文档中提取任何记录。",
+        "detail": None if detail is None else str(detail)[:1000],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _error_dict(exc: BaseException) -> dict[str, Any]:
+    if isinstance(exc, JixiaoError):
+        return exc.to_dict()
+    return {
+        "code": "internal_error",
+        "message": "Processing failed unexpectedly; the error has been logged.",
+        "message_zh": "处理时发生意外错误，已记录日志。",
+        "detail": f"{type(exc).__name__}: {exc}"[:1000],
+    }
+
+
+def _give_up(ctx: JobContext, job_id: int, worker_id: str, error: dict[str, Any]) -> str:
+    with transaction(ctx.engine) as session:
+        held = queue.holds(session, job_id, worker_id)
+        if held is None:
+            return "lost"
+        queue.fail(session, held, error)
+    return "failed"
+
+
+def _retry_or_fail(ctx: JobContext, job: Job, worker_id: str, error: dict[str, Any]) -> str:
+    with transaction(ctx.engine) as session:
+        held = queue.holds(session, job.id or 0, worker_id)
+        if held is None:
+            return "lost"
+        if held.attempts < held.max_attempts:
+            queue.retry_later(session, held, error, ctx.settings.workers.retry_delay_seconds)
+            return "retry"
+        queue.fail(session, held, error)
+    return "failed"
+
+
+class _Heartbeat:
+    """Extends the job's lease every ``heartbeat_seconds`` while the job runs."""
+
+    def __init__(self, ctx: JobContext, job_id: int, worker_id: str) -> None:
+        self._ctx, self._job_id, self._worker_id = ctx, job_id, worker_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"jixiao-heartbeat-{job_id}", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        workers = self._ctx.settings.workers
+        while not self._stop.wait(workers.heartbeat_seconds):
+            try:
+                held = queue.heartbeat(
+                    self._ctx.engine, self._job_id, self._worker_id, workers.lease_seconds
+                )
+            except Exception:  # a busy database must not kill the job; try again next beat
+                log.warning("heartbeat of job %s failed", self._job_id, exc_info=True)
+                continue
+            if not held:
+                log.warning("job %s: lease lost", self._job_id)
+                return

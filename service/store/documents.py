@@ -1,0 +1,292 @@
+"""Repository of documents, their extraction versions, corrections and approvals.
+
+Owns the queries and the bookkeeping that keeps a document's summary columns (department,
+year, findings) equal to its current view: the latest extraction with every correction
+applied in order. Writes that depend on that view lock the document row first
+(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite write sessions are serialised anyway), so
+two reviewers correcting at once are applied one after the other, never interleaved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.errors import InputError
+from service.store.corrections import (
+    Applied,
+    PathNotFoundError,
+    StoredCorrection,
+    View,
+    apply_all,
+    apply_correction,
+    canonical_path,
+    compare_with_fresh,
+    parse_path,
+    validate_export,
+)
+from service.store.tables import (
+    Approval,
+    Correction,
+    DocumentStatus,
+    Extraction,
+    StoredDocument,
+)
+from service.store.types import utcnow
+
+
+class NotFoundError(InputError):
+    code = "not_found"
+    message_zh = "找不到所请求的资源。"
+    message_en = "The requested resource does not exist."
+
+
+class ConflictError(InputError):
+    code = "conflict"
+    message_zh = "当前状态下无法执行该操作。"
+    message_en = "The operation is not possible in the resource's current state."
+
+
+class ExtractionNotReadyError(ConflictError):
+    code = "extraction_not_ready"
+    message_zh = "该文档尚无提取结果（排队中、处理中或处理失败）。"
+    message_en = "The document has no extraction yet (queued, processing or failed)."
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentFilters:
+    status: str | None = None
+    department: str | None = None  # substring, case-insensitive
+    year: int | None = None
+    has_findings: bool | None = None
+    approved: bool | None = None
+    filename: str | None = None  # substring, case-insensitive
+
+
+def get_document(session: Session, document_id: str, *, lock: bool = False) -> StoredDocument:
+    query = select(StoredDocument).where(StoredDocument.id == document_id)
+    doc = session.exec(query.with_for_update() if lock else query).first()
+    if doc is None:
+        raise NotFoundError(f"no document {document_id!r}", document_id=document_id)
+    return doc
+
+
+def find_by_sha256(session: Session, sha256: str) -> StoredDocument | None:
+    return session.exec(select(StoredDocument).where(StoredDocument.sha256 == sha256)).first()
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_documents(
+    session: Session, filters: DocumentFilters, *, limit: int, offset: int
+) -> tuple[list[StoredDocument], int]:
+    """A page of documents, newest first, and the total matching the filters."""
+    conditions: list[Any] = []
+    if filters.status:
+        conditions.append(col(StoredDocument.status) == filters.status)
+    if filters.department:
+        dept = col(StoredDocument.department)
+        conditions.append(dept.ilike(_like(filters.department), escape="\\"))
+    if filters.year is not None:
+        conditions.append(col(StoredDocument.fiscal_year) == filters.year)
+    if filters.has_findings is not None:
+        findings = col(StoredDocument.findings_count)
+        conditions.append(findings > 0 if filters.has_findings else findings == 0)
+    if filters.approved is not None:
+        approved = col(StoredDocument.approved_at)
+        conditions.append(approved.is_not(None) if filters.approved else approved.is_(None))
+    if filters.filename:
+        name = col(StoredDocument.filename)
+        conditions.append(name.ilike(_like(filters.filename), escape="\\"))
+    total_query = select(func.count()).select_from(StoredDocument).where(*conditions)
+    total = int(session.exec(total_query).one())
+    page = (
+        select(StoredDocument)
+        .where(*conditions)
+        .order_by(col(StoredDocument.created_at).desc(), col(StoredDocument.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.exec(page).all()), total
+
+
+def summary_of(export: dict[str, Any]) -> dict[str, Any]:
+    """The listing columns of a view: department, fiscal year, number of findings."""
+    report = export.get("report") or {}
+    department = _plain(report.get("department"))
+    year = _plain(report.get("fiscal_year"))
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year.strip())
+    if isinstance(year, float) and year.is_integer():
+        year = int(year)
+    return {
+        "department": str(department)[:255] if department not in (None, "") else None,
+        "fiscal_year": year if isinstance(year, int) and not isinstance(year, bool) else None,
+        "findings_count": len(export.get("findings") or []),
+    }
+
+
+def _plain(node: Any) -> Any:
+    return node.get("value") if isinstance(node, dict) else node
+
+
+def _apply_summary(doc: StoredDocument, export: dict[str, Any]) -> None:
+    for key, value in summary_of(export).items():
+        setattr(doc, key, value)
+    doc.updated_at = utcnow()
+
+
+# --- extractions -----------------------------------------------------------------------------
+
+
+def latest_extraction(session: Session, doc: StoredDocument) -> Extraction | None:
+    if doc.latest_extraction_id is None:
+        return None
+    return session.get(Extraction, doc.latest_extraction_id)
+
+
+def get_extraction(session: Session, doc: StoredDocument, version: int) -> Extraction:
+    row = session.exec(
+        select(Extraction).where(Extraction.document_id == doc.id, Extraction.version == version)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"document {doc.id} has no extraction version {version}")
+    return row
+
+
+def list_extractions(session: Session, document_id: str) -> list[Extraction]:
+    query = select(Extraction).where(Extraction.document_id == document_id)
+    return list(session.exec(query.order_by(col(Extraction.version))).all())
+
+
+def record_extraction(
+    session: Session, doc: StoredDocument, extraction: Extraction, *, failed_error: Any = None
+) -> Extraction:
+    """Store a new extraction version and make it the document's current one.
+
+    With corrections on file, compares each with the fresh values (``correction_report``)
+    and recomputes the summary from the corrected view. ``failed_error`` marks the document
+    failed (the extraction is still kept, for diagnosis).
+    """
+    extraction.document_id = doc.id
+    extraction.version = doc.extraction_version + 1
+    corrections = stored_corrections(session, doc.id)
+    export = extraction.export or {}
+    if corrections:
+        extraction.correction_report = compare_with_fresh(export, corrections)
+    session.add(extraction)
+    session.flush()
+    doc.latest_extraction_id = extraction.id
+    doc.extraction_version = extraction.version
+    doc.extraction_status = extraction.status
+    doc.status = DocumentStatus.failed if failed_error else DocumentStatus.done
+    doc.error = failed_error
+    # a new reading needs a new review; the old approvals stay in their table
+    doc.approved_at = None
+    doc.approved_by = None
+    _apply_summary(doc, apply_all(export, corrections).export)
+    session.add(doc)
+    return extraction
+
+
+# --- corrections and the current view ---------------------------------------------------------
+
+
+def list_corrections(session: Session, document_id: str) -> list[Correction]:
+    query = select(Correction).where(Correction.document_id == document_id)
+    return list(session.exec(query.order_by(col(Correction.id))).all())
+
+
+def stored_corrections(session: Session, document_id: str) -> list[StoredCorrection]:
+    return [
+        StoredCorrection(
+            id=c.id or 0, op=c.op, path=c.path, old_value=c.old_value, new_value=c.new_value
+        )
+        for c in list_corrections(session, document_id)
+    ]
+
+
+def current_view(session: Session, doc: StoredDocument) -> tuple[Extraction, View]:
+    """The latest extraction and the view with corrections applied."""
+    extraction = latest_extraction(session, doc)
+    if extraction is None or extraction.export is None:
+        raise ExtractionNotReadyError(f"status {doc.status}", status=doc.status)
+    return extraction, apply_all(extraction.export, stored_corrections(session, doc.id))
+
+
+_PROTECTED = frozenset({"schema_version", "document", "extractor"})
+
+
+def add_correction(
+    session: Session,
+    document_id: str,
+    *,
+    op: str,
+    path: str,
+    value: Any,
+    reason: str | None,
+    author: str,
+) -> tuple[Correction, Applied]:
+    """Validate a correction against the current view and append it to the log."""
+    doc = get_document(session, document_id, lock=True)
+    extraction, view = current_view(session, doc)
+    tokens = parse_path(path)
+    if tokens[0] in _PROTECTED:
+        raise PathNotFoundError(f"{tokens[0]} is not a record that can be corrected", path=path)
+    applied = apply_correction(view.export, op, path, value)
+    validate_export(view.export)
+    row = Correction(
+        document_id=doc.id,
+        extraction_id=extraction.id,
+        op=op,
+        path=canonical_path(tokens) if op == "add" else applied.path,
+        old_value=applied.old,
+        new_value=applied.new,
+        reason=reason,
+        author=author,
+    )
+    session.add(row)
+    _apply_summary(doc, view.export)
+    session.add(doc)
+    session.flush()
+    return row, applied
+
+
+# --- approvals --------------------------------------------------------------------------------
+
+
+def approve(session: Session, document_id: str, *, author: str, note: str | None) -> Approval:
+    """Sign off the current view (its extraction and the corrections made so far)."""
+    doc = get_document(session, document_id, lock=True)
+    extraction, _ = current_view(session, doc)
+    last = session.exec(
+        select(func.max(Correction.id)).where(Correction.document_id == doc.id)
+    ).one()
+    approval = Approval(
+        document_id=doc.id,
+        extraction_id=extraction.id,
+        last_correction_id=last,
+        note=note,
+        author=author,
+    )
+    doc.approved_at = approval.created_at
+    doc.approved_by = author
+    doc.updated_at = utcnow()
+    session.add(approval)
+    session.add(doc)
+    session.flush()
+    return approval
+
+
+def list_approvals(session: Session, document_id: str) -> list[Approval]:
+    query = select(Approval).where(Approval.document_id == document_id)
+    return list(session.exec(query.order_by(col(Approval.id))).all())

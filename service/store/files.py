@@ -1,0 +1,83 @@
+"""File storage: a local folder of blobs named by their SHA-256.
+
+Owns where bytes live on disk. No name given by a user ever reaches the filesystem: the
+only names are hex digests we computed (checked again on every call) plus fixed suffixes
+for derived artefacts (page images). Writes go to a temporary file first and are renamed
+into place, so a crash never leaves half a file under a valid name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_SUFFIX = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+
+class FileStore:
+    """Content-addressed blobs under ``root/ab/cd/<sha256>``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def put(self, data: bytes) -> str:
+        """Store ``data``; returns its SHA-256. Storing the same bytes twice is a no-op."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self._path(digest)
+        if not path.exists():
+            self._write(path, data)
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        """The bytes stored under ``digest``. Raises ``FileNotFoundError``."""
+        return self._path(digest).read_bytes()
+
+    def exists(self, digest: str) -> bool:
+        return self._path(digest).exists()
+
+    def path(self, digest: str) -> Path:
+        """The file's path, for streaming responses (the name is ours, never the user's)."""
+        return self._path(digest)
+
+    # --- derived artefacts (page images, cached documents), keyed by a source digest ---
+
+    def put_derived(self, digest: str, suffix: str, data: bytes) -> Path:
+        path = self._path(digest, suffix)
+        self._write(path, data)
+        return path
+
+    def get_derived(self, digest: str, suffix: str) -> bytes | None:
+        path = self._path(digest, suffix)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _path(self, digest: str, suffix: str | None = None) -> Path:
+        if not _HEX64.fullmatch(digest):
+            raise ValueError("not a SHA-256 hex digest")
+        name = digest
+        if suffix is not None:
+            if not _SUFFIX.fullmatch(suffix) or ".." in suffix:
+                raise ValueError(f"bad derived-file suffix {suffix!r}")
+            name = f"{digest}.{suffix}"
+        return self.root / digest[:2] / digest[2:4] / name
+
+    def _write(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,231 @@
+"""Sessions of the reviewer UI: a signed cookie made from an API key, and CSRF tokens.
+
+Owns the session cookie (what it holds, how it is signed and checked), the CSRF token that
+every state-changing request made from a page must carry, and the auth backend that lets
+the API's own routes accept the session with the same roles as the key it came from. Must
+not touch the key store beyond reading keys, nor the API's role rules.
+
+Design:
+
+* A reviewer logs in with an API key once; the cookie then holds the key's *id*, a random
+  session id and an expiry, signed with HMAC-SHA256 — never the key. Every request looks
+  the key row up again, so revoking the key ends its sessions, and a changed role applies
+  at once.
+* The CSRF token is bound to the session (HMAC of its session id): pages put it in a
+  hidden form field, scripts in the ``X-CSRF-Token`` header. The API backend demands the
+  header for every unsafe method that authenticates by cookie, so a cross-site form can
+  never use a reviewer's session (SameSite=Lax already keeps the cookie off cross-site
+  POSTs; the token also covers same-site attackers and old browsers).
+* The login form itself has a double-submit token (a cookie and a field that must match).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from service.api.deps import AuthBackend, Principal
+from service.api.errors import ForbiddenError
+from service.config import Settings
+from service.store.tables import ApiKey, Role
+
+SESSION_COOKIE = "jixiao_session"
+LOGIN_CSRF_COOKIE = "jixiao_login_csrf"
+LANG_COOKIE = "jixiao_lang"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_SECRET_FILE = "ui-session-secret"
+
+
+class CSRFError(ForbiddenError):
+    code = "csrf_failed"
+    message_zh = "缺少或错误的 CSRF 令牌：请刷新页面后重试。"
+    message_en = "Missing or wrong CSRF token: reload the page and try again."
+
+
+@dataclass(frozen=True)
+class SessionData:
+    key_id: int
+    sid: str
+    expires: int
+    key_tag: str  # a prefix of the key's hash: a session never outlives a replaced row
+
+
+def load_secret(settings: Settings) -> bytes:
+    """The signing key: the configured one, else a random one kept in the data folder
+    (created once, readable by the owner only), so sessions survive a restart."""
+    configured = settings.ui.session_secret
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value().encode("utf-8")
+    path = Path(settings.data_dir) / _SECRET_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (FileNotFoundError, ValueError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(32)
+    tmp = path.with_name(f".{_SECRET_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secret.hex())
+    try:  # two processes starting at once: the first file wins, both read it back
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class SessionCodec:
+    """Signs and checks session cookies and derives their CSRF tokens."""
+
+    def __init__(self, secret: bytes, lifetime_s: float) -> None:
+        self._secret = secret
+        self.lifetime_s = lifetime_s
+
+    def _mac(self, purpose: str, data: bytes) -> bytes:
+        return hmac.new(self._secret, purpose.encode() + b"|" + data, hashlib.sha256).digest()
+
+    def issue(self, key: ApiKey, now: float | None = None) -> tuple[str, SessionData]:
+        now = time.time() if now is None else now
+        data = SessionData(
+            key_id=int(key.id or 0),
+            sid=secrets.token_hex(16),
+            expires=int(now + self.lifetime_s),
+            key_tag=key.key_hash[:16],
+        )
+        payload = json.dumps(
+            {"k": data.key_id, "s": data.sid, "e": data.expires, "t": data.key_tag},
+            separators=(",", ":"),
+        ).encode()
+        return f"{_b64(payload)}.{_b64(self._mac('session', payload))}", data
+
+    def load(self, token: str | None, now: float | None = None) -> SessionData | None:
+        """The session in ``token``; None when absent, malformed, forged or expired."""
+        if not token or len(token) > 1024 or token.count(".") != 1:
+            return None
+        body, _, mac = token.partition(".")
+        try:
+            payload = _unb64(body)
+            given = _unb64(mac)
+        except (ValueError, TypeError):
+            return None
+        if not hmac.compare_digest(given, self._mac("session", payload)):
+            return None
+        try:
+            raw = json.loads(payload)
+            data = SessionData(
+                key_id=int(raw["k"]), sid=str(raw["s"]), expires=int(raw["e"]),
+                key_tag=str(raw["t"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+        if data.expires < (time.time() if now is None else now):
+            return None
+        return data
+
+    def csrf_token(self, sid: str) -> str:
+        return _b64(self._mac("csrf", sid.encode()))[:32]
+
+    def check_csrf(self, sid: str, given: str | None) -> bool:
+        return bool(given) and hmac.compare_digest(str(given), self.csrf_token(sid))
+
+
+@dataclass(frozen=True)
+class UiSession:
+    """A logged-in page visitor: who, and the CSRF token their pages carry."""
+
+    principal: Principal
+    csrf: str
+    sid: str
+
+    @property
+    def can_edit(self) -> bool:
+        return self.principal.can(Role.reviewer)
+
+
+def principal_of(session: Session, data: SessionData) -> Principal | None:
+    """The key behind a session, if it still exists, is not revoked and is the same key."""
+    row = session.get(ApiKey, data.key_id)
+    if row is None or row.revoked_at is not None or not row.key_hash.startswith(data.key_tag):
+        return None
+    return Principal(name=row.name, role=Role(row.role), key_id=row.id, via="session")
+
+
+def session_backend(codec: SessionCodec) -> AuthBackend:
+    """The API auth backend for requests sent by the UI's pages with the session cookie.
+
+    Unsafe methods must carry the session's CSRF token in ``X-CSRF-Token``; a cookie that
+    does not check out is ignored (the request is then simply unauthenticated).
+    """
+
+    def backend(request: Request, session: Session) -> Principal | None:
+        data = codec.load(request.cookies.get(SESSION_COOKIE))
+        if data is None:
+            return None
+        principal = principal_of(session, data)
+        if principal is None:
+            return None
+        if request.method not in SAFE_METHODS and not codec.check_csrf(
+            data.sid, request.headers.get(CSRF_HEADER)
+        ):
+            raise CSRFError("send the page's token in the X-CSRF-Token header")
+        return principal
+
+    return backend
+
+
+def cookie_secure(settings: Settings, request: Request) -> bool:
+    configured = settings.ui.cookie_secure
+    return request.url.scheme == "https" if configured is None else configured
+
+
+def set_session_cookie(
+    response: Response, token: str, settings: Settings, request: Request
+) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(settings.ui.session_hours * 3600),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(settings, request),
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings, request: Request) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+        secure=cookie_secure(settings, request),
+    )
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def check_login_csrf(request: Request, given: str | None) -> bool:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    return bool(expected and given) and hmac.compare_digest(str(expected), str(given))

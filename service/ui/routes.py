@@ -1,0 +1,414 @@
+"""The reviewer UI's pages: login, documents, review, evaluation (server-rendered, Jinja2).
+
+Owns the HTML routes under ``/ui`` and what each page shows. The pages' scripts write
+through the API itself (upload, corrections, approval) with the session cookie and the
+CSRF header (``service.ui.auth``), so the UI has no second write path for records; the
+one write of its own is the promotion into the evaluation set. Must not reach into the
+API's routes or change the store's rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session, col, func, select
+
+from service.api.deps import Principal, SessionDep, StateDep
+from service.store import documents as repo
+from service.store import keys as key_store
+from service.store.pages import PAGED_FORMATS
+from service.store.tables import Correction, EvalRun, Role, StoredDocument
+from service.ui import auth, evalruns, evalset
+from service.ui.i18n import STRINGS, Lang, normalize_lang, path_label, translator
+from service.ui.review import build_review, corrected_paths, display
+from service.ui.sources import PageInfo, load_source
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+PAGE_DPI = 144  # crisp small CJK text in a half-screen pane
+PAGE_SIZE = 50
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+# Strings the scripts need (the rest stay on the server).
+JS_KEYS = [k for k in STRINGS["zh"] if k.startswith(("review.", "docs.", "status."))]
+FLASH_KEYS = frozenset(k for k in STRINGS["zh"] if k.startswith(("flash.", "promote.")))
+
+
+class LoginRequired(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised by page dependencies when nobody is logged in: answered with a redirect."""
+
+    def __init__(self, next_url: str, reason: str | None = None) -> None:
+        super().__init__(next_url)
+        self.next_url, self.reason = next_url, reason
+
+
+@dataclass
+class UiContext:
+    codec: auth.SessionCodec
+
+
+def get_codec(request: Request) -> auth.SessionCodec:
+    ctx: UiContext = request.app.state.jixiao_ui
+    return ctx.codec
+
+
+CodecDep = Annotated[auth.SessionCodec, Depends(get_codec)]
+
+
+def lang_of(request: Request) -> Lang:
+    return normalize_lang(request.cookies.get(auth.LANG_COOKIE))
+
+
+def safe_next(value: str | None) -> str:
+    """A local UI path to go back to; anything else (another host, a scheme) → /ui."""
+    if not value or not value.startswith("/ui") or value.startswith("//") or "\\" in value:
+        return "/ui/documents"
+    return value
+
+
+def current_session(
+    request: Request, state: StateDep, session: SessionDep, codec: CodecDep
+) -> auth.UiSession:
+    if not state.settings.auth.enabled:
+        anonymous = Principal(name="anonymous", role=Role.admin, via="auth disabled")
+        return auth.UiSession(anonymous, codec.csrf_token("anonymous"), "anonymous")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    token = request.cookies.get(auth.SESSION_COOKIE)
+    data = codec.load(token)
+    principal = auth.principal_of(session, data) if data else None
+    if data is None or principal is None:
+        raise LoginRequired(here, "expired" if token else None)
+    return auth.UiSession(principal, codec.csrf_token(data.sid), data.sid)
+
+
+UiSessionDep = Annotated[auth.UiSession, Depends(current_session)]
+
+
+def render(
+    request: Request,
+    template: str,
+    user: auth.UiSession | None,
+    *,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    lang = lang_of(request)
+    t = translator(lang)
+    flash = request.query_params.get("flash")
+    context.update(
+        t=t,
+        lang=lang,
+        user=user,
+        csrf=user.csrf if user else None,
+        flash=flash if flash in FLASH_KEYS else None,
+        js_strings={k: t(k) for k in JS_KEYS},
+        path_label=lambda p: path_label(p, lang),
+    )
+    response = templates.TemplateResponse(request, template, context, status_code=status)
+    secure_headers(response)
+    return response
+
+
+def secure_headers(response: Response) -> None:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def error_page(request: Request, user: auth.UiSession | None, key: str, status: int) -> Response:
+    return render(request, "error.html", user, status=status, message_key=key)
+
+
+# --- login, logout, language ---------------------------------------------------------------
+
+
+@router.get("")
+@router.get("/")
+def home() -> RedirectResponse:
+    return redirect("/ui/documents")
+
+
+@router.get("/login")
+def login_form(
+    request: Request, state: StateDep, session: SessionDep, codec: CodecDep,
+    next: str | None = None, reason: str | None = None,
+) -> Response:
+    data = codec.load(request.cookies.get(auth.SESSION_COOKIE))
+    if data is not None and auth.principal_of(session, data) is not None:
+        return redirect(safe_next(next))
+    return _login_page(request, state, next, reason if reason in ("expired", "logged_out") else None)
+
+
+def _login_page(
+    request: Request, state: StateDep, next_url: str | None, message: str | None,
+    status: int = 200,
+) -> Response:
+    token = auth.new_login_csrf()
+    response = render(
+        request, "login.html", None, status=status,
+        login_csrf=token, next_url=safe_next(next_url), message=message,
+    )
+    response.set_cookie(
+        auth.LOGIN_CSRF_COOKIE, token, max_age=3600, path="/ui/login", httponly=True,
+        samesite="strict", secure=auth.cookie_secure(state.settings, request),
+    )
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    codec: CodecDep,
+    api_key: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/ui/documents",
+) -> Response:
+    if not auth.check_login_csrf(request, csrf_token):
+        return _login_page(request, state, next, "bad_csrf", status=403)
+    row = key_store.find_active_key(session, api_key.strip())
+    if row is None:
+        return _login_page(request, state, next, "bad_key", status=401)
+    token, _ = codec.issue(row)
+    response = redirect(safe_next(next))
+    auth.set_session_cookie(response, token, state.settings, request)
+    response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/ui/login")
+    key_store.touch_key(state.engine, row)
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, state: StateDep, user: UiSessionDep,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if csrf_token != user.csrf:
+        return error_page(request, user, "error.csrf", 403)
+    response = redirect("/ui/login?reason=logged_out")
+    auth.clear_session_cookie(response, state.settings, request)
+    return response
+
+
+@router.get("/lang/{lang}")
+def set_lang(request: Request, state: StateDep, lang: str, next: str | None = None) -> Response:
+    response = redirect(safe_next(next))
+    response.set_cookie(
+        auth.LANG_COOKIE, normalize_lang(lang), max_age=365 * 86400, path="/",
+        samesite="lax", secure=auth.cookie_secure(state.settings, request),
+    )
+    return response
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def _filters(request: Request) -> tuple[repo.DocumentFilters, dict[str, str]]:
+    q = {k: v.strip()[:255] for k, v in request.query_params.items() if isinstance(v, str)}
+    status = q.get("status") if q.get("status") in ("queued", "processing", "done", "failed") else None
+    year = int(q["year"]) if q.get("year", "").isdigit() and 1900 <= int(q["year"]) <= 2200 else None
+    yes_no = {"yes": True, "no": False}
+    filters = repo.DocumentFilters(
+        status=status,
+        department=q.get("department") or None,
+        year=year,
+        has_findings=yes_no.get(q.get("findings", "")),
+        approved=yes_no.get(q.get("approved", "")),
+        filename=q.get("filename") or None,
+    )
+    shown = {k: q.get(k, "") for k in ("status", "department", "year", "findings", "approved",
+                                       "filename")}
+    return filters, shown
+
+
+@router.get("/documents")
+def documents_page(request: Request, session: SessionDep, user: UiSessionDep) -> Response:
+    filters, shown = _filters(request)
+    page_arg = request.query_params.get("page", "1")
+    page = max(1, int(page_arg)) if page_arg.isdigit() else 1
+    rows, total = repo.list_documents(
+        session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    failed, _ = repo.list_documents(
+        session, repo.DocumentFilters(status="failed"), limit=10, offset=0
+    )
+    years = sorted(
+        {y for y in session.exec(select(StoredDocument.fiscal_year).distinct()) if y},
+        reverse=True,
+    )
+
+    def link(**change: Any) -> str:
+        params = {**{k: v for k, v in shown.items() if v}, **change}
+        return "/ui/documents?" + urlencode({k: v for k, v in params.items() if v})
+
+    return render(
+        request, "documents.html", user,
+        docs=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+        shown=shown, years=years, failed=failed if not filters.status else [], link=link,
+    )
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+def _history(corrections: list[Correction], lang: Lang) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.id,
+            "when": c.created_at,
+            "who": c.author,
+            "op": c.op,
+            "path": c.path,
+            "label": path_label(c.path, lang),
+            "old": _short(c.old_value),
+            "new": _short(c.new_value),
+            "reason": c.reason,
+        }
+        for c in reversed(corrections)
+    ]
+
+
+def _short(node: Any) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, dict) and "raw" in node:
+        return f"{display(node)} {node.get('unit') or ''}".strip()
+    if isinstance(node, dict):  # a row: its first filled value names it
+        for value in node.values():
+            if isinstance(value, dict) and display(value):
+                return display(value)[:60]
+        return "{…}"
+    return str(node)[:80]
+
+
+def _approval_state(session: Session, doc: StoredDocument) -> tuple[bool, bool]:
+    """(approved, stale): stale when corrections were made after the last sign-off."""
+    if doc.approved_at is None:
+        return False, False
+    approvals = repo.list_approvals(session, doc.id)
+    last_correction = session.exec(
+        select(func.max(Correction.id)).where(col(Correction.document_id) == doc.id)
+    ).one()
+    signed = approvals[-1].last_correction_id if approvals else None
+    return True, last_correction is not None and last_correction != signed
+
+
+@router.get("/documents/{document_id}")
+def review_page(
+    request: Request, document_id: str, state: StateDep, session: SessionDep,
+    user: UiSessionDep,
+) -> Response:
+    try:
+        doc = repo.get_document(session, document_id[:64])
+    except repo.NotFoundError:
+        return error_page(request, user, "error.not_found", 404)
+    lang = lang_of(request)
+    extraction = repo.latest_extraction(session, doc)
+    base: dict[str, Any] = {"doc": doc, "extraction": extraction}
+    if extraction is None or extraction.export is None:
+        return render(request, "review.html", user, ready=False, **base)
+    _, view = repo.current_view(session, doc)
+    corrections = repo.list_corrections(session, doc.id)
+    source = load_source(state.files, doc.sha256)
+    model = build_review(view.export, source, lang, corrected_paths(corrections))
+    paged = doc.format in PAGED_FORMATS
+    pages = [p for p in source.pages if p.sized] if paged else []
+    if paged and not pages and doc.page_count:  # no stored reading: images without boxes
+        pages = [PageInfo(n, None, None, 0, 0) for n in range(1, doc.page_count + 1)]
+    approved, stale = _approval_state(session, doc)
+    return render(
+        request, "review.html", user, ready=True, **base,
+        model=model, pages=pages, paged=paged, dpi=PAGE_DPI,
+        history=_history(corrections, lang), approved=approved, stale=stale,
+        promoted=evalset.in_set(state.settings, doc.id),
+        can_promote=evalset.eval_dirs(state.settings).set_dir is not None,
+        conflicts=view.conflicts,
+    )
+
+
+@router.get("/documents/{document_id}/history")
+def history_fragment(
+    request: Request, document_id: str, session: SessionDep, user: UiSessionDep
+) -> Response:
+    corrections = repo.list_corrections(session, document_id[:64])
+    return render(request, "_history.html", user,
+                  history=_history(corrections, lang_of(request)))
+
+
+@router.post("/documents/{document_id}/promote")
+def promote(
+    request: Request, document_id: str, state: StateDep, session: SessionDep,
+    user: UiSessionDep, csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if csrf_token != user.csrf:
+        return error_page(request, user, "error.csrf", 403)
+    if not user.can_edit:
+        return error_page(request, user, "error.forbidden", 403)
+    try:
+        doc = repo.get_document(session, document_id[:64])
+    except repo.NotFoundError:
+        return error_page(request, user, "error.not_found", 404)
+    back = f"/ui/documents/{quote(doc.id)}"
+    approved, stale = _approval_state(session, doc)
+    if not approved or stale:
+        return redirect(f"{back}?flash=promote.{'stale' if stale else 'not_approved'}")
+    _, view = repo.current_view(session, doc)
+    tests = [
+        f"reviewer-approved upload: {doc.department or '?'} {doc.fiscal_year or ''}".strip(),
+        f"approved by {doc.approved_by} on {doc.approved_at:%Y-%m-%d}",
+    ]
+    try:
+        evalset.promote(
+            state.settings, document_id=doc.id, fmt=doc.format,
+            original=state.files.get(doc.sha256), export=view.export, tests=tests,
+        )
+    except evalset.PromoteError as exc:
+        reason = exc.context.get("reason")
+        key = f"promote.{reason}" if f"promote.{reason}" in FLASH_KEYS else "promote.no_set"
+        return redirect(f"{back}?flash={key}")
+    return redirect(f"{back}?flash=flash.promoted")
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+@router.get("/eval")
+def eval_page(
+    request: Request, state: StateDep, session: SessionDep, user: UiSessionDep
+) -> Response:
+    dirs = evalset.eval_dirs(state.settings)
+    model = evalruns.load_eval(session, dirs.reports_dir)
+    return render(request, "eval.html", user, model=model)
+
+
+@router.get("/eval/runs/{run_id}/report")
+def eval_report(
+    request: Request, run_id: int, state: StateDep, session: SessionDep, user: UiSessionDep
+) -> Response:
+    row = session.get(EvalRun, run_id)
+    path = None
+    if row is not None:
+        path = evalruns.report_file(row, evalset.eval_dirs(state.settings).reports_dir)
+    if path is None:
+        return error_page(request, user, "eval.no_report", 404)
+    response = FileResponse(path, media_type="text/html; charset=utf-8")
+    # the report is a file on disk: let it run its own scripts, but in a sandbox that
+    # has no access to this origin's cookies or pages
+    response.headers["Content-Security-Policy"] = "sandbox allow-scripts; frame-ancestors 'self'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

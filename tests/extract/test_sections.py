@@ -1,0 +1,89 @@
+"""The section tree: heading styles, the exported numbering artefacts, spans."""
+
+from __future__ import annotations
+
+from service.extract.sections import build_sections
+from service.ingest import read_path
+from tests.extract.docs import text_doc
+from tests.extract.seeds import seed_path
+
+
+def _outline(doc) -> list[tuple[int, str | None, str]]:  # noqa: ANN001
+    return [(s.level, s.number, s.title) for s in build_sections(doc).walk() if s.level]
+
+
+def test_heading_levels_and_spans() -> None:
+    doc = text_doc(
+        [
+            "某局2022年度部门整体支出绩效自评报告",
+            "一、部门基本情况",
+            "（一）主要职能",
+            "负责全县交通运输工作。",
+            "（二）人员情况",
+            "1.在编人员",
+            "（1）行政编制",
+            "二、存在的问题",
+            "附件1",
+        ]
+    )
+    assert _outline(doc) == [
+        (1, "一", "部门基本情况"),
+        (2, "一", "主要职能"),
+        (2, "二", "人员情况"),
+        (3, "1", "在编人员"),
+        (4, "1", "行政编制"),
+        (1, "二", "存在的问题"),
+        (1, "1", "附件1"),
+    ]
+    root = build_sections(doc)
+    first = root.children[0]
+    assert doc.text[first.heading.start : first.heading.end] == "一、部门基本情况"
+    assert doc.text[first.span.start : first.span.end].startswith("一、部门基本情况")
+    assert "二、存在的问题" not in doc.text[first.span.start : first.span.end]
+    inner = root.innermost(doc.text.index("负责全县"))
+    assert inner.title == "主要职能" and inner.label() == "一、(一)"
+
+
+def test_seed_000_numbering_artefacts() -> None:
+    """“1、 部门（单位）基本情况”, “4、 国有资本…” stand for 一、/四、; “（1） 完善…”
+    directly under 8、 stands for （一）; “1、部门整体支出…基础数据表” in the list of
+    attachments is not a top-level heading."""
+    root = build_sections(read_path(seed_path("seed_000")))
+    top = [(s.number, s.title) for s in root.children]
+    assert top[:9] == [
+        ("1", "部门(单位)基本情况"),
+        ("二", "一般公共预算支出情况"),
+        ("三", "政府性基金预算支出情况"),
+        ("4", "国有资本经营预算支出情况"),
+        ("5", "社会保险基金预算支出情况"),
+        ("6", "部门整体支出绩效情况"),
+        ("七", "存在的问题及原因分析"),
+        ("8", "下一步改进措施"),
+        ("九", "部门整体支出绩效自评结果拟应用和公开情况"),
+    ]
+    measures = root.children[7]
+    assert [(c.level, c.title) for c in measures.children] == [
+        (2, "完善绩效评价体系,加强监督检查和考核工作"),
+        (2, "提高认识,加强部门整体支出绩效评价工作"),
+    ]
+    assert ("1", "附件1") in top and ("2", "附件2") in top
+    assert not any(t == "部门整体支出绩效评价基础数据表" for _, t in top)
+
+
+def test_seed_002_unnumbered_part_and_restarted_numbering() -> None:
+    root = build_sections(read_path(seed_path("seed_002")))
+    done = next(s for s in root.children if "实际完成情况" in s.title)
+    assert done.number is None
+    assert [c.number for c in done.children] == ["一", "二", "三"]
+    assert [c.title for c in root.find("产出及效果")] == ["产出及效果"]
+
+
+def test_a_numbered_list_item_is_not_a_top_heading() -> None:
+    doc = text_doc(
+        ["二、一般公共预算支出情况", "3、决算情况：2024 年总收入 3157.85 万元。", "三、政府性基金"]
+    )
+    assert [(s.level, s.number) for s in build_sections(doc).walk() if s.level] == [
+        (1, "二"),
+        (3, "3"),
+        (1, "三"),
+    ]
