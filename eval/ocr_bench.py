@@ -17,6 +17,7 @@ Scores (text NFKC-normalised both sides):
 
 Usage: python eval/ocr_bench.py [--dpi 150 200] [--json eval/out/ocr_bench.json]
        [--no-space-rule]   (the engine's raw spacing: to measure what the rule changes)
+       [--wide-digits]     (digits on one-em advances: built-in PDF CJK font, full-width digits)
 It renders its own pages on purpose (small, self-contained); service/synth renders whole
 reports.
 """
@@ -82,6 +83,16 @@ class RenderedPage:
         return "\n".join([t for t, _ in self.lines] + [c.text for c in cells])
 
 
+# Digits and Latin on one-em advances ("1 1 1 2 . 5 1" as the eye sees it): what a PDF
+# drawn with the built-in, non-embedded CJK font shows, and what documents typed with
+# full-width digits look like. The engine then reads spaces (and dots) into numbers.
+wide_digits = False  # set by --wide-digits
+
+
+def text_width(text: str, size: float) -> float:
+    return len(text) * size if wide_digits else FONT.text_length(text, fontsize=size)
+
+
 def drawable(text: str) -> str:
     """Only characters the bundled font can draw: the reference must be what is on the page."""
     return "".join(ch for ch in text if ch.isspace() or FONT.has_glyph(ord(ch)))
@@ -90,7 +101,7 @@ def drawable(text: str) -> str:
 def wrap(text: str, width: float, size: float, first_indent: float = 0.0) -> list[str]:
     lines, current, room = [], "", width - first_indent
     for ch in text:
-        if current and FONT.text_length(current + ch, fontsize=size) > room:
+        if current and text_width(current + ch, size) > room:
             lines.append(current)
             current, room = "", width
         current += ch
@@ -100,9 +111,8 @@ def wrap(text: str, width: float, size: float, first_indent: float = 0.0) -> lis
 
 
 def new_page() -> tuple[pymupdf.Document, pymupdf.Page]:
-    """An A4 page with the CJK font embedded. Drawing with the built-in ``china-s`` name
-    would set ASCII digits on full-width advances ("1 1 1 2 . 5 1"), which no real report
-    does; embedding the same font's file keeps its proportional digits."""
+    """An A4 page with the CJK font embedded, so digits keep their proportional widths.
+    (Drawing with the built-in ``china-s`` name sets them one em apart: ``--wide-digits``.)"""
     pdf = pymupdf.open()
     page = pdf.new_page(width=PAGE_W, height=PAGE_H)
     page.insert_font(fontname="cjk", fontbuffer=FONT.buffer)
@@ -111,8 +121,9 @@ def new_page() -> tuple[pymupdf.Document, pymupdf.Page]:
 
 def put(page: pymupdf.Page, x: float, top: float, text: str, size: float) -> pymupdf.Rect:
     """Draw one line with its top at ``top``; return where its glyphs stand (points)."""
-    page.insert_text((x, top + FONT.ascender * size), text, fontname="cjk", fontsize=size)
-    return pymupdf.Rect(x, top, x + FONT.text_length(text, fontsize=size), top + size)
+    font = "china-s" if wide_digits else "cjk"
+    page.insert_text((x, top + FONT.ascender * size), text, fontname=font, fontsize=size)
+    return pymupdf.Rect(x, top, x + text_width(text, size), top + size)
 
 
 def prose_pages(
@@ -428,11 +439,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-space-rule", action="store_true", help="keep the engine's spacing (NFKC only)"
     )
+    parser.add_argument("--wide-digits", action="store_true", help="set digits on one-em advances")
     args = parser.parse_args(argv)
     engine = "rapidocr 3.10 (PP-OCRv6 small, cls off)"
     if args.no_space_rule:
         disable_space_rule()
         engine += ", no space rule"
+    if args.wide_digits:
+        global wide_digits
+        wide_digits = True
+        engine += ", wide-set digits"
     results = run(args.dpi, args.seeds or find_seeds())
     print(summary(results, engine))
     if args.json:

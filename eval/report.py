@@ -110,6 +110,7 @@ def build_report(
                 "seconds": round(run.seconds, 2),
                 "summary": run.summary,
                 "by_format": run.by_format,
+                "seeds_by_format": _seeds_by_format(results, name),
                 "comparison": comparisons[name].as_dict() if name in comparisons else None,
             }
             for name, run in runs.items()
@@ -117,6 +118,16 @@ def build_report(
         "documents": [_doc_entry(r) for r in results],
         "history": {name: [r.headline() for r in rows] for name, rows in history.items()},
     }
+
+
+def _seeds_by_format(results: Sequence[DocResult], extractor: str) -> dict[str, Any]:
+    """The real reports, which the set reads in every format: the fair comparison of
+    formats (the synthetic documents come in different formats each)."""
+    groups: dict[str, list[Any]] = {}
+    for r in results:
+        if r.extractor == extractor and r.item.entry.source.kind == "seed":
+            groups.setdefault(r.item.format, []).append(r.score)
+    return {fmt: summarize(scores) for fmt, scores in sorted(groups.items())}
 
 
 def write_reports(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
@@ -240,7 +251,10 @@ def _worst(report: dict[str, Any], extractor: str, count: int = 6) -> list[dict[
     docs = [d for d in report["documents"] if d["extractor"] == extractor]
     docs = [d for d in docs if d["diffs"] or d["status"] != "success" or d["errors"]]
     docs.sort(key=lambda d: (d["f1"] if d["f1"] is not None else -1, d["key"]))
-    return [{**d, "diffs": d["diffs"][:MAX_DIFFS_PER_DOC]} for d in docs[:count]]
+    return [
+        {**d, "n_diffs": len(d["diffs"]), "diffs": d["diffs"][:MAX_DIFFS_PER_DOC]}
+        for d in docs[:count]
+    ]
 
 
 def render_html(report: dict[str, Any]) -> str:

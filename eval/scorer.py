@@ -238,6 +238,8 @@ def match(
 
 def _indicator_similarity(label: Any, pred: Any) -> float:
     sim = name_similarity(_field_text(label, "level3"), _field_text(pred, "level3"))
+    if sim < NAME_MATCH_THRESHOLD:
+        return 0.0  # the threshold is on the name alone; the bonus below only breaks ties
     # Same level3 under a different level2 (满意度 appears under several) is a weaker match.
     for name, bonus in (("level2", 0.02), ("level1", 0.01)):
         if normalize(_field_text(label, name)) == normalize(_field_text(pred, name)):
@@ -319,6 +321,8 @@ def _score_value(
     ctx: _Ctx, key: str, path: str, expected: dict[str, Any] | None, got: dict[str, Any] | None
 ) -> None:
     """Count one labelled/predicted value pair under field ``key``."""
+    if expected is None and got is None:
+        return  # agreed that it is not there: nothing to count
     counts = ctx.score.counts(key)
     kind = FIELD_KINDS.get(key) or (value_kind(expected) if expected is not None else None)
     if kind is not None:
@@ -327,8 +331,6 @@ def _score_value(
     if got is not None:
         spans = spans_of(got.get("source"))
         span = spans[0] if spans else None
-    if expected is None and got is None:
-        return
     if expected is None:
         counts.fp += 1
         ctx.score.diffs.append(

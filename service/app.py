@@ -25,6 +25,7 @@ from service.api.deps import AppState, api_key_backend
 from service.api.routes import documents, exports, health, keys, records
 from service.config import Settings, get_settings
 from service.errors import FileTooLargeError
+from service.jobs.isolation import ProcessPool
 from service.jobs.runner import EmbeddedRunner, ExternalRunner, JobRunner
 from service.jobs.worker import ExtractFn, JobContext, default_extract
 from service.store import keys as key_store
@@ -67,16 +68,23 @@ def build_state(
         settings.resolved_database_url, echo=settings.db.echo, pool_size=settings.db.pool_size
     )
     files = FileStore(settings.storage_dir)
+    pool = ProcessPool(settings.workers.count) if settings.workers.isolation == "process" else None
     ctx = JobContext(
-        engine=engine, files=files, settings=settings, extract=extract or default_extract
+        engine=engine, files=files, settings=settings, extract=extract or default_extract, pool=pool
     )
     if runner is None:
         runner = EmbeddedRunner(ctx) if settings.workers.embedded else ExternalRunner()
     return AppState(settings, engine, files, ctx, runner, auth_backends=[api_key_backend])
 
 
-def prepare(state: AppState, *, announce: Callable[[str], None] | None = None) -> None:
-    """Schema current, storage folder present, first admin key created (and announced)."""
+def prepare(
+    state: AppState,
+    *,
+    announce: Callable[[str], None] | None = None,
+    base_url: str = "http://127.0.0.1:8000",
+) -> None:
+    """Schema current, storage folder present, first admin key created (and announced,
+    with a curl line for ``base_url``)."""
     settings = state.settings
     ensure_schema(state.engine, auto_migrate=settings.db.auto_migrate)
     state.files.root.mkdir(parents=True, exist_ok=True)
@@ -87,16 +95,16 @@ def prepare(state: AppState, *, announce: Callable[[str], None] | None = None) -
     with transaction(state.engine) as session:
         key = key_store.bootstrap_admin_key(session, given.get_secret_value() if given else None)
     if key is not None and given is None:
-        (announce or _announce)(key)
+        (announce or (lambda k: _announce(k, base_url)))(key)
 
 
-def _announce(key: str) -> None:
+def _announce(key: str, base_url: str) -> None:
     line = "=" * 72
     print(
         f"{line}\nNo API keys existed, so an admin key was created. It is shown only now\n"
         f"(the database keeps its hash). Keep it safe; create others with it:\n\n"
         f"    {key}\n\n"
-        f"e.g.  curl -H 'X-API-Key: {key}' http://127.0.0.1:8000/documents\n{line}",
+        f"e.g.  curl -H 'X-API-Key: {key}' {base_url}/documents\n{line}",
         file=sys.stderr,
         flush=True,
     )

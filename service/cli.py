@@ -66,6 +66,22 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 1 if result.status == "failed" else 0
 
 
+def _cmd_llm(args: argparse.Namespace) -> int:
+    from service.config import get_settings
+    from service.extract.llm.local import LOCAL_ALIAS, serve_local
+
+    url = f"http://{args.host}:{args.port}/v1"
+    print(
+        f"jixiao: serving on {url}; point the service at it with\n"
+        f"  JIXIAO_LLM_BASE_URL={url} JIXIAO_LLM_MODEL={LOCAL_ALIAS} JIXIAO_LLM_PROVIDER=llamacpp",
+        file=sys.stderr,
+    )
+    serve_local(
+        args.model, get_settings().data_dir, args.host, args.port, args.threads, args.ctx
+    )
+    return 0
+
+
 def _cmd_eval(args: argparse.Namespace) -> int:
     # eval/ sits beside service/ in a source checkout and is not part of the installed
     # package; it is loaded from there, here and only here (service never imports eval).
@@ -93,7 +109,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from service.config import get_settings
 
     app = create_app(get_settings())
-    prepare(app.state.jixiao)  # schema and first key now, so a bad config is one clear line
+    # schema and first key now, so a bad configuration is one clear line, not a traceback
+    prepare(app.state.jixiao, base_url=f"http://{args.host}:{args.port}")
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
@@ -201,6 +218,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-llm-cache", action="store_true", help="ask the LLM again")
     p.set_defaults(func=_cmd_extract)
 
+    p = sub.add_parser("llm", help="LLM helpers (the local model)")
+    llm_sub = p.add_subparsers(dest="llm_command", required=True)
+    q = llm_sub.add_parser(
+        "serve-local", help="serve a GGUF model on loopback (needs the local-llm extra)"
+    )
+    q.add_argument("--model", type=Path, help="GGUF file (default: the bundled Gemma 3 270M)")
+    q.add_argument("--host", default="127.0.0.1")
+    q.add_argument("--port", type=int, default=8080)
+    q.add_argument("--threads", type=int, help="CPU threads (default: all)")
+    q.add_argument("--ctx", type=int, default=8192, help="context length, tokens")
+    q.set_defaults(func=_cmd_llm)
+
     p = sub.add_parser("eval", help="score extraction against the evaluation set (eval/)")
     p.add_argument(
         "--extractor",
@@ -268,7 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"jixiao: {exc.message}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
-        print(f"jixiao: 找不到文件 File not found: {exc.filename}", file=sys.stderr)
+        what = exc.filename if exc.filename is not None else exc
+        print(f"jixiao: 找不到文件 File not found: {what}", file=sys.stderr)
         return 2
     except JixiaoError as exc:
         print(f"jixiao: {exc.message}", file=sys.stderr)

@@ -62,6 +62,11 @@ class WorkerSettings(BaseModel):
         True, description="Run jobs inside the API process. Off: only enqueue them."
     )
     count: int = Field(2, ge=1, le=64, description="Jobs processed at the same time.")
+    isolation: Literal["process", "thread"] = Field(
+        "process",
+        description="Where reading and extraction run: worker processes (the API stays "
+        "responsive; a native crash costs one retry) or threads of the API process.",
+    )
     lease_seconds: float = Field(
         120.0, gt=0, description="A job whose worker sent no heartbeat for this long is retaken."
     )

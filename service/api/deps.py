@@ -4,13 +4,16 @@ Owns authentication and role checks. A caller is a ``Principal`` found by one of
 *auth backends*, tried in order: the API key backend here (``X-API-Key: …`` or
 ``Authorization: Bearer …``); the reviewer UI adds a session-cookie backend to
 ``app.state.jixiao.auth_backends`` and gets the same roles and checks for free.
+
+Dependencies that only read memory are ``async`` and run on the event loop; those that
+touch the database are plain functions and run in the thread pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -57,9 +60,11 @@ class AppState:
     jobs: JobContext
     runner: JobRunner
     auth_backends: list[AuthBackend] = field(default_factory=list)
+    # made on first use: a limiter belongs to the running event loop
+    upload_limiter: Any = None
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.jixiao
     return state
 
@@ -67,7 +72,7 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings(state: StateDep) -> Settings:
+async def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
@@ -82,7 +87,7 @@ def get_write_session(state: StateDep) -> Iterator[Session]:
         yield session
 
 
-def get_files(state: StateDep) -> FileStore:
+async def get_files(state: StateDep) -> FileStore:
     return state.files
 
 
@@ -106,14 +111,14 @@ def api_key_backend(request: Request, session: Session) -> Principal | None:
     row = keys.find_active_key(session, key)
     if row is None:
         raise AuthError("unknown or revoked API key")
-    keys.touch_key(get_state(request).engine, row)
+    session.rollback()  # end the read before the touch takes a connection of its own
+    keys.touch_key(request.app.state.jixiao.engine, row)
     return Principal(name=row.name, role=Role(row.role), key_id=row.id)
 
 
 def get_principal(
     request: Request,
     state: StateDep,
-    session: SessionDep,
     _key: Annotated[str | None, Security(_api_key_header)] = None,
     _bearer_token: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Principal:
@@ -121,18 +126,22 @@ def get_principal(
     # the headers themselves so the UI's cookie backend fits the same list
     if not state.settings.auth.enabled:
         return Principal(name="anonymous", role=Role.admin, via="auth disabled")
-    for backend in state.auth_backends:
-        principal = backend(request, session)
-        if principal is not None:
-            return principal
+    # a session of its own, closed before the route runs: a request never holds two pooled
+    # connections at once (50 uploads holding a read connection each while waiting for a
+    # write connection would drain the pool and deadlock)
+    with read_session(state.engine) as session:
+        for backend in state.auth_backends:
+            principal = backend(request, session)
+            if principal is not None:
+                return principal
     raise AuthError()
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(role: Role) -> Callable[[Principal], Principal]:
-    def check(principal: PrincipalDep) -> Principal:
+def require(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: PrincipalDep) -> Principal:
         if not principal.can(role):
             raise ForbiddenError(
                 f"needs the {role.value} role; this key is {principal.role.value}",

@@ -41,6 +41,7 @@ from service.errors import (
     TooManyPagesError,
     UnsupportedFormatError,
 )
+from service.jobs.worker import LLMNotConfiguredError
 from service.store.corrections import CorrectionError
 from service.store.documents import ConflictError, NotFoundError
 
@@ -86,6 +87,7 @@ _STATUS: dict[type[JixiaoError], int] = {
     EncryptedFileError: 422,
     NoPagesError: 422,
     CorrectionError: 422,
+    LLMNotConfiguredError: 422,
     InputError: 400,
     NotReadyError: 503,
     ConfigError: 500,

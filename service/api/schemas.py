@@ -73,7 +73,10 @@ class ExtractionOut(BaseModel):
     prompt_version: str | None = None
     llm_calls: int = 0
     llm_tokens: int = 0
-    timings: dict[str, Any] = Field(default_factory=dict)
+    llm_usage: dict[str, Any] | None = Field(
+        None, description="LLM calls, tokens, retries, cache hits, cost, prompt versions."
+    )
+    timings: dict[str, Any] = Field(default_factory=dict, description="Seconds per stage.")
     errors: list[Any] = Field(default_factory=list)
     notes: list[Any] = Field(default_factory=list)
     correction_report: list[Any] | None = Field(
@@ -93,6 +96,7 @@ class ExtractionOut(BaseModel):
             prompt_version=row.prompt_version,
             llm_calls=row.llm_calls,
             llm_tokens=row.llm_tokens,
+            llm_usage=row.llm_usage,
             timings=row.timings or {},
             errors=row.errors or [],
             notes=row.notes or [],

@@ -22,7 +22,14 @@ ACHIEVEMENT_TITLES = re.compile(
 PROBLEM_TITLES = re.compile(r"存在的?(?:主要)?问题")
 MEASURE_TITLES = re.compile(r"改进措施|改进意见|下一步|工作打算|整改措施|改进建议")
 _NAME_DELIM = "，,、；;。:：(（)）\n"
-_NAME_LEAD = re.compile(r"^(?:其中|共计|共|累计|全年共|全年|截至目前|目前|已|并|另|且|合计|总计)+")
+# Lead-in words before the counted thing: time, subject, adverbs (“2021年以来累计办理…”).
+_NAME_LEAD = re.compile(
+    r"^(?:\d{4}年(?:以来|度)?|今年以来|截至目前|目前|全年|年底|年末|本年|我局|我市|本单位|支队|"
+    r"市本级|其中|共计|共|累计|已|并|另|且|合计|总计|全面|共向我市|向我市)+"
+)
+# Text before a figure that names nothing: a preposition or an example list (“鼎鑫锰业等”).
+_NO_NAME = re.compile(r"^(?:对|向|为|在|完成|开展|对全市|全市)?$|等$")
+_AFTER_UNIT = re.compile(r"[\u4e00-\u9fffA-Za-z“”\"]{2,14}?(?=进行|开展|定期|的|，|,|。|；|;|、|$)")
 _MARKER = re.compile(
     r"\s*(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|\d{1,2}\s*[、.](?!\d)|"
     r"[一二三四五六七八九十]{1,3}\s*、|[-•·])\s*"
@@ -84,7 +91,8 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
         if body.count("“", 0, q.start) > body.count("”", 0, q.start):
             continue  # inside quotes: part of a name or slogan (“八个100%”标准)
         value = g.quantity(q, start, "narrative")
-        metrics.append(Metric(name=_metric_name(body, q.start, previous_end), value=value))
+        name = _metric_name(body, q.start, previous_end, q.end)
+        metrics.append(Metric(name=name, value=value))
         previous_end = q.end
     if not metrics:
         return None
@@ -95,13 +103,19 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
     return Achievement(text=sentence, section=section.title or None, metrics=metrics)
 
 
-def _metric_name(body: str, pos: int, floor: int = 0) -> str | None:
+def _metric_name(body: str, pos: int, floor: int = 0, end: int | None = None) -> str | None:
+    """What a figure counts: the words before it in its clause without lead-ins; when
+    those name nothing (“对646家对象…”), the noun right after the figure."""
     i = pos
     while i > floor and body[i - 1] not in _NAME_DELIM:
         i -= 1
     name = re.sub(r"\s+", "", body[i:pos])
     name = _NAME_LEAD.sub("", name)
-    name = re.sub(r"(?:达到|达|为|是|约|近|共|了)+$", "", name)
+    name = re.sub(r"(?:达到|达|为|是|约|近|共|了|共计)+$", "", name)
+    if _NO_NAME.search(name) and end is not None:
+        after = _AFTER_UNIT.match(re.sub(r"\s+", "", body[end:]))
+        if after:
+            return after.group(0)
     return name or None
 
 

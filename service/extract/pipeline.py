@@ -133,14 +133,27 @@ def _llm_stage(
 ) -> tuple[ReportExport | None, LLMUsage | None]:
     """Run the LLM (merged with the rules result for 'auto'). Returns the export to use, or
     None to keep the rules result; failures become errors of stage 'llm'."""
+    try:
+        return _run_llm(document, options, settings, rules, errors, notes)
+    except JixiaoError as exc:  # misconfiguration (prompts), reported, never a traceback
+        errors.append(ExtractionError(stage="llm", message=exc.message))
+    except Exception as exc:  # noqa: BLE001 - an LLM-side bug must not lose the rules result
+        errors.append(ExtractionError(stage="llm", message=f"{type(exc).__name__}: {exc}"))
+    return None, None
+
+
+def _run_llm(
+    document: Document,
+    options: ExtractOptions,
+    settings: LLMSettings,
+    rules: RulesOutput | None,
+    errors: list[ExtractionError],
+    notes: list[str],
+) -> tuple[ReportExport | None, LLMUsage | None]:
     from service.extract.llm.merge import merge
     from service.extract.llm.stage import error_lines, run_llm
 
-    try:
-        result = run_llm(document, settings, options.data_dir, rules.sections if rules else None)
-    except JixiaoError as exc:  # misconfiguration (prompts), reported, never a traceback
-        errors.append(ExtractionError(stage="llm", message=exc.message))
-        return None, None
+    result = run_llm(document, settings, options.data_dir, rules.sections if rules else None)
     notes.append(result.usage.summary())
     errors.extend(ExtractionError(stage="llm", message=line) for line in error_lines(result))
     if result.status == "failed":

@@ -92,6 +92,9 @@ class TableMapper:
         self.out = TableOutput()
         self._indicators: IndicatorParser | None = None
         self.unit = "万元"  # the money unit of the table being read
+        # The money table that ran to the end of the previous table (page): its columns
+        # and whether it was inside the 项目支出 rows.
+        self._open_money: tuple[dict[int, str], bool] | None = None
 
     def run(self, tables: list[Table]) -> TableOutput:
         for table in tables:
@@ -119,12 +122,21 @@ class TableMapper:
     def _table(self, table: Table) -> None:
         rows = _rows(table)
         loc = f"table:{table.index}"
-        self.unit = _money_unit(self.g.doc.text, table, rows)
+        previous_unit = self.unit
+        own_unit = _money_unit(self.g.doc.text, table, rows)
+        self.unit = own_unit or "万元"
         header = find_indicator_header(rows)
-        if header is None and self._indicators is not None and not self._has_blocks(rows):
-            # A table continued from the previous page: same columns, no header of its own.
-            self._indicators.feed(rows, loc)
-            return
+        continued = self._open_money
+        self._open_money = None
+        if header is None and not self._has_blocks(rows):
+            # A table continued from the previous page: no header of its own.
+            if continued is not None and self._continues_money(rows, continued[0]):
+                self.unit = own_unit or previous_unit
+                self._money_block(rows, -1, continued[0], loc, in_projects=continued[1])
+                return
+            if self._indicators is not None:
+                self._indicators.feed(rows, loc)
+                return
         i = 0
         while i < len(rows):
             texts = [_text(c) for c in rows[i]]
@@ -188,11 +200,28 @@ class TableMapper:
                 self._add(cols[col], v)
             return
 
+    def _continues_money(self, rows: list[list[Cell | None]], roles: dict[int, str]) -> bool:
+        """Its first row reads as a line of the money table left open on the previous page:
+        a label before the money columns and a number in one of them."""
+        if not rows:
+            return False
+        first = rows[0]
+        if not any(_text(c) for c in first[: min(roles)]):
+            return False
+        return any(
+            col < len(first) and first[col] is not None and parse_quantity(first[col].text)
+            for col in roles
+        )
+
     def _money_block(
-        self, rows: list[list[Cell | None]], i: int, roles: dict[int, str], loc: str
+        self,
+        rows: list[list[Cell | None]],
+        i: int,
+        roles: dict[int, str],
+        loc: str,
+        in_projects: bool = False,
     ) -> int:
         j = i + 1
-        in_projects = False
         while j < len(rows):
             row = rows[j]
             label_cell = next((c for c in row[: min(roles)] if c is not None and _text(c)), None)
@@ -231,6 +260,8 @@ class TableMapper:
                     )
                 )
             j += 1
+        if j >= len(rows):  # ran to the end of the table: it may go on on the next page
+            self._open_money = (roles, in_projects)
         return j
 
     def _name_after_prefix(self, cell: Cell, loc: str) -> Value | None:
@@ -369,9 +400,10 @@ _UNIT_CAPTION = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
 _UNIT_IN_HEADER = re.compile(r"[(（]\s*(万元|千元|亿元|元)\s*[)）]")
 
 
-def _money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str:
-    """The unit bare amounts of ``table`` are in: a “单位：元” caption just above it, else a
-    “(元)” in its header cells, else 万元 (the templates' default)."""
+def _money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str | None:
+    """The unit bare amounts of ``table`` are in, where it says: a “单位：元” caption just
+    above it, else a “(元)” in its header cells. None when it does not say (the caller
+    falls back to 万元, the templates' default, or to the unit of the table it continues)."""
     before = text[max(0, table.span.start - 80) : table.span.start]
     captions = _UNIT_CAPTION.findall(before)
     if captions:
@@ -381,7 +413,7 @@ def _money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str:
             m = _UNIT_IN_HEADER.search(_text(cell))
             if m:
                 return m.group(1)
-    return "万元"
+    return None
 
 
 def _money_columns(texts: list[str]) -> dict[int, str]:

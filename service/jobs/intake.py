@@ -142,10 +142,17 @@ def accept_upload(
     """Store the bytes, then commit the document and its job; the same bytes twice give
     the existing document (and a new job only when ``rerun``)."""
     digest = files.put(data)  # before the row: a committed row always has its file
-    try:
-        with transaction(engine) as session:
-            existing = repo.find_by_sha256(session, digest)
-            if existing is None:
+    for _ in range(2):  # a second pass only after losing a race on the same bytes
+        try:
+            with transaction(engine) as session:
+                existing = repo.find_by_sha256(session, digest)
+                if existing is not None:
+                    job = None
+                    if rerun:
+                        job = queue.enqueue(
+                            session, existing.id, options=options, max_attempts=max_attempts
+                        )
+                    return Accepted(existing, job, duplicate=True)
                 doc = StoredDocument(
                     sha256=digest,
                     filename=_safe_name(filename),
@@ -159,24 +166,11 @@ def accept_upload(
                 session.flush()
                 job = queue.enqueue(session, doc.id, options=options, max_attempts=max_attempts)
                 return Accepted(doc, job, duplicate=False)
-            job = None
-            if rerun:
-                job = queue.enqueue(
-                    session, existing.id, options=options, max_attempts=max_attempts
-                )
-            return Accepted(existing, job, duplicate=True)
-    except IntegrityError:
-        # the same bytes arrived concurrently and the other request won the unique index
-        with transaction(engine) as session:
-            existing = repo.find_by_sha256(session, digest)
-            if existing is None:  # pragma: no cover - the winner's row must be there
-                raise
-            job = None
-            if rerun:
-                job = queue.enqueue(
-                    session, existing.id, options=options, max_attempts=max_attempts
-                )
-            return Accepted(existing, job, duplicate=True)
+        except IntegrityError:
+            # the same bytes arrived concurrently and the other request won the unique
+            # index: the next pass finds its row
+            continue
+    raise RuntimeError(f"could not store document {digest[:12]}")  # pragma: no cover
 
 
 def _safe_name(filename: str | None) -> str | None:

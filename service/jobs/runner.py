@@ -105,6 +105,8 @@ class EmbeddedRunner:
                 queue.release(self.ctx.engine, job_id, worker_id)
             except Exception:  # the database may be gone at shutdown; the lease covers it
                 log.warning("could not hand back job %s", job_id, exc_info=True)
+        if self.ctx.pool is not None:  # after the hand-back: the abandoned work is discarded
+            self.ctx.pool.shutdown()
 
     def notify(self) -> None:
         self._wake.set()

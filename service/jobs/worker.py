@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -31,6 +32,7 @@ from service.config import Settings
 from service.document import Document
 from service.errors import InputError, JixiaoError
 from service.ingest import IngestOptions, read_document
+from service.jobs.isolation import ProcessPool
 from service.store import documents as repo
 from service.store import queue
 from service.store.engine import read_session, transaction
@@ -55,20 +57,48 @@ def default_extract(document: Document, extractor: str, settings: Settings) -> A
     from service.extract.pipeline import ExtractOptions, LLMUnavailableError, extract
 
     try:
-        return extract(document, ExtractOptions(extractor=extractor))  # type: ignore[arg-type]
+        options = ExtractOptions(
+            extractor=extractor,  # type: ignore[arg-type]
+            llm=settings.llm,
+            data_dir=settings.data_dir,
+        )
+        return extract(document, options)
     except LLMUnavailableError as exc:  # a setting, not a transient failure: do not retry
         raise LLMNotConfiguredError(str(exc)) from None
 
 
 @dataclass
 class JobContext:
-    """What a worker needs; built once per process and shared by its threads."""
+    """What a worker needs; built once per process and shared by its threads.
+
+    With ``pool`` the heavy part (reading, extraction) runs in worker processes
+    (``service.jobs.isolation``); without, in the calling thread. ``extract`` must then be
+    importable by name (a module-level function), since it travels to the worker process.
+    """
 
     engine: Engine
     files: FileStore
     settings: Settings
     extract: ExtractFn = default_extract
+    pool: ProcessPool | None = None
     on_done: Callable[[int, str], None] | None = field(default=None, repr=False)
+
+
+@dataclass
+class Reading:
+    """The heavy part's result, as plain data (cheap to send between processes)."""
+
+    row: dict[str, Any]  # the Extraction fields
+    failed_error: dict[str, Any] | None
+    pages: int
+
+
+@dataclass
+class Refusal:
+    """The heavy part failed: ``retry`` is False for bad input, which would fail again."""
+
+    error: dict[str, Any]
+    retry: bool
 
 
 def run_job(job_id: int, ctx: JobContext, worker_id: str | None = None) -> str:
@@ -100,72 +130,100 @@ def process(job: Job, ctx: JobContext, worker_id: str) -> str:
     return outcome
 
 
+def read_and_extract(
+    files_root: Path,
+    sha256: str,
+    filename: str | None,
+    extractor: str,
+    settings: Settings,
+    extract: ExtractFn,
+) -> Reading | Refusal:
+    """The heavy part of a job: read the stored file, keep its document model, extract.
+
+    Runs in a worker process (or the calling thread); touches only storage, never the
+    database, and returns plain data.
+    """
+    started = time.perf_counter()
+    files = FileStore(files_root)
+    try:
+        options = IngestOptions(limits=settings.limits, ocr=settings.ocr)
+        document = read_document(files.get(sha256), filename, options)
+        ingest_s = time.perf_counter() - started
+        files.put_derived(sha256, DOCUMENT_SUFFIX, _gzip_json(document))
+        result = extract(document, extractor, settings)
+        row = _extraction_row(result, ingest_s, time.perf_counter() - started)
+        return Reading(row, _failure_of(result), len(document.pages))
+    except InputError as exc:
+        return Refusal(exc.to_dict(), retry=False)
+    except Exception as exc:
+        log.exception("reading or extracting %s failed", sha256[:12])
+        return Refusal(_error_dict(exc), retry=True)
+
+
 def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
     settings = ctx.settings
-    started = time.perf_counter()
     with read_session(ctx.engine) as session:
         doc = repo.get_document(session, job.document_id)
-    data = ctx.files.get(doc.sha256)
-    options = IngestOptions(limits=settings.limits, ocr=settings.ocr)
-    document = read_document(data, doc.filename, options)
-    ingest_s = time.perf_counter() - started
-    ctx.files.put_derived(doc.sha256, DOCUMENT_SUFFIX, _gzip_json(document))
     extractor = str((job.options or {}).get("extractor") or settings.workers.extractor)
-    result = ctx.extract(document, extractor, settings)
-    extraction = _extraction_row(result, job, ingest_s, time.perf_counter() - started)
-    failed = _failure_of(result)
+    args = (ctx.files.root, doc.sha256, doc.filename, extractor, settings, ctx.extract)
+    reading = ctx.pool.run(read_and_extract, *args) if ctx.pool else read_and_extract(*args)
+    if isinstance(reading, Refusal):
+        if reading.retry:
+            return _retry_or_fail(ctx, job, worker_id, reading.error)
+        return _give_up(ctx, job.id or 0, worker_id, reading.error)
+    extraction = Extraction(**reading.row, document_id=job.document_id, version=0, job_id=job.id)
     with transaction(ctx.engine) as session:
         held = queue.holds(session, job.id or 0, worker_id)
         if held is None:
             log.warning("job %s was taken over by another worker; result discarded", job.id)
             return "lost"
         locked = repo.get_document(session, job.document_id, lock=True)
-        repo.record_extraction(session, locked, extraction, failed_error=failed)
-        locked.page_count = locked.page_count or len(document.pages)
+        repo.record_extraction(session, locked, extraction, failed_error=reading.failed_error)
+        locked.page_count = locked.page_count or reading.pages
         queue.finish(session, held)
         if queue.waiting(session, locked.id):  # a rerun was asked for meanwhile
             locked.status = DocumentStatus.queued
-    return "failed" if failed else "done"
+    return "failed" if reading.failed_error else "done"
 
 
 def _gzip_json(document: Document) -> bytes:
     return gzip.compress(document.model_dump_json().encode("utf-8"), compresslevel=5)
 
 
-def _extraction_row(result: Any, job: Job, ingest_s: float, total_s: float) -> Extraction:
+def _extraction_row(result: Any, ingest_s: float, total_s: float) -> dict[str, Any]:
     export = _jsonable(getattr(result, "export", None))
     info = export.get("extractor") if isinstance(export, dict) else None
     info = info if isinstance(info, dict) else {}
     timings = dict(_jsonable(getattr(result, "timings", None)) or {})
     # seconds, like the pipeline's own stage timings
     timings.update(ingest=round(ingest_s, 4), total=round(total_s, 4))
-    calls, tokens = _usage(result)
-    return Extraction(
-        document_id=job.document_id,
-        version=0,  # set by record_extraction
-        job_id=job.id,
-        status=str(getattr(result, "status", "success")),
-        extractor=info.get("name"),
-        model=info.get("model"),
-        prompt_version=info.get("prompt_version"),
-        llm_calls=calls,
-        llm_tokens=tokens,
-        export=export,
-        errors=_jsonable(list(getattr(result, "errors", None) or [])),
-        notes=_jsonable(list(getattr(result, "notes", None) or [])),
-        timings=timings,
+    usage = _usage(result)
+    return {
+        "status": str(getattr(result, "status", "success")),
+        "extractor": info.get("name"),
+        "model": info.get("model"),
+        "prompt_version": info.get("prompt_version"),
+        "llm_calls": int((usage or {}).get("calls") or 0),
+        "llm_tokens": int((usage or {}).get("total_tokens") or 0),
+        "llm_usage": usage,
+        "export": export,
+        "errors": _jsonable(list(getattr(result, "errors", None) or [])),
+        "notes": _jsonable(list(getattr(result, "notes", None) or [])),
+        "timings": timings,
+    }
+
+
+def _usage(result: Any) -> dict[str, Any] | None:
+    """The LLM usage summary (calls, tokens, retries, cache hits, cost), without the
+    per-call records, which stay in the LLM cache and logs."""
+    usage = _jsonable(getattr(result, "llm_usage", None))
+    if not isinstance(usage, dict):
+        return None
+    usage.pop("records", None)
+    usage["total_tokens"] = int(usage.get("prompt_tokens") or 0) + int(
+        usage.get("completion_tokens") or 0
     )
-
-
-def _usage(result: Any) -> tuple[int, int]:
-    """LLM calls and tokens, from whichever of the usual places the result carries them."""
-    usage = _jsonable(getattr(result, "usage", None))
-    calls = getattr(result, "llm_calls", None)
-    tokens = getattr(result, "llm_tokens", None)
-    if isinstance(usage, dict):
-        calls = calls if calls is not None else usage.get("calls", usage.get("requests"))
-        tokens = tokens if tokens is not None else usage.get("total_tokens", usage.get("tokens"))
-    return int(calls or 0), int(tokens or 0)
+    return usage
 
 
 def _failure_of(result: Any) -> dict[str, Any] | None:

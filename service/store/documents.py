@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from service.errors import InputError
@@ -33,6 +34,7 @@ from service.store.tables import (
     Correction,
     DocumentStatus,
     Extraction,
+    Job,
     StoredDocument,
 )
 from service.store.types import utcnow
@@ -148,10 +150,17 @@ def _apply_summary(doc: StoredDocument, export: dict[str, Any]) -> None:
 # --- extractions -----------------------------------------------------------------------------
 
 
-def latest_extraction(session: Session, doc: StoredDocument) -> Extraction | None:
+def latest_extraction(
+    session: Session, doc: StoredDocument, *, with_export: bool = True
+) -> Extraction | None:
+    """The current extraction; ``with_export=False`` skips reading (and parsing) the export
+    JSON, the large part, for status pages and listings."""
     if doc.latest_extraction_id is None:
         return None
-    return session.get(Extraction, doc.latest_extraction_id)
+    query = select(Extraction).where(Extraction.id == doc.latest_extraction_id)
+    if not with_export:
+        query = query.options(defer(Extraction.export))  # type: ignore[arg-type]
+    return session.exec(query).first()
 
 
 def get_extraction(session: Session, doc: StoredDocument, version: int) -> Extraction:
@@ -164,7 +173,9 @@ def get_extraction(session: Session, doc: StoredDocument, version: int) -> Extra
 
 
 def list_extractions(session: Session, document_id: str) -> list[Extraction]:
+    """Every version, oldest first, without their export JSON (see ``latest_extraction``)."""
     query = select(Extraction).where(Extraction.document_id == document_id)
+    query = query.options(defer(Extraction.export))  # type: ignore[arg-type]
     return list(session.exec(query.order_by(col(Extraction.version))).all())
 
 
@@ -199,6 +210,45 @@ def record_extraction(
 
 
 # --- corrections and the current view ---------------------------------------------------------
+
+
+@dataclass
+class StatusSnapshot:
+    """What the status page shows: the document, its current extraction (without the
+    export JSON), its latest job and how many corrections it has."""
+
+    document: StoredDocument
+    extraction: Extraction | None
+    job: Job | None
+    corrections: int
+
+
+def document_status(session: Session, document_id: str) -> StatusSnapshot:
+    """One query for the status page, polled by every client: it must stay cheap."""
+    corrections = (
+        select(func.count())
+        .select_from(Correction)
+        .where(Correction.document_id == document_id)
+        .scalar_subquery()
+    )
+    latest_job = select(func.max(Job.id)).where(Job.document_id == document_id).scalar_subquery()
+    query = (
+        select(StoredDocument, Extraction, Job, corrections)
+        .outerjoin(Extraction, col(Extraction.id) == col(StoredDocument.latest_extraction_id))
+        .outerjoin(Job, col(Job.id) == latest_job)
+        .where(StoredDocument.id == document_id)
+        .options(defer(Extraction.export))  # type: ignore[arg-type]
+    )
+    row = session.exec(query).first()
+    if row is None:
+        raise NotFoundError(f"no document {document_id!r}", document_id=document_id)
+    doc, extraction, job, count = row
+    return StatusSnapshot(doc, extraction, job, int(count or 0))
+
+
+def count_corrections(session: Session, document_id: str) -> int:
+    query = select(func.count()).select_from(Correction)
+    return int(session.exec(query.where(Correction.document_id == document_id)).one())
 
 
 def list_corrections(session: Session, document_id: str) -> list[Correction]:

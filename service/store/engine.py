@@ -60,7 +60,15 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
 def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+    # connections to a local file are cheap: enough for every request thread and job
+    # thread, so nothing ever waits for the pool
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=20,
+        max_overflow=60,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -133,6 +133,7 @@ class Extraction(SQLModel, table=True):
     prompt_version: str | None = Field(default=None, max_length=64)
     llm_calls: int = 0
     llm_tokens: int = 0
+    llm_usage: dict[str, Any] | None = _json()  # retries, cache hits, cost, prompt versions
     export: dict[str, Any] | None = _json()
     errors: list[Any] | None = _json()
     notes: list[Any] | None = _json()

@@ -136,7 +136,9 @@ class SessionCodec:
         try:
             raw = json.loads(payload)
             data = SessionData(
-                key_id=int(raw["k"]), sid=str(raw["s"]), expires=int(raw["e"]),
+                key_id=int(raw["k"]),
+                sid=str(raw["s"]),
+                expires=int(raw["e"]),
                 key_tag=str(raw["t"]),
             )
         except (ValueError, KeyError, TypeError):
@@ -217,7 +219,10 @@ def set_session_cookie(
 
 def clear_session_cookie(response: Response, settings: Settings, request: Request) -> None:
     response.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="lax",
         secure=cookie_secure(settings, request),
     )
 

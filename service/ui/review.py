@@ -137,6 +137,11 @@ class Row:
     cells: list[Cell]
     extra: list[Cell] = field(default_factory=list)  # achievements' metrics
 
+    @property
+    def page(self) -> int | None:
+        """The page the row stands on (its first value's), shown once per row."""
+        return next((c.page for c in self.cells if c.page), None)
+
 
 @dataclass
 class Column:
@@ -168,8 +173,14 @@ class Section:
         """The columns, for the script that builds the add-a-row editor."""
         return json.dumps(
             [
-                {"name": c.name, "label": c.label, "numeric": c.numeric, "long": c.long,
-                 "plain": c.plain_field, "required": c.required}
+                {
+                    "name": c.name,
+                    "label": c.label,
+                    "numeric": c.numeric,
+                    "long": c.long,
+                    "plain": c.plain_field,
+                    "required": c.required,
+                }
                 for c in self.columns
             ],
             ensure_ascii=False,
@@ -300,8 +311,9 @@ class _Builder:
     # --- sections ---------------------------------------------------------------------------
 
     def kv(self, group: str, fields: dict[str, Any], prefix: str) -> Section:
-        section = Section(key=prefix.replace("/", "-"), title=group_label(group, self.lang),
-                          kind="kv")
+        section = Section(
+            key=prefix.replace("/", "-"), title=group_label(group, self.lang), kind="kv"
+        )
         for name, node in fields.items():
             if isinstance(node, list) or (isinstance(node, dict) and "raw" not in node):
                 continue  # lists and nested records have their own sections
@@ -329,8 +341,11 @@ class _Builder:
                 )
             )
         section = Section(
-            key=group, title=group_label(group, self.lang), kind="rows",
-            list_path=list_path, columns=columns,
+            key=group,
+            title=group_label(group, self.lang),
+            kind="rows",
+            list_path=list_path,
+            columns=columns,
         )
         for i, item in enumerate(items):
             if not isinstance(item, dict):
@@ -350,7 +365,9 @@ class _Builder:
     def three_public(self, data: dict[str, Any]) -> Section:
         names = ["actual", "budget", "previous", "change", "change_pct"]
         section = Section(
-            key="three_public", title=group_label("three_public", self.lang), kind="matrix",
+            key="three_public",
+            title=group_label("three_public", self.lang),
+            kind="matrix",
             columns=[Column(n, field_label("three_public", n, self.lang), True) for n in names],
         )
         for item, values in data.items():
@@ -411,7 +428,12 @@ class _Builder:
             tip = f"{label} = {text} {value.get('unit') or ''}".strip()
             boxed = self._add_boxes(value["source"], ref, tip, finding=True)
         return FindingItemView(
-            ref=ref, path=path, label=label, text=text, page=page, boxed=boxed,
+            ref=ref,
+            path=path,
+            label=label,
+            text=text,
+            page=page,
+            boxed=boxed,
             use_value=self._use_value(path, value, page),
         )
 
@@ -428,8 +450,18 @@ class _Builder:
         t = translator(self.lang)
         where = t("review.page", n=page) if page else ""
         body = {
-            "value": {k: value.get(k) for k in ("value", "unit", "raw", "comparator",
-                                                "direction", "original_unit", "source")},
+            "value": {
+                k: value.get(k)
+                for k in (
+                    "value",
+                    "unit",
+                    "raw",
+                    "comparator",
+                    "direction",
+                    "original_unit",
+                    "source",
+                )
+            },
             "reason": t("review.used_value", raw=value.get("raw") or "", where=where).strip(),
         }
         return json.dumps(body, ensure_ascii=False)
@@ -464,18 +496,34 @@ def build_review(
         b.kv("report", export.get("report") or {}, "report"),
         b.kv("staffing", export.get("staffing") or {}, "staffing"),
         b.kv("budget", budget, "budget"),
-        b.rows("basic_breakdown", "budget/basic_breakdown", budget.get("basic_breakdown") or [],
-               ["name", "amount", "parent"]),
-        b.rows("lines", "budget/lines", budget.get("lines") or [],
-               ["item", "previous_final", "budget", "final"]),
+        b.rows(
+            "basic_breakdown",
+            "budget/basic_breakdown",
+            budget.get("basic_breakdown") or [],
+            ["name", "amount", "parent"],
+        ),
+        b.rows(
+            "lines",
+            "budget/lines",
+            budget.get("lines") or [],
+            ["item", "previous_final", "budget", "final"],
+        ),
         b.three_public(export.get("three_public") or {}),
-        b.rows("projects", "projects", export.get("projects") or [],
-               ["name", "amount", "budget", "previous"]),
-        b.rows("indicators", "indicators", export.get("indicators") or [],
-               ["level1", "level2", "level3", "target", "actual", "weight", "score",
-                "deviation"]),
-        b.rows("achievements", "achievements", export.get("achievements") or [],
-               ["text", "section"]),
+        b.rows(
+            "projects",
+            "projects",
+            export.get("projects") or [],
+            ["name", "amount", "budget", "previous"],
+        ),
+        b.rows(
+            "indicators",
+            "indicators",
+            export.get("indicators") or [],
+            ["level1", "level2", "level3", "target", "actual", "weight", "score", "deviation"],
+        ),
+        b.rows(
+            "achievements", "achievements", export.get("achievements") or [], ["text", "section"]
+        ),
         b.rows("problems", "problems", export.get("problems") or [], ["title", "text"]),
         b.rows("measures", "measures", export.get("measures") or [], ["title", "text"]),
     ]
@@ -520,7 +568,9 @@ def _marked(text: str, start: int, end: int, spans: list[tuple[int, int, str, st
         if covering:
             refs = " ".join(escape(c[2]) for c in covering)
             labels = " / ".join(escape(c[3]) for c in covering)
-            parts.append(f'<mark class="src" data-refs="{refs}" data-label="{labels}">{piece}</mark>')
+            parts.append(
+                f'<mark class="src" data-refs="{refs}" data-label="{labels}">{piece}</mark>'
+            )
         else:
             parts.append(str(piece))
     return Markup("".join(parts))

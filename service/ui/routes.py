@@ -145,27 +145,46 @@ def home() -> RedirectResponse:
 
 @router.get("/login")
 def login_form(
-    request: Request, state: StateDep, session: SessionDep, codec: CodecDep,
-    next: str | None = None, reason: str | None = None,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    codec: CodecDep,
+    next: str | None = None,
+    reason: str | None = None,
 ) -> Response:
     data = codec.load(request.cookies.get(auth.SESSION_COOKIE))
     if data is not None and auth.principal_of(session, data) is not None:
         return redirect(safe_next(next))
-    return _login_page(request, state, next, reason if reason in ("expired", "logged_out") else None)
+    return _login_page(
+        request, state, next, reason if reason in ("expired", "logged_out") else None
+    )
 
 
 def _login_page(
-    request: Request, state: StateDep, next_url: str | None, message: str | None,
+    request: Request,
+    state: StateDep,
+    next_url: str | None,
+    message: str | None,
     status: int = 200,
 ) -> Response:
     token = auth.new_login_csrf()
     response = render(
-        request, "login.html", None, status=status,
-        login_csrf=token, next_url=safe_next(next_url), message=message,
+        request,
+        "login.html",
+        None,
+        status=status,
+        login_csrf=token,
+        next_url=safe_next(next_url),
+        message=message,
     )
     response.set_cookie(
-        auth.LOGIN_CSRF_COOKIE, token, max_age=3600, path="/ui/login", httponly=True,
-        samesite="strict", secure=auth.cookie_secure(state.settings, request),
+        auth.LOGIN_CSRF_COOKIE,
+        token,
+        max_age=3600,
+        path="/ui/login",
+        httponly=True,
+        samesite="strict",
+        secure=auth.cookie_secure(state.settings, request),
     )
     return response
 
@@ -195,7 +214,9 @@ def login(
 
 @router.post("/logout")
 def logout(
-    request: Request, state: StateDep, user: UiSessionDep,
+    request: Request,
+    state: StateDep,
+    user: UiSessionDep,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     if csrf_token != user.csrf:
@@ -209,8 +230,12 @@ def logout(
 def set_lang(request: Request, state: StateDep, lang: str, next: str | None = None) -> Response:
     response = redirect(safe_next(next))
     response.set_cookie(
-        auth.LANG_COOKIE, normalize_lang(lang), max_age=365 * 86400, path="/",
-        samesite="lax", secure=auth.cookie_secure(state.settings, request),
+        auth.LANG_COOKIE,
+        normalize_lang(lang),
+        max_age=365 * 86400,
+        path="/",
+        samesite="lax",
+        secure=auth.cookie_secure(state.settings, request),
     )
     return response
 
@@ -220,8 +245,12 @@ def set_lang(request: Request, state: StateDep, lang: str, next: str | None = No
 
 def _filters(request: Request) -> tuple[repo.DocumentFilters, dict[str, str]]:
     q = {k: v.strip()[:255] for k, v in request.query_params.items() if isinstance(v, str)}
-    status = q.get("status") if q.get("status") in ("queued", "processing", "done", "failed") else None
-    year = int(q["year"]) if q.get("year", "").isdigit() and 1900 <= int(q["year"]) <= 2200 else None
+    status = (
+        q.get("status") if q.get("status") in ("queued", "processing", "done", "failed") else None
+    )
+    year = (
+        int(q["year"]) if q.get("year", "").isdigit() and 1900 <= int(q["year"]) <= 2200 else None
+    )
     yes_no = {"yes": True, "no": False}
     filters = repo.DocumentFilters(
         status=status,
@@ -231,8 +260,10 @@ def _filters(request: Request) -> tuple[repo.DocumentFilters, dict[str, str]]:
         approved=yes_no.get(q.get("approved", "")),
         filename=q.get("filename") or None,
     )
-    shown = {k: q.get(k, "") for k in ("status", "department", "year", "findings", "approved",
-                                       "filename")}
+    shown = {
+        k: q.get(k, "")
+        for k in ("status", "department", "year", "findings", "approved", "filename")
+    }
     return filters, shown
 
 
@@ -257,9 +288,17 @@ def documents_page(request: Request, session: SessionDep, user: UiSessionDep) ->
         return "/ui/documents?" + urlencode({k: v for k, v in params.items() if v})
 
     return render(
-        request, "documents.html", user,
-        docs=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-        shown=shown, years=years, failed=failed if not filters.status else [], link=link,
+        request,
+        "documents.html",
+        user,
+        docs=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        shown=shown,
+        years=years,
+        failed=failed if not filters.status else [],
+        link=link,
     )
 
 
@@ -310,7 +349,10 @@ def _approval_state(session: Session, doc: StoredDocument) -> tuple[bool, bool]:
 
 @router.get("/documents/{document_id}")
 def review_page(
-    request: Request, document_id: str, state: StateDep, session: SessionDep,
+    request: Request,
+    document_id: str,
+    state: StateDep,
+    session: SessionDep,
     user: UiSessionDep,
 ) -> Response:
     try:
@@ -332,9 +374,18 @@ def review_page(
         pages = [PageInfo(n, None, None, 0, 0) for n in range(1, doc.page_count + 1)]
     approved, stale = _approval_state(session, doc)
     return render(
-        request, "review.html", user, ready=True, **base,
-        model=model, pages=pages, paged=paged, dpi=PAGE_DPI,
-        history=_history(corrections, lang), approved=approved, stale=stale,
+        request,
+        "review.html",
+        user,
+        ready=True,
+        **base,
+        model=model,
+        pages=pages,
+        paged=paged,
+        dpi=PAGE_DPI,
+        history=_history(corrections, lang),
+        approved=approved,
+        stale=stale,
         promoted=evalset.in_set(state.settings, doc.id),
         can_promote=evalset.eval_dirs(state.settings).set_dir is not None,
         conflicts=view.conflicts,
@@ -346,14 +397,17 @@ def history_fragment(
     request: Request, document_id: str, session: SessionDep, user: UiSessionDep
 ) -> Response:
     corrections = repo.list_corrections(session, document_id[:64])
-    return render(request, "_history.html", user,
-                  history=_history(corrections, lang_of(request)))
+    return render(request, "_history.html", user, history=_history(corrections, lang_of(request)))
 
 
 @router.post("/documents/{document_id}/promote")
 def promote(
-    request: Request, document_id: str, state: StateDep, session: SessionDep,
-    user: UiSessionDep, csrf_token: Annotated[str, Form(max_length=200)] = "",
+    request: Request,
+    document_id: str,
+    state: StateDep,
+    session: SessionDep,
+    user: UiSessionDep,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     if csrf_token != user.csrf:
         return error_page(request, user, "error.csrf", 403)
@@ -374,8 +428,12 @@ def promote(
     ]
     try:
         evalset.promote(
-            state.settings, document_id=doc.id, fmt=doc.format,
-            original=state.files.get(doc.sha256), export=view.export, tests=tests,
+            state.settings,
+            document_id=doc.id,
+            fmt=doc.format,
+            original=state.files.get(doc.sha256),
+            export=view.export,
+            tests=tests,
         )
     except evalset.PromoteError as exc:
         reason = exc.context.get("reason")

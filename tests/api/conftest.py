@@ -125,6 +125,8 @@ def settings(tmp_path: Path, clean_database: str) -> Settings:
 def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
     workers = {
         "count": 2,
+        # FakeExtractor counts its calls: keep it in this process (one test runs processes)
+        "isolation": "thread",
         "poll_seconds": 0.05,
         "heartbeat_seconds": 0.2,
         "lease_seconds": 5.0,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 
 import pymupdf
 import pytest
@@ -35,6 +37,18 @@ def _corrupt_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+def _png_bomb() -> bytes:
+    """A valid PNG header claiming 100000 x 100000 pixels, a few hundred bytes long."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    idat = chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + idat + chunk(b"IEND", b"")
+
+
 BAD_FILES = [
     ("empty", b"", "empty.pdf", 422, "empty_file"),
     ("blank", b"  \n\t ", "blank.txt", 422, "empty_file"),
@@ -48,6 +62,7 @@ BAD_FILES = [
     ("zip not docx", _zip_not_docx(), "r.zip", 415, "unsupported_format"),
     ("legacy doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "r.doc", 415, None),
     ("corrupt png", _corrupt_png(), "p.png", 422, "corrupt_file"),
+    ("png bomb", _png_bomb(), "bomb.png", 413, "image_too_large"),
 ]
 
 
@@ -179,3 +194,21 @@ def test_correction_body_that_is_not_json(client: TestClient, keys: Keys) -> Non
         headers={**keys["reviewer"], "content-type": "application/json"},
     )
     assert_error(r, 422, "validation_error")
+
+
+def test_llm_extractor_without_an_endpoint_is_refused_up_front(
+    client: TestClient, keys: Keys
+) -> None:
+    r = client.post(
+        "/documents",
+        files={"files": ("a.txt", report_text())},
+        params={"extractor": "llm"},
+        headers=keys["uploader"],
+    )
+    assert_error(r, 422, "llm_not_configured")
+    assert client.get("/documents", headers=keys["uploader"]).json()["total"] == 0
+    doc_id = processed(client, keys["reviewer"])
+    r = client.post(
+        f"/documents/{doc_id}/reprocess", json={"extractor": "llm"}, headers=keys["reviewer"]
+    )
+    assert_error(r, 422, "llm_not_configured")

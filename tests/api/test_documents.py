@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pymupdf
 from fastapi.testclient import TestClient
@@ -168,3 +169,18 @@ def test_a_seed_report_through_the_real_pipeline(real_client: TestClient) -> Non
     assert doc["extraction"]["extractor"] == "rules"
     export = client.get(f"/documents/{item['id']}/extraction", headers=headers).json()
     assert export["document"]["sha256"] == item["sha256"]
+
+
+def test_the_same_bytes_uploaded_at_once_make_one_document(client: TestClient, keys: Keys) -> None:
+    data = report_text()
+
+    def send(_: int) -> dict:
+        r = client.post("/documents", files={"files": ("r.txt", data)}, headers=keys["uploader"])
+        assert r.status_code == 202, r.text
+        return dict(r.json()["documents"][0])
+
+    with ThreadPoolExecutor(8) as pool:
+        items = list(pool.map(send, range(8)))
+    assert len({i["id"] for i in items}) == 1
+    assert sorted(i["duplicate"] for i in items) == [False] + [True] * 7
+    assert client.get("/documents", headers=keys["uploader"]).json()["total"] == 1

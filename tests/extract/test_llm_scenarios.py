@@ -282,3 +282,16 @@ def test_long_sections_are_split_on_paragraphs_under_the_budget(
     assert len(llm_server.calls("AchievementsAnswer")) == len(chunks) + 1
     texts = sorted(a.text.raw for a in split.export.achievements)
     assert texts == sorted(a.text.raw for a in whole.export.achievements) and texts
+
+
+def test_a_broken_prompt_folder_is_reported_and_the_rules_result_stays(
+    llm_server: ScriptedLLM, tmp_path: Path, seed_docs: dict[str, Document]
+) -> None:
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "budget.toml").write_text('id = "budget"\n', encoding="utf-8")
+    settings = make_settings(llm_server.base_url, tmp_path, prompts_dir=prompts)
+    result = extract(seed_docs["000"], ExtractOptions(extractor="auto", llm=settings))
+    assert result.status == "partial" and result.export.extractor.name == "rules"
+    assert result.errors[0].stage == "llm" and "budget.toml" in result.errors[0].message
+    assert not llm_server.requests

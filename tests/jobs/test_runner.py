@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select as os_select
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ from service.store.engine import read_session, transaction
 from service.store.tables import Extraction, Job, JobStatus, StoredDocument
 from service.store.types import utcnow
 from tests.api.conftest import REPO_ROOT, FakeExtractor, report_text
+from tests.conftest import seeds_dir
 
 State = Any
 
@@ -235,6 +237,7 @@ def test_killed_worker_process_loses_nothing(
         "JIXIAO_DATA_DIR": str(settings.data_dir),
         "JIXIAO_WORKERS__POLL_SECONDS": "0.05",
         "JIXIAO_WORKERS__LEASE_SECONDS": "3600",
+        "JIXIAO_WORKERS__ISOLATION": "thread",  # `stuck` lives in __main__: no pickling
         "PYTHONPATH": str(REPO_ROOT),
     }
     proc = subprocess.Popen(
@@ -247,7 +250,9 @@ def test_killed_worker_process_loses_nothing(
     )
     try:
         assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "STARTED", proc.stderr.read()  # type: ignore[union-attr]
+        ready, _, _ = os_select.select([proc.stdout], [], [], 60)
+        assert ready, "the worker process did not start the job within 60 s"
+        assert proc.stdout.readline().strip() == "STARTED"
         job = _job(state, job_id)
         assert job.status == JobStatus.processing and f":{proc.pid}:" in (job.worker_id or "")
     finally:
@@ -265,3 +270,43 @@ def test_killed_worker_process_loses_nothing(
         assert doc is not None and doc.status == "done"
         assert state.files.exists(doc.sha256)
         assert len(session.exec(select(Extraction)).all()) == 1
+
+
+def test_jixiao_worker_runs_jobs_without_the_api(
+    state: State, settings: Settings, tmp_path: Path
+) -> None:
+    """Scale-out: a separate `jixiao worker` process takes jobs from the shared database."""
+    data = (seeds_dir() / "002_8a698bcfafd5a356.txt").read_bytes()
+    accepted = accept_upload(
+        state.engine,
+        state.files,
+        data,
+        check_upload(data, "002.txt", state.settings.limits),
+        filename="002.txt",
+        uploaded_by="test",
+    )
+    assert accepted.job is not None
+    env = {
+        **os.environ,
+        "JIXIAO_DATABASE_URL": settings.resolved_database_url,
+        "JIXIAO_DATA_DIR": str(settings.data_dir),
+        "JIXIAO_WORKERS__POLL_SECONDS": "0.1",
+        "JIXIAO_WORKERS__EXTRACTOR": "rules",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _until(_done(state, accepted.job.id or 0), timeout=120)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    job = _job(state, accepted.job.id or 0)
+    assert job.status == JobStatus.done and (job.worker_id or "").split(":")[1] == str(proc.pid)

@@ -65,8 +65,11 @@ def test_secure_flag(tmp_path: Path) -> None:
         assert "secure" in form.headers["set-cookie"].lower()  # the login form's token too
         token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert token
-        r = client.post("/ui/login", data={"api_key": ADMIN_KEY, "csrf_token": token.group(1)},
-                        follow_redirects=False)
+        r = client.post(
+            "/ui/login",
+            data={"api_key": ADMIN_KEY, "csrf_token": token.group(1)},
+            follow_redirects=False,
+        )
         cookie = r.headers["set-cookie"]
         assert "secure" in cookie.lower()
 
@@ -76,8 +79,11 @@ def test_https_request_gets_secure_cookie_by_default(app: object) -> None:
         form = client.get("/ui/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert token
-        r = client.post("/ui/login", data={"api_key": ADMIN_KEY, "csrf_token": token.group(1)},
-                        follow_redirects=False)
+        r = client.post(
+            "/ui/login",
+            data={"api_key": ADMIN_KEY, "csrf_token": token.group(1)},
+            follow_redirects=False,
+        )
         assert "secure" in r.headers["set-cookie"].lower()
 
 
@@ -98,8 +104,11 @@ def test_next_is_never_another_site(client: TestClient) -> None:
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     assert token
     for bad in ("https://evil.example/x", "//evil.example", "/documents", "/ui\\@evil"):
-        r = client.post("/ui/login", data={"api_key": ADMIN_KEY, "csrf_token": token.group(1),
-                                           "next": bad}, follow_redirects=False)
+        r = client.post(
+            "/ui/login",
+            data={"api_key": ADMIN_KEY, "csrf_token": token.group(1), "next": bad},
+            follow_redirects=False,
+        )
         assert r.headers["location"] == "/ui/documents", bad
         client.cookies.delete(SESSION_COOKIE)
         form = client.get("/ui/login")
@@ -122,8 +131,10 @@ def test_csrf_is_required_for_writes(client: TestClient, keys: dict[str, str]) -
     assert ok.status_code == 200, ok.text
     assert ok.json()["correction"]["author"].startswith("reviewer 张三")
     # reads need no token; the cookie is enough
-    assert client.get(f"/documents/{doc}/extraction").json()["budget"]["basic_expenditure"][
-        "value"] == 1
+    assert (
+        client.get(f"/documents/{doc}/extraction").json()["budget"]["basic_expenditure"]["value"]
+        == 1
+    )
     # the UI's own forms: a wrong token is refused and nothing happens
     assert client.post(f"/ui/documents/{doc}/promote", data={"csrf_token": "x"}).status_code == 403
     assert client.post("/ui/logout", data={"csrf_token": "x"}).status_code == 403
@@ -139,13 +150,13 @@ def test_uploader_sees_but_cannot_edit(client: TestClient, keys: dict[str, str])
     assert 'id="approve"' not in page.text and 'class="icon del"' not in page.text
     assert 'id="upload"' in client.get("/ui/documents").text  # uploaders may upload
     headers = {"X-CSRF-Token": csrf}
-    patch = client.patch(f"/documents/{doc}/records/budget/basic_expenditure",
-                         json={"value": 1}, headers=headers)
+    patch = client.patch(
+        f"/documents/{doc}/records/budget/basic_expenditure", json={"value": 1}, headers=headers
+    )
     assert patch.status_code == 403 and patch.json()["error"]["code"] == "forbidden"
     assert client.post(f"/documents/{doc}/approve", headers=headers).status_code == 403
     assert client.post(f"/ui/documents/{doc}/promote", data={"csrf_token": csrf}).status_code == 403
-    upload = client.post("/documents", files={"files": ("b.txt", report_text())},
-                         headers=headers)
+    upload = client.post("/documents", files={"files": ("b.txt", report_text())}, headers=headers)
     assert upload.status_code == 202
 
 
@@ -156,7 +167,10 @@ def test_logout_revocation_and_tampering(client: TestClient, keys: dict[str, str
     forged = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + mac
     client.cookies.clear()
     forged_cookie = {"Cookie": f"{SESSION_COOKIE}={forged}"}
-    assert client.get("/ui/documents", headers=forged_cookie, follow_redirects=False).status_code == 303
+    assert (
+        client.get("/ui/documents", headers=forged_cookie, follow_redirects=False).status_code
+        == 303
+    )
     assert client.get("/documents", headers=forged_cookie).status_code == 401
     client.cookies.set(SESSION_COOKIE, token, domain="testserver.local")
     assert client.get("/ui/documents", follow_redirects=False).status_code == 200
@@ -169,7 +183,9 @@ def test_logout_revocation_and_tampering(client: TestClient, keys: dict[str, str
     login(client, keys["reviewer"])
     keys_list = client.get("/keys", headers={"X-API-Key": ADMIN_KEY}).json()
     reviewer_id = next(k["id"] for k in keys_list if k["role"] == "reviewer")
-    assert client.delete(f"/keys/{reviewer_id}", headers={"X-API-Key": ADMIN_KEY}).status_code == 200
+    assert (
+        client.delete(f"/keys/{reviewer_id}", headers={"X-API-Key": ADMIN_KEY}).status_code == 200
+    )
     gone = client.get("/ui/documents", follow_redirects=False)
     assert gone.status_code == 303 and "reason=expired" in gone.headers["location"]
 
@@ -187,7 +203,9 @@ def test_codec_expiry_and_signature() -> None:
 
 
 def test_auth_disabled_needs_no_login(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, database_url=sqlite_url(tmp_path), auth={"enabled": False})
+    settings = Settings(
+        data_dir=tmp_path, database_url=sqlite_url(tmp_path), auth={"enabled": False}
+    )
     with TestClient(create_app(settings, extract=FakeExtractor())) as client:
         r = client.get("/ui/documents", follow_redirects=False)
         assert r.status_code == 200 and "anonymous" in r.text

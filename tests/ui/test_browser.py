@@ -43,8 +43,14 @@ def live(tmp_path_factory: pytest.TempPathFactory, seeds: Path) -> Iterator[dict
             r = api.post("/keys", json={"name": f"{role} 李审", "role": role})
             assert r.status_code == 201, r.text
             keys[role] = r.json()["key"]
-        yield {"url": server.url, "api": api, "keys": keys, "pdf": pdf, "settings": settings,
-               "folder": folder}
+        yield {
+            "url": server.url,
+            "api": api,
+            "keys": keys,
+            "pdf": pdf,
+            "settings": settings,
+            "folder": folder,
+        }
         api.close()
 
 
@@ -82,7 +88,9 @@ def test_review_flow(browser: Any, live: dict[str, Any], tmp_path: Path) -> None
     page.wait_for_selector("#records")
     doc_id = page.locator("#review").get_attribute("data-doc")
     assert doc_id
-    _until(lambda: page.locator("#page-1 img").evaluate("img => img.complete && img.naturalWidth > 0"))
+    _until(
+        lambda: page.locator("#page-1 img").evaluate("img => img.complete && img.naturalWidth > 0")
+    )
     # page images are lazy: later pages are not loaded until scrolled to
     images = page.locator("#pages img")
     assert images.count() >= 5
@@ -98,9 +106,17 @@ def test_review_flow(browser: Any, live: dict[str, Any], tmp_path: Path) -> None
     page.wait_for_timeout(700)  # the smooth scroll
     box_rect, img_rect = _rect(box), _rect(page.locator("#page-1 img"))
     assert box_rect["width"] > 5 and box_rect["height"] > 5
-    assert img_rect["x"] <= box_rect["x"] and box_rect["x"] + box_rect["width"] <= img_rect["x"] + img_rect["width"]
-    assert img_rect["y"] <= box_rect["y"] and box_rect["y"] + box_rect["height"] <= img_rect["y"] + img_rect["height"]
-    source = api.get(f"/documents/{doc_id}/extraction").json()["budget"]["project_expenditure"]["source"]
+    assert (
+        img_rect["x"] <= box_rect["x"]
+        and box_rect["x"] + box_rect["width"] <= img_rect["x"] + img_rect["width"]
+    )
+    assert (
+        img_rect["y"] <= box_rect["y"]
+        and box_rect["y"] + box_rect["height"] <= img_rect["y"] + img_rect["height"]
+    )
+    source = api.get(f"/documents/{doc_id}/extraction").json()["budget"]["project_expenditure"][
+        "source"
+    ]
     page_w = 595.28
     expected_x = img_rect["x"] + source["boxes"][0]["x0"] / page_w * img_rect["width"]
     assert abs(box_rect["x"] - expected_x) < 0.01 * img_rect["width"] + 3
@@ -109,13 +125,19 @@ def test_review_flow(browser: Any, live: dict[str, Any], tmp_path: Path) -> None
     assert pane["y"] <= box_rect["y"] <= pane["y"] + pane["height"], "scrolled into view"
     box.hover()
     screenshot(page, "04-highlight")
+    page.locator('td.v[data-path="indicators/5/actual"]').click()
+    far_box = page.locator('.box.active[data-ref="indicators/5/actual"]').first
+    far_page = page.locator("#pages figure", has=far_box).locator("img")
+    _until(lambda: far_page.evaluate("img => img.complete && img.naturalWidth > 0"))
+    _until(lambda: _inside(_rect(far_box), _rect(page.locator("#pages"))))
+    screenshot(page, "04b-indicators")
 
     # the finding of the conflict links to both sides
     other_side = page.locator(f'.fitem[data-path="{PROJECT}"]', has_text="52.53")
     assert other_side.count() == 1
     other_side.click()
     assert page.locator(f'td.v.active[data-path="{PROJECT}"]').count() == 1
-    finding_box = page.locator('.box.active.fbox').first
+    finding_box = page.locator(".box.active.fbox").first
     finding_box.wait_for(state="visible")
     assert "52.53" in (finding_box.get_attribute("data-label") or "")
 
@@ -179,7 +201,13 @@ def test_review_flow(browser: Any, live: dict[str, Any], tmp_path: Path) -> None
 def test_uploader_reads_only(browser: Any, live: dict[str, Any]) -> None:
     url, api = live["url"], live["api"]
     docs = api.get("/documents").json()["items"]
-    assert docs, "runs after test_review_flow"
+    if not docs:  # run on its own: upload the seed through the API
+        item = api.post("/documents", files={"files": ("seed.pdf", live["pdf"])}).json()
+        _until(
+            lambda: api.get(f"/documents/{item['documents'][0]['id']}").json()["status"] == "done",
+            60,
+        )
+        docs = api.get("/documents").json()["items"]
     context = browser.new_context(viewport={"width": 1500, "height": 940})
     page = context.new_page()
     _login(page, url, live["keys"]["uploader"])
@@ -208,8 +236,15 @@ def test_evaluation_page(browser: Any, live: dict[str, Any]) -> None:
     with transaction(engine) as session:
         for i, (overall, projects) in enumerate([(0.78, 0.70), (0.81, 0.74), (0.86, 0.83)]):
             for extractor, shift in (("rules", 0.0), ("llm", 0.05)):
-                session.add(_run(extractor, overall + shift, projects + shift, i,
-                                 str(reports / "report.html")))
+                session.add(
+                    _run(
+                        extractor,
+                        overall + shift,
+                        projects + shift,
+                        i,
+                        str(reports / "report.html"),
+                    )
+                )
     engine.dispose()
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
@@ -238,13 +273,20 @@ def _run(extractor: str, overall: float, projects: float, day: int, report: str)
         "numeric": {"accuracy": overall - 0.02},
         "findings": counts(overall - 0.1),
         "grounding": {"share": 0.97},
-        "record_types": {"budget": counts(overall + 0.03), "projects": counts(projects),
-                         "indicators": counts(overall - 0.04)},
+        "record_types": {
+            "budget": counts(overall + 0.03),
+            "projects": counts(projects),
+            "indicators": counts(overall - 0.04),
+        },
     }
     return EvalRun(
         created_at=datetime(2025, 3, 1, 2, 0, tzinfo=UTC) + timedelta(days=day),
-        extractor=extractor, dataset="jixiao-eval", code_version=f"abc{day}def0",
-        n_documents=24, metrics={"summary": summary}, report_path=report,
+        extractor=extractor,
+        dataset="jixiao-eval",
+        code_version=f"abc{day}def0",
+        n_documents=24,
+        metrics={"summary": summary},
+        report_path=report,
     )
 
 
@@ -254,6 +296,10 @@ def _until(check: Any, timeout: float = 20.0) -> None:
     while not check():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def _inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return outer["y"] <= inner["y"] and inner["y"] + inner["height"] <= outer["y"] + outer["height"]
 
 
 def _rect(locator: Any) -> dict[str, float]:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import anyio
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from service.api.deps import (
+    AppState,
     FilesDep,
+    Principal,
     PrincipalDep,
     ReviewerDep,
     SessionDep,
@@ -35,6 +38,7 @@ from service.api.schemas import (
 )
 from service.errors import FileTooLargeError, InputError
 from service.jobs.intake import Checked, accept_upload, check_upload
+from service.jobs.worker import LLMNotConfiguredError
 from service.store import documents as repo
 from service.store import queue
 from service.store.engine import transaction
@@ -43,7 +47,14 @@ from service.store.pages import DEFAULT_DPI, MAX_DPI, MIN_DPI, render_page
 router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
 MAX_FILES_PER_REQUEST = 20
+UPLOADS_AT_ONCE = 4  # per process; CPU-bound checks gain nothing from more on a small host
 DocumentId = Annotated[str, Path(min_length=1, max_length=64, description="Document id.")]
+
+
+def _check_extractor(extractor: str | None, state: AppState) -> None:
+    """Asking for the LLM without an endpoint would only queue a job bound to fail."""
+    if extractor == "llm" and not state.settings.llm.configured:
+        raise LLMNotConfiguredError("set JIXIAO_LLM_BASE_URL and JIXIAO_LLM_MODEL")
 
 
 def _read_limited(upload: UploadFile, limit: int) -> bytes:
@@ -64,7 +75,7 @@ def _read_limited(upload: UploadFile, limit: int) -> bytes:
     summary="Upload one or more reports",
     responses={413: ERROR_RESPONSES[422], 415: ERROR_RESPONSES[422]},
 )
-def upload_documents(
+async def upload_documents(
     response: Response,
     state: StateDep,
     principal: UploaderDep,
@@ -81,11 +92,39 @@ def upload_documents(
 ) -> UploadResponse:
     """Check every file (type, size, pages, encryption) before storing any; then store
     them and queue their processing. The same bytes return the existing document."""
+    _check_extractor(extractor, state)
     uploads = [*(files or []), *([file] if file is not None else [])]
     if not uploads:
         raise BadRequestError("send the file(s) as multipart form field `files`")
     if len(uploads) > MAX_FILES_PER_REQUEST:
         raise BadRequestError(f"at most {MAX_FILES_PER_REQUEST} files per request")
+    # At most a few uploads are checked and stored at once, each in a worker thread; the
+    # others wait on the event loop, not in the thread pool, so a burst of uploads leaves
+    # threads free for the status requests that come with it.
+    limiter = _upload_limiter(state)
+    items = await anyio.to_thread.run_sync(
+        _accept_all, state, principal, uploads, extractor, rerun, limiter=limiter
+    )
+    state.runner.notify()
+    if len(items) == 1:
+        response.headers["Location"] = items[0].status_url
+    return UploadResponse(documents=items)
+
+
+def _upload_limiter(state: AppState) -> anyio.CapacityLimiter:
+    if state.upload_limiter is None:
+        state.upload_limiter = anyio.CapacityLimiter(UPLOADS_AT_ONCE)
+    limiter: anyio.CapacityLimiter = state.upload_limiter
+    return limiter
+
+
+def _accept_all(
+    state: AppState,
+    principal: Principal,
+    uploads: list[UploadFile],
+    extractor: str | None,
+    rerun: bool,
+) -> list[UploadItem]:
     checked: list[tuple[bytes, Checked, str | None]] = []
     for upload in uploads:
         try:
@@ -122,10 +161,7 @@ def upload_documents(
                 status_url=f"/documents/{doc.id}",
             )
         )
-    state.runner.notify()
-    if len(items) == 1:
-        response.headers["Location"] = items[0].status_url
-    return UploadResponse(documents=items)
+    return items
 
 
 @router.get("", response_model=DocumentPage, summary="List documents")
@@ -159,15 +195,13 @@ def list_documents(
 
 @router.get("/{document_id}", response_model=DocumentDetail, summary="A document's status")
 def get_document(document_id: DocumentId, session: SessionDep, _: PrincipalDep) -> DocumentDetail:
-    doc = repo.get_document(session, document_id)
-    extraction = repo.latest_extraction(session, doc)
-    job = queue.latest_job(session, doc.id)
-    summary = DocumentSummary.of(doc)
+    status = repo.document_status(session, document_id)  # one query: clients poll this
+    summary = DocumentSummary.of(status.document)
     return DocumentDetail(
         **summary.model_dump(),
-        extraction=ExtractionOut.of(extraction) if extraction else None,
-        job=JobOut.of(job) if job else None,
-        corrections=len(repo.list_corrections(session, doc.id)),
+        extraction=ExtractionOut.of(status.extraction) if status.extraction else None,
+        job=JobOut.of(status.job) if status.job else None,
+        corrections=status.corrections,
     )
 
 
@@ -228,6 +262,7 @@ def reprocess(
     """Queue a new extraction version. Corrections stay; when it is done, the document's
     ``extraction.correction_report`` says which corrected values the fresh run reads
     differently."""
+    _check_extractor(body.extractor if body else None, state)
     options = {"extractor": body.extractor} if body and body.extractor else {}
     with transaction(state.engine) as session:
         doc = repo.get_document(session, document_id, lock=True)

@@ -9,6 +9,7 @@ database or the web.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 
@@ -39,7 +40,10 @@ def default_data_dir() -> Path:
 def get_extractor(settings: LLMSettings, data_dir: Path | None = None) -> LLMExtractor:
     """The process-wide extractor for this configuration."""
     data_dir = data_dir or default_data_dir()
-    key = settings.model_dump_json() + "\x00" + str(data_dir)
+    # The key must tell two API keys apart (the JSON dump masks secrets).
+    secret = settings.api_key.get_secret_value() if settings.api_key else ""
+    blob = "\x00".join([settings.model_dump_json(exclude={"api_key"}), secret, str(data_dir)])
+    key = hashlib.sha256(blob.encode()).hexdigest()
     with _LOCK:
         extractor = _EXTRACTORS.get(key)
         if extractor is None:

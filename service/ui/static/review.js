@@ -176,8 +176,10 @@
     if (!text) {
       const dash = document.createElement("span"); dash.className = "dash"; dash.textContent = "—"; cell.appendChild(dash);
     } else {
-      const span = document.createElement("span"); span.className = "txt"; span.textContent = text; cell.appendChild(span);
-      if (unit && !text.endsWith(unit)) {
+      const span = document.createElement("span"); span.className = "txt";
+      span.textContent = unit === "%" && !text.endsWith("%") ? text + "%" : text;
+      cell.appendChild(span);
+      if (unit && unit !== "%" && !text.endsWith(unit)) {
         const u = document.createElement("span"); u.className = "unit"; u.textContent = unit; cell.appendChild(u);
       }
     }

@@ -102,6 +102,7 @@ def upgrade() -> None:
         _str("prompt_version", 64),
         _int("llm_calls"),
         _int("llm_tokens"),
+        _json("llm_usage"),
         _json("export"),
         _json("errors"),
         _json("notes"),
