@@ -18,6 +18,7 @@ Scores (text NFKC-normalised both sides):
 Usage: python eval/ocr_bench.py [--dpi 150 200] [--json eval/out/ocr_bench.json]
        [--no-space-rule]   (the engine's raw spacing: to measure what the rule changes)
        [--wide-digits]     (digits on one-em advances: built-in PDF CJK font, full-width digits)
+       [--body-size 10.5]  (running text size in points; default 12)
 It renders its own pages on purpose (small, self-contained); service/synth renders whole
 reports.
 """
@@ -297,9 +298,11 @@ TABLE_002 = cells_from_rows(
 )
 
 
-def bench_pages(seeds: Path) -> list[RenderedPage]:
-    pages = prose_pages("000", seed_paragraphs(seeds / "000_de21ebe0f04bc952.txt"))
-    pages += prose_pages("002", seed_paragraphs(seeds / "002_8a698bcfafd5a356.txt"))
+def bench_pages(seeds: Path, body_size: float = BODY_SIZE) -> list[RenderedPage]:
+    pages: list[RenderedPage] = []
+    for name in ("000_de21ebe0f04bc952", "002_8a698bcfafd5a356"):
+        paragraphs = seed_paragraphs(seeds / f"{name}.txt")
+        pages += prose_pages(name[:3], paragraphs, size=body_size)
     pages.append(table_page("000-table", "2021年度部门整体支出绩效自评表", TABLE_000, WIDTHS))
     pages.append(table_page("002-table", "2024年度部门整体支出绩效自评表", TABLE_002, WIDTHS))
     return pages
@@ -354,8 +357,8 @@ def disable_space_rule() -> None:
     ocr._SPACE_CJK = re.compile(r"(?!)")  # never matches
 
 
-def run(dpis: list[int], seeds: Path) -> list[dict]:
-    pages = bench_pages(seeds)
+def run(dpis: list[int], seeds: Path, body_size: float = BODY_SIZE) -> list[dict]:
+    pages = bench_pages(seeds, body_size)
     ocr.get_engine()
     results = []
     for dpi in dpis:
@@ -440,6 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-space-rule", action="store_true", help="keep the engine's spacing (NFKC only)"
     )
     parser.add_argument("--wide-digits", action="store_true", help="set digits on one-em advances")
+    parser.add_argument("--body-size", type=float, default=BODY_SIZE, help="running text, pt")
     args = parser.parse_args(argv)
     engine = "rapidocr 3.10 (PP-OCRv6 small, cls off)"
     if args.no_space_rule:
@@ -449,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         global wide_digits
         wide_digits = True
         engine += ", wide-set digits"
-    results = run(args.dpi, args.seeds or find_seeds())
+    results = run(args.dpi, args.seeds or find_seeds(), args.body_size)
     print(summary(results, engine))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

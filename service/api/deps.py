@@ -25,7 +25,7 @@ from service.config import Settings
 from service.jobs.runner import JobRunner
 from service.jobs.worker import JobContext
 from service.store import keys
-from service.store.engine import read_session, write_session
+from service.store.engine import read_session
 from service.store.files import FileStore
 from service.store.tables import Role
 
@@ -81,19 +81,12 @@ def get_session(state: StateDep) -> Iterator[Session]:
         yield session
 
 
-def get_write_session(state: StateDep) -> Iterator[Session]:
-    """A session for read-then-write work (takes SQLite's write lock up front)."""
-    with write_session(state.engine) as session:
-        yield session
-
-
 async def get_files(state: StateDep) -> FileStore:
     return state.files
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 FilesDep = Annotated[FileStore, Depends(get_files)]
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey")

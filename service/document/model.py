@@ -204,6 +204,10 @@ class Document(BaseModel):
         segs.sort(key=lambda s: (s[0], s[1]))
         return segs
 
+    @cached_property
+    def _segment_ends(self) -> list[int]:
+        return [s[1] for s in self._segments]
+
     def locate(self, span: Span) -> list[Location]:
         """Pages and boxes covering ``span``: what the reviewer page highlights.
 
@@ -211,7 +215,11 @@ class Document(BaseModel):
         interpolated by character position (exact for monospaced CJK, close otherwise).
         """
         out: list[Location] = []
-        for start, end, page, box in self._segments:
+        segments = self._segments
+        # Segments never overlap (the builder writes them one after another), so their ends
+        # are sorted too: skip straight to the first one that ends after the span starts.
+        first = bisect.bisect_right(self._segment_ends, span.start)
+        for start, end, page, box in segments[first:]:
             if start >= span.end:
                 break
             if end <= span.start or end == start:

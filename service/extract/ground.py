@@ -9,12 +9,10 @@ Must not touch the document model itself.
 
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Any
 
-from service.document import Document, Location, Span
-from service.document.model import _sub_box
+from service.document import Document, Span
 from service.extract.text import PAGE_NUMBER, Block, ProseView, paragraphs
 from service.records import Source, Value
 from service.records.numbers import Quantity
@@ -57,11 +55,9 @@ class Grounder:
         self.extractor = extractor
         self.view = view
         self.src = view.text if view is not None else doc.text
-        self._index: tuple[list[int], list[int]] | None = None
 
     def for_view(self, view: ProseView) -> Grounder:
         g = Grounder(self.doc, self.extractor, view)
-        g._index = self._index
         return g
 
     def paragraphs(self) -> list[Block]:
@@ -71,29 +67,9 @@ class Grounder:
     def to_doc(self, start: int, end: int) -> tuple[int, int]:
         return self.view.to_doc(start, end) if self.view is not None else (start, end)
 
-    def locate(self, span: Span) -> list[Location]:
-        """``Document.locate`` for the few segments around ``span`` only. Lines and cells
-        never overlap, so their starts and ends are both sorted and two bisections find
-        the candidates; ``Document.locate`` then works on that slice (it walks all
-        segments from the first, which made grounding quadratic on long documents)."""
-        if self._index is None:
-            segs = self.doc._segments  # noqa: SLF001 - the model's own sorted segment list
-            self._index = ([s[0] for s in segs], [s[1] for s in segs])
-        starts, ends = self._index
-        lo = bisect.bisect_right(ends, span.start)
-        hi = bisect.bisect_left(starts, span.end)
-        if lo >= hi:
-            return self.doc.locate(span)  # nothing overlaps: the model's page fallback
-        segs = self.doc._segments[lo:hi]  # noqa: SLF001
-        return [
-            Location(page=page, bbox=_sub_box(box, s, e, span))
-            for s, e, page, box in segs
-            if e > s and e > span.start and s < span.end
-        ] or self.doc.locate(span)
-
     def source(self, start: int, end: int, locator: str | None = None) -> Source:
         span = Span(start=start, end=end)
-        locations = self.locate(span)
+        locations = self.doc.locate(span)
         boxes = [loc.bbox for loc in locations if loc.bbox is not None]
         page = locations[0].page if locations else None
         return Source(

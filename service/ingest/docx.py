@@ -66,6 +66,8 @@ def read_docx(data: bytes, source: SourceInfo, options: IngestOptions) -> Docume
     _check_expansion(data, options)
     document = _open(data)
     body = document.element.body
+    if body is None:  # well-formed XML that is no Word document body
+        raise CorruptFileError("word/document.xml has no document body (w:body)")
     numbering = Numbering.from_document(document)
     builder = DocumentBuilder(source)
     builder.start_page(text_source=TextSource.text_layer)

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,6 @@ class JobContext:
     settings: Settings
     extract: ExtractFn = default_extract
     pool: ProcessPool | None = None
-    on_done: Callable[[int, str], None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -125,8 +124,6 @@ def process(job: Job, ctx: JobContext, worker_id: str) -> str:
         outcome = _retry_or_fail(ctx, job, worker_id, _error_dict(exc))
     finally:
         beat.stop()
-    if ctx.on_done is not None:
-        ctx.on_done(job.id, outcome)
     return outcome
 
 

@@ -246,11 +246,6 @@ def document_status(session: Session, document_id: str) -> StatusSnapshot:
     return StatusSnapshot(doc, extraction, job, int(count or 0))
 
 
-def count_corrections(session: Session, document_id: str) -> int:
-    query = select(func.count()).select_from(Correction)
-    return int(session.exec(query.where(Correction.document_id == document_id)).one())
-
-
 def list_corrections(session: Session, document_id: str) -> list[Correction]:
     query = select(Correction).where(Correction.document_id == document_id)
     return list(session.exec(query.order_by(col(Correction.id))).all())

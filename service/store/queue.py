@@ -14,7 +14,7 @@ import socket
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, update
+from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, select
 
 from service.store.engine import read_session, transaction
@@ -240,19 +240,7 @@ def _set_document_status(session: Session, document_id: str, status: DocumentSta
         session.add(doc)
 
 
-def pending_count(session: Session) -> int:
-    query = select(func.count()).select_from(Job)
-    query = query.where(col(Job.status).in_([JobStatus.queued, JobStatus.processing]))
-    return int(session.exec(query).one())
-
-
 def waiting(session: Session, document_id: str) -> bool:
     """Whether a job for the document is queued (not yet claimed)."""
     query = select(Job.id).where(Job.document_id == document_id, Job.status == JobStatus.queued)
     return session.exec(query.limit(1)).first() is not None
-
-
-def latest_job(session: Session, document_id: str) -> Job | None:
-    return session.exec(
-        select(Job).where(Job.document_id == document_id).order_by(col(Job.id).desc())
-    ).first()

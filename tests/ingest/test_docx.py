@@ -312,3 +312,31 @@ def test_archive_that_inflates_too_far_is_refused() -> None:
     options = IngestOptions(limits=Limits(max_bytes=len(data) + 1000))
     with pytest.raises(FileTooLargeError):
         read_document(data, "bomb.docx", options)
+
+
+def test_document_xml_without_body_is_corrupt() -> None:
+    import io
+    import zipfile
+
+    import docx
+
+    from service.errors import CorruptFileError
+    from service.ingest import read_document
+
+    made = docx.Document()
+    made.add_paragraph("测试")
+    buf = io.BytesIO()
+    made.save(buf)
+    original = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as zf:
+        for name in original.namelist():
+            data = original.read(name)
+            if name == "word/document.xml":
+                data = (
+                    b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org'
+                    b'/wordprocessingml/2006/main"><w:foo/></w:document>'
+                )
+            zf.writestr(name, data)
+    with pytest.raises(CorruptFileError, match="w:body"):
+        read_document(broken.getvalue(), "broken.docx")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pymupdf
 import pytest
 
 from eval import ocr_bench as bench
@@ -156,10 +157,8 @@ def test_ruled_table_with_merged_cells_comes_out_as_a_grid(table_scan, table_rea
     assert _near(merged.bbox, ref_box, tol=12)
 
 
-def _cell_rect(page, row: int, col: int, row_span: int, col_span: int):
+def _cell_rect(page, row: int, col: int, row_span: int, col_span: int) -> pymupdf.Rect:
     """The drawn rectangle of a cell, from the vector drawing of the rendered page."""
-    import pymupdf
-
     rects = [d["rect"] for d in page.pdf[0].get_drawings()]
     xs = sorted({round(r.x0, 1) for r in rects} | {round(r.x1, 1) for r in rects})
     ys = sorted({round(r.y0, 1) for r in rects} | {round(r.y1, 1) for r in rects})
