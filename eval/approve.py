@@ -17,37 +17,14 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from eval.dataset import DEFAULT_SET, REPO, Entry, EvalSetError, FileSource, load_manifest
+from service.records.labels import label_from_export
 
-# Findings about the extraction process, not about the document: never part of a label.
-PROCESS_FINDINGS = frozenset({"ungrounded", "not_found"})
 FORMAT_OF = {"pdf": "pdf", "docx": "docx", "text": "txt", "png": "png"}
 LARGE = 2 * 1024 * 1024
-
-
-def strip_sources(node: Any) -> Any:
-    """The export without ``source`` keys (a label says what, not where)."""
-    if isinstance(node, dict):
-        return {k: strip_sources(v) for k, v in node.items() if k != "source"}
-    if isinstance(node, list):
-        return [strip_sources(v) for v in node]
-    return node
-
-
-def label_from_export(export: dict[str, Any]) -> dict[str, Any]:
-    label = strip_sources(export)
-    label.pop("missing", None)
-    label["extractor"] = {"name": "human", "version": "approved"}
-    label["findings"] = [
-        {"kind": f["kind"], "paths": f.get("paths", [])}
-        for f in label.get("findings", [])
-        if f.get("kind") not in PROCESS_FINDINGS
-    ]
-    return label
 
 
 def approve(

@@ -23,13 +23,12 @@ from typing import Any
 
 from service.config import Settings
 from service.errors import InputError
+from service.records.labels import label_from_export
 
 REPO = Path(__file__).resolve().parents[2]
 # The service's formats → the set's formats (eval.dataset.FORMATS); others are refused.
 SET_FORMAT = {"pdf": "pdf", "docx": "docx", "text": "txt", "png": "png"}
 SUFFIX = {"pdf": ".pdf", "docx": ".docx", "txt": ".txt", "png": ".png"}
-# Findings about the extraction process, not the document: never part of a label.
-PROCESS_FINDINGS = frozenset({"ungrounded", "not_found"})
 
 _LOCK = threading.Lock()  # one promotion at a time per process: the manifest is one file
 
@@ -62,27 +61,6 @@ def eval_dirs(settings: Settings) -> EvalDirs:
 def entry_id(document_id: str) -> str:
     """The set's id of a promoted document (``^[a-z0-9_]+$``, as the manifest requires)."""
     return "reviewed_" + "".join(c for c in document_id.lower() if c.isalnum())[:16]
-
-
-def strip_sources(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: strip_sources(v) for k, v in node.items() if k != "source"}
-    if isinstance(node, list):
-        return [strip_sources(v) for v in node]
-    return node
-
-
-def label_from_export(export: dict[str, Any]) -> dict[str, Any]:
-    """The label of a reviewed view: what the document says, not where nor how it was read."""
-    label = strip_sources(export)
-    label.pop("missing", None)
-    label["extractor"] = {"name": "human", "version": "approved"}
-    label["findings"] = [
-        {"kind": f["kind"], "paths": f.get("paths", [])}
-        for f in label.get("findings", [])
-        if isinstance(f, dict) and f.get("kind") not in PROCESS_FINDINGS
-    ]
-    return label
 
 
 def read_manifest(set_dir: Path) -> dict[str, Any]:

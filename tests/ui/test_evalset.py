@@ -36,7 +36,12 @@ def _promote(client: TestClient, doc: str, csrf: str) -> str:
 
 def test_label_matches_eval_approve() -> None:
     export = json.loads((Path(__file__).parent / "data" / "export_sample.json").read_text("utf-8"))
-    assert evalset.label_from_export(export) == eval_label_from_export(export)
+    assert evalset.label_from_export is eval_label_from_export  # one conversion, shared
+    label = evalset.label_from_export(export)
+    assert '"source"' not in json.dumps(label) and '"source"' in json.dumps(export)
+    assert "missing" not in label and label["extractor"]["name"] == "human"
+    kinds = {f["kind"] for f in label["findings"]}
+    assert kinds and not kinds & {"ungrounded", "not_found"}
 
 
 def test_promote_writes_what_the_evaluation_reads(
