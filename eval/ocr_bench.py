@@ -19,6 +19,7 @@ Usage: python eval/ocr_bench.py [--dpi 150 200] [--json eval/out/ocr_bench.json]
        [--no-space-rule]   (the engine's raw spacing: to measure what the rule changes)
        [--wide-digits]     (digits on one-em advances: built-in PDF CJK font, full-width digits)
        [--body-size 10.5]  (running text size in points; default 12)
+       [--clean]           (rasterise only: no skew, blur, noise or JPEG)
 It renders its own pages on purpose (small, self-contained); service/synth renders whole
 reports.
 """
@@ -183,13 +184,15 @@ def table_page(
 
 
 def scan(
-    page: pymupdf.Page, dpi: int, angle: float, seed: int = 0
+    page: pymupdf.Page, dpi: int, angle: float, seed: int = 0, clean: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rasterise at ``dpi``, rotate ``angle`` degrees counter-clockwise, blur, add noise and
     specks, store as JPEG. Returns the gray image and the 2x3 matrix from PDF points to its
-    pixels (where each drawn line now stands)."""
+    pixels (where each drawn line now stands). ``clean``: rasterise only."""
     pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
     img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+    if clean:  # a page image as a screenshot or a PDF rendering gives it
+        return img.copy(), np.diag([dpi / 72, dpi / 72, 1.0])[:2]
     rot = cv2.getRotationMatrix2D((img.shape[1] / 2, img.shape[0] / 2), angle, 1.0)
     size = (img.shape[1], img.shape[0])
     img = cv2.warpAffine(img, rot, size, flags=cv2.INTER_LINEAR, borderValue=255)
@@ -357,14 +360,16 @@ def disable_space_rule() -> None:
     ocr._SPACE_CJK = re.compile(r"(?!)")  # never matches
 
 
-def run(dpis: list[int], seeds: Path, body_size: float = BODY_SIZE) -> list[dict]:
+def run(
+    dpis: list[int], seeds: Path, body_size: float = BODY_SIZE, clean: bool = False
+) -> list[dict]:
     pages = bench_pages(seeds, body_size)
     ocr.get_engine()
     results = []
     for dpi in dpis:
         for i, page in enumerate(pages):
-            angle = SKEWS[i % len(SKEWS)]
-            image, _ = scan(page.pdf[0], dpi, angle, seed=dpi + i)
+            angle = 0.0 if clean else SKEWS[i % len(SKEWS)]
+            image, _ = scan(page.pdf[0], dpi, angle, seed=dpi + i, clean=clean)
             start, cpu = time.perf_counter(), time.process_time()
             result = ocr.ocr_image(image, OCRSettings(dpi=dpi))
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -444,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--wide-digits", action="store_true", help="set digits on one-em advances")
     parser.add_argument("--body-size", type=float, default=BODY_SIZE, help="running text, pt")
+    parser.add_argument("--clean", action="store_true", help="no skew, blur, noise or JPEG")
     args = parser.parse_args(argv)
     engine = "rapidocr 3.10 (PP-OCRv6 small, cls off)"
     if args.no_space_rule:
@@ -453,7 +459,9 @@ def main(argv: list[str] | None = None) -> int:
         global wide_digits
         wide_digits = True
         engine += ", wide-set digits"
-    results = run(args.dpi, args.seeds or find_seeds(), args.body_size)
+    if args.clean:
+        engine += ", clean render"
+    results = run(args.dpi, args.seeds or find_seeds(), args.body_size, args.clean)
     print(summary(results, engine))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

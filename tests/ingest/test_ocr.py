@@ -98,14 +98,16 @@ def test_prose_page_reads_back_with_every_number_exact(prose_scan, prose_read):
 def test_prose_boxes_stand_where_the_text_was_drawn(prose_scan, prose_read):
     page, _, points_to_px = prose_scan
     by_text = {bench.squeeze(line.text): line for line in prose_read.lines}
-    em = 12 * DPI / 72
+    em = 12 * DPI / 72  # the text is 12 pt; a line pitch is 1.6 em
+    # Engine boxes reach a little beyond the glyphs; within 0.8 em is the drawn line, the
+    # next line is 1.6 em away.
     matched = 0
     for text, rect in page.lines:
         line = by_text.get(bench.squeeze(text))
         if line is None:
             continue
         matched += 1
-        assert _near(line.bbox, _expected_box(rect, points_to_px), tol=0.6 * em), text
+        assert _near(line.bbox, _expected_box(rect, points_to_px), tol=0.8 * em), text
     assert matched >= len(page.lines) * 0.9
 
     # Through the builder with the PDF reader's scale, the same boxes come out in points.
@@ -125,7 +127,7 @@ def test_prose_boxes_stand_where_the_text_was_drawn(prose_scan, prose_read):
             x1=want.x1 * 72 / DPI,
             y1=want.y1 * 72 / DPI,
         )
-        assert _near(line.bbox, want_pt, tol=0.6 * 12), text
+        assert _near(line.bbox, want_pt, tol=0.8 * 12), text
         checked += 1
     assert checked >= len(page.lines) * 0.9
 
