@@ -105,7 +105,9 @@ class ImageTooLargeError(InputError):
 
     code = "image_too_large"
     message_zh = "图片像素数超过上限（可能是解压炸弹）。"
-    message_en = "The image has more pixels than the configured limit (possibly a decompression bomb)."
+    message_en = (
+        "The image has more pixels than the configured limit (possibly a decompression bomb)."
+    )
 
 
 # --- ours ----------------------------------------------------------------------------------

@@ -11,7 +11,12 @@ import zipfile
 from pathlib import PurePath
 
 from service.document import SourceFormat
-from service.errors import CorruptFileError, EmptyFileError, MislabelledFileError, UnsupportedFormatError
+from service.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    MislabelledFileError,
+    UnsupportedFormatError,
+)
 
 MEDIA_TYPES: dict[SourceFormat, str] = {
     SourceFormat.pdf: "application/pdf",
@@ -36,6 +41,14 @@ _EXTENSIONS: dict[str, SourceFormat] = {
 TEXT_ENCODINGS = ("utf-8-sig", "utf-16", "gb18030")
 
 
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", SourceFormat.png),
+    (b"\xff\xd8\xff", SourceFormat.jpeg),
+    (b"II*\x00", SourceFormat.tiff),
+    (b"MM\x00*", SourceFormat.tiff),
+)
+
+
 def claimed_format(filename: str | None) -> SourceFormat | None:
     if not filename:
         return None
@@ -49,12 +62,9 @@ def sniff(data: bytes, filename: str | None = None) -> SourceFormat:
     head = data[:1024]
     if b"%PDF-" in head:
         return SourceFormat.pdf
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return SourceFormat.png
-    if data.startswith(b"\xff\xd8\xff"):
-        return SourceFormat.jpeg
-    if data.startswith((b"II*\x00", b"MM\x00*")):
-        return SourceFormat.tiff
+    for magic, fmt in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return fmt
     if data.startswith(b"PK\x03\x04"):
         if _is_docx(data):
             return SourceFormat.docx

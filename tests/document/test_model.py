@@ -12,7 +12,9 @@ from service.document import (
 
 
 def _source() -> SourceInfo:
-    return SourceInfo(format=SourceFormat.pdf, media_type="application/pdf", sha256="0" * 64, size=1)
+    return SourceInfo(
+        format=SourceFormat.pdf, media_type="application/pdf", sha256="0" * 64, size=1
+    )
 
 
 def _two_page_doc() -> Document:
@@ -54,7 +56,11 @@ def test_every_line_and_cell_span_slices_back_to_its_text() -> None:
     for cell in table.cells:
         assert doc.slice(cell.span) == cell.text
     assert table.cell_at(2, 0).text == "产出指标"  # covered by the merged cell
-    assert table.grid() == [["一级指标", "三级指标"], ["产出指标", "涉污企业排查率 ≥95%"], ["", "信访案件办结率"]]
+    assert table.grid() == [
+        ["一级指标", "三级指标"],
+        ["产出指标", "涉污企业排查率 ≥95%"],
+        ["", "信访案件办结率"],
+    ]
     assert table.grid(fill_merged=True)[2][0] == "产出指标"
     assert doc.slice(table.span).splitlines()[2] == "\t信访案件办结率"
 

@@ -3,6 +3,7 @@ import zipfile
 
 import pytest
 
+from service.config import Limits
 from service.document import SourceFormat
 from service.errors import (
     EmptyFileError,
@@ -10,7 +11,6 @@ from service.errors import (
     MislabelledFileError,
     UnsupportedFormatError,
 )
-from service.config import Limits
 from service.ingest import IngestOptions, read_document
 from service.ingest.sniff import decode_text, sniff
 
