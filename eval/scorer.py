@@ -53,7 +53,9 @@ ITEM_MATCH_THRESHOLD = 0.5
 SINGLE_SECTIONS = ("report", "staffing", "budget", "three_public")
 LIST_SECTIONS = ("projects", "indicators", "achievements", "problems", "measures")
 # Record fields that say where or how a value was found rather than what it is.
-SKIPPED_FIELDS = frozenset({"source", "sources", "id", "index", "row", "order", "confidence"})
+SKIPPED_FIELDS = frozenset(
+    {"source", "also", "sources", "id", "index", "row", "order", "confidence"}
+)
 TEXT_FIELDS = ("text", "sentence", "content", "description", "name", "title")
 
 # --- counting -------------------------------------------------------------------------------

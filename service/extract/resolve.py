@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from service.records import Finding, FindingItem, ReportExport, Value
+from service.records import Finding, FindingItem, ReportExport, Source, Value
 from service.records.numbers import half_unit, rounding_tolerance
 
 EPS = 1e-9
@@ -56,7 +56,7 @@ class Resolution:
 
     def choose(self, path: str, group: list[Candidate]) -> None:
         """Settle ``path`` on ``group`` (the conflict finding is rewritten to say so)."""
-        self.chosen[path] = group[0].value
+        self.chosen[path] = with_agreeing_sources(group)
         self.findings = [
             _conflict(path, group, self.groups[path])
             if path in f.paths and f.kind == "conflict"
@@ -119,11 +119,29 @@ def resolve(candidates: Iterable[Candidate]) -> Resolution:
         # Most statements win; the earliest group breaks a tie (groups are in reading order).
         # The rules extractor then re-decides ties by arithmetic (rules.settle_ties).
         best = max(groups, key=lambda g: (_votes(g), -_position(g[0])))
-        out.chosen[path] = best[0].value
+        out.chosen[path] = with_agreeing_sources(best)
         if len(groups) > 1:
             out.groups[path] = groups
             out.findings.append(_conflict(path, best, groups))
     return out
+
+
+def with_agreeing_sources(group: list[Candidate]) -> Value:
+    """The group's first statement, carrying the sources of the others in ``also`` (each
+    place once; an LLM reading of the rules' own span stays, marked by its extractor)."""
+    first = group[0].value
+    seen = {_source_key(first.source)} | {_source_key(s) for s in first.also}
+    also = list(first.also)
+    for c in group[1:]:
+        for src in [c.value.source, *c.value.also]:
+            if src is not None and _source_key(src) not in seen:
+                seen.add(_source_key(src))
+                also.append(src)
+    return first.model_copy(update={"also": also}) if len(also) != len(first.also) else first
+
+
+def _source_key(src: Source | None) -> tuple[int, int, str] | None:
+    return None if src is None else (src.span.start, src.span.end, src.extractor)
 
 
 def _conflict(path: str, best: list[Candidate], groups: list[list[Candidate]]) -> Finding:

@@ -213,7 +213,7 @@ def settle_conflicts(
             best[p] = min(options[p], key=lambda g, p=p: score({**best, p: g}))
     for path, group in best.items():
         resolution.choose(path, group)
-        set_path(export, path, group[0].value)
+        set_path(export, path, resolution.chosen[path])
 
 
 def _votes(group: list[Candidate]) -> float:

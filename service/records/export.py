@@ -26,7 +26,7 @@ from service.records.models import (
     ThreePublic,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_PATH = Path(__file__).with_name("export.schema.json")
 SCHEMA_ID = f"https://jixiao.invalid/schemas/report-export/{SCHEMA_VERSION}.json"
 
@@ -54,7 +54,8 @@ class ExtractorInfo(BaseModel):
 class ReportExport(BaseModel):
     """Everything extracted from one report. Top-level keys are the contract."""
 
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    # An export written under 1.0 still reads: minor versions only add optional fields.
+    schema_version: Literal["1.0", "1.1"] = SCHEMA_VERSION
     document: DocumentInfo = Field(default_factory=DocumentInfo)
     extractor: ExtractorInfo
     report: Report = Field(default_factory=Report)

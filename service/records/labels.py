@@ -11,9 +11,9 @@ PROCESS_FINDINGS = frozenset({"ungrounded", "not_found"})
 
 
 def strip_sources(node: Any) -> Any:
-    """The export without ``source`` keys (a label says what, not where)."""
+    """The export without ``source``/``also`` keys (a label says what, not where)."""
     if isinstance(node, dict):
-        return {k: strip_sources(v) for k, v in node.items() if k != "source"}
+        return {k: strip_sources(v) for k, v in node.items() if k not in ("source", "also")}
     if isinstance(node, list):
         return [strip_sources(v) for v in node]
     return node

@@ -62,6 +62,12 @@ class Value(BaseModel):
         "the rounding the consistency checks allow for.",
     )
     source: Source | None = None
+    also: list[Source] = Field(
+        default_factory=list,
+        description="Further places (or extractors) stating the same value: the figure "
+        "repeated elsewhere in the document, or the LLM reading the span the rules read "
+        "(schema 1.1).",
+    )
 
     @property
     def number(self) -> float | None:

@@ -101,6 +101,7 @@ class Cell:
     boxed: bool = False
     grounded: bool = True
     extractor: str | None = None
+    also: list[str] = field(default_factory=list)  # other places stating it: "p3 llm"
     missing: bool = False
     empty: bool = True
     corrected: bool = False
@@ -259,6 +260,11 @@ class _Builder:
             cell.unit = node.get("unit")
             cell.raw = node.get("raw")
             self._source(cell, node.get("source"), path, cell.tooltip)
+            for other in node.get("also") or []:
+                if isinstance(other, dict):  # same ref: a click lights every place it stands
+                    self._add_boxes(other, path, cell.tooltip, finding=False)
+                    where = f"p{other['page']}" if other.get("page") else ""
+                    cell.also.append(f"{where} {other.get('extractor') or ''}".strip())
         return cell
 
     def _clearable(self, tokens: list[Any]) -> bool:

@@ -91,6 +91,15 @@ def test_seed_end_to_end(
     if mode == "auto":
         [note] = [n for n in result.notes if n.startswith("llm+rules:")]
         assert int(note.split()[1]) >= 20  # fields on which the LLM and the rules agreed
+        # ...and those values carry both sources: the rules' and the LLM's at the same span
+        both = [
+            v for _, v in found
+            if v.source.extractor == "rules" and any(s.extractor == "llm" for s in v.also)
+        ]  # fmt: skip
+        assert len(both) >= 20
+        for value in both:
+            for other in value.also:
+                assert other.grounded and doc.slice(other.span)
 
 
 def test_llm_alone_reads_the_seed_figures(
@@ -192,3 +201,65 @@ def test_cli_extract_prints_the_usage_line_on_stderr(
     [line] = [ln for ln in err.splitlines() if "calls," in ln]
     assert "llm scripted-model (tools): 5 calls" in line and "cache hits" in line
     assert (tmp_path / "llm-cache").is_dir()  # the cache lives under the data dir
+
+
+def _rules_output(candidates: list[Candidate]) -> Any:
+    from service.extract.resolve import resolve
+    from service.extract.rules import RulesOutput, apply
+    from service.records import ExtractorInfo
+
+    resolution = resolve(candidates)
+    export = apply(ReportExport(extractor=ExtractorInfo(name="rules", version="t")), resolution)
+    export.findings[:0] = resolution.findings
+    return RulesOutput(export=export, candidates=candidates, resolution=resolution)
+
+
+def test_auto_keeps_both_sources_where_rules_and_llm_agree() -> None:
+    from service.extract.llm.merge import merge
+
+    rules = _rules_output([Candidate("budget.basic_expenditure", _value(100, 10), "prose")])
+    llm = [Candidate("budget.basic_expenditure", _value(100, 10, "llm"), "llm")]
+    empty = ReportExport(extractor=rules.export.extractor)
+    export, report = merge(rules, empty, llm, [])
+    chosen = export.budget.basic_expenditure
+    assert report.agreed == ["budget.basic_expenditure"]
+    assert chosen.source is not None and chosen.source.extractor == "rules"
+    assert [(s.extractor, s.span.start) for s in chosen.also] == [("llm", 10)]
+    assert not export.findings
+
+
+def test_auto_settles_a_rules_llm_conflict_by_the_reports_arithmetic() -> None:
+    from service.extract.llm.merge import merge
+
+    rules = _rules_output(
+        [
+            Candidate("budget.total_expenditure", _value(100, 100), "table"),
+            Candidate("budget.basic_expenditure", _value(60, 120), "table"),
+            Candidate("budget.project_expenditure", _value(40, 140), "table"),
+        ]
+    )
+    # The LLM reads a different, earlier statement: one vote each, and the earliest would
+    # win the vote; 60 + 40 = 100 says the rules' 40 is the figure that holds together.
+    llm = [Candidate("budget.project_expenditure", _value(50, 20, "llm"), "llm")]
+    export, report = merge(rules, ReportExport(extractor=rules.export.extractor), llm, [])
+    assert export.budget.project_expenditure.value == 40
+    [conflict] = [f for f in export.findings if f.kind == "conflict"]
+    assert conflict.paths == ["budget.project_expenditure"]
+    assert report.conflicts == ["budget.project_expenditure"]
+    chosen = [i for i in conflict.items if "not chosen" not in i.label]
+    assert [i.value.value for i in chosen] == [40]
+
+
+def test_repeated_statements_of_a_figure_all_stay_as_sources() -> None:
+    from service.extract.resolve import resolve
+
+    resolution = resolve(
+        [
+            Candidate("budget.basic_expenditure", _value(100, 10), "prose"),
+            Candidate("budget.basic_expenditure", _value(100, 90), "table"),
+            Candidate("budget.basic_expenditure", _value(100, 90), "table"),  # same place twice
+        ]
+    )
+    chosen = resolution.chosen["budget.basic_expenditure"]
+    assert chosen.source is not None and chosen.source.span.start == 10
+    assert [s.span.start for s in chosen.also] == [90]

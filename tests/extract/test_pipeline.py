@@ -90,7 +90,7 @@ def test_cli_extract_json_and_auto_note(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["extract", str(seed_path("seed_002"))]) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["report"]["budget_code"]["value"] == "089014"
     assert err.count("rules") == 1 and "No LLM" in err
 

@@ -97,3 +97,36 @@ def test_big_report_renders_fast_with_lazy_images(tmp_path: Path) -> None:
         assert re.search(r'style="left:[\d.]+%;top:[\d.]+%;width:[\d.]+%;height:[\d.]+%"', html)
         first_page_image = client.get(f"/documents/{doc}/pages/1.png?dpi=144")
         assert first_page_image.headers["content-type"] == "image/png"
+
+
+class AgreeingExtractor:
+    """One figure read on page 1 by the rules and, at the same place, by the LLM, and
+    stated again on page 2."""
+
+    def __call__(self, document: Document, extractor: str, settings: Settings) -> Any:
+        def source(page: int, extractor: str = "rules") -> Source:
+            box = BBox(x0=60, y0=100 * page, x1=120, y1=100 * page + 12)
+            return Source(span=Span(start=page, end=page + 4), page=page, boxes=[box],
+                          extractor=extractor)  # type: ignore[arg-type]  # fmt: skip
+
+        value = Value(value=1059.01, unit="万元", raw="1059.01", source=source(1),
+                      also=[source(1, "llm"), source(2)])  # fmt: skip
+        export = ReportExport(extractor=ExtractorInfo(name="auto", version="1"))
+        export.budget.basic_expenditure = value
+        return ExtractionResult(export=export, status="success")
+
+
+def test_every_place_stating_a_value_is_boxed_under_its_ref(tmp_path: Path) -> None:
+    settings = ui_settings(tmp_path)
+    pdf = make_pdf([["第1页 基本支出1059.01万元"], ["第2页 基本支出1059.01万元"]])
+    with TestClient(create_app(settings, extract=AgreeingExtractor())) as client:
+        admin = {"X-API-Key": "jx_test-admin-key-0123456789abcdefghijklmnopqrstuv"}
+        doc = processed(client, admin, data=pdf)
+        login(client, admin["X-API-Key"])
+        html = client.get(f"/ui/documents/{doc}").text
+    [cell] = re.findall(r'<td class="v[^"]*"[^>]*data-path="budget/basic_expenditure"[^>]*>.*?</td>',
+                        html, re.S)  # fmt: skip
+    assert "另有相同数值：p1 llm, p2 rules" in cell
+    assert '<span class="pg also">+2</span>' in cell
+    boxes = re.findall(r'<div class="box[^"]*" data-ref="budget/basic_expenditure"', html)
+    assert len(boxes) == 3  # its own box, the LLM's on the same place, the repeat on p2

@@ -4,14 +4,18 @@ Owns: how LLM candidates join the rules candidates before the project's resolver
 (``service.extract.resolve``) runs once over both, and how the list records are combined.
 
 * Scalars. An LLM statement at a span the rules also read, with the same value, is the same
-  statement: it is not counted again (the field is reported as *agreed*). An LLM statement
+  statement: it is not counted again (the field is reported as *agreed*) and the chosen
+  value keeps both sources (the LLM's in ``Value.also``). An LLM statement
   the rules did not read is one more candidate: where it disagrees, the resolver's
   ``conflict`` finding carries both values with their sources; where the rules found
   nothing, it *fills* the field. An ungrounded LLM value only fills a field nothing else
-  speaks for (it stays marked ``grounded=False`` with its finding).
+  speaks for (it stays marked ``grounded=False`` with its finding). Conflicts on figures
+  the consistency checks read are then settled as the rules extractor settles its own
+  (``rules.settle_conflicts``: the reading that leaves the report's arithmetic whole).
 * Lists. The rules' items stay; an LLM item matching none of them (by project name, by
   三级指标, by overlapping text span) is added. A matched project or indicator row whose
-  amount/score differs raises a ``conflict``.
+  amount/score differs raises a ``conflict``; where it agrees, the LLM's source joins
+  ``also``.
 
 Must not call the model, parse text, or import the database or the web.
 """
@@ -31,8 +35,9 @@ from service.extract.resolve import (
     same_value,
     scalar_paths,
     set_path,
+    with_agreeing_sources,
 )
-from service.extract.rules import RulesOutput
+from service.extract.rules import RulesOutput, settle_conflicts
 from service.records import Finding, FindingItem, ReportExport, Value
 
 
@@ -44,6 +49,7 @@ class MergeReport:
     filled: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     added_items: dict[str, int] = field(default_factory=dict)
+    agreeing: list[Candidate] = field(default_factory=list, repr=False)
 
     def note(self) -> str:
         added = ", ".join(f"{k} +{v}" for k, v in self.added_items.items() if v) or "none"
@@ -71,7 +77,8 @@ def _key(text: Any) -> str:
 def merge_scalars(
     rules: list[Candidate], llm: Iterable[Candidate]
 ) -> tuple[list[Candidate], MergeReport]:
-    """The candidates the resolver should see, and which fields agreed / were filled."""
+    """The candidates the resolver should see, and which fields agreed / were filled (the
+    agreeing LLM statements themselves are kept in ``report.agreeing``)."""
     report = MergeReport()
     extra: list[Candidate] = []
     by_path: dict[str, list[Candidate]] = {}
@@ -86,6 +93,7 @@ def merge_scalars(
         if same and all(same_value(r.value, c.value) for r in same):
             if c.path not in report.agreed:
                 report.agreed.append(c.path)
+            report.agreeing.append(c)
             continue
         extra.append(c)
     spoken = set(by_path) | {c.path for c in extra}
@@ -104,6 +112,12 @@ def merge(rules: RulesOutput, llm_export: ReportExport, llm_candidates: list[Can
     resolution = resolve(candidates)
     for path, value in resolution.chosen.items():
         set_path(export, path, value)
+    settle_conflicts(export, resolution, rules.shares)
+    for c in report.agreeing:  # the LLM read the chosen statement too: keep its source
+        chosen = resolution.chosen.get(c.path)
+        if chosen is not None and same_value(chosen, c.value):
+            resolution.chosen[c.path] = with_agreeing_sources([_cand(c.path, chosen), c])
+            set_path(export, c.path, resolution.chosen[c.path])
     old = {id(f) for f in (rules.resolution.findings if rules.resolution else [])}
     kept = [
         f for f, orig in zip(export.findings, rules.export.findings, strict=True)
@@ -159,12 +173,18 @@ def _merge_keyed(
             a, b = getattr(have, attr), getattr(item, attr)
             if a is None and b is not None:
                 setattr(have, attr, b)
+            elif a is not None and _grounded(b) and same_value(a, b):
+                setattr(have, attr, with_agreeing_sources([_cand(attr, a), _cand(attr, b)]))
             elif a is not None and _grounded(b) and not same_value(a, b):
                 path = f"{name}[{index[k]}].{attr}"
                 findings.append(_list_conflict(path, a, b))
                 report.conflicts.append(path)
     report.added_items[name] = added
     return findings
+
+
+def _cand(path: str, value: Value) -> Candidate:
+    return Candidate(path=path, value=value, origin=value.source.extractor if value.source else "")
 
 
 def _list_conflict(path: str, rules_value: Value, llm_value: Value) -> Finding:
