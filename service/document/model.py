@@ -15,6 +15,7 @@ Conventions
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from enum import StrEnum
 from functools import cached_property
 
@@ -212,7 +213,9 @@ class Document(BaseModel):
         """Pages and boxes covering ``span``: what the reviewer page highlights.
 
         A span that covers part of a line gets the matching part of the line's box,
-        interpolated by character position (exact for monospaced CJK, close otherwise).
+        interpolated by character advance: a CJK (wide) character counts one em, a narrow one
+        (digit, Latin letter) half an em to one em as the line's own width says (exact for
+        CJK fonts with half-width or with full-width digits, close otherwise).
         """
         out: list[Location] = []
         segments = self._segments
@@ -224,7 +227,7 @@ class Document(BaseModel):
                 break
             if end <= span.start or end == start:
                 continue
-            out.append(Location(page=page, bbox=_sub_box(box, start, end, span)))
+            out.append(Location(page=page, bbox=_sub_box(self.text, box, start, end, span)))
         if not out and len(self.text) > 0:
             out.append(Location(page=self.page_at(min(span.start, len(self.text) - 1))))
         return out
@@ -233,17 +236,51 @@ class Document(BaseModel):
         return [t for t in self.tables if page in t.pages]
 
 
-def _sub_box(box: BBox | None, start: int, end: int, span: Span) -> BBox | None:
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+# A text line's box is about 1.2-1.3 em high in the CJK fonts (ascender + descender).
+_LINE_HEIGHT_EM = 1.25
+
+
+def _advances(line: str, box: BBox) -> list[float]:
+    """Each character's advance in em, as the line's box suggests: one em for a wide (CJK)
+    character; for the narrow ones either one em too (PDF's built-in CJK fonts set every
+    glyph on one advance) or a proportional font's widths (digits ~0.55 em, '.' ~0.27 em).
+    Which of the two, the line's own width tells: its width in em, less one em per wide
+    character, shared by the narrow ones."""
+    wide = [_is_wide(ch) for ch in line]
+    n_narrow = len(line) - sum(wide)
+    em = (box.y1 - box.y0) / _LINE_HEIGHT_EM
+    if n_narrow and em > 0 and ((box.x1 - box.x0) / em - sum(wide)) / n_narrow > 0.8:
+        return [1.0] * len(line)
+    out = [1.0 if w else _PROPORTIONAL.get(ch, 0.55) for ch, w in zip(line, wide, strict=True)]
+    # The text is NFKC: '，' and '：' were folded to ',' and ':'. Beside a CJK character
+    # such a mark was set full-width.
+    for i, ch in enumerate(line):
+        if ch in _FOLDED and ((i and wide[i - 1]) or (i + 1 < len(line) and wide[i + 1])):
+            out[i] = 1.0
+    return out
+
+
+# Narrow advances of the usual CJK fonts' Latin glyphs, in em (digits and most letters 0.55).
+_FOLDED = frozenset(",:;!?()")
+_PROPORTIONAL = dict.fromkeys(".,:;'!|Iijl", 0.27) | dict.fromkeys(" ()-", 0.33) | {"%": 0.8}
+
+
+def _sub_box(text: str, box: BBox | None, start: int, end: int, span: Span) -> BBox | None:
     if box is None:
         return None
     lo, hi = max(start, span.start), min(end, span.end)
     if (lo, hi) == (start, end):
         return box
-    width = box.x1 - box.x0
-    n = end - start
+    widths = _advances(text[start:end], box)
+    scale = (box.x1 - box.x0) / (sum(widths) or 1.0)
+    before, inside = sum(widths[: lo - start]), sum(widths[lo - start : hi - start])
     return BBox(
-        x0=box.x0 + width * (lo - start) / n,
+        x0=box.x0 + scale * before,
         y0=box.y0,
-        x1=box.x0 + width * (hi - start) / n,
+        x1=box.x0 + scale * (before + inside),
         y1=box.y1,
     ).round()

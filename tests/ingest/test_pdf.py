@@ -93,6 +93,23 @@ def test_a_figure_inside_a_line_locates_to_its_own_box(prose) -> None:
     assert where.bbox.x1 == pytest.approx(line.rect.x0 + offset + 9 * 11, abs=1)
 
 
+def test_a_figure_in_a_proportional_font_locates_to_its_own_box() -> None:
+    # Most reports are set in fonts whose digits are half an em wide: the figure's box must
+    # still cover the figure, not the character before it.
+    doc = pymupdf.open()
+    page = pdfgen.new_page(doc)
+    page.insert_font(fontname="F0", fontbuffer=pymupdf.Font("cjk").buffer)
+    line = "2021年度一般公共预算的项目总支出53.5万元，其中：节能环保工作经费支出9.01万元"
+    page.insert_text((72, 100), line, fontsize=12, fontname="F0")
+    [want] = page.search_for("53.5万元")
+    read_back = read(pdfgen.to_bytes(doc))
+    start = read_back.text.index("53.5万元")
+    [where] = read_back.locate(type(read_back.lines[0].span)(start=start, end=start + 6))
+    assert where.bbox is not None
+    assert where.bbox.x0 == pytest.approx(want.x0, abs=2)
+    assert where.bbox.x1 == pytest.approx(want.x1, abs=2)
+
+
 def test_heading_is_its_own_paragraph(prose) -> None:
     doc, _ = prose
     assert doc.text.startswith("一、部门基本情况\n\n2021年度")
