@@ -172,5 +172,15 @@ def _child_item(g: Grounder, child: Section) -> ListItem | None:
         if body is None:
             return None
         return ListItem(title=title, text=body)
+    # A run-in title: “（1）预算执行进度不均衡。受项目实施周期影响，……” — a short first
+    # sentence with no comma, then the text.
+    if m := _RUN_IN_TITLE.match(text, content_start, child.span.end):
+        title = g.text(m.start(1), m.end(1), "narrative")
+        body = g.text(m.end(), child.span.end, "narrative")
+        if title is not None and body is not None:
+            return ListItem(title=title, text=body)
     v = g.text(content_start, child.span.end, "narrative")
     return None if v is None else ListItem(text=v)
+
+
+_RUN_IN_TITLE = re.compile(r"\s*([^。；;，,：:！!？?\n]{2,24})。\s*(?=\S)")

@@ -173,9 +173,12 @@ def build_sections(doc: Document) -> Section:
     headings: list[_Heading] = []
     expected_top = 1
     open_levels: set[int] = set()
+    styles: dict[int, str] = {}  # style of the open heading at each level
     for start, end in _line_spans(doc):
         line = doc.text[start:end]
-        got = _classify(line, expected_top, open_levels)
+        # A “（1）” standing for （一） makes the “（2）” after it its sibling, not its child.
+        seen = open_levels - {2} if styles.get(2) == "paren_arabic" else open_levels
+        got = _classify(line, expected_top, seen)
         if got is None:
             continue
         level, number, title, style = got
@@ -184,6 +187,7 @@ def build_sections(doc: Document) -> Section:
             if n is not None:
                 expected_top = n + 1
         open_levels = {lv for lv in open_levels if lv < level} | {level}
+        styles = {lv: st for lv, st in styles.items() if lv < level} | {level: style}
         headings.append(_Heading(level, number, _title_of(title), start, end, style))
     root = Section(
         level=0,
