@@ -82,6 +82,8 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
     if head:
         start = head.end()
     body = text[start:end]
+    if _SCORE_SENTENCE.search(body):
+        return None  # the self-evaluation's score and grade: report fields, not results
     metrics: list[Metric] = []
     previous_end = 0
     for q in find_quantities(body):
@@ -101,6 +103,9 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
         return None
     section = root.innermost(g.to_doc(start, end)[0])
     return Achievement(text=sentence, section=section.title or None, metrics=metrics)
+
+
+_SCORE_SENTENCE = re.compile(r"自评得分|自评总分|评价等级|得分\d|分值\d")
 
 
 def _metric_name(body: str, pos: int, floor: int = 0, end: int | None = None) -> str | None:

@@ -38,6 +38,7 @@ from service.records import (
     FindingItem,
     Project,
     ReportExport,
+    Value,
 )
 
 RULES_VERSION = "0.1.0"
@@ -94,11 +95,20 @@ def collect(
     export.findings.extend(conflicts)
     # Indicators from the 自评表; a template without the table writes them as sentences.
     export.indicators = tables.indicators or prose_indicators(gv)
-    export.achievements = narrative.achievements(gv, sections)
+    # A sentence read as an indicator row (prose-only templates) is not also an achievement.
+    taken = [v.source.span for i in export.indicators for v in _values(i) if v.source]
+    export.achievements = [
+        a for a in narrative.achievements(gv, sections)
+        if not (a.text.source and any(a.text.source.span.overlaps(s) for s in taken))
+    ]  # fmt: skip
     export.problems = narrative.problems(g, sections)
     export.measures = narrative.measures(g, sections)
     shares = [ShareStatement(s.part_path, s.whole_path, s.part, s.percent) for s in prose.shares]
     return candidates, export, shares
+
+
+def _values(model: object) -> list[Value]:
+    return [v for v in vars(model).values() if isinstance(v, Value)]
 
 
 def _key(name: object) -> str:

@@ -368,7 +368,7 @@ def _income_expenditure(w: _Writer, verb: str, plant: bool = True) -> None:
     general = d.total_income - d.income_other
     w.p(
         f"{d.year}年收入实际{verb}{w.money('budget.total_income', d.total_income)}，其中：一般公共预算财政拨款收入"
-        f"{verb}{w.money('budget.income_general_budget', general)}，政府性基金财政拨款收入{verb}0万元，"
+        f"{verb}{w.money('budget.income_general_budget', general)}，政府性基金财政拨款收入{verb}{w.money('budget.income_government_funds', 0, plant=False)}，"
         f"其他收入{verb}{w.money('budget.income_other', d.income_other)}。"
     )
     w.p(

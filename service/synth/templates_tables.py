@@ -253,28 +253,38 @@ def sichuan_budget_table(w: _Writer) -> None:
     w.p(f"单位：{_unit(w)}", align="right", indent=False)
     rows: list[list[str | SpecCell]] = [["项目", "年初预算数", "调整后预算数", "决算数", "执行率"]]
 
-    def row(label: str, line: Line, final_path: str | None, rate_path: str | None = None) -> None:
-        rate = round(line.final / line.budget * 100, 2) if line.budget else 0.0
-        rows.append(
-            [
-                label,
-                w.f.number(line.initial),
-                w.f.number(line.budget),
-                _money(w, final_path, line.final),
-                w.pct(rate_path, rate, TABLE),
-            ]
+    def truth(label: str, line: Line, cells: list[str], rate: float) -> None:
+        initial, budget, final, rate_text = cells
+        w.lines.append(
+            BudgetLine(
+                item=text_value(label.strip()),
+                initial_budget=_value(w, line.initial, initial),
+                budget=_value(w, line.budget, budget),
+                final=_value(w, line.final, final),
+                execution_rate=count_value(float(rate_text.rstrip("%")), "%", rate_text),
+            )
         )
 
-    total = L["total"]
-    rows.append(
-        [
-            "支出合计",
-            w.cell("budget.initial_budget", total.initial),
-            w.cell("budget.full_year_budget", total.budget),
-            w.cell("budget.total_expenditure", total.final),
-            w.pct("budget.execution_rate", d.execution_rate, TABLE),
+    def row(label: str, line: Line, final_path: str | None, rate_path: str | None = None) -> None:
+        rate = round(line.final / line.budget * 100, 2) if line.budget else 0.0
+        cells = [
+            w.f.number(line.initial),
+            w.f.number(line.budget),
+            _money(w, final_path, line.final),
+            w.pct(rate_path, rate, TABLE),
         ]
-    )
+        rows.append([label, *cells])
+        truth(label, line, cells, rate)
+
+    total = L["total"]
+    cells = [
+        w.cell("budget.initial_budget", total.initial),
+        w.cell("budget.full_year_budget", total.budget),
+        w.cell("budget.total_expenditure", total.final),
+        w.pct("budget.execution_rate", d.execution_rate, TABLE),
+    ]
+    rows.append(["支出合计", *cells])
+    truth("支出合计", total, cells, d.execution_rate)
     row("基本支出", L["basic"], "budget.basic_expenditure")
     row("　其中：人员经费", L["personnel"], "budget.personnel_expenditure")
     row("　　　　公用经费", L["public"], "budget.public_expenditure")

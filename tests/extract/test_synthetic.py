@@ -69,3 +69,26 @@ def test_planted_contradictions_are_found_and_resolved_by_arithmetic(template: s
         for name in path.split("."):
             node_truth, node_pred = getattr(node_truth, name), getattr(node_pred, name)
         assert node_pred.value == pytest.approx(node_truth.value), path  # the true figure kept
+
+
+def _items(export: dict, name: str) -> list[tuple[str, str]]:
+    from tests.extract.compare import norm_text
+
+    return [
+        (norm_text((i.get("title") or {}).get("value")), norm_text(i["text"]["value"]))
+        for i in export[name]
+    ]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_list_records_have_no_extras(template: str) -> None:
+    # The truth comparison above is partial (every true value found); this one is the
+    # other way round for the list records: nothing read that is not in the report's lists.
+    rep, _, result = _extract(2, template, "txt")
+    truth = rep.truth.model_dump(mode="json")
+    pred = result.export.model_dump(mode="json")
+    for name in ("problems", "measures"):
+        assert _items(pred, name) == _items(truth, name), name
+    true_texts = {t for _, t in _items(truth, "achievements")}
+    extra = [t for _, t in _items(pred, "achievements") if t not in true_texts]
+    assert extra == []  # e.g. no indicator sentence, no score sentence taken as a result
