@@ -47,7 +47,7 @@ from eval.history import (
 from eval.scorer import DocScore, score_document
 from eval.summary import summarize
 
-EXTRACTORS = ("rules", "llm", "auto")
+EXTRACTORS = ("rules", "llm", "auto", "local")
 DEFAULT_THRESHOLD = 0.02
 DEFAULT_CACHE = REPO / "eval" / "out" / "cache"
 ExtractFn = Callable[[Any], Any]  # Document -> ExtractionResult | ReportExport | dict
@@ -112,18 +112,29 @@ def llm_configured() -> bool:
     return bool(pipeline.llm_available())
 
 
+def local_installed() -> bool:
+    """Whether the local model (the ``local-llm`` extra) is installed."""
+    from service.extract.llm.local import local_model_installed
+
+    return local_model_installed()
+
+
 def resolve_extractors(names: Sequence[str]) -> list[str]:
-    """``all`` is rules, plus llm and auto when an LLM endpoint is configured."""
+    """``all`` is rules, plus llm and auto when an LLM endpoint is configured, plus local
+    when the local model is installed."""
     out: list[str] = []
     for name in names:
         if name == "all":
             out += ["rules", "llm", "auto"] if llm_configured() else ["rules"]
+            out += ["local"] if local_installed() else []
         elif name in EXTRACTORS:
             out.append(name)
         else:
-            raise EvalSetError(f"unknown extractor {name!r} (rules, llm, auto or all)")
+            raise EvalSetError(f"unknown extractor {name!r} (rules, llm, auto, local or all)")
     if "llm" in out and not llm_configured():
         raise EvalSetError("--extractor llm needs an LLM endpoint (JIXIAO_LLM_BASE_URL, _MODEL)")
+    if "local" in out and not local_installed():
+        raise EvalSetError("--extractor local needs the local model: pip install '.[local-llm]'")
     return list(dict.fromkeys(out))
 
 
@@ -131,10 +142,45 @@ def service_extractor(name: str) -> ExtractFn:
     """The service's own pipeline for extractor ``name``."""
     from service.extract.pipeline import ExtractOptions, extract
 
+    if name == "local":
+        return LocalExtractor()
+
     def run(document: Any) -> Any:
         return extract(document, ExtractOptions(extractor=name))
 
     return run
+
+
+class LocalExtractor:
+    """``local``: the LLM extractor alone against the bundled local model, served by
+    ``LocalServer`` for the length of the run (started on first use, stopped by ``close``).
+
+    A 270M model on a CPU takes minutes per report, so this row covers the seed reports as
+    plain text only (``applies``): it tracks the plumbing and the grounding night after
+    night, not a competitive accuracy. Responses are cached like any endpoint's, so a night
+    with nothing changed makes no calls."""
+
+    formats = ("txt",)
+
+    def __init__(self) -> None:
+        self._server: Any = None
+
+    def applies(self, item: Item) -> bool:
+        return item.entry.source.kind == "seed" and item.format in self.formats
+
+    def __call__(self, document: Any) -> Any:
+        from service.config import get_settings
+        from service.extract.llm.local import LocalServer
+        from service.extract.pipeline import ExtractOptions, extract
+
+        if self._server is None:
+            self._server = LocalServer(get_settings().data_dir).start()
+        return extract(document, ExtractOptions(extractor="llm", llm=self._server.settings))
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
 
 def _unpack(result: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -292,6 +338,9 @@ def _evaluate_item(
         error = f"ingest: {type(exc).__name__}: {exc}"
     text = document.text if document is not None else None
     for name, extract in extractors.items():
+        applies = getattr(extract, "applies", None)
+        if applies is not None and not applies(item):
+            continue  # an extractor scoped to part of the set (``local``)
         progress.step(f"{item.key} {name}")
         t0 = time.perf_counter()
         export: dict[str, Any] = {}
@@ -351,6 +400,10 @@ def run_eval(
             results += _evaluate_item(item, materializer, ingestor, extractors, progress)
     finally:
         progress.close()
+        for extract in extractors.values():
+            close = getattr(extract, "close", None)
+            if close is not None:
+                close()  # e.g. stop the local model's server
 
     commit = git_commit()
     dataset = manifest.name
@@ -359,14 +412,16 @@ def run_eval(
     runs: dict[str, RunRecord] = {}
     comparisons: dict[str, Comparison] = {}
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    for name in extractors:
+    # An extractor scoped away from every selected document has no run to record.
+    names = [n for n in extractors if any(r.extractor == n for r in results)]
+    for name in names:
         mine = [r for r in results if r.extractor == name]
         run = _run_record(name, mine, dataset, fingerprint, commit, seconds)
         run.report_path = str((options.out_dir / "report.html").resolve())
         previous = store.history(dataset, name, limit=1)
         comparisons[name] = compare_runs(previous[-1] if previous else None, run, options.threshold)
         runs[name] = store.add(run)
-    history = {name: store.history(dataset, name, limit=60) for name in extractors}
+    history = {name: store.history(dataset, name, limit=60) for name in names}
     report = build_report(
         manifest=manifest,
         fingerprint=fingerprint,

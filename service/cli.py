@@ -24,13 +24,19 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(doc.model_dump_json(indent=2 if args.indent else None))
         return 0
-    print(f"{doc.source.filename}  format={doc.source.format.value}  sha256={doc.source.sha256[:12]}")
-    print(f"pages={len(doc.pages)}  chars={len(doc.text)}  lines={len(doc.lines)}  tables={len(doc.tables)}")
+    print(
+        f"{doc.source.filename}  format={doc.source.format.value}  sha256={doc.source.sha256[:12]}"
+    )
+    print(
+        f"pages={len(doc.pages)}  chars={len(doc.text)}  lines={len(doc.lines)}  tables={len(doc.tables)}"
+    )
     for page in doc.pages:
         conf = f"  ocr_conf={page.ocr_confidence:.3f}" if page.ocr_confidence is not None else ""
         print(f"  page {page.number}: {page.text_source.value}, {len(page.span)} chars{conf}")
     for table in doc.tables:
-        print(f"  table {table.index}: pages {table.pages}, {table.n_rows}x{table.n_cols}, {len(table.cells)} cells")
+        print(
+            f"  table {table.index}: pages {table.pages}, {table.n_rows}x{table.n_cols}, {len(table.cells)} cells"
+        )
     for warning in doc.warnings:
         print(f"  warning: {warning}")
     return 0
@@ -76,9 +82,7 @@ def _cmd_llm(args: argparse.Namespace) -> int:
         f"  JIXIAO_LLM_BASE_URL={url} JIXIAO_LLM_MODEL={LOCAL_ALIAS} JIXIAO_LLM_PROVIDER=llamacpp",
         file=sys.stderr,
     )
-    serve_local(
-        args.model, get_settings().data_dir, args.host, args.port, args.threads, args.ctx
-    )
+    serve_local(args.model, get_settings().data_dir, args.host, args.port, args.threads, args.ctx)
     return 0
 
 
@@ -187,7 +191,11 @@ def _cmd_synth(args: argparse.Namespace) -> int:
         print(f"jixiao synth: {exc}", file=sys.stderr)
         return 2
     manifest = write_set(
-        args.out, args.count, args.seed, formats, include_seeds=args.seeds,
+        args.out,
+        args.count,
+        args.seed,
+        formats,
+        include_seeds=args.seeds,
         progress=lambda name: print(f"  {name}", file=sys.stderr),
     )
     print(f"{len(manifest['documents'])} documents in {args.out} (manifest.json)")
@@ -234,8 +242,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--extractor",
         action="append",
-        choices=["rules", "llm", "auto", "all"],
-        help="rules (default), llm, auto, or all; repeat to compare side by side",
+        choices=["rules", "llm", "auto", "local", "all"],
+        help="rules (default), llm, auto, local (the bundled local model, seeds as text), or "
+        "all; repeat to compare side by side",
     )
     p.add_argument("--set", type=Path, help="set manifest (default eval/set/manifest.json)")
     p.add_argument("--out", type=Path, help="report folder (default eval/out)")

@@ -24,3 +24,10 @@ def test_the_docs_give_a_crontab_and_a_systemd_timer() -> None:
     docs = (REPO / "docs" / "eval.md").read_text(encoding="utf-8")
     assert re.search(r"^\d+ \d+ \* \* \* .*jixiao eval --compare", docs, re.M)
     assert "OnCalendar=" in docs and "ExecStart=" in docs and "jixiao-eval.timer" in docs
+
+
+def test_the_workflow_installs_the_local_model_for_its_local_row() -> None:
+    text = WORKFLOW.read_text(encoding="utf-8")
+    [install] = re.findall(r"^\s+run: (.*pip install.*)$", text, re.M)
+    assert "'.[local-llm]'" in install  # `--extractor all` then includes `local`
+    assert "--extractor all" in text

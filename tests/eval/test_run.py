@@ -140,3 +140,57 @@ def test_bad_manifests_are_input_errors(tmp_path: Path, tiny_set: Path) -> None:
     (tiny_set / "seeds" / "tiny.txt").write_text(TEXT + "改", encoding="utf-8")
     with pytest.raises(EvalSetError, match="changed"):
         run_eval(_options(tiny_set, tmp_path / "x"), {"rules": good_extractor}, MemoryRunStore())
+
+
+class _LocalStandIn:
+    """The ``local`` row's scoping and lifetime, with the label standing in for the model."""
+
+    def __init__(self) -> None:
+        from eval.run import LocalExtractor
+
+        self.scope = LocalExtractor()
+        self.calls: list[str] = []
+        self.closed = False
+
+    def applies(self, item: Any) -> bool:
+        return self.scope.applies(item)
+
+    def __call__(self, document: Any) -> dict[str, Any]:
+        self.calls.append(document.source.format.value)
+        return good_extractor(document)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_local_row_covers_the_seeds_as_text_and_is_closed(
+    tiny_set: Path, tmp_path: Path
+) -> None:
+    manifest = json.loads((tiny_set / "manifest.json").read_text(encoding="utf-8"))
+    manifest["documents"][0]["formats"] = ["txt", "docx"]
+    (tiny_set / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    local = _LocalStandIn()
+    result = run_eval(
+        _options(tiny_set, tmp_path / "r"),
+        {"rules": good_extractor, "local": local},
+        MemoryRunStore(),
+        io.StringIO(),
+    )
+    assert local.calls == ["text"] and local.closed
+    assert result.runs["rules"].n_documents == 2 and result.runs["local"].n_documents == 1
+    assert result.runs["local"].summary["overall"]["f1"] == 1.0
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    assert set(report["extractors"]) == {"rules", "local"}
+
+
+def test_local_joins_all_only_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eval import run
+
+    monkeypatch.setattr(run, "llm_configured", lambda: False)
+    monkeypatch.setattr(run, "local_installed", lambda: False)
+    assert run.resolve_extractors(["all"]) == ["rules"]
+    with pytest.raises(EvalSetError, match="local-llm"):
+        run.resolve_extractors(["local"])
+    monkeypatch.setattr(run, "local_installed", lambda: True)
+    assert run.resolve_extractors(["all"]) == ["rules", "local"]
+    assert isinstance(run.service_extractor("local"), run.LocalExtractor)

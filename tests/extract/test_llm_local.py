@@ -17,11 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +24,7 @@ import pytest
 
 from service.config import LLMSettings
 from service.document import Document
+from service.extract.llm.local import LocalServer
 from service.extract.llm.prompts import default_prompts_dir
 from service.extract.pipeline import ExtractOptions, extract
 from tests.conftest import REPO
@@ -53,48 +49,9 @@ def endpoint() -> Iterator[LLMSettings]:
             **{k: v for k, v in REAL.items() if v}, timeout_s=CALL_TIMEOUT_S, cache_enabled=False
         )
         return
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_LLM")}
-    env["JIXIAO_DATA_DIR"] = str(REPO / "tests" / "_artifacts")  # the model is assembled once
-    cmd = [sys.executable, "-m", "service.cli", "llm", "serve-local", "--port", str(port),
-           "--threads", "2", "--ctx", "8192"]  # fmt: skip
-    server = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        _wait_ready(server, f"http://127.0.0.1:{port}/v1/models")
-        yield LLMSettings(
-            base_url=f"http://127.0.0.1:{port}/v1",
-            model="local",
-            provider="llamacpp",
-            timeout_s=CALL_TIMEOUT_S,
-            max_retries=0,
-            max_validation_retries=1,
-            max_concurrency=1,
-            max_output_tokens=1024,
-            cache_enabled=False,
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if server.stderr is not None:
-            server.stderr.close()
-
-
-def _wait_ready(server: subprocess.Popen[str], url: str) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(
-                f"serve-local exited: {server.stderr.read() if server.stderr else ''}"
-            )
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(1)
-    raise RuntimeError("serve-local did not answer within 180 s")
+    # The model is assembled once, under tests/_artifacts.
+    with LocalServer(REPO / "tests" / "_artifacts", call_timeout_s=CALL_TIMEOUT_S) as server:
+        yield server.settings.model_copy(update={"cache_enabled": False})
 
 
 def test_a_seed_through_a_real_model_is_grounded_or_flagged(
