@@ -338,8 +338,7 @@ def _evaluate_item(
         error = f"ingest: {type(exc).__name__}: {exc}"
     text = document.text if document is not None else None
     for name, extract in extractors.items():
-        applies = getattr(extract, "applies", None)
-        if applies is not None and not applies(item):
+        if not _applies(extract, item):
             continue  # an extractor scoped to part of the set (``local``)
         progress.step(f"{item.key} {name}")
         t0 = time.perf_counter()
@@ -369,6 +368,11 @@ def _evaluate_item(
     return results
 
 
+def _applies(extract: ExtractFn, item: Item) -> bool:
+    applies = getattr(extract, "applies", None)
+    return applies is None or bool(applies(item))
+
+
 def run_eval(
     options: EvalOptions,
     extractors: Mapping[str, ExtractFn] | None = None,
@@ -389,6 +393,8 @@ def run_eval(
         extractors = {
             name: service_extractor(name) for name in resolve_extractors(options.extractors)
         }
+    # Documents no extractor applies to (``local`` alone covers the seeds as text) are skipped.
+    selected = [i for i in selected if any(_applies(e, i) for e in extractors.values())]
     materializer = Materializer(options.cache_dir, options.use_cache)
     ingestor = Ingestor(options.cache_dir, options.use_cache)
     store = store or _open_store(options)

@@ -194,3 +194,14 @@ def test_local_joins_all_only_when_installed(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(run, "local_installed", lambda: True)
     assert run.resolve_extractors(["all"]) == ["rules", "local"]
     assert isinstance(run.service_extractor("local"), run.LocalExtractor)
+
+
+def test_documents_no_extractor_applies_to_are_not_read(tiny_set: Path, tmp_path: Path) -> None:
+    manifest = json.loads((tiny_set / "manifest.json").read_text(encoding="utf-8"))
+    manifest["documents"][0]["formats"] = ["txt", "docx"]
+    (tiny_set / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    err = io.StringIO()
+    local = _LocalStandIn()
+    result = run_eval(_options(tiny_set, tmp_path / "r"), {"local": local}, MemoryRunStore(), err)
+    assert "tiny.docx" not in err.getvalue() and "eval 1/1 tiny.txt" in err.getvalue()
+    assert result.runs["local"].n_documents == 1
