@@ -125,6 +125,11 @@ class IndicatorParser:
     def finish(self) -> list[Indicator]:
         return self.rows
 
+    @property
+    def done(self) -> bool:
+        """The table's total row was read: nothing after it belongs to it."""
+        return self._done
+
     def feed(self, rows: list[list[Cell | None]], loc: str) -> None:
         for row in rows:
             if self._done:
@@ -260,7 +265,8 @@ class IndicatorParser:
 
 
 _PROSE_ROW = re.compile(
-    r"\s*[(（]?\d{1,2}[)）.、]?\s*(?P<l1>[^—\-－:：，,。\n]{2,10}指标)\s*[—\-－]+\s*"
+    # “—” between the levels; OCR reads the dash as “一” at times.
+    r"\s*[(（]?\d{1,2}[)）.、]?\s*(?P<l1>[^—\-－:：，,。\n]{2,10}指标)\s*[—\-－一]+\s*"
     r"(?P<l2>[^:：，,。\n]{2,14}指标)\s*[:：]\s*(?P<l3>[^，,。\n]{2,60}?)\s*[，,]\s*"
     r"(?:年度)?(?:目标值?|指标值)\s*(?:为)?\s*(?P<target>[^，,。\n]{1,30}?)\s*[，,]\s*"
     r"实际(?:完成值?|值)?\s*(?:为)?\s*(?P<actual>[^，,。\n]{1,30}?)\s*[，,]\s*"

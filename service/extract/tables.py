@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 
 from service.document import Cell, Table
 from service.extract.ground import Grounder
-from service.extract.indicators import IndicatorParser, find_indicator_header, is_total_row
+from service.extract.indicators import (
+    IndicatorHeader,
+    IndicatorParser,
+    find_indicator_header,
+    is_total_row,
+)
 from service.extract.resolve import Candidate
 from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
@@ -142,7 +147,9 @@ class TableMapper:
             texts = [_text(c) for c in rows[i]]
             joined = "".join(texts)
             if header is not None and i == header.row:
-                self._indicators = IndicatorParser(self.g, header)
+                if not self._continues_indicators(header):
+                    self._indicators = IndicatorParser(self.g, header)
+                assert self._indicators is not None
                 self._indicators.feed(rows[i + 1 :], loc)
                 self._indicators.stop_at_total = True
                 self._total(rows[i + 1 :], loc)
@@ -168,6 +175,13 @@ class TableMapper:
                 self._department(rows[i], loc)
             self._by_nature(rows[i], loc)
             i += 1
+
+    def _continues_indicators(self, header: IndicatorHeader) -> bool:
+        """A 自评表 continued on the next page under its header repeated: the same columns
+        as the open one, which has not reached its total row (read as one table, so merged
+        一级/二级 cells fill down across the break)."""
+        open_ = self._indicators
+        return open_ is not None and not open_.done and open_.h == header.cols
 
     def _has_blocks(self, rows: list[list[Cell | None]]) -> bool:
         return any(

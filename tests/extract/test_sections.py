@@ -107,33 +107,3 @@ def test_arabic_parens_under_a_top_heading_are_siblings() -> None:
     assert [(level, number) for level, number, _ in _outline(doc)] == [
         (1, "五"), (2, "1"), (2, "2"), (1, "六"), (2, "1"), (2, "二"), (3, "1"), (4, "1"),
     ]  # fmt: skip
-
-
-def test_run_in_titles_of_problems_and_measures() -> None:
-    from service.extract.rules import extract_rules
-
-    doc = text_doc(
-        [
-            "五、存在的问题及原因分析",
-            "（1）预算执行进度不均衡。受项目实施周期影响，上半年支出进度偏慢。",
-            "（2）资金使用效益有待提高，绩效目标不够细化。",
-            "六、下一步改进措施",
-            "1、严格财务支出审批。抓好审核和审批两个环节。",
-            "2、抓好财务预算管理，严格执行财务管理制度。",
-        ]
-    )
-    export = extract_rules(doc).export
-    got = [
-        (i.title.value if i.title else None, i.text.value)
-        for i in export.problems + export.measures
-    ]
-    assert got == [
-        ("预算执行进度不均衡", "受项目实施周期影响,上半年支出进度偏慢。"),
-        (None, "资金使用效益有待提高,绩效目标不够细化。"),  # a comma: a sentence, not a title
-        ("严格财务支出审批", "抓好审核和审批两个环节。"),
-        (None, "抓好财务预算管理,严格执行财务管理制度。"),
-    ]
-    for item in export.problems + export.measures:
-        for v in (item.title, item.text):
-            if v is not None:
-                assert v.source is not None and doc.slice(v.source.span) == v.raw

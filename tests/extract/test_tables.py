@@ -81,3 +81,27 @@ def test_indicator_columns_of_another_province() -> None:
     assert (second.level1.value, second.level2.value) == ("产出指标", "数量指标")  # filled down
     assert e.report.total_score.value == 17.5
     assert e.findings == []
+
+
+def test_indicator_table_continued_under_its_repeated_header() -> None:
+    # A scan's OCR reads each page's part as a table of its own, the header repeated on top.
+    header = ["一级指标", "二级指标", "指标名称", "目标值", "实际值", "权重", "自评得分"]
+    first = [
+        header,
+        ["产出指标", "数量指标", "新建高标准农田面积", "11510亩", "11694亩", "9", "9"],
+        ["", "", "培训人数", "790人", "893人", "9", "9"],
+    ]
+    second = [
+        header,
+        ["", "", "发放补贴户数", "2070户", "2101户", "8", "8"],
+        ["效益指标", "社会效益指标", "群众满意度", "≥90%", "96%", "10", "10"],
+        ["合计", "", "", "", "", "36", "36"],
+    ]
+    e = _export(["绩效指标完成情况表", "续表"], {0: first, 1: second})
+    rows = [(i.level1.value, i.level2.value, i.level3.value, i.score.value) for i in e.indicators]
+    assert rows == [
+        ("产出指标", "数量指标", "新建高标准农田面积", 9),
+        ("产出指标", "数量指标", "培训人数", 9),
+        ("产出指标", "数量指标", "发放补贴户数", 8),  # filled down across the break
+        ("效益指标", "社会效益指标", "群众满意度", 10),
+    ]
