@@ -73,7 +73,7 @@ THREE_PUBLIC_ITEMS: list[tuple[str, str]] = [
 _TP_RE = re.compile("|".join(f"(?P<tp{i}>{kw})" for i, (_, kw) in enumerate(THREE_PUBLIC_ITEMS)))
 _CHANGE = re.compile(
     r"(?:比|较)(?:上年度?|去年|上一年|\s*\d{4}\s*年)(?:同期)?\s*"
-    r"(?P<dir>增加|减少|上升|下降|增长|降低)\s*(?P<q>\d+(?:\.\d+)?\s*(?:万元|元))"
+    r"(?P<dir>增加|减少|上升|下降|增长|降低)\s*(?P<q>\d[\d,]*(?:\.\d+)?\s*(?:万元|元))"
 )
 _CHANGE_PCT = re.compile(r"(?P<dir>增加|减少|上升|下降|增长|降低)了?\s*(?P<q>\d+(?:\.\d+)?\s*%)")
 # “（1）耕地地力保护补贴：全年支出754800元。” — one project per numbered paragraph.

@@ -1,5 +1,6 @@
-"""Lists and indicator rows written as sentences: run-in titles of problems/measures,
-indicator sentences (and OCR's reading of their dash), kept apart from achievements."""
+"""Figures, lists and indicator rows written as sentences: run-in titles of problems/measures,
+indicator sentences (and OCR's reading of their dash) kept apart from achievements, 三公
+changes in 元 with thousands separators."""
 
 from __future__ import annotations
 
@@ -52,3 +53,16 @@ def test_indicator_sentences_read_with_the_dash_or_its_ocr_misreading() -> None:
         ("产出指标", "质量指标", "补贴资金兑付准确率", 7),
     ]
     assert export.achievements == []  # indicator sentences are not achievements
+
+
+def test_three_public_change_with_thousands_separators_in_yuan() -> None:
+    doc = text_doc(
+        [
+            "（二）“三公”经费支出情况",
+            "2022年，“三公”经费支出84,800.00元，比上年减少5,100.00元，下降5.67%。",
+        ]
+    )
+    total = extract_rules(doc).export.three_public.total
+    assert (total.actual.value, total.actual.original_unit) == (8.48, "元")
+    assert (total.change.value, total.change.direction, total.change.unit) == (0.51, "下降", "万元")
+    assert total.change_pct.value == 5.67
