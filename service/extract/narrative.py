@@ -25,7 +25,9 @@ _NAME_DELIM = "，,、；;。:：(（)）\n"
 # Lead-in words before the counted thing: time, subject, adverbs (“2021年以来累计办理…”).
 _NAME_LEAD = re.compile(
     r"^(?:\d{4}年(?:以来|度)?|今年以来|截至目前|目前|全年|年底|年末|本年|我局|我市|本单位|支队|"
-    r"市本级|其中|共计|共|累计|已|并|另|且|合计|总计|全面|共向我市|向我市)+"
+    r"市本级|其中|共计|共|累计|已|并|另|且|合计|总计|全面|共向我市|向我市|全县|全市|全区|全书共|"
+    # the action verb before the thing counted (“开展食品安全监督抽检1200批”)
+    r"开展|发放|出具|完成(?=\S{2}))+"
 )
 # Text before a figure that names nothing: a preposition or an example list (“鼎鑫锰业等”).
 _NO_NAME = re.compile(r"^(?:对|向|为|在|完成|开展|对全市|全市)?$|等$")
@@ -117,6 +119,7 @@ def _metric_name(body: str, pos: int, floor: int = 0, end: int | None = None) ->
     name = re.sub(r"\s+", "", body[i:pos])
     name = _NAME_LEAD.sub("", name)
     name = re.sub(r"(?:达到|达|为|是|约|近|共|了|共计)+$", "", name)
+    name = re.sub(r"(?<=\S{2})的$", "", name)  # “较大风险级别的12个”
     if _NO_NAME.search(name) and end is not None:
         after = _AFTER_UNIT.match(re.sub(r"\s+", "", body[end:]))
         if after:
