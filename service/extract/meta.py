@@ -158,7 +158,31 @@ def _checkbox(g: Grounder, label: str, path: str, normalise) -> list[Candidate]:
         value = normalise(option) if normalise else re.sub(r"\s+", "", option)
         if v := g.text(s, e, "cover", value=value):
             out.append(Candidate(path, v, "cover"))
+    if not out and (lost := _box_lost_in_ocr(text, end, region_end)):
+        s, e = lost
+        option = text[s:e]
+        value = normalise(option) if normalise else re.sub(r"\s+", "", option)
+        if v := g.text(s, e, "cover:box lost", value=value):
+            out.append(Candidate(path, v, "cover", weight=0.5))
     return out
+
+
+# The cover's options, as the templates print them.
+_OPTION = re.compile(r"部门\s*[（(]\s*单位\s*[)）]\s*(?:自评|评价组)|中介机构(?:评价)?|单位自评")
+
+
+def _box_lost_in_ocr(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """OCR tends to drop a ticked box (☒) and keep the empty ones (□): when no option is
+    ticked, every other option is boxed empty and exactly one option has no box at all, that
+    one is the ticked one. Its span, else None."""
+    bare, boxed = [], 0
+    for m in _OPTION.finditer(text, start, end):
+        mark = text[m.end() : m.end() + 2].strip()[:1]
+        if mark and mark in _UNCHECKED:
+            boxed += 1
+        elif not mark or mark not in _CHECKED:
+            bare.append((m.start(), m.end()))
+    return bare[0] if len(bare) == 1 and boxed else None
 
 
 def staffing_candidates(g: Grounder) -> list[Candidate]:

@@ -141,6 +141,7 @@ class TableMapper:
                 return
             if self._indicators is not None:
                 self._indicators.feed(rows, loc)
+                self._total(rows, loc)  # the 总分 row may stand on the continued part
                 return
         i = 0
         while i < len(rows):

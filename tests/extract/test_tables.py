@@ -105,3 +105,15 @@ def test_indicator_table_continued_under_its_repeated_header() -> None:
         ("产出指标", "数量指标", "发放补贴户数", 8),  # filled down across the break
         ("效益指标", "社会效益指标", "群众满意度", 10),
     ]
+
+
+def test_total_score_on_a_continued_part_without_header() -> None:
+    header = ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分"]
+    first = [header, ["产出指标", "数量指标", "培训人数", "790人", "893人", "50", "50"]]
+    rest = [
+        ["", "", "检查企业", "100家", "120家", "50", "50"],
+        ["总分", "100分", "100分", "", "", "", ""],
+    ]
+    e = _export(["部门整体支出绩效自评表", "续表"], {0: first, 1: rest})
+    assert [i.level3.value for i in e.indicators] == ["培训人数", "检查企业"]
+    assert e.report.total_score.value == 100
