@@ -42,7 +42,7 @@ class RunRecord:
             "model": self.model,
             "prompt_version": self.prompt_version,
             "llm": self.llm,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 6),
             "summary": self.summary,
             "by_format": self.by_format,
         }
