@@ -418,12 +418,15 @@ def run_eval(
     runs: dict[str, RunRecord] = {}
     comparisons: dict[str, Comparison] = {}
     options.out_dir.mkdir(parents=True, exist_ok=True)
+    # Every run keeps its own copy of the reports (the run history links each run to its
+    # own); out_dir/report.{html,json} is always the latest.
+    archive = options.out_dir / "runs" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     # An extractor scoped away from every selected document has no run to record.
     names = [n for n in extractors if any(r.extractor == n for r in results)]
     for name in names:
         mine = [r for r in results if r.extractor == name]
         run = _run_record(name, mine, dataset, fingerprint, commit, seconds)
-        run.report_path = str((options.out_dir / "report.html").resolve())
+        run.report_path = str((archive / "report.html").resolve())
         previous = store.history(dataset, name, limit=1)
         comparisons[name] = compare_runs(previous[-1] if previous else None, run, options.threshold)
         runs[name] = store.add(run)
@@ -440,6 +443,7 @@ def run_eval(
         seconds=seconds,
     )
     write_reports(report, options.out_dir)
+    write_reports(report, archive)
     return EvalResult(report, runs, comparisons, options.out_dir)
 
 

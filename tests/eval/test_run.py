@@ -205,3 +205,17 @@ def test_documents_no_extractor_applies_to_are_not_read(tiny_set: Path, tmp_path
     result = run_eval(_options(tiny_set, tmp_path / "r"), {"local": local}, MemoryRunStore(), err)
     assert "tiny.docx" not in err.getvalue() and "eval 1/1 tiny.txt" in err.getvalue()
     assert result.runs["local"].n_documents == 1
+
+
+def test_each_run_keeps_its_own_report(tiny_set: Path, tmp_path: Path) -> None:
+    store = MemoryRunStore()
+    out = tmp_path / "nightly"
+    first = run_eval(_options(tiny_set, out), {"rules": good_extractor}, store, io.StringIO())
+    second = run_eval(_options(tiny_set, out), {"rules": broken_extractor}, store, io.StringIO())
+    a, b = Path(first.runs["rules"].report_path), Path(second.runs["rules"].report_path)
+    assert a != b and a.is_file() and b.is_file()
+    assert a.is_relative_to(out / "runs") and (a.parent / "report.json").is_file()
+    # the first run's report still says what the first run found; report.html is the latest
+    assert "100.0" in a.read_text(encoding="utf-8")
+    assert (out / "report.html").read_text(encoding="utf-8") == b.read_text(encoding="utf-8")
+    assert a.read_text(encoding="utf-8") != b.read_text(encoding="utf-8")
