@@ -96,6 +96,9 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
             continue  # inside quotes: part of a name or slogan (“八个100%”标准)
         value = g.quantity(q, start, "narrative")
         name = _metric_name(body, q.start, previous_end, q.end)
+        if name in _THEN and metrics and metrics[-1].name:
+            # “办理行政处罚案件157件（去年135件）”: last year's figure of the same thing
+            name = name + _NAME_LEAD.sub("", metrics[-1].name)
         metrics.append(Metric(name=name, value=value))
         previous_end = q.end
     if not metrics:
@@ -107,6 +110,7 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
     return Achievement(text=sentence, section=section.title or None, metrics=metrics)
 
 
+_THEN = frozenset({"去年", "上年", "上年同期", "同期", "前年"})
 _SCORE_SENTENCE = re.compile(r"自评得分|自评总分|评价等级|得分\d|分值\d")
 
 

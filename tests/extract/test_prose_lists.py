@@ -66,3 +66,21 @@ def test_three_public_change_with_thousands_separators_in_yuan() -> None:
     assert (total.actual.value, total.actual.original_unit) == (8.48, "元")
     assert (total.change.value, total.change.direction, total.change.unit) == (0.51, "下降", "万元")
     assert total.change_pct.value == 5.67
+
+
+def test_last_years_figure_in_brackets_names_the_same_thing() -> None:
+    doc = text_doc(
+        [
+            "二、部门整体支出绩效情况",
+            "（一）主要履职成效",
+            "2021年以来累计办理行政处罚案件157件（去年135件），处罚金额2093.0471万（去年1029.4631万）。",
+        ]
+    )
+    [achievement] = extract_rules(doc).export.achievements
+    names = [(m.name, m.value.value) for m in achievement.metrics]
+    assert names == [
+        ("办理行政处罚案件", 157),
+        ("去年办理行政处罚案件", 135),
+        ("处罚金额", 2093.0471),
+        ("去年处罚金额", 1029.4631),
+    ]
