@@ -11,7 +11,9 @@ def _report(lines: list[str]):  # noqa: ANN202
 
 
 def test_the_ticked_option_is_read() -> None:
-    r = _report(["评价方式：部门（单位）自评☒ 中介机构评价□", "评价机构：部门（单位）评价组☒ 中介机构☐"])
+    r = _report(
+        ["评价方式：部门（单位）自评☒ 中介机构评价□", "评价机构：部门（单位）评价组☒ 中介机构☐"]
+    )
     assert (r.evaluation_method.value, r.evaluator.value) == ("自评", "部门(单位)评价组")
 
 
