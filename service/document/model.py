@@ -264,8 +264,9 @@ def _advances(line: str, box: BBox) -> list[float]:
     return out
 
 
-# Narrow advances of the usual CJK fonts' Latin glyphs, in em (digits and most letters 0.55).
+# Marks NFKC folds from their full-width forms ('，' → ',').
 _FOLDED = frozenset(",:;!?()")
+# Narrow advances of the usual CJK fonts' Latin glyphs, in em (digits and most letters 0.55).
 _PROPORTIONAL = dict.fromkeys(".,:;'!|Iijl", 0.27) | dict.fromkeys(" ()-", 0.33) | {"%": 0.8}
 
 

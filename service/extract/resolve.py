@@ -127,13 +127,17 @@ def resolve(candidates: Iterable[Candidate]) -> Resolution:
 
 
 def with_agreeing_sources(group: list[Candidate]) -> Value:
-    """The group's first statement, carrying the sources of the others in ``also`` (each
-    place once; an LLM reading of the rules' own span stays, marked by its extractor)."""
-    first = group[0].value
+    """The group's first statement, carrying the sources of the others in ``also``."""
+    return add_sources(group[0].value, [c.value for c in group[1:]])
+
+
+def add_sources(first: Value, others: Iterable[Value]) -> Value:
+    """``first`` with the sources of ``others`` (statements of the same value) in ``also``:
+    each place once; an LLM reading of the rules' own span stays, marked by its extractor."""
     seen = {_source_key(first.source)} | {_source_key(s) for s in first.also}
     also = list(first.also)
-    for c in group[1:]:
-        for src in [c.value.source, *c.value.also]:
+    for other in others:
+        for src in [other.source, *other.also]:
             if src is not None and _source_key(src) not in seen:
                 seen.add(_source_key(src))
                 also.append(src)

@@ -43,15 +43,25 @@ def _budget_row(
     prev = _money(w, f"{tp}.previous" if tp else None, line.previous)
     budget = _money(w, f"{tp}.budget" if tp else None, line.budget)
     final = _money(w, f"{tp}.actual" if tp else final_path, line.final)
-    w.lines.append(
-        BudgetLine(
-            item=text_value(label.strip()),
-            previous_final=_value(w, line.previous, prev),
-            budget=_value(w, line.budget, budget),
-            final=_value(w, line.final, final),
-        )
-    )
+    _line_truth(w, label, line, previous_final=prev, budget=budget, final=final)
     return [label, prev, budget, final]
+
+
+def _line_truth(w: _Writer, label: str, line: Line, **shown: str) -> None:
+    """The truth of one money-table row: each column as written (``shown``, by BudgetLine
+    field), with the figure it stands for."""
+    figures = {
+        "previous_final": line.previous,
+        "initial_budget": line.initial,
+        "budget": line.budget,
+        "final": line.final,
+    }
+    values: dict[str, Value] = {
+        k: _value(w, figures[k], text) for k, text in shown.items() if k in figures
+    }
+    if rate := shown.get("execution_rate"):
+        values["execution_rate"] = count_value(float(rate.rstrip("%")), "%", rate)
+    w.lines.append(BudgetLine(item=text_value(label.strip()), **values))
 
 
 def _unit(w: _Writer) -> str:
@@ -253,17 +263,10 @@ def sichuan_budget_table(w: _Writer) -> None:
     w.p(f"单位：{_unit(w)}", align="right", indent=False)
     rows: list[list[str | SpecCell]] = [["项目", "年初预算数", "调整后预算数", "决算数", "执行率"]]
 
-    def truth(label: str, line: Line, cells: list[str], rate: float) -> None:
-        initial, budget, final, rate_text = cells
-        w.lines.append(
-            BudgetLine(
-                item=text_value(label.strip()),
-                initial_budget=_value(w, line.initial, initial),
-                budget=_value(w, line.budget, budget),
-                final=_value(w, line.final, final),
-                execution_rate=count_value(float(rate_text.rstrip("%")), "%", rate_text),
-            )
-        )
+    def truth(label: str, line: Line, cells: list[str]) -> None:
+        initial, budget, final, rate = cells
+        _line_truth(w, label, line, initial_budget=initial, budget=budget, final=final,
+                    execution_rate=rate)  # fmt: skip
 
     def row(label: str, line: Line, final_path: str | None, rate_path: str | None = None) -> None:
         rate = round(line.final / line.budget * 100, 2) if line.budget else 0.0
@@ -274,7 +277,7 @@ def sichuan_budget_table(w: _Writer) -> None:
             w.pct(rate_path, rate, TABLE),
         ]
         rows.append([label, *cells])
-        truth(label, line, cells, rate)
+        truth(label, line, cells)
 
     total = L["total"]
     cells = [
@@ -284,7 +287,7 @@ def sichuan_budget_table(w: _Writer) -> None:
         w.pct("budget.execution_rate", d.execution_rate, TABLE),
     ]
     rows.append(["支出合计", *cells])
-    truth("支出合计", total, cells, d.execution_rate)
+    truth("支出合计", total, cells)
     row("基本支出", L["basic"], "budget.basic_expenditure")
     row("　其中：人员经费", L["personnel"], "budget.personnel_expenditure")
     row("　　　　公用经费", L["public"], "budget.public_expenditure")

@@ -30,12 +30,12 @@ from typing import Any
 
 from service.extract.resolve import (
     Candidate,
+    add_sources,
     get_path,
     resolve,
     same_value,
     scalar_paths,
     set_path,
-    with_agreeing_sources,
 )
 from service.extract.rules import RulesOutput, settle_conflicts
 from service.records import Finding, FindingItem, ReportExport, Value
@@ -116,7 +116,7 @@ def merge(rules: RulesOutput, llm_export: ReportExport, llm_candidates: list[Can
     for c in report.agreeing:  # the LLM read the chosen statement too: keep its source
         chosen = resolution.chosen.get(c.path)
         if chosen is not None and same_value(chosen, c.value):
-            resolution.chosen[c.path] = with_agreeing_sources([_cand(c.path, chosen), c])
+            resolution.chosen[c.path] = add_sources(chosen, [c.value])
             set_path(export, c.path, resolution.chosen[c.path])
     old = {id(f) for f in (rules.resolution.findings if rules.resolution else [])}
     kept = [
@@ -174,17 +174,13 @@ def _merge_keyed(
             if a is None and b is not None:
                 setattr(have, attr, b)
             elif a is not None and _grounded(b) and same_value(a, b):
-                setattr(have, attr, with_agreeing_sources([_cand(attr, a), _cand(attr, b)]))
+                setattr(have, attr, add_sources(a, [b]))
             elif a is not None and _grounded(b) and not same_value(a, b):
                 path = f"{name}[{index[k]}].{attr}"
                 findings.append(_list_conflict(path, a, b))
                 report.conflicts.append(path)
     report.added_items[name] = added
     return findings
-
-
-def _cand(path: str, value: Value) -> Candidate:
-    return Candidate(path=path, value=value, origin=value.source.extractor if value.source else "")
 
 
 def _list_conflict(path: str, rules_value: Value, llm_value: Value) -> Finding:
