@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import sys
@@ -50,6 +49,7 @@ from eval.textsim import levenshtein  # noqa: E402
 from service.config import OCRSettings  # noqa: E402
 from service.document.builder import normalize_text  # noqa: E402
 from service.ingest import ocr  # noqa: E402
+from service.synth.seeds import find_seeds_dir  # noqa: E402
 
 FONT = pymupdf.Font("china-s")
 PAGE_W, PAGE_H, MARGIN = 595.0, 842.0, 64.0
@@ -430,13 +430,10 @@ def summary(results: list[dict], engine: str) -> str:
 
 
 def find_seeds() -> Path:
-    env = os.environ.get("JIXIAO_SEEDS_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [REPO.parent / "shared" / "seeds", REPO / "shared" / "seeds"]
-    for path in candidates:
-        if (path / "000_de21ebe0f04bc952.txt").is_file():
-            return path
-    raise SystemExit("seed reports not found: pass --seeds or set JIXIAO_SEEDS_DIR")
+    try:
+        return find_seeds_dir(REPO)
+    except FileNotFoundError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

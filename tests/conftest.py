@@ -13,21 +13,14 @@ from pathlib import Path
 import pytest
 
 from service.config import get_settings
+from service.synth.seeds import find_seeds_dir
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def seeds_dir() -> Path:
-    """The two real reports: $JIXIAO_SEEDS_DIR, or shared/seeds beside the repository."""
-    env = os.environ.get("JIXIAO_SEEDS_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [REPO.parent / "shared" / "seeds", REPO / "shared" / "seeds"]
-    for path in candidates:
-        if (path / "000_de21ebe0f04bc952.txt").is_file():
-            return path
-    raise RuntimeError(
-        "seed reports not found: set JIXIAO_SEEDS_DIR to the folder holding shared/seeds/*.txt"
-    )
+    """The two real reports: $JIXIAO_SEEDS_DIR, or the checked copies in eval/set/seeds."""
+    return find_seeds_dir(REPO)
 
 
 @pytest.fixture(scope="session")

@@ -36,13 +36,13 @@ _ATTACHMENT = re.compile(r"^附件\s*\d+$")
 
 
 def find_seeds_dir(repo: Path | None = None) -> Path:
-    """The folder holding the seed texts: ``$JIXIAO_SEEDS_DIR``, else ``shared/seeds``
-    beside the repository root."""
+    """The folder holding the seed texts: ``$JIXIAO_SEEDS_DIR``, else the checked copies in
+    ``eval/set/seeds`` (a clone needs nothing beside it)."""
     root = repo or Path(__file__).resolve().parents[2]
     candidates: list[Path] = []
     if os.environ.get(SEEDS_ENV):
         candidates.append(Path(os.environ[SEEDS_ENV]))
-    candidates += [root.parent / "shared" / "seeds", root / "shared" / "seeds"]
+    candidates.append(root / "eval" / "set" / "seeds")
     for path in candidates:
         if path.is_dir() and any(path.glob("*.txt")):
             return path

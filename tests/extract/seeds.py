@@ -1,6 +1,6 @@
 """Where the seed reports and their hand labels are, for the extraction tests.
 
-The seeds live in ``shared/seeds`` beside the repository (or wherever ``JIXIAO_SEEDS_DIR``
+The seeds are the checked copies in ``eval/set/seeds`` (or wherever ``JIXIAO_SEEDS_DIR``
 points); the labels in ``eval/labels``. A small module of its own so that it does not touch
 the lead's ``tests/conftest.py``.
 """
@@ -8,10 +8,11 @@ the lead's ``tests/conftest.py``.
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from service.synth.seeds import find_seeds_dir
 
 REPO = Path(__file__).resolve().parents[2]
 LABELS_DIR = REPO / "eval" / "labels"
@@ -22,15 +23,7 @@ SEEDS = {
 
 
 def seeds_dir() -> Path:
-    env = os.environ.get("JIXIAO_SEEDS_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [REPO / "shared" / "seeds", REPO.parent / "shared" / "seeds"]
-    for c in candidates:
-        if (c / SEEDS["seed_000"]).is_file():
-            return c
-    raise FileNotFoundError(
-        "seed reports not found: set JIXIAO_SEEDS_DIR or put shared/seeds beside the repository"
-    )
+    return find_seeds_dir(REPO)
 
 
 def seed_path(name: str) -> Path:
