@@ -2,7 +2,7 @@
 
 Owns: title, department, fiscal year, budget code, report date, evaluation method and
 evaluator (the ☒/☐ checkboxes of the cover), grade, total score stated in prose, and the
-headcounts (编制数 / 在职人数 / 退休人数). Proposes ``Candidate``s; never decides between
+(headcounts are staffing.py's). Proposes ``Candidate``s; never decides between
 them (resolve.py does). Must not read tables (tables.py does).
 """
 
@@ -52,11 +52,6 @@ _SCORE_RE = re.compile(
     r"(?:自评|评价)?(?:总得分|综合得分|自评得分|总分)\s*(?:为|是|:|：)?\s*"
     r"(?P<num>\d{1,3}(?:\.\d+)?)\s*分"
 )
-_STAFF = {
-    "staffing.authorized": r"(?:核定)?编制(?:人数|数)?",
-    "staffing.actual": r"(?:实有|实际)?在职(?:在编)?(?:人数|人员)",
-    "staffing.retired": r"退休(?:人数|人员)",
-}
 
 
 def _iter(pattern: str | re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -183,15 +178,3 @@ def _box_lost_in_ocr(text: str, start: int, end: int) -> tuple[int, int] | None:
         elif not mark or mark not in _CHECKED:
             bare.append((m.start(), m.end()))
     return bare[0] if len(bare) == 1 and boxed else None
-
-
-def staffing_candidates(g: Grounder) -> list[Candidate]:
-    text = g.src
-    out: list[Candidate] = []
-    for path, label in _STAFF.items():
-        rx = re.compile(rf"(?<!行政)(?:{label})\s*(?:为|共|有|是|:|：)?\s*(\d{{1,5}}\s*(?:人|名))")
-        for m in rx.finditer(text):
-            q = parse_quantity(m.group(1))
-            if q is not None:
-                out.append(Candidate(path, g.quantity(q, m.start(1), "prose"), "prose"))
-    return out

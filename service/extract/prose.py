@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from service.extract.enumerate import inline_items
 from service.extract.ground import Grounder
 from service.extract.resolve import Candidate
 from service.extract.text import Block, sentences
-from service.records import ExpenseItem, Project, Value
-from service.records.numbers import QUANTITY_RE, Quantity, parse_quantity
+from service.records import ExpenseItem, Value
+from service.records.numbers import parse_quantity
 
 # Words allowed between a keyword and its amount (为 / 完成 / 实际完成 / 决算 / 共计 …).
 _FILLER = (
@@ -76,12 +77,6 @@ _CHANGE = re.compile(
     r"(?P<dir>增加|减少|上升|下降|增长|降低)\s*(?P<q>\d[\d,]*(?:\.\d+)?\s*(?:万元|元))"
 )
 _CHANGE_PCT = re.compile(r"(?P<dir>增加|减少|上升|下降|增长|降低)了?\s*(?P<q>\d+(?:\.\d+)?\s*%)")
-# “（1）耕地地力保护补贴：全年支出754800元。” — one project per numbered paragraph.
-_PROJECT_PARA = re.compile(
-    r"\s*[(（]\d{1,2}[)）]\s*(?P<name>[^：:，,。；;\n]{2,40}?)\s*[:：]\s*"
-    r"(?:全年|本年|年度)?(?:实际)?(?:支出|执行|决算|使用)(?:数|资金|金额)?\s*(?:为|了)?\s*"
-    r"(?P<amt>\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|千元|元))"
-)
 _SHARE = re.compile(r"占(?P<whole>基本支出|总支出|支出总额)的?\s*(?P<q>\d+(?:\.\d+)?\s*%)")
 
 
@@ -98,7 +93,6 @@ class Share:
 @dataclass
 class ProseOutput:
     candidates: list[Candidate] = field(default_factory=list)
-    projects: list[Project] = field(default_factory=list)
     basic_breakdown: list[ExpenseItem] = field(default_factory=list)
     shares: list[Share] = field(default_factory=list)
 
@@ -142,17 +136,7 @@ class _Scanner:
                 self._money(sent, loc)
                 self._rates(sent, loc)
             self._three_public(sent, loc, budget_ctx)
-        self._enumerations(para, loc)
-        self._project_paragraph(para, loc)
-
-    def _project_paragraph(self, para: Block, loc: str) -> None:
-        m = _PROJECT_PARA.match(self.text, para.start, para.end)
-        if not m:
-            return
-        name = self.g.text(m.start("name"), m.end("name"), loc)
-        amount = _quantity(self.g, m.group("amt"), m.start("amt"), loc)
-        if name is not None and amount is not None:
-            self.out.projects.append(Project(name=name, amount=amount))
+        self._breakdown(para, loc)
 
     def _add(self, path: str, value: Value | None) -> None:
         if value is not None:
@@ -237,29 +221,14 @@ class _Scanner:
         """Starts of 增减 words already used by an amount change (“减少1.22万元”)."""
         return {m.start("dir") for m in _CHANGE.finditer(self.text, sent.start, sent.end)}
 
-    # --- enumerations --------------------------------------------------------------------
-
-    def _enumerations(self, para: Block, loc: str) -> None:
+    def _breakdown(self, para: Block, loc: str) -> None:
+        """基本支出 “具体情况…” enumerations: numbered heads and the items under them."""
         text = self.text
-        for m in re.finditer(r"项目(?:总)?支出", text[para.start : para.end]):
-            start = para.start + m.end()
-            if _read_after(self.g, start, para.end, _MONEY_AFTER, loc) is None:
-                continue
-            intro = re.compile(r"其中|具体情况为|具体如下|明细如下|主要包括").search(
-                text, start, para.end
-            )
-            if not intro:
-                continue
-            for item in _items(self.g, intro.end(), para.end, loc):
-                if item.head or item.value is None:
-                    continue
-                self.out.projects.append(Project(name=item.name, amount=item.value))
-            break
         m = re.search(r"基本支出", text[para.start : para.end])
         if m and "具体情况" in text[para.start : para.end]:
             start = para.start + text[para.start : para.end].index("具体情况")
             parent: str | None = None
-            for item in _items(self.g, start, para.end, loc):
+            for item in inline_items(self.g, start, para.end, loc):
                 if item.numbered:
                     parent = str(item.name.value)
                     self.out.basic_breakdown.append(ExpenseItem(name=item.name, amount=item.value))
@@ -267,56 +236,6 @@ class _Scanner:
                     self.out.basic_breakdown.append(
                         ExpenseItem(name=item.name, amount=item.value, parent=parent)
                     )
-
-
-@dataclass
-class _Item:
-    name: Value
-    value: Value | None
-    numbered: bool
-    head: bool
-
-
-_SEGMENT_SEP = re.compile(r"[，,；;。:：]|(?=[(（]\d{1,2}[)）])")
-_LEAD = re.compile(r"\s*(?:[(（](?P<n>\d{1,2})[)）])?\s*(?:其中|具体情况为|包括)?\s*")
-
-
-def _items(g: Grounder, start: int, end: int, loc: str) -> list[_Item]:
-    """“名称 金额万元” items separated by ，；。 or “(N)”; a numbered item followed by “：”
-    heads the items after it."""
-    text = g.src
-    out: list[_Item] = []
-    seg_start = start
-    for m in list(_SEGMENT_SEP.finditer(text, start, end)) + [None]:
-        seg_end = m.start() if m else end
-        item = _segment(g, seg_start, seg_end, loc)
-        if item is not None:
-            item.head = bool(m and m.group(0) in ":：")
-            out.append(item)
-        seg_start = m.end() if m else end
-    return out
-
-
-def _segment(g: Grounder, start: int, end: int, loc: str) -> _Item | None:
-    text = g.src
-    lead = _LEAD.match(text, start, end)
-    name_start = lead.end() if lead else start
-    money = None
-    for q in QUANTITY_RE.finditer(text, name_start, end):
-        if q.group("unit") in ("万元", "元", "亿元", "千元") and text[q.end() : end].strip() == "":
-            money = q
-    if money is None or money.start() <= name_start:
-        return None
-    name_end = money.start()
-    if money.group("dir"):
-        return None
-    name = g.text(name_start, name_end, loc)
-    if name is None or len(str(name.value)) < 2:
-        return None
-    amount_q: Quantity | None = parse_quantity(money.group(0))
-    value = g.quantity(amount_q, money.start(), loc) if amount_q else None
-    numbered = bool(lead and lead.group("n"))
-    return _Item(name=name, value=value, numbered=numbered, head=False)
 
 
 def prose_figures(g: Grounder, locator_of) -> ProseOutput:  # noqa: ANN001

@@ -15,10 +15,11 @@ import re
 from dataclasses import dataclass, field
 
 from service.document import Document
-from service.extract import meta, narrative
+from service.extract import meta, narrative, staffing
 from service.extract.checks import ShareStatement, run_checks
 from service.extract.ground import Grounder
 from service.extract.indicators import prose_indicators
+from service.extract.projects import prose_projects
 from service.extract.prose import prose_figures
 from service.extract.resolve import (
     Candidate,
@@ -80,7 +81,7 @@ def collect(
     candidates += meta.title_candidates(g, head_end)
     candidates += meta.cover_candidates(g)
     candidates += meta.prose_candidates(gv)
-    candidates += meta.staffing_candidates(gv)
+    candidates += staffing.staffing_candidates(gv)
 
     def locator(offset: int) -> str:
         at = gv.to_doc(offset, offset + 1)[0]
@@ -91,7 +92,7 @@ def collect(
     candidates += prose.candidates + tables.candidates
     export.budget.lines = tables.lines
     export.budget.basic_breakdown = prose.basic_breakdown
-    export.projects, conflicts = merge_projects(prose.projects, tables.projects)
+    export.projects, conflicts = merge_projects(prose_projects(gv, locator), tables.projects)
     export.findings.extend(conflicts)
     # Indicators from the 自评表; a template without the table writes them as sentences.
     export.indicators = tables.indicators or prose_indicators(gv)
