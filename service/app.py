@@ -60,6 +60,32 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
+class NoSniff:
+    """``X-Content-Type-Options: nosniff`` on every response, so a browser never runs an
+    uploaded file or a JSON body as something else."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() != b"x-content-type-options"
+                ]
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
 def build_state(
     settings: Settings, *, extract: ExtractFn | None = None, runner: JobRunner | None = None
 ) -> AppState:
@@ -146,4 +172,5 @@ def create_app(
     # the largest acceptable upload request, plus room for the multipart framing
     body_limit = settings.limits.max_bytes * documents.MAX_FILES_PER_REQUEST + 1024 * 1024
     app.add_middleware(BodyLimit, limit=body_limit)
+    app.add_middleware(NoSniff)
     return app

@@ -102,3 +102,18 @@ def test_body_over_the_limit_is_refused_before_reading(
     headers = {**keys["admin"], "content-length": str(limit + size), "content-type": "text/plain"}
     r = client.post("/documents", content=b"x" * size, headers=headers)
     assert_error(r, 413, "file_too_large")
+
+
+def test_every_response_says_nosniff(client: TestClient, keys: dict[str, dict[str, str]]) -> None:
+    """JSON, errors, the health probe and the OpenAPI document alike: a browser must never
+    sniff an answer (or an uploaded file served back) into something it would run."""
+    answers = [
+        client.get("/healthz"),
+        client.get("/openapi.json"),
+        client.get("/documents", headers=keys["admin"]),
+        client.get("/no/such/route", headers=keys["admin"]),
+        client.get("/documents"),
+    ]
+    for response in answers:
+        assert response.headers.get("x-content-type-options") == "nosniff", response.url
+        assert response.headers.get_list("x-content-type-options") == ["nosniff"]
