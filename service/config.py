@@ -74,6 +74,13 @@ class WorkerSettings(BaseModel):
     poll_seconds: float = Field(2.0, gt=0, description="How often idle workers look for work.")
     max_attempts: int = Field(3, ge=1, le=20, description="Tries before a job is failed for good.")
     retry_delay_seconds: float = Field(5.0, ge=0, description="Wait before retrying a job.")
+    job_timeout_seconds: float = Field(
+        900.0,
+        gt=0,
+        description="Longest a job may read and extract (process isolation): past it the job "
+        "fails with job_timeout and is not retried, so one pathological file cannot hold a "
+        "worker while the queue waits.",
+    )
     extractor: Literal["auto", "rules", "llm"] = Field(
         "auto", description="Extractor used when an upload does not name one."
     )

@@ -19,12 +19,14 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from service.errors import ServiceError
+from service.errors import InputError, ServiceError
 
 log = logging.getLogger("jixiao.jobs")
 T = TypeVar("T")
@@ -41,10 +43,36 @@ class WorkerCrashedError(ServiceError):
     message_en = "The processing worker died (the file may crash a native library)."
 
 
-def _init_worker() -> None:
+class JobTimeoutError(InputError):
+    """A file whose reading and extraction ran past the job time limit. Not retried: the
+    same bytes would hold a worker for as long again, and the jobs queued behind it wait."""
+
+    code = "job_timeout"
+    message_zh = "处理超时：文件过大或过于复杂，已停止处理。"
+    message_en = (
+        "Processing ran past the time limit and was stopped (the file is too large or complex)."
+    )
+
+
+# how often a worker checks that the server that started it is still alive
+_PARENT_CHECK_S = 1.0
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit as soon as the server that started this worker is gone (an OOM kill or a
+    kill -9 of the server gives the pool no chance to stop its workers): an orphaned worker
+    would hold its memory and its CPU for as long as its job runs."""
+    while True:
+        time.sleep(_PARENT_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _init_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     with contextlib.suppress(OSError):  # not permitted on some platforms
         os.nice(10)  # the API answers first; jobs use what is left
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 class ProcessPool:
@@ -62,15 +90,24 @@ class ProcessPool:
                     max_workers=self.size,
                     mp_context=_CONTEXT,
                     initializer=_init_worker,
+                    initargs=(os.getpid(),),
                     max_tasks_per_child=_TASKS_PER_CHILD,
                 )
             return self._pool
 
-    def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in a worker process (``fn`` and the arguments must pickle)."""
+    def run(self, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+        """``fn(*args)`` in a worker process (``fn`` and the arguments must pickle).
+
+        Past ``timeout`` seconds the pool's processes are stopped (a task cannot be stopped
+        on its own) and ``JobTimeoutError`` is raised; jobs that shared the pool see a
+        crashed worker and are retried."""
         pool = self._executor()
         try:
-            return pool.submit(fn, *args).result()
+            return pool.submit(fn, *args).result(timeout=timeout)
+        except FutureTimeout:
+            log.error("a job ran past %.0f s; its worker processes are stopped", timeout or 0)
+            self._discard(pool)
+            raise JobTimeoutError(f"over {timeout:.0f} s") from None
         except BrokenProcessPool:
             with self._lock:
                 if self._pool is pool:  # the first thread to notice replaces it
@@ -83,12 +120,21 @@ class ProcessPool:
         """Stop now: running tasks are abandoned (the runner hands their jobs back)."""
         with self._lock:
             pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        # the executor would otherwise wait for a running job (an OCR'd report takes minutes)
-        # before the interpreter may exit
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
+        if pool is not None:
+            _stop(pool)
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    # the executor would otherwise wait for a running job (an OCR'd report takes minutes)
+    # before the interpreter may exit
+    for process in processes:
+        if process.is_alive():
+            process.terminate()

@@ -163,7 +163,11 @@ def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
         doc = repo.get_document(session, job.document_id)
     extractor = str((job.options or {}).get("extractor") or settings.workers.extractor)
     args = (ctx.files.root, doc.sha256, doc.filename, extractor, settings, ctx.extract)
-    reading = ctx.pool.run(read_and_extract, *args) if ctx.pool else read_and_extract(*args)
+    reading = (
+        ctx.pool.run(read_and_extract, *args, timeout=settings.workers.job_timeout_seconds)
+        if ctx.pool
+        else read_and_extract(*args)
+    )
     if isinstance(reading, Refusal):
         if reading.retry:
             return _retry_or_fail(ctx, job, worker_id, reading.error)
