@@ -45,7 +45,7 @@ KINDS = frozenset({"money", "percent", "count", "score", "year", "date", "text",
 _LIST_KEYS = ("labels", "row_labels", "headers", "not_before", "not_after", "excludes", "units")
 _ENTRY_KEYS = frozenset({"path", "kind", "range", "example", "note", *_LIST_KEYS})
 _EXAMPLE_KEYS = frozenset({"text", "value", "absent", "note"})
-_LIST_PATH = re.compile(r"(?P<list>[a-z_.]+)\[\]\.(?P<field>[a-z_]+)")
+_LIST_PATH = re.compile(r"(?P<list>[a-z_.0-9]+)\[\]\.(?P<field>[a-z_0-9]+)")
 
 
 class LexiconError(ValueError):
