@@ -53,7 +53,17 @@ def test_same_bytes_twice_give_the_same_document(
     again = upload(client, keys["uploader"], data, "renamed.txt")
     assert again["id"] == first["id"] and again["duplicate"] is True
     assert again["job_id"] is None and extractor.calls == 1
-    rerun = upload(client, keys["uploader"], data, "a.txt", rerun=True)
+    # re-running replaces the extraction (and an approval): an uploader may not
+    refused = client.post(
+        "/documents",
+        files={"files": ("a.txt", data)},
+        headers=keys["uploader"],
+        params={"rerun": "true"},
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["context"] == {"needed": "reviewer", "role": "uploader"}
+    assert extractor.calls == 1
+    rerun = upload(client, keys["reviewer"], data, "a.txt", rerun=True)
     assert rerun["id"] == first["id"] and rerun["job_id"] is not None
     doc = wait_for(client, first["id"], keys["uploader"])
     assert doc["extraction_version"] == 2 and extractor.calls == 2

@@ -23,7 +23,7 @@ from service.api.deps import (
     StateDep,
     UploaderDep,
 )
-from service.api.errors import ERROR_RESPONSES, BadRequestError
+from service.api.errors import ERROR_RESPONSES, BadRequestError, ForbiddenError
 from service.api.schemas import (
     DocumentDetail,
     DocumentPage,
@@ -43,6 +43,7 @@ from service.store import documents as repo
 from service.store import queue
 from service.store.engine import transaction
 from service.store.pages import DEFAULT_DPI, MAX_DPI, MIN_DPI, render_page
+from service.store.tables import Role
 
 router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
@@ -91,8 +92,16 @@ async def upload_documents(
     ] = False,
 ) -> UploadResponse:
     """Check every file (type, size, pages, encryption) before storing any; then store
-    them and queue their processing. The same bytes return the existing document."""
+    them and queue their processing. The same bytes return the existing document;
+    ``rerun=true`` processes it again, which replaces its extraction and clears an approval,
+    so it needs the reviewer role (as ``POST /documents/{id}/reprocess`` does)."""
     _check_extractor(extractor, state)
+    if rerun and not principal.can(Role.reviewer):
+        raise ForbiddenError(
+            f"rerun=true needs the {Role.reviewer.value} role; this key is {principal.role.value}",
+            needed=Role.reviewer.value,
+            role=principal.role.value,
+        )
     uploads = [*(files or []), *([file] if file is not None else [])]
     if not uploads:
         raise BadRequestError("send the file(s) as multipart form field `files`")
