@@ -60,11 +60,24 @@ class SynthSource(BaseModel):
     )
 
 
+class VariedSource(BaseModel):
+    """A report from the generator of varied layouts (``service.synth.variety``): families
+    of variation (other provinces and kinds of unit, borderless or flattened tables, inline
+    lists…) drawn from the seed, in a fixed split. ``heldout`` documents are the figure that
+    counts and must never be tuned to (docs/eval.md)."""
+
+    kind: Literal["varied"] = "varied"
+    seed: int = Field(ge=0, description="Generator seed: the same seed gives the same report.")
+    split: Literal["tuning", "heldout"] = Field(
+        description="The generator's split: the families a reader may be tuned on, or not."
+    )
+
+
 class Entry(BaseModel):
     """One document of the set, in one or more formats."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    source: SeedSource | FileSource | SynthSource = Field(discriminator="kind")
+    source: SeedSource | FileSource | SynthSource | VariedSource = Field(discriminator="kind")
     label: str | None = Field(
         None, description="Label file relative to the manifest's folder; none for synthetic."
     )
@@ -78,11 +91,23 @@ class Entry(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Entry:
-        if self.source.kind != "synth" and not self.label:
+        if self.source.kind in ("seed", "file") and not self.label:
             raise ValueError(f"{self.id}: a {self.source.kind} document needs a label file")
+        if self.source.kind in ("synth", "varied") and self.label:
+            raise ValueError(f"{self.id}: a generated document's label is its generator's truth")
         if self.source.kind == "file" and len(self.formats) != 1:
             raise ValueError(f"{self.id}: an original file is read in its own format only")
         return self
+
+    @property
+    def split(self) -> str:
+        """``heldout`` (varied documents kept from tuning: the figure that counts),
+        ``tuning`` (the templates the readers were built from, and the tuning variants) or
+        ``seeds`` (real reports: the seeds and reviewer-approved files)."""
+        source = self.source
+        if isinstance(source, VariedSource):
+            return source.split
+        return "tuning" if isinstance(source, SynthSource) else "seeds"
 
 
 class Manifest(BaseModel):
@@ -114,6 +139,10 @@ class Item:
 
     @property
     def filename(self) -> str:
+        """The name the file is read under. A varied document's id names its split, and the
+        name reaches the Document (and an LLM's prompt): it is read as a plain ``report``."""
+        if isinstance(self.entry.source, VariedSource):
+            return "report" + SUFFIX[self.format]
         return self.entry.id + SUFFIX[self.format]
 
 
@@ -218,9 +247,18 @@ class Materializer:
 
                 self._specs[item.entry.id] = seed_spec(self.seed_path(item))
             else:
-                assert isinstance(source, SynthSource), "original files are never re-rendered"
+                assert isinstance(source, SynthSource | VariedSource), "files are not re-rendered"
                 self._specs[item.entry.id] = synth_report(source).spec
         return self._specs[item.entry.id]
+
+    def families(self, item: Item) -> list[str]:
+        """The families of variation a document belongs to, for the per-family figures: a
+        generated document's are recorded by its generator (template and hard-case knobs for
+        the templates); a real report is a family of its own."""
+        source = item.entry.source
+        if isinstance(source, SynthSource | VariedSource):
+            return list(synth_report(source).families)
+        return [f"real:{item.entry.id}"]
 
     def file_bytes(self, item: Item) -> bytes:
         source = item.entry.source
@@ -229,7 +267,7 @@ class Materializer:
         ):
             return self.seed_path(item).read_bytes()  # the real file, not a re-rendering
         spec = self.spec(item)
-        render_seed = source.seed if isinstance(source, SynthSource) else 0
+        render_seed = source.seed if isinstance(source, SynthSource | VariedSource) else 0
         key = hashlib.sha256(
             f"{spec.model_dump_json()}|{item.format}|{render_seed}|{self._synth_code}".encode()
         ).hexdigest()[:16]
@@ -270,7 +308,7 @@ class Materializer:
             except json.JSONDecodeError as exc:
                 raise EvalSetError(f"{item.entry.id}: label {path} is not JSON ({exc})") from None
         source = item.entry.source
-        assert isinstance(source, SynthSource)
+        assert isinstance(source, SynthSource | VariedSource)
         return copy.deepcopy(synth_report(source).truth)
 
 
@@ -281,16 +319,20 @@ class Materializer:
 class SynthReport:
     spec: Any  # service.synth.spec.ReportSpec
     truth: dict[str, Any]  # the export format, without sources
+    families: tuple[str, ...] = ()
 
 
 _SYNTH_CACHE: dict[str, SynthReport] = {}
 
 
-def synth_report(source: SynthSource) -> SynthReport:
+def synth_report(source: SynthSource | VariedSource) -> SynthReport:
     """The generator's report and truth for ``source`` (deterministic; memoised per run)."""
     key = source.model_dump_json()
     if key not in _SYNTH_CACHE:
-        _SYNTH_CACHE[key] = _generate(source)
+        if isinstance(source, VariedSource):
+            _SYNTH_CACHE[key] = _generate_varied(source)
+        else:
+            _SYNTH_CACHE[key] = _generate(source)
     return _SYNTH_CACHE[key]
 
 
@@ -304,4 +346,33 @@ def _generate(source: SynthSource) -> SynthReport:
     except ValueError as exc:  # an unknown template or knob
         raise EvalSetError(f"synthetic {source.template} #{source.seed}: {exc}") from None
     truth = report.truth.model_dump(mode="json")
-    return SynthReport(spec=report.spec, truth=truth)
+    knob_families = [f"knob:{tag.split('=')[0]}" for tag in report.knobs.tags()]
+    families = (f"template:{source.template}", *knob_families)
+    return SynthReport(spec=report.spec, truth=truth, families=families)
+
+
+def _generate_varied(source: VariedSource) -> SynthReport:
+    try:
+        from service.synth.variety import make_varied
+    except ImportError as exc:
+        raise EvalSetError(f"varied documents need service.synth.variety ({exc})") from None
+    try:
+        report = make_varied(source.seed, source.split)
+    except ValueError as exc:
+        raise EvalSetError(f"varied #{source.seed} ({source.split}): {exc}") from None
+    recorded = getattr(report, "split", source.split)
+    if recorded != source.split:
+        raise EvalSetError(f"varied #{source.seed}: generated as {recorded}, not {source.split}")
+    truth = report.truth.model_dump(mode="json")
+    return SynthReport(spec=report.spec, truth=truth, families=varied_families(report))
+
+
+def varied_families(report: Any) -> tuple[str, ...]:
+    """The families a varied report records (a list, or a mapping of axis → family, e.g.
+    ``{"layout": "borderless"}`` → ``layout:borderless``)."""
+    recorded = getattr(report, "families", None) or ()
+    if isinstance(recorded, dict):
+        return tuple(
+            f"{axis}:{family}" for axis, family in recorded.items() if family not in (None, "")
+        )
+    return tuple(str(family) for family in recorded)

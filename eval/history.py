@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from eval.generalisation import compared_figures
 from eval.summary import field_f1
 
 
@@ -28,6 +29,8 @@ class RunRecord:
     n_documents: int
     summary: dict[str, Any]  # eval.summary.summarize over every document
     by_format: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # eval.generalisation: the steering figures per split, family and format
+    generalisation: dict[str, Any] = field(default_factory=dict)
     model: str | None = None
     prompt_version: str | None = None
     llm: dict[str, Any] = field(default_factory=dict)  # calls, prompt/completion tokens, cost
@@ -45,6 +48,7 @@ class RunRecord:
             "seconds": round(self.seconds, 6),
             "summary": self.summary,
             "by_format": self.by_format,
+            "generalisation": self.generalisation,
         }
 
     def headline(self) -> dict[str, Any]:
@@ -154,6 +158,7 @@ def _from_row(row: Any) -> RunRecord:
         n_documents=row.n_documents,
         summary=m.get("summary", {}),
         by_format=m.get("by_format", {}),
+        generalisation=m.get("generalisation", {}),
         model=m.get("model"),
         prompt_version=m.get("prompt_version"),
         llm=m.get("llm", {}),
@@ -217,11 +222,12 @@ class Comparison:
 
 
 def compare_runs(previous: RunRecord | None, current: RunRecord, threshold: float) -> Comparison:
-    """Per-field F1 (and findings F1) of ``current`` against ``previous``."""
+    """Per-field F1 (and findings F1), and the steering figures per split (e.g.
+    ``split.heldout.projects_f1``), of ``current`` against ``previous``."""
     if previous is None:
         return Comparison(current.extractor, None, None, threshold, {})
-    before = field_f1(previous.summary)
-    after = field_f1(current.summary)
+    before = {**field_f1(previous.summary), **compared_figures(previous.generalisation)}
+    after = {**field_f1(current.summary), **compared_figures(current.generalisation)}
     deltas: dict[str, tuple[float | None, float | None]] = {
         key: (before.get(key), after.get(key)) for key in sorted(set(before) | set(after))
     }

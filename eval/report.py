@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from eval.generalisation import FIGURES, SPLIT_NAMES
 from eval.scorer import ACHIEVEMENT_MATCH_THRESHOLD, ITEM_MATCH_THRESHOLD, NAME_MATCH_THRESHOLD
 from eval.summary import summarize
 from eval.textsim import ANLS_THRESHOLD
@@ -42,6 +43,8 @@ def _doc_entry(r: DocResult) -> dict[str, Any]:
         "id": r.item.entry.id,
         "format": r.item.format,
         "extractor": r.extractor,
+        "split": r.split,
+        "families": r.families,
         "tests": r.item.entry.tests,
         "status": r.status,
         "errors": r.errors,
@@ -51,6 +54,7 @@ def _doc_entry(r: DocResult) -> dict[str, Any]:
         "overall": s["overall"],
         "record_types": {k: v["f1"] for k, v in s["record_types"].items()},
         "numeric": s["numeric"],
+        "steering": r.steering,
         "findings": r.score.findings,
         "grounding": r.score.grounding,
         "diffs": [d.as_dict() for d in diffs],
@@ -98,7 +102,13 @@ def build_report(
             "item_match_threshold": ITEM_MATCH_THRESHOLD,
         },
         "set": [
-            {"id": e.id, "formats": e.formats, "tests": e.tests, "source": e.source.kind}
+            {
+                "id": e.id,
+                "formats": e.formats,
+                "tests": e.tests,
+                "source": e.source.kind,
+                "split": e.split,
+            }
             for e in manifest.documents
         ],
         "extractors": {
@@ -110,6 +120,7 @@ def build_report(
                 "seconds": round(run.seconds, 2),
                 "summary": run.summary,
                 "by_format": run.by_format,
+                "generalisation": run.generalisation,
                 "seeds_by_format": _seeds_by_format(results, name),
                 "comparison": comparisons[name].as_dict() if name in comparisons else None,
             }
@@ -244,6 +255,8 @@ def _environment() -> Environment:
     )
     env.filters["pct"] = _pct
     env.filters["heat"] = _heat
+    env.globals["FIGURES"] = FIGURES
+    env.globals["SPLIT_NAMES"] = SPLIT_NAMES
     return env
 
 

@@ -36,6 +36,7 @@ from eval.dataset import (
     load_manifest,
     set_fingerprint,
 )
+from eval.generalisation import Scored, generalisation, split_rows, steer_document
 from eval.history import (
     Comparison,
     DatabaseRunStore,
@@ -83,6 +84,16 @@ class DocResult:
     llm: dict[str, Any] = field(default_factory=dict)
     model: str | None = None
     prompt_version: str | None = None
+    families: list[str] = field(default_factory=list)
+    steering: dict[str, Any] = field(default_factory=dict)  # eval.generalisation.Steering
+
+    @property
+    def split(self) -> str:
+        return self.item.entry.split
+
+    @property
+    def scored(self) -> Scored:
+        return Scored(self.split, self.families, self.item.format, self.steering)
 
     @property
     def f1(self) -> float:
@@ -319,6 +330,7 @@ def _evaluate_item(
     """One document in one format through every extractor. A failure is scored as an
     empty extraction: it costs accuracy, it does not vanish from the figures."""
     label = materializer.label(item)
+    families = materializer.families(item)
     results: list[DocResult] = []
     seconds: dict[str, float] = {}
     document = None
@@ -351,17 +363,20 @@ def _evaluate_item(
                 info["errors"] = [f"extract: {type(exc).__name__}: {exc}"]
         took = {**seconds, "extract": time.perf_counter() - t0}
         extractor_info = export.get("extractor") or {}
+        score = score_document(export, label, text)
         results.append(
             DocResult(
                 item=item,
                 extractor=name,
-                score=score_document(export, label, text),
+                score=score,
                 status=info["status"],
                 errors=info["errors"],
                 seconds={k: round(v, 4) for k, v in took.items()},
                 llm=info["llm"],
                 model=extractor_info.get("model"),
                 prompt_version=extractor_info.get("prompt_version"),
+                families=families,
+                steering=steer_document(export, label, score).as_dict(),
             )
         )
     progress.advance()
@@ -472,6 +487,7 @@ def _run_record(
         n_documents=len(results),
         summary=summarize(r.score for r in results),
         by_format={fmt: summarize(scores) for fmt, scores in sorted(by_format.items())},
+        generalisation=generalisation(r.scored for r in results),
         model=", ".join(models) or None,
         prompt_version=", ".join(prompts) or None,
         llm=llm,
@@ -517,6 +533,10 @@ def print_summary(result: EvalResult, compare: bool, out: TextIO) -> None:
         )
         fmts = "  ".join(f"{k} {_pct(v['overall']['f1'])}" for k, v in run.by_format.items())
         out.write(f"  by format: {fmts}\n")
+        rows = split_rows(run.generalisation)
+        if rows:
+            out.write("  by split (held-out is the figure that counts):\n")
+            out.write("".join(f"{line}\n" for line in rows))
         if compare:
             _print_comparison(result.comparisons[name], out)
     out.write(f"report: {result.out_dir / 'report.html'}\n")

@@ -60,7 +60,11 @@ def test_a_broken_extractor_makes_compare_fail(tiny_set: Path, tmp_path: Path) -
     comparison = second.comparisons["rules"]
     assert second.failed
     assert comparison.previous_id == first.runs["rules"].id
-    assert comparison.regressions == {"budget.basic_expenditure": (1.0, 0.0)}
+    # the field, and the seeds' stated scalars read right (3 of 4): the figure steered by
+    assert comparison.regressions == {
+        "budget.basic_expenditure": (1.0, 0.0),
+        "split.seeds.scalars_recall": (1.0, 0.75),
+    }
     assert second.runs["rules"].summary["overall"]["f1"] == pytest.approx(6 / 7)
 
     # and the stored history holds both runs, oldest first, with what they ran with
