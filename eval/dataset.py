@@ -258,7 +258,7 @@ class Materializer:
         source = item.entry.source
         if isinstance(source, SynthSource | VariedSource):
             return list(synth_report(source).families)
-        return [f"real:{item.entry.id}"]
+        return [f"real.{item.entry.id}"]
 
     def file_bytes(self, item: Item) -> bytes:
         source = item.entry.source
@@ -346,8 +346,8 @@ def _generate(source: SynthSource) -> SynthReport:
     except ValueError as exc:  # an unknown template or knob
         raise EvalSetError(f"synthetic {source.template} #{source.seed}: {exc}") from None
     truth = report.truth.model_dump(mode="json")
-    knob_families = [f"knob:{tag.split('=')[0]}" for tag in report.knobs.tags()]
-    families = (f"template:{source.template}", *knob_families)
+    knob_families = [f"knob.{tag.split('=')[0]}" for tag in report.knobs.tags()]
+    families = (f"template.{source.template}", *knob_families)
     return SynthReport(spec=report.spec, truth=truth, families=families)
 
 
