@@ -188,6 +188,16 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = _time()
 
 
+class EndedSession(SQLModel, table=True):
+    """A UI session ended by logout: its signed cookie stays valid to the signature check,
+    so the server must remember that it ended (until the cookie would have expired anyway)."""
+
+    __tablename__ = "ended_sessions"
+
+    sid: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
 class EvalRun(SQLModel, table=True):
     """One run of the accuracy evaluation (written by ``eval/``, read by the UI)."""
 

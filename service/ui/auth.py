@@ -29,16 +29,17 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlmodel import Session
+from sqlmodel import Session, delete
 
 from service.api.deps import AuthBackend, Principal
 from service.api.errors import ForbiddenError
 from service.config import Settings
-from service.store.tables import ApiKey, Role
+from service.store.tables import ApiKey, EndedSession, Role
 
 SESSION_COOKIE = "jixiao_session"
 LOGIN_CSRF_COOKIE = "jixiao_login_csrf"
@@ -168,11 +169,24 @@ class UiSession:
 
 
 def principal_of(session: Session, data: SessionData) -> Principal | None:
-    """The key behind a session, if it still exists, is not revoked and is the same key."""
+    """The key behind a session, if it still exists, is not revoked and is the same key,
+    and the session was not ended by a logout."""
     row = session.get(ApiKey, data.key_id)
     if row is None or row.revoked_at is not None or not row.key_hash.startswith(data.key_tag):
         return None
+    if session.get(EndedSession, data.sid) is not None:
+        return None
     return Principal(name=row.name, role=Role(row.role), key_id=row.id, via="session")
+
+
+def end_session(session: Session, data: SessionData) -> None:
+    """Logout: the session's id is remembered as ended until its cookie would expire, so a
+    copy of the cookie stops working at once; ids past their expiry are forgotten."""
+    now = datetime.now(UTC)
+    session.exec(delete(EndedSession).where(EndedSession.expires_at < now))  # type: ignore[arg-type]
+    if session.get(EndedSession, data.sid) is None:
+        expires = datetime.fromtimestamp(data.expires, UTC)
+        session.add(EndedSession(sid=data.sid, expires_at=expires))
 
 
 def session_backend(codec: SessionCodec) -> AuthBackend:

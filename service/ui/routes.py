@@ -22,6 +22,7 @@ from sqlmodel import Session, col, func, select
 from service.api.deps import Principal, SessionDep, StateDep
 from service.store import documents as repo
 from service.store import keys as key_store
+from service.store.engine import transaction
 from service.store.pages import PAGED_FORMATS
 from service.store.tables import Correction, EvalRun, Role, StoredDocument
 from service.ui import auth, evalruns, evalset
@@ -217,10 +218,15 @@ def logout(
     request: Request,
     state: StateDep,
     user: UiSessionDep,
+    codec: CodecDep,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     if csrf_token != user.csrf:
         return error_page(request, user, "error.csrf", 403)
+    data = codec.load(request.cookies.get(auth.SESSION_COOKIE))
+    if data is not None:  # a copy of the cookie must stop working too
+        with transaction(state.engine) as session:
+            auth.end_session(session, data)
     response = redirect("/ui/login?reason=logged_out")
     auth.clear_session_cookie(response, state.settings, request)
     return response

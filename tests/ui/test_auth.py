@@ -179,6 +179,11 @@ def test_logout_revocation_and_tampering(client: TestClient, keys: dict[str, str
     assert r.status_code == 303 and "logged_out" in r.headers["location"]
     assert SESSION_COOKIE not in client.cookies
     assert client.get("/ui/documents", follow_redirects=False).status_code == 303
+    # a copy of the cookie taken before the logout is dead too, for pages and for the API
+    copied = {"Cookie": f"{SESSION_COOKIE}={token}"}
+    after = client.get("/ui/documents", headers=copied, follow_redirects=False)
+    assert after.status_code == 303 and "/ui/login" in after.headers["location"]
+    assert client.get("/documents", headers=copied).status_code == 401
 
     login(client, keys["reviewer"])
     keys_list = client.get("/keys", headers={"X-API-Key": ADMIN_KEY}).json()
