@@ -16,20 +16,10 @@ from dataclasses import dataclass
 
 from service.document import Cell
 from service.extract.ground import Grounder
+from service.extract.table_headers import column_roles, header_texts, role_of
 from service.records import Indicator, Value
 from service.records.numbers import parse_quantity
 
-# Column roles and the header texts that name them (checked in this order).
-HEADER_KEYS: list[tuple[str, re.Pattern[str]]] = [
-    ("level1", re.compile(r"^一级指标")),
-    ("level2", re.compile(r"^二级指标")),
-    ("level3", re.compile(r"^(?:三级指标|指标名称|绩效指标名称|具体指标|指标内容)")),
-    ("target", re.compile(r"年度指标值|目标值|^指标值|预期值|计划值|年初目标|绩效目标值")),
-    ("actual", re.compile(r"实际完成值|实际值|完成值|实际完成|全年实际")),
-    ("weight", re.compile(r"^(?:分值|权重|标准分|满分|指标分值)")),
-    ("score", re.compile(r"^(?:得分|自评得分|实际得分|评分|评价得分)")),
-    ("deviation", re.compile(r"偏差|原因分析|未完成原因|改进措施|备注")),
-]
 LEVEL1_NAMES = {
     "产出指标",
     "效益指标",
@@ -56,36 +46,80 @@ LEVEL2_FAMILY = {
     "生态环境成本指标": "成本",
 }
 _WEIGHT_IN_LABEL = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
-_TOTAL = re.compile(r"^(?:总分|合计|总计|综合得分|自评总分|总得分)$")
+# The label of the 总分 row (the score it states is report.total_score, not an indicator).
+TOTAL_LABEL = (
+    r"(?:总分|合计|总计|综合得分|综合评分|自评总分|总得分|得分合计|合计得分|自评得分合计|"
+    r"自评得分总计|总体得分|评价总分|总评分)"
+)
+_TOTAL = re.compile(rf"^{TOTAL_LABEL}(?:[:：]?(?P<score>\d+(?:\.\d+)?)分?)?$")
+_LEVELS = ("level3", "level2", "level1")
 
 
 @dataclass
 class IndicatorHeader:
+    """Where the header stands (``first``..``row``, two rows when written over two) and
+    role → column; ``others`` are columns with a header that names no role (指标解释,
+    评分标准, 数据来源): read by nobody, never taken for a deviation."""
+
     row: int
     cols: dict[str, int]
+    first: int | None = None
+    others: frozenset[int] = frozenset()
 
 
 def _t(cell: Cell | None) -> str:
     return "" if cell is None else re.sub(r"\s+", "", cell.text)
 
 
+def _leaf(cols: dict[str, int]) -> dict[str, int]:
+    """A rubric-style table without a 三级指标 column: its deepest level column names the
+    indicator (一级 | 二级 | 指标解释 | 分值 | 评分标准 | 得分)."""
+    if "level3" in cols:
+        return cols
+    deepest = next((lv for lv in _LEVELS if lv in cols), None)
+    if deepest is None:
+        return cols
+    out = {k: v for k, v in cols.items() if k != deepest}
+    out["level3"] = cols[deepest]
+    return out
+
+
+def _is_header(cols: dict[str, int]) -> bool:
+    return "level3" in cols and ("weight" in cols or "score" in cols)
+
+
+def _continues_header(rows: list[list[Cell | None]], r: int) -> bool:
+    """Row ``r + 1`` is the second row of a two-row header: header words and no figure."""
+    if r + 1 >= len(rows):
+        return False
+    cells = [c for c in rows[r + 1] if _t(c)]
+    if not cells or any(parse_quantity(c.text) is not None for c in cells):
+        return False
+    return any(role_of(c.text, "indicators") for c in cells)
+
+
 def find_indicator_header(rows: list[list[Cell | None]]) -> IndicatorHeader | None:
-    for r, row in enumerate(rows):
-        cols: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            t = _t(cell)
-            for role, rx in HEADER_KEYS:
-                if t and rx.search(t) and role not in cols:
-                    cols[role] = c
-                    break
-        if "level3" in cols and ("weight" in cols or "score" in cols):
-            return IndicatorHeader(r, cols)
+    for r in range(len(rows)):
+        two = _continues_header(rows, r)
+        cols = _leaf(column_roles(rows, r, "indicators", two))
+        if not _is_header(cols):
+            continue
+        texts = header_texts(rows, r, two)
+        others = frozenset(c for c, t in enumerate(texts) if t and c not in cols.values())
+        return IndicatorHeader(r + 1 if two else r, cols, first=r, others=others)
     return None
 
 
 def is_total_row(row: list[Cell | None]) -> bool:
     first = next((_t(c) for c in row if _t(c)), "")
     return bool(_TOTAL.match(first))
+
+
+def total_in_label(row: list[Cell | None]) -> Cell | None:
+    """The cell of a 总分 row that states the score in its label (“总分：92.5分”)."""
+    first = next((c for c in row if _t(c)), None)
+    m = _TOTAL.match(_t(first))
+    return first if m and m.group("score") else None
 
 
 def _base(name: str) -> str:
@@ -115,6 +149,7 @@ class IndicatorParser:
     def __init__(self, g: Grounder, header: IndicatorHeader) -> None:
         self.g = g
         self.h = header.cols
+        self.others = header.others
         self.rows: list[Indicator] = []
         self.l1: Value | None = None
         self.l2: Value | None = None
@@ -196,7 +231,7 @@ class IndicatorParser:
     def _label(self, col: int, cell: Cell, loc: str) -> None:
         """A 一级/二级 label: by its name where the name is unambiguous, else by column."""
         name = _WEIGHT_IN_LABEL.sub("", _t(cell))
-        if HEADER_KEYS[7][1].search(name) or any(rx.search(name) for _, rx in HEADER_KEYS[:3]):
+        if role_of(name, "indicators") is not None:
             return  # a stray header cell ('偏差原因分析及改进措施')
         is_l1 = name in LEVEL1_NAMES and (name not in LEVEL2_FAMILY and name != "成本指标")
         is_l2 = name in LEVEL2_FAMILY
@@ -256,7 +291,11 @@ class IndicatorParser:
         cell = self._cell(row, "deviation", off)
         if cell is None:
             score_col = self.h.get("score")
-            if score_col is not None and 0 <= score_col + off + 1 < len(row):
+            if (
+                score_col is not None
+                and score_col + 1 not in self.others  # 评分标准 after 得分 is no deviation
+                and 0 <= score_col + off + 1 < len(row)
+            ):
                 nxt = row[score_col + off + 1]
                 cell = nxt if _t(nxt) and parse_quantity(nxt.text) is None else None
         if cell is None:

@@ -21,6 +21,7 @@ from service.extract.indicators import (
     IndicatorParser,
     find_indicator_header,
     is_total_row,
+    total_in_label,
 )
 from service.extract.resolve import Candidate
 from service.records import BudgetLine, Indicator, Project, Value
@@ -401,14 +402,31 @@ class TableMapper:
         return self.g.quantity(q, cell.span.start + s, loc)
 
     def _total(self, rows: list[list[Cell | None]], loc: str) -> None:
+        """The 总分 row: the score in its label (“总分：92.5分”), else in the 得分 column,
+        else its last figure."""
         for row in rows:
             if not is_total_row(row):
                 continue
-            numbers = [v for c in row[1:] if (v := self._number(c, loc)) is not None]
-            if numbers:
-                score = numbers[-1].model_copy(update={"unit": "分"})
+            score = self._total_score(row, loc)
+            if score is not None:
+                score = score.model_copy(update={"unit": "分"})
                 self.out.candidates.append(Candidate("report.total_score", score, "table"))
             return
+
+    def _total_score(self, row: list[Cell | None], loc: str) -> Value | None:
+        label = total_in_label(row)
+        if label is not None:
+            m = re.search(r"\d+(?:\.\d+)?(?=\s*分?\s*$)", label.text)
+            q = parse_quantity(m.group()) if m else None
+            if m and q is not None:
+                return self.g.quantity(q, label.span.start + m.start(), loc)
+        col = self._indicators.h.get("score") if self._indicators is not None else None
+        if col is not None and col < len(row) and col > 0:
+            v = self._number(row[col], loc)
+            if v is not None:
+                return v
+        numbers = [v for c in row[1:] if (v := self._number(c, loc)) is not None]
+        return numbers[-1] if numbers else None
 
 
 _UNIT_CAPTION = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")

@@ -1,0 +1,137 @@
+"""Which column of a list table plays which role, by its header (表头), through the lexicon.
+
+Owns: turning header cells into column roles for the 绩效自评表 (``indicators[].*``:
+level1/level2/level3/target/actual/weight/score/deviation) and the project tables
+(``projects[].*``: name/amount/budget/previous), with the words read from
+``lexicon/tables.toml``; headers written over two rows (a merged “指标值” above
+“年度指标值 | 实际完成值”); and the grid of covering cells that merged headers need.
+A header that names no role is a column to ignore (指标解释, 评分标准, 数据来源).
+Must not read values: the table mappers do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from service.document import Cell
+from service.extract.lexicon import lexicon
+
+Rows = list[list[Cell | None]]
+
+# A bracketed unit or letter after a header word: '分值（C）', '预算数(万元)', '得分[D]'.
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+
+
+@dataclass(frozen=True)
+class HeaderRole:
+    """One role: the header words that name it and those that rule it out."""
+
+    role: str
+    headers: re.Pattern[str]
+    excludes: re.Pattern[str] | None
+
+
+_WORD_ROLES = {"projects": ("name", "previous", "amount", "budget")}
+
+
+@cache
+def header_roles(prefix: str) -> tuple[HeaderRole, ...]:
+    """The roles of the list ``prefix``, in lexicon order: ``indicators`` from the
+    entries' headers/excludes, ``projects`` from the ``[words]`` lists
+    ``projects_<role>_headers``/``_excludes`` (its entries' words are the prose's)."""
+    lex = lexicon()
+    out = []
+    if prefix in _WORD_ROLES:
+        names = {k for k, _ in lex.word_lists}
+        for role in _WORD_ROLES[prefix]:
+            excl = f"project_{role}_excludes"
+            out.append(
+                HeaderRole(
+                    role,
+                    re.compile(lex.words_pattern(f"project_{role}_headers")),
+                    re.compile(lex.words_pattern(excl)) if excl in names else None,
+                )
+            )
+        return tuple(out)
+    for entry in lex.fields(f"{prefix}[]."):
+        if not entry.headers:
+            continue
+        excl = entry.excludes_pattern()
+        out.append(
+            HeaderRole(
+                role=entry.path.split("[].", 1)[1],
+                headers=re.compile(entry.header_pattern()),
+                excludes=re.compile(excl) if excl else None,
+            )
+        )
+    return tuple(out)
+
+
+def header_key(text: str) -> str:
+    """A header cell's text as the lexicon matches it: no whitespace, no bracketed unit."""
+    squeezed = re.sub(r"\s+", "", text)
+    return _BRACKETED.sub("", squeezed) or squeezed
+
+
+def role_of(text: str, prefix: str) -> str | None:
+    """The role a header cell names, or None (empty, or a column to ignore)."""
+    key = header_key(text)
+    if not key:
+        return None
+    for r in header_roles(prefix):
+        if r.headers.search(key) and not (r.excludes and r.excludes.search(key)):
+            return r.role
+    return None
+
+
+def covering(rows: Rows) -> Rows:
+    """Every position of the grid with the cell that covers it (a merged cell repeated
+    over its rows and columns); ``rows`` hold each cell at its top-left only."""
+    n_rows = len(rows)
+    n_cols = max((len(r) for r in rows), default=0)
+    grid: Rows = [[None] * n_cols for _ in range(n_rows)]
+    for row in rows:
+        for cell in row:
+            if cell is None:
+                continue
+            for r in range(cell.row, min(cell.row + cell.row_span, n_rows)):
+                for c in range(cell.col, min(cell.col + cell.col_span, n_cols)):
+                    grid[r][c] = cell
+    return grid
+
+
+def _text(cell: Cell | None) -> str:
+    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+
+
+def column_roles(rows: Rows, r: int, prefix: str, two_rows: bool) -> dict[str, int]:
+    """Role → column for the header at row ``r`` (and ``r + 1`` when ``two_rows``): the
+    lower row's own word wins (“年度指标值” under a merged “指标值”), else the upper one's;
+    the first column naming a role keeps it."""
+    grid = covering(rows)
+    upper = grid[r]
+    lower = grid[r + 1] if two_rows and r + 1 < len(grid) else [None] * len(upper)
+    cols: dict[str, int] = {}
+    for c, top in enumerate(upper):
+        low = lower[c] if c < len(lower) else None
+        role = None
+        if low is not None and low is not top:
+            role = role_of(low.text, prefix)
+        if role is None and top is not None:
+            role = role_of(top.text, prefix)
+        if role is not None and role not in cols:
+            cols[role] = c
+    return cols
+
+
+def header_texts(rows: Rows, r: int, two_rows: bool) -> list[str]:
+    """The header words of each column (both rows joined), to tell an ignored column."""
+    grid = covering(rows)
+    lower = grid[r + 1] if two_rows and r + 1 < len(grid) else [None] * len(grid[r])
+    out = []
+    for c, top in enumerate(grid[r]):
+        low = lower[c] if c < len(lower) else None
+        out.append(_text(top) + (_text(low) if low is not top else ""))
+    return out
