@@ -97,3 +97,22 @@ def test_cli_creates_keys(
         get_settings.cache_clear()
     with TestClient(create_app(make_settings(tmp_path, clean_database))) as client:
         assert client.get("/me", headers={"X-API-Key": key}).json()["role"] == "reviewer"
+
+
+def test_docs_pages_need_nothing_from_the_internet(client: TestClient) -> None:
+    """/docs and /redoc load their scripts and styles from the service itself."""
+    import re
+
+    for page in ("/docs", "/redoc"):
+        html = client.get(page)
+        assert html.status_code == 200 and "text/html" in html.headers["content-type"]
+        refs = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+        assert refs, page
+        assert all(ref.startswith("/") and not ref.startswith("//") for ref in refs), refs
+        assert "fonts.googleapis" not in html.text and "cdn." not in html.text
+        for ref in refs:
+            asset = client.get(ref)
+            assert asset.status_code == 200, ref
+            assert len(asset.content) > 1000, ref
+    script = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert "javascript" in script.headers["content-type"]
