@@ -78,9 +78,7 @@ def collect(
     head_end = sections.children[0].span.start if sections.children else len(doc.text)
     candidates: list[Candidate] = []
     gv = g.for_view(build_view(doc))  # prose with wrapped lines joined
-    candidates += meta.title_candidates(g, head_end)
-    candidates += meta.cover_candidates(g)
-    candidates += meta.prose_candidates(gv)
+    candidates += meta.report_candidates(g, gv, head_end)
     candidates += staffing.staffing_candidates(gv)
 
     def locator(offset: int) -> str:
