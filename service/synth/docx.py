@@ -79,7 +79,9 @@ def _repeat_header(table: DocxTable, rows: int) -> None:
 
 def _add_table(doc: object, block: TableBlock, content_width_mm: float) -> None:
     table = doc.add_table(rows=block.n_rows, cols=block.n_cols)  # type: ignore[attr-defined]
-    table.style = "Table Grid"
+    # the default table style has no borders: a borderless table is aligned by its cells only
+    if block.style == "ruled":
+        table.style = "Table Grid"
     table.autofit = False
     hints = block.col_widths or [1.0] * block.n_cols
     widths = [Mm(content_width_mm * h / sum(hints)) for h in hints]
@@ -133,6 +135,7 @@ def render_docx(spec: ReportSpec) -> bytes:
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # a two-line title is one paragraph with a line break (python-docx turns "\n" into one)
     _run(title, spec.title, 18, bold=True, font=HEADING_FONT)
     for block in spec.blocks:
         if isinstance(block, Heading):
@@ -156,9 +159,13 @@ def render_docx(spec: ReportSpec) -> bytes:
         elif isinstance(block, PageBreak):
             doc.add_page_break()
     _page_number_footer(doc)
+    if spec.header:
+        header = section.header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(header, spec.header, 9)
 
     props = doc.core_properties
-    props.title = spec.title
+    props.title = spec.title.replace("\n", "")
     props.author = props.last_modified_by = "jixiao synth"
     props.created = props.modified = props.last_printed = FIXED_TIME
     props.revision = 1

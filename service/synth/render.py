@@ -6,6 +6,7 @@ files of one rendering (one file, or one PNG per page). Knows nothing of truth o
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,16 +33,39 @@ SUFFIX = {
 }
 
 
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table_text(block: TableBlock) -> list[str]:
+    """The rows of a table as a plain-text export gives them, by its style: tab-separated
+    (ruled and borderless: a word processor's text export keeps the cells), padded with
+    spaces to aligned columns (spaced) or glued with no separator (flattened, as text
+    copied out of a PDF). A merged cell's text stands in its first position."""
+    grid = [[c.replace("\n", " ") for c in row] for row in block.grid()]
+    if block.style == "flattened":
+        return ["".join(row) for row in grid]
+    if block.style == "spaced":
+        widths = [max(_display_width(row[i]) for row in grid) for i in range(block.n_cols)]
+        return [
+            "  ".join(
+                c + " " * (w - _display_width(c)) for c, w in zip(row, widths, strict=True)
+            ).rstrip()
+            for row in grid
+        ]
+    return ["\t".join(row) for row in grid]
+
+
 def render_text(spec: ReportSpec) -> bytes:
-    """UTF-8 text as a plain-text export gives it: a line per heading or paragraph, blank
-    lines between, tables as tab-separated rows padded to the table width (a merged cell's
-    text in its first position)."""
-    out: list[str] = [spec.title, ""]
+    """UTF-8 text as a plain-text export gives it: the running header (if any), a line per
+    heading or paragraph, blank lines between, tables by ``table_text``."""
+    out: list[str] = [spec.header, ""] if spec.header else []
+    out += [spec.title, ""]
     for block in spec.blocks:
         if isinstance(block, Heading | Paragraph):
             out += [block.text, ""]
         elif isinstance(block, TableBlock):
-            out += ["\t".join(c.replace("\n", " ") for c in row) for row in block.grid()]
+            out += table_text(block)
             out.append("")
         elif isinstance(block, PageBreak):
             out.append("")

@@ -137,8 +137,23 @@ class ReportData:
         return round(self.staff / self.authorized * 100, 2)
 
 
+class VarietyInfo(BaseModel):
+    """What a varied report (``service.synth.variety``) is made of: its layout, its split
+    and every variant it uses (ids ``"<family>.<name>"``)."""
+
+    layout: str
+    split: str
+    variants: tuple[str, ...]
+    families: dict[str, tuple[str, ...]]  # family -> the variant names used in it
+
+    def tags(self) -> list[str]:
+        """For manifests: the split, the layout and the variants."""
+        return [f"split:{self.split}", f"layout:{self.layout}", *self.variants]
+
+
 class SyntheticReport(BaseModel):
-    """A report to render and what a perfect extraction of it returns."""
+    """A report to render and what a perfect extraction of it returns. ``variety`` is set
+    on varied reports only."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -148,6 +163,7 @@ class SyntheticReport(BaseModel):
     knobs: Knobs
     spec: ReportSpec
     truth: ReportExport
+    variety: VarietyInfo | None = None
 
     def truth_json(self) -> str:
         return self.truth.model_dump_json(indent=2, exclude_none=True)

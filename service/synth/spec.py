@@ -5,7 +5,10 @@ Owns the block types (heading, paragraph, table, page break) and the table grid 
 formats; the renderers in ``service.synth`` read these types and nothing else.
 
 A table is given as HTML does it: each row lists its cells left to right, skipping the
-positions that a merged cell from a row above still covers.
+positions that a merged cell from a row above still covers. Its ``style`` says how it is
+printed: ``ruled`` (a grid of rules), ``borderless`` (no rules, columns aligned by
+position), ``spaced`` (no rules; a text export pads the cells with spaces) or
+``flattened`` (no rules; a text export glues the cells with no separator at all).
 """
 
 from __future__ import annotations
@@ -53,11 +56,16 @@ class PlacedCell:
     text: str
 
 
+TableStyle = Literal["ruled", "borderless", "spaced", "flattened"]
+
+
 class TableBlock(BaseModel):
-    """A ruled table. ``header_rows`` rows are repeated on each page it continues on
-    when ``repeat_header`` is set; ``col_widths`` are relative width hints."""
+    """A table. ``header_rows`` rows are repeated on each page it continues on when
+    ``repeat_header`` is set; ``col_widths`` are relative width hints; ``style`` how it is
+    printed (see the module docstring)."""
 
     kind: Literal["table"] = "table"
+    style: TableStyle = "ruled"
     rows: list[list[SpecCell]]
     header_rows: int = Field(0, ge=0)
     col_widths: list[float] | None = None
@@ -148,9 +156,12 @@ Block = Annotated[Heading | Paragraph | TableBlock | PageBreak, Field(discrimina
 
 
 class ReportSpec(BaseModel):
-    """A whole report: printed as a centred title, then the blocks in order."""
+    """A whole report: printed as a centred title (a newline in it starts a second title
+    line), then the blocks in order. ``header`` is a running header printed at the top of
+    every page (the first line of a text export)."""
 
     title: str
+    header: str | None = None
     blocks: list[Block] = Field(default_factory=list)
 
     def paragraphs(self) -> list[str]:

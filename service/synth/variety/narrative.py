@@ -1,0 +1,132 @@
+"""The narrative of a varied report: achievements, problems and measures, and the score.
+
+Families: ``achievements`` and ``achievement_heading``; ``problems``, ``measures``,
+``problem_heading``, ``measure_heading`` and ``list_number``; ``score`` (where and how the
+total score and grade are stated). Every item written is recorded in the truth; a list a
+document leaves out (``无。``) is empty in the truth.
+"""
+
+from __future__ import annotations
+
+from service.records import ListItem
+from service.synth.figures import count_value, nfkc, text_value
+from service.synth.templates import _num
+from service.synth.variety.catalog import register
+from service.synth.variety.writer import VariedWriter
+
+_CN = "一二三四五六七八九十"
+ACHIEVEMENT_HEADINGS = {
+    "work_done": "工作开展情况",
+    "duty_results": "履职效益情况",
+    "main_results": "主要工作成效",
+    "targets_done": "绩效目标实际完成情况",
+}
+PROBLEM_HEADINGS = {
+    "cunzai": "存在的问题",
+    "zhuyao_yuanyin": "存在的主要问题及原因",
+    "buzu": "问题与不足",
+    "fenxi": "存在问题及原因分析",
+}
+MEASURE_HEADINGS = {
+    "xiayibu": "下一步改进措施",
+    "gaijin": "改进措施及建议",
+    "dasuan": "下一步工作打算",
+}
+LIST_NUMBERS = {
+    "arabic": "{i}.",
+    "paren_cn": "（{cn}）",
+    "paren_arabic": "（{i}）",
+    "cn_comma": "{cn}、",
+}
+SCORES = ("grade_quotes", "result_paren", "table_row_only", "conclusion_only")
+register("achievements", ("sections", "yishi_inline", "numbered"))
+register("achievement_heading", tuple(ACHIEVEMENT_HEADINGS))
+register("problems", ("inline", "headed_list", "absent"))
+register("measures", ("inline", "headed_list", "absent"))
+register("problem_heading", tuple(PROBLEM_HEADINGS))
+register("measure_heading", tuple(MEASURE_HEADINGS))
+register("list_number", tuple(LIST_NUMBERS))
+register("score", SCORES)
+GRADE_WORDS = {"优": "优秀", "良": "良好", "中": "中等", "差": "较差"}
+
+
+def achievement_heading(w: VariedWriter) -> str:
+    return ACHIEVEMENT_HEADINGS[w.pick("achievement_heading")]
+
+
+def achievements(w: VariedWriter, heading: str, sub: str) -> None:
+    """The quantified achievements: sub-headed sections (``sub`` formats their number),
+    one paragraph of 一是…二是…, or numbered sentences."""
+    form = w.pick("achievements")
+    if form == "sections":
+        w.achievement_paragraphs(sub)
+        return
+    if form == "numbered":
+        for i, ach in enumerate(w.d.achievements, start=1):
+            sentence = w._achievement(ach)
+            w.achievements[-1].section = nfkc(heading)
+            w.p(f"{i}.{sentence}")
+        return
+    sections: dict[str, list[str]] = {}
+    for ach in w.d.achievements:
+        sections.setdefault(ach.section, []).append(w._achievement(ach))
+    w.p(
+        "".join(f"{_CN[i]}是{title}。{''.join(s)}" for i, (title, s) in enumerate(sections.items()))
+    )
+
+
+def problems_and_measures(w: VariedWriter, heading: callable) -> None:  # type: ignore[valid-type]
+    """存在的问题 and 改进措施 under their headings (``heading(text)`` writes one)."""
+    _items(
+        w,
+        "problems",
+        PROBLEM_HEADINGS[w.pick("problem_heading")],
+        w.d.problems,
+        w.problems,
+        heading,
+        "存在问题方面",
+    )
+    _items(
+        w,
+        "measures",
+        MEASURE_HEADINGS[w.pick("measure_heading")],
+        w.d.measures,
+        w.measures,
+        heading,
+        "改进措施方面",
+    )
+
+
+def _items(w, family, title, items, target, heading, lead):  # type: ignore[no-untyped-def]
+    form = w.pick(family)
+    heading(title)
+    if form == "absent":
+        w.p("无。")
+        return
+    if form == "inline":
+        clauses = [f"{_CN[i]}是{t}" for i, (t, _) in enumerate(items)]
+        w.p(f"{lead}，" + "；".join(clauses) + "。")
+        target += [ListItem(text=text_value(t)) for t, _ in items]
+        return
+    style = LIST_NUMBERS[w.pick("list_number")]
+    w.list_items(items, target, style)
+
+
+def score_sentence(w: VariedWriter, form: str, final: bool) -> None:
+    """The total score and grade, as ``form`` states them: in the self-evaluation section
+    (``final`` False) or in the conclusion (``final`` True, ``conclusion_only``)."""
+    if form == "table_row_only" or (form == "conclusion_only") != final:
+        return
+    d, me = w.d, w.self_name
+    score = _num(d.total_score)
+    raw = f"{score}分"
+    w.t.offer("report.total_score", count_value(score, "分", raw), 1)
+    if form == "conclusion_only":
+        grade = w.text("report.grade", d.grade)
+        w.p(f"综上所述，{me}{d.year}年度整体支出绩效自评得分{raw}，评价等级为{grade}。")
+        return
+    grade = w.text("report.grade", GRADE_WORDS[d.grade])
+    if form == "grade_quotes":
+        w.p(f"经自评，{me}{d.year}年度部门整体支出绩效自评总得分为{raw}，等级“{grade}”。")
+    else:
+        w.p(f"{me}自评结果为{grade}（{raw}）。")
