@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from service.extract.ground import Grounder
 from service.records import Value
-from service.records.numbers import QUANTITY_RE, Quantity, parse_quantity
+from service.records.numbers import COUNT_UNITS, QUANTITY_RE, Quantity, parse_quantity
 
 
 @dataclass
@@ -63,3 +63,120 @@ def _segment(g: Grounder, start: int, end: int, loc: str) -> Item | None:
     value = g.quantity(amount_q, money.start(), loc) if amount_q else None
     numbered = bool(lead and lead.group("n"))
     return Item(name=name, value=value, numbered=numbered, head=False)
+
+
+# --- markers of list items and “name amount” runs --------------------------------------------
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CN_ORD = "一二三四五六七八九十"
+# NFKC reads ① as “1”: a bare number glued to a word leads an item unless it counts something.
+_NOT_BARE = "(?:" + "|".join([*COUNT_UNITS, *"年月日号万亿元千百余多倍届季岁位周"]) + ")"
+# The lead of a list item, in any numbering style: （1） (1) 1) 1. 1、 ① 一是 第一， （一）.
+ITEM_MARKER = re.compile(
+    rf"(?:[(（]\s*(?P<paren>\d{{1,2}}|[{_CN_ORD}]{{1,3}})\s*[)）]|(?P<arabic>\d{{1,2}})\s*(?:[.．、](?!\d)|[)）])"
+    rf"|(?P<circled>[{_CIRCLED}])|(?P<bare>\d{{1,2}})(?=[\u4e00-\u9fff])(?!{_NOT_BARE})|(?P<shi>[{_CN_ORD}]{{1,3}})是|第(?P<ordinal>[{_CN_ORD}]{{1,3}})\s*[，,、:：])\s*"
+)
+
+
+def marker_number(m: re.Match[str]) -> tuple[str, int]:
+    """(style, number) of an ``ITEM_MARKER`` match: items of one list share a style."""
+    from service.records.numbers import parse_chinese_integer
+
+    for style in ("paren", "arabic", "bare", "shi", "ordinal"):
+        token = m.group(style)
+        if token:
+            n = int(token) if token.isdigit() else parse_chinese_integer(token)
+            kind = "paren_cn" if style == "paren" and not token.isdigit() else style
+            return kind, n or 0
+    return "circled", _CIRCLED.index(m.group("circled")) + 1
+
+
+def numbered_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) of each item of an inline numbered list (“一是…；二是…。”, “（1）…（2）…”)
+    in text[start:end]: markers of one style counting 1, 2, 3 … each standing at the start
+    or after a sentence or clause end. Empty when fewer than two such items."""
+    by_style: dict[str, list[tuple[int, int, int]]] = {}
+    for m in ITEM_MARKER.finditer(text, start, end):
+        before = text[start : m.start()].rstrip(" \t\u3000\n")
+        if before and before[-1] not in "。；;:：，,!！?？\n":
+            continue
+        style, n = marker_number(m)
+        by_style.setdefault(style, []).append((n, m.start(), m.end()))
+    best: list[tuple[int, int]] = []
+    for marks in by_style.values():
+        run: list[tuple[int, int]] = []
+        expected = 1
+        for n, s, e in marks:
+            if n == expected:
+                run.append((s, e))
+                expected += 1
+        if len(run) >= 2 and len(run) > len(best):
+            best = run
+    if len(best) < 2:
+        return []
+    out = []
+    for k, (s, _e) in enumerate(best):
+        stop = best[k + 1][0] if k + 1 < len(best) else end
+        out.append((s, stop))
+    return out
+
+
+@dataclass
+class NamedAmount:
+    """One “名称 金额” of a run: ``word`` is the budget/spending word between them, if any."""
+
+    name_start: int
+    name_end: int
+    money: Quantity
+    offset: int  # where the quantity's offsets count from
+    word: str = ""
+
+
+_MONEY_UNITS = ("万元", "元", "亿元", "千元")
+_CLAUSE_SEP = "，,；;、:：。\n"
+
+
+def money_quantities(text: str, start: int, end: int) -> list[tuple[int, Quantity]]:
+    """(offset, quantity) of each sum of money written with a 元 unit in text[start:end],
+    not a change (增加/减少…) and not inside brackets (a breakdown of the figure before)."""
+    from service.records.numbers import find_quantities
+
+    out: list[tuple[int, Quantity]] = []
+    depth = 0
+    pos = start
+    for q in find_quantities(text[start:end]):
+        for ch in text[pos : start + q.start]:
+            depth += ch in "(（"
+            depth -= ch in ")）" and depth > 0
+        pos = start + q.start
+        raw_unit = q.original_unit or q.unit
+        if depth or q.direction or raw_unit not in _MONEY_UNITS or q.value is None:
+            continue
+        out.append((start, q))
+    return out
+
+
+def named_amounts(text: str, start: int, end: int, words: re.Pattern[str]) -> list[NamedAmount]:
+    """Every “名称 [word] 金额” in text[start:end]: the name is the text after the previous
+    amount, cut at the last clause separator before the amount; ``words`` (budget and
+    spending verbs) standing right before the amount are kept apart from the name."""
+    out: list[NamedAmount] = []
+    floor = start
+    for offset, q in money_quantities(text, start, end):
+        at = offset + q.start
+        name_start = floor
+        for i in range(at - 1, floor - 1, -1):
+            if text[i] in _CLAUSE_SEP:
+                name_start = i + 1
+                break
+        name_end, word = at, ""
+        head = text[name_start:at]
+        for m in words.finditer(head):
+            if re.fullmatch(
+                r"(?:数|金额|资金|了|为|是|共|计|共计|合计|达|约|\s)*", head[m.end() :]
+            ):
+                name_end, word = name_start + m.start(), m.group(0)
+                break
+        out.append(NamedAmount(name_start, name_end, q, offset, word))
+        floor = offset + q.end
+    return out

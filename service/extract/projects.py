@@ -1,71 +1,266 @@
-"""Projects (项目支出) stated in the prose: enumerations after “项目支出…其中：” and one
-project per numbered paragraph. Tables' projects come from tables.py; rules.merge_projects
-joins the two.
+"""Projects (项目支出) stated in the prose, in any template: inline lists in one sentence
+(“项目支出主要用于：A专项12.60万元、B补助4.05万元”, “其中…”, “包括…”, “A、B分别为…”) and
+one project per numbered paragraph with any lead (1. （1） 一是 ① …) and any verb
+(“A项目：年初预算…万元，实际支出…万元”, “（二）B经费。该项目全年支出…”). Tables' projects
+come from tables.py; rules.merge_projects joins the two.
 
-Owns: where a project list starts and what a project item is. Must not read tables.
+Owns: where a project list starts, what a project item is and which of its figures is the
+budget and which the spending. The words live in lexicon/projects.toml. Must not read
+tables nor decide budget totals (prose.py does).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
 
-from service.extract.enumerate import inline_items
+from service.extract.enumerate import (
+    ITEM_MARKER,
+    NamedAmount,
+    money_quantities,
+    named_amounts,
+    numbered_runs,
+)
 from service.extract.ground import Grounder
+from service.extract.lexicon import lexicon
+from service.extract.sections import Section
 from service.extract.text import Block
-from service.records import Project
-from service.records.numbers import parse_quantity
+from service.records import Project, Value
+from service.records.numbers import find_quantities
 
-# “（1）耕地地力保护补贴：全年支出754800元。” — one project per numbered paragraph.
-_PROJECT_PARA = re.compile(
-    r"\s*[(（]\d{1,2}[)）]\s*(?P<name>[^：:，,。；;\n]{2,40}?)\s*[:：]\s*"
-    r"(?:全年|本年|年度)?(?:实际)?(?:支出|执行|决算|使用)(?:数|资金|金额)?\s*(?:为|了)?\s*"
-    r"(?P<amt>\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|千元|元))"
+# What introduces the items of a list after the words that open it.
+_INTRO = re.compile(
+    r"其中\s*[:：，,]?|具体(?:情况)?(?:为|如下|是)\s*[:：]?|明细如下\s*[:：]?|"
+    r"(?:主要|分别)?(?:用于|包括|包含|是|为|有)\s*[:：]|主要(?:用于|包括|是|有)|包括|分别用于"
 )
-
-_MONEY_AFTER = re.compile(
-    r"(?:\s|为|是|达到|达|了|共计|合计|总计|共|实际完成|完成|实际|支出|决算数?|金额|数|:|：|约)*?"
-    r"(?P<q>[-−]?\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|千元|元|万)(?!人|个|件|次))"
+_RESPECTIVELY = re.compile(r"分别(?:为|是|支出|使用|安排)?\s*[:：]?")
+_NAME_LEAD = re.compile(
+    r"(?:[和及与、，,；;]|以及|另有|另|还有|其中|主要|分别|包括|用于|支付|为|是|有|共|安排|"
+    r"[:：\s])+"
 )
+_NAME_TAIL = re.compile(r"(?:[:：\s]|共计|合计|总计|共|计|为|是|达|约|了|数|金额)+$")
+_FILLER = r"(?:数|金额|资金|了|为|是|共|计|共计|合计|达|约|\s|[:：])*"
 
 
-def prose_projects(g: Grounder, locator_of) -> list[Project]:  # noqa: ANN001
-    """Every project stated in the prose. ``locator_of(offset)`` names the section."""
+@dataclass(frozen=True)
+class _Words:
+    """The projects lexicon as compiled patterns."""
+
+    suffix: re.Pattern[str]  # what a project's name ends with
+    opens: re.Pattern[str]  # words that open a list of projects
+    not_project: re.Pattern[str]
+    spend: re.Pattern[str]
+    budget: re.Pattern[str]
+    verbs: re.Pattern[str]  # spend or budget
+
+
+@cache
+def _words() -> _Words:
+    lex = lexicon()
+    name = lex.field("projects[].name")
+    spend = lex.field("projects[].amount").label_pattern()
+    budget = lex.field("projects[].budget").label_pattern()
+    return _Words(
+        suffix=re.compile(f"{name.label_pattern()}(?:支出)?$"),
+        opens=re.compile(name.header_pattern()),
+        not_project=re.compile(name.excludes_pattern()),
+        spend=re.compile(spend),
+        budget=re.compile(budget),
+        verbs=re.compile(f"{budget}|{spend}"),
+    )
+
+
+def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> list[Project]:  # noqa: ANN001
+    """Every project stated in the prose. ``locator_of(offset)`` names the section;
+    ``sections`` (the document's section tree) tells a part about projects."""
     out: list[Project] = []
     for para in g.paragraphs():
         loc = locator_of(para.start)
-        out += _enumeration(g, para, loc)
-        if (p := _project_paragraph(g, para, loc)) is not None:
+        in_projects = sections is not None and _about_projects(g, sections, para.start)
+        # Numbered items first: “一是A项目支出…，主要用于…；二是…” is not one list.
+        found = [
+            p
+            for start, end in _units(g.src, para)
+            if (p := _project_unit(g, start, end, loc, in_projects)) is not None
+        ]
+        out += found or _enumerations(g, para, loc, in_projects)
+    return _unique(out)
+
+
+def _about_projects(g: Grounder, root: Section, at: int) -> bool:
+    doc_at = g.to_doc(at, at + 1)[0]
+    node = root.innermost(doc_at)
+    titles = [node.title, *(s.title for s in node.ancestors())]
+    return any("项目" in t and not re.search(r"绩效|指标|成效|效益", t) for t in titles if t)
+
+
+# --- inline lists -----------------------------------------------------------------------------
+
+
+def _enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list[Project]:
+    """Projects listed in one sentence after the words that open a project list."""
+    text, w = g.src, _words()
+    out: list[Project] = []
+    for sent_start, sent_end in _sentences(text, para.start, para.end):
+        opened = w.opens.search(text, sent_start, sent_end)
+        if opened is None and not in_projects:
+            continue
+        intro = _INTRO.search(text, opened.end() if opened else sent_start, sent_end)
+        if intro is None:
+            continue
+        out += _respectively(g, intro.end(), sent_end, loc) or _listed(
+            g, intro.end(), sent_end, loc
+        )
+    return out
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, s = [], start
+    for m in re.finditer(r"[。!！?？]", text[start:end]):
+        out.append((s, start + m.end()))
+        s = start + m.end()
+    if text[s:end].strip():
+        out.append((s, end))
+    return out
+
+
+def _listed(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
+    """“A专项12.60万元、B补助4.05万元和C经费3万元” (a budget beside the spending joins it)."""
+    w = _words()
+    out: list[Project] = []
+    for item in named_amounts(g.src, start, end, w.verbs):
+        name_end = item.name_end if w.budget.fullmatch(item.word or "-") else None
+        name = _name(g, item.name_start, name_end or _tail_end(g.src, item), loc)
+        value = g.quantity(item.money, item.offset, loc)
+        if name is None:
+            # “…预算12万元，实际支出11.5万元”: the spending of the item before
+            if out and item.word and w.spend.fullmatch(item.word) and out[-1].budget is None:
+                out[-1] = out[-1].model_copy(update={"budget": out[-1].amount, "amount": value})
+            continue
+        if name_end is not None:
+            out.append(Project(name=name, budget=value))
+        else:
+            out.append(Project(name=name, amount=value))
+    return [p for p in out if p.amount is not None]
+
+
+def _tail_end(text: str, item: NamedAmount) -> int:
+    """The name of a listed item keeps its spending word (“A工作经费支出9.01万元”)."""
+    end = item.offset + item.money.start
+    m = _NAME_TAIL.search(text, item.name_start, end)
+    return m.start() if m else end
+
+
+def _respectively(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
+    """“A、B、C（三个项目）分别为12万元、4万元、3万元”: names first, amounts after."""
+    text = g.src
+    resp = _RESPECTIVELY.search(text, start, end)
+    if resp is None:
+        return []
+    names = [
+        (start + m.start(), start + m.end())
+        for m in re.finditer(r"[^、，,和及与]+", text[start : resp.start()])
+    ]
+    amounts = money_quantities(text, resp.end(), end)
+    if len(names) < 2 or len(names) != len(amounts):
+        return []
+    out = []
+    for (ns, ne), (offset, q) in zip(names, amounts, strict=True):
+        tail = re.search(r"(?:等)?(?:[\d一二两三四五六七八九十几]+个)?(?:项目)?$", text[ns:ne])
+        name = _name(g, ns, ns + tail.start() if tail and tail.start() else ne, loc)
+        if name is not None:
+            out.append(Project(name=name, amount=g.quantity(q, offset, loc)))
+    return out
+
+
+# --- one project per numbered paragraph -----------------------------------------------------
+
+
+def _units(text: str, para: Block) -> list[tuple[int, int]]:
+    """The numbered items of a paragraph (several may stand in one), else the paragraph."""
+    return numbered_runs(text, para.start, para.end) or [(para.start, para.end)]
+
+
+def _project_unit(g: Grounder, start: int, end: int, loc: str, in_projects: bool) -> Project | None:
+    """“1.A项目：年初预算…，实际支出…”, “（二）B经费。该项目全年支出…”, “一是C项目支出…万元”."""
+    text, w = g.src, _words()
+    marker = ITEM_MARKER.match(text, start, end)
+    if marker is None and not in_projects:
+        return None
+    body = marker.end() if marker else start
+    # The name ends at a clause mark, a budget/spending word or the sum itself.
+    cut = re.compile(
+        rf"[:：。，,；;]|(?:{w.verbs.pattern}){_FILLER}\d|\s*\d[\d,.]*\s*(?:万元|元|亿元)"
+    )
+    stop = cut.search(text, body, min(end, body + 48))
+    if stop is None or stop.start() - body < 2:
+        return None
+    name_end = stop.start()
+    if not (in_projects or w.suffix.search(text, body, name_end)):
+        return None
+    amount, budget = _figures(g, stop.start(), end, loc)
+    if amount is None:
+        return None  # a budget alone is not a project's spending
+    name = _name(g, body, name_end, loc)
+    if name is None:
+        return None
+    return Project(name=name, amount=amount, budget=budget)
+
+
+def _figures(g: Grounder, start: int, end: int, loc: str) -> tuple[Value | None, Value | None]:
+    """(spending, budget) of a project's paragraph: each the first sum right after its word.
+    A lone figure after “：” with no word is the spending."""
+    text, w = g.src, _words()
+    amount = budget = None
+    first = money_quantities(text, start, end)
+    for offset, q in first:
+        at = offset + q.start
+        before = text[max(start, at - 16) : at]
+        bare = re.sub(rf"{_FILLER}$", "", before)
+        if w.budget.search(bare) and re.search(rf"(?:{w.budget.pattern})$", bare):
+            budget = budget or g.quantity(q, offset, loc)
+        elif (
+            re.search(rf"(?:{w.spend.pattern})$", bare)
+            or not bare.strip()
+            or bare.endswith(("：", ":"))
+        ):
+            amount = amount or g.quantity(q, offset, loc)
+        if amount is not None and budget is not None:
+            break
+    return amount, budget
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+def _name(g: Grounder, start: int, end: int, loc: str) -> Value | None:
+    """The project's name over [start, end) without list words around it, or None when what
+    is left is not a project (基本支出 items, income, 三公, totals) or is a whole clause."""
+    text = g.src
+    lead = ITEM_MARKER.match(text, start, end)
+    if lead:
+        start = lead.end()
+    m = _NAME_LEAD.match(text, start, end)
+    if m:
+        start = m.end()
+    tail = _NAME_TAIL.search(text, start, end)
+    if tail and tail.start() > start:
+        end = tail.start()
+    name = re.sub(r"\s+", "", text[start:end])
+    if not 2 <= len(name) <= 40 or _words().not_project.search(name):
+        return None
+    if find_quantities(name):
+        return None  # a figure in a name: the clause is a sentence, not a name
+    return g.text(start, end, loc)
+
+
+def _unique(projects: list[Project]) -> list[Project]:
+    seen: set[tuple[str, object]] = set()
+    out = []
+    for p in projects:
+        key = (str(p.name.value), p.amount.value if p.amount else None)
+        if key not in seen:
+            seen.add(key)
             out.append(p)
     return out
-
-
-def _enumeration(g: Grounder, para: Block, loc: str) -> list[Project]:
-    text = g.src
-    out: list[Project] = []
-    for m in re.finditer(r"项目(?:总)?支出", text[para.start : para.end]):
-        start = para.start + m.end()
-        if not _MONEY_AFTER.match(text, start, min(para.end, start + 40)):
-            continue
-        intro = re.compile(r"其中|具体情况为|具体如下|明细如下|主要包括").search(
-            text, start, para.end
-        )
-        if not intro:
-            continue
-        for item in inline_items(g, intro.end(), para.end, loc):
-            if item.head or item.value is None:
-                continue
-            out.append(Project(name=item.name, amount=item.value))
-        break
-    return out
-
-
-def _project_paragraph(g: Grounder, para: Block, loc: str) -> Project | None:
-    m = _PROJECT_PARA.match(g.src, para.start, para.end)
-    if not m:
-        return None
-    name = g.text(m.start("name"), m.end("name"), loc)
-    q = parse_quantity(m.group("amt"))
-    amount = g.quantity(q, m.start("amt"), loc) if q else None
-    if name is None or amount is None:
-        return None
-    return Project(name=name, amount=amount)

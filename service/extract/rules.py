@@ -90,7 +90,9 @@ def collect(
     candidates += prose.candidates + tables.candidates
     export.budget.lines = tables.lines
     export.budget.basic_breakdown = prose.basic_breakdown
-    export.projects, conflicts = merge_projects(prose_projects(gv, locator), tables.projects)
+    export.projects, conflicts = merge_projects(
+        prose_projects(gv, locator, sections), tables.projects
+    )
     export.findings.extend(conflicts)
     # Indicators from the 自评表; a template without the table writes them as sentences.
     export.indicators = tables.indicators or prose_indicators(gv)
