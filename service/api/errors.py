@@ -44,6 +44,7 @@ from service.errors import (
 from service.jobs.worker import LLMNotConfiguredError
 from service.store.corrections import CorrectionError
 from service.store.documents import ConflictError, NotFoundError
+from service.store.keys import LastAdminKeyError
 
 log = logging.getLogger("jixiao.api")
 
@@ -77,6 +78,7 @@ _STATUS: dict[type[JixiaoError], int] = {
     ForbiddenError: 403,
     NotFoundError: 404,
     ConflictError: 409,
+    LastAdminKeyError: 409,
     FileTooLargeError: 413,
     TooManyPagesError: 413,
     ImageTooLargeError: 413,

@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
+from service.errors import InputError
 from service.store.engine import transaction
 from service.store.tables import ApiKey, Role
 from service.store.types import utcnow
@@ -65,12 +66,31 @@ def list_keys(session: Session) -> list[ApiKey]:
     return list(session.exec(select(ApiKey).order_by(ApiKey.id)).all())
 
 
+class LastAdminKeyError(InputError):
+    code = "last_admin_key"
+    message_zh = "这是最后一个有效的管理员密钥，不能撤销（请先创建另一个管理员密钥）。"
+    message_en = "This is the last active admin key: create another admin key before revoking it."
+
+
 def revoke_key(session: Session, key_id: int) -> ApiKey | None:
-    row = session.get(ApiKey, key_id)
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
-        session.add(row)
+    """Revoke a key; the last active admin key cannot be (nobody could manage keys again)."""
+    row = session.get(ApiKey, key_id, with_for_update=True)
+    if row is None or row.revoked_at is not None:
+        return row
+    if row.role == Role.admin and _active_admins(session) <= 1:
+        raise LastAdminKeyError(f"key {key_id} is the last active admin key")
+    row.revoked_at = utcnow()
+    session.add(row)
     return row
+
+
+def _active_admins(session: Session) -> int:
+    query = (
+        select(func.count())
+        .select_from(ApiKey)
+        .where(ApiKey.role == Role.admin.value, ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
+    )
+    return int(session.exec(query).one())
 
 
 def count_keys(session: Session) -> int:

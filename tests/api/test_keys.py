@@ -12,6 +12,7 @@ from sqlmodel import select
 from service.app import create_app
 from service.cli import main
 from service.config import get_settings
+from service.store.migrate import head_revision
 from service.store.engine import make_engine, read_session
 from service.store.tables import ApiKey
 from tests.api.conftest import make_settings
@@ -92,7 +93,8 @@ def test_cli_creates_keys(
         listing = capsys.readouterr().out
         assert "reviewer" in listing and "张三" in listing and key not in listing
         assert main(["db", "current"]) == 0
-        assert "schema 0001" in capsys.readouterr().out
+        newest = head_revision()
+        assert f"schema {newest} (newest {newest})" in capsys.readouterr().out
     finally:
         get_settings.cache_clear()
     with TestClient(create_app(make_settings(tmp_path, clean_database))) as client:
@@ -116,3 +118,18 @@ def test_docs_pages_need_nothing_from_the_internet(client: TestClient) -> None:
             assert len(asset.content) > 1000, ref
     script = client.get("/docs-assets/swagger-ui-bundle.js")
     assert "javascript" in script.headers["content-type"]
+
+
+def test_the_last_admin_key_cannot_be_revoked(client: TestClient, keys: Keys) -> None:
+    admin = keys["admin"]
+    mine = client.get("/me", headers=admin).json()["key_id"]
+    refused = client.delete(f"/keys/{mine}", headers=admin)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "last_admin_key"
+    assert client.get("/me", headers=admin).status_code == 200  # still works
+    second = client.post("/keys", json={"name": "二号管理员", "role": "admin"}, headers=admin)
+    other = {"X-API-Key": second.json()["key"]}
+    assert client.delete(f"/keys/{mine}", headers=other).status_code == 200
+    assert client.get("/me", headers=admin).status_code == 401
+    last = client.delete(f"/keys/{second.json()['id']}", headers=other)
+    assert last.status_code == 409 and last.json()["error"]["code"] == "last_admin_key"
