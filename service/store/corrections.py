@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from service.errors import InputError
+from service.extract.lexicon import lexicon
 from service.records import ReportExport, Value
 
 Token = str | int
@@ -146,6 +147,38 @@ def coerce_number(value: Any) -> int | float:
     return number
 
 
+# numbers no report states: beyond them a value is a typing slip (or an attack on a column)
+_LIMIT = 1e15
+
+
+def lexicon_path(tokens: list[Token]) -> str:
+    """``['indicators', 3, 'score', 'value']`` → ``'indicators[].score'``, the lexicon's
+    spelling of a place."""
+    names = list(tokens[:-1] if tokens and tokens[-1] == "value" else tokens)
+    out = ""
+    for tok in names:
+        out += "[]" if isinstance(tok, int) else ("." if out else "") + tok
+    return out
+
+
+def plausible(tokens: list[Token], number: int | float, path: str) -> int | float:
+    """``number`` if the field can hold it: the field lexicon's kind and plausible range
+    (a year is a whole number in its range; a count is whole), else ``InvalidValueError``."""
+    if abs(number) >= _LIMIT:
+        raise InvalidValueError(f"{number!r} is out of range", path=path)
+    entry = lexicon().get(lexicon_path(tokens))
+    if entry is None:
+        return number
+    if entry.kind in ("year", "count") and not isinstance(number, int):
+        raise InvalidValueError(f"{entry.kind} must be a whole number, got {number!r}", path=path)
+    if entry.range is not None and not entry.in_range(number):
+        low, high = entry.range
+        raise InvalidValueError(
+            f"{number!r} is outside the plausible range {low:g}–{high:g} of this field", path=path
+        )
+    return number
+
+
 # --- the schema at a path -------------------------------------------------------------------
 
 
@@ -238,12 +271,12 @@ def _new_field_value(tokens: list[Token], old: Any, new: Any, path: str) -> Any:
     if isinstance(new, dict):
         merged = {**old, **new} if isinstance(old, dict) else dict(new)
         if numeric and merged.get("value") is not None:
-            merged["value"] = coerce_number(merged["value"])
+            merged["value"] = plausible(tokens, coerce_number(merged["value"]), path)
         merged.setdefault("raw", "" if merged.get("value") is None else str(merged["value"]))
     elif isinstance(new, list):
         raise InvalidValueError("a field takes a value, not a list", path=path)
     else:
-        value = coerce_number(new) if numeric and new is not None else new
+        value = plausible(tokens, coerce_number(new), path) if numeric and new is not None else new
         if isinstance(old, dict):
             merged = {**old, "value": value}
         else:
@@ -272,7 +305,7 @@ def _set(export: dict[str, Any], tokens: list[Token], new: Any, path: str) -> Ap
             raise _validation_error(exc, path) from None
     else:  # a scalar inside a record: Value.value, Value.unit, Finding.message_zh ...
         if is_numeric_field(tokens) and tokens[-1] == "value" and new is not None:
-            new = coerce_number(new)
+            new = plausible(tokens, coerce_number(new), path)
         elif isinstance(new, dict | list):
             raise InvalidValueError("this place holds a single value", path=path)
         stored = new

@@ -169,6 +169,14 @@ MALFORMED = [
     ("budget/a b", {"value": 1}, 422, "path_not_found"),
     ("indicators/0/score", {"op": "rename", "value": 1}, 422, "validation_error"),
     ("indicators/0/score", {"reason": "no value"}, 400, "bad_request"),
+    # numbers no report states: typed refusals, never a 500 from a database column
+    ("report/fiscal_year", {"value": 2**63}, 422, "invalid_value"),
+    ("report/fiscal_year", {"value": 2**31}, 422, "invalid_value"),
+    ("report/fiscal_year", {"value": 99999999999}, 422, "invalid_value"),
+    ("report/fiscal_year", {"value": "2023.5"}, 422, "invalid_value"),
+    ("report/fiscal_year", {"value": 1e300}, 422, "invalid_value"),
+    ("staffing/authorized", {"value": -3}, 422, "invalid_value"),
+    ("budget/total_expenditure", {"value": 1e16}, 422, "invalid_value"),
     ("indicators/0/score", {"value": 1, "reason": "x" * 2001}, 422, "validation_error"),
 ]
 

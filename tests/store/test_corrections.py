@@ -176,3 +176,18 @@ def test_replay_and_compare_with_a_fresh_extraction() -> None:
     view = apply_all(short, log)
     assert [c["correction_id"] for c in view.conflicts] == [3, 4]
     assert view.conflicts[0]["code"] == "row_not_found"
+
+
+def test_plausible_takes_kind_and_range_from_the_lexicon() -> None:
+    from service.store.corrections import InvalidValueError, lexicon_path, plausible
+
+    assert lexicon_path(["indicators", 3, "score", "value"]) == "indicators[].score"
+    assert lexicon_path(["report", "fiscal_year"]) == "report.fiscal_year"
+    year = ["report", "fiscal_year"]
+    assert plausible(year, 2023, "report/fiscal_year") == 2023
+    for bad in (1899, 99999999999, 2**63, 2023.5):
+        with pytest.raises(InvalidValueError):
+            plausible(year, bad, "report/fiscal_year")
+    assert plausible(["budget", "total_expenditure"], 1234.56, "b") == 1234.56
+    with pytest.raises(InvalidValueError):
+        plausible(["budget", "total_expenditure"], 1e16, "b")
