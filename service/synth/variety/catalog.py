@@ -34,7 +34,7 @@ Split = Literal["tuning", "held_out"]
 SPLITS: tuple[Split, ...] = ("tuning", "held_out")
 HELD_OUT_LAYOUTS = frozenset({"layout.memo", "layout.table_first"})
 HELD_OUT_MODULUS = 3
-HELD_OUT_PREFERENCE = 0.7
+HELD_OUT_PREFERENCE = 0.5
 
 _REGISTRY: dict[str, tuple[str, ...]] = {}
 

@@ -27,7 +27,7 @@ LAYOUTS = ("classic", "numbered_plain", "two_part", "memo", "table_first")
 register("layout", LAYOUTS)
 register("plant", ("prose_table", "prose_twice"))
 PLANT_SHARE = 0.4  # documents with a planted contradiction; the rest are consistent
-register("section_words", ("standard", "formal"))
+register("section_words", ("standard", "formal", "plain"))
 SECTION_WORDS = {
     "standard": ("基本情况", "收支情况", "“三公”经费情况", "绩效指标完成情况", "自评结论"),
     "formal": (
@@ -37,6 +37,7 @@ SECTION_WORDS = {
         "整体绩效目标实现情况",
         "评价结论",
     ),
+    "plain": ("单位基本情况", "资金收支情况", "三公经费", "绩效目标完成情况", "总体评价"),
 }
 _CN = "一二三四五六七八九十"
 # where a planted wrong figure can go: stated in the money prose and in the table, or in
@@ -165,7 +166,9 @@ def write(w: VariedWriter, layout: str) -> ReportSpec:
     H.h1(narrative.achievement_heading(w))
     narrative.achievements(w, w.blocks[-1].text if isinstance(w.blocks[-1], Heading) else "", H.sub)
     H.h1(words[3])
-    if layout != "table_first":
+    if layout == "table_first":
+        w.p("各项绩效指标完成情况详见前附绩效自评表。")
+    else:
         if indicator_form == "sentences":
             tables.indicator_sentences(w)
         else:

@@ -16,20 +16,28 @@ from service.synth.variety.catalog import register
 from service.synth.variety.who import staffing_cells
 from service.synth.variety.writer import MoneyFigures, VariedWriter
 
-register("staffing", ("sentence", "subquotas", "ge_units", "label_lines", "table"))
+register("staffing", ("sentence", "subquotas", "ge_units", "label_lines", "table", "actual_first"))
 register(
     "money_prose",
-    ("totals", "amount_total", "this_year", "enumerated", "budget_final", "with_last_year"),
+    (
+        "totals",
+        "amount_total",
+        "this_year",
+        "enumerated",
+        "budget_final",
+        "with_last_year",
+        "income_sources",
+    ),
 )
 register("basic_split", ("among", "including", "paren"))
-register("projects", ("inline", "numbered", "table", "table_yuan", "absent"))
+register("projects", ("inline", "numbered", "table", "table_yuan", "absent", "semicolon_list"))
 register(
     "three_public_change",
-    ("change_pct", "prev_change_pct", "pct_first", "prev_first", "diff_only"),
+    ("change_pct", "prev_change_pct", "pct_first", "prev_first", "diff_only", "yoy_words"),
 )
-register("three_public_zero", ("digits", "not_incurred", "is_zero"))
+register("three_public_zero", ("digits", "not_incurred", "is_zero", "not_arranged"))
 register("three_public_vehicle", ("split", "combined_only", "purchase_words"))
-register("three_public_noise", ("none", "meeting_fee", "training_fee"))
+register("three_public_noise", ("none", "meeting_fee", "training_fee", "office_fee"))
 PLANT = "prose"  # where a planted wrong figure goes by default
 
 
@@ -62,6 +70,11 @@ def staffing(w: VariedWriter) -> None:
             f"事业编制{a - admin}名；实有在职{w.count('staffing.actual', s, '名')}，"
             f"离退休{w.count('staffing.retired', r, '名')}。"
         )
+    elif form == "actual_first":
+        text = (
+            f"{me}现有在职人员{w.count('staffing.actual', s, '人')}（核定编制"
+            f"{w.count('staffing.authorized', a, '人')}），退休{w.count('staffing.retired', r, '人')}。"
+        )
     else:  # ge_units
         text = (
             f"{me}现有编制{w.count('staffing.authorized', a, '个')}，在编在岗"
@@ -89,6 +102,10 @@ def money_prose(w: VariedWriter, plant_here: bool) -> None:
         w.p(f"其中：财政拨款收入{general}{tail_other}。", indent=False)
         w.p(f"2、支出：{total}", indent=False)
         w.p(f"其中：基本支出{basic}，项目支出{project}。", indent=False)
+    elif form == "income_sources":
+        other_part = f"，其他收入{other}" if other else ""
+        w.p(f"收入来源：财政拨款{general}{other_part}，合计{income}。", indent=False)
+        w.p(f"支出情况：基本支出{basic}，项目支出{project}，合计{total}。", indent=False)
     elif form == "budget_final":
         T = L["total"]
         initial = m("budget.initial_budget", T.initial)
@@ -145,6 +162,16 @@ def projects(w: VariedWriter) -> None:
         listed = "、".join(parts[:-1]) + f"和{parts[-1]}" if len(parts) > 1 else parts[0]
         w.p(f"项目支出主要用于{listed}。")
         return
+    if form == "semicolon_list":
+        parts = []
+        for name in d.projects:
+            amount = w.f.money(L[name].final)
+            parts.append(f"{name}，支出{amount}")
+            w.projects.append(
+                Project(name=text_value(name), amount=w.f.money_value(L[name].final, amount))
+            )
+        w.p("项目支出情况：" + "；".join(parts) + "。")
+        return
     if form == "numbered":
         for i, name in enumerate(d.projects, start=1):
             budget, amount = w.f.money(L[name].budget), w.f.money(L[name].final)
@@ -167,8 +194,8 @@ def projects(w: VariedWriter) -> None:
         w.projects.append(
             Project(
                 name=text_value(name),
-                amount=figures.money_value(L[name].final, amount + unit),
-                budget=figures.money_value(L[name].budget, budget + unit),
+                amount=figures.money_value(L[name].final, amount),
+                budget=figures.money_value(L[name].budget, budget),
             )
         )
     w.blocks.append(
@@ -199,6 +226,8 @@ def _change(w: VariedWriter, path: str, now: int, before: int) -> str:
     rate = w.pct(f"{path}.change_pct", diff / before * 100, direction=direction)
     if form == "pct_first":
         return f"同比{trend}{rate}，{verb}{amount}"
+    if form == "yoy_words":
+        return f"较上年同期{verb}{amount}，{'增幅' if up else '降幅'}{rate}"
     if form == "prev_change_pct":
         prev = w.money_at(f"{path}.previous", before)
         return f"上年为{prev}，{verb}{amount}，{trend}{rate}"
@@ -209,9 +238,13 @@ def _item(w: VariedWriter, label: str, path: str, cents: int, zero_form: str) ->
     """One 三公 item; a zero in digits or in words."""
     if cents or zero_form == "digits":
         return f"{label}{w.money_at(path, cents)}"
-    raw = "零" if zero_form == "is_zero" else "未发生"
+    raw = {"is_zero": "零", "not_incurred": "未发生", "not_arranged": "未安排"}[zero_form]
     w.t.offer(path, Value(value=0, unit="万元", raw=raw))
-    return f"{label}为零" if zero_form == "is_zero" else f"未发生{label}"
+    return {
+        "is_zero": f"{label}为零",
+        "not_incurred": f"未发生{label}",
+        "not_arranged": f"未安排{label}",
+    }[zero_form]
 
 
 def three_public(w: VariedWriter, lead: str) -> None:
@@ -221,7 +254,8 @@ def three_public(w: VariedWriter, lead: str) -> None:
     noise = {
         "none": "",
         "meeting_fee": f"，同期会议费下降{w.d.seed % 9 + 4}.5%",
-        "training_fee": f"，培训费较上年减少{w.d.seed % 5 + 1}.20万元",
+        "training_fee": f"，培训费较上年减少{w.f.money(w.d.seed % 5 * 100 + 120)}",
+        "office_fee": f"，办公费同比下降{w.d.seed % 7 + 2}.3%",
     }[w.pick("three_public_noise")]
     zero = (
         w.pick("three_public_zero")

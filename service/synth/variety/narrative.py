@@ -20,29 +20,41 @@ ACHIEVEMENT_HEADINGS = {
     "duty_results": "履职效益情况",
     "main_results": "主要工作成效",
     "targets_done": "绩效目标实际完成情况",
+    "lvzhi_chengxiao": "履职成效",
 }
 PROBLEM_HEADINGS = {
     "cunzai": "存在的问题",
     "zhuyao_yuanyin": "存在的主要问题及原因",
     "buzu": "问题与不足",
     "fenxi": "存在问题及原因分析",
+    "bu_zu": "不足之处",
 }
 MEASURE_HEADINGS = {
     "xiayibu": "下一步改进措施",
     "gaijin": "改进措施及建议",
     "dasuan": "下一步工作打算",
+    "zhenggai": "整改措施",
+    "yijian": "意见建议",
 }
 LIST_NUMBERS = {
     "arabic": "{i}.",
     "paren_cn": "（{cn}）",
     "paren_arabic": "（{i}）",
     "cn_comma": "{cn}、",
+    "first_comma": "第{cn}，",
 }
-SCORES = ("grade_quotes", "result_paren", "table_row_only", "conclusion_only")
-register("achievements", ("sections", "yishi_inline", "numbered"))
+SCORES = (
+    "grade_quotes",
+    "result_paren",
+    "table_row_only",
+    "conclusion_only",
+    "grade_first",
+    "label_lines",
+)
+register("achievements", ("sections", "yishi_inline", "numbered", "lead_in", "numbered_cn"))
 register("achievement_heading", tuple(ACHIEVEMENT_HEADINGS))
-register("problems", ("inline", "headed_list", "absent"))
-register("measures", ("inline", "headed_list", "absent"))
+register("problems", ("inline", "headed_list", "absent", "numbered_inline"))
+register("measures", ("inline", "headed_list", "absent", "numbered_inline"))
 register("problem_heading", tuple(PROBLEM_HEADINGS))
 register("measure_heading", tuple(MEASURE_HEADINGS))
 register("list_number", tuple(LIST_NUMBERS))
@@ -70,9 +82,11 @@ def achievements(w: VariedWriter, heading: str, sub: str) -> None:
     sections: dict[str, list[str]] = {}
     for ach in w.d.achievements:
         sections.setdefault(ach.section, []).append(w._achievement(ach))
-    w.p(
-        "".join(f"{_CN[i]}是{title}。{''.join(s)}" for i, (title, s) in enumerate(sections.items()))
-    )
+    if form == "yishi_inline":
+        w.p("".join(f"{_CN[i]}是{t}。{''.join(s)}" for i, (t, s) in enumerate(sections.items())))
+        return
+    for i, (t, s) in enumerate(sections.items()):
+        w.p(f"在{t}方面，{''.join(s)}" if form == "lead_in" else f"（{_CN[i]}）{t}。{''.join(s)}")
 
 
 def problems_and_measures(w: VariedWriter, heading: callable) -> None:  # type: ignore[valid-type]
@@ -103,9 +117,13 @@ def _items(w, family, title, items, target, heading, lead):  # type: ignore[no-u
     if form == "absent":
         w.p("无。")
         return
-    if form == "inline":
-        clauses = [f"{_CN[i]}是{t}" for i, (t, _) in enumerate(items)]
-        w.p(f"{lead}，" + "；".join(clauses) + "。")
+    if form in ("inline", "numbered_inline"):
+        clauses = [
+            f"{_CN[i]}是{t}" if form == "inline" else f"{i + 1}.{t}"
+            for i, (t, _) in enumerate(items)
+        ]
+        opening = f"{lead}，" if form == "inline" else "主要有以下几点："
+        w.p(opening + "；".join(clauses) + "。")
         target += [ListItem(text=text_value(t)) for t, _ in items]
         return
     style = LIST_NUMBERS[w.pick("list_number")]
@@ -126,7 +144,12 @@ def score_sentence(w: VariedWriter, form: str, final: bool) -> None:
         w.p(f"综上所述，{me}{d.year}年度整体支出绩效自评得分{raw}，评价等级为{grade}。")
         return
     grade = w.text("report.grade", GRADE_WORDS[d.grade])
-    if form == "grade_quotes":
+    if form == "label_lines":
+        for line in ("自评得分", raw, "自评等级", grade):
+            w.p(line, indent=False)
+    elif form == "grade_first":
+        w.p(f"评价等级为“{grade}”，综合得分{raw}。")
+    elif form == "grade_quotes":
         w.p(f"经自评，{me}{d.year}年度部门整体支出绩效自评总得分为{raw}，等级“{grade}”。")
     else:
         w.p(f"{me}自评结果为{grade}（{raw}）。")

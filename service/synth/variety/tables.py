@@ -21,9 +21,9 @@ from service.synth.variety.writer import VariedWriter
 TABLE_STYLES = ("ruled", "borderless", "spaced", "flattened")
 INDICATOR_TABLES = ("merged", "plain", "rubric", "sentences")
 register("table_style", TABLE_STYLES)
-register("money_table", ("none", "by_year", "budget_final"))
+register("money_table", ("none", "by_year", "budget_final", "with_previous"))
 register("indicator_table", INDICATOR_TABLES)
-register("rubric_rule", ("per_point", "tiers", "proportional"))
+register("rubric_rule", ("per_point", "tiers", "proportional", "per_item"))
 TABLE = 2
 
 
@@ -52,10 +52,12 @@ def money_table(w: VariedWriter, form: str) -> None:
     (``budget_final``)."""
     d = w.d
     _caption(w, f"{d.year}年度部门支出情况表", unit=True)
-    if form == "by_year":
+    if form == "with_previous":
         rows: list[list[str | SpecCell]] = [
-            ["项目", f"{d.year - 1}年决算数", f"{d.year}年预算数", f"{d.year}年决算数"]
+            ["项目", "本年决算数", "上年决算数", "增减额", "增减率"]
         ]
+    elif form == "by_year":
+        rows = [["项目", f"{d.year - 1}年决算数", f"{d.year}年预算数", f"{d.year}年决算数"]]
     else:
         rows = [["项目", "年初预算数", "调整后预算数", "决算数", "执行率"]]
     for label, key, path in MONEY_ROWS:
@@ -66,6 +68,13 @@ def money_table(w: VariedWriter, form: str) -> None:
 
 def _money_cells(w: VariedWriter, form: str, label: str, line: Line, path: str) -> list[str]:
     final = w.cell(path, line.final)
+    if form == "with_previous":
+        prev = w.f.number(line.previous)
+        diff = line.final - line.previous
+        sign = "-" if diff < 0 else ""
+        rate = percent(abs(diff) / line.previous * 100) if line.previous else "—"
+        _line_truth(w, label, line, previous_final=prev, final=final)  # type: ignore[arg-type]
+        return [final, prev, sign + w.f.number(abs(diff)), sign + rate]
     if form == "by_year":
         prev, budget = w.f.number(line.previous), w.f.number(line.budget)
         _line_truth(w, label, line, previous_final=prev, budget=budget, final=final)  # type: ignore[arg-type]
@@ -150,6 +159,7 @@ _RULES = {
     "per_point": "完成目标值得满分，每低1个百分点扣{step}分，扣完为止",
     "tiers": "全部完成得{weight}分，基本完成得{half}分，未完成不得分",
     "proportional": "按实际完成值占目标值的比例计分",
+    "per_item": "每有一项任务未完成扣{step}分",
 }
 
 

@@ -10,11 +10,12 @@ written here is recorded in the truth as it stands (``report.title``,
 from __future__ import annotations
 
 from service.records import Value
+from service.synth.figures import text_value
 from service.synth.spec import PageBreak, Paragraph, SpecCell, TableBlock
 from service.synth.variety.catalog import register
 from service.synth.variety.writer import VariedWriter
 
-TITLES = ("unit_year", "year_unit", "two_lines", "generic", "about")
+TITLES = ("unit_year", "year_unit", "two_lines", "generic", "about", "unit_about")
 # a title without the unit's name needs the name somewhere else
 UNNAMED_TITLES = ("generic", "about")
 UNIT_WHERE = (
@@ -28,7 +29,9 @@ UNIT_WHERE = (
 register("title", TITLES)
 register("unit_where", UNIT_WHERE)
 register("self_ref", ("short", "unit", "department"))
-register("distractor", ("none", "doc_number", "policy_year", "plan_period"))
+register(
+    "distractor", ("none", "doc_number", "policy_year", "plan_period", "prior_plan", "meeting_doc")
+)
 _REPORT = "部门整体支出绩效自评报告"
 
 
@@ -43,8 +46,12 @@ def title(w: VariedWriter) -> str:
         "two_lines": f"{name}\n{year}{_REPORT}",
         "generic": f"{year}{_REPORT}",
         "about": f"关于{year}部门整体支出绩效自评情况的报告",
+        "unit_about": f"{name}关于{year}部门整体支出绩效自评情况的报告",
     }[form]
-    w.text("report.title", printed.replace("\n", ""))
+    # a title on two lines is one title: its value joined, its raw as printed
+    w.t.offer(
+        "report.title", text_value(printed.replace("\n", "")).model_copy(update={"raw": printed})
+    )
     w.t.offer("report.fiscal_year", Value(value=d.year, raw=str(d.year)))
     if form not in UNNAMED_TITLES:
         w.text("report.department", name)
@@ -107,6 +114,9 @@ def intro(w: VariedWriter) -> str:
         f"（{w.county[0]}财绩〔{d.year + 1}〕{d.seed % 17 + 3}号）要求，",
         "policy_year": f"按照《预算绩效管理实施办法（{d.year - 3}年修订）》的规定，",
         "plan_period": f"围绕“十四五”规划（{d.year - 2 if d.year > 2022 else 2021}—2025年）目标，",
+        "prior_plan": f"结合{d.year - 1}年度整体支出绩效评价反馈意见和{d.year + 1}年预算编制要求，",
+        "meeting_doc": f"按照县政府{d.year + 1}年第{d.seed % 6 + 2}次常务会议精神和"
+        f"《{w.county[0]}财预〔{d.year - 1}〕{d.seed % 23 + 11}号》文件要求，",
     }[form]
     return (
         f"{lead}{named_once(w)}对{d.year}年度部门整体支出情况开展了绩效自评，现将有关情况报告如下。"
