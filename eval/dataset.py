@@ -260,6 +260,12 @@ class Materializer:
             return list(synth_report(source).families)
         return [f"real.{item.entry.id}"]
 
+    def held_out_families(self, item: Item) -> list[str]:
+        """Those of ``families`` that are held-out variants (a held-out document also uses
+        tuning variants, so that it reads like a report)."""
+        source = item.entry.source
+        return list(synth_report(source).held_out) if isinstance(source, VariedSource) else []
+
     def file_bytes(self, item: Item) -> bytes:
         source = item.entry.source
         if isinstance(source, FileSource) or (
@@ -320,6 +326,7 @@ class SynthReport:
     spec: Any  # service.synth.spec.ReportSpec
     truth: dict[str, Any]  # the export format, without sources
     families: tuple[str, ...] = ()
+    held_out: tuple[str, ...] = ()  # the families that are held-out variants
 
 
 _SYNTH_CACHE: dict[str, SynthReport] = {}
@@ -351,28 +358,26 @@ def _generate(source: SynthSource) -> SynthReport:
     return SynthReport(spec=report.spec, truth=truth, families=families)
 
 
+# the manifest's split → the generator's name for it
+GENERATOR_SPLIT = {"tuning": "tuning", "heldout": "held_out"}
+
+
 def _generate_varied(source: VariedSource) -> SynthReport:
+    """A varied report: its families are the variant ids it uses (``layout.memo``,
+    ``money_format.yuan``…), the held-out ones marked by the generator's own split rule."""
+    from service.synth.variety import make_varied, split_of
+
+    split = GENERATOR_SPLIT[source.split]
     try:
-        from service.synth.variety import make_varied
-    except ImportError as exc:
-        raise EvalSetError(f"varied documents need service.synth.variety ({exc})") from None
-    try:
-        report = make_varied(source.seed, source.split)
+        report = make_varied(source.seed, split)
     except ValueError as exc:
         raise EvalSetError(f"varied #{source.seed} ({source.split}): {exc}") from None
-    recorded = getattr(report, "split", source.split)
-    if recorded != source.split:
-        raise EvalSetError(f"varied #{source.seed}: generated as {recorded}, not {source.split}")
-    truth = report.truth.model_dump(mode="json")
-    return SynthReport(spec=report.spec, truth=truth, families=varied_families(report))
-
-
-def varied_families(report: Any) -> tuple[str, ...]:
-    """The families a varied report records (a list, or a mapping of axis → family, e.g.
-    ``{"layout": "borderless"}`` → ``layout:borderless``)."""
-    recorded = getattr(report, "families", None) or ()
-    if isinstance(recorded, dict):
-        return tuple(
-            f"{axis}:{family}" for axis, family in recorded.items() if family not in (None, "")
-        )
-    return tuple(str(family) for family in recorded)
+    if report.variety is None or report.variety.split != split:
+        raise EvalSetError(f"varied #{source.seed}: not generated as a {split} document")
+    variants = tuple(report.variety.variants)
+    return SynthReport(
+        spec=report.spec,
+        truth=report.truth.model_dump(mode="json"),
+        families=variants,
+        held_out=tuple(v for v in variants if split_of(v) == "held_out"),
+    )

@@ -237,6 +237,7 @@ class Scored:
     families: list[str]
     format: str
     steering: dict[str, Any]
+    held_out: list[str] = field(default_factory=list)  # of families: held-out variants
 
 
 def generalisation(items: Iterable[Scored]) -> dict[str, Any]:
@@ -247,6 +248,7 @@ def generalisation(items: Iterable[Scored]) -> dict[str, Any]:
         groups.setdefault(item.split, []).append(item)
     order = [s for s in SPLITS if s in groups] + sorted(set(groups) - set(SPLITS))
     out: dict[str, Any] = {"splits": {}, "families": {}, "formats": {}}
+    out["held_out_families"] = sorted({f for s in groups.values() for m in s for f in m.held_out})
     for split in order:
         members = groups[split]
         out["splits"][split] = figures(m.steering for m in members)

@@ -85,6 +85,7 @@ class DocResult:
     model: str | None = None
     prompt_version: str | None = None
     families: list[str] = field(default_factory=list)
+    held_out_families: list[str] = field(default_factory=list)
     steering: dict[str, Any] = field(default_factory=dict)  # eval.generalisation.Steering
 
     @property
@@ -93,7 +94,9 @@ class DocResult:
 
     @property
     def scored(self) -> Scored:
-        return Scored(self.split, self.families, self.item.format, self.steering)
+        return Scored(
+            self.split, self.families, self.item.format, self.steering, self.held_out_families
+        )
 
     @property
     def f1(self) -> float:
@@ -331,6 +334,7 @@ def _evaluate_item(
     empty extraction: it costs accuracy, it does not vanish from the figures."""
     label = materializer.label(item)
     families = materializer.families(item)
+    held_out = materializer.held_out_families(item)
     results: list[DocResult] = []
     seconds: dict[str, float] = {}
     document = None
@@ -376,6 +380,7 @@ def _evaluate_item(
                 model=extractor_info.get("model"),
                 prompt_version=extractor_info.get("prompt_version"),
                 families=families,
+                held_out_families=held_out,
                 steering=steer_document(export, label, score).as_dict(),
             )
         )

@@ -17,10 +17,12 @@ from eval.dataset import (
     Item,
     Materializer,
     SynthSource,
+    VariedSource,
     items,
     load_manifest,
     synth_report,
 )
+from eval.varied import varied_entries
 from service.synth.reports import TEMPLATES
 from tests.conftest import seeds_dir
 
@@ -118,3 +120,43 @@ def test_a_reviewer_approved_document_joins_the_set(tmp_path: Path, monkeypatch)
     with pytest.raises(dataset.EvalSetError, match="already has"):
         approve(tmp_path / "approved.json", original, "county_x_2023", ["again"], set_dir)
     assert label_from_export({"findings": []})["findings"] == []
+
+
+def test_the_varied_documents_are_half_held_out_and_their_scans_sampled() -> None:
+    manifest, _ = load_manifest(DEFAULT_SET)
+    varied = [d for d in manifest.documents if d.source.kind == "varied"]
+    assert len(varied) >= 150
+    held_out = [d for d in varied if d.split == "heldout"]
+    assert len(held_out) == len(varied) - len(held_out)
+    for split in ("tuning", "heldout"):
+        mine = [d for d in varied if d.split == split]
+        by_format = {f: sum(f in d.formats for d in mine) for f in ("txt", "pdf", "docx", "scan")}
+        # every format in every split; OCR only for a sample (it is the slow part)
+        assert min(by_format[f] for f in ("txt", "pdf", "docx")) >= len(mine) // 4
+        assert 3 <= by_format["scan"] <= len(mine) // 10
+        # a scan is read beside its text layer, so the two can be compared
+        assert all("pdf" in d.formats for d in mine if "scan" in d.formats)
+    assert varied == [Entry.model_validate(e) for e in varied_entries()], (
+        "the manifest holds what eval/varied.py draws: rewrite it with python -m eval.varied --write"
+    )
+
+
+def test_a_varied_document_is_generated_in_its_split(tmp_path: Path) -> None:
+    entry = Entry(
+        id="v", source=VariedSource(seed=3, split="heldout"), formats=["txt"], tests=["x"]
+    )
+    item = Item(entry, "txt", tmp_path)
+    materializer = Materializer(None)
+    families = materializer.families(item)
+    held_out = materializer.held_out_families(item)
+    assert any(f.startswith("layout.") for f in families)
+    assert held_out and set(held_out) <= set(families)
+    label = materializer.label(item)
+    assert label["report"] and "findings" in label
+    text = materializer.file_bytes(item).decode("utf-8")
+    # the document itself never says which split it is in
+    assert "held_out" not in text and "heldout" not in text
+    other = {"id": "t", "source": VariedSource(seed=3, split="tuning")}
+    tuning = Item(entry.model_copy(update=other), "txt", tmp_path)
+    assert materializer.held_out_families(tuning) == []
+    assert materializer.file_bytes(tuning) != materializer.file_bytes(item)
