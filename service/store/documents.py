@@ -301,6 +301,10 @@ def add_correction(
     )
     session.add(row)
     _apply_summary(doc, view.export)
+    # the view that was signed off has changed: it needs a new sign-off (the approval row
+    # stays in its table as history), and exports stop calling it approved
+    doc.approved_at = None
+    doc.approved_by = None
     session.add(doc)
     session.flush()
     return row, applied

@@ -114,7 +114,14 @@ def test_approve(client: TestClient, keys: Keys) -> None:
     listed = client.get("/documents", params={"approved": True}, headers=h).json()
     assert [d["id"] for d in listed["items"]] == [doc_id]
     assert len(client.get(f"/documents/{doc_id}/approvals", headers=h).json()) == 1
+    # a correction after the sign-off changes what was approved: approved no longer, anywhere
+    client.patch(f"/documents/{doc_id}/records/indicators/0/score", json={"value": 7}, headers=h)
+    doc = client.get(f"/documents/{doc_id}", headers=h).json()
+    assert doc["approved"] is False and doc["approved_by"] is None
+    assert client.get("/documents", params={"approved": True}, headers=h).json()["items"] == []
+    assert len(client.get(f"/documents/{doc_id}/approvals", headers=h).json()) == 1  # history
     assert client.post(f"/documents/{doc_id}/approve", headers=h).status_code == 201
+    assert client.get(f"/documents/{doc_id}", headers=h).json()["approved"] is True
 
 
 def test_roles(client: TestClient, keys: Keys) -> None:
