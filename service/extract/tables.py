@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.document import Cell, Table
+from service.extract.flat_indicators import flat_indicators
 from service.extract.ground import Grounder
 from service.extract.indicators import (
     IndicatorHeader,
@@ -107,6 +108,13 @@ class TableMapper:
             self._table(table)
         if self._indicators is not None:
             self.out.indicators = self._indicators.finish()
+        else:  # no 自评表 grid: perhaps one flattened into glued text lines
+            flat = flat_indicators(self.g, self.g.doc.lines)
+            self.out.indicators = flat.indicators
+            if flat.total_score is not None:
+                self.out.candidates.append(
+                    Candidate("report.total_score", flat.total_score, "table")
+                )
         return self.out
 
     def _add(self, path: str, value: Value | None) -> None:

@@ -1,0 +1,394 @@
+"""Indicator rows of a 自评表 flattened into text lines with no cell separators.
+
+Owns: a copy of the 绩效自评表 pasted from Word or a web page into plain text, where each
+row is one line with its cells glued (``信访办结率≥90%96%55``: name, target, actual,
+weight, score), under a header line that says which columns exist (``三级指标年度指标值
+实际完成值分值得分``), with the 一级/二级 names on lines of their own above their rows
+(or glued before the name). Rows are split by the *shape* of the values, right to left:
+the points (weight then score, score ≤ weight), the actual (a number and its unit), the
+target (a comparator, a number, the unit); when the points split more than one way, the
+split whose weights and scores add up to the 总分 line wins and the locator says so.
+Reads only lines outside tables; must not read budget figures.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from service.document import Line
+from service.extract.ground import Grounder
+from service.extract.indicators import LEVEL1_NAMES, LEVEL2_FAMILY, TOTAL_LABEL
+from service.extract.lexicon import lexicon
+from service.records import Indicator, Value
+from service.records.numbers import COUNT_UNITS, MONEY_FACTORS, parse_quantity
+
+LOCATOR = "flat:自评表"
+_UNITS = "|".join(
+    re.escape(u) for u in sorted([*COUNT_UNITS, *MONEY_FACTORS, "%", "‰"], key=len, reverse=True)
+)
+_COMPARATOR = r"(?:≥|≤|>=|<=|>|<|=|不低于|不少于|不高于|不超过|大于等于|小于等于|达到|约)"
+_NUM = r"\d+(?:\.\d+)?"
+# Right to left: the actual (number + unit) ends the head, the target (comparator, number,
+# unit) stands before it, the name before that.
+_ACTUAL = re.compile(rf"(?P<num>{_NUM})\s*(?P<unit>{_UNITS}|[\u4e00-\u9fff])$")
+_POINTS = re.compile(r"(?P<pts>\d[\d.]*(?:\s+\d[\d.]*)?)\s*(?P<dev>[^\d\s][^\d]*)?$")
+_LEVEL_SUFFIX = r"(?:[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）])?"
+_KNOWN_LEVELS = sorted([*LEVEL1_NAMES, *LEVEL2_FAMILY], key=len, reverse=True)
+_LEVEL = re.compile(
+    "(?:"
+    + "|".join(re.escape(n) for n in _KNOWN_LEVELS)
+    + r"|[\u4e00-\u9fff]{2,4}效益指标)"
+    + _LEVEL_SUFFIX
+)
+_TOTAL_LINE = re.compile(rf"^{TOTAL_LABEL}\s*[:：]?\s*(?P<rest>[\d.\s分]*)$")
+_MAX_COMBINATIONS = 4096
+
+
+@dataclass
+class _Row:
+    l1: Value | None
+    l2: Value | None
+    name: tuple[int, int]
+    target: tuple[int, int] | None
+    actual: tuple[int, int] | None
+    points: list[tuple[tuple[int, int] | None, tuple[int, int] | None]]  # (weight, score) spans
+    deviation: tuple[int, int] | None
+
+
+@dataclass
+class FlatIndicators:
+    indicators: list[Indicator] = field(default_factory=list)
+    total_score: Value | None = None
+
+
+# --- the header line ----------------------------------------------------------------------
+
+
+def _unanchored(fragment: str) -> str:
+    return fragment.removeprefix("^").removesuffix("$")
+
+
+def header_columns(line: str) -> list[str]:
+    """The roles a glued header line names, in its order ([] when it is no such line).
+    Each entry's words are searched anywhere in the line; a match followed by one of its
+    excludes (评分|标准, 指标|解释) or inside a longer match of another role is dropped."""
+    found: list[tuple[int, int, str]] = []
+    for entry in lexicon().fields("indicators[]."):
+        role = entry.path.split("[].", 1)[1]
+        excl = re.compile(entry.excludes_pattern()) if entry.excludes else None
+        for frag in entry.headers:
+            for m in re.finditer(_unanchored(frag), line):
+                if m.end() == m.start():
+                    continue
+                if excl and (excl.search(m.group()) or _excluded_after(excl, line, m.end())):
+                    continue
+                found.append((m.start(), m.end(), role))
+    kept = [
+        f
+        for f in found
+        if not any(o[0] <= f[0] and f[1] <= o[1] and (o[1] - o[0]) > (f[1] - f[0]) for o in found)
+    ]
+    roles: list[str] = []
+    for _, _, role in sorted(kept):
+        if role not in roles:
+            roles.append(role)
+    return roles
+
+
+def _starts_header(line: str, pos: int) -> bool:
+    return any(
+        re.match(_unanchored(f), line[pos:])
+        for e in lexicon().fields("indicators[].")
+        for f in e.headers
+    )
+
+
+def _excluded_after(excl: re.Pattern[str], line: str, pos: int) -> bool:
+    """An exclude word right after the match (评分|标准) makes it another column, unless a
+    new column's header starts there (年度指标值|实际完成值 glued)."""
+    return bool(excl.match(line, pos)) and not _starts_header(line, pos)
+
+
+def _is_header(roles: list[str]) -> bool:
+    has_points = "weight" in roles or "score" in roles
+    has_values = "target" in roles or "actual" in roles
+    return has_points and has_values and len(roles) >= 4
+
+
+# --- splitting a row ----------------------------------------------------------------------
+
+
+def _unknown_unit(text: str, span: tuple[int, int]) -> bool:
+    m = _ACTUAL.search(text, span[0], span[1])
+    return m is not None and not re.fullmatch(_UNITS, m.group("unit"))
+
+
+def _valid_number(s: str) -> bool:
+    return bool(re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", s))
+
+
+def point_splits(digits: str, both: bool) -> list[tuple[int, ...]]:
+    """The ways a glued points string (“1010”, “54.5”) reads as weight then score (cut
+    positions), or as one number when the table has only one points column."""
+    if not both:
+        return [()] if _valid_number(digits) else []
+    out = []
+    for k in range(1, len(digits)):
+        w, s = digits[:k], digits[k:]
+        if _valid_number(w) and _valid_number(s) and 0 < float(w) <= 100 and float(s) <= float(w):
+            out.append((k,))
+    # Whole weights first (a 0.5-point weight is rarer than a 0.5-point score: “10.59”
+    # reads 1 | 0.59 unless the totals say 10.5 | 9), then the shorter score.
+    out.sort(key=lambda c: ("." in digits[: c[0]], len(digits) - c[0]))
+    return out
+
+
+class _Reader:
+    def __init__(self, g: Grounder, roles: list[str]) -> None:
+        self.g = g
+        self.roles = roles
+        self.text = g.doc.text
+        self.l1: Value | None = None
+        self.l2: Value | None = None
+        self.rows: list[_Row] = []
+        # The 总分 line: where its score stands, and the (weight, score) totals it states.
+        self.total_span: tuple[int, int] | None = None
+        self.totals: tuple[float | None, float | None] = (None, None)
+
+    def level_line(self, s: int, e: int) -> bool:
+        """A line of 一级/二级 names only (“产出指标”, “产出指标(40分)数量指标”)."""
+        pos, seen = s, False
+        while pos < e:
+            m = _LEVEL.match(self.text, pos, e)
+            if not m:
+                return False
+            seen = True
+            pos = m.end()
+            while pos < e and self.text[pos] in " \u3000":
+                pos += 1
+        if not seen:
+            return False
+        self._levels(s, e)
+        return True
+
+    def _levels(self, s: int, e: int) -> int:
+        """Read the level names at the start of [s, e); return where they end."""
+        pos = s
+        while True:
+            m = _LEVEL.match(self.text, pos, e)
+            if not m:
+                return pos
+            name = re.sub(_LEVEL_SUFFIX + "$", "", m.group())
+            v = self.g.text(m.start(), m.end(), LOCATOR, value=name)
+            base = name.removesuffix("指标")
+            if name in LEVEL2_FAMILY or name.endswith("效益指标") and base not in LEVEL1_NAMES:
+                family = LEVEL2_FAMILY.get(name)
+                if (
+                    family
+                    and self.l1 is not None
+                    and self.l1.value not in (family, family + "指标")
+                ):
+                    self.l1 = None  # a new family whose level-1 name the copy does not show
+                self.l2 = v
+            else:
+                self.l1, self.l2 = v, None
+            pos = m.end()
+            while pos < e and self.text[pos] in " \u3000":
+                pos += 1
+
+    def row(self, s: int, e: int) -> bool:
+        start = self._levels(s, e)
+        pm = _POINTS.search(self.text, start, e)
+        if pm is None:
+            return False
+        dev = (pm.start("dev"), pm.end("dev")) if pm.group("dev") else None
+        if dev and "deviation" not in self.roles:
+            return False
+        both = "weight" in self.roles and "score" in self.roles
+        points = self._points(pm.start("pts"), pm.end("pts"), both)
+        if not points:
+            return False
+        head_end = pm.start("pts")
+        actual = target = None
+        if "actual" in self.roles:
+            am = _ACTUAL.search(self.text, start, head_end)
+            if am is None:
+                return False
+            actual, head_end = (am.start(), am.end()), am.start()
+        if "target" in self.roles:
+            # The target's unit is the actual's (卷, 宗 … units no list knows), or a known one.
+            unit = (
+                re.escape(self.text[actual[1] - 1])
+                if actual and _unknown_unit(self.text, actual)
+                else _UNITS
+            )
+            rx = re.compile(rf"(?P<cmp>{_COMPARATOR})?\s*(?P<num>{_NUM})\s*(?:{unit})?$")
+            tm = rx.search(self.text, start, head_end)
+            if tm is None or tm.start() == tm.end():
+                return False
+            target, head_end = (tm.start(), tm.end()), tm.start()
+        if head_end - start < 2:
+            return False
+        self.rows.append(_Row(self.l1, self.l2, (start, head_end), target, actual, points, dev))
+        return True
+
+    def _points(
+        self, s: int, e: int, both: bool
+    ) -> list[tuple[tuple[int, int] | None, tuple[int, int] | None]]:
+        raw = self.text[s:e]
+        parts = raw.split()
+        if len(parts) == 2 and both:  # separated after all: no guessing
+            cut = s + raw.index(parts[1], len(parts[0]))
+            return [((s, s + len(parts[0])), (cut, cut + len(parts[1])))]
+        if len(parts) != 1:
+            return []
+        out: list[tuple[tuple[int, int] | None, tuple[int, int] | None]] = []
+        for cut in point_splits(raw, both):
+            if cut:
+                out.append(((s, s + cut[0]), (s + cut[0], e)))
+            elif "score" in self.roles:
+                out.append((None, (s, e)))
+            else:
+                out.append(((s, e), None))
+        return out
+
+    def total_line(self, s: int, e: int) -> bool:
+        """The 总分/合计 line: “合计10092.5” (weight and score glued), “总分 100 92.5”,
+        “总分：92.5分” (the score alone)."""
+        m = _TOTAL_LINE.match(re.sub(r"\s", " ", self.text[s:e]))
+        if not m:
+            return False
+        nums = [(n.start() + s, n.end() + s) for n in re.finditer(r"\d[\d.]*", self.text[s:e])]
+        if len(nums) == 2 and all(_valid_number(self.text[a:b]) for a, b in nums):
+            w, sc = (float(self.text[a:b]) for a, b in nums)
+            self.totals, self.total_span = (w, sc), nums[1]
+        elif len(nums) == 1:
+            a, b = nums[0]
+            digits = self.text[a:b]
+            cuts = point_splits(digits, "weight" in self.roles and "score" in self.roles)
+            # “总分92.5” is a score alone; a glued “10092.5” is weight and score only when the
+            # weight is the rows' (or 100).
+            weights = {100.0, sum(_number(self.text, r.points[0][0]) or 0 for r in self.rows)}
+            cuts = [c for c in cuts if c and float(digits[: c[0]]) in weights]
+            if cuts:
+                k = cuts[0][0]
+                self.totals = (float(digits[:k]), float(digits[k:]))
+                self.total_span = (a + k, b)
+            elif _valid_number(digits):
+                self.totals, self.total_span = (None, float(digits)), (a, b)
+        return True
+
+
+# --- choosing the splits and building the records -----------------------------------------
+
+
+def _number(text: str, span: tuple[int, int] | None) -> float | None:
+    if span is None:
+        return None
+    q = parse_quantity(text[span[0] : span[1]])
+    return None if q is None or q.value is None else float(q.value)
+
+
+def _choose(r: _Reader) -> tuple[list[int], bool]:
+    """The split of each row, and whether the totals decided between several."""
+    default = [0] * len(r.rows)
+    ambiguous = [i for i, row in enumerate(r.rows) if len(row.points) > 1]
+    weight_total, score_total = r.totals
+    if not ambiguous or (weight_total is None and score_total is None):
+        return default, False
+    n = 1
+    for i in ambiguous:
+        n *= len(r.rows[i].points)
+    if n > _MAX_COMBINATIONS:
+        return default, False
+
+    def sums(choice: list[int]) -> tuple[float, float]:
+        w = s = 0.0
+        for row, k in zip(r.rows, choice, strict=True):
+            ws, ss = row.points[k]
+            w += _number(r.text, ws) or 0
+            s += _number(r.text, ss) or 0
+        return w, s
+
+    for pick in itertools.product(*(range(len(r.rows[i].points)) for i in ambiguous)):
+        choice = list(default)
+        for i, k in zip(ambiguous, pick, strict=True):
+            choice[i] = k
+        w, s = sums(choice)
+        if (weight_total is None or abs(w - weight_total) < 1e-6) and (
+            score_total is None or abs(s - score_total) < 1e-6
+        ):
+            return choice, choice != default
+    return default, False
+
+
+def _records(r: _Reader) -> list[Indicator]:
+    choice, by_totals = _choose(r)
+    g, out = r.g, []
+    for row, k in zip(r.rows, choice, strict=True):
+        loc = LOCATOR + (" (points split by the total score)" if by_totals else "")
+        weight, score = row.points[k]
+
+        def value(span: tuple[int, int] | None, loc: str = loc) -> Value | None:
+            if span is None:
+                return None
+            q = parse_quantity(g.doc.text[span[0] : span[1]])
+            return None if q is None else g.quantity(q, span[0], loc)
+
+        def points(span: tuple[int, int] | None) -> Value | None:
+            v = value(span)
+            return None if v is None else v.model_copy(update={"unit": "分"})
+
+        out.append(
+            Indicator(
+                level1=row.l1,
+                level2=row.l2,
+                level3=g.text(*row.name, loc),
+                target=value(row.target),
+                actual=value(row.actual),
+                weight=points(weight),
+                score=points(score),
+                deviation=g.text(*row.deviation, loc) if row.deviation else None,
+            )
+        )
+    return out
+
+
+def _total_value(r: _Reader) -> Value | None:
+    if r.total_span is None:
+        return None
+    a, b = r.total_span
+    q = parse_quantity(r.text[a:b])
+    if q is None:
+        return None
+    return r.g.quantity(q, a, LOCATOR).model_copy(update={"unit": "分"})
+
+
+_MAX_SKIPPED = 2  # lines in the table's region that are neither rows nor levels (page numbers)
+
+
+def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
+    """The rows under the first glued 自评表 header among ``lines`` (prose lines)."""
+    text = g.doc.text
+    reader: _Reader | None = None
+    skipped = 0
+    for line in lines:
+        s, e = g.trim(line.span.start, line.span.end)
+        if reader is None:
+            roles = header_columns(re.sub(r"\s+", "", text[s:e]))
+            if _is_header(roles):
+                reader = _Reader(g, roles)
+            continue
+        if reader.total_line(s, e):
+            break
+        if reader.level_line(s, e) or reader.row(s, e):
+            skipped = 0
+            continue
+        skipped += 1
+        if skipped > _MAX_SKIPPED or (reader.rows and e - s > 40):
+            break
+    if reader is None or not reader.rows:
+        return FlatIndicators()
+    return FlatIndicators(_records(reader), _total_value(reader))
