@@ -35,6 +35,7 @@ from service.errors import (
     NoPagesError,
     TooManyPagesError,
 )
+from service.ingest.pdf_borderless import find_borderless
 from service.ingest.pdf_layout import Fragment, Item, Placed, Row, reading_order
 from service.ingest.pdf_tables import Char, PdfTable, claim_chars, compatible, find_tables, join
 
@@ -95,7 +96,9 @@ def read_pdf(data: bytes, source: SourceInfo, options: IngestOptions) -> Documen
     builder = DocumentBuilder(source)
     doc = _open(data, options, builder)
     try:
-        pages = [_read_page(doc, index, options, builder) for index in range(doc.page_count)]
+        pages: list[_Page] = []
+        for index in range(doc.page_count):
+            pages.append(_read_page(doc, index, options, builder, _last_table(pages)))
     finally:
         doc.close()
         pymupdf.TOOLS.mupdf_warnings()  # leave no messages behind for the next document
@@ -145,13 +148,24 @@ def _open(data: bytes, options: IngestOptions, builder: DocumentBuilder) -> pymu
 # --- reading pages ---------------------------------------------------------------------------
 
 
+def _last_table(pages: list[_Page]) -> PdfTable | None:
+    """The last table of the page before, which the next page's top may continue."""
+    if not pages or not isinstance(pages[-1], _TextPage) or not pages[-1].tables:
+        return None
+    return max(pages[-1].tables, key=lambda t: t.box[3])
+
+
 def _read_page(
-    doc: pymupdf.Document, index: int, options: IngestOptions, builder: DocumentBuilder
+    doc: pymupdf.Document,
+    index: int,
+    options: IngestOptions,
+    builder: DocumentBuilder,
+    previous: PdfTable | None = None,
 ) -> _Page:
     number = index + 1
     try:
         page = doc.load_page(index)
-        result = _read_loaded_page(page, number, options)
+        result = _read_loaded_page(page, number, options, previous)
     except JixiaoError:
         raise
     except Exception as exc:  # MuPDF raises several unrelated types for a damaged page
@@ -169,7 +183,9 @@ def _read_page(
     return result
 
 
-def _read_loaded_page(page: pymupdf.Page, number: int, options: IngestOptions) -> _Page:
+def _read_loaded_page(
+    page: pymupdf.Page, number: int, options: IngestOptions, previous: PdfTable | None = None
+) -> _Page:
     size = (page.rect.width, page.rect.height)
     transform = _display_transform(page)
     lines = _char_lines(page, transform)
@@ -180,6 +196,8 @@ def _read_loaded_page(page: pymupdf.Page, number: int, options: IngestOptions) -
     tables = find_tables(page, number)
     chars = [ch for line, _ in lines for ch in line]
     taken = claim_chars(tables, chars) if tables else [False] * len(chars)
+    sizes = [font for line, font in lines for _ in line]
+    tables += find_borderless(chars, sizes, taken, (number, size[1]), previous)
     fragments = []
     i = 0
     for line, font_size in lines:

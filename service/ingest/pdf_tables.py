@@ -61,6 +61,8 @@ class PdfTable:
     last_box: Box | None = None  # the part on the last page
     dropped_header_rows: int = 0
     joined_into: PdfTable | None = None  # set on a continuation once it is appended
+    # A borderless table (no rulings): the whitespace gutters between its columns.
+    gutters: list[tuple[float, float]] | None = None
 
     @property
     def n_cols(self) -> int:
@@ -249,6 +251,13 @@ def compatible(first: PdfTable, second: PdfTable) -> bool:
     """Whether ``second`` (top of the next page) can continue ``first``: the same outer
     edges, and one part's column lines a subset of the other's (a continuation may have
     merged cells where the first part has none, or the reverse)."""
+    if first.gutters is not None or second.gutters is not None:
+        # Borderless parts: text edges move from page to page, the gutters stay.
+        return (
+            first.gutters is not None
+            and second.gutters is not None
+            and gutters_match(first.gutters, second.gutters)
+        )
     a, b = first.cols, second.cols
     if len(a) < 3 or len(b) < 3:
         return False
@@ -301,6 +310,15 @@ def _cut_merged_cells(first: PdfTable, second: PdfTable, repeated: int) -> dict[
         if cell.row == repeated and not cell.text and above is not None:
             out[id(cell)] = above
     return out
+
+
+def gutters_match(
+    a: list[tuple[float, float]], b: list[tuple[float, float]], slack: float = 2.0
+) -> bool:
+    """Two parts of one borderless table: as many gutters, each pair overlapping."""
+    return len(a) == len(b) and all(
+        min(a1, b1) + slack > max(a0, b0) for (a0, a1), (b0, b1) in zip(a, b, strict=True)
+    )
 
 
 def _repeated_header(first: PdfTable, second: PdfTable) -> int:

@@ -230,3 +230,50 @@ def split_rows(
         elif r + rs > at:  # the rest of a merged cell the break cuts through
             bottom.append((offset, c, r + rs - at, cs, ""))
     return top, bottom
+
+
+# --- borderless tables: cells placed by position only, no rulings ---------------------------
+
+
+def write_text_table(
+    page: pymupdf.Page,
+    x: float,
+    y: float,
+    col_widths: Sequence[float],
+    rows: Sequence[Sequence[str]],
+    fontsize: float = 9,
+    row_gap: float = 1.0,
+    right: Sequence[int] = (),
+    centred: bool = False,
+) -> tuple[list[dict[int, DrawnLine]], float]:
+    """Write a table with text only: each cell at its column's left edge (``right``: columns
+    whose text ends at the column's right edge, less one em, as figures are set). A cell
+    with "\n" wraps onto the next line(s) in its column; the row grows to hold it, the
+    other cells at its top, or ``centred`` on its height. ``row_gap``: space between rows,
+    in em. Returns each row's drawn cells (column -> text and glyph rect) and the y below
+    the table."""
+    xs = [x]
+    for w in col_widths:
+        xs.append(xs[-1] + w)
+    step = fontsize * 1.25
+    drawn: list[dict[int, DrawnLine]] = []
+    top = y
+    for row in rows:
+        parts = [text.split("\n") if text else [] for text in row]
+        height = max(len(p) for p in parts) or 1
+        cells: dict[int, DrawnLine] = {}
+        for col, lines in enumerate(parts):
+            if not lines:
+                continue
+            first = top + (step * (height - len(lines)) / 2 if centred else 0)
+            width = max(text_width(p, fontsize) for p in lines)
+            left = xs[col + 1] - fontsize - width if col in right else xs[col]
+            for k, part in enumerate(lines):
+                page.insert_text(
+                    (left, first + fontsize + k * step), part, fontname=FONT, fontsize=fontsize
+                )
+            bottom = first + step * (len(lines) - 1) + 1.2 * fontsize
+            cells[col] = DrawnLine(row[col], pymupdf.Rect(left, first, left + width, bottom))
+        drawn.append(cells)
+        top += step * height + fontsize * row_gap
+    return drawn, top
