@@ -13,6 +13,7 @@ tables' meaning. SQLite specifics, and why:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from service.errors import ConfigError
+from service.store.files import private_dirs
 
 _IMMEDIATE = "jixiao_sqlite_immediate"
 
@@ -59,7 +61,11 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
 
 def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database)
+        private_dirs(path.parent)
+        # SQLite gives its -wal and -shm files the database file's mode: owner-only throughout
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+        os.close(fd)
     # connections to a local file are cheap: enough for every request thread and job
     # thread, so nothing ever waits for the pool
     engine = create_engine(

@@ -18,6 +18,18 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _SUFFIX = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
+def private_dirs(folder: Path) -> None:
+    """Create ``folder`` and any missing parents readable by the owner only (uploaded
+    reports are a department's accounts; other users of the machine must not read them)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        created.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(created, 0o700)  # mkdir's mode is cut by the umask
+
+
 class FileStore:
     """Content-addressed blobs under ``root/ab/cd/<sha256>``."""
 
@@ -70,7 +82,8 @@ class FileStore:
         return self.root / digest[:2] / digest[2:4] / name
 
     def _write(self, path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dirs(path.parent)
+        # mkstemp creates the file readable by its owner only (0600), and os.replace keeps that
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:

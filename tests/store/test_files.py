@@ -44,3 +44,27 @@ def test_refuses_odd_suffixes(tmp_path: Path, suffix: str) -> None:
     store = FileStore(tmp_path)
     with pytest.raises(ValueError):
         store.put_derived("a" * 64, suffix, b"")
+
+
+def test_data_is_readable_by_its_owner_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Uploaded reports and the database: no other user of the machine may read them."""
+    import stat
+
+    from service.store.engine import make_engine
+
+    root = tmp_path / "data" / "files"
+    store = FileStore(root)
+    digest = store.put("报告".encode())
+    blob = store._path(digest)
+    assert stat.S_IMODE(blob.stat().st_mode) == 0o600
+    folder = blob.parent
+    while folder != tmp_path:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+        folder = folder.parent
+    db = tmp_path / "db" / "jixiao.sqlite3"
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("create table t (x int)")
+    engine.dispose()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
