@@ -85,6 +85,7 @@ def build_report(
             "threshold": options.threshold,
             "formats": options.formats,
             "only": options.only,
+            "splits": options.splits,
             "set": {
                 "name": manifest.name,
                 "version": manifest.version,

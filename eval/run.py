@@ -63,6 +63,7 @@ class EvalOptions:
     threshold: float = DEFAULT_THRESHOLD
     formats: list[str] | None = None
     only: list[str] | None = None  # document id prefixes
+    splits: list[str] | None = None  # heldout, tuning, seeds
     cache_dir: Path = DEFAULT_CACHE  # shared by every --out, so dated nightly folders reuse it
     use_cache: bool = True
     database_url: str | None = None  # default: the service's database
@@ -407,8 +408,10 @@ def run_eval(
     started = time.perf_counter()
     manifest, set_dir = load_manifest(options.set_path)
     selected = list(items(manifest, set_dir, options.formats, options.only))
+    if options.splits:
+        selected = [i for i in selected if i.entry.split in options.splits]
     if not selected:
-        raise EvalSetError("no documents selected (check --format/--only)")
+        raise EvalSetError("no documents selected (check --format/--only/--split)")
     if extractors is None:
         extractors = {
             name: service_extractor(name) for name in resolve_extractors(options.extractors)
@@ -517,6 +520,7 @@ def options_from_args(args: argparse.Namespace) -> EvalOptions:
         threshold=threshold,
         formats=args.formats,
         only=args.only,
+        splits=getattr(args, "splits", None),
         use_cache=not args.no_cache,
         database_url=args.database_url,
         store=not args.no_store,

@@ -256,6 +256,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, help="largest allowed F1 drop (default 0.02)")
     p.add_argument("--format", action="append", dest="formats", help="only this input format")
     p.add_argument("--only", action="append", help="only documents whose id starts so")
+    p.add_argument(
+        "--split",
+        action="append",
+        dest="splits",
+        choices=["heldout", "tuning", "seeds"],
+        help="only this split (held-out: the figure that counts; never tune to it)",
+    )
     p.add_argument("--no-cache", action="store_true", help="re-render and re-read everything")
     p.add_argument("--no-store", action="store_true", help="do not record this run")
     p.add_argument("--database-url", help="where runs are kept (default: the service's)")

@@ -60,3 +60,18 @@ def test_the_console_command_finds_eval_from_anywhere(tiny_set: Path, tmp_path: 
         cwd=elsewhere, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert probe.stdout.strip() == "False"  # the service never imports eval/ on its own
+
+
+def test_a_split_is_selected_and_its_row_printed(tiny_set: Path, tmp_path: Path, capsys) -> None:
+    db = tmp_path / "runs.db"
+    assert main(_args(tiny_set, tmp_path / "s", db, "--split", "seeds")) == 0
+    out = capsys.readouterr().out
+    assert "by split (held-out is the figure that counts)" in out
+    [seeds_row] = [line for line in out.splitlines() if line.strip().startswith("seeds")]
+    assert seeds_row.split()[1:3] == ["1", "100.0%"]  # one document, its 4 scalars all read
+    report = json.loads((tmp_path / "s" / "report.json").read_text(encoding="utf-8"))
+    assert report["run"]["splits"] == ["seeds"]
+    assert report["documents"][0]["split"] == "seeds"
+    # the tiny set has no held-out document: nothing to run is a bad request
+    assert main(_args(tiny_set, tmp_path / "h", db, "--split", "heldout")) == 2
+    assert "no documents selected" in capsys.readouterr().err
