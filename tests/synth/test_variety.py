@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import time
+from typing import Any
+
+import pymupdf
 import pytest
 
-from service.synth import SyntheticReport
+from service.ingest import read_document
+from service.synth import SyntheticReport, render
 from service.synth.variety import (
     HELD_OUT_LAYOUTS,
     SPLITS,
+    families,
     make_varied,
     split_of,
+    variants,
     varied_suite,
 )
+
+from .test_reports import nfkc, values
 
 N = 40  # documents per split the session fixtures draw
 
@@ -55,3 +65,215 @@ def test_held_out_documents_use_held_out_variants(held_out: list[SyntheticReport
     assert any(split_of(v) == "held_out" for v in used)
     layouts = {r.variety.layout for r in held_out}  # type: ignore[union-attr]
     assert {n.partition(".")[2] for n in HELD_OUT_LAYOUTS} <= layouts
+
+
+# --- every variant is reachable, and the split has its share ----------------------------------
+
+REACH = 160  # documents per split in which every variant of that split must appear
+
+
+@pytest.fixture(scope="session")
+def used_by_split() -> dict[str, set[str]]:
+    return {
+        split: {v for r in varied_suite(REACH, split) for v in r.variety.variants}  # type: ignore[union-attr]
+        for split in SPLITS
+    }
+
+
+def test_every_variant_is_reachable_in_its_split(used_by_split: dict[str, set[str]]) -> None:
+    tuning_ids = {v.id for v in variants("tuning")}
+    held_ids = {v.id for v in variants("held_out")}
+    assert tuning_ids - used_by_split["tuning"] == set()
+    assert held_ids - used_by_split["held_out"] == set()
+    assert used_by_split["tuning"] <= tuning_ids
+
+
+def test_the_split_rule_holds_out_layouts_by_name_and_a_third_of_phrasings() -> None:
+    layouts = {v.id: v.split for v in families()["layout"]}
+    assert {k for k, s in layouts.items() if s == "held_out"} == HELD_OUT_LAYOUTS
+    assert 2 <= len(HELD_OUT_LAYOUTS) <= 3 and len(layouts) >= 5
+    phrasings = [v for f, vs in families().items() if f != "layout" for v in vs[1:]]
+    share = sum(v.split == "held_out" for v in phrasings) / len(phrasings)
+    assert 0.2 < share < 0.45
+    for vs in families().values():
+        assert vs[0].split == "tuning"  # a family's common form always tunes
+    # the rule is the id's hash, not the order or the document
+    assert split_of("table_style.flattened") == "held_out"
+    assert split_of("table_style.borderless") == "tuning"
+    assert split_of("layout.memo") == "held_out" and split_of("layout.classic") == "tuning"
+
+
+def test_families_cover_the_kinds_of_variation() -> None:
+    names = set(families())
+    assert {
+        "title",
+        "unit_where",
+        "distractor",
+        "money_prose",
+        "money_format",
+        "three_public_change",
+        "three_public_zero",
+        "three_public_vehicle",
+        "three_public_noise",
+        "staffing",
+        "projects",
+        "table_style",
+        "indicator_table",
+        "problems",
+        "measures",
+        "score",
+        "achievements",
+        "plant",
+        "layout",
+    } <= names
+    assert all(len(vs) >= 3 for f, vs in families().items() if f not in {"digits", "plant"})
+
+
+# --- the truth --------------------------------------------------------------------------------
+
+MONEY_EPS = 1e-6
+
+
+def _num(node: Any) -> float | None:
+    return None if node is None else float(node.value)
+
+
+def test_truth_sums_are_exact_where_the_parts_are_stated(
+    tuning: list[SyntheticReport], held_out: list[SyntheticReport]
+) -> None:
+    for r in tuning + held_out:
+        b, tp = r.truth.budget, r.truth.three_public
+        checks = [
+            (b.basic_expenditure, [b.personnel_expenditure, b.public_expenditure]),
+            (b.total_expenditure, [b.basic_expenditure, b.project_expenditure]),
+            (tp.total.actual, [tp.overseas.actual, tp.reception.actual, tp.vehicle.actual]),
+            (tp.vehicle.actual, [tp.vehicle_purchase.actual, tp.vehicle_operation.actual]),
+        ]
+        for total, parts in checks:
+            if total is None or any(p is None for p in parts):
+                continue
+            assert abs(_num(total) - sum(_num(p) for p in parts)) < MONEY_EPS, r.name  # type: ignore[operator,misc]
+        income = [b.income_general_budget, b.income_other]
+        if b.income_other is not None:
+            assert abs(_num(b.total_income) - sum(_num(p) for p in income)) < MONEY_EPS  # type: ignore[operator,misc]
+        else:
+            assert _num(b.total_income) == _num(b.income_general_budget), r.name
+        if r.truth.projects:
+            spent = sum(float(p.amount.value) for p in r.truth.projects)  # type: ignore[union-attr,arg-type]
+            assert abs(_num(b.project_expenditure) - spent) < MONEY_EPS, r.name  # type: ignore[operator]
+        scores = sum(float(i.score.value) for i in r.truth.indicators)  # type: ignore[union-attr,arg-type]
+        weights = sum(float(i.weight.value) for i in r.truth.indicators)  # type: ignore[union-attr,arg-type]
+        assert weights == 100 and abs(_num(r.truth.report.total_score) - scores) < 1e-9, r.name  # type: ignore[operator]
+
+
+def test_every_truth_value_stands_in_the_text(
+    tuning: list[SyntheticReport], held_out: list[SyntheticReport]
+) -> None:
+    for r in tuning + held_out:
+        text = nfkc(render(r.spec, "txt")[0].decode("utf-8"))
+        data = json.loads(r.truth_json())
+        for path, value in values({k: v for k, v in data.items() if k != "findings"}):
+            assert value["raw"] in text, f"{r.name} {path}: {value['raw']!r}"
+
+
+def test_a_field_the_document_does_not_state_is_absent(
+    tuning: list[SyntheticReport], held_out: list[SyntheticReport]
+) -> None:
+    seen: set[str] = set()
+    for r in tuning + held_out:
+        fam, t = r.variety.families, r.truth  # type: ignore[union-attr]
+        text = render(r.spec, "txt")[0].decode("utf-8")
+        if fam["indicator_table"] == ("rubric",):
+            assert all(i.target is None and i.actual is None for i in t.indicators)
+            assert all(i.weight is not None and i.score is not None for i in t.indicators)
+            seen.add("rubric")
+        if fam["three_public_vehicle"] == ("combined_only",):
+            assert t.three_public.vehicle_purchase.actual is None
+            assert t.three_public.vehicle_operation.actual is None
+            seen.add("combined")
+        if fam["problems"] == ("absent",):
+            assert t.problems == [] and "无。" in text
+            seen.add("no problems")
+        if fam["projects"] == ("absent",):
+            assert t.projects == [] and t.budget.project_expenditure is not None
+            seen.add("no projects")
+        if not fam["unit_where"][0].startswith("cover") and r.variety.layout != "table_first":  # type: ignore[union-attr]
+            assert t.report.budget_code is None and "预算编码" not in text
+            seen.add("no cover")
+        if fam["score"] == ("table_row_only",):
+            assert t.report.grade is None and t.report.total_score is not None
+            seen.add("score in the total row")
+        if "money_table" not in fam or fam["money_table"] == ("none",):
+            assert t.budget.lines == []
+    assert seen == {
+        "rubric",
+        "combined",
+        "no problems",
+        "no projects",
+        "no cover",
+        "score in the total row",
+    }
+
+
+def test_planted_contradictions_are_findings_and_the_rest_are_consistent(
+    tuning: list[SyntheticReport], held_out: list[SyntheticReport]
+) -> None:
+    planted = 0
+    for r in tuning + held_out:
+        text = nfkc(render(r.spec, "txt")[0].decode("utf-8"))
+        if "plant" not in r.variety.families:  # type: ignore[union-attr]
+            assert r.truth.findings == [] and r.knobs.contradictions == 0, r.name
+            continue
+        planted += 1
+        assert len(r.truth.findings) == r.knobs.contradictions >= 1, r.name
+        for finding in r.truth.findings:
+            (path,) = finding.paths
+            wrong, right = (item.value for item in finding.items)
+            assert wrong.value != right.value and wrong.raw in text and right.raw in text
+            section, field = path.split(".")
+            assert getattr(getattr(r.truth, section), field).value == right.value
+    assert 0.2 < planted / len(tuning + held_out) < 0.6
+
+
+def test_units_of_every_kind_appear(tuning: list[SyntheticReport]) -> None:
+    names = [r.truth.report.department.value for r in tuning if r.truth.report.department]  # type: ignore[union-attr]
+    suffixes = ("中学", "小学", "幼儿园", "卫生院", "医院", "中心", "站", "委员会办公室", "局")
+    more = {s for s in suffixes for n in varied_names() if str(n).endswith(s)}
+    assert len(names) == len(tuning) and more == set(suffixes)
+
+
+def varied_names() -> list[str]:
+    return [
+        str(r.truth.report.department.value)  # type: ignore[union-attr]
+        for r in varied_suite(120, "held_out")
+    ]
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("style", ["ruled", "borderless", "spaced", "flattened"])
+def test_every_renderer_handles_each_table_style_of_a_varied_report(style: str) -> None:
+    report = next(
+        r
+        for r in varied_suite(200, "held_out")
+        if r.variety.families["table_style"] == (style,) and r.spec.tables()  # type: ignore[union-attr]
+    )
+    for fmt in ("txt", "docx", "pdf"):
+        started = time.perf_counter()
+        (data,) = render(report.spec, fmt, report.seed)
+        assert time.perf_counter() - started < 1.5, f"{fmt} took too long"
+        doc = read_document(data, f"report.{fmt}")
+        assert nfkc(report.truth.budget.total_expenditure.raw).replace(" ", "") in (  # type: ignore[union-attr]
+            doc.text.replace(" ", "")
+        )
+    pdf = render(report.spec, "pdf")[0]
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        rules = sum(len(page.get_drawings()) for page in doc)
+    header_rules = len(doc_pages(pdf)) if report.spec.header else 0
+    assert (rules > header_rules) == (style == "ruled")
+
+
+def doc_pages(pdf: bytes) -> list[int]:
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        return list(range(len(doc)))
