@@ -72,6 +72,9 @@ def test_a_broken_extractor_makes_compare_fail(tiny_set: Path, tmp_path: Path) -
     assert [r.id for r in history] == [first.runs["rules"].id, second.runs["rules"].id]
     assert history[-1].summary["fields"]["budget.basic_expenditure"]["fn"] == 1
     assert history[-1].n_documents == 1 and history[-1].seconds > 0
+    # the split figures survive the database, so the next --compare can see them drop
+    assert history[0].generalisation["splits"]["seeds"]["scalars_recall"] == 1.0
+    assert history[-1].generalisation["splits"]["seeds"]["scalars_recall"] == 0.75
     store.close()
 
 
@@ -116,6 +119,13 @@ def test_the_reports_are_written_and_self_contained(tiny_set: Path, tmp_path: Pa
     assert "<svg" in html and "<polyline" in html  # the trend of the two runs
     for text in ("By input format", "Worst documents", "budget.basic_expenditure", "500.5万元"):
         assert text in html
+    # the generalisation section: the seeds row of the broken run, 3 of 4 scalars read
+    assert "The held-out split is the figure that counts." in html
+    seeds = report["extractors"]["rules"]["generalisation"]["splits"]["seeds"]
+    assert seeds["scalars"] == {"stated": 4, "right": 3.0} and seeds["scalars_recall"] == 0.75
+    assert re.search(r"<b>seeds</b>.*?<b>75\.0</b>", html, re.S)
+    # and the stored run keeps it
+    assert store.history("tiny", "rules")[-1].generalisation["splits"]["seeds"] == seeds
 
 
 def test_a_failing_extractor_counts_as_an_empty_extraction(tiny_set: Path, tmp_path: Path) -> None:
