@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from service.document import Cell, Table
 from service.extract.flat_indicators import flat_indicators
@@ -24,6 +25,7 @@ from service.extract.indicators import (
     is_total_row,
     total_in_label,
 )
+from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
@@ -266,6 +268,10 @@ class TableMapper:
             kind_path = _line_field(key)
             if kind_path:
                 self._line_candidates(kind_path, values)
+            elif (path := _lexicon_row(key)) is not None:
+                # A 收支 row named as the lexicon names the field: the final column is the
+                # figure (预算数 beside it is the budget, not the income).
+                self._add(path, values.get("final"))
             if key == "项目支出":
                 in_projects = True
             elif in_projects and _PROJECT_END.search(key):
@@ -451,7 +457,8 @@ def _money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str |
         return captions[-1]
     for row in rows[:3]:
         for cell in row:
-            m = _UNIT_IN_HEADER.search(_text(cell))
+            # A title row inside the grid (“金额单位：元”), or “(元)” in a header cell.
+            m = _UNIT_CAPTION.search(_text(cell)) or _UNIT_IN_HEADER.search(_text(cell))
             if m:
                 return m.group(1)
     return None
@@ -483,6 +490,21 @@ def _money_columns(texts: list[str]) -> dict[int, str]:
                 break
     money = [r for r in roles.values() if r != "execution_rate"]
     return roles if len(money) >= 2 and min(roles) > 0 else {}
+
+
+@cache
+def _lexicon_rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Money fields of the budget lexicon whose label a row can be named by whole."""
+    out = []
+    for e in lexicon().fields("budget."):
+        pattern = e.row_label_pattern() or e.label_pattern()
+        if e.kind == "money" and pattern:
+            out.append((e.path, re.compile(pattern)))
+    return tuple(out)
+
+
+def _lexicon_row(key: str) -> str | None:
+    return next((p for p, rx in _lexicon_rows() if rx.fullmatch(key)), None)
 
 
 def _line_field(key: str) -> tuple[str, str] | None:

@@ -1,0 +1,71 @@
+"""Money tables of other shapes through the real readers: the unit from a caption or a
+title row (values normalised to 万元, the unit as written kept), a 收支 table whose 决算数
+column (not its 预算数) is the figure, project tables with other column names."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from service.records import ReportExport
+
+
+def _tsv(before: list[str], rows: list[list[str]]) -> ReportExport:
+    text = "\n".join(before) + "\n" + "\n".join("\t".join(r) for r in rows) + "\n"
+    return extract_rules(read_document(text.encode(), "report.txt")).export
+
+
+def test_income_rows_take_the_final_column_not_the_budget() -> None:
+    e = _tsv(
+        ["收入支出决算表"],
+        [
+            ["项目", "预算数", "决算数"],
+            ["一般公共预算财政拨款收入", "512.4", "498.65"],
+            ["事业收入", "40", "36.2"],
+            ["支出合计", "552.4", "530.1"],
+        ],
+    )
+    assert e.budget.income_general_budget.value == 498.65
+    assert e.budget.income_business.value == 36.2
+    assert e.budget.total_expenditure.value == 530.1
+    assert e.budget.lines[0].budget.value == 512.4  # the budget stays on its line
+
+
+def test_unit_from_a_title_row_inside_a_word_table() -> None:
+    d = docx.Document()
+    d.add_paragraph("部门收支情况")
+    grid = [
+        ["金额单位：元", "", ""],
+        ["项目", "年初预算数", "决算数"],
+        ["支出合计", "3,250,000.00", "3,118,460.50"],
+        ["基本支出", "2,800,000.00", "2,760,010.20"],
+    ]
+    table = d.add_table(rows=len(grid), cols=3)
+    table.cell(0, 0).merge(table.cell(0, 2))
+    for r, row in enumerate(grid):
+        for c, text in enumerate(row):
+            if text:
+                table.cell(r, c).text = text
+    buf = io.BytesIO()
+    d.save(buf)
+    e = extract_rules(read_document(buf.getvalue(), "report.docx")).export
+    total = e.budget.total_expenditure
+    assert (total.value, total.unit, total.original_unit) == (311.84605, "万元", "元")
+    assert e.budget.basic_expenditure.value == 276.00102
+    assert e.budget.initial_budget.value == 325
+
+
+def test_caption_in_thousands_separated_yuan_above_a_text_table() -> None:
+    e = _tsv(
+        ["表3 支出决算情况", "（单位：元）"],
+        [
+            ["项目", "调整后预算数", "支出数", "执行率"],
+            ["支出总额", "1,000,000", "968,000", "96.8%"],
+        ],
+    )
+    assert e.budget.total_expenditure.value == 96.8
+    assert e.budget.full_year_budget.value == 100
+    assert e.budget.execution_rate.value == 96.8
