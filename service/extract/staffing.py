@@ -1,31 +1,62 @@
 """Staffing (人员情况): 编制数, 在职人数, 退休人数 stated in the prose.
 
-Owns the headcount readers. Proposes ``Candidate``s; never decides between them.
-Must not read tables.
+Owns the headcount readers: a label from the lexicon (staffing.toml) and the count a few
+words after it (“核定编制52名”, “实有人数：48人”, “在职在编人员为48人”, a label on one line and
+its count on the next). A total followed by its sub-quotas (核定编制52名，其中行政编制15名…)
+is read once: the sub-quota words (行政编制, 事业编制 …) are no label of the total. Last
+year's headcount (上年末在职人数…) is not this year's. Proposes ``Candidate``s; never
+decides between them. Must not read tables.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from service.extract.clauses import Basis, find_labels, report_year, value_after
 from service.extract.ground import Grounder
+from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.resolve import Candidate
-from service.records.numbers import parse_quantity
+from service.extract.text import sentences
 
-_STAFF = {
-    "staffing.authorized": r"(?:核定)?编制(?:人数|数)?",
-    "staffing.actual": r"(?:实有|实际)?在职(?:在编)?(?:人数|人员)",
-    "staffing.retired": r"退休(?:人数|人员)",
-}
+
+@cache
+def _labels() -> list[tuple[str, re.Pattern[str]]]:
+    return [
+        (e.path, re.compile(e.label_pattern()))
+        for e in lexicon().fields("staffing.")
+        if e.labels and e.kind == "count"
+    ]
+
+
+def _count_ok(entry: FieldEntry, kind: str, unit: str | None, value: object) -> bool:
+    """A headcount: a count in one of the entry's units, or a bare whole number (a
+    “编制数：52” form)."""
+    if not isinstance(value, int) or not entry.in_range(value):
+        return False
+    return (kind == "count" and unit in entry.units) or (kind == "number" and unit is None)
 
 
 def staffing_candidates(g: Grounder) -> list[Candidate]:
     text = g.src
+    year = report_year(g.doc.text)
+    lex = lexicon()
     out: list[Candidate] = []
-    for path, label in _STAFF.items():
-        rx = re.compile(rf"(?<!行政)(?:{label})\s*(?:为|共|有|是|:|：)?\s*(\d{{1,5}}\s*(?:人|名))")
-        for m in rx.finditer(text):
-            q = parse_quantity(m.group(1))
-            if q is not None:
-                out.append(Candidate(path, g.quantity(q, m.start(1), "prose"), "prose"))
+    for para in g.paragraphs():
+        for sent in sentences(text, para.start, para.end):
+            hits = find_labels(text, sent.start, sent.end, _labels())
+            basis = Basis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
+            # The last label of a paragraph may have its count on the next line.
+            end = sent.end if sent.end < para.end else min(len(text), para.end + 12)
+            for k, hit in enumerate(hits):
+                limit = hits[k + 1].start if k + 1 < len(hits) else end
+                found = value_after(text, hit.end, limit)
+                entry = lex.field(hit.key)
+                if found is None or not _count_ok(entry, found.kind, found.q.unit, found.q.value):
+                    continue
+                if basis.of(hit.start) == "previous":
+                    continue
+                cue = text[hit.start : hit.end].strip()
+                value = g.quantity(found.q, found.offset, f"prose cue:{cue}")
+                out.append(Candidate(hit.key, value, "prose"))
     return out

@@ -156,7 +156,10 @@ _CN_DIGITS = {
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
-_NUM = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# Thousands grouped by commas, or by single spaces as some PDF exporters write them
+# (“2 031.07”): spaced groups only before decimals, so “10 100%” (two cells run together)
+# and “2023 100” stay two numbers.
+_NUM = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u2009\u202f]\d{3})+(?=\.\d)|\d+)(?:\.\d+)?"
 _NUMBER_RE = re.compile(rf"^\s*({_NUM})\s*$")
 _PREFIX_RE = "|".join(sorted(map(re.escape, PREFIX_COMPARATORS), key=len, reverse=True))
 _SUFFIX_RE = "|".join(sorted(map(re.escape, SUFFIX_COMPARATORS), key=len, reverse=True))
@@ -210,7 +213,8 @@ def is_blank(text: str | None) -> bool:
 
 
 def _decimal(text: str) -> Decimal | None:
-    cleaned = normalize(text).replace(",", "").replace("−", "-").replace(" ", "")
+    cleaned = normalize(text).replace(",", "").replace("−", "-")
+    cleaned = re.sub(r"[\s\u2009\u202f]", "", cleaned)
     try:
         return Decimal(cleaned)
     except InvalidOperation:

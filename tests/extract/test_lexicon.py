@@ -4,6 +4,7 @@ and every example of every lexicon file reads as stated through the whole rules 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -143,8 +144,17 @@ def _equals(entry: FieldEntry, got: Value, want: object) -> bool:
         n = got.number
         if n is None:
             return False
-        tol = rounding_tolerance(n, got.unit, got.precision) if entry.kind == "money" else 0
-        return abs(n - float(want)) <= max(tol, 1e-6)
+        tol = 1e-6
+        if entry.kind == "money":
+            # Within the rounding of either side: 3,456,789.12元 is the example's 345.68 万元.
+            stated = Decimal(str(want)).as_tuple().exponent
+            want_precision = 10.0 ** min(int(stated), 0)
+            tol = max(
+                rounding_tolerance(n, got.unit, got.precision),
+                rounding_tolerance(float(want), got.unit, want_precision),
+                tol,
+            )
+        return abs(n - float(want)) <= tol
     return str(got.value) == str(want)
 
 
@@ -163,3 +173,26 @@ def test_lexicon_example_reads_as_stated(entry: FieldEntry, example: Example) ->
     assert any(_equals(entry, v, example.value) for v in values), (
         f"{entry.path}: expected {example.value!r}, read {shown} from {example.text!r}"
     )
+
+
+def test_a_list_path_described_by_prose_and_table_files_is_joined(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """projects[].name: the prose readers' words in one file, the table headers in another."""
+    (tmp_path / "a.toml").write_text(
+        'version = 1\n[[field]]\npath = "projects[].name"\nkind = "text"\nlabels = ["专项"]\n'
+        '[[field.example]]\ntext = "项目支出主要用于：甲专项12.60万元、乙补助4.05万元。"\nvalue = "甲专项"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "b.toml").write_text(
+        'version = 1\n[[field]]\npath = "projects[].name"\nkind = "text"\nheaders = ["项目名称"]\n'
+        '[[field.example]]\ntext = "x"\nvalue = "y"\n',
+        encoding="utf-8",
+    )
+    entry = load(tmp_path).field("projects[].name")
+    assert entry.labels == ("专项",) and entry.headers == ("项目名称",)
+    assert len(entry.examples) == 2 and entry.area == "a+b"
+    (tmp_path / "b.toml").write_text(
+        (tmp_path / "b.toml").read_text(encoding="utf-8").replace('"text"', '"money"', 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(LexiconError, match="different kind"):
+        load(tmp_path)

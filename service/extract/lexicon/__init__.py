@@ -23,6 +23,10 @@ File format (fixed for the team)::
     text = "1、收入：842.10万元"
     value = 842.1                    # or: absent = true
 
+A file may also hold a ``[words]`` table: named lists of regex fragments a reader needs
+beside the fields (the words that make a clause about the budget rather than the final
+figure, about last year, a 三公 item stated as nil …), read with ``lex.words(name)``.
+
 Validation happens at load, so a bad file fails at start-up with one ``LexiconError``
 naming the file and the entry.
 """
@@ -33,7 +37,7 @@ import re
 import tomllib
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -126,6 +130,7 @@ class Lexicon:
 
     entries: tuple[FieldEntry, ...]
     version: str
+    word_lists: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def field(self, path: str) -> FieldEntry:
         for e in self.entries:
@@ -138,6 +143,17 @@ class Lexicon:
 
     def fields(self, prefix: str = "") -> tuple[FieldEntry, ...]:
         return tuple(e for e in self.entries if e.path.startswith(prefix))
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """The named list of a ``[words]`` table (KeyError when no file defines it)."""
+        for key, fragments in self.word_lists:
+            if key == name:
+                return fragments
+        raise KeyError(f"no lexicon word list {name!r}")
+
+    def words_pattern(self, name: str) -> str:
+        """One regex matching any fragment of the named list, longest first."""
+        return _alternation(self.words(name))
 
 
 # --- loading and validation ---------------------------------------------------------------
@@ -176,7 +192,7 @@ def _model_of(ann: Any) -> type[BaseModel] | None:
 
 
 def load_file(path: Path, scalars: frozenset[str], lists: dict[str, frozenset[str]]):  # noqa: ANN201
-    """(version, entries) of one file; raises ``LexiconError`` naming file and entry."""
+    """(version, entries, word lists) of one file; raises ``LexiconError`` naming file and entry."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
@@ -184,7 +200,7 @@ def load_file(path: Path, scalars: frozenset[str], lists: dict[str, frozenset[st
     version = data.get("version")
     if not isinstance(version, int):
         raise LexiconError(f"{path.name}: 'version = <int>' is required")
-    extra = set(data) - {"version", "field"}
+    extra = set(data) - {"version", "field", "words"}
     if extra:
         raise LexiconError(f"{path.name}: unknown top-level keys {sorted(extra)}")
     raw = data.get("field", [])
@@ -194,7 +210,21 @@ def load_file(path: Path, scalars: frozenset[str], lists: dict[str, frozenset[st
     for i, item in enumerate(raw):
         where = f"{path.name}: field #{i + 1} ({item.get('path', '?')})"
         entries.append(_entry(item, path.stem, where, scalars, lists))
-    return version, entries
+    return version, entries, _word_lists(data.get("words", {}), path.name)
+
+
+def _word_lists(table: Any, name: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(table, dict):
+        raise LexiconError(f"{name}: [words] must be a table of lists")
+    out = {}
+    for key, value in table.items():
+        where = f"{name}: words.{key}"
+        out[key] = _strings(value, key, where)
+        try:
+            re.compile(_alternation(out[key]))
+        except re.error as e:
+            raise LexiconError(f"{where} do not compile: {e}") from e
+    return out
 
 
 def _entry(
@@ -296,21 +326,52 @@ def _examples(value: Any, where: str) -> tuple[Example, ...]:
     return tuple(out)
 
 
+def _joined(a: FieldEntry, b: FieldEntry, where: str) -> FieldEntry:
+    """One list-record path described from two sides (the prose readers' file and the table
+    readers' file): their words are joined. A scalar path is defined once; a list path's
+    two descriptions must agree on its kind and range."""
+    if a.kind != b.kind or (a.range and b.range and a.range != b.range):
+        raise LexiconError(f"{where}: {a.path} is described with a different kind or range")
+
+    def union(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[str, ...]:
+        return x + tuple(f for f in y if f not in x)
+
+    return replace(
+        a,
+        area=f"{a.area}+{b.area}",
+        **{k: union(getattr(a, k), getattr(b, k)) for k in _LIST_KEYS},
+        range=a.range or b.range,
+        examples=a.examples + b.examples,
+        note="; ".join(n for n in (a.note, b.note) if n),
+    )
+
+
 def load(directory: Path = HERE) -> Lexicon:
     """Read and validate every ``*.toml`` file of ``directory`` (sorted by name)."""
     scalars, lists = export_paths()
     entries: list[FieldEntry] = []
     versions: list[str] = []
     seen: dict[str, str] = {}
+    words: dict[str, tuple[str, ...]] = {}
     for path in sorted(directory.glob("*.toml")):
-        version, file_entries = load_file(path, scalars, lists)
+        version, file_entries, file_words = load_file(path, scalars, lists)
         versions.append(f"{path.stem}:{version}")
+        for key, fragments in file_words.items():
+            if key in words:
+                raise LexiconError(f"{path.name}: words.{key} is already defined in another file")
+            words[key] = fragments
         for e in file_entries:
-            if e.path in seen:
+            if e.path not in seen:
+                seen[e.path] = path.name
+                entries.append(e)
+                continue
+            at = next(i for i, have in enumerate(entries) if have.path == e.path)
+            if not e.is_list:
                 raise LexiconError(f"{path.name}: {e.path} is already defined in {seen[e.path]}")
-            seen[e.path] = path.name
-            entries.append(e)
-    return Lexicon(entries=tuple(entries), version=",".join(versions))
+            entries[at] = _joined(entries[at], e, f"{path.name} and {seen[e.path]}")
+    return Lexicon(
+        entries=tuple(entries), version=",".join(versions), word_lists=tuple(words.items())
+    )
 
 
 @cache

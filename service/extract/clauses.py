@@ -1,0 +1,274 @@
+"""Clauses of prose: where a label's figure stands, and what that figure is about.
+
+Owns the template-independent parts of reading “label → value” in a sentence: finding the
+quantity a few words after a label (across a colon, a line break, filler such as 为 / 共计 /
+累计完成, never across another label), telling money from a percentage or a count, and the
+basis of a clause — this year's final figure (决算), the budget (年初预算 / 批复 / 调整后预算)
+or another year (上年 / 2022年 in a 2023 report). The words come from the lexicon's
+``[words]`` lists. Knows nothing of fields; prose.py, three_public.py and staffing.py
+decide which field a label is. Must not read tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from service.extract.lexicon import lexicon
+from service.records.numbers import COUNT_UNITS, QUANTITY_RE, Quantity, parse_quantity
+
+# Between a label and its figure: what the reports write there (为, 共计, 累计完成, a colon,
+# a bracketed remark) and at most this many other characters (“项目支出主要用于某某资金
+# 203万元” names a part, not the total).
+WINDOW = 6
+_CLAUSE_BREAK = "，,；;。"
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_TITLE_YEAR = re.compile(r"(20\d\d)\s*年度")
+_PARTS = re.compile(r"[\s,，、;；]*其中")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A quantity read after a label: ``q``'s offsets are relative to ``offset``."""
+
+    q: Quantity
+    offset: int
+    kind: str  # money | percent | count | number
+
+    @property
+    def start(self) -> int:
+        return self.offset + self.q.start
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.q.end
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    lex = lexicon()
+    names = (
+        "filler",
+        "budget_basis",
+        "final_basis",
+        "previous_year",
+        "current_year",
+        "year_comparison",
+        "change_words",
+        "lead_heading",
+        "other_subject",
+        "value_stop",
+    )
+    return {n: re.compile(lex.words_pattern(n)) for n in names}
+
+
+def words(name: str) -> re.Pattern[str]:
+    """The lexicon's ``[words]`` list ``name`` as one compiled pattern."""
+    return _patterns()[name]
+
+
+def report_year(text: str) -> int | None:
+    """The year the report evaluates: the first “20XX年度” of the document, else the most
+    mentioned year."""
+    m = _TITLE_YEAR.search(text, 0, 2000)
+    if m:
+        return int(m.group(1))
+    years = Counter(int(y) for y in _YEAR.findall(text))
+    return years.most_common(1)[0][0] if years else None
+
+
+def quantity_at(src: str, pos: int) -> Hit | None:
+    """The quantity starting at ``pos`` (a digit), with what kind of figure it is."""
+    m = QUANTITY_RE.match(src, pos)
+    if not m or not m.group("num"):
+        return None
+    q = parse_quantity(m.group(0))
+    if q is None:
+        return None
+    q = Quantity(**{**q.__dict__, "start": m.start() - pos, "end": m.end() - pos})
+    after = src[m.end() : m.end() + 1]
+    unit = m.group("unit")
+    if unit == "万" and ("\u4e00" <= after <= "\u9fff"):
+        return Hit(q, pos, "count")  # 3万人, 2万册: ten thousand of something, not money
+    if q.is_money:
+        return Hit(q, pos, "money")
+    if q.unit in ("%", "‰"):
+        return Hit(q, pos, "percent")
+    if q.unit in COUNT_UNITS:
+        return Hit(q, pos, "count")
+    return Hit(q, pos, "number")
+
+
+def _is_year(src: str, pos: int) -> int:
+    """The end of a year or date written at ``pos`` (2023年, 2023年12月31日), else -1."""
+    m = re.compile(r"\d{4}\s*年(?:度|末|底)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?").match(
+        src, pos
+    )
+    return m.end() if m else -1
+
+
+def value_after(src: str, pos: int, limit: int) -> Hit | None:
+    """The first figure after a label ending at ``pos``, before ``limit`` (the next label
+    or the end of the sentence): filler, a colon, a bracketed remark and a line break may
+    stand between; a clause break only after nothing but filler. Years are skipped; the
+    first other figure is the answer, whatever its kind (a percentage is never money)."""
+    filler = words("filler")
+    i = pos
+    only_filler = True
+    crossed = False
+    end = min(limit, len(src))
+    stretch = 0
+    while i < end:
+        ch = src[i]
+        if ch.isdigit():
+            y = _is_year(src, i)
+            if y > 0:
+                i, only_filler = y, False
+                continue
+            return quantity_at(src, i)
+        if ch in "-−" and i + 1 < end and src[i + 1].isdigit():
+            return quantity_at(src, i)
+        m = filler.match(src, i)
+        if m and m.end() > i:
+            i = m.end()
+            continue
+        if ch in _CLAUSE_BREAK or src.startswith("\n\n", i):
+            if not only_filler:
+                return None
+            crossed = True
+            i += 1
+            continue
+        if ch.isspace():
+            i += 1
+            continue
+        if crossed:
+            return None  # “执行率，年度目标≥95%”: past a break only filler may stand
+        only_filler = False
+        stretch += 1
+        if (
+            stretch > WINDOW
+            or words("change_words").match(src, i)
+            or words("value_stop").match(src, i)
+        ):
+            return None  # too far, a change (增加 / 减少 …) or a part (主要用于 …), not the level
+        i += 1
+    return None
+
+
+def sentence_end(src: str, pos: int, end: int) -> int:
+    """Where the sentence holding ``pos`` ends (after 。；), at most ``end``."""
+    for i in range(pos, end):
+        if src[i] in "。；;!?！？":
+            return i + 1
+    return end
+
+
+@dataclass
+class Basis:
+    """What the clauses of one sentence are about: ``of(label_start)`` says ``final``,
+    ``budget`` or ``previous`` for a figure whose label starts there. ``masked`` spans
+    (the labels themselves: 一般公共预算收入 is not a budget clause) are ignored."""
+
+    src: str
+    start: int
+    end: int
+    year: int | None
+    masked: list[tuple[int, int]]
+
+    def _free(self, s: int, e: int) -> bool:
+        return not any(a <= s and e <= b for a, b in self.masked)
+
+    def _events(self, upto: int) -> list[tuple[int, int, str]]:
+        """(start, end, kind) of the basis words before ``upto``."""
+        src, out = self.src, []
+        cmp_spans = [
+            (m.start(), m.end()) for m in words("year_comparison").finditer(src, self.start, upto)
+        ]
+
+        def in_cmp(s: int) -> bool:
+            return any(a <= s < b for a, b in cmp_spans)
+
+        for kind in ("budget_basis", "final_basis", "previous_year", "current_year"):
+            for m in words(kind).finditer(src, self.start, upto):
+                if self._free(m.start(), m.end()) and not in_cmp(m.start()):
+                    out.append((m.start(), m.end(), kind))
+        for m in _YEAR.finditer(src, self.start, upto):
+            if self.year is None or in_cmp(m.start()):
+                continue
+            kind = "current_year" if int(m.group(1)) == self.year else "previous_year"
+            out.append((m.start(), m.end(), kind))
+        return sorted(out)
+
+    def _closed(self, end: int, label_start: int) -> bool:
+        """Whether a basis word ending at ``end`` had its own figure before the label
+        (年初预算1,100万元，… / 上年支出1,161.51万元，…) and no “其中” carries it on to the
+        parts after that figure."""
+        hit = value_after(self.src, end, label_start)
+        return (
+            hit is not None
+            and hit.end <= label_start
+            and not _PARTS.match(self.src, hit.end, label_start)
+        )
+
+    def of(self, label_start: int) -> str:
+        """``final``, ``budget`` or ``previous`` for a figure whose label starts there. A
+        basis word speaks for its own figure (and the parts after it) or, when it heads the
+        sentence (预算安排情况：… / 2022年，…), for everything after it; a bracketed remark
+        speaks only inside its brackets."""
+        brackets = _closed_brackets(self.src, self.start, label_start)
+        basis = "final"
+        year_basis = "final"
+        for s, e, kind in self._events(label_start):
+            if any(a < s < b for a, b in brackets):
+                continue
+            if kind == "budget_basis":
+                basis = "final" if self._closed(e, label_start) else "budget"
+            elif kind == "final_basis":
+                basis = "final"
+            elif kind == "previous_year":
+                year_basis = "final" if self._closed(e, label_start) else "previous"
+            else:
+                year_basis = "final"
+        return "previous" if year_basis == "previous" else basis
+
+
+def _closed_brackets(src: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(open, close) of the brackets in [start, end) that close before ``end``."""
+    out, stack = [], []
+    for i in range(start, end):
+        if src[i] in "(（":
+            stack.append(i)
+        elif src[i] in ")）" and stack:
+            out.append((stack.pop(), i))
+    return out
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    """A label of ``key`` (a field path or a 三公 item) at [start, end) of the text."""
+
+    key: str
+    start: int
+    end: int
+
+
+def find_labels(
+    src: str, start: int, end: int, patterns: list[tuple[str, re.Pattern[str]]]
+) -> list[LabelHit]:
+    """Every label in [start, end), leftmost first; at one place the longest wins and a
+    label inside another is no label of its own (项目支出 holds 支出)."""
+    hits = [
+        LabelHit(key, m.start(), m.end())
+        for key, rx in patterns
+        for m in rx.finditer(src, start, end)
+        if m.end() > m.start()
+    ]
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    out: list[LabelHit] = []
+    for h in hits:
+        if out and h.start < out[-1].end:
+            continue
+        out.append(h)
+    return out

@@ -1,0 +1,252 @@
+"""三公经费 stated in sentences: each item's figure, budget, last year's figure and its
+change against last year, however the sentence orders them.
+
+Owns reading one 三公 item's stretch of a sentence (from its label to the next label) as a
+run of cues and figures: a comparison (比上年 / 较上年度 / 同比 / 与2022年相比), a direction
+(减少 / 下降 / 增长 …), a rate word (降幅 / 增幅), last year's or this year's figure (上年为 /
+本年为), a budget word, and nil stated in words (未安排… / …为零). A direction after
+unrelated words (投诉率下降2%, 接待批次减少3批次) is not the item's change. The words come
+from the lexicon (three_public.toml, budget.toml). Proposes ``Candidate``s; must not read
+tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from service.extract.clauses import (
+    Basis,
+    Hit,
+    LabelHit,
+    find_labels,
+    quantity_at,
+    words,
+)
+from service.extract.ground import Grounder
+from service.extract.lexicon import lexicon
+from service.extract.resolve import Candidate
+from service.extract.text import Block, sentences
+from service.records import Value
+from service.records.numbers import MONEY_UNIT, Quantity
+
+_ITEMS = ("total", "overseas", "reception", "vehicle", "vehicle_purchase", "vehicle_operation")
+_TOKEN_KINDS = (
+    "cmp",
+    "zero_after",
+    "previous",
+    "current",
+    "budget",
+    "final",
+    "rate_down",
+    "rate_up",
+    "down",
+    "up",
+)
+_YEAR_OR_DATE = re.compile(r"\d{4}\s*年(?:度|末|底)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?")
+_CLEAN_CHARS = r"[\s,，、:：;；()（）“”\"了的为是达约共计分别均其中]"
+
+
+@cache
+def _clean_gap() -> re.Pattern[str]:
+    """Text that may stand between cues and figures without changing what they are about."""
+    return re.compile(f"(?:{words('filler').pattern}|{_CLEAN_CHARS})*")
+
+
+@cache
+def _tokens() -> re.Pattern[str]:
+    lex = lexicon()
+    sources = {
+        "cmp": lex.words_pattern("year_comparison"),
+        "zero_after": lex.words_pattern("tp_zero_after"),
+        "previous": lex.words_pattern("tp_previous"),
+        "current": lex.words_pattern("tp_current"),
+        "budget": lex.words_pattern("budget_basis"),
+        "final": lex.words_pattern("final_basis"),
+        "rate_down": lex.words_pattern("tp_rate_down"),
+        "rate_up": lex.words_pattern("tp_rate_up"),
+        "down": lex.words_pattern("decrease_words"),
+        "up": lex.words_pattern("increase_words"),
+    }
+    return re.compile("|".join(f"(?P<{k}>{sources[k]})" for k in _TOKEN_KINDS))
+
+
+@cache
+def _labels() -> list[tuple[str, re.Pattern[str]]]:
+    lex = lexicon()
+    return [
+        (item, re.compile(lex.field(f"three_public.{item}.actual").label_pattern()))
+        for item in _ITEMS
+    ]
+
+
+@cache
+def _other_cost() -> re.Pattern[str]:
+    return re.compile(f"(?:{lexicon().words_pattern('tp_other_cost')})\\s*$")
+
+
+@cache
+def _zero_before() -> re.Pattern[str]:
+    return re.compile(f"(?:{lexicon().words_pattern('tp_zero_before')})(?:任何)?\\s*$")
+
+
+@dataclass
+class _State:
+    """Reading one item's stretch: the cue waiting for a figure, and whether the stretch
+    has wandered onto something else (a count, an unrelated direction)."""
+
+    column: str  # where a figure without a cue goes: actual | budget | previous
+    pending: str | None = None
+    direction: str | None = None
+    foreign: bool = False
+    level_read: bool = False
+    last_money_end: int = -1
+
+
+class _Reader:
+    def __init__(self, g: Grounder, locator_of, year: int | None) -> None:  # noqa: ANN001
+        self.g = g
+        self.src = g.src
+        self.locator_of = locator_of
+        self.year = year
+        self.out: list[Candidate] = []
+        self.lex = lexicon()
+
+    def run(self) -> list[Candidate]:
+        for para in self.g.paragraphs():
+            loc = self.locator_of(para.start)
+            for sent in sentences(self.src, para.start, para.end):
+                self._sentence(sent, loc)
+        return self.out
+
+    def _sentence(self, sent: Block, loc: str) -> None:
+        hits = find_labels(self.src, sent.start, sent.end, _labels())
+        if not hits:
+            return
+        # Budget labels mask too: 一般公共预算 in a label is no budget clause.
+        masked = [(h.start, h.end) for h in hits]
+        basis = Basis(self.src, sent.start, sent.end, self.year, masked)
+        for k, hit in enumerate(hits):
+            end = hits[k + 1].start if k + 1 < len(hits) else sent.end
+            self._item(hit, end, basis, loc)
+
+    def _add(self, item: str, column: str, value: Value) -> None:
+        path = f"three_public.{item}.{column}"
+        entry = self.lex.get(path) or self.lex.field(f"three_public.{item}.actual")
+        if value.number is not None and not entry.in_range(abs(value.number)):
+            return
+        self.out.append(Candidate(path, value, "prose"))
+
+    def _zero(self, item: str, column: str, start: int, end: int, loc: str) -> None:
+        q = Quantity(value=0, unit=MONEY_UNIT, start=0, end=end - start)
+        self._add(item, column, self.g.quantity(q, start, f"{loc} cue:nil in words"))
+
+    def _item(self, hit: LabelHit, end: int, basis: Basis, loc: str) -> None:
+        about = basis.of(hit.start)
+        st = _State(column={"final": "actual"}.get(about, about))
+        before = _zero_before().search(self.src, max(0, hit.start - 8), hit.start)
+        if before:
+            self._zero(hit.key, st.column, before.start(), hit.end, loc)
+            st.level_read = True
+        pos = hit.end
+        while pos < end:
+            nxt = self._next(pos, end)
+            if nxt is None:
+                return
+            start, stop, kind, found = nxt
+            if not _clean_gap().fullmatch(self.src, pos, start):
+                # Words between: a direction now belongs to whatever they name (投诉率下降).
+                st.pending, st.direction = None, None
+                if kind in ("down", "up", "rate_down", "rate_up"):
+                    st.foreign = True
+            self._step(hit, st, start, stop, kind, found, loc)
+            pos = stop
+
+    def _next(self, pos: int, end: int) -> tuple[int, int, str, Hit | None] | None:
+        """The next cue or figure in [pos, end): (start, end, kind, figure)."""
+        tok = _tokens().search(self.src, pos, end)
+        num = re.compile(r"[-−]?\d").search(self.src, pos, end)
+        while num is not None and (y := _YEAR_OR_DATE.match(self.src, num.start())):
+            num = re.compile(r"[-−]?\d").search(self.src, y.end(), end)
+        if num is not None and (tok is None or num.start() < tok.start()):
+            found = quantity_at(self.src, num.start())
+            if found is None:
+                return num.start(), num.end(), "other", None
+            return found.start, found.end, found.kind, found
+        if tok is None:
+            return None
+        return tok.start(), tok.end(), tok.lastgroup or "", None
+
+    def _step(
+        self,
+        hit: LabelHit,
+        st: _State,
+        start: int,
+        stop: int,
+        kind: str,
+        found: Hit | None,
+        loc: str,
+    ) -> None:
+        if kind == "cmp":
+            # “…，比上年减少” speaks of this item again, unless another cost stands right
+            # before it (培训费较上年减少…).
+            other = _other_cost().search(self.src, max(hit.end, start - 6), start)
+            st.pending, st.foreign = "cmp", bool(other)
+        elif kind in ("down", "up", "rate_down", "rate_up"):
+            if not st.foreign:
+                st.pending = "rate" if kind.startswith("rate") else "dir"
+                st.direction = "下降" if kind.endswith("down") else "增长"
+        elif kind in ("previous", "current", "budget", "final"):
+            st.pending = kind
+        elif kind == "zero_after":
+            if not st.level_read and not st.foreign:
+                self._zero(hit.key, self._column(st), hit.start, stop, loc)
+                st.level_read = True
+            st.pending = None
+        elif kind == "money" and found is not None:
+            self._money(hit, st, found, loc)
+        elif kind == "percent" and found is not None:
+            if st.pending in ("dir", "rate") and not st.foreign:
+                v = self.g.quantity(found.q, found.offset, f"{loc} cue:{self._cue(hit, st)}")
+                self._add(hit.key, "change_pct", v.model_copy(update={"direction": st.direction}))
+            st.pending = None
+        elif kind in ("count", "number", "other"):
+            st.foreign, st.pending = True, None
+
+    def _column(self, st: _State) -> str:
+        return {"previous": "previous", "cmp": "previous", "budget": "budget"}.get(
+            st.pending or "", "actual" if st.pending in ("current", "final") else st.column
+        )
+
+    def _money(self, hit: LabelHit, st: _State, found: Hit, loc: str) -> None:
+        # “2.4万元（24,000元）”: the same figure again in another unit.
+        if st.last_money_end >= 0 and re.fullmatch(
+            r"\s*[(（]\s*", self.src[st.last_money_end : found.start]
+        ):
+            return
+        st.last_money_end = found.end
+        if st.foreign:
+            return
+        v = self.g.quantity(found.q, found.offset, f"{loc} cue:{self._cue(hit, st)}")
+        if st.pending == "dir":
+            self._add(hit.key, "change", v.model_copy(update={"direction": st.direction}))
+        elif st.pending in ("previous", "cmp", "current", "final", "budget"):
+            self._add(hit.key, self._column(st), v)
+            st.level_read = st.level_read or self._column(st) == st.column
+        elif not st.level_read:
+            self._add(hit.key, st.column, v)
+            st.level_read = True
+        st.pending = None
+
+    def _cue(self, hit: LabelHit, st: _State) -> str:
+        label = self.src[hit.start : hit.end].strip()
+        return f"{label}/{st.pending}" if st.pending else label
+
+
+def three_public_candidates(g: Grounder, locator_of, year: int | None) -> list[Candidate]:  # noqa: ANN001
+    """Every 三公 figure stated in the prose. ``locator_of(offset)`` names the section."""
+    return _Reader(g, locator_of, year).run()
+
+
+__all__ = ["three_public_candidates", "words"]
