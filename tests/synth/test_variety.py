@@ -235,18 +235,20 @@ def test_planted_contradictions_are_findings_and_the_rest_are_consistent(
     assert 0.2 < planted / len(tuning + held_out) < 0.6
 
 
-def test_units_of_every_kind_appear(tuning: list[SyntheticReport]) -> None:
-    names = [r.truth.report.department.value for r in tuning if r.truth.report.department]  # type: ignore[union-attr]
-    suffixes = ("中学", "小学", "幼儿园", "卫生院", "医院", "中心", "站", "委员会办公室", "局")
-    more = {s for s in suffixes for n in varied_names() if str(n).endswith(s)}
-    assert len(names) == len(tuning) and more == set(suffixes)
-
-
-def varied_names() -> list[str]:
-    return [
+def test_units_of_every_kind_appear(used_by_split: dict[str, set[str]]) -> None:
+    names = [
         str(r.truth.report.department.value)  # type: ignore[union-attr]
-        for r in varied_suite(120, "held_out")
+        for r in varied_suite(REACH, "held_out")
     ]
+    suffixes = ("中学", "小学", "幼儿园", "卫生院", "医院", "中心", "站", "所", "局")
+    found = {s for s in suffixes for n in names if n.endswith(s)}
+    assert found == set(suffixes)
+    assert any(n.startswith("政协") and n.endswith("委员会办公室") for n in names)
+    assert any(n.endswith("街道办事处") for n in names)
+    assert any(n.endswith("镇人民政府") for n in names) and any(
+        n.endswith("乡人民政府") for n in names
+    )
+    assert any(n.endswith("发展和改革委员会") for n in names)
 
 
 # --- rendering --------------------------------------------------------------------------------

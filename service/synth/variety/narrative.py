@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from service.records import ListItem
 from service.synth.figures import count_value, nfkc, text_value
+from service.synth.reports import Achievement as AchievementDraft
 from service.synth.templates import _num
 from service.synth.variety.catalog import register
 from service.synth.variety.writer import VariedWriter
@@ -52,6 +53,7 @@ SCORES = (
     "label_lines",
 )
 register("achievements", ("sections", "yishi_inline", "numbered", "lead_in", "numbered_cn"))
+register("achievement_lead", ("none", "year", "by_year_end", "whole_year"))
 register("achievement_heading", tuple(ACHIEVEMENT_HEADINGS))
 register("problems", ("inline", "headed_list", "absent", "numbered_inline"))
 register("measures", ("inline", "headed_list", "absent", "numbered_inline"))
@@ -68,25 +70,42 @@ def achievement_heading(w: VariedWriter) -> str:
 
 def achievements(w: VariedWriter, heading: str, sub: str) -> None:
     """The quantified achievements: sub-headed sections (``sub`` formats their number),
-    one paragraph of 一是…二是…, or numbered sentences."""
+    one paragraph of 一是…二是…, sections led in by 在…方面, numbered sentences; each
+    sentence possibly opened by a time lead-in (``achievement_lead``)."""
     form = w.pick("achievements")
-    if form == "sections":
-        w.achievement_paragraphs(sub)
-        return
+    lead = {
+        "none": "",
+        "year": f"{w.d.year}年，",
+        "by_year_end": f"截至{w.d.year}年底，",
+        "whole_year": "一年来，",
+    }[w.pick("achievement_lead")]
     if form == "numbered":
         for i, ach in enumerate(w.d.achievements, start=1):
-            sentence = w._achievement(ach)
-            w.achievements[-1].section = nfkc(heading)
-            w.p(f"{i}.{sentence}")
+            w.p(f"{i}.{_sentence(w, ach, lead, nfkc(heading))}")
         return
     sections: dict[str, list[str]] = {}
     for ach in w.d.achievements:
-        sections.setdefault(ach.section, []).append(w._achievement(ach))
+        sections.setdefault(ach.section, []).append(_sentence(w, ach, lead))
+    for i, (t, s) in enumerate(sections.items()):
+        if form == "sections":
+            w.h(3, sub.format(i=i + 1, cn=_CN[i]) + t)
+            w.p("".join(s))
+        elif form == "lead_in":
+            w.p(f"在{t}方面，{''.join(s)}")
+        elif form == "numbered_cn":
+            w.p(f"（{_CN[i]}）{t}。{''.join(s)}")
     if form == "yishi_inline":
         w.p("".join(f"{_CN[i]}是{t}。{''.join(s)}" for i, (t, s) in enumerate(sections.items())))
-        return
-    for i, (t, s) in enumerate(sections.items()):
-        w.p(f"在{t}方面，{''.join(s)}" if form == "lead_in" else f"（{_CN[i]}）{t}。{''.join(s)}")
+
+
+def _sentence(w: VariedWriter, ach: AchievementDraft, lead: str, section: str | None = None) -> str:
+    """One achievement sentence with its lead-in; the truth holds the sentence as printed."""
+    sentence = lead + w._achievement(ach)
+    record = w.achievements[-1]
+    record.text = text_value(sentence)
+    if section is not None:
+        record.section = section
+    return sentence
 
 
 def problems_and_measures(w: VariedWriter, heading: callable) -> None:  # type: ignore[valid-type]
