@@ -1,8 +1,7 @@
 """Which column of a list table plays which role, by its header (表头), through the lexicon.
 
 Owns: turning header cells into column roles for the 绩效自评表 (``indicators[].*``:
-level1/level2/level3/target/actual/weight/score/deviation) and the project tables
-(``projects[].*``: name/amount/budget/previous), with the words read from
+level1/level2/level3/target/actual/weight/score/deviation), with the words read from
 ``lexicon/tables.toml``; headers written over two rows (a merged “指标值” above
 “年度指标值 | 实际完成值”); and the grid of covering cells that merged headers need.
 A header that names no role is a column to ignore (指标解释, 评分标准, 数据来源).
@@ -33,28 +32,11 @@ class HeaderRole:
     excludes: re.Pattern[str] | None
 
 
-_WORD_ROLES = {"projects": ("name", "previous", "amount", "budget")}
-
-
 @cache
 def header_roles(prefix: str) -> tuple[HeaderRole, ...]:
-    """The roles of the list ``prefix``, in lexicon order: ``indicators`` from the
-    entries' headers/excludes, ``projects`` from the ``[words]`` lists
-    ``projects_<role>_headers``/``_excludes`` (its entries' words are the prose's)."""
+    """The roles of the list ``prefix`` (``indicators``), in lexicon order."""
     lex = lexicon()
     out = []
-    if prefix in _WORD_ROLES:
-        names = {k for k, _ in lex.word_lists}
-        for role in _WORD_ROLES[prefix]:
-            excl = f"project_{role}_excludes"
-            out.append(
-                HeaderRole(
-                    role,
-                    re.compile(lex.words_pattern(f"project_{role}_headers")),
-                    re.compile(lex.words_pattern(excl)) if excl in names else None,
-                )
-            )
-        return tuple(out)
     for entry in lex.fields(f"{prefix}[]."):
         if not entry.headers:
             continue
