@@ -20,7 +20,9 @@ more rounding than ±0.005 万元), and a stated 0 is exactly zero. So
 * a score may not exceed its weight at all.
 
 Where parts are missing (a field not found), only "the parts exceed the total" can be
-concluded, so only that is reported.
+concluded, so only that is reported, and as a warning: the part not read (or read into
+another field) may be what makes the difference. Only a sum whose total and parts were all
+read is an error.
 """
 
 from __future__ import annotations
@@ -94,7 +96,19 @@ def check_sum(
     under = s < t - tol - EPS
     if not (over or (under and complete)):
         return None
-    severity: Severity = "error" if over else under_severity
+    # A part not found (or not read) may hold the difference: then only a warning.
+    severity: Severity = ("error" if over else under_severity) if complete else "warning"
+    reason_zh, reason_en = (
+        (
+            "合计与各项均已读到，差额超出各数的舍入容差。",
+            "The total and every part were read; the difference exceeds their rounding.",
+        )
+        if complete
+        else (
+            "有分项未读到（或不在所列之中），差额可能在其中，故为警告。",
+            "A part was not read (or is not listed) and may hold the difference: a warning.",
+        )
+    )
     return Finding(
         kind="sum_mismatch",
         severity=severity,
@@ -105,6 +119,8 @@ def check_sum(
         items=_items(total, present),
         expected=round(s, 6),
         tolerance=round(tol, 6),
+        reason_zh=reason_zh,
+        reason_en=reason_en,
     )
 
 

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 
 from service.document import Document
 from service.extract import meta, narrative, staffing
+from service.extract.basis import annotate
 from service.extract.checks import ShareStatement, run_checks
 from service.extract.ground import Grounder
 from service.extract.indicators import prose_indicators
+from service.extract.missed import split_missing
 from service.extract.projects import prose_projects
 from service.extract.prose import prose_figures
 from service.extract.resolve import (
@@ -162,11 +164,25 @@ def merge_projects(
     return merged, findings
 
 
-def apply(export: ReportExport, resolution: Resolution) -> ReportExport:
+def apply(
+    export: ReportExport, resolution: Resolution, doc: Document | None = None
+) -> ReportExport:
+    """Write the chosen values; list what was not read (with ``doc``: split into
+    not_stated / possibly_missed by the label words that stand in it)."""
     for path, value in resolution.chosen.items():
         set_path(export, path, value)
-    export.missing = [p for p in scalar_paths() if _get(export, p) is None]
+    if doc is not None:
+        split_missing(export, doc)
+    else:
+        export.missing = [p for p in scalar_paths() if _get(export, p) is None]
     return export
+
+
+def _fiscal_year(candidates: list[Candidate]) -> int | None:
+    """The report's year, as the vote on its statements gives it (cue words name years)."""
+    chosen = resolve(c for c in candidates if c.path == "report.fiscal_year").chosen
+    year = chosen.get("report.fiscal_year")
+    return int(year.number) if year is not None and year.number is not None else None
 
 
 def _get(export: ReportExport, path: str) -> object:
@@ -239,8 +255,9 @@ def _start(group: list[Candidate]) -> int:
 def extract_rules(doc: Document) -> RulesOutput:
     sections = build_sections(doc)
     candidates, export, shares = collect(doc, sections)
-    resolution = resolve(candidates)
-    apply(export, resolution)
+    annotate(candidates, doc)  # which quantity each statement is of, from its words
+    resolution = resolve(candidates, _fiscal_year(candidates))
+    apply(export, resolution, doc)
     settle_conflicts(export, resolution, shares)
     export.findings[:0] = resolution.findings
     return RulesOutput(

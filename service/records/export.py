@@ -20,13 +20,14 @@ from service.records.models import (
     Finding,
     Indicator,
     ListItem,
+    PossiblyMissed,
     Project,
     Report,
     Staffing,
     ThreePublic,
 )
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SCHEMA_PATH = Path(__file__).with_name("export.schema.json")
 SCHEMA_ID = f"https://jixiao.invalid/schemas/report-export/{SCHEMA_VERSION}.json"
 
@@ -54,8 +55,8 @@ class ExtractorInfo(BaseModel):
 class ReportExport(BaseModel):
     """Everything extracted from one report. Top-level keys are the contract."""
 
-    # An export written under 1.0 still reads: minor versions only add optional fields.
-    schema_version: Literal["1.0", "1.1"] = SCHEMA_VERSION
+    # An export written under 1.0 or 1.1 still reads: minor versions only add optional fields.
+    schema_version: Literal["1.0", "1.1", "1.2"] = SCHEMA_VERSION
     document: DocumentInfo = Field(default_factory=DocumentInfo)
     extractor: ExtractorInfo
     report: Report = Field(default_factory=Report)
@@ -69,7 +70,19 @@ class ReportExport(BaseModel):
     measures: list[ListItem] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     missing: list[str] = Field(
-        default_factory=list, description="Dotted paths of scalar fields not found."
+        default_factory=list,
+        description="Dotted paths of scalar fields not found. Deprecated since 1.2: the union "
+        "of ``not_stated`` and the paths of ``possibly_missed``, kept for readers of 1.0/1.1.",
+    )
+    not_stated: list[str] = Field(
+        default_factory=list,
+        description="Scalar fields not found whose label words stand nowhere in the document "
+        "(or that the field lexicon has no words for) (schema 1.2).",
+    )
+    possibly_missed: list[PossiblyMissed] = Field(
+        default_factory=list,
+        description="Scalar fields not found although their label words stand in the "
+        "document: the places to look (schema 1.2).",
     )
 
 

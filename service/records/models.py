@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.records.values import Value
+from service.records.values import Source, Value
 
 V = Value | None
 
@@ -194,6 +194,28 @@ class FindingItem(BaseModel):
     value: Value
 
 
+class FindingBasis(BaseModel):
+    """Why the statements of a finding are read as one quantity (同一口径): the label they
+    stand under, the year and the stage (budget / final) their own words give (schema 1.2)."""
+
+    label: str | None = Field(None, description="The label the statements stand under.")
+    year: int | None = Field(None, description="The year they are stated for, where stated.")
+    period: Literal["current", "previous"] | None = Field(
+        None, description="'current' (本年) or 'previous' (上年) where no year is stated."
+    )
+    stage: Literal["budget", "final"] | None = Field(
+        None, description="预算 (budget) or 决算/实际 (final), as the words or columns say."
+    )
+    columns: list[str] = Field(
+        default_factory=list, description="Headers of the table columns the figures stand in."
+    )
+    clear: bool = Field(
+        False,
+        description="Every statement's own words tie it to this quantity (then a contradiction "
+        "is an error; otherwise a warning).",
+    )
+
+
 class Finding(BaseModel):
     """A contradiction or a problem found in the extracted values."""
 
@@ -207,3 +229,20 @@ class Finding(BaseModel):
     )
     expected: float | None = Field(None, description="The computed figure, where one is.")
     tolerance: float | None = Field(None, description="The rounding tolerance applied.")
+    basis: FindingBasis | None = Field(
+        None, description="Why the values are taken as the same quantity (schema 1.2)."
+    )
+    reason_zh: str | None = Field(
+        None, description="That reason, or why only a warning, in Chinese."
+    )
+    reason_en: str | None = Field(None, description="The same reason in English.")
+
+
+class PossiblyMissed(BaseModel):
+    """A field not read although its label words stand in the document: a place to look
+    (可能漏读). The first place is ``source``, further ones are in ``also`` (schema 1.2)."""
+
+    path: str = Field(description="Dotted field path, e.g. 'budget.carry_over'.")
+    label: str = Field(description="The label words found, as written.")
+    source: Source
+    also: list[Source] = Field(default_factory=list, description="Further places it stands.")

@@ -1,7 +1,8 @@
 """A readable plain-text rendering of a ``ReportExport`` (``jixiao extract --format table``).
 
 Owns only presentation: one line per found field (path, value with unit, raw text, page),
-the list records as compact rows, then the findings and the missing fields. Must not
+the list records as compact rows, then the findings (with why they are findings), the fields not stated and those possibly
+missed (with where their label words stand). Must not
 change or re-derive any value.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from service.records.export import ReportExport
 from service.records.models import Finding
-from service.records.values import Value
+from service.records.values import Source, Value
 
 
 def _show(v: Value | None) -> str:
@@ -32,6 +33,11 @@ def _where(v: Value | None) -> str:
     return f"{page} @{v.source.span.start}"
 
 
+def _where_source(src: Source) -> str:
+    page = f"p{src.page} " if src.page else ""
+    return f"{page}@{src.span.start}"
+
+
 def _scalars(prefix: str, model: object, out: list[str]) -> None:
     for name in type(model).model_fields:  # type: ignore[attr-defined]
         value = getattr(model, name)
@@ -43,7 +49,10 @@ def _scalars(prefix: str, model: object, out: list[str]) -> None:
 
 
 def _finding(f: Finding) -> str:
-    return f"  [{f.severity}] {f.kind}: {f.message_zh} / {f.message_en}"
+    line = f"  [{f.severity}] {f.kind}: {f.message_zh} / {f.message_en}"
+    if f.reason_zh or f.reason_en:
+        line += f"\n      因为 because: {f.reason_zh or ''} / {f.reason_en or ''}"
+    return line
 
 
 def render_table(export: ReportExport) -> str:
@@ -80,5 +89,10 @@ def render_table(export: ReportExport) -> str:
             ]
     out.append(f"Findings 发现 ({len(export.findings)}):")
     out += [_finding(f) for f in export.findings] or ["  (none)"]
-    out.append(f"Missing 未找到 ({len(export.missing)}): {', '.join(export.missing) or '(none)'}")
+    stated = export.not_stated
+    out.append(f"Not stated 未载明 ({len(stated)}): {', '.join(stated) or '(none)'}")
+    out.append(f"Possibly missed 可能漏读 ({len(export.possibly_missed)}):")
+    out += [
+        f"  {m.path:<42} “{m.label}” {_where_source(m.source)}" for m in export.possibly_missed
+    ] or ["  (none)"]
     return "\n".join(out) + "\n"

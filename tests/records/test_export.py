@@ -27,6 +27,8 @@ TOP_LEVEL = [
     "measures",
     "findings",
     "missing",
+    "not_stated",
+    "possibly_missed",
 ]
 
 
@@ -43,7 +45,7 @@ def test_committed_schema_equals_generated() -> None:
 
 def test_schema_carries_its_version() -> None:
     schema = export_json_schema()
-    assert schema["version"] == SCHEMA_VERSION == "1.1"
+    assert schema["version"] == SCHEMA_VERSION == "1.2"
     assert schema["$id"].endswith(f"/{SCHEMA_VERSION}.json")
     jsonschema.Draft202012Validator.check_schema(schema)
 
@@ -83,7 +85,9 @@ def test_hand_labels_are_exports(name: str) -> None:
     assert notes and all(isinstance(n, str) for n in notes)
     _validator().validate(data)
     export = ReportExport.model_validate(data)
-    assert export.schema_version == SCHEMA_VERSION
+    # Labels written under 1.1 still read: 1.2 only added optional fields.
+    assert export.schema_version in ("1.1", SCHEMA_VERSION)
+    assert export.not_stated == [] and export.possibly_missed == []
     # Labels carry no sources: they are the export format without them.
     assert all(v.source is None for v in _values(export.model_dump()))
 

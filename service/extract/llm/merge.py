@@ -28,13 +28,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.extract.missed import keep_still_missing
 from service.extract.resolve import (
     Candidate,
     add_sources,
-    get_path,
     resolve,
     same_value,
-    scalar_paths,
     set_path,
 )
 from service.extract.rules import RulesOutput, settle_conflicts
@@ -126,7 +125,7 @@ def merge(rules: RulesOutput, llm_export: ReportExport, llm_candidates: list[Can
     report.conflicts = [f.paths[0] for f in resolution.findings if f.paths]
     list_findings = _merge_lists(export, llm_export, report)
     export.findings = resolution.findings + kept + list_findings + list(llm_findings)
-    export.missing = [p for p in scalar_paths() if get_path(export, p) is None]
+    keep_still_missing(export)  # what the LLM filled is no longer not stated / missed
     return export, report
 
 
