@@ -218,6 +218,8 @@ class ReviewModel:
     missing: list[tuple[str, str]]  # (path, label)
     text_pages: list[tuple[int, Markup]]
     refs: int
+    # Places to look (可能漏读): (ref, path, field label, words found, page, boxed)
+    possibly_missed: list[tuple[str, str, str, str, int | None, bool]] = field(default_factory=list)
 
 
 # --- building --------------------------------------------------------------------------------
@@ -385,6 +387,29 @@ class _Builder:
             section.filled += sum(1 for c in cells if not c.empty)
         return section
 
+    # --- places to look ----------------------------------------------------------------------
+
+    def possibly_missed(self) -> list[tuple[str, str, str, str, int | None, bool]]:
+        """Each possibly-missed field's places, boxed on the page like a value (schema 1.2)."""
+        out = []
+        for i, entry in enumerate(self.export.get("possibly_missed") or []):
+            if not isinstance(entry, dict) or not isinstance(entry.get("source"), dict):
+                continue
+            path = _canonical(str(entry.get("path") or ""))
+            name = path_label(path, self.lang)
+            ref = f"missed/{i}"
+            boxed = False
+            for src in [entry["source"], *(entry.get("also") or [])]:
+                if not isinstance(src, dict):
+                    continue
+                boxed = self._add_boxes(src, ref, name, finding=True) or boxed
+                span = src.get("span") or {}
+                if isinstance(span.get("start"), int) and isinstance(span.get("end"), int):
+                    self.spans.append((span["start"], span["end"], ref, name))
+            page = entry["source"].get("page")
+            out.append((ref, path, name, str(entry.get("label") or ""), page, boxed))
+        return out
+
     # --- findings ---------------------------------------------------------------------------
 
     def findings(self) -> list[FindingView]:
@@ -534,6 +559,7 @@ def build_review(
         b.rows("measures", "measures", export.get("measures") or [], ["title", "text"]),
     ]
     findings = b.findings()
+    possibly_missed = b.possibly_missed()
     missing = [(p, path_label(p, lang)) for p in sorted(b.missing)]
     text_pages = _text_pages(source, b.spans) if not any(p.sized for p in source.pages) else []
     return ReviewModel(
@@ -541,6 +567,7 @@ def build_review(
         findings=findings,
         boxes=b.boxes,
         missing=missing,
+        possibly_missed=possibly_missed,
         text_pages=text_pages,
         refs=len(b.spans),
     )
