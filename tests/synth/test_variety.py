@@ -11,6 +11,7 @@ import pytest
 
 from service.ingest import read_document
 from service.synth import SyntheticReport, render
+from service.synth.spec import Heading
 from service.synth.variety import (
     HELD_OUT_LAYOUTS,
     SPLITS,
@@ -174,6 +175,12 @@ def test_every_truth_value_stands_in_the_text(
         data = json.loads(r.truth_json())
         for path, value in values({k: v for k, v in data.items() if k != "findings"}):
             assert value["raw"] in text, f"{r.name} {path}: {value['raw']!r}"
+        headings = [nfkc(b.text) for b in r.spec.blocks if isinstance(b, Heading)]
+        for achievement in r.truth.achievements:
+            topic = achievement.section or ""
+            # the title it stands under: a heading, or a run-in title before its sentences
+            under = any(h.endswith(topic) for h in headings)
+            assert under or f"{topic}。" in text, f"{r.name}: section {topic!r}"
 
 
 def test_a_field_the_document_does_not_state_is_absent(

@@ -17,7 +17,7 @@ from service.synth.content import MEASURES, PROBLEMS
 from service.synth.figures import Knobs
 from service.synth.indicators import draw_indicators
 from service.synth.reports import ReportData, _achievements, _money_lines, _three_public
-from service.synth.spec import Heading, Paragraph, ReportSpec
+from service.synth.spec import Paragraph, ReportSpec
 from service.synth.variety import money, narrative, tables, who
 from service.synth.variety.catalog import register
 from service.synth.variety.units import STREETS, TOWNS, UNIT_KINDS, UnitKind
@@ -163,8 +163,9 @@ def write(w: VariedWriter, layout: str) -> ReportSpec:
         tables.money_table(w, money_form)
     H.h1(words[2])
     money.three_public(w, f"{w.d.year}年")
-    H.h1(narrative.achievement_heading(w))
-    narrative.achievements(w, w.blocks[-1].text if isinstance(w.blocks[-1], Heading) else "", H.sub)
+    achievements_title = narrative.achievement_heading(w)
+    H.h1(achievements_title)
+    narrative.achievements(w, achievements_title, H.sub)
     H.h1(words[3])
     if layout == "table_first":
         w.p("各项绩效指标完成情况详见前附绩效自评表。")

@@ -71,7 +71,11 @@ def achievement_heading(w: VariedWriter) -> str:
 def achievements(w: VariedWriter, heading: str, sub: str) -> None:
     """The quantified achievements: sub-headed sections (``sub`` formats their number),
     one paragraph of 一是…二是…, sections led in by 在…方面, numbered sentences; each
-    sentence possibly opened by a time lead-in (``achievement_lead``)."""
+    sentence possibly opened by a time lead-in (``achievement_lead``).
+
+    An achievement's section is the title it stands under: its topic where the topic is a
+    heading or a run-in title (``sections``, ``numbered_cn``), else ``heading`` (the
+    section's title without its number)."""
     form = w.pick("achievements")
     lead = {
         "none": "",
@@ -83,9 +87,11 @@ def achievements(w: VariedWriter, heading: str, sub: str) -> None:
         for i, ach in enumerate(w.d.achievements, start=1):
             w.p(f"{i}.{_sentence(w, ach, lead, nfkc(heading))}")
         return
+    titled = form in ("sections", "numbered_cn")
     sections: dict[str, list[str]] = {}
     for ach in w.d.achievements:
-        sections.setdefault(ach.section, []).append(_sentence(w, ach, lead))
+        sentence = _sentence(w, ach, lead, None if titled else nfkc(heading))
+        sections.setdefault(ach.section, []).append(sentence)
     for i, (t, s) in enumerate(sections.items()):
         if form == "sections":
             w.h(3, sub.format(i=i + 1, cn=_CN[i]) + t)

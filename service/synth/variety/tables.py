@@ -77,6 +77,10 @@ def _money_cells(w: VariedWriter, form: str, label: str, line: Line, path: str) 
         return [final, prev, sign + w.f.number(abs(diff)), sign + rate]
     if form == "by_year":
         prev, budget = w.f.number(line.previous), w.f.number(line.budget)
+        if path == "budget.total_expenditure":  # this year's budget of the whole: 全年预算数
+            w.t.offer(
+                "budget.full_year_budget", w.f.money_value(line.budget, budget), TABLE, "table"
+            )
         _line_truth(w, label, line, previous_final=prev, budget=budget, final=final)  # type: ignore[arg-type]
         return [prev, budget, final]
     initial, budget = w.f.number(line.initial), w.f.number(line.budget)
