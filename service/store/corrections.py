@@ -315,11 +315,20 @@ def _set(export: dict[str, Any], tokens: list[Token], new: Any, path: str) -> Ap
 
 
 def _unlist_missing(export: dict[str, Any], tokens: list[Token], stored: Any) -> None:
-    """A field the reviewer filled in is no longer 'not found'."""
-    missing = export.get("missing")
-    if stored is not None and isinstance(missing, list):
-        dotted = dotted_path(tokens)
-        export["missing"] = [m for m in missing if m != dotted]
+    """A field the reviewer filled in is no longer 'not found': neither in ``missing`` nor
+    in ``not_stated`` (paths) nor in ``possibly_missed`` (places, each with its path)."""
+    if stored is None:
+        return
+    dotted = dotted_path(tokens)
+    for key in ("missing", "not_stated"):
+        if isinstance(export.get(key), list):
+            export[key] = [m for m in export[key] if m != dotted]
+    if isinstance(export.get("possibly_missed"), list):
+        export["possibly_missed"] = [
+            m
+            for m in export["possibly_missed"]
+            if not (isinstance(m, dict) and m.get("path") == dotted)
+        ]
 
 
 def _add(

@@ -101,6 +101,20 @@ def test_set_an_empty_field_and_unlist_it_from_missing() -> None:
     validate_export(e)
 
 
+def test_a_filled_field_leaves_not_stated_and_possibly_missed() -> None:
+    e = export()
+    e["missing"] = ["budget.total_income", "budget.carry_over"]
+    e["not_stated"] = ["budget.total_income"]
+    place = {"span": {"start": 10, "end": 14}, "page": 1, "extractor": "rules"}
+    e["possibly_missed"] = [{"path": "budget.carry_over", "label": "结转结余", "source": place}]
+    apply_correction(e, "set", "budget/total_income", {"value": 5000, "unit": "万元"})
+    assert e["not_stated"] == [] and e["missing"] == ["budget.carry_over"]
+    assert [m["path"] for m in e["possibly_missed"]] == ["budget.carry_over"]
+    apply_correction(e, "set", "budget/carry_over", {"value": 12.5, "unit": "万元"})
+    assert e["possibly_missed"] == [] and e["missing"] == []
+    validate_export(e)
+
+
 @pytest.mark.parametrize(
     ("op", "path", "value", "error"),
     [
