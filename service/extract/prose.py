@@ -38,10 +38,11 @@ _SHARE_WHOLES = ("budget.basic_expenditure", "budget.total_expenditure")
 
 def _compiled(prefixes: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
     return [
-        (e.path, re.compile(e.label_pattern()))
+        (e.path, re.compile(pattern))
         for prefix in prefixes
         for e in lexicon().fields(prefix)
-        if e.labels and not e.is_list
+        if not e.is_list
+        for pattern in e.label_patterns()
     ]
 
 

@@ -23,9 +23,10 @@ from service.extract.text import sentences
 @cache
 def _labels() -> list[tuple[str, re.Pattern[str]]]:
     return [
-        (e.path, re.compile(e.label_pattern()))
+        (e.path, re.compile(pattern))
         for e in lexicon().fields("staffing.")
-        if e.labels and e.kind == "count"
+        if e.kind == "count"
+        for pattern in e.label_patterns()
     ]
 
 

@@ -136,9 +136,10 @@ def build_view(doc: Document) -> ProseView:
         start = len(chars)
         for k, (s, e) in enumerate(lines):
             if k:
-                # Join the wrapped line; Latin words on both sides keep a space between.
+                # Join the wrapped line; Latin words on both sides keep a space between,
+                # digits do not (a figure wrapped inside: “3\n06.35万元”).
                 before, after = chars[-1] if chars else "", text[s]
-                if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
+                if _latin(before) and _latin(after) and not (before.isdigit() and after.isdigit()):
                     chars.append(" ")
                     offsets.append(s - 1)
             chars.extend(text[s:e])
@@ -146,6 +147,10 @@ def build_view(doc: Document) -> ProseView:
         blocks.append(Block(start, len(chars)))
     offsets.append(len(text))
     return ProseView(text="".join(chars), offsets=offsets, paragraphs=blocks)
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _next_break(text: str, i: int, end: int) -> int:

@@ -76,8 +76,9 @@ def _tokens() -> re.Pattern[str]:
 def _labels() -> list[tuple[str, re.Pattern[str]]]:
     lex = lexicon()
     return [
-        (item, re.compile(lex.field(f"three_public.{item}.actual").label_pattern()))
+        (item, re.compile(pattern))
         for item in _ITEMS
+        for pattern in lex.field(f"three_public.{item}.actual").label_patterns()
     ]
 
 

@@ -205,3 +205,26 @@ def test_chinese_integers() -> None:
 )
 def test_rounding_tolerance(value: float, unit: str, precision: float, expected: float) -> None:
     assert rounding_tolerance(value, unit, precision) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("2 031.07万元", 2031.07, "万元"),  # thousands grouped by a space (PDF exporters)
+        ("1 234 567.80元", 123.45678, "万元"),
+        ("2\u2009031.07 万元", 2031.07, "万元"),  # thin space
+        ("增长 6.2 %", 6.2, "%"),
+    ],
+)
+def test_spaced_thousands_and_units(text: str, value: float, unit: str) -> None:
+    q = parse_quantity(text)
+    assert q is not None
+    assert q.value == pytest.approx(value)
+    assert q.unit == unit
+
+
+def test_spaced_groups_need_decimals_so_two_cells_stay_two_numbers() -> None:
+    # “10 100%” is a weight and a rate run together, “2023 100万元” a year and an amount.
+    assert [q.value for q in find_quantities("分值 10 100%")] == [100]
+    assert [q.value for q in find_quantities("2023 100万元")] == [100]
+    assert parse_number("1 234") is None

@@ -93,6 +93,11 @@ class FieldEntry:
         lookarounds (so each ``not_before`` fragment must have a fixed width)."""
         return _guarded(self.labels, self.not_before, self.not_after)
 
+    def label_patterns(self) -> tuple[str, ...]:
+        """One guarded regex per label, for readers that want the longest label at a
+        place (an alternation stops at the first fragment that matches)."""
+        return tuple(_guarded((label,), self.not_before, self.not_after) for label in self.labels)
+
     def row_label_pattern(self) -> str:
         """One regex matching any table row label (same guards as the prose labels)."""
         return _guarded(self.row_labels, self.not_before, self.not_after)

@@ -1,0 +1,170 @@
+"""Money stated in sentences, read through the lexicon whatever the template: the label →
+value families (enumerations, other keywords, filler, separate lines, 元 with cents, spaced
+numbers, wrapped lines) and the clause basis (budget, last year, a share, a named item).
+Every text here is invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.extract.resolve import get_path
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from service.records import ReportExport
+
+HEAD = "2023年度部门整体支出绩效自评报告\n"
+
+
+def read(text: str) -> ReportExport:
+    return extract_rules(read_document(text.encode("utf-8"), "t.txt")).export
+
+
+def number(export: ReportExport, path: str) -> float | None:
+    v = get_path(export, path)
+    return None if v is None else v.number
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        # informal enumerations: a bare 收入/支出 heading with a colon
+        ("1、收入：842.10万元\n2、支出：815.33万元\n", "budget.total_income", 842.10),
+        ("1、收入：842.10万元\n2、支出：815.33万元\n", "budget.total_expenditure", 815.33),
+        ("（一）收入情况：本年度收入合计为1,306.72万元。", "budget.total_income", 1306.72),
+        ("（二）支出情况：全年支出 2,031.07 万元，其中基本支出1,500.00万元。",
+         "budget.total_expenditure", 2031.07),
+        ("3. 支出：全年累计支出968.20万元。", "budget.total_expenditure", 968.20),
+        # other keywords
+        ("石桥镇卫生院2023年收入总额为733.05万元。", "budget.total_income", 733.05),
+        ("本年收入577.19万元，本年支出560.02万元。", "budget.total_income", 577.19),
+        ("本年收入577.19万元，本年支出560.02万元。", "budget.total_expenditure", 560.02),
+        ("青川县文化馆年度总支出412.66万元。", "budget.total_expenditure", 412.66),
+        ("本单位总体支出298.40万元，较好保障了各项工作。", "budget.total_expenditure", 298.40),
+        ("2023年支出决算数为1,118.09万元。", "budget.total_expenditure", 1118.09),
+        # the value a few words after the label
+        ("全年收入合计共计688.88万元。", "budget.total_income", 688.88),
+        ("全年总支出累计完成540.12万元。", "budget.total_expenditure", 540.12),
+        ("本单位收入总额（含上年结转）为820.00万元。", "budget.total_income", 820.00),
+        # label and value on separate lines
+        ("收入合计：\n1,580.90万元\n", "budget.total_income", 1580.90),
+        ("支出总额\n2 031.07万元\n", "budget.total_expenditure", 2031.07),
+        # 元 with cents, with and without 万元 beside it
+        ("全年累计支出3,456,789.12元。", "budget.total_expenditure", 345.678912),
+        ("项目支出1234.56万元（12,345,600元），主要用于设备购置。",
+         "budget.project_expenditure", 1234.56),
+        ("其中：一般公共预算财政拨款收入20817100.00元（2081.71万元）。",
+         "budget.income_general_budget", 2081.71),
+        # spaces from PDF exporters
+        ("基本支出 1 520.48 万元，项目支出 300.00 万元。", "budget.basic_expenditure", 1520.48),
+        ("部门预算执行率为 96.4 %。", "budget.execution_rate", 96.4),
+    ],
+)  # fmt: skip
+def test_label_value_families(text: str, path: str, expected: float) -> None:
+    export = read(text)
+    got = get_path(export, path)
+    assert got is not None, f"{path} not read from {text!r}"
+    assert got.number == pytest.approx(expected, abs=1e-6)
+    assert got.unit == ("%" if path.endswith("rate") else "万元")
+
+
+def test_yuan_is_normalised_and_its_unit_kept() -> None:
+    got = get_path(read("全年累计支出3,456,789.12元。"), "budget.total_expenditure")
+    assert got is not None
+    assert got.raw == "3,456,789.12元"
+    assert got.original_unit == "元"
+    assert got.number == pytest.approx(345.678912)
+
+
+def test_one_statement_in_two_units_is_no_conflict() -> None:
+    export = read(
+        "本单位支出合计1234.56万元（12,345,600元），其中项目支出400.00万元（4,000,000元）。"
+    )
+    assert number(export, "budget.total_expenditure") == pytest.approx(1234.56)
+    assert number(export, "budget.project_expenditure") == pytest.approx(400.0)
+    assert not [f for f in export.findings if f.kind == "conflict"]
+
+
+def test_a_wrapped_line_inside_a_word_and_a_number_reads_whole() -> None:
+    # A PDF line breaks inside 总支出 and inside a figure; the prose view joins them.
+    text = (
+        "根据年度工作安排和部门职责，经认真核算，本单位全年总支\n"
+        "出1,206.35万元，较好地保障了各项工作的开展，其中项目支出3\n"
+        "06.35万元，主要用于农村公路养护和防汛物资储备。\n"
+    )
+    export = read(text)
+    assert number(export, "budget.total_expenditure") == pytest.approx(1206.35)
+    got = get_path(export, "budget.project_expenditure")
+    assert got is not None and got.number == pytest.approx(306.35)
+    assert got.raw == "3\n06.35万元"  # grounded on the document text, break included
+
+
+def test_the_cue_that_read_a_value_is_in_its_locator() -> None:
+    got = get_path(read("本年度收入合计为1,306.72万元。"), "budget.total_income")
+    assert got is not None and got.source is not None
+    assert "cue:收入合计" in (got.source.locator or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "not_value"),
+    [
+        # a clause about the budget is not the final figure
+        ("年初预算收入1,500.00万元，全年实际收入1,620.35万元。", "budget.total_income", 1500.0),
+        ("年初批复支出预算900万元，调整后预算950万元，实际支出930.5万元。",
+         "budget.total_expenditure", 950.0),
+        ("本年预算安排情况：总收入1,300.00万元，总支出1,300.00万元。",
+         "budget.total_expenditure", 1300.0),
+        ("年初预算数1,100万元，其中基本支出700万元，项目支出400万元。",
+         "budget.basic_expenditure", 700.0),
+        # a clause about last year is not this year's figure
+        (HEAD + "上年收入总额为1,420.00万元。", "budget.total_income", 1420.0),
+        (HEAD + "上一年度总支出1,090.00万元。", "budget.total_expenditure", 1090.0),
+        (HEAD + "2022年，本单位总收入1,000.00万元，总支出980.00万元。",
+         "budget.total_expenditure", 980.0),
+        (HEAD + "本年支出1,029.99万元（上年支出1,161.51万元），其中基本支出234.03万元。",
+         "budget.total_expenditure", 1161.51),
+        # a change is not the level
+        (HEAD + "与上年相比，总支出增加30万元。", "budget.total_expenditure", 30.0),
+        # a percentage or a count is never money
+        ("总支出较上年增长6.2 %，主要是项目增加。", "budget.total_expenditure", 6.2),
+        ("基本支出占总支出的66.7%。", "budget.basic_expenditure", 66.7),
+        ("项目支出涉及12个项目。", "budget.project_expenditure", 12.0),
+        # a named item's spending is not the department's total
+        ("（1）水毁道路修复项目：预算50.00万元，实际支出48.60万元。",
+         "budget.total_expenditure", 48.6),
+        ("（2）城乡环境整治经费：全年支出206.46万元。", "budget.total_expenditure", 206.46),
+        ("项目支出主要用于学生资助资金203.42万元、食堂改造80.00万元。",
+         "budget.project_expenditure", 203.42),
+        # an indicator sentence: the rate after a comma belongs to the target, not this year
+        ("（7）成本指标：预算执行率，年度目标≥95%，实际完成98.4%。", "budget.execution_rate", 95.0),
+    ],
+)  # fmt: skip
+def test_clauses_about_something_else_are_not_the_figure(
+    text: str, path: str, not_value: float
+) -> None:
+    got = number(read(text), path)
+    assert got is None or got != pytest.approx(not_value), f"{path} read {got} from {text!r}"
+
+
+def test_budget_and_final_in_one_sentence_each_go_to_their_field() -> None:
+    export = read("本部门年初预算数为1,100.00万元，全年实际支出1,050.40万元，预算执行率95.5%。")
+    assert number(export, "budget.initial_budget") == pytest.approx(1100.0)
+    assert number(export, "budget.total_expenditure") == pytest.approx(1050.40)
+    assert number(export, "budget.execution_rate") == pytest.approx(95.5)
+
+
+def test_share_sentence_is_kept_for_the_checks() -> None:
+    from service.extract.rules import collect
+    from service.extract.sections import build_sections
+
+    doc = read_document(
+        "基本支出800.00万元，其中人员经费650.00万元，占基本支出的81.25%。".encode(), "t.txt"
+    )
+    _, _, shares = collect(doc, build_sections(doc))
+    assert len(shares) == 1
+    share = shares[0]
+    assert (share.part_path, share.whole_path) == (
+        "budget.personnel_expenditure",
+        "budget.basic_expenditure",
+    )
+    assert share.percent.number == pytest.approx(81.25)
+    assert share.part.number == pytest.approx(650.0)

@@ -1,0 +1,126 @@
+"""三公经费 in sentences: nil stated in words, year-on-year in any order and wording, vehicle
+purchase vs running vs the combined item, budget and last year's figures, and directions
+elsewhere in the sentence that are not the item's change. Every text here is invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.extract.resolve import get_path
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from service.records import ReportExport, Value
+
+HEAD = "2023年度部门整体支出绩效自评报告\n"
+
+
+def read(text: str) -> ReportExport:
+    return extract_rules(read_document(text.encode("utf-8"), "t.txt")).export
+
+
+def value(export: ReportExport, path: str) -> Value | None:
+    return get_path(export, f"three_public.{path}")
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "raw"),
+    [
+        ("全年未安排因公出国（境）经费。", "overseas", "未安排因公出国(境)经费"),
+        ("本年度无公务接待支出。", "reception", "无公务接待支出"),
+        ("2023年未发生公务用车购置费。", "vehicle_purchase", "未发生公务用车购置费"),
+        ("本年度“三公”经费支出为零。", "total", "“三公”经费支出为零"),
+        ("本单位没有因公出国费用，公务接待费1.20万元。", "overseas", "没有因公出国费用"),
+        ("因公出国（境）费为0，与上年持平。", "overseas", None),
+    ],
+)
+def test_nil_in_words_is_zero_with_the_words_as_raw(text: str, item: str, raw: str | None) -> None:
+    got = value(read(text), f"{item}.actual")
+    assert got is not None, f"{item} not read from {text!r}"
+    assert got.number == 0 and got.unit == "万元"
+    if raw is not None:
+        assert got.raw.replace("（", "(").replace("）", ")") == raw
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "actual", "previous", "change", "change_pct", "direction"),
+    [
+        ("公务接待费2.40万元，比上年减少0.80万元，下降25%。", "reception", 2.4, None, 0.8, 25, "下降"),
+        ("公务接待费2.40万元，较上年度下降25%，减少0.80万元。", "reception", 2.4, None, 0.8, 25, "下降"),
+        ("公务接待费2.40万元，同比减少0.80万元。", "reception", 2.4, None, 0.8, None, "下降"),
+        ("公务接待费上年为3.20万元，本年为2.40万元，减少0.80万元，降幅25%。",
+         "reception", 2.4, 3.2, 0.8, 25, "下降"),
+        (HEAD + "与2022年相比，公务用车运行维护费4.40万元，增加0.60万元，增幅15.8%。",
+         "vehicle_operation", 4.4, None, 0.6, 15.8, "增长"),
+        ("“三公”经费12.34万元，比上年（13.84万元）减少1.50万元。",
+         "total", 12.34, 13.84, 1.5, None, "下降"),
+        ("公务接待费支出 24,000.00 元（2.40万元），较上年度下降25%。",
+         "reception", 2.4, None, None, 25, "下降"),
+        ("公务用车运行维护费5.6万元，主要用于车辆保险和维修，比上年减少1.2万元。",
+         "vehicle_operation", 5.6, None, 1.2, None, "下降"),
+    ],
+)  # fmt: skip
+def test_year_on_year_in_any_order(
+    text: str,
+    item: str,
+    actual: float,
+    previous: float | None,
+    change: float | None,
+    change_pct: float | None,
+    direction: str,
+) -> None:
+    export = read(text)
+    for column, want in (("actual", actual), ("previous", previous)):
+        got = value(export, f"{item}.{column}")
+        if want is None:
+            assert got is None or got.number != pytest.approx(actual), column
+        else:
+            assert got is not None and got.number == pytest.approx(want), column
+    for column, want, unit in (("change", change, "万元"), ("change_pct", change_pct, "%")):
+        got = value(export, f"{item}.{column}")
+        if want is None:
+            continue
+        assert got is not None, f"{column} not read from {text!r}"
+        assert got.number == pytest.approx(want) and got.unit == unit
+        assert got.direction == direction
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("公务接待费2.40万元，接待批次减少3批次，下降20%。", "reception"),
+        ("公务接待费2.40万元，群众投诉率下降2%。", "reception"),
+        ("公务接待费2.40万元，接待人数减少15人次。", "reception"),
+        ("“三公”经费2.11万元，上年为8.64万元，培训费较上年减少3.20万元。", "total"),
+    ],
+)
+def test_a_change_of_something_else_is_not_the_items(text: str, item: str) -> None:
+    export = read(text)
+    assert value(export, f"{item}.actual") is not None
+    change, pct = value(export, f"{item}.change"), value(export, f"{item}.change_pct")
+    assert change is None or change.number != pytest.approx(3.2), change
+    assert pct is None, pct
+
+
+def test_vehicle_purchase_running_and_combined_are_three_items() -> None:
+    export = read(
+        "公务用车购置及运行维护费26.40万元，其中公务用车购置费20.00万元，"
+        "公务用车运行维护费6.40万元。"
+    )
+    assert value(export, "vehicle.actual").number == pytest.approx(26.4)  # type: ignore[union-attr]
+    assert value(export, "vehicle_purchase.actual").number == pytest.approx(20.0)  # type: ignore[union-attr]
+    assert value(export, "vehicle_operation.actual").number == pytest.approx(6.4)  # type: ignore[union-attr]
+
+
+def test_a_budget_clause_fills_the_budget_column() -> None:
+    export = read("“三公”经费年初预算15.00万元，实际支出12.34万元。")
+    assert value(export, "total.budget").number == pytest.approx(15.0)  # type: ignore[union-attr]
+    assert value(export, "total.actual").number == pytest.approx(12.34)  # type: ignore[union-attr]
+    export = read("年初批复预算的“三公”经费为4.92万元，其中公务接待1.90万元，公务用车3.02万元。")
+    assert value(export, "reception.budget").number == pytest.approx(1.9)  # type: ignore[union-attr]
+    assert value(export, "reception.actual") is None
+
+
+def test_last_years_sentence_fills_the_previous_column() -> None:
+    export = read(HEAD + "2022年公务接待费3.20万元。")
+    assert value(export, "reception.actual") is None
+    assert value(export, "reception.previous").number == pytest.approx(3.2)  # type: ignore[union-attr]

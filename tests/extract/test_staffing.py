@@ -1,0 +1,61 @@
+"""Headcounts (人员情况) in sentences: a total with its sub-quotas, counts in 个/名/人,
+实有人数 / 在职在编 / 退休人员, label and count on separate lines or in label：count form,
+last year's headcount set apart. Every text here is invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.extract.resolve import get_path
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from service.records import ReportExport
+
+HEAD = "2023年度部门整体支出绩效自评报告\n"
+
+
+def read(text: str) -> ReportExport:
+    return extract_rules(read_document(text.encode("utf-8"), "t.txt")).export
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected", "unit"),
+    [
+        ("核定编制52名，其中行政编制15名、事业编制34名、工勤编制3名。", "staffing.authorized", 52, "名"),
+        ("本局批复编制数为18个，实有人数16人。", "staffing.authorized", 18, "个"),
+        ("本局批复编制数为18个，实有人数16人。", "staffing.actual", 16, "人"),
+        ("单位编制人数：\n36人\n", "staffing.authorized", 36, "人"),
+        ("一、基本情况\n编制数：27\n", "staffing.authorized", 27, None),
+        ("在职在编人员为29名，退休人员11名。", "staffing.actual", 29, "名"),
+        ("在职在编人员为29名，退休人员11名。", "staffing.retired", 11, "名"),
+        ("年末实际在岗人数 44 人。", "staffing.actual", 44, "人"),
+        ("另有离退休人员：\n23人\n", "staffing.retired", 23, "人"),
+        (HEAD + "上年末在职人数45人，本年末在职人数47人。", "staffing.actual", 47, "人"),
+    ],
+)  # fmt: skip
+def test_headcounts(text: str, path: str, expected: int, unit: str | None) -> None:
+    got = get_path(read(text), path)
+    assert got is not None, f"{path} not read from {text!r}"
+    assert got.value == expected
+    assert got.unit == unit
+
+
+def test_sub_quotas_are_not_a_second_value_of_the_total() -> None:
+    export = read("核定编制52名，其中行政编制15名、事业编制34名、工勤编制3名。")
+    assert export.staffing.authorized is not None
+    assert export.staffing.authorized.value == 52
+    assert not [f for f in export.findings if "staffing.authorized" in f.paths]
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "not_value"),
+    [
+        (HEAD + "上年末在职人数45人，本年末在职人数47人。", "staffing.actual", 45),
+        ("编制外聘用人员6人。", "staffing.authorized", 6),
+        ("退休人员占在职人数的30%。", "staffing.retired", 30),
+        ("编外人员12人，临时在岗人员5人。", "staffing.actual", 5),
+    ],
+)
+def test_what_is_not_the_headcount(text: str, path: str, not_value: int) -> None:
+    got = get_path(read(text), path)
+    assert got is None or got.value != not_value, f"{path} read {got.value} from {text!r}"
