@@ -27,18 +27,11 @@ from service.extract.indicators import (
 )
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
+from service.extract.table_headers import header_key, role_of
 from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
 
 _YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年\s*(?P<kind>决算|预算|执行)数?")
-# Money columns named without a year (Sichuan-style 收支情况表, project tables).
-_PLAN_COLS: list[tuple[str, re.Pattern[str]]] = [
-    ("previous_final", re.compile(r"^上年(?:决算|执行|支出)数?")),
-    ("initial_budget", re.compile(r"^年初预算(?:数|金额)?")),
-    ("budget", re.compile(r"^(?:调整后预算|全年预算|预算)(?:数|金额)?")),
-    ("final", re.compile(r"^(?:决算|执行|实际支出|支出|实际执行)(?:数|金额)?")),
-    ("execution_rate", re.compile(r"^(?:预算)?执行率")),
-]
 _POINTS_COL = re.compile(r"^(?:分值|得分|权重)$")
 _BUDGET_BLOCK = {
     "budget.initial_budget": re.compile(r"年初预算数?"),
@@ -169,11 +162,7 @@ class TableMapper:
             roles = _money_columns(texts)
             if any(t == "编制数" or t.endswith("编制数") for t in texts):
                 self._staffing(rows, i, loc)
-            elif (
-                roles
-                and any(re.match(r"^(?:项目名称|项目)$", t) for t in texts[:3])
-                and "项目名称" in joined
-            ):
+            elif roles and _project_name_col(texts) is not None and _names_projects(texts):
                 i = self._project_table(rows, i, roles, loc)
                 continue
             elif roles:
@@ -304,11 +293,8 @@ class TableMapper:
         self, rows: list[list[Cell | None]], i: int, roles: dict[int, str], loc: str
     ) -> int:
         """序号 | 项目名称 | 预算数 | 执行数 | 执行率: one project per row."""
-        name_col = next(
-            c
-            for c, cell in enumerate(rows[i])
-            if "项目名称" in _text(cell) or _text(cell) == "项目"
-        )
+        name_col = _project_name_col([_text(c) for c in rows[i]])
+        assert name_col is not None
         j = i + 1
         while j < len(rows):
             row = rows[j]
@@ -483,13 +469,32 @@ def _money_columns(texts: list[str]) -> dict[int, str]:
                 roles[c] = "budget" if m.group("kind") == "预算" else "final"
         return roles
     for c, t in enumerate(texts):
-        t = re.sub(r"[(（][^)）]*[)）]", "", t)
-        for role, rx in _PLAN_COLS:
-            if rx.match(t) and role not in roles.values():
-                roles[c] = role
-                break
+        # Money columns named without a year (收支情况表, project tables): the lexicon's.
+        role = role_of(t, "budget.lines")
+        if role is not None and role != "item" and role not in roles.values():
+            roles[c] = role
     money = [r for r in roles.values() if r != "execution_rate"]
-    return roles if len(money) >= 2 and min(roles) > 0 else {}
+    # A project table (项目名称 first) may give a single amount column.
+    enough = 2 - (_project_name_col(texts) is not None)
+    return roles if money and len(money) >= enough and min(roles) > 0 else {}
+
+
+def _names_projects(texts: list[str]) -> bool:
+    """A bare “项目” column heads a 收支 table's items; a project table names them
+    (项目名称, 专项名称 …)."""
+    col = _project_name_col(texts)
+    return col is not None and header_key(texts[col]) != "项目"
+
+
+def _project_name_col(texts: list[str]) -> int | None:
+    """The 项目名称 column of a project table's header (among its first three)."""
+    rx = _project_header()
+    return next((c for c, t in enumerate(texts[:3]) if rx.search(header_key(t))), None)
+
+
+@cache
+def _project_header() -> re.Pattern[str]:
+    return re.compile(lexicon().words_pattern("project_table_headers"))
 
 
 @cache
@@ -497,6 +502,8 @@ def _lexicon_rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Money fields of the budget lexicon whose label a row can be named by whole."""
     out = []
     for e in lexicon().fields("budget."):
+        if e.is_list:
+            continue
         pattern = e.row_label_pattern() or e.label_pattern()
         if e.kind == "money" and pattern:
             out.append((e.path, re.compile(pattern)))

@@ -69,3 +69,31 @@ def test_caption_in_thousands_separated_yuan_above_a_text_table() -> None:
     assert e.budget.total_expenditure.value == 96.8
     assert e.budget.full_year_budget.value == 100
     assert e.budget.execution_rate.value == 96.8
+
+
+def test_project_table_with_other_column_names_in_yuan() -> None:
+    e = _tsv(
+        ["项目支出明细表", "单位：元"],
+        [
+            ["序号", "专项名称", "预算金额", "实际支出", "执行率", "资金用途"],
+            ["1", "河道清淤专项", "800,000", "760,500", "95.06%", "清淤疏浚"],
+            ["2", "防汛物资储备", "150,000", "150,000", "100%", "物资采购"],
+            ["合计", "", "950,000", "910,500", "", ""],
+        ],
+    )
+    got = [(str(p.name.value), p.budget.value, p.amount.value) for p in e.projects]
+    assert got == [("河道清淤专项", 80, 76.05), ("防汛物资储备", 15, 15)]
+    assert e.projects[0].amount.original_unit == "元"
+
+
+def test_project_table_with_a_single_amount_column() -> None:
+    e = _tsv(
+        ["重点项目支出情况"],
+        [
+            ["项目名称", "支出数（万元）", "资金用途"],
+            ["老年食堂运营补助", "36.8", "餐费补贴"],
+            ["社区服务中心改造", "112.25", "房屋修缮"],
+        ],
+    )
+    got = [(str(p.name.value), p.amount.value, p.budget) for p in e.projects]
+    assert got == [("老年食堂运营补助", 36.8, None), ("社区服务中心改造", 112.25, None)]
