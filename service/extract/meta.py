@@ -41,6 +41,7 @@ _DEPT, _YEAR, _SCORE, _GRADE = (
 )
 # Paths read from label/value pairs (the checkboxes have their own reader).
 _FORM_PATHS = (_DEPT, _YEAR, "report.budget_code", "report.report_date")
+_OPTION_PATHS = ("report.evaluation_method", "report.evaluator")
 
 
 @dataclass(frozen=True)
@@ -59,19 +60,23 @@ def _entry(path: str) -> FieldEntry:
 
 
 def _spaced(fragment: str) -> str:
-    """``fragment`` with optional whitespace between neighbouring CJK characters (outside
-    character classes): covers print “单 位 名 称” and a PDF title wrapped inside a word."""
+    """``fragment`` with optional whitespace after each CJK character (outside character
+    classes, after its quantifier): covers print “单 位 名 称” and a PDF title wrapped inside a
+    word."""
     out: list[str] = []
     depth = 0
+    pending = False
     for i, ch in enumerate(fragment):
-        out.append(ch)
         escaped = i > 0 and fragment[i - 1] == "\\"
+        if pending and ch not in "?*+":
+            out.append(r"\s*")
+        pending = False
+        out.append(ch)
         if ch == "[" and not escaped:
             depth += 1
         elif ch == "]" and not escaped:
             depth -= 1
-        elif depth == 0 and _is_cjk(ch) and i + 1 < len(fragment) and _is_cjk(fragment[i + 1]):
-            out.append(r"\s*")
+        pending = depth == 0 and (_is_cjk(ch) or (ch in "?*+" and _is_cjk(fragment[i - 1])))
     return "".join(out)
 
 
@@ -101,7 +106,7 @@ def _unit_kind() -> re.Pattern[str]:
 @cache
 def _any_label() -> re.Pattern[str]:
     """Any report label, whole (a cell holding one is a label, not a value)."""
-    paths = [*_FORM_PATHS, "report.evaluation_method", "report.evaluator", _SCORE, _GRADE]
+    paths = [*_FORM_PATHS, *_OPTION_PATHS, _SCORE, _GRADE]
     return re.compile(r"(?:" + "|".join(_label(p) for p in paths) + r")\s*[:：]?")
 
 
@@ -206,17 +211,35 @@ def _title_rx() -> re.Pattern[str]:
 
 def title_cues(g: Grounder, head_end: int) -> list[_Cue]:
     """Title, and the department and year it names, from the lines before the first
-    heading (or the first 60 lines when no heading was found)."""
+    heading (or the first 60 lines when no heading was found). Of several title lines, one
+    that is not repeated on other pages (a running header) and names the report's kind
+    (整体支出) wins; then the first."""
     text = g.doc.text
     limit = min(head_end, _line_end_after(text, 0, 60))
+    repeated = _repeated_lines(g)
+    blocks = []
     for m in _title_rx().finditer(text, 0, limit):
         block = _title_block(text, m.start(), m.end())
         if block is not None:
-            return title_parts(g, block, m.start(), "title")
+            own = re.sub(r"\s+", "", text[block[0] : block[1]])
+            rank = (own not in repeated, bool(re.search("整体", own)), -m.start())
+            blocks.append((rank, block, m.start()))
+    if blocks:
+        _, block, label = max(blocks)
+        return title_parts(g, block, label, "title")
     first = re.search(r"\S[^\n]*报告", text[:limit])
     if first and (v := g.text(first.start(), first.end(), "title")):
         return _cue("report.title", v, "title", 3)
     return []
+
+
+def _repeated_lines(g: Grounder) -> set[str]:
+    """Lines (whitespace removed) standing more than once in the document."""
+    seen: dict[str, int] = {}
+    for line in g.doc.lines:
+        key = re.sub(r"\s+", "", g.doc.text[line.span.start : line.span.end])
+        seen[key] = seen.get(key, 0) + 1
+    return {k for k, n in seen.items() if n > 1 and k}
 
 
 def _line_end_after(text: str, start: int, n: int) -> int:
@@ -258,6 +281,7 @@ def _title_block(text: str, start: int, end: int) -> tuple[int, int] | None:
             or len(line) > 30
             or _NOT_TITLE_LINE.search(line)
             or PAGE_NUMBER.fullmatch(line)
+            or _title_rx().search(line)  # another title (a running header) above this one
         ):
             break
         top = s
@@ -290,12 +314,17 @@ def title_parts(g: Grounder, block: tuple[int, int], label: int, origin: str) ->
     rank = 3 if origin == "title" else 2
     weight = 0.8 if origin == "title" else 0.4
     out = _cue("report.title", g.text(start, end, origin), origin, rank)
-    year = _YEAR_IN_TITLE.search(text, start, label)
+    # The year before the label (a unit's name may follow it), else in a “(2023年度)” after.
+    year = _YEAR_IN_TITLE.search(text, start, label) or re.compile(r"(20\d{2})\s*年").search(
+        text, label, end
+    )
     if year:
         v = g.text(year.start(1), year.end(1), origin, value=int(year.group(1)))
         out += _cue(_YEAR, v, origin, 3, weight=1.0 if origin == "title" else 0.6)
-    name_end = start + _FILLER.search(text, start, label).start() - start
-    if year and year.start() > start and text[start : year.start()].strip():
+    name_end = _FILLER.search(text, start, label).start()
+    if year and year.start() > label:
+        name_start = start
+    elif year and year.start() > start and text[start : year.start()].strip():
         name_end = min(name_end, year.start())
         name_start = start
     else:
@@ -309,12 +338,11 @@ def _unit_name(
 ) -> list[_Cue]:
     """A department over [start, end) when it reads as a unit's name (not a bare city)."""
     text = g.doc.text
-    m = re.match(r"\s*(?:关于|对)?", text[start:end])
-    start += m.end() if m else 0
+    # “关于XX局…的报告”, “XX局关于2023年度…”: the connectives are no part of the name.
+    start += re.match(r"\s*(?:关于|对)?", text[start:end]).end()
+    tail = re.search(r"(?:关于|对|的)?\s*$", text[start:end])
+    end = start + tail.start()
     name = re.sub(r"\s+", "", text[start:end])
-    if name.endswith("的"):
-        end = text.rfind("的", start, end)
-        name = name[:-1]
     if len(name) < 3 or not _unit_kind().search(name) or _generic(name):
         return []
     return _cue(_DEPT, g.text(start, end, origin), origin, rank, weight)
@@ -353,8 +381,7 @@ def form_cues(g: Grounder) -> list[_Cue]:
             span = _pair_value(text, m.end())
             if span is not None:
                 out += _value_cue(g, path, *span, "cover")
-    out += _checkbox_cues(g, "report.evaluation_method", _method)
-    out += _checkbox_cues(g, "report.evaluator", None)
+    out += _checkbox_cues(g, "report.evaluation_method") + _checkbox_cues(g, "report.evaluator")
     return out
 
 
@@ -397,7 +424,8 @@ def _value_cue(g: Grounder, path: str, start: int, end: int, origin: str) -> lis
             return []
         if _excluded(_DEPT, name):
             return []
-        return _cue(_DEPT, g.text(start, end, origin), origin, 4)
+        # 1.5: the form outvotes a label misread as a value by the indicator-table reader.
+        return _cue(_DEPT, g.text(start, end, origin), origin, 4, 1.5)
     if path == "report.budget_code":
         m = re.search(r"[0-9A-Za-z][0-9A-Za-z\-_.]{2,29}", raw)
         v = m and g.text(start + m.start(), start + m.end(), origin, value=m.group())
@@ -422,7 +450,7 @@ def table_cues(g: Grounder) -> list[_Cue]:
         by_pos = {(c.row, c.col): c for c in table.cells}
         for cell in table.cells:
             label = re.sub(r"[\s:：]", "", cell.text)
-            for path in (*_FORM_PATHS, _SCORE, _GRADE):
+            for path in (*_FORM_PATHS, *_OPTION_PATHS, _SCORE, _GRADE):
                 if re.fullmatch(_label(path), label):
                     out += _table_value(g, table, by_pos, cell, path)
                     break
@@ -450,6 +478,8 @@ def _table_value(g, table: Table, by_pos: dict, cell: Cell, path: str) -> list[_
     value = right or by_pos.get((cell.row + cell.row_span, cell.col))
     if value is None or not value.text.strip():
         return []
+    if path in _OPTION_PATHS:
+        return _options(g, path, value.span.start, value.span.end)
     if path == _GRADE:
         m = re.match(r"\s*[“\"]?" + _grade_words() + r"[”\"]?\s*$", value.text)
         v = m and g.text(
@@ -466,42 +496,46 @@ def _method(option: str) -> str:
     return "中介机构评价" if re.search("中介|第三方", option) else "自评"
 
 
-def _checkbox_cues(g: Grounder, path: str, normalise) -> list[_Cue]:  # noqa: ANN001
-    """The ticked option after ``label:`` (options may run over the next lines); a value
-    written without boxes when it names one option only."""
+def _squeeze(option: str) -> str:
+    return re.sub(r"\s+", "", option)
+
+
+def _checkbox_cues(g: Grounder, path: str) -> list[_Cue]:
+    """The option after the label on a line: its options may run over the next lines, up
+    to the next line holding another ``label:``."""
     text = g.doc.text
-    m = re.search(rf"{_label(path)}\s*[:：]", text)
-    if not m:
-        return []
-    end = m.end()
-    window_end = min(len(text), end + 120)
-    nxt = re.compile(r"\n\s*[^\n☒☑☐□]{2,8}[:：]").search(text, end, window_end)
-    region_end = nxt.start() if nxt else window_end
+    for m in _pair_rx(path).finditer(text):
+        if _in_table(g, m.start()):
+            continue
+        end = m.end()
+        window_end = min(len(text), end + 120)
+        nxt = re.compile(r"\n\s*[^\n☒☑☐□]{2,8}[:：]").search(text, end, window_end)
+        return _options(g, path, end, nxt.start() if nxt else window_end)
+    return []
+
+
+def _options(g: Grounder, path: str, start: int, end: int) -> list[_Cue]:
+    """The ticked option in [start, end); the one OCR left unboxed; else a value written
+    without boxes when it names one option only."""
+    text = g.doc.text
+    normalise = _method if path == "report.evaluation_method" else _squeeze
     out: list[_Cue] = []
-    for opt in re.finditer(rf"([^\s☒☑✓✔√■☐□:：]+)\s*([{_CHECKED}])", text[end:region_end]):
-        s, e = end + opt.start(1), end + opt.end(2)
-        option = opt.group(1)
-        value = normalise(option) if normalise else re.sub(r"\s+", "", option)
-        out += _cue(path, g.text(s, e, "cover", value=value), "cover", 2)
+    for opt in re.finditer(rf"([^\s{_CHECKED}{_UNCHECKED}:：]+)\s*([{_CHECKED}])", text[start:end]):
+        s, e = start + opt.start(1), start + opt.end(2)
+        out += _cue(path, g.text(s, e, "cover", value=normalise(opt.group(1))), "cover", 2)
     if out:
         return out
-    if lost := _box_lost_in_ocr(text, end, region_end):
+    if lost := _box_lost_in_ocr(text, start, end):
         s, e = lost
-        value = normalise(text[s:e]) if normalise else re.sub(r"\s+", "", text[s:e])
-        return _cue(path, g.text(s, e, "cover:box lost", value=value), "cover", 2, weight=0.5)
-    return _unboxed_option(g, path, normalise, end, _eol(text, end))
-
-
-def _unboxed_option(g: Grounder, path: str, normalise, start: int, end: int) -> list[_Cue]:  # noqa: ANN001
-    """“评价方式：部门（单位）绩效自评” — one option written out, no boxes on the line."""
-    text = g.doc.text
+        v = g.text(s, e, "cover:box lost", value=normalise(text[s:e]))
+        return _cue(path, v, "cover", 2, weight=0.5)
+    end = min(end, _eol(text, start))
     line = text[start:end]
     if not line.strip() or re.search(f"[{_CHECKED}{_UNCHECKED}]", line):
         return []
     if len(_OPTION.findall(line)) > 1 or ("自评" in line and "中介" in line):
         return []  # every option printed, none marked
-    value = normalise(line) if normalise else re.sub(r"\s+", "", line)
-    return _cue(path, g.text(start, end, "cover", value=value), "cover", 2)
+    return _cue(path, g.text(start, end, "cover", value=normalise(line)), "cover", 2)
 
 
 # The cover's options, as the templates print them.
@@ -542,7 +576,8 @@ def header_cues(g: Grounder) -> list[_Cue]:
     text, spans = max(seen.items(), key=lambda kv: len(kv[1]), default=("", []))
     if len(spans) < max(2, len(doc.pages) / 2) or len(text) > 60:
         return []
-    s, e = spans[1]  # the first page is often the cover, where the line is the title
+    # The first page is often the cover, where the line is the title: ground past it.
+    s, e = next((sp for sp in spans if doc.page_at(sp[0]) > 1), spans[0])
     label = _title_rx().search(doc.text, s, e)
     if label:
         return [
@@ -662,7 +697,8 @@ def _prose_scores(gv: Grounder) -> list[_Cue]:
     out: list[_Cue] = []
     for m in rx.finditer(text):
         tail = text[m.end() : m.end() + 12]
-        if not m.group("sep") and not re.match(r"\d{1,3}(?:\.\d+)?\s*分", tail):
+        spaced = text[m.end() - 1].isspace()  # “自评得分 95” in a form line
+        if not (m.group("sep") or spaced) and not re.match(r"\d{1,3}(?:\.\d+)?\s*分", tail):
             continue
         if re.match(r"\d{1,3}(?:\.\d+)?(?:\s*分)?\s*[/／]", tail) or _a_part(text, m.start()):
             continue
@@ -704,7 +740,10 @@ def _prose_grades(gv: Grounder) -> list[_Cue]:
     )
     out: list[_Cue] = []
     for m in list(rx.finditer(text)) + list(after.finditer(text)):
-        loose = "label" not in m.groupdict() or not (m.group("conn") or m.group("quote"))
+        gap = text[m.start() : m.start("grade")]
+        loose = "label" not in m.groupdict() or not (
+            m.group("conn") or m.group("quote") or gap[-1:].isspace()
+        )
         if loose and len(m.group("grade")) == 1 and "label" in m.groupdict():
             continue
         sentence = _clause_before(text, m.start(), 3) + m.group()
@@ -746,4 +785,3 @@ def signature_cues(g: Grounder) -> list[_Cue]:
 def _unseal(text: str, start: int, end: int) -> tuple[int, int]:
     seal = _SEAL.search(text, start, end)
     return start, seal.start() if seal else end
-

@@ -1,0 +1,143 @@
+"""The department (部门/单位名称) from wherever a template states it: a cover form on lines
+or in cells, a running header, the first sentence, a signature; never a notice's issuer."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from tests.ingest.pdfgen import draw_table, new_page, to_bytes, write_lines
+
+TITLE = "部门整体支出绩效自评报告"
+BODY = "一、部门基本情况\n本单位内设4个科室，2023年度部门整体支出完成情况如下。\n"
+
+
+def _out(text: str):  # noqa: ANN202
+    return extract_rules(read_document(text.encode(), "r.txt")).export
+
+
+def _findings(export, path: str) -> list:  # noqa: ANN001
+    return [f for f in export.findings if path in f.paths]
+
+
+@pytest.mark.parametrize(
+    ("cover", "unit"),
+    [
+        ("单位名称：桃溪县第三小学", "桃溪县第三小学"),
+        ("部门（单位）名称:桃溪县妇幼保健院", "桃溪县妇幼保健院"),
+        ("填报单位：桃溪县文化馆（盖章）", "桃溪县文化馆"),
+        ("评价单位：  桃溪县城南街道办事处", "桃溪县城南街道办事处"),
+        ("预算单位：桃溪县机关事务服务中心", "桃溪县机关事务服务中心"),
+        ("单 位 名 称：桃溪县动物疫病预防控制中心", "桃溪县动物疫病预防控制中心"),
+        ("单位名称\n桃溪县石门乡人民政府", "桃溪县石门乡人民政府"),
+        ("部门（单位）名称：\n\n桃溪县人大常委会办公室", "桃溪县人大常委会办公室"),
+        ("单位名称：桃溪县气象站    预算编码：418002", "桃溪县气象站"),
+    ],
+)
+def test_a_cover_form_written_as_lines(cover: str, unit: str) -> None:
+    r = _out(f"{TITLE}\n\n{cover}\n\n{BODY}").report
+    assert r.department.value == unit
+    assert r.department.source.locator == "cover"
+
+
+def test_label_and_value_in_cells_of_a_flattened_table() -> None:
+    cover = "单位名称\t桃溪县第一幼儿园\n预算编码\t063010\n评价年度\t2022年\n"
+    r = _out(f"{TITLE}\n\n{cover}\n{BODY}").report
+    assert (r.department.value, r.budget_code.value, r.fiscal_year.value) == (
+        "桃溪县第一幼儿园",
+        "063010",
+        2022,
+    )
+    assert r.department.source.locator == "cover"
+
+
+def test_label_above_its_value_in_a_ruled_pdf_table() -> None:
+    doc = pymupdf.open()
+    page = new_page(doc)
+    write_lines(page, [TITLE], y=60, fontsize=16)
+    cells = [
+        (0, 0, 1, 1, "单位名称"),
+        (0, 1, 1, 1, "预算编码"),
+        (1, 0, 1, 1, "桃溪县卫生健康局"),
+        (1, 1, 1, 1, "502001"),
+    ]
+    draw_table(page, 72, 100, [200, 120], [24, 24], cells)
+    write_lines(page, BODY.strip().split("\n"), y=200)
+    r = extract_rules(read_document(to_bytes(doc), "r.pdf")).export.report
+    assert r.department.value == "桃溪县卫生健康局"
+    assert r.budget_code.value == "502001"
+    assert r.department.source.page == 1 and r.department.source.boxes
+
+
+def _paged_pdf(header: str, first_page: list[str]) -> bytes:
+    doc = pymupdf.open()
+    for number in range(1, 5):
+        page = new_page(doc)
+        if number > 1:
+            write_lines(page, [header], y=40, fontsize=9)
+        lines = first_page if number == 1 else [f"（{number}）本单位第{number}项工作按计划完成。"]
+        write_lines(page, lines, y=100)
+        write_lines(page, [f"- {number} -"], y=800, fontsize=9)
+    return to_bytes(doc)
+
+
+def test_a_running_header_names_the_unit() -> None:
+    data = _paged_pdf("云峰县档案馆", [TITLE, "", *BODY.strip().split("\n")])
+    r = extract_rules(read_document(data, "r.pdf")).export.report
+    assert r.department.value == "云峰县档案馆"
+    assert r.department.source.locator == "header"
+    assert r.department.source.page == 2
+
+
+def test_the_cover_form_beats_a_running_header_without_a_contradiction() -> None:
+    data = _paged_pdf("县档案馆", [TITLE, "单位名称：云峰县档案馆", "", *BODY.strip().split("\n")])
+    export = extract_rules(read_document(data, "r.pdf")).export
+    assert export.report.department.value == "云峰县档案馆"
+    assert export.report.department.source.locator == "cover"
+    assert _findings(export, "report.department") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "unit"),
+    [
+        ("石湾县第二中学（以下简称“我校”）创办于1958年，现有教学班36个。", "石湾县第二中学"),
+        ("石湾县疾病预防控制中心是县卫生健康局所属公益一类事业单位。", "石湾县疾病预防控制中心"),
+        ("（一）石湾县横塘镇卫生院位于横塘镇中心街，承担全镇基本医疗服务。", "石湾县横塘镇卫生院"),
+        (
+            "根据县财政局安排，石湾县青少年活动中心（以下简称“中心”）开展了自评。",
+            "石湾县青少年活动中心",
+        ),
+    ],
+)
+def test_the_first_sentence_names_the_unit(sentence: str, unit: str) -> None:
+    r = _out(f"{TITLE}\n\n一、基本情况\n{sentence}\n我单位2023年度收支平衡。\n").report
+    assert r.department.value == unit
+    assert r.department.source.locator == "prose"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "根据县财政局《关于开展2023年度部门整体支出绩效自评工作的通知》要求，我局开展了自评。",
+        "按照市财政局工作安排，本单位认真开展自评。",
+        "我院是一所二级甲等综合医院，开放床位320张。",
+        "本中心是县卫生健康局下属事业单位。",
+    ],
+)
+def test_no_unit_from_a_notice_or_a_description(sentence: str) -> None:
+    r = _out(f"{TITLE}\n\n一、基本情况\n{sentence}\n").report
+    assert r.department is None
+
+
+def test_the_body_that_printed_the_cover_is_not_the_unit() -> None:
+    r = _out(f"石湾县{TITLE}\n\n评价方式：部门（单位）自评☑\n石湾县财政局（制）\n\n{BODY}").report
+    assert r.department is None
+
+
+def test_a_signature_names_the_unit_when_nothing_else_does() -> None:
+    text = f"{TITLE}\n\n{BODY}五、评价结论\n本单位自评得分91分。\n\n石湾县水文站\n2024年3月12日\n"
+    r = _out(text).report
+    assert (r.department.value, r.department.source.locator) == ("石湾县水文站", "signature")
+    assert r.report_date.value.isoformat() == "2024-03-12"

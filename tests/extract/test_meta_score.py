@@ -1,0 +1,72 @@
+"""The total self-evaluation score and grade (自评总分 / 评价等级) as reports phrase them;
+a weight, an indicator's score or a staff appraisal is not the report's verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+
+HEAD = "部门整体支出绩效自评报告\n\n一、基本情况\n本所内设3个股室。\n五、评价结论\n"
+
+
+def _report(conclusion: str):  # noqa: ANN202
+    return extract_rules(read_document((HEAD + conclusion + "\n").encode(), "r.txt")).export.report
+
+
+@pytest.mark.parametrize(
+    ("sentence", "score", "grade"),
+    [
+        ("经综合评价，本单位自评总得分为93分，等级“优秀”。", 93, "优秀"),
+        ("本单位自评结果为良好（87.5分）。", 87.5, "良好"),
+        ("经评价，综合评分92.5分，评价等次为优。", 92.5, "优"),
+        ("自评得分：95", 95, None),
+        ("本年度最终得分93.6分，档次为良。", 93.6, "良"),
+        ("对照指标体系逐项打分，自评得分90分，自评等级为优。", 90, "优"),
+        ("满分100分，本部门自评得分88分，评定为良好等级。", 88, "良好"),
+        ("自评等级：中等，总得分76分。", 76, "中等"),
+        ("评价结论：合格（65分）。", 65, "合格"),
+        ("绩效自评得分58分，属于“差”等次。", 58, "差"),
+    ],
+)
+def test_score_and_grade_phrasings(sentence: str, score: float, grade: str | None) -> None:
+    r = _report(sentence)
+    assert (r.total_score.value, r.total_score.unit) == (score, "分")
+    assert r.total_score.source.locator == "prose"
+    assert (r.grade.value if r.grade else None) == grade
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "预算执行率指标分值10分，自评得分9分。",
+        "该指标权重20分，得分18分。",
+        "全年共2名干部年度考核为优秀等次。",
+        "评价结果应用于下年度预算安排，评价结果中发现的问题已整改。",
+        "自评表总分值100分。",
+    ],
+)
+def test_not_the_report_verdict(sentence: str) -> None:
+    r = _report(sentence)
+    assert r.total_score is None
+    assert r.grade is None
+
+
+def test_a_score_column_header_is_not_a_form_label() -> None:
+    table = "三级指标\t分值\t自评得分\n预算执行率\t10\t9\n"
+    r = _report(f"自评结论见下表。\n{table}")
+    assert r.total_score is None
+
+
+@pytest.mark.parametrize(
+    ("form", "locator"),
+    [
+        ("自评得分\t91.5\t评价等级\t优\n评价方式\t自评\t评价机构\t评价组\n", "cover"),
+        ("自评得分\t91.5\t评价等级\t优\n", "prose"),  # one row: a line, not a table
+    ],
+)
+def test_a_form_beside_its_score_and_grade(form: str, locator: str) -> None:
+    r = _report(f"自评情况如下：\n{form}")
+    assert (r.total_score.value, r.grade.value) == (91.5, "优")
+    assert r.total_score.source.locator == r.grade.source.locator == locator

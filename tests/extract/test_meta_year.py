@@ -1,0 +1,67 @@
+"""The fiscal year evaluated (评价年度): from a label, the title, a phrase about the evaluated
+budget; never from a document number, a plan's period, a work plan or the report's date."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+
+NOISE = (
+    "根据《东川县财政局关于开展绩效自评工作的通知》（东财绩〔2023〕5号）和《东川县“十四五”"
+    "发展规划（2021—2025年）》，结合[2024]3号文件要求开展自评。"
+)
+
+
+def _out(text: str):  # noqa: ANN202
+    return extract_rules(read_document(text.encode(), "r.txt")).export
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("绩效自评报告\n\n评价年度：2022年\n\n一、基本情况\n{noise}\n", 2022),
+        (
+            "绩效自评报告\n\n评 价 年 度：2021\n报告日期：2022年3月1日\n\n一、基本情况\n{noise}\n",
+            2021,
+        ),
+        ("绩效自评报告\n\n一、基本情况\n{noise}2022年部门整体支出1200万元。\n", 2022),
+        ("部门整体支出绩效自评报告\n2023年度\n\n一、基本情况\n{noise}\n", 2023),
+        (
+            "一、基本情况\n{noise}现对本局2022年度预算支出开展绩效自评。2024年工作计划另行报送。\n",
+            2022,
+        ),
+        (
+            "东川县水务局2023年度部门整体支出绩效自评报告\n\n一、基本情况\n{noise}"
+            "较2022年度增长5%。\n五、下一步工作\n做好2024年度预算编制。\n",
+            2023,
+        ),
+    ],
+)
+def test_the_evaluated_year(text: str, year: int) -> None:
+    export = _out(text.format(noise=NOISE))
+    assert export.report.fiscal_year.value == year
+    assert [f for f in export.findings if "report.fiscal_year" in f.paths] == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        NOISE,
+        "本局2024年工作计划已报送，截至2023年12月31日全部完成。",
+        "依据《东川县乡村振兴规划（2021-2025年）》执行。",
+    ],
+)
+def test_years_that_are_not_the_evaluated_one(sentence: str) -> None:
+    export = _out(f"绩效自评报告\n\n一、基本情况\n{sentence}\n")
+    assert export.report.fiscal_year is None
+
+
+def test_the_label_on_the_cover_is_the_cue() -> None:
+    r = _out("绩效自评报告\n\n评价年度：2022年\n\n一、基本情况\n本局2022年度收支平衡。\n").report
+    assert (r.fiscal_year.value, r.fiscal_year.raw, r.fiscal_year.source.locator) == (
+        2022,
+        "2022",
+        "cover",
+    )
