@@ -39,6 +39,10 @@ CELL_GAP = 0.9
 # ...unless one space character fills the gap: a word space, which a CJK font that sets
 # Latin on a full em makes as wide as a column gap (justified lines stretch it further).
 WORD_SPACE = 2.5
+# Lines of one cell stand closer than this (em).
+TIGHT = 0.6
+# The least gap (em) at which a block's gutter may cut a segment in two.
+NARROW_GAP = 0.25
 # A gutter must stay at least this wide (em) through every line of the block.
 MIN_GUTTER = 0.3
 # Lines further apart than this (in line heights) do not belong to one table.
@@ -255,6 +259,7 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
         gutters = _gutters(free, start.segs, start.size)
         j = i + 1
         while j < len(lines) and lines[j].top - block[-1].bottom <= MAX_ROW_GAP * start.size:
+            lines[j] = _split_at(lines[j], gutters)
             more = _intersect(free, _free(lines[j].segs, left, right))
             segs = [s for ln in (*block, lines[j]) for s in ln.segs]
             kept = _gutters(more, segs, start.size)
@@ -269,6 +274,34 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
     return blocks
 
 
+def _split_at(line: _Line, gutters: list[Interval]) -> _Line:
+    """Cut segments where a gutter of the block runs between two of their characters: two
+    cells of narrow columns can stand closer than ``CELL_GAP`` ('成本指标经济成本')."""
+    segs: list[_Seg] = []
+    for seg in line.segs:
+        part: list[tuple[int, Char]] = []
+        last: Char | None = None
+        for i, c in seg.chars:
+            if c[0].isspace():
+                part.append((i, c))
+                continue
+            gap = c[1] - (last[3] if last else c[1])
+            if gap >= NARROW_GAP * line.size and any(
+                last[3] < hi and c[1] > lo
+                for lo, hi in gutters  # type: ignore[index]
+            ):
+                segs.append(_Seg(part))
+                part = []
+            part.append((i, c))
+            last = c
+        segs.append(_Seg(part))
+    if len(segs) == len(line.segs) or any(
+        s.box[0] < lo and s.box[2] > hi for s in segs for lo, hi in gutters
+    ):
+        return line  # a line that crosses a gutter anyway is no row of the table
+    return _Line(segs, line.size)
+
+
 # --- header and continuation ------------------------------------------------------------------
 
 
@@ -276,31 +309,46 @@ def _column(x: float, gutters: list[Interval]) -> int:
     return sum(1 for lo, hi in gutters if x >= (lo + hi) / 2)
 
 
-def _header_line(line: _Line, below: float, gutters: list[Interval]) -> bool:
-    """A header line: two or more segments, no figures, close above, in distinct columns."""
-    if len(line.segs) < 2 or below - line.bottom > MAX_ROW_GAP * line.size:
-        return False
-    if any(is_figure(s.text) for s in line.segs):
-        return False
-    cols = [_column(s.centre, gutters) for s in line.segs]
-    return len(set(cols)) == len(cols)
+def _no_figures(line: _Line, gutters: list[Interval]) -> bool:
+    """Header words: no figure, one segment to a column."""
+    cols = [_column(seg.centre, gutters) for seg in line.segs]
+    return len(set(cols)) == len(cols) and not any(is_figure(seg.text) for seg in line.segs)
+
+
+def _crosses(line: _Line, gutters: list[Interval]) -> bool:
+    return any(seg.box[0] < lo and seg.box[2] > hi for seg in line.segs for lo, hi in gutters)
 
 
 def _header(block: _Block, lines: list[_Line]) -> bool:
-    """Find the header line(s) right above ``block``; True when there is one."""
-    at = lines.index(block.lines[0])
+    """Find the header right above ``block``: a line of three or more column names, with
+    the lines of its wrapped (or centred) cells close above and below; True when found.
+    Lines between it and the body go to whichever they stand closer to."""
+    gutters, at = block.gutters, lines.index(block.lines[0])
+    n_cols = len(gutters) + 1
     found: list[_Line] = []
+    main: _Line | None = None
     below = block.lines[0].top
-    for line in reversed(lines[max(at - 3, 0) : at]):
-        if not _header_line(line, below, block.gutters):
+    for k in range(at - 1, max(at - 8, -1), -1):
+        line = lines[k] = _split_at(lines[k], gutters)
+        gap = below - line.bottom
+        if not _no_figures(line, gutters) or gap > MAX_ROW_GAP * line.size:
             break
+        if main is None and len(line.segs) >= min(3, n_cols):
+            main = line
+        elif _crosses(line, gutters) or (main is not None and gap > TIGHT * line.size):
+            break
+        elif main is not None and _cells_of(line, gutters).keys() & _cells_of(main, gutters).keys():
+            break  # above the header only the tops of cells it leaves empty ('单位:万元' is not)
         found.insert(0, line)
         below = line.top
-    n_cols = len(block.gutters) + 1
-    main = [k for k, ln in enumerate(found) if len(ln.segs) >= min(3, n_cols)]
-    if not main:
+    if main is None:
         return False
-    block.header = found[main[0] :]
+    after = found[found.index(main) + 1 :]
+    edges = [main, *after, block.lines[0]]
+    gaps = [b.top - a.bottom for a, b in zip(edges, edges[1:], strict=False)]
+    cut = max(range(len(gaps)), key=lambda g: (gaps[g], g))
+    block.header = found[: found.index(main) + 1 + cut]
+    block.lines[:0] = after[cut:]
     return True
 
 
@@ -342,32 +390,94 @@ def _is_full(cells: dict[int, list[_Seg]], figures: set[int], n_cols: int) -> bo
     return bool(figures & cells.keys()) or len(cells) >= max(3, (n_cols + 1) // 2)
 
 
-def _group_rows(body: list[dict[int, list[_Seg]]], full: list[bool]) -> list[dict[int, list[_Seg]]]:
-    """Full rows with the wrapped lines that belong to them. A partial line joins the full
-    row below when that row leaves its columns empty (a cell centred over two lines);
-    otherwise the row above (text set from the top of its cell)."""
-    rows: list[dict[int, list[_Seg]]] = []
-    pending: list[dict[int, list[_Seg]]] = []
-    for k, cells in enumerate(body):
+def _bands(lines: list[_Line]) -> list[list[int]] | None:
+    """Lines grouped into table rows where rows stand further apart than the lines of one
+    cell; None when every line is as far from the next (no telling rows from wraps)."""
+    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False)]
+    if not gaps:
+        return [[0]]
+    size = statistics.median(ln.size for ln in lines)
+    small = min(gaps)
+    if max(gaps) - small <= 0.25 * size:
+        return None
+    # Centred cells set their lines half a line apart, so gaps inside a row can be
+    # negative; a row break is a real gap.
+    apart = max(small + 0.25 * size, TIGHT * size)
+    bands = [[0]]
+    for k, gap in enumerate(gaps, start=1):
+        if gap > apart:
+            bands.append([k])
+        else:
+            bands[-1].append(k)
+    return bands
+
+
+Cells = dict[int, list[_Seg]]
+
+
+def _merge(into: Cells, extra: Cells, before: bool = False) -> None:
+    for c, segs in extra.items():
+        if before:
+            into.setdefault(c, [])[:0] = segs
+        else:
+            into.setdefault(c, []).extend(segs)
+
+
+def _group_rows(body: list[Cells], full: list[bool], lines: list[_Line]) -> tuple[list[Cells], int]:
+    """Full rows with the wrapped lines that belong to them, and how many lines were used
+    (wrapped-looking lines after the last row are not the table's). Rows apart: each row's
+    lines together. Otherwise a partial line joins the full row below when that row leaves
+    its columns empty (a cell centred over two lines), else the row above."""
+    bands = _bands(lines)
+    if bands is None:
+        return _group_lines(body, full, range(len(body)))
+    rows: list[Cells] = []
+    pending: list[Cells] = []
+    used = 0
+    for band in bands:
+        fulls = [k for k in band if full[k]]
+        if not fulls:
+            pending += [body[k] for k in band]
+            continue
+        if len(fulls) == 1:
+            row: Cells = {}
+            for k in band:
+                _merge(row, body[k])
+            rows.append(row)
+        else:
+            rows += _group_lines(body, full, band)[0]
+        for extra in reversed(pending):
+            _merge(rows[-len(fulls) if len(fulls) > 1 else -1], extra, before=True)
+        pending = []
+        used = band[-1] + 1
+    return rows, used
+
+
+def _group_lines(
+    body: list[Cells], full: list[bool], at: range | list[int]
+) -> tuple[list[Cells], int]:
+    rows: list[Cells] = []
+    pending: list[Cells] = []
+    used = 0
+    for k in at:
+        cells = body[k]
         if full[k]:
             merged = {c: list(s) for c, s in cells.items()}
-            for extra in pending:
-                for c, segs in extra.items():
-                    merged.setdefault(c, [])[:0] = segs
+            for extra in reversed(pending):
+                _merge(merged, extra, before=True)
             pending = []
             rows.append(merged)
+            used = k + 1
             continue
-        below = next((body[m] for m in range(k + 1, len(body)) if full[m]), None)
-        if not rows or (below is not None and not cells.keys() & below.keys()):
+        below = next((body[m] for m in at if m > k and full[m]), None)
+        if below is None:
+            break  # after the last row: a note or heading under the table
+        if not rows or not cells.keys() & below.keys():
             pending.append(cells)
         else:
-            for c, segs in cells.items():
-                rows[-1].setdefault(c, []).extend(segs)
-    if pending and rows:
-        for extra in pending:
-            for c, segs in extra.items():
-                rows[-1].setdefault(c, []).extend(segs)
-    return rows
+            _merge(rows[-1], cells)
+            used = k + 1
+    return rows, used
 
 
 def _looks_like_table(
@@ -404,9 +514,10 @@ def _table(block: _Block, page_number: int, min_rows: int) -> PdfTable | None:
     n_cols = len(gutters) + 1
     body = [_cells_of(ln, gutters) for ln in block.lines]
     figures = _figure_columns(body, n_cols, min(min_rows, 3))
-    rows = _group_rows(body, [_is_full(c, figures, n_cols) for c in body])
+    rows, used = _group_rows(body, [_is_full(c, figures, n_cols) for c in body], block.lines)
     if not _looks_like_table(rows, n_cols, figures, min_rows):
         return None
+    del block.lines[used:]
     if block.header:
         header: dict[int, list[_Seg]] = {}
         for line in block.header:
