@@ -272,3 +272,38 @@ def find_labels(
             continue
         out.append(h)
     return out
+
+
+_RUN_SEP = re.compile(r"\s*(?:、|和|及|与|以及|,|，)\s*")
+_RESPECTIVELY = re.compile(r"\s*(?:分别|依次)(?:为|是|达到|达|完成|支出)?\s*[:：]?\s*")
+
+
+def respective(src: str, hits: list[LabelHit]) -> dict[int, Hit]:
+    """“基本支出、项目支出分别为800万元、400万元”: labels joined by 、/和 and followed by
+    分别为, then as many figures in the same order. Returns the figure of each such label
+    (by its index in ``hits``)."""
+    out: dict[int, Hit] = {}
+    i = 0
+    while i < len(hits):
+        j = i
+        while j + 1 < len(hits) and _RUN_SEP.fullmatch(src, hits[j].end, hits[j + 1].start):
+            j += 1
+        m = _RESPECTIVELY.match(src, hits[j].end) if j > i else None
+        figures = _figures(src, m.end(), j - i + 1) if m and m.end() > hits[j].end else []
+        if len(figures) == j - i + 1:
+            out.update(zip(range(i, j + 1), figures, strict=True))
+        i = j + 1
+    return out
+
+
+def _figures(src: str, pos: int, count: int) -> list[Hit]:
+    """``count`` figures in a row from ``pos``, separated by 、，和."""
+    out: list[Hit] = []
+    while len(out) < count and pos < len(src) and (src[pos].isdigit() or src[pos] in "-−"):
+        found = quantity_at(src, pos)
+        if found is None:
+            break
+        out.append(found)
+        sep = _RUN_SEP.match(src, found.end)
+        pos = sep.end() if sep else found.end
+    return out

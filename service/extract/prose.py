@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 from service.extract.clauses import (
     Basis,
+    Hit,
     LabelHit,
     find_labels,
     report_year,
+    respective,
     value_after,
     words,
 )
@@ -93,10 +95,12 @@ class _Scanner:
             # budget's own labels, which make their clause one about the budget.
             masked = [(h.start, h.end) for h in hits if h.key not in _BUDGET_FIELDS]
             basis = Basis(self.text, sent.start, sent.end, self.year, masked)
+            paired = respective(self.text, hits)
             for k, hit in enumerate(hits):
                 if hit.key.startswith("budget."):
                     limit = hits[k + 1].start if k + 1 < len(hits) else end
-                    self._field(hit, limit, basis, sent, loc)
+                    found = paired.get(k) or value_after(self.text, hit.end, limit)
+                    self._field(hit, found, basis, sent, loc)
         self._breakdown(para, loc)
 
     def _spill(self, end: int) -> int:
@@ -121,9 +125,8 @@ class _Scanner:
         if value is not None:
             self.out.candidates.append(Candidate(path, value, "prose"))
 
-    def _field(self, hit: LabelHit, limit: int, basis: Basis, sent: Block, loc: str) -> None:
+    def _field(self, hit: LabelHit, found: Hit | None, basis: Basis, sent: Block, loc: str) -> None:
         entry = self.lex.field(hit.key)
-        found = value_after(self.text, hit.end, limit)
         if found is None or found.kind != entry.kind:
             return  # a percentage is never money, a count never a rate
         if not entry.in_range(abs(float(found.q.value or 0))) or found.q.value is None:

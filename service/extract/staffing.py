@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from service.extract.clauses import Basis, find_labels, report_year, value_after
+from service.extract.clauses import Basis, find_labels, report_year, respective, value_after
 from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.resolve import Candidate
@@ -49,9 +49,10 @@ def staffing_candidates(g: Grounder) -> list[Candidate]:
             basis = Basis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
             # The last label of a paragraph may have its count on the next line.
             end = sent.end if sent.end < para.end else min(len(text), para.end + 12)
+            paired = respective(text, hits)  # 编制人数、实有人数分别为52人、48人
             for k, hit in enumerate(hits):
                 limit = hits[k + 1].start if k + 1 < len(hits) else end
-                found = value_after(text, hit.end, limit)
+                found = paired.get(k) or value_after(text, hit.end, limit)
                 entry = lex.field(hit.key)
                 if found is None or not _count_ok(entry, found.kind, found.q.unit, found.q.value):
                     continue

@@ -22,6 +22,7 @@ from service.extract.clauses import (
     LabelHit,
     find_labels,
     quantity_at,
+    respective,
     words,
 )
 from service.extract.ground import Grounder
@@ -128,7 +129,15 @@ class _Reader:
         # Budget labels mask too: 一般公共预算 in a label is no budget clause.
         masked = [(h.start, h.end) for h in hits]
         basis = Basis(self.src, sent.start, sent.end, self.year, masked)
+        paired = respective(self.src, hits)
         for k, hit in enumerate(hits):
+            if k in paired:  # 因公出国费、公务接待费分别为0万元、1.20万元
+                column = {"final": "actual"}.get(basis.of(hit.start), basis.of(hit.start))
+                found = paired[k]
+                if found.kind == "money":
+                    v = self.g.quantity(found.q, found.offset, f"{loc} cue:分别")
+                    self._add(hit.key, column, v)
+                continue
             end = hits[k + 1].start if k + 1 < len(hits) else sent.end
             self._item(hit, end, basis, loc)
 

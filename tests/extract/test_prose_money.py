@@ -54,6 +54,9 @@ def number(export: ReportExport, path: str) -> float | None:
          "budget.project_expenditure", 1234.56),
         ("其中：一般公共预算财政拨款收入20817100.00元（2081.71万元）。",
          "budget.income_general_budget", 2081.71),
+        # labels joined by 、 and figures after 分别为, in the same order
+        ("本年度基本支出、项目支出分别为800.00万元、400.50万元。", "budget.project_expenditure", 400.50),
+        ("收入合计和支出合计分别是1,020.00万元和998.76万元。", "budget.total_expenditure", 998.76),
         # spaces from PDF exporters
         ("基本支出 1 520.48 万元，项目支出 300.00 万元。", "budget.basic_expenditure", 1520.48),
         ("部门预算执行率为 96.4 %。", "budget.execution_rate", 96.4),

@@ -124,3 +124,13 @@ def test_last_years_sentence_fills_the_previous_column() -> None:
     export = read(HEAD + "2022年公务接待费3.20万元。")
     assert value(export, "reception.actual") is None
     assert value(export, "reception.previous").number == pytest.approx(3.2)  # type: ignore[union-attr]
+
+
+def test_items_then_their_figures_respectively() -> None:
+    export = read(
+        "因公出国（境）费、公务接待费和公务用车运行维护费分别为0万元、1.20万元、3.45万元。"
+    )
+    got = [
+        value(export, f"{item}.actual") for item in ("overseas", "reception", "vehicle_operation")
+    ]
+    assert [v.number if v else None for v in got] == [0, 1.2, 3.45]

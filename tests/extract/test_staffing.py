@@ -29,6 +29,7 @@ def read(text: str) -> ReportExport:
         ("在职在编人员为29名，退休人员11名。", "staffing.actual", 29, "名"),
         ("在职在编人员为29名，退休人员11名。", "staffing.retired", 11, "名"),
         ("年末实际在岗人数 44 人。", "staffing.actual", 44, "人"),
+        ("编制人数、实有人数分别为52人、48人。", "staffing.actual", 48, "人"),
         ("另有离退休人员：\n23人\n", "staffing.retired", 23, "人"),
         (HEAD + "上年末在职人数45人，本年末在职人数47人。", "staffing.actual", 47, "人"),
     ],
