@@ -3,6 +3,7 @@ a truth JSON per synthetic report and a ``manifest.json`` describing them all.
 
 Owns the folder layout and the manifest (used by ``jixiao synth``, the benchmark and the
 evaluation set). Overwrites its own files in the target folder and nothing else.
+``write_varied_set`` does the same for the varied reports of ``service.synth.variety``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.synth.render import Format, RenderOptions, file_names, render
 from service.synth.reports import suite
 from service.synth.seeds import seed_paths, seed_spec
 from service.synth.spec import ReportSpec
 from service.synth.templates import GENERATOR_VERSION
+
+if TYPE_CHECKING:
+    from service.synth.variety.catalog import Split
 
 MANIFEST = "manifest.json"
 
@@ -98,6 +102,48 @@ def write_set(
                 "truth": truth_name,
                 "files": files,
                 "tests": [f"template:{report.template}", *report.knobs.tags()],
+            }
+        )
+    manifest = {"generator_version": GENERATOR_VERSION, "documents": documents}
+    (out / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return manifest
+
+
+def write_varied_set(
+    out: Path,
+    count: int,
+    split: Split = "tuning",
+    start_seed: int = 0,
+    formats: Sequence[Format] = (Format.txt, Format.pdf, Format.docx),
+    options: RenderOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Render ``count`` varied reports of ``split`` into ``out`` with their truth; returns
+    the manifest it writes (each document lists its layout and variants)."""
+    from service.synth.variety import varied_suite
+
+    out.mkdir(parents=True, exist_ok=True)
+    opts = options or RenderOptions()
+    documents: list[dict[str, Any]] = []
+    for report in varied_suite(count, split, start_seed):
+        assert report.variety is not None
+        if progress:
+            progress(f"{report.name} ({report.variety.layout})")
+        truth_name = f"{report.name}.truth.json"
+        (out / truth_name).write_text(report.truth_json() + "\n", encoding="utf-8")
+        files = _write_renderings(out, report.name, report.spec, formats, report.seed, opts)
+        documents.append(
+            {
+                "name": report.name,
+                "kind": "varied",
+                "split": report.variety.split,
+                "seed": report.seed,
+                "layout": report.variety.layout,
+                "truth": truth_name,
+                "files": files,
+                "tests": report.variety.tags(),
             }
         )
     manifest = {"generator_version": GENERATOR_VERSION, "documents": documents}

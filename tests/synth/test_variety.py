@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pymupdf
 import pytest
 
 from service.ingest import read_document
-from service.synth import SyntheticReport, render
+from service.synth import Format, SyntheticReport, render
+from service.synth.batch import write_varied_set
 from service.synth.spec import Heading
 from service.synth.variety import (
     HELD_OUT_LAYOUTS,
@@ -286,3 +288,15 @@ def test_every_renderer_handles_each_table_style_of_a_varied_report(style: str) 
 def doc_pages(pdf: bytes) -> list[int]:
     with pymupdf.open(stream=pdf, filetype="pdf") as doc:
         return list(range(len(doc)))
+
+
+def test_a_varied_set_is_written_with_truth_and_variants(tmp_path: Path) -> None:
+    manifest = write_varied_set(tmp_path, 2, "held_out", start_seed=5, formats=(Format.txt,))
+    first = manifest["documents"][0]
+    assert first["name"] == "varied_held_out_0005" and first["split"] == "held_out"
+    assert f"layout:{first['layout']}" in first["tests"]
+    truth = json.loads((tmp_path / first["truth"]).read_text(encoding="utf-8"))
+    assert truth == json.loads(make_varied(5, "held_out").truth_json())
+    text = (tmp_path / first["files"]["txt"][0]).read_text(encoding="utf-8")
+    assert truth["report"]["fiscal_year"]["raw"] in text
+    assert json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8")) == manifest

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import cast
 
 from service.records import Value
 from service.synth.content import MEASURES, PROBLEMS
 from service.synth.figures import Knobs
 from service.synth.indicators import draw_indicators
 from service.synth.reports import ReportData, _achievements, _money_lines, _three_public
-from service.synth.spec import Paragraph, ReportSpec
+from service.synth.spec import Paragraph, ReportSpec, TableStyle
 from service.synth.variety import money, narrative, tables, who
 from service.synth.variety.catalog import register
 from service.synth.variety.units import STREETS, TOWNS, UNIT_KINDS, UnitKind
@@ -131,7 +132,7 @@ class _Headings:
 def write(w: VariedWriter, layout: str) -> ReportSpec:
     """The whole document in ``layout``; returns its spec (the truth is in ``w``)."""
     title = who.title(w)
-    w.table_style = w.pick("table_style")
+    w.table_style = cast(TableStyle, w.pick("table_style"))  # the names are the styles
     H = _Headings(w, layout)
     words = SECTION_WORDS[w.pick("section_words")]
     if layout == "memo":

@@ -46,7 +46,7 @@ def staffing(w: VariedWriter) -> None:
     form = w.pick("staffing")
     if form == "table":
         w.p(f"{me}人员情况如下表：")
-        w.blocks.append(TableBlock(rows=staffing_cells(w), header_rows=1, style=w.table_style))  # type: ignore[arg-type]
+        w.blocks.append(TableBlock(rows=staffing_cells(w), header_rows=1, style=w.table_style))
         return
     if form == "label_lines":
         for label, path, value in (
@@ -199,7 +199,7 @@ def projects(w: VariedWriter) -> None:
             )
         )
     w.blocks.append(
-        TableBlock(rows=rows, header_rows=1, col_widths=[0.6, 3.2, 1.4, 1.4], style=w.table_style)  # type: ignore[arg-type]
+        TableBlock(rows=rows, header_rows=1, col_widths=[0.6, 3.2, 1.4, 1.4], style=w.table_style)
     )
 
 

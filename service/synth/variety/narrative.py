@@ -8,6 +8,8 @@ document leaves out (``无。``) is empty in the truth.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from service.records import ListItem
 from service.synth.figures import count_value, nfkc, text_value
 from service.synth.reports import Achievement as AchievementDraft
@@ -114,7 +116,7 @@ def _sentence(w: VariedWriter, ach: AchievementDraft, lead: str, section: str | 
     return sentence
 
 
-def problems_and_measures(w: VariedWriter, heading: callable) -> None:  # type: ignore[valid-type]
+def problems_and_measures(w: VariedWriter, heading: Callable[[str], None]) -> None:
     """存在的问题 and 改进措施 under their headings (``heading(text)`` writes one)."""
     _items(
         w,
@@ -136,7 +138,15 @@ def problems_and_measures(w: VariedWriter, heading: callable) -> None:  # type: 
     )
 
 
-def _items(w, family, title, items, target, heading, lead):  # type: ignore[no-untyped-def]
+def _items(
+    w: VariedWriter,
+    family: str,
+    title: str,
+    items: list[tuple[str, str]],
+    target: list[ListItem],
+    heading: Callable[[str], None],
+    lead: str,
+) -> None:
     form = w.pick(family)
     heading(title)
     if form == "absent":

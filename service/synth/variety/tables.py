@@ -34,7 +34,7 @@ def _caption(w: VariedWriter, text: str, unit: bool = False) -> None:
 
 
 def _table(w: VariedWriter, rows: list[list[str | SpecCell]], **kwargs: object) -> None:
-    w.blocks.append(TableBlock(rows=rows, style=w.table_style, **kwargs))  # type: ignore[arg-type]
+    w.blocks.append(TableBlock(rows=rows, style=w.table_style, **kwargs))
 
 
 MONEY_ROWS = (
@@ -73,7 +73,7 @@ def _money_cells(w: VariedWriter, form: str, label: str, line: Line, path: str) 
         diff = line.final - line.previous
         sign = "-" if diff < 0 else ""
         rate = percent(abs(diff) / line.previous * 100) if line.previous else "—"
-        _line_truth(w, label, line, previous_final=prev, final=final)  # type: ignore[arg-type]
+        _line_truth(w, label, line, previous_final=prev, final=final)
         return [final, prev, sign + w.f.number(abs(diff)), sign + rate]
     if form == "by_year":
         prev, budget = w.f.number(line.previous), w.f.number(line.budget)
@@ -81,7 +81,7 @@ def _money_cells(w: VariedWriter, form: str, label: str, line: Line, path: str) 
             w.t.offer(
                 "budget.full_year_budget", w.f.money_value(line.budget, budget), TABLE, "table"
             )
-        _line_truth(w, label, line, previous_final=prev, budget=budget, final=final)  # type: ignore[arg-type]
+        _line_truth(w, label, line, previous_final=prev, budget=budget, final=final)
         return [prev, budget, final]
     initial, budget = w.f.number(line.initial), w.f.number(line.budget)
     rate = percent(line.final / line.budget * 100)
@@ -96,7 +96,7 @@ def _money_cells(w: VariedWriter, form: str, label: str, line: Line, path: str) 
         )
     _line_truth(
         w, label, line, initial_budget=initial, budget=budget, final=final, execution_rate=rate
-    )  # type: ignore[arg-type]
+    )
     return [initial, budget, final, rate]
 
 
@@ -119,7 +119,7 @@ def indicator_table(w: VariedWriter, form: str) -> None:
                 "偏差原因",
             ]
         ]
-        rows += _merged_indicator_rows(w, d.indicators)  # type: ignore[arg-type]
+        rows += _merged_indicator_rows(w, d.indicators)
         rows.append(
             [
                 SpecCell(text="总分", col_span=5),
@@ -127,7 +127,7 @@ def indicator_table(w: VariedWriter, form: str) -> None:
                 _points(w, "report.total_score", d.total_score),
                 "",
             ]
-        )  # type: ignore[arg-type]
+        )
         widths = [1.0, 1.1, 2.2, 1.2, 1.2, 0.7, 0.7, 1.6]
     elif form == "plain":
         rows = [["一级指标", "二级指标", "指标名称", "目标值", "实际值", "权重", "自评得分"]]
@@ -151,7 +151,7 @@ def indicator_table(w: VariedWriter, form: str) -> None:
                 "100",
                 _points(w, "report.total_score", d.total_score),
             ]
-        )  # type: ignore[arg-type]
+        )
         widths = [1.0, 1.1, 2.4, 1.2, 1.2, 0.7, 0.8]
     else:
         rows = _rubric(w)
@@ -199,7 +199,7 @@ def _rubric(w: VariedWriter) -> list[list[str | SpecCell]]:
             "",
             _points(w, "report.total_score", d.total_score),
         ]
-    )  # type: ignore[arg-type]
+    )
     return rows
 
 

@@ -29,6 +29,13 @@ UNIT_WHERE = (
 register("title", TITLES)
 register("unit_where", UNIT_WHERE)
 register("self_ref", ("short", "unit", "department"))
+# the cover form's labels: unit, budget code, evaluation method, date
+COVER_LABELS = {
+    "unit_name": ("单位名称", "预算编码", "评价方式", "报告日期"),
+    "dept_unit": ("部门（单位）名称", "预算代码", "评价类型", "填报日期"),
+    "budget_unit": ("预算单位", "单位编码", "自评方式", "报告时间"),
+}
+register("cover_labels", tuple(COVER_LABELS))
 register(
     "distractor", ("none", "doc_number", "policy_year", "plan_period", "prior_plan", "meeting_doc")
 )
@@ -74,18 +81,18 @@ def cover(w: VariedWriter, force: bool = False) -> str | None:
         return None
     d = w.d
     date = f"{d.report_date.year}年{d.report_date.month}月{d.report_date.day}日"
-    pairs = [
-        ("单位名称", w.text("report.department", d.department)),
-        ("预算编码", w.text("report.budget_code", d.budget_code)),
-        ("评价方式", w.text("report.evaluation_method", "自评")),
-        ("报告日期", date),
-    ]
+    labels = COVER_LABELS[w.pick("cover_labels")]
+    values = (
+        w.text("report.department", d.department),
+        w.text("report.budget_code", d.budget_code),
+        w.text("report.evaluation_method", "自评"),
+        date,
+    )
+    pairs = list(zip(labels, values, strict=True))
     w.t.offer("report.report_date", Value(value=d.report_date, raw=date))
     if where == "cover_table":
         rows = [[label, value] for label, value in pairs]
-        w.blocks.append(
-            TableBlock(rows=rows, col_widths=[1.0, 2.6], style=w.table_style)  # type: ignore[arg-type]
-        )
+        w.blocks.append(TableBlock(rows=rows, col_widths=[1.0, 2.6], style=w.table_style))
     else:
         for label, value in pairs:
             shown = " ".join(label) if where == "cover_spaced" else label

@@ -14,6 +14,7 @@ from typing import Any
 from service.records import Value
 from service.synth.figures import WAN, Figures, Knobs, nfkc
 from service.synth.reports import ReportData
+from service.synth.spec import TableStyle
 from service.synth.templates import _Writer
 from service.synth.variety.catalog import Chooser, register
 from service.synth.variety.units import UnitKind
@@ -93,7 +94,7 @@ class VariedWriter(_Writer):
         self.self_name = unit.short  # what the unit calls itself; a section may change it
         self.county = ""
         self.unit_where = "title_only"  # where the unit's name stands (family unit_where)
-        self.table_style = "ruled"  # how this document prints its tables
+        self.table_style: TableStyle = "ruled"  # how this document prints its tables
 
     def pick(self, family: str, among: Any = None) -> str:
         return self.choose.pick(family, among)
