@@ -185,6 +185,32 @@ def test_every_truth_value_stands_in_the_text(
             assert under or f"{topic}。" in text, f"{r.name}: section {topic!r}"
 
 
+ZERO_WORDS = {"零", "未发生", "未安排", "未购置"}
+
+
+def test_every_amount_reads_back_from_its_raw_text(
+    tuning: list[SyntheticReport], held_out: list[SyntheticReport]
+) -> None:
+    """The figure as written (元 or 万元, commas, spaces) is the truth's value in 万元."""
+    units: set[str | None] = set()
+    for r in tuning + held_out:
+        data = json.loads(r.truth_json())
+        for path, value in values({k: v for k, v in data.items() if k != "findings"}):
+            if value.get("unit") != "万元":
+                continue
+            raw = value["raw"]
+            if raw in ZERO_WORDS:
+                assert value["value"] == 0, f"{r.name} {path}"
+                continue
+            digits = raw.replace(",", "").replace(" ", "").replace("余", "")
+            yuan = not digits.endswith("万元") and value.get("original_unit") == "元"
+            number = float(digits.removesuffix("万元").removesuffix("元"))
+            got = number / 10_000 if yuan else number
+            assert abs(got - value["value"]) < 1e-6, f"{r.name} {path}: {raw} vs {value['value']}"
+            units.add(value.get("original_unit"))
+    assert units == {None, "元"}
+
+
 def test_a_field_the_document_does_not_state_is_absent(
     tuning: list[SyntheticReport], held_out: list[SyntheticReport]
 ) -> None:
