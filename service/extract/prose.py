@@ -1,10 +1,13 @@
-"""Figures stated in sentences: budget, income, expenditure, 三公经费, projects and the
-detailed 基本支出 breakdown.
+"""Figures stated in sentences: budget, income and expenditure (the 三公 items through
+three_public.py) and the detailed 基本支出 breakdown.
 
-Owns: the keyword → field rules for prose, reading the amount that follows a keyword,
-telling budget sentences (年初 / 批复预算) from final ones, attaching 比上年增减 changes to
-the 三公 item they follow, and the enumerations after “其中：” / “具体情况为：”. Proposes
-``Candidate``s and records; never resolves. Must not read tables.
+Owns: which budget field a prose label is (the labels, units and ranges are the lexicon's,
+budget.toml), accepting the figure clauses.py reads after it — of the field's kind, in its
+range, in a clause about this year's final figure (not the budget unless the field is a
+budget, not last year), not a named project's or fund's (（1）某某项目：全年支出…) — with
+the cue that read it in the locator; the 占比 statements for the checks; and the
+enumerations after “具体情况为：”. Proposes ``Candidate``s and records; never resolves.
+Must not read tables.
 """
 
 from __future__ import annotations
