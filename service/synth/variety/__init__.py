@@ -28,7 +28,7 @@ from service.synth.variety.catalog import (
     variants,
 )
 from service.synth.variety.layouts import draw_data, write
-from service.synth.variety.units import COUNTIES
+from service.synth.variety.units import COUNTIES, UNIT_KINDS
 from service.synth.variety.writer import VariedWriter
 
 __all__ = [
@@ -54,7 +54,7 @@ def make_varied(seed: int, split: Split = "tuning") -> SyntheticReport:
     rng = random.Random(f"jixiao-variety:{split}:{seed}")
     chooser = Chooser(random.Random(f"jixiao-variety-pick:{split}:{seed}"), split)
     county = rng.choice(COUNTIES)
-    data, unit = draw_data(rng, seed, county)
+    data, unit = draw_data(rng, seed, county, UNIT_KINDS[chooser.pick("unit_kind")])
     layout = chooser.pick("layout")
     writer = VariedWriter(data, unit, chooser)
     writer.county = county

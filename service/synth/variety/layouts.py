@@ -21,7 +21,7 @@ from service.synth.reports import ReportData, _achievements, _money_lines, _thre
 from service.synth.spec import Paragraph, ReportSpec, TableStyle
 from service.synth.variety import money, narrative, tables, who
 from service.synth.variety.catalog import register
-from service.synth.variety.units import STREETS, TOWNS, UNIT_KINDS, UnitKind
+from service.synth.variety.units import STREETS, TOWNS, UnitKind
 from service.synth.variety.writer import VariedWriter
 
 LAYOUTS = ("classic", "numbered_plain", "two_part", "memo", "table_first")
@@ -58,10 +58,11 @@ PLANTABLE = {
 }
 
 
-def draw_data(rng: random.Random, seed: int, county: str) -> tuple[ReportData, UnitKind]:
-    """The figures of one varied report and its unit kind (sums exact as in
+def draw_data(
+    rng: random.Random, seed: int, county: str, unit: UnitKind
+) -> tuple[ReportData, UnitKind]:
+    """The figures of one varied report of a ``unit`` (sums exact as in
     ``service.synth.reports``)."""
-    unit = rng.choice(UNIT_KINDS)
     name = unit.full_name(county, rng.choice(TOWNS), rng.choice(STREETS))
     year = rng.randint(2021, 2024)
     authorized = rng.randint(12, 160)

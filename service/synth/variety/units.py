@@ -1,6 +1,7 @@
-"""The kinds of budget units a varied report may come from: schools, kindergartens, health
-centres, hospitals, centres, stations, institutes, committees, 政协 offices, street
-offices, township governments and the bureaus of ``service.synth.content``.
+"""The kinds of budget units a varied report may come from (family ``unit_kind``): schools,
+kindergartens, health centres, hospitals, centres, stations, institutes, committees, 政协
+offices, street offices, township governments and the bureaus of
+``service.synth.content``.
 
 Owns only words (names, duties, projects, indicators, achievement sentences) and how a
 unit's full name is built from an invented place. Places are invented; no figure here
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.synth.content import KINDS, AchievementTemplate, Count, DepartmentKind
+from service.synth.variety.catalog import register
 
 COUNTIES = ("澄溪县", "霁川县", "枫渡县", "苇塘县", "岫云县", "檀林县", "鹭汀县", "榆汀县")
 TOWNS = ("柳湾", "石桥", "龙潭", "杏坪", "青杠", "白沙")
@@ -503,20 +505,29 @@ _INSPECTION = _kind(
     ),
 )
 
-UNIT_KINDS: tuple[UnitKind, ...] = (
-    UnitKind(_SCHOOL, "{county}第二中学", "我校"),
-    UnitKind(_PRIMARY, "{county}实验小学", "我校"),
-    UnitKind(_KINDERGARTEN, "{county}机关幼儿园", "我园"),
-    UnitKind(_HEALTH_CENTRE, "{county}{town}镇中心卫生院", "我院"),
-    UnitKind(_HOSPITAL, "{county}人民医院", "我院"),
-    UnitKind(_CDC, "{county}疾病预防控制中心", "我中心"),
-    UnitKind(_STATION, "{county}农业技术推广站", "我站"),
-    UnitKind(_INSTITUTE, "{county}{town}林业工作站", "我站"),
-    UnitKind(_INSPECTION, "{county}动物卫生监督所", "我所"),
-    UnitKind(_COMMITTEE, "{county}发展和改革委员会", "我委"),
-    UnitKind(_CPPCC, "政协{county}委员会办公室", "我办"),
-    UnitKind(_STREET, "{county}{street}街道办事处", "本街道"),
-    UnitKind(_TOWNSHIP, "{county}{town}镇人民政府", "我镇"),
-    UnitKind(_TOWNSHIP, "{county}{town}乡人民政府", "我乡"),
-    *(UnitKind(k, "{county}" + k.name, k.short) for k in KINDS),
-)
+_BUREAU_IDS = {
+    "农业农村局": "agriculture_bureau",
+    "市场监督管理局": "market_bureau",
+    "生态环境分局": "environment_branch",
+    "卫生健康局": "health_bureau",
+    "交通运输局": "transport_bureau",
+}
+# by variant name (family ``unit_kind``); the first, a bureau like the templates', always tunes
+UNIT_KINDS: dict[str, UnitKind] = {
+    **{_BUREAU_IDS[k.name]: UnitKind(k, "{county}" + k.name, k.short) for k in KINDS},
+    "middle_school": UnitKind(_SCHOOL, "{county}第二中学", "我校"),
+    "primary_school": UnitKind(_PRIMARY, "{county}实验小学", "我校"),
+    "kindergarten": UnitKind(_KINDERGARTEN, "{county}机关幼儿园", "我园"),
+    "health_centre": UnitKind(_HEALTH_CENTRE, "{county}{town}镇中心卫生院", "我院"),
+    "hospital": UnitKind(_HOSPITAL, "{county}人民医院", "我院"),
+    "cdc_centre": UnitKind(_CDC, "{county}疾病预防控制中心", "我中心"),
+    "extension_station": UnitKind(_STATION, "{county}农业技术推广站", "我站"),
+    "forestry_station": UnitKind(_INSTITUTE, "{county}{town}林业工作站", "我站"),
+    "inspection_institute": UnitKind(_INSPECTION, "{county}动物卫生监督所", "我所"),
+    "development_committee": UnitKind(_COMMITTEE, "{county}发展和改革委员会", "我委"),
+    "cppcc_office": UnitKind(_CPPCC, "政协{county}委员会办公室", "我办"),
+    "street_office": UnitKind(_STREET, "{county}{street}街道办事处", "本街道"),
+    "town_government": UnitKind(_TOWNSHIP, "{county}{town}镇人民政府", "我镇"),
+    "township_government": UnitKind(_TOWNSHIP, "{county}{town}乡人民政府", "我乡"),
+}
+register("unit_kind", tuple(UNIT_KINDS))
