@@ -20,6 +20,8 @@ the rest of the row is left empty.
 
 from __future__ import annotations
 
+import re
+import statistics
 from dataclasses import dataclass, field
 
 from service.document import CellDraft
@@ -83,6 +85,8 @@ def split_flat_tables(lines: list[str]) -> list[Block]:
             region, form = _read_cell_per_line(lines, i), "cell_per_line"
         elif "\t" in line:
             region, form = _read_tsv(lines, i), "tsv"
+        elif len(spaced_cells(line)) >= 3:
+            region, form = _read_spaced(lines, i), "spaced"
         if region is None:
             blocks.append(_prose(line))
             i += 1
@@ -219,7 +223,72 @@ def _looks_like_table(region: _Region, form: str) -> bool:
     rows = region.rows
     if len(rows) < 2:
         return False
+    if form == "spaced":
+        return _looks_like_spaced_table(rows)
     if form == "tsv":
         return max(len(r) for r in rows) >= 2
     multi = sum(1 for r in rows if len(r) >= 2)
     return multi >= 2 and 2 * multi >= len(rows)
+
+
+# --- cells apart by runs of spaces (text and Word copies of a borderless table) -------------
+
+# Two or more spaces, or an ideographic space, part two cells; one space is a word space.
+_SPACES = re.compile(r"[ \u3000]{2,}|\u3000")
+_FIGURE = re.compile(
+    r"^(?:[≥≤<>=约~±+\-]|不[低高少多]于|大于|小于)*[+\-]?\d[\d,]*(?:\.\d+)?"
+    r"(?:%|‰|[^\d\s]{0,3})?$"
+)
+_YEAR = re.compile(r"^\d{4}\s*年")
+_LABEL = re.compile(r"[:：]$")
+# A table's cells are short; a paragraph cut at double spaces is not.
+MAX_MEDIAN_CELL_CHARS = 16
+
+
+def is_figure(text: str) -> bool:
+    """A cell holding a figure: '45个', '≥90%', '1059.01', '-3.2%' (not a date or prose)."""
+    return bool(_FIGURE.match(text.replace(" ", ""))) and not _YEAR.match(text)
+
+
+def spaced_cells(line: str) -> list[str]:
+    """A line's cells where runs of spaces part them ('' for none)."""
+    text = line.strip(" \u3000")
+    return [c for c in _SPACES.split(text) if c] if text else []
+
+
+def _read_spaced(lines: list[str], start: int) -> _Region:
+    """Consecutive lines of two or more space-parted cells. A row with fewer cells than the
+    header that starts indented has blank leading cells (一级/二级 written once above): its
+    cells are placed from the right."""
+    width = len(spaced_cells(lines[start]))
+    region = _Region()
+    i = start
+    while i < len(lines) and "\t" not in lines[i]:
+        cells = spaced_cells(lines[i])
+        if len(cells) < 2 or len(cells) > width:
+            break
+        indented = lines[i][:2].strip(" \u3000") == "" and i > start
+        if indented and len(cells) < width:
+            cells = [""] * (width - len(cells)) + cells
+        region.rows.append(cells)
+        i += 1
+    region.end = i
+    return region
+
+
+def _looks_like_spaced_table(rows: list[list[str]]) -> bool:
+    """A header of three or more names, then two or more rows with figures; no column of
+    '名称：' labels (a form), short cells (not prose with double spaces)."""
+    header, body = rows[0], rows[1:]
+    if len(header) < 3 or len(body) < 2 or any(is_figure(c) for c in header):
+        return False
+    if sum(1 for r in body if any(is_figure(c) for c in r[1:])) < 2:
+        return False
+    cells = [c for r in rows for c in r if c]
+    if statistics.median(len(c) for c in cells) > MAX_MEDIAN_CELL_CHARS:
+        return False
+    for col in range(len(header)):
+        texts = [r[col] for r in body if col < len(r) and r[col]]
+        if texts and 2 * sum(1 for t in texts if _LABEL.search(t)) >= len(texts):
+            return False
+    return True

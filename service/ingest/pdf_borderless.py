@@ -29,6 +29,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from service.ingest.flat_tables import is_figure
 from service.ingest.pdf_tables import Char, GridCell, PdfTable, gutters_match, join_wrapped
 
 Interval = tuple[float, float]
@@ -51,15 +52,10 @@ MAX_ROW_GAP = 2.5
 FIGURE_SHARE = 0.6
 # A table's cells are short; a paragraph cut into columns is not.
 MAX_MEDIAN_CELL_CHARS = 16
-_FIGURE = re.compile(
-    r"^(?:[≥≤<>=约~±+\-]|不[低高少多]于|大于|小于)*[+\-]?\d[\d,]*(?:\.\d+)?"
-    r"(?:%|‰|[^\d\s]{0,3})?$"
-)
 # Share of the page height where running headers stand above a continued table.
 TOP_MARGIN = 0.1
 _PLACEHOLDER = re.compile(r"^[-—/\\无]+$")
 _LABEL = re.compile(r"[:：]$")
-_YEAR = re.compile(r"^\d{4}\s*年")
 
 
 @dataclass
@@ -108,11 +104,6 @@ class _Block:
     lines: list[_Line]
     gutters: list[Interval]
     header: list[_Line] = field(default_factory=list)
-
-
-def is_figure(text: str) -> bool:
-    """A cell holding a figure: '45个', '≥90%', '1059.01', '-3.2%' (not a date or prose)."""
-    return bool(_FIGURE.match(text.replace(" ", ""))) and not _YEAR.match(text)
 
 
 def find_borderless(
