@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -326,3 +330,28 @@ def test_a_varied_set_is_written_with_truth_and_variants(tmp_path: Path) -> None
     text = (tmp_path / first["files"]["txt"][0]).read_text(encoding="utf-8")
     assert truth["report"]["fiscal_year"]["raw"] in text
     assert json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8")) == manifest
+
+
+def test_same_seed_same_bytes_in_fresh_interpreters() -> None:
+    """Nothing depends on the process (hash seed, set order): other runs give the same bytes."""
+    code = (
+        "import hashlib;from service.synth import render;"
+        "from service.synth.variety import make_varied;"
+        "r=make_varied(13,'held_out');"
+        "print(hashlib.sha256(r.truth_json().encode()).hexdigest());"
+        "print(hashlib.sha256(render(r.spec,'txt')[0]).hexdigest())"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outs) == 1
+    report = make_varied(13, "held_out")
+    truth = hashlib.sha256(report.truth_json().encode()).hexdigest()
+    assert outs.pop().split() == [truth, hashlib.sha256(render(report.spec, "txt")[0]).hexdigest()]
