@@ -28,6 +28,7 @@ from service.extract.indicators import (
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.table_headers import header_key, role_of
+from service.extract.three_public_table import item_columns, read_items_as_columns
 from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
 
@@ -137,16 +138,13 @@ class TableMapper:
         header = find_indicator_header(rows)
         continued = self._open_money
         self._open_money = None
-        if header is None and not self._has_blocks(rows):
-            # A table continued from the previous page: no header of its own.
-            if continued is not None and self._continues_money(rows, continued[0]):
-                self.unit = own_unit or previous_unit
-                self._money_block(rows, -1, continued[0], loc, in_projects=continued[1])
-                return
-            if self._indicators is not None:
-                self._indicators.feed(rows, loc)
-                self._total(rows, loc)  # the 总分 row may stand on the continued part
-                return
+        # A table continued from the previous page: no header of its own.
+        if (
+            header is None
+            and not self._has_blocks(rows)
+            and self._continuation(rows, loc, continued, own_unit or previous_unit)
+        ):
+            return
         i = 0
         while i < len(rows):
             texts = [_text(c) for c in rows[i]]
@@ -159,6 +157,11 @@ class TableMapper:
                 self._indicators.stop_at_total = True
                 self._total(rows[i + 1 :], loc)
                 return
+            items = item_columns(rows, i)
+            if items:  # a 三公 table with its items as columns
+                found, i = read_items_as_columns(self.g, rows, i, items, self.unit, loc)
+                self.out.candidates += found
+                continue
             roles = _money_columns(texts)
             if any(t == "编制数" or t.endswith("编制数") for t in texts):
                 self._staffing(rows, i, loc)
@@ -176,6 +179,24 @@ class TableMapper:
                 self._department(rows[i], loc)
             self._by_nature(rows[i], loc)
             i += 1
+
+    def _continuation(
+        self,
+        rows: list[list[Cell | None]],
+        loc: str,
+        continued: tuple[dict[int, str], bool] | None,
+        unit: str,
+    ) -> bool:
+        """Read a headerless table as the rest of the money table or 自评表 left open."""
+        if continued is not None and self._continues_money(rows, continued[0]):
+            self.unit = unit
+            self._money_block(rows, -1, continued[0], loc, in_projects=continued[1])
+            return True
+        if self._indicators is not None:
+            self._indicators.feed(rows, loc)
+            self._total(rows, loc)  # the 总分 row may stand on the continued part
+            return True
+        return False
 
     def _continues_indicators(self, header: IndicatorHeader) -> bool:
         """A 自评表 continued on the next page under its header repeated: the same columns

@@ -97,3 +97,56 @@ def test_project_table_with_a_single_amount_column() -> None:
     )
     got = [(str(p.name.value), p.amount.value, p.budget) for p in e.projects]
     assert got == [("老年食堂运营补助", 36.8, None), ("社区服务中心改造", 112.25, None)]
+
+
+def test_three_public_items_as_columns() -> None:
+    e = _tsv(
+        ["“三公”经费支出情况表", "单位：万元"],
+        [
+            ["项目", "合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行维护费"],
+            ["年初预算数", "9.6", "0", "2.4", "7.2"],
+            ["本年决算数", "8.35", "0", "1.95", "6.4"],
+            ["上年决算数", "9.1", "0", "2.3", "6.8"],
+            ["增减额", "-0.75", "0", "-0.35", "-0.4"],
+            ["增减率", "-8.24%", "", "-15.22%", "-5.88%"],
+        ],
+    )
+    tp = e.three_public
+    assert (tp.total.actual.value, tp.total.budget.value, tp.total.previous.value) == (
+        8.35,
+        9.6,
+        9.1,
+    )
+    assert (tp.reception.actual.value, tp.reception.budget.value) == (1.95, 2.4)
+    assert (tp.vehicle.actual.value, tp.vehicle.previous.value) == (6.4, 6.8)
+    assert tp.overseas.actual.value == 0
+    assert (tp.vehicle.change.value, tp.vehicle.change_pct.value) == (-0.4, -5.88)
+    assert tp.vehicle.change_pct.unit == "%"
+
+
+def test_three_public_columns_with_a_split_vehicle_column_in_yuan() -> None:
+    d = docx.Document()
+    d.add_paragraph("三公经费明细（单位：元）")
+    grid = [
+        ["项目", "合计", "因公出国(境)费", "公务接待费", "公务用车购置及运行维护费", "", ""],
+        ["", "", "", "", "小计", "购置费", "运行维护费"],
+        ["预算数", "150,000", "0", "30,000", "120,000", "0", "120,000"],
+        ["实际支出", "126,400", "0", "21,400", "105,000", "0", "105,000"],
+    ]
+    table = d.add_table(rows=len(grid), cols=7)
+    for c in range(4):
+        table.cell(0, c).merge(table.cell(1, c))
+    table.cell(0, 4).merge(table.cell(0, 6))
+    for r, row in enumerate(grid):
+        for c, text in enumerate(row):
+            if text:
+                table.cell(r, c).text = text
+    buf = io.BytesIO()
+    d.save(buf)
+    e = extract_rules(read_document(buf.getvalue(), "report.docx")).export
+    tp = e.three_public
+    assert (tp.total.actual.value, tp.total.actual.original_unit) == (12.64, "元")
+    assert tp.reception.budget.value == 3
+    assert tp.vehicle.actual.value == 10.5
+    assert tp.vehicle_operation.actual.value == 10.5
+    assert tp.vehicle_purchase.actual.value == 0

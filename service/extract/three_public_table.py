@@ -1,0 +1,110 @@
+"""A 三公经费 table turned on its side: the items are its columns, the figures its rows.
+
+Owns: recognising a header row whose cells name two or more 三公 items (合计 | 因公出国(境)费
+| 公务接待费 | 公务用车购置及运行维护费, the vehicle column perhaps split below into 小计 |
+购置费 | 运行维护费) and reading each following row by what its label says it holds
+(预算数, 决算数/实际支出, 上年决算数, 增减额, 增减率) into ``three_public.<item>.<kind>``
+candidates. The item words are the 三公 entries' labels (lexicon/three_public.toml), the
+row words ``[words] three_public_*_rows`` of lexicon/tables.toml. Must not read the
+usual layout with the items as rows (tables.py does).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from service.document import Cell
+from service.extract.ground import Grounder
+from service.extract.lexicon import lexicon
+from service.extract.resolve import Candidate
+from service.extract.table_headers import covering, header_key
+from service.records.numbers import parse_quantity
+
+Rows = list[list[Cell | None]]
+_ITEMS = ("total", "overseas", "reception", "vehicle", "vehicle_purchase", "vehicle_operation")
+# Row kinds, checked in this order (上年决算数 is last year's, before 决算数 is this year's).
+_KINDS = ("previous", "change_pct", "change", "budget", "actual")
+_SUBTOTAL = re.compile(r"^(?:小计|合计)$")
+_TOTAL = re.compile(r"^(?:合计|总计|小计|三公经费合计)$")
+
+
+@cache
+def _item_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    lex = lexicon()
+    out = []
+    for item in _ITEMS:
+        entry = lex.get(f"three_public.{item}.actual")
+        if entry is not None and entry.labels:
+            out.append((item, re.compile(entry.label_pattern())))
+    return tuple(out)
+
+
+@cache
+def _kind_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    lex = lexicon()
+    return tuple((k, re.compile(lex.words_pattern(f"three_public_{k}_rows"))) for k in _KINDS)
+
+
+def _item(text: str) -> str | None:
+    key = header_key(text)
+    # Most specific first: 公务用车购置费 is the purchase, not the whole vehicle item.
+    for item, rx in sorted(_item_patterns(), key=lambda p: -_ITEMS.index(p[0])):
+        if rx.fullmatch(key):
+            return item
+    return None
+
+
+def item_columns(rows: Rows, r: int) -> dict[int, str]:
+    """Column → 三公 item for a header at row ``r`` (with a second row under a split
+    vehicle column); empty unless two or more items are named."""
+    grid = covering(rows)
+    top = grid[r]
+    below = grid[r + 1] if r + 1 < len(grid) else []
+    cols: dict[int, str] = {}
+    for c, cell in enumerate(top):
+        if cell is None:
+            continue
+        item = _item(cell.text)
+        low = below[c] if c < len(below) else None
+        if item == "vehicle" and low is not None and low is not cell and low.row == r + 1:
+            sub = header_key(low.text)
+            item = "vehicle" if _SUBTOTAL.match(sub) else _item("公务用车" + sub) or item
+        elif item is None and _TOTAL.match(header_key(cell.text)) and c > 0:
+            item = "total"
+        if item is not None and item not in cols.values():
+            cols[c] = item
+    named = [i for i in cols.values() if i != "total"]
+    return cols if len(named) >= 2 else {}
+
+
+def _kind(label: str) -> str | None:
+    key = header_key(label)
+    kind = next((k for k, rx in _kind_patterns() if rx.search(key)), None)
+    return None if kind != "change_pct" and "率" in key else kind  # 执行率 is no amount
+
+
+def read_items_as_columns(
+    g: Grounder, rows: Rows, r: int, cols: dict[int, str], unit: str, loc: str
+) -> tuple[list[Candidate], int]:
+    """Candidates from the rows under the header at ``r``; returns where reading stopped."""
+    out: list[Candidate] = []
+    j = r + 1
+    if j < len(rows) and not any(_kind(c.text) for c in rows[j][:1] if c is not None):
+        j += 1  # the second header row (小计 | 购置费 | 运行维护费)
+    while j < len(rows):
+        first = next((c for c in rows[j][: min(cols)] if c is not None and c.text.strip()), None)
+        kind = _kind(first.text) if first is not None else None
+        if kind is None:
+            break
+        for c, item in cols.items():
+            cell = rows[j][c] if c < len(rows[j]) else None
+            if cell is None:
+                continue
+            q = parse_quantity(cell.text, default_unit="%" if kind == "change_pct" else unit)
+            if q is None or q.value is None:
+                continue
+            v = g.quantity(q, cell.span.start, loc)
+            out.append(Candidate(f"three_public.{item}.{kind}", v, "table"))
+        j += 1
+    return out, j
