@@ -165,6 +165,9 @@ def write(w: VariedWriter, layout: str) -> ReportSpec:
         tables.money_table(w, money_form)
     H.h1(words[2])
     money.three_public(w, f"{w.d.year}年")
+    three_public_form = w.pick("three_public_table")
+    if three_public_form != "none":
+        tables.three_public_table(w, three_public_form)
     achievements_title = narrative.achievement_heading(w)
     H.h1(achievements_title)
     narrative.achievements(w, achievements_title, H.sub)

@@ -33,7 +33,16 @@ register("basic_split", ("among", "including", "paren"))
 register("projects", ("inline", "numbered", "table", "table_yuan", "absent", "semicolon_list"))
 register(
     "three_public_change",
-    ("change_pct", "prev_change_pct", "pct_first", "prev_first", "diff_only", "yoy_words"),
+    (
+        "change_pct",
+        "prev_change_pct",
+        "pct_first",
+        "prev_first",
+        "diff_only",
+        "yoy_words",
+        "pct_prev_change",
+        "prev_pct",
+    ),
 )
 register("three_public_zero", ("digits", "not_incurred", "is_zero", "not_arranged"))
 register("three_public_vehicle", ("split", "combined_only", "purchase_words"))
@@ -206,32 +215,40 @@ def projects(w: VariedWriter) -> None:
 # --- 三公 -----------------------------------------------------------------------------------
 
 
+_CHANGE_FORMS = {
+    # the parts a form writes, in its order: p previous, a amount, r rate
+    "change_pct": "比上年{verb}{a}，{trend}{r}",
+    "prev_change_pct": "上年为{p}，{verb}{a}，{trend}{r}",
+    "pct_first": "同比{trend}{r}，{verb}{a}",
+    "prev_first": "较上年（{p}）{verb}{a}",
+    "diff_only": "比上年{verb}{a}",
+    "yoy_words": "较上年同期{verb}{a}，{trend_word}{r}",
+    "pct_prev_change": "{trend}{r}（上年{p}），{verb}{a}",
+    "prev_pct": "上年为{p}，同比{trend}{r}",
+}
+
+
 def _change(w: VariedWriter, path: str, now: int, before: int) -> str:
-    """The change of ``path`` against last year in a ``three_public_change`` form."""
-    form = w.pick("three_public_change")
+    """The change of ``path`` against last year in a ``three_public_change`` form; only
+    the figures the form writes (previous, amount, rate) go into the truth."""
+    form = _CHANGE_FORMS[w.pick("three_public_change")]
     diff = now - before
     up = diff > 0
     direction = "增长" if up else "下降"
-    amount = w.f.money(abs(diff))
-    w.t.offer(
-        f"{path}.change",
-        w.f.money_value(abs(diff), amount).model_copy(update={"direction": direction}),
-    )
-    verb, trend = ("增加", "上升") if up else ("减少", "下降")
-    if form == "diff_only":
-        return f"比上年{verb}{amount}"
-    if form == "prev_first":
-        prev = w.money_at(f"{path}.previous", before)
-        return f"较上年（{prev}）{verb}{amount}"
-    rate = w.pct(f"{path}.change_pct", diff / before * 100, direction=direction)
-    if form == "pct_first":
-        return f"同比{trend}{rate}，{verb}{amount}"
-    if form == "yoy_words":
-        return f"较上年同期{verb}{amount}，{'增幅' if up else '降幅'}{rate}"
-    if form == "prev_change_pct":
-        prev = w.money_at(f"{path}.previous", before)
-        return f"上年为{prev}，{verb}{amount}，{trend}{rate}"
-    return f"比上年{verb}{amount}，{trend}{rate}"
+    parts = {
+        "verb": "增加" if up else "减少",
+        "trend": "上升" if up else "下降",
+        "trend_word": "增幅" if up else "降幅",
+    }
+    if "{p}" in form:
+        parts["p"] = w.money_at(f"{path}.previous", before)
+    if "{a}" in form:
+        parts["a"] = w.f.money(abs(diff))
+        value = w.f.money_value(abs(diff), parts["a"])
+        w.t.offer(f"{path}.change", value.model_copy(update={"direction": direction}))
+    if "{r}" in form:
+        parts["r"] = w.pct(f"{path}.change_pct", diff / before * 100, direction=direction)
+    return form.format(**parts)
 
 
 def _item(w: VariedWriter, label: str, path: str, cents: int, zero_form: str) -> str:

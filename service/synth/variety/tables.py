@@ -23,6 +23,7 @@ INDICATOR_TABLES = ("merged", "plain", "rubric", "sentences")
 register("table_style", TABLE_STYLES)
 register("money_table", ("none", "by_year", "budget_final", "with_previous"))
 register("indicator_table", INDICATOR_TABLES)
+register("three_public_table", ("none", "by_column", "by_row"))
 register("rubric_rule", ("per_point", "tiers", "proportional", "per_item"))
 TABLE = 2
 
@@ -98,6 +99,51 @@ def _money_cells(w: VariedWriter, form: str, label: str, line: Line, path: str) 
         w, label, line, initial_budget=initial, budget=budget, final=final, execution_rate=rate
     )
     return [initial, budget, final, rate]
+
+
+THREE_PUBLIC_ROWS = (
+    ("合计", "total"),
+    ("因公出国（境）费", "overseas"),
+    ("公务接待费", "reception"),
+    ("公务用车购置及运行维护费", "vehicle"),
+    ("其中：公务用车购置费", "vehicle_purchase"),
+    ("公务用车运行维护费", "vehicle_operation"),
+)
+
+
+def three_public_table(w: VariedWriter, form: str) -> None:
+    """The 三公 costs as a table: items down and budget / final / last year across
+    (``by_column``), or the figures down and the items across (``by_row``)."""
+    _caption(w, f"{w.d.year}年度“三公”经费支出情况表", unit=True)
+    columns = (("预算数", "budget"), ("决算数", "actual"), ("上年决算数", "previous"))
+    cells: dict[str, list[str]] = {}
+    for _, key in THREE_PUBLIC_ROWS:
+        line = w.d.three[key]
+        figures = {"budget": line.budget, "actual": line.final, "previous": line.previous}
+        cells[key] = [_three_cell(w, f"three_public.{key}.{f}", figures[f]) for _, f in columns]
+    if form == "by_column":
+        rows: list[list[str | SpecCell]] = [["项目", *(c for c, _ in columns)]]
+        rows += [[label, *cells[key]] for label, key in THREE_PUBLIC_ROWS]
+        _table(w, rows, header_rows=1, col_widths=[2.6, 1.2, 1.2, 1.2])
+        return
+    labels = [
+        "合计",
+        "因公出国（境）费",
+        "公务接待费",
+        "公务用车购置及运行维护费",
+        "其中：购置费",
+        "运行维护费",
+    ]
+    rows = [["项目", *labels]]
+    for i, (name, _) in enumerate(columns):
+        rows.append([name, *(cells[key][i] for _, key in THREE_PUBLIC_ROWS)])
+    _table(w, rows, header_rows=1, col_widths=[1.1, 0.9, 1.2, 1.0, 1.5, 1.1, 1.1], font_size=9.5)
+
+
+def _three_cell(w: VariedWriter, path: str, cents: int) -> str:
+    text = w.f.number(cents)
+    w.t.offer(path, w.f.money_value(cents, text), TABLE, "table")
+    return text
 
 
 # --- 绩效自评表 ---------------------------------------------------------------------------------
