@@ -121,19 +121,19 @@ def three_public_table(w: VariedWriter, form: str) -> None:
         line = w.d.three[key]
         figures = {"budget": line.budget, "actual": line.final, "previous": line.previous}
         cells[key] = [_three_cell(w, f"three_public.{key}.{f}", figures[f]) for _, f in columns]
+    labels = [label for label, _ in THREE_PUBLIC_ROWS]
+    if form == "by_row":
+        labels = ["合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行维护费"]
+        labels += ["其中：购置费", "运行维护费"]
+    # a money table's rows are budget lines (as the 三公 rows of Hunan's 基础数据表 are)
+    for label, (_, key) in zip(labels, THREE_PUBLIC_ROWS, strict=True):
+        budget, final, previous = cells[key]
+        _line_truth(w, label, w.d.three[key], budget=budget, final=final, previous_final=previous)
     if form == "by_column":
         rows: list[list[str | SpecCell]] = [["项目", *(c for c, _ in columns)]]
         rows += [[label, *cells[key]] for label, key in THREE_PUBLIC_ROWS]
         _table(w, rows, header_rows=1, col_widths=[2.6, 1.2, 1.2, 1.2])
         return
-    labels = [
-        "合计",
-        "因公出国（境）费",
-        "公务接待费",
-        "公务用车购置及运行维护费",
-        "其中：购置费",
-        "运行维护费",
-    ]
     rows = [["项目", *labels]]
     for i, (name, _) in enumerate(columns):
         rows.append([name, *(cells[key][i] for _, key in THREE_PUBLIC_ROWS)])
