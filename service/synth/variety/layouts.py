@@ -138,7 +138,8 @@ def write(w: VariedWriter, layout: str) -> ReportSpec:
     words = SECTION_WORDS[w.pick("section_words")]
     if layout == "memo":
         w.p(
-            f"{w.county[0]}{w.unit.short[-1]}发〔{w.d.year + 1}〕{w.d.seed % 40 + 1}号",
+            f"{w.county[0]}{w.unit.short[-1] if w.unit.short.startswith('我') else '办'}发"
+            f"〔{w.d.year + 1}〕{w.d.seed % 40 + 1}号",
             align="right",
             indent=False,
         )
@@ -158,8 +159,13 @@ def write(w: VariedWriter, layout: str) -> ReportSpec:
     w.p(_duties(w))
     money.staffing(w)
     H.h1(words[1])
+    subsections = w.choose.rng.random() < 0.5  # sub-headings under the money section
+    if subsections:
+        H.h2("收入支出情况")
     money.money_prose(w, plant_here=plant == "prose_table")
     money.basic_split(w, plant_here=plant == "prose_table")
+    if subsections:
+        H.h2("项目支出情况")
     money.projects(w)
     if money_form != "none":
         tables.money_table(w, money_form)
@@ -196,11 +202,9 @@ def _indicator_forms(layout: str) -> tuple[str, ...]:
 
 def _score_forms(indicator_form: str) -> tuple[str, ...]:
     # only a table has a 总分 row to state the score alone
-    return (
-        narrative.SCORES
-        if indicator_form != "sentences"
-        else ("grade_quotes", "result_paren", "conclusion_only")
-    )
+    if indicator_form != "sentences":
+        return narrative.SCORES
+    return tuple(s for s in narrative.SCORES if s != "table_row_only")
 
 
 def _plant_forms(money_form: str) -> tuple[str, ...]:
