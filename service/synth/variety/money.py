@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from service.records import Project, Value
 from service.synth.figures import text_value
-from service.synth.spec import Paragraph, TableBlock
+from service.synth.spec import Paragraph, SpecCell, TableBlock
 from service.synth.variety.catalog import register
 from service.synth.variety.who import staffing_cells
 from service.synth.variety.writer import MoneyFigures, VariedWriter
 
-register("staffing", ("sentence", "subquotas", "ge_units", "label_lines", "table", "actual_first"))
+register(
+    "staffing",
+    ("sentence", "subquotas", "ge_units", "label_lines", "table", "actual_first", "pairs_table"),
+)
 register(
     "money_prose",
     (
@@ -56,6 +59,15 @@ def staffing(w: VariedWriter) -> None:
     if form == "table":
         w.p(f"{me}人员情况如下表：")
         w.blocks.append(TableBlock(rows=staffing_cells(w), header_rows=1, style=w.table_style))
+        return
+    if form == "pairs_table":  # label, value, label, value: a 基本概况 form
+        cells = [
+            ["人员编制", w.count("staffing.authorized", d.authorized, "", 2)],
+            ["实有人数", w.count("staffing.actual", d.staff, "", 2)],
+            ["退休人数", w.count("staffing.retired", d.retired, "", 2)],
+        ]
+        rows: list[list[str | SpecCell]] = [[*cells[0], *cells[1]], [*cells[2], "", ""]]
+        w.blocks.append(TableBlock(rows=rows, col_widths=[1.2, 1.0, 1.2, 1.0], style=w.table_style))
         return
     if form == "label_lines":
         for label, path, value in (

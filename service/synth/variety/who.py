@@ -15,9 +15,17 @@ from service.synth.spec import PageBreak, Paragraph, SpecCell, TableBlock
 from service.synth.variety.catalog import register
 from service.synth.variety.writer import VariedWriter
 
-TITLES = ("unit_year", "year_unit", "two_lines", "generic", "about", "unit_about")
+TITLES = (
+    "unit_year",
+    "year_unit",
+    "two_lines",
+    "generic",
+    "about",
+    "unit_about",
+    "place_two_lines",
+)
 # a title without the unit's name needs the name somewhere else
-UNNAMED_TITLES = ("generic", "about")
+UNNAMED_TITLES = ("generic", "about", "place_two_lines")
 UNIT_WHERE = (
     "title_only",
     "cover_table",
@@ -54,6 +62,8 @@ def title(w: VariedWriter) -> str:
         "generic": f"{year}{_REPORT}",
         "about": f"关于{year}部门整体支出绩效自评情况的报告",
         "unit_about": f"{name}关于{year}部门整体支出绩效自评情况的报告",
+        # the place and year, the line broken inside the phrase; the unit is named elsewhere
+        "place_two_lines": f"{w.county}{year}部门整体支出\n绩效评价自评报告",
     }[form]
     # a title on two lines is one title: its value joined, its raw as printed
     w.t.offer(
@@ -89,6 +99,8 @@ def cover(w: VariedWriter, force: bool = False) -> str | None:
         date,
     )
     pairs = list(zip(labels, values, strict=True))
+    if labels[0].startswith("部门"):  # this form names who evaluated, too
+        pairs.insert(3, ("评价机构", w.text("report.evaluator", "部门（单位）评价组")))
     w.t.offer("report.report_date", Value(value=d.report_date, raw=date))
     if where == "cover_table":
         rows = [[label, value] for label, value in pairs]
