@@ -44,6 +44,7 @@ _LEVEL = re.compile(
 )
 _TOTAL_LINE = re.compile(rf"^{TOTAL_LABEL}\s*[:：]?\s*(?P<rest>[\d.\s分]*)$")
 _MAX_COMBINATIONS = 4096
+Span = tuple[int, int]
 
 
 @dataclass
@@ -118,6 +119,16 @@ def _is_header(roles: list[str]) -> bool:
 
 
 # --- splitting a row ----------------------------------------------------------------------
+
+
+def _repeated(text: str, start: int, end: int) -> tuple[Span, Span, int] | None:
+    """A target met word for word, written as text twice (“持续改善持续改善”): the one
+    split of a text target and actual that the shape alone makes sure of."""
+    for n in range(min(12, (end - start) // 3), 1, -1):
+        a, b = end - 2 * n, end - n
+        if text[a:b] == text[b:end] and not re.search(r"\d", text[b:end]):
+            return (a, b), (b, end), a
+    return None
 
 
 def _unknown_unit(text: str, span: tuple[int, int]) -> bool:
@@ -210,13 +221,30 @@ class _Reader:
         points = self._points(pm.start("pts"), pm.end("pts"), both)
         if not points:
             return False
-        head_end = pm.start("pts")
+        found = self._values(start, pm.start("pts"))
+        if found is None:
+            return False
+        target, actual, head_end = found
+        self.rows.append(_Row(self.l1, self.l2, (start, head_end), target, actual, points, dev))
+        return True
+
+    def _values(self, start: int, end: int) -> tuple[Span | None, Span | None, int] | None:
+        """(target, actual, where the name ends) of the head [start, end) of a row."""
+        found = self._quantities(start, end)
+        if found is None and "target" in self.roles and "actual" in self.roles:
+            found = _repeated(self.text, start, end)
+        if found is None or found[2] - start < 2:
+            return None
+        return found
+
+    def _quantities(self, start: int, end: int) -> tuple[Span | None, Span | None, int] | None:
+        """Target and actual as numbers with units (“≥200人次236人次”)."""
         actual = target = None
         if "actual" in self.roles:
-            am = _ACTUAL.search(self.text, start, head_end)
+            am = _ACTUAL.search(self.text, start, end)
             if am is None:
-                return False
-            actual, head_end = (am.start(), am.end()), am.start()
+                return None
+            actual, end = (am.start(), am.end()), am.start()
         if "target" in self.roles:
             # The target's unit is the actual's (卷, 宗 … units no list knows), or a known one.
             unit = (
@@ -225,14 +253,11 @@ class _Reader:
                 else _UNITS
             )
             rx = re.compile(rf"(?P<cmp>{_COMPARATOR})?\s*(?P<num>{_NUM})\s*(?:{unit})?$")
-            tm = rx.search(self.text, start, head_end)
+            tm = rx.search(self.text, start, end)
             if tm is None or tm.start() == tm.end():
-                return False
-            target, head_end = (tm.start(), tm.end()), tm.start()
-        if head_end - start < 2:
-            return False
-        self.rows.append(_Row(self.l1, self.l2, (start, head_end), target, actual, points, dev))
-        return True
+                return None
+            target, end = (tm.start(), tm.end()), tm.start()
+        return target, actual, end
 
     def _points(
         self, s: int, e: int, both: bool
@@ -268,10 +293,12 @@ class _Reader:
             a, b = nums[0]
             digits = self.text[a:b]
             cuts = point_splits(digits, "weight" in self.roles and "score" in self.roles)
-            # “总分92.5” is a score alone; a glued “10092.5” is weight and score only when the
-            # weight is the rows' (or 100).
+            # “总分92.5” is a score alone; a glued “10092.5” is weight and score when the
+            # weight is the rows' (or 100), or when no score could be that large (“2523”).
             weights = {100.0, sum(_number(self.text, r.points[0][0]) or 0 for r in self.rows)}
-            cuts = [c for c in cuts if c and float(digits[: c[0]]) in weights]
+            cuts = [c for c in cuts if c]
+            if _valid_number(digits) and float(digits) <= 100:
+                cuts = [c for c in cuts if float(digits[: c[0]]) in weights]
             if cuts:
                 k = cuts[0][0]
                 self.totals = (float(digits[:k]), float(digits[k:]))
@@ -335,7 +362,7 @@ def _records(r: _Reader) -> list[Indicator]:
             if span is None:
                 return None
             q = parse_quantity(g.doc.text[span[0] : span[1]])
-            return None if q is None else g.quantity(q, span[0], loc)
+            return g.text(*span, loc) if q is None else g.quantity(q, span[0], loc)
 
         def points(span: tuple[int, int] | None) -> Value | None:
             v = value(span)
@@ -386,7 +413,9 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
         if reader.level_line(s, e) or reader.row(s, e):
             skipped = 0
             continue
-        skipped += 1
+        # A row whose cells the shape cannot split (text target and actual that differ)
+        # is lost, but the rows after it are still the table's.
+        skipped += not (e - s <= 40 and text[e - 1].isdigit())
         if skipped > _MAX_SKIPPED or (reader.rows and e - s > 40):
             break
     if reader is None or not reader.rows:

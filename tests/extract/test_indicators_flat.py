@@ -143,3 +143,23 @@ def test_point_splits_keep_score_under_weight() -> None:
     assert point_splits("22.5", both=True) == []  # 2|2.5 scores over its weight
     assert point_splits("10.59", both=True) == [(1,), (4,)]
     assert point_splits("9.5", both=False) == [()]
+
+
+def test_text_targets_met_word_for_word_and_rows_that_cannot_be_split() -> None:
+    e = _text(
+        [
+            "三级指标年度指标值实际完成值分值得分",
+            "效益指标",
+            "社会效益指标",
+            "辖区治安环境持续改善持续改善1010",
+            "矛盾纠纷化解有效化解基本化解108",  # text values that differ: not split
+            "可持续影响指标",
+            "调解员队伍稳定性保持稳定保持稳定55",
+            "总分2523",
+        ]
+    )
+    assert _rows(e) == [
+        ("效益指标", "社会效益指标", "辖区治安环境", "持续改善", "持续改善", 10, 10),
+        ("效益指标", "可持续影响指标", "调解员队伍稳定性", "保持稳定", "保持稳定", 5, 5),
+    ]
+    assert e.report.total_score.value == 23
