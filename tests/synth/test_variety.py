@@ -108,6 +108,8 @@ def test_the_split_rule_holds_out_layouts_by_name_and_a_third_of_phrasings() -> 
     assert split_of("table_style.flattened") == "held_out"
     assert split_of("table_style.borderless") == "tuning"
     assert split_of("layout.memo") == "held_out" and split_of("layout.classic") == "tuning"
+    with pytest.raises(ValueError, match="unknown variant"):
+        split_of("table_style.dotted")
 
 
 def test_families_cover_the_kinds_of_variation() -> None:

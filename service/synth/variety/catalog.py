@@ -56,11 +56,14 @@ class Variant:
 
 
 def split_of(variant_id: str) -> Split:
-    """The split a variant belongs to, by the rule in the module docstring."""
+    """The split a variant belongs to, by the rule in the module docstring; an id no
+    module registered is an error (a typo must not pass as tuning)."""
     family, _, name = variant_id.partition(".")
+    if name not in _REGISTRY.get(family, ()):
+        raise ValueError(f"unknown variant {variant_id!r}")
     if family == "layout":
         return "held_out" if variant_id in HELD_OUT_LAYOUTS else "tuning"
-    if _REGISTRY.get(family, (name,))[0] == name:
+    if _REGISTRY[family][0] == name:
         return "tuning"
     digest = hashlib.sha256(variant_id.encode("utf-8")).digest()
     return "held_out" if int.from_bytes(digest[:4], "big") % HELD_OUT_MODULUS == 0 else "tuning"
