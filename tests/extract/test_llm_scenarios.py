@@ -207,9 +207,12 @@ def test_500_forever_fails_the_llm_part_and_auto_keeps_the_rules(
     assert auto.status == "partial" and auto.export.extractor.name == "rules"
     assert auto.export.budget.basic_expenditure.value == 1059.01  # the rules result stays
     [error] = auto.errors
-    assert error.stage == "llm" and "5 of 5 LLM calls failed" in error.message
-    assert "HTTP 500" in error.message
-    assert auto.llm_usage is not None and auto.llm_usage.transport_retries == 5 * 2
+    # the 5 planned calls, and one more per task for possibly-missed places no call shows
+    assert auto.llm_usage is not None
+    n = len(auto.llm_usage.records)
+    assert n >= 5 and f"{n} of {n} LLM calls failed" in error.message
+    assert error.stage == "llm" and "HTTP 500" in error.message
+    assert auto.llm_usage.transport_retries == n * 2
     alone = extract(doc, ExtractOptions(extractor="llm", llm=llm_settings))
     assert alone.status == "failed" and "HTTP 500" in alone.errors[0].message
 

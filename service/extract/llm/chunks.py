@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from service.document import Document, Table
 from service.extract.sections import Section, build_sections
+
+if TYPE_CHECKING:
+    from service.extract.llm.focus import Place
 
 TASKS = ("report", "budget", "indicators", "achievements", "lists")
 
@@ -50,13 +54,15 @@ class Piece:
 
 @dataclass
 class Chunk:
-    """The input of one call."""
+    """The input of one call. ``focus``: the places the rules possibly missed that this
+    chunk shows (``focus.py``), which the call is told to look at."""
 
     task: str
     index: int
     label: str
     text: str
     spans: list[tuple[int, int]] = field(default_factory=list)
+    focus: list[Place] = field(default_factory=list)
 
     @property
     def window(self) -> tuple[int, int]:

@@ -1,7 +1,9 @@
 """The LLM extractor: a document → per-section calls → grounded records, with usage.
 
 Owns: running one call per chunk (``chunks.plan_chunks``) with the task's prompt and
-response model, concurrently up to ``max_concurrency``, through the response cache; then
+response model, concurrently up to ``max_concurrency``, through the response cache — the
+chunks holding places the rules possibly missed first, each told which fields to look for
+there (``focus``), and no more than ``max_calls`` chunks where a call budget is set; then
 mapping the answers (``mapper``) into a ``ReportExport`` whose values all carry
 ``extractor="llm"`` sources. A failed call fails its chunk, not the document: the result
 lists the errors and the status says ``partial``; when every call fails the status is
@@ -11,7 +13,7 @@ lists the errors and the status says ``partial``; when every call fails the stat
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ from service.config import LLMSettings
 from service.document import Document
 from service.extract.llm.cache import ResponseCache, cache_key
 from service.extract.llm.chunks import Chunk, plan_chunks
+from service.extract.llm.focus import focus_chunks, focus_text, places_of
 from service.extract.llm.mapper import Mapper
 from service.extract.llm.prompts import PromptTemplate, load_prompts
 from service.extract.llm.provider import LLMClient, LLMError
@@ -31,7 +34,7 @@ from service.extract.llm.usage import CallRecord, LLMUsage
 from service.extract.resolve import Candidate, resolve
 from service.extract.rules import apply
 from service.extract.sections import Section, build_sections
-from service.records import DocumentInfo, ExtractorInfo, Finding, ReportExport
+from service.records import DocumentInfo, ExtractorInfo, Finding, PossiblyMissed, ReportExport
 
 EXTRACTOR_VERSION = "llm-1"
 
@@ -57,6 +60,9 @@ class LLMExtraction:
     errors: list[str] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     ungrounded: list[Finding] = field(default_factory=list)
+    # the calls in the order they were sent, and those a call budget left unsent
+    sent: list[Chunk] = field(default_factory=list)
+    unsent: list[Chunk] = field(default_factory=list)
 
 
 @dataclass
@@ -93,14 +99,20 @@ class LLMExtractor:
 
     # --- one document ------------------------------------------------------------------------
 
-    def extract(self, doc: Document, sections: Section | None = None) -> LLMExtraction:
+    def extract(
+        self,
+        doc: Document,
+        sections: Section | None = None,
+        missed: Sequence[PossiblyMissed] = (),
+        max_calls: int | None = None,
+    ) -> LLMExtraction:
+        """``missed``: the rules' possibly-missed fields; the chunks showing their places
+        are sent first and told to look for them. ``max_calls``: at most that many chunks
+        are sent (in that order); the rest are listed in ``unsent``."""
         started = time.monotonic()
-        root = sections or build_sections(doc)
-        chunks = [
-            c
-            for c in plan_chunks(doc, root, self.settings.max_input_tokens)
-            if c.task in self.prompts
-        ]
+        chunks = self.plan(doc, sections, missed)
+        unsent = chunks[max_calls:] if max_calls is not None else []
+        chunks = chunks[:max_calls] if max_calls is not None else chunks
         workers = max(1, min(self.settings.max_concurrency, len(chunks)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm") as pool:
             outcomes = list(pool.map(self._run, chunks))
@@ -118,6 +130,7 @@ class LLMExtractor:
         export.findings.extend(mapper.findings)
         usage = LLMUsage.from_records(
             [o.record for o in outcomes],
+            unsent=len(unsent),
             model=self.client.model,
             mode=self.client.mode,
             wall_s=time.monotonic() - started,
@@ -130,7 +143,19 @@ class LLMExtractor:
         if not chunks:
             errors.append("no section of the document was routed to an LLM task")
             status = "failed"
-        return LLMExtraction(export, usage, status, errors, mapper.candidates, mapper.findings)
+        return LLMExtraction(
+            export, usage, status, errors, mapper.candidates, mapper.findings, chunks, unsent
+        )
+
+    def plan(
+        self, doc: Document, sections: Section | None = None, missed: Sequence[PossiblyMissed] = ()
+    ) -> list[Chunk]:
+        """The calls to make, in the order to send them: without possibly-missed places,
+        the planned (document) order of each task."""
+        root = sections or build_sections(doc)
+        planned = plan_chunks(doc, root, self.settings.max_input_tokens)
+        chunks = focus_chunks(doc, planned, places_of(doc, missed)) if missed else planned
+        return [c for c in chunks if c.task in self.prompts]
 
     def _export(self, doc: Document) -> ReportExport:
         return ReportExport(
@@ -155,19 +180,20 @@ class LLMExtractor:
     def _run(self, chunk: Chunk) -> _Outcome:
         template = self.prompts[chunk.task]
         model = RESPONSE_MODELS[template.response_model]
+        fields = focus_text(chunk) if template.focus else ""
         record = CallRecord(task=chunk.task, chunk=chunk.index)
         key = cache_key(
             model=self.client.model,
             mode=self.client.mode,
             prompt=template.fingerprint,
             response_model=model,
-            text=chunk.text,
+            text=chunk.text + "\x00" + fields if fields else chunk.text,
         )
         cached = self._cached(key, model)
         if cached is not None:
             record.cached = True
             return _Outcome(chunk, record, answer=cached)
-        messages = template.render(section=chunk.label, text=chunk.text)
+        messages = template.render(fields, section=chunk.label, text=chunk.text)
         try:
             answer = self.client.call(model, messages, record)
         except LLMError as exc:

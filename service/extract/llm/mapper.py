@@ -20,6 +20,7 @@ from typing import Any
 from service.document import Document, Span
 from service.extract.ground import Grounder, clean_text
 from service.extract.llm.chunks import Chunk
+from service.extract.llm.focus import REPORT_FIELDS
 from service.extract.llm.grounding import FoldedText, align_quote, find_number
 from service.extract.llm.schemas import (
     AchievementsAnswer,
@@ -200,27 +201,12 @@ class Mapper:
 
     def report(self, answer: ReportAnswer, chunk: Chunk) -> None:
         w = chunk.window
-        texts = {
-            "department": "report.department",
-            "budget_code": "report.budget_code",
-            "report_date": "report.report_date",
-            "evaluation_method": "report.evaluation_method",
-            "evaluator": "report.evaluator",
-        }
-        for name, path in texts.items():
-            txt = getattr(answer, name)
-            if txt is not None:
-                self.offer(path, self.quoted_text(path, txt, w))
-        numbers = {
-            "fiscal_year": "report.fiscal_year",
-            "authorized": "staffing.authorized",
-            "actual": "staffing.actual",
-            "retired": "staffing.retired",
-        }
-        for name, path in numbers.items():
-            num = getattr(answer, name)
-            if num is not None:
-                self.offer(path, self.number(path, num, w))
+        for name, path in REPORT_FIELDS.items():
+            found = getattr(answer, name)
+            if isinstance(found, Txt):
+                self.offer(path, self.quoted_text(path, found, w))
+            elif isinstance(found, Num):
+                self.offer(path, self.number(path, found, w))
 
     def budget(self, answer: BudgetAnswer, chunk: Chunk) -> None:
         w = chunk.window

@@ -32,6 +32,7 @@ from service.extract.missed import keep_still_missing
 from service.extract.resolve import (
     Candidate,
     add_sources,
+    get_path,
     resolve,
     same_value,
     set_path,
@@ -49,12 +50,33 @@ class MergeReport:
     conflicts: list[str] = field(default_factory=list)
     added_items: dict[str, int] = field(default_factory=dict)
     agreeing: list[Candidate] = field(default_factory=list, repr=False)
+    # the rules' possibly-missed fields (可能漏读), those the LLM filled with a grounded
+    # value, and those it filled with a value its quote does not ground (still to check)
+    possibly_missed: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    resolved_ungrounded: list[str] = field(default_factory=list)
 
     def note(self) -> str:
         added = ", ".join(f"{k} +{v}" for k, v in self.added_items.items() if v) or "none"
         return (
             f"llm+rules: {len(self.agreed)} fields agreed, {len(self.filled)} filled by the "
             f"LLM, {len(self.conflicts)} in conflict; list items added by the LLM: {added}"
+            f"{self._missed_note()}"
+        )
+
+    def _missed_note(self) -> str:
+        if not self.possibly_missed:
+            return ""
+        named = f" ({', '.join(self.resolved)})" if self.resolved else ""
+        ungrounded = (
+            f", {len(self.resolved_ungrounded)} filled ungrounded "
+            f"({', '.join(self.resolved_ungrounded)})"
+            if self.resolved_ungrounded
+            else ""
+        )
+        return (
+            f"; possibly-missed places resolved by the LLM: {len(self.resolved)} of "
+            f"{len(self.possibly_missed)}{named}{ungrounded}"
         )
 
 
@@ -126,7 +148,21 @@ def merge(rules: RulesOutput, llm_export: ReportExport, llm_candidates: list[Can
     list_findings = _merge_lists(export, llm_export, report)
     export.findings = resolution.findings + kept + list_findings + list(llm_findings)
     keep_still_missing(export)  # what the LLM filled is no longer not stated / missed
+    _count_resolved(rules.export, export, report)
     return export, report
+
+
+def _count_resolved(rules: ReportExport, merged: ReportExport, report: MergeReport) -> None:
+    """Which of the rules' possibly-missed fields the merged export now has a value for."""
+    report.possibly_missed = [m.path for m in rules.possibly_missed]
+    still = {m.path for m in merged.possibly_missed}
+    for path in report.possibly_missed:
+        if path in still:
+            continue
+        target = (
+            report.resolved if _grounded(get_path(merged, path)) else report.resolved_ungrounded
+        )
+        target.append(path)
 
 
 # --- lists ------------------------------------------------------------------------------------

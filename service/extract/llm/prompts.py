@@ -5,8 +5,9 @@ Owns: the template file format (id, version, response model, system and user tex
 does not pass is an error when rendering; every example must validate against the
 response model and every quote or verbatim cell of its answer must stand in its own
 example text — and the fingerprint ``id@version#hash`` stored with every extraction.
-``$glossary`` (``prompts/glossary.md``) and ``$examples`` are filled by the loader.
-Must not call the model.
+``$glossary`` (``prompts/glossary.md``) and ``$examples`` are filled by the loader. An
+optional ``focus`` text (with ``$fields``) is added to the user message of a call told
+where the rules possibly missed a field. Must not call the model.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class PromptTemplate(BaseModel):
     system: str
     user: str
     examples: list[Example] = Field(default_factory=list)
+    focus: str = Field(
+        "",
+        description="Added after the user text of a call told which possibly-missed fields "
+        "to look for; ``$fields`` lists them with their label words. Empty: never told.",
+    )
     glossary: str = Field("", exclude=True)
 
     def variables(self) -> set[str]:
@@ -75,23 +81,32 @@ class PromptTemplate(BaseModel):
             self.id,
         )
 
-    def render(self, **variables: str) -> list[dict[str, str]]:
+    def render(self, fields: str = "", **variables: str) -> list[dict[str, str]]:
         """The chat messages for one call. A variable the template names but the caller
-        does not give raises ``PromptError``."""
+        does not give raises ``PromptError``. ``fields`` (the possibly-missed fields to
+        look for) adds the template's ``focus`` text; without it the user message is the
+        template's alone."""
         missing = self.variables() - set(variables)
         if missing:
             raise PromptError(f"prompt '{self.id}' needs {sorted(missing)}")
         user = _substitute(self.user, variables, self.id)
+        if fields and self.focus:
+            user = user.rstrip("\n") + "\n\n" + self.focus_text(fields)
         return [
             {"role": "system", "content": self.system_text()},
             {"role": "user", "content": user},
         ]
 
+    def focus_text(self, fields: str) -> str:
+        return _substitute(self.focus, {"fields": fields}, self.id).strip("\n") + "\n"
+
     @property
     def fingerprint(self) -> str:
         """'id@version#hash': the hash covers the rendered system text (glossary and
-        examples included) and the user template, so any edit shows."""
+        examples included), the user template and the focus text, so any edit shows."""
         blob = self.system_text() + "\x00" + self.user
+        if self.focus:  # absent, the hash stays what it was before focus texts existed
+            blob += "\x00" + self.focus
         return f"{self.id}@{self.version}#{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
 
 
@@ -176,6 +191,8 @@ def load_prompt(
     for example in template.examples:
         check_example(template, example, model)
     template.system_text()  # fails now, not at the first call, on a bad placeholder
+    if template.focus:
+        template.focus_text("-")
     return template
 
 

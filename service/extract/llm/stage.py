@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from service.config import LLMSettings
 from service.document import Document
 from service.extract.llm.extractor import LLMExtraction, LLMExtractor
 from service.extract.sections import Section
+from service.records import PossiblyMissed
 
 _EXTRACTORS: dict[str, LLMExtractor] = {}
 _LOCK = threading.Lock()
@@ -56,10 +58,24 @@ def run_llm(
     settings: LLMSettings,
     data_dir: Path | None = None,
     sections: Section | None = None,
+    missed: Sequence[PossiblyMissed] | None = None,
+    max_calls: int | None = None,
 ) -> LLMExtraction:
     """Run the LLM extractor on ``document``. Raises ``JixiaoError`` subclasses only for
-    misconfiguration (bad prompts); endpoint failures come back in the result."""
-    return get_extractor(settings, data_dir).extract(document, sections)
+    misconfiguration (bad prompts); endpoint failures come back in the result.
+
+    ``missed`` (``auto``: the rules export's ``possibly_missed``): the chunks holding those
+    places go first, told which fields to look for. ``max_calls``: a call budget per
+    document (default: the settings' ``max_calls`` where the settings have one)."""
+    budget = max_calls if max_calls is not None else call_budget(settings)
+    return get_extractor(settings, data_dir).extract(document, sections, missed or (), budget)
+
+
+def call_budget(settings: LLMSettings) -> int | None:
+    """The settings' calls-per-document limit. ``LLMSettings`` has no such field yet (it
+    belongs to service/config.py); read it by name so that adding it there is enough."""
+    value = getattr(settings, "max_calls", None)
+    return value if isinstance(value, int) and value > 0 else None
 
 
 def error_lines(result: LLMExtraction) -> list[str]:

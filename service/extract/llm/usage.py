@@ -37,6 +37,7 @@ class LLMUsage(BaseModel):
     validation_retries: int = 0
     cache_hits: int = 0
     errors: int = 0
+    unsent: int = Field(0, description="Chunks a call budget left unsent.")
     latency_s: float = Field(0.0, description="Wall time of the LLM stage.")
     cost: float = Field(0.0, description="Estimated, from the configured prices per 1k tokens.")
     prompts: dict[str, str] = Field(
@@ -59,6 +60,7 @@ class LLMUsage(BaseModel):
         price_prompt: float = 0.0,
         price_completion: float = 0.0,
         prompts: dict[str, str] | None = None,
+        unsent: int = 0,
     ) -> LLMUsage:
         live = [r for r in records if not r.cached]
         prompt = sum(r.prompt_tokens for r in live)
@@ -76,6 +78,7 @@ class LLMUsage(BaseModel):
             validation_retries=validation,
             cache_hits=sum(1 for r in records if r.cached),
             errors=sum(1 for r in records if r.error),
+            unsent=unsent,
             latency_s=round(wall_s, 3),
             cost=round(prompt / 1000 * price_prompt + completion / 1000 * price_completion, 6),
             prompts=prompts or {},
@@ -84,10 +87,11 @@ class LLMUsage(BaseModel):
 
     def summary(self) -> str:
         """One line for stderr: calls, tokens, retries, cache hits, latency, cost."""
+        unsent = f", {self.unsent} chunks not sent (call budget)" if self.unsent else ""
         return (
             f"llm {self.model or '?'} ({self.mode or '?'}): {self.calls} calls, "
             f"{self.prompt_tokens}+{self.completion_tokens} tokens, {self.retries} retries "
             f"({self.transport_retries} transport, {self.validation_retries} validation), "
             f"{self.cache_hits} cache hits, {self.errors} errors, {self.latency_s:.2f} s, "
-            f"est. cost {self.cost:.4f}"
+            f"est. cost {self.cost:.4f}{unsent}"
         )
