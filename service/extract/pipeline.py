@@ -153,7 +153,8 @@ def _run_llm(
     from service.extract.llm.merge import merge
     from service.extract.llm.stage import error_lines, run_llm
 
-    result = run_llm(document, settings, options.data_dir, rules.sections if rules else None)
+    sections, missed = (rules.sections, rules.export.possibly_missed) if rules else (None, None)
+    result = run_llm(document, settings, options.data_dir, sections, missed)
     notes.append(result.usage.summary())
     errors.extend(ExtractionError(stage="llm", message=line) for line in error_lines(result))
     if result.status == "failed":
