@@ -1,9 +1,15 @@
 """Varied synthetic reports for measuring generalisation: ``make_varied(seed, split)``.
 
-Owns the families of variation (who and when, money in prose, 三公, staffing, projects,
-tables, problems and measures, scores, achievements, planted contradictions), written in
-``who``, ``money``, ``tables``, ``narrative`` and ``layouts``, and the tuning / held-out
-split of their variants (``catalog``: the rule is in its docstring). Every report carries
+Owns the families of variation (the kind of unit, who and when, money in prose, 三公,
+staffing, projects, tables, problems and measures, scores, achievements, planted
+contradictions, the document's layout), written in ``units``, ``who``, ``money``,
+``tables``, ``narrative`` and ``layouts``, and the tuning / held-out split of their
+variants (``catalog``: the rule is in its docstring; ``families()`` lists them all).
+
+For the evaluation: ``make_varied(seed, split)`` → ``SyntheticReport`` whose ``variety``
+(``VarietyInfo``) names its layout, split and variant ids; ``split_of(variant_id)`` says
+which split an id belongs to; ``varied_suite(count, split, start_seed)`` yields a run of
+them; ``service.synth.batch.write_varied_set`` renders them to a folder. Every report carries
 its truth in the export format, exact for every field the document states and absent for
 every field it does not, and a ``VarietyInfo`` naming its layout, split and variants.
 

@@ -1,10 +1,11 @@
 """Who and when: the title, where the unit's name stands, what the unit calls itself, and
 the years and document numbers that are not the fiscal year.
 
-Families: ``title``, ``unit_where``, ``self_ref``, ``distractor``. Every name and figure
-written here is recorded in the truth as it stands (``report.title``,
+Families: ``title``, ``unit_where``, ``self_ref``, ``cover_labels``, ``distractor``. Every
+name and figure written here is recorded in the truth as it stands (``report.title``,
 ``report.department``, ``report.fiscal_year``, ``report.budget_code``,
-``report.report_date``, ``report.evaluation_method``).
+``report.report_date``, ``report.evaluation_method``, ``report.evaluator``); a cover the
+document does not have leaves its fields out of the truth.
 """
 
 from __future__ import annotations
