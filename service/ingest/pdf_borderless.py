@@ -322,10 +322,12 @@ def _header(block: _Block, lines: list[_Line]) -> bool:
     for k in range(at - 1, max(at - 8, -1), -1):
         line = lines[k] = _split_at(lines[k], gutters)
         gap = below - line.bottom
-        if not _no_figures(line, gutters) or gap > MAX_ROW_GAP * line.size:
+        wider = _header_gutters(line, block) if main is None else gutters
+        if not _no_figures(line, wider) or gap > MAX_ROW_GAP * line.size:
             break
         if main is None and len(line.segs) >= min(3, n_cols):
             main = line
+            gutters[:] = wider
         elif _crosses(line, gutters) or (main is not None and gap > TIGHT * line.size):
             break
         elif main is not None and _cells_of(line, gutters).keys() & _cells_of(main, gutters).keys():
@@ -341,6 +343,19 @@ def _header(block: _Block, lines: list[_Line]) -> bool:
     block.header = found[: found.index(main) + 1 + cut]
     block.lines[:0] = after[cut:]
     return True
+
+
+def _header_gutters(line: _Line, block: _Block) -> list[Interval]:
+    """The block's gutters and those only a header line shows: a column whose cells are
+    all empty (a 偏差原因 column nobody filled) has no gutter in the body."""
+    body = [seg for ln in block.lines for seg in ln.segs]
+    out = list(block.gutters)
+    for a, b in zip(line.segs, line.segs[1:], strict=False):
+        lo, hi = a.box[2], b.box[0]
+        same = _column(a.centre, block.gutters) == _column(b.centre, block.gutters)
+        if same and not any(s.box[0] < hi and s.box[2] > lo for s in body):
+            out.append((lo, hi))
+    return sorted(out)
 
 
 def _continues(block: _Block, lines: list[_Line], previous: PdfTable | None, height: float) -> bool:
