@@ -133,6 +133,7 @@ class NamedAmount:
 
 
 _MONEY_UNITS = ("万元", "元", "亿元", "千元")
+_BRACKETED_AGAIN = re.compile(r"\s*[(（][^()（）]{0,24}[)）]")
 _CLAUSE_SEP = "，,；;、:：。\n"
 
 
@@ -177,6 +178,19 @@ def named_amounts(text: str, start: int, end: int, words: re.Pattern[str]) -> li
             ):
                 name_end, word = name_start + m.start(), m.group(0)
                 break
+        before = name_start - 1
+        if (
+            word
+            and not text[name_start:name_end].strip()
+            and before > floor
+            and text[before] in "，,"
+        ):
+            # “A经费，支出3,686,900.00元；B…”: the name is the clause before the verb
+            prev = max(text.rfind(c, floor, before) for c in _CLAUSE_SEP)
+            name_start, name_end = max(prev + 1, floor), before
         out.append(NamedAmount(name_start, name_end, q, offset, word))
         floor = offset + q.end
+        # “2078400.00元（207.84万元）”: the same sum again in brackets belongs to it
+        if again := _BRACKETED_AGAIN.match(text, floor, end):
+            floor = again.end()
     return out

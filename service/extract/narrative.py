@@ -9,25 +9,37 @@ budget figures (prose.py does).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
+from functools import cache
 
+from service.extract.enumerate import ITEM_MARKER, numbered_runs
 from service.extract.ground import Grounder
+from service.extract.lexicon import lexicon
 from service.extract.sections import Section
-from service.extract.text import prose_regions, sentences
+from service.extract.text import paragraphs, prose_regions, sentences
 from service.records import Achievement, ListItem, Metric
-from service.records.numbers import find_quantities
+from service.records.numbers import COUNT_UNITS, Quantity, find_quantities
 
-ACHIEVEMENT_TITLES = re.compile(
-    r"工作开展情况|实际完成情况|完成情况|成效|主要成绩|产出及效果|履职效能|工作亮点|主要工作"
-)
-PROBLEM_TITLES = re.compile(r"存在的?(?:主要)?问题")
-MEASURE_TITLES = re.compile(r"改进措施|改进意见|下一步|工作打算|整改措施|改进建议")
+
+@cache
+def _achievement_titles() -> re.Pattern[str]:
+    """Titles of the parts holding achievements (lexicon lists.toml)."""
+    return re.compile(lexicon().field("achievements[].text").label_pattern())
+
+
+@cache
+def _not_metric() -> re.Pattern[str]:
+    """Names of figures that are budget fields or budget execution, not achievements."""
+    return re.compile(lexicon().field("achievements[].text").excludes_pattern())
+
+
 _NAME_DELIM = "，,、；;。:：(（)）\n"
 # Lead-in words before the counted thing: time, subject, adverbs (“2021年以来累计办理…”).
 _NAME_LEAD = re.compile(
     r"^(?:\d{4}年(?:以来|度)?|今年以来|截至目前|目前|全年|年底|年末|本年|我局|我市|本单位|支队|"
     r"市本级|其中|共计|共|累计|已|并|另|且|合计|总计|全面|共向我市|向我市|全县|全市|全区|全书共|"
     # the action verb before the thing counted (“开展食品安全监督抽检1200批”)
-    r"开展|发放|出具|完成(?=\S{2}))+"
+    r"组织(?=开展|实施|举办|召开)|开展|发放|出具|完成(?=\S{3}))+"
 )
 # Text before a figure that names nothing: a preposition or an example list (“鼎鑫锰业等”).
 _NO_NAME = re.compile(r"^(?:对|向|为|在|完成|开展|对全市|全市)?$|等$")
@@ -63,12 +75,17 @@ def _prose_spans(g: Grounder, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def achievements(g: Grounder, root: Section) -> list[Achievement]:
+    """Achievement sentences under the achievement headings; a report without any such
+    heading (a short one) has them anywhere outside the problems and measures."""
     out: list[Achievement] = []
     text = g.src
-    chosen = _sections_titled(root, ACHIEVEMENT_TITLES)
+    chosen = [s for s in _sections_titled(root, _achievement_titles()) if not heading_kind(s.title)]
+    lists = _list_sections(root)
     for para in g.paragraphs():
         at = g.to_doc(para.start, para.end)[0]
-        if not any(s.span.start <= at < s.span.end for s in chosen):
+        if chosen and not any(s.span.start <= at < s.span.end for s in chosen):
+            continue
+        if not chosen and any(s.span.start <= at < s.span.end for s in lists):
             continue
         for sent in sentences(text, para.start, para.end):
             ach = _achievement(g, root, sent.start, sent.end)
@@ -88,14 +105,24 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
         return None  # the self-evaluation's score and grade: report fields, not results
     metrics: list[Metric] = []
     previous_end = 0
+    skipped = False
     for q in find_quantities(body):
         after = body[q.end : q.end + 2]
         if q.comparator in ("以上", "以下") and after.startswith("的"):
             continue  # a threshold (“10万元以上的案件”), not a result
         if body.count("“", 0, q.start) > body.count("”", 0, q.start):
             continue  # inside quotes: part of a name or slogan (“八个100%”标准)
-        value = g.quantity(q, start, "narrative")
+        q = _wan_count(body, q)
+        if previous_end and re.fullmatch(r"\s*[(（]\s*", body[previous_end : q.start]):
+            continue  # “24400.00元（2.44万元）”: the figure before in another unit
         name = _metric_name(body, q.start, previous_end, q.end)
+        relative = skipped and _RELATIVE.fullmatch(name or "")
+        if relative or _not_metric().search(_clause_before(body, q.start) + (name or "")):
+            # a budget figure (read as a budget field), its execution rate or its change
+            previous_end, skipped = q.end, True
+            continue
+        skipped = False
+        value = g.quantity(q, start, "narrative")
         if name in _THEN and metrics and metrics[-1].name:
             # “办理行政处罚案件157件（去年135件）”: last year's figure of the same thing
             name = name + _NAME_LEAD.sub("", metrics[-1].name)
@@ -110,6 +137,29 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
     return Achievement(text=sentence, section=section.title or None, metrics=metrics)
 
 
+# A figure named only against the one before (“，同比下降8%”, “比上年增加3人”).
+_RELATIVE = re.compile(
+    r"(?:同比|比上年|较上年|比去年|较去年|环比)?(?:增长|下降|减少|增加|上升|降低)?"
+)
+
+
+def _clause_before(body: str, pos: int) -> str:
+    """The words of the clause before a figure (brackets kept: “因公出国(境)费”)."""
+    cut = max(body.rfind(c, 0, pos) for c in "，,；;。:：")
+    return body[cut + 1 : pos]
+
+
+def _wan_count(body: str, q: Quantity) -> Quantity:
+    """“1.2万亩”, “3.6万株”: 万 before a counted unit is part of the unit, not 万元."""
+    if q.original_unit != "万":
+        return q
+    m = _COUNT_AFTER.match(body, q.end)
+    if m is None:
+        return q
+    return replace(q, unit="万" + m.group(0), original_unit=None, end=m.end())
+
+
+_COUNT_AFTER = re.compile("|".join(sorted(map(re.escape, COUNT_UNITS), key=len, reverse=True)))
 _THEN = frozenset({"去年", "上年", "上年同期", "同期", "前年"})
 _SCORE_SENTENCE = re.compile(r"自评得分|自评总分|评价等级|得分\d|分值\d")
 
@@ -133,40 +183,229 @@ def _metric_name(body: str, pos: int, floor: int = 0, end: int | None = None) ->
 
 # --- problems and measures ----------------------------------------------------------------
 
+PROBLEM, MEASURE, BOTH = "problem", "measure", "both"
+
 
 def problems(g: Grounder, root: Section) -> list[ListItem]:
-    return _list_items(g, root, PROBLEM_TITLES)
+    return [item for kind, item in narrative_lists(g, root) if kind == PROBLEM]
 
 
 def measures(g: Grounder, root: Section) -> list[ListItem]:
-    return _list_items(g, root, MEASURE_TITLES)
+    return [item for kind, item in narrative_lists(g, root) if kind == MEASURE]
 
 
-def _list_items(g: Grounder, root: Section, rx: re.Pattern[str]) -> list[ListItem]:
-    out: list[ListItem] = []
-    for section in _sections_titled(root, rx):
-        if section.level > 2:
-            continue  # “下一步” inside a narrative item is not the measures part
-        if section.children:
-            for child in section.children:
-                item = _child_item(g, child)
-                if item is not None:
-                    out.append(item)
+def narrative_lists(g: Grounder, root: Section) -> list[tuple[str, ListItem]]:
+    """Every item of 存在的问题 and 改进措施, each tagged PROBLEM or MEASURE, in document
+    order: under their headings (a combined heading holds both), and after a run-in heading
+    in a paragraph elsewhere (“存在问题方面，一是…；二是…”)."""
+    out: list[tuple[str, ListItem]] = []
+    covered: list[tuple[int, int]] = []
+    for section in _list_sections(root):
+        kind = heading_kind(section.title)
+        assert kind is not None
+        out += _section_items(g, section, kind)
+        covered.append((section.span.start, section.span.end))
+    heads = {s.heading.start for s in root.walk() if s.level}
+    state = NONE_YET
+    for para in paragraphs(g.doc):
+        if para.start in heads or any(a <= para.start < b for a, b in covered):
+            state = NONE_YET
             continue
-        for start, end in _prose_spans(g, section.body.start, section.body.end):
-            for para in _paragraph_spans(g.doc.text, start, end):
-                v = g.text(*para, locator="narrative")
-                if v is not None:
-                    out.append(ListItem(text=v))
+        # Outside the lists a paragraph counts only from a run-in heading on; the one
+        # right after may go on with the measures (“针对上述问题，…”).
+        pieces, state = _pieces(g.doc.text, para.start, para.end, state, outside=True)
+        out += _items(g, pieces)
+    out.sort(key=lambda ki: ki[1].text.source.span.start if ki[1].text.source else 0)
     return out
 
 
-def _paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text[start:end]):
-        if m.group(0).strip():
-            out.append((start + m.start(), start + m.end()))
+NONE_YET = ""  # outside the lists: only a run-in heading makes a paragraph an item
+
+
+def heading_kind(title: str) -> str | None:
+    """PROBLEM, MEASURE or BOTH for a title of the lists, None for any other title."""
+    w = _list_words()
+    p, m = w.problem.search(title), w.measure.search(title)
+    if p and m:
+        return BOTH
+    return PROBLEM if p else MEASURE if m else None
+
+
+def _list_sections(root: Section) -> list[Section]:
+    """The outermost sections titled as problems or measures; below the second level only
+    a title that is the heading words alone (“3.下一步工作打算”), not an item about them."""
+    out: list[Section] = []
+    for s in root.walk():
+        if not s.level or heading_kind(s.title) is None:
+            continue
+        if any(o.span.start <= s.span.start and s.span.end <= o.span.end for o in out):
+            continue
+        if s.level > 2 and not _only_heading_words(s.title):
+            continue
+        out.append(s)
     return out
+
+
+def _only_heading_words(title: str) -> bool:
+    w = _list_words()
+    rest = w.problem.sub("", w.measure.sub("", title))
+    rest = _FILLER.sub("", rest)
+    return len(re.sub(r"[\W\d_]+", "", rest)) <= 4
+
+
+# Words around heading words and in list leads that say nothing themselves.
+_FILLER = re.compile(
+    r"针对|上述|以上|这些|存在的?|问题|不足|方面|下一步|今后|接下来|我单位|我局|本单位|本部门|"
+    r"我们|单位|部门|[将拟]|主要|表现在|体现在|如下|以下|几个|几点|具体|有|是|为|在|及|和|与|"
+    r"原因|分析|情况|工作|\d{4}年度?|年度"
+)
+
+
+def _section_items(g: Grounder, section: Section, kind: str) -> list[tuple[str, ListItem]]:
+    out: list[tuple[str, ListItem]] = []
+    # “四、存在的问题：一是…；二是…” — the items run on in the heading's own line.
+    line = g.doc.text[section.heading.start : section.heading.end]
+    start = section.heading.start if _runs_on(line, section.title) else section.body.start
+    if not section.children:
+        return _paragraph_items(g, start, section.body.end, kind)
+    out += _paragraph_items(g, start, section.children[0].span.start, kind)
+    state = MEASURE if kind == MEASURE else PROBLEM
+    for child in section.children:
+        sub = heading_kind(child.title)
+        if sub is not None and _only_heading_words(child.title):
+            out += _section_items(g, child, sub)
+            continue
+        # “1.问题：…。措施：…” — a problem and its measure in one item; “针对以上问题，…”
+        # after the last problem item starts the measures.
+        pieces, state = _pieces(
+            g.doc.text, child.heading.start, child.span.end, state, both=kind == BOTH
+        )
+        if len(pieces) > 1:
+            out += _items(g, pieces)
+            continue
+        item = _child_item(g, child)
+        if item is not None and not _says_nothing(str(item.text.value)):
+            out.append((state, item))
+    return out
+
+
+def _runs_on(line: str, title: str) -> bool:
+    rest = line[line.find(title) + len(title) :] if title in line else ""
+    return len(re.sub(r"[\W_]+", "", rest)) >= 4
+
+
+def _paragraph_items(g: Grounder, start: int, end: int, kind: str) -> list[tuple[str, ListItem]]:
+    """The items of the paragraphs in [start, end): one per paragraph, or one per inline
+    numbered item after a lead that only heads them. A run-in heading switches the kind
+    for the text after it and the paragraphs after that."""
+    out: list[tuple[str, ListItem]] = []
+    state = MEASURE if kind == MEASURE else PROBLEM
+    for para in paragraphs(g.doc):
+        if para.start < start or para.start >= end:
+            continue
+        pieces, state = _pieces(
+            g.doc.text, para.start, min(para.end, end), state, both=kind == BOTH
+        )
+        out += _items(g, pieces)
+    return out
+
+
+def _pieces(
+    text: str, start: int, end: int, state: str, outside: bool = False, both: bool = False
+) -> tuple[list[tuple[str, int, int]], str]:
+    """(kind, start, end) of the parts of a paragraph between run-in headings standing at
+    its start or after a sentence end, and the kind in force at its end."""
+    cuts: list[tuple[int, str, int]] = []
+    for pos in [start, *(start + m.end() for m in re.finditer(r"[。;；]", text[start:end]))]:
+        lead = _run_in(text, pos, end, explicit=state in (NONE_YET, MEASURE), both=both)
+        if lead is not None:
+            cuts.append((pos, *lead))
+        elif pos == start and outside:
+            state = NONE_YET
+    pieces: list[tuple[str, int, int]] = []
+    cur, cur_start = state, start
+    for pos, kind, body in cuts:
+        if cur and pos > cur_start:
+            pieces.append((cur, cur_start, pos))
+        cur, cur_start = kind, body
+    if cur and end > cur_start:
+        pieces.append((cur, cur_start, end))
+    return [p for p in pieces if text[p[1] : p[2]].strip()], cur
+
+
+def _items(g: Grounder, pieces: list[tuple[str, int, int]]) -> list[tuple[str, ListItem]]:
+    out: list[tuple[str, ListItem]] = []
+    for kind, start, end in pieces:
+        for s, e in _items_of(g.doc.text, start, end):
+            item = _item(g, s, e)
+            if item is not None and not _says_nothing(str(item.text.value)):
+                out.append((kind, item))
+    return out
+
+
+def _items_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Inline numbered items (“一是…；二是…。”) when the words before the first one only
+    lead into them, each without its marker; otherwise the text whole."""
+    runs = numbered_runs(text, start, end)
+    if runs and _leads_only(text[start : runs[0][0]]):
+        return [(ITEM_MARKER.match(text, s, e).end(), e) for s, e in runs]  # type: ignore[union-attr]
+    first = ITEM_MARKER.match(text, start, end)
+    return [(first.end() if first else start, end)]
+
+
+def _leads_only(lead: str) -> bool:
+    w = _list_words()
+    rest = _FILLER.sub("", w.problem.sub("", w.measure.sub("", lead)))
+    return len(re.sub(r"[\W\d_]+", "", rest)) <= 4
+
+
+def _run_in(
+    text: str, start: int, end: int, explicit: bool = False, both: bool = False
+) -> tuple[str, int] | None:
+    """(kind, where the text after it starts) of a run-in heading at ``start``: “存在问题
+    方面，”, “主要问题：”, “改进措施：”, and (unless ``explicit``) the leads of measures
+    after problems: “针对上述问题，下一步我单位将：”, “下一步，”."""
+    w = _list_words()
+    marker = _HEAD_MARKER.match(text, start, end)
+    at = marker.end() if marker else start
+    head = text[at : min(end, at + 40)]
+    for kind, rx in ((PROBLEM, w.problem_run_in), (MEASURE, w.measure_run_in)):
+        if m := rx.match(head):
+            return kind, at + m.end()
+    if not explicit and (m := _MEASURE_LEAD.match(head)):
+        return MEASURE, at + m.end()
+    if both and (m := _INTERLEAVED.match(head)):
+        # “1.问题：…。措施：…” in a part holding both
+        return (PROBLEM if m.group(1) else MEASURE), at + m.end()
+    return None
+
+
+_INTERLEAVED = re.compile(r"\s*(?:(问题|不足)|措施|对策|建议|改进|整改)\s*[:：]")
+
+
+_HEAD_MARKER = re.compile(rf"\s*[一二三四五六七八九十]{{1,3}}\s*[、.]\s*|{ITEM_MARKER.pattern}")
+_MEASURE_LEAD = re.compile(
+    r"\s*(?:针对(?:上述|以上|存在的|这些|上面)?(?:问题|不足)[^。；;]{0,20}?[，,:：]|"
+    r"(?:下一步|今后|接下来)[^。；;，,]{0,16}?[:：，,])(?:[^。；;:：]{0,16}?[:：])?"
+)
+
+
+def _item(g: Grounder, start: int, end: int) -> ListItem | None:
+    text = g.doc.text
+    while end > start and text[end - 1] in " \t\n\u3000；;，,":
+        end -= 1
+    if m := _RUN_IN_TITLE.match(text, start, end):
+        title = g.text(m.start(1), m.end(1), "narrative")
+        body = g.text(m.end(), end, "narrative")
+        if title is not None and body is not None:
+            return ListItem(title=title, text=body)
+    v = g.text(start, end, "narrative")
+    return None if v is None else ListItem(text=v)
+
+
+def _says_nothing(text: str) -> bool:
+    """“无。”, “暂无”, “无其他问题”: an answer that there is nothing, not an item."""
+    return bool(_list_words().nothing.search(re.sub(r"\s+", "", text)))
 
 
 def _child_item(g: Grounder, child: Section) -> ListItem | None:
@@ -196,3 +435,29 @@ def _child_item(g: Grounder, child: Section) -> ListItem | None:
 
 
 _RUN_IN_TITLE = re.compile(r"\s*([^。；;，,：:！!？?\n]{2,24})。\s*(?=\S)")
+
+
+@dataclass(frozen=True)
+class _ListWords:
+    problem: re.Pattern[str]
+    measure: re.Pattern[str]
+    problem_run_in: re.Pattern[str]
+    measure_run_in: re.Pattern[str]
+    nothing: re.Pattern[str]
+
+
+@cache
+def _list_words() -> _ListWords:
+    lex = lexicon()
+    problem = lex.field("problems[].text")
+    measure = lex.field("measures[].text")
+    p, m = problem.label_pattern(), measure.label_pattern()
+    # A run-in heading: the heading words at the start of a paragraph, then “方面，” or “：”.
+    tail = r"[^，,。；;:：]{0,8}?(?:方面|如下|主要有|主要是|有以下几个方面|有)?\s*[，,:：]"
+    return _ListWords(
+        problem=re.compile(p),
+        measure=re.compile(m),
+        problem_run_in=re.compile(rf"\s*(?:在|关于)?(?:{p}){tail}"),
+        measure_run_in=re.compile(rf"\s*(?:在|关于)?(?:{m}){tail}(?:[^。；;:：]{{0,16}}?[:：])?"),
+        nothing=re.compile(problem.excludes_pattern()),
+    )

@@ -32,11 +32,12 @@ from service.records.numbers import find_quantities
 # What introduces the items of a list after the words that open it.
 _INTRO = re.compile(
     r"其中\s*[:：，,]?|具体(?:情况)?(?:为|如下|是)\s*[:：]?|明细如下\s*[:：]?|"
-    r"(?:主要|分别)?(?:用于|包括|包含|是|为|有)\s*[:：]|主要(?:用于|包括|是|有)|包括|分别用于"
+    r"(?:主要|分别)?(?:用于|包括|包含|是|为|有)\s*[:：]|主要(?:用于|包括|是|有)|包括|分别用于|"
+    r"(?:情况|明细)\s*[:：]"
 )
 _RESPECTIVELY = re.compile(r"分别(?:为|是|支出|使用|安排)?\s*[:：]?")
 _NAME_LEAD = re.compile(
-    r"(?:[和及与、，,；;]|以及|另有|另|还有|其中|主要|分别|包括|用于|支付|为|是|有|共|安排|"
+    r"(?:[和及与、，,；;]|以及|另有|还有|其中|主要|分别|包括|用于|支付|"
     r"[:：\s])+"
 )
 _NAME_TAIL = re.compile(r"(?:[:：\s]|共计|合计|总计|共|计|为|是|达|约|了|数|金额)+$")
@@ -130,7 +131,9 @@ def _listed(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
     w = _words()
     out: list[Project] = []
     for item in named_amounts(g.src, start, end, w.verbs):
-        name_end = item.name_end if w.budget.fullmatch(item.word or "-") else None
+        is_budget = bool(w.budget.fullmatch(item.word or "-"))
+        before_word = is_budget or item.name_end < _verb_at(g.src, item)
+        name_end = item.name_end if before_word else None
         name = _name(g, item.name_start, name_end or _tail_end(g.src, item), loc)
         value = g.quantity(item.money, item.offset, loc)
         if name is None:
@@ -138,11 +141,17 @@ def _listed(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
             if out and item.word and w.spend.fullmatch(item.word) and out[-1].budget is None:
                 out[-1] = out[-1].model_copy(update={"budget": out[-1].amount, "amount": value})
             continue
-        if name_end is not None:
+        if is_budget:
             out.append(Project(name=name, budget=value))
         else:
             out.append(Project(name=name, amount=value))
     return [p for p in out if p.amount is not None]
+
+
+def _verb_at(text: str, item: NamedAmount) -> int:
+    """Where the word before the item's sum starts (the sum's start when none)."""
+    at = item.offset + item.money.start
+    return text.rfind(item.word, item.name_start, at) if item.word else at
 
 
 def _tail_end(text: str, item: NamedAmount) -> int:
@@ -197,11 +206,13 @@ def _project_unit(g: Grounder, start: int, end: int, loc: str, in_projects: bool
     if stop is None or stop.start() - body < 2:
         return None
     name_end = stop.start()
-    if not (in_projects or w.suffix.search(text, body, name_end)):
-        return None
     amount, budget = _figures(g, stop.start(), end, loc)
     if amount is None:
         return None  # a budget alone is not a project's spending
+    # A name without a project's ending counts in a part about projects, or with both
+    # its budget and its spending stated (“（3）林业资源调查：预算…，实际支出…”).
+    if not (in_projects or budget is not None or w.suffix.search(text, body, name_end)):
+        return None
     name = _name(g, body, name_end, loc)
     if name is None:
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 from service.document import Document, Span
 from service.records.numbers import parse_chinese_integer
@@ -22,12 +23,31 @@ _L1_ARABIC = re.compile(r"^\s*(\d{1,2})\s*、\s*(.+)$")
 _L2 = re.compile(rf"^\s*[-•·]?\s*[(（]\s*([{_CN}]+)\s*[)）]\s*(.+)$")
 _L3 = re.compile(r"^\s*(\d{1,2})\s*(?:[.．、](?!\d))\s*(.+)$")
 _L4 = re.compile(r"^\s*[-•·]?\s*[(（]\s*(\d{1,2})\s*[)）]\s*(.+)$")
+_PART = re.compile(rf"^\s*第\s*([{_CN}\d]{{1,3}})\s*(?:部分|章)\s*[、.,:：]?\s*(.+)$")
 _ANNEX = re.compile(r"^\s*附\s*件\s*(\d{1,2})\s*[:：]?\s*(.*)$")
 # Unnumbered lines that open a part of the report in the templates seen so far.
 _UNNUMBERED = re.compile(
     r"^\s*(?:\d{4}\s*年(?:度)?)?\s*(实际完成情况|工作开展情况|主要工作完成情况|"
     r"其他需要说明的情况|存在的问题|改进措施|下一步工作打算)\s*[:：]?\s*$"
 )
+
+
+@cache
+def _list_heading() -> re.Pattern[str]:
+    """An unnumbered line that is only the heading words of the problems, measures or
+    achievements (“存在的主要问题”, “改进方向：”, “2023年度履职情况”): the words are the
+    lexicon's (lists.toml)."""
+    from service.extract.lexicon import lexicon
+
+    lex = lexicon()
+    words = "|".join(
+        lex.field(p).label_pattern()
+        for p in ("problems[].text", "measures[].text", "achievements[].text")
+    )
+    return re.compile(
+        rf"^\s*(?:\d{{4}}\s*年度?)?\s*(?:[^\s，,。；;:：]{{0,8}}?)(?:{words})"
+        rf"(?:[^\s，,。；;:：]{{0,8}})\s*[:：]?\s*$"
+    )
 
 
 @dataclass
@@ -135,6 +155,9 @@ def _classify(
     """(level, number, title, style) when ``line`` is a heading."""
     if m := _ANNEX.match(line):
         return 1, m.group(1), (m.group(2) or f"附件{m.group(1)}").strip(), "annex"
+    if m := _PART.match(line):
+        # “第四部分 主要工作成效”: a part of the report, above its 一、 headings
+        return 1, m.group(1), m.group(2).strip(), "part"
     if m := _L1_CN.match(line):
         return 1, m.group(1), m.group(2).strip(), "cn"
     if m := _L2.match(line):
@@ -153,6 +176,8 @@ def _classify(
     if m := _L3.match(line):
         return 3, m.group(1), m.group(2).strip(), "arabic"
     if m := _UNNUMBERED.match(line):
+        return 1, None, m.group(0).strip().rstrip(":："), "unnumbered"
+    if len(line.strip()) <= 20 and (m := _list_heading().match(line)):
         return 1, None, m.group(0).strip().rstrip(":："), "unnumbered"
     return None
 
@@ -189,6 +214,10 @@ def build_sections(doc: Document) -> Section:
         open_levels = {lv for lv in open_levels if lv < level} | {level}
         styles = {lv: st for lv, st in styles.items() if lv < level} | {level: style}
         headings.append(_Heading(level, number, _title_of(title), start, end, style))
+    if any(h.style == "part" for h in headings):
+        # 第一部分 … stand above the 一、 headings: every other heading goes one level down.
+        for h in headings:
+            h.level += h.style != "part"
     root = Section(
         level=0,
         number=None,
