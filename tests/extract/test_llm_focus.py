@@ -282,3 +282,36 @@ def test_templates_with_a_focus_text_render_it_only_when_told() -> None:
                          text="本年支出合计40.2万元。")[1]["content"]  # fmt: skip
     assert "原文标签" not in plain and told.startswith(plain.rstrip("\n"))
     assert "- budget.carry_over：原文标签 “结转结余”" in told
+
+
+def test_a_place_deep_in_a_long_paragraph_gets_the_text_around_it_not_the_paragraph() -> None:
+    filler = "本馆围绕群众文化需求，统筹推进阵地服务、流动服务和数字服务，" * 12
+    text = SCORE.replace("本次自评总分", filler + "本次自评总分")
+    doc = _doc(text)
+    places = places_of(doc, extract_rules(doc).export.possibly_missed)
+    assert any(p.path == "report.total_score" for p in places)
+    own = next(c for c in focus_chunks(doc, plan_chunks(doc), places) if c.label == "可能漏读")
+    assert own.task == "indicators" and "汇总为:93.5分" in own.text  # the text is NFKC
+    assert len(own.text) < len(filler)  # the paragraph is not sent whole
+    [(lo, hi)] = own.spans
+    body = doc.text
+    assert lo <= body.index("本次自评总分") and hi >= body.index("93.5分") + len("93.5分")
+
+
+def test_a_budget_label_inside_the_achievements_goes_to_a_budget_call() -> None:
+    text = CARRY.replace(
+        "关于年末结转结余情况说明如下。因苗木验收推迟，部分款项未能支付，年末尚余38.25万元待下年安排。\n", ""
+    ).replace(
+        "开展林业执法巡查96次。",
+        "开展林业执法巡查96次。另对结转结余开展清理，因苗木验收推迟，年末尚余38.25万元待下年安排。",
+    )  # fmt: skip
+    doc = _doc(text)
+    places = places_of(doc, extract_rules(doc).export.possibly_missed)
+    assert any(p.path == "budget.carry_over" for p in places)
+    ordered = focus_chunks(doc, plan_chunks(doc), places)
+    achievements = next(c for c in ordered if c.task == "achievements")
+    assert achievements.focus == [] and "结转结余" in achievements.text
+    own = ordered[0]
+    assert own.task == "budget" and own.label == "可能漏读" and "年末尚余38.25万元" in own.text
+    assert own.index == 1  # after the planned budget call, numbered on
+    assert "- budget.carry_over：原文标签 “结转结余”" in focus_text(own)

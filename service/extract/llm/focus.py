@@ -43,8 +43,8 @@ ANSWER_KEYS: dict[str, dict[str, str]] = {
 }
 
 # A place's own chunk: its line and the next (a figure often stands after a line break or
-# in the next cell), at most this many characters.
-_OWN_CHUNK_CHARS = 240
+# in the next cell), cut to this many characters before the label and after it.
+_BEFORE, _AFTER = 60, 180
 _OWN_LABEL = "可能漏读"
 
 
@@ -124,13 +124,13 @@ def _own_chunks(doc: Document, places: list[Place], planned: list[Chunk]) -> lis
 
 
 def _lines_around(text: str, place: Place) -> tuple[int, int]:
-    """The line the place stands on and the next one, cut at ``_OWN_CHUNK_CHARS``."""
-    lo = text.rfind("\n", 0, place.start) + 1
+    """The line the place stands on and the next one, cut to ``_BEFORE`` characters before
+    the label and ``_AFTER`` after it (a long paragraph is not sent whole)."""
+    lo = max(text.rfind("\n", 0, place.start) + 1, place.start - _BEFORE)
     first = text.find("\n", place.end)
     second = -1 if first == -1 else text.find("\n", first + 1)
     hi = len(text) if second == -1 else second
-    hi = min(hi, max(place.end, lo + _OWN_CHUNK_CHARS))
-    return lo, hi
+    return lo, min(hi, place.end + _AFTER)
 
 
 def focus_text(chunk: Chunk) -> str:
