@@ -130,6 +130,8 @@ def value_after(src: str, pos: int, limit: int) -> Hit | None:
             return quantity_at(src, i)
         if ch in "-−" and i + 1 < end and src[i + 1].isdigit():
             return quantity_at(src, i)
+        if ch in ":：" and not only_filler:
+            return None  # “公用经费补助：…”: the label is part of a longer name heading
         m = filler.match(src, i)
         if m and m.end() > i:
             i = m.end()

@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from service.extract.clauses import Basis, find_labels, report_year, respective, value_after
+from service.extract.clauses import (
+    Basis,
+    Hit,
+    find_labels,
+    report_year,
+    respective,
+    value_after,
+)
 from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.resolve import Candidate
@@ -30,12 +37,16 @@ def _labels() -> list[tuple[str, re.Pattern[str]]]:
     ]
 
 
-def _count_ok(entry: FieldEntry, kind: str, unit: str | None, value: object) -> bool:
-    """A headcount: a count in one of the entry's units, or a bare whole number (a
-    “编制数：52” form)."""
+def _count_ok(entry: FieldEntry, found: Hit, between: str) -> bool:
+    """A headcount: a count in one of the entry's units, or a bare whole number after a
+    colon (the “编制数：52” form; a bare number on the next line is a table's row under its
+    header row, not this label's)."""
+    value, unit = found.q.value, found.q.unit
     if not isinstance(value, int) or not entry.in_range(value):
         return False
-    return (kind == "count" and unit in entry.units) or (kind == "number" and unit is None)
+    if found.kind == "count":
+        return unit in entry.units
+    return found.kind == "number" and unit is None and bool(re.search("[:：]", between))
 
 
 def staffing_candidates(g: Grounder) -> list[Candidate]:
@@ -54,7 +65,7 @@ def staffing_candidates(g: Grounder) -> list[Candidate]:
                 limit = hits[k + 1].start if k + 1 < len(hits) else end
                 found = paired.get(k) or value_after(text, hit.end, limit)
                 entry = lex.field(hit.key)
-                if found is None or not _count_ok(entry, found.kind, found.q.unit, found.q.value):
+                if found is None or not _count_ok(entry, found, text[hit.end : found.start]):
                     continue
                 if basis.of(hit.start) == "previous":
                     continue

@@ -137,6 +137,8 @@ def test_the_cue_that_read_a_value_is_in_its_locator() -> None:
         ("（2）城乡环境整治经费：全年支出206.46万元。", "budget.total_expenditure", 206.46),
         ("项目支出主要用于学生资助资金203.42万元、食堂改造80.00万元。",
          "budget.project_expenditure", 203.42),
+        # a label inside a longer name before a colon is that item's heading
+        ("（3）公用经费补助：预算30.54万元，实际支出30.27万元。", "budget.public_expenditure", 30.54),
         # an indicator sentence: the rate after a comma belongs to the target, not this year
         ("（7）成本指标：预算执行率，年度目标≥95%，实际完成98.4%。", "budget.execution_rate", 95.0),
     ],
