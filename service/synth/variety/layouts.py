@@ -146,6 +146,7 @@ def write(w: VariedWriter, layout: str) -> ReportSpec:
         w.p("县财政局：", indent=False)
     header = who.cover(w, force=layout == "table_first")
     indicator_form = w.pick("indicator_table", _indicator_forms(layout))
+    tables.name_indicators(w)
     score_form = w.pick("score", _score_forms(indicator_form))
     money_form = w.pick("money_table")
     plant = "none"

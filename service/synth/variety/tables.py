@@ -24,6 +24,7 @@ register("table_style", TABLE_STYLES)
 register("money_table", ("none", "by_year", "budget_final", "with_previous"))
 register("indicator_table", INDICATOR_TABLES)
 register("three_public_table", ("none", "by_column", "by_row"))
+register("indicator_names", ("standard", "short"))
 register("rubric_rule", ("per_point", "tiers", "proportional", "per_item"))
 TABLE = 2
 
@@ -144,6 +145,16 @@ def _three_cell(w: VariedWriter, path: str, cents: int) -> str:
     text = w.f.number(cents)
     w.t.offer(path, w.f.money_value(cents, text), TABLE, "table")
     return text
+
+
+def name_indicators(w: VariedWriter) -> None:
+    """How the 一级/二级 names are written (``indicator_names``): 产出指标/数量指标, or
+    short, 产出/数量 (what the truth then holds too)."""
+    if w.pick("indicator_names") == "standard":
+        return
+    for row in w.d.indicators:
+        row.level1 = row.level1.removesuffix("指标")
+        row.level2 = row.level2.removesuffix("指标")
 
 
 # --- 绩效自评表 ---------------------------------------------------------------------------------
