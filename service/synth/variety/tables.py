@@ -24,7 +24,7 @@ register("table_style", TABLE_STYLES)
 register("money_table", ("none", "by_year", "budget_final", "with_previous"))
 register("indicator_table", INDICATOR_TABLES)
 register("three_public_table", ("none", "by_column", "by_row"))
-register("indicator_names", ("standard", "short"))
+register("indicator_names", ("standard", "short", "project_prefix"))
 register("rubric_rule", ("per_point", "tiers", "proportional", "per_item"))
 TABLE = 2
 
@@ -148,13 +148,15 @@ def _three_cell(w: VariedWriter, path: str, cents: int) -> str:
 
 
 def name_indicators(w: VariedWriter) -> None:
-    """How the 一级/二级 names are written (``indicator_names``): 产出指标/数量指标, or
-    short, 产出/数量 (what the truth then holds too)."""
-    if w.pick("indicator_names") == "standard":
-        return
+    """How the 一级/二级 names are written (``indicator_names``): 产出指标/数量指标, short
+    (产出/数量), or the level-1 names as 项目产出/项目效益 (what the truth then holds too)."""
+    form = w.pick("indicator_names")
     for row in w.d.indicators:
-        row.level1 = row.level1.removesuffix("指标")
-        row.level2 = row.level2.removesuffix("指标")
+        if form == "short":
+            row.level1 = row.level1.removesuffix("指标")
+            row.level2 = row.level2.removesuffix("指标")
+        elif form == "project_prefix" and row.level1 != "满意度指标":
+            row.level1 = "项目" + row.level1.removesuffix("指标")
 
 
 # --- 绩效自评表 ---------------------------------------------------------------------------------
