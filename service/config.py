@@ -161,6 +161,12 @@ class LLMSettings(BaseSettings):
         6000, ge=500, description="Token budget of document text per call; longer sections split."
     )
     max_output_tokens: int = Field(4096, ge=256)
+    max_calls: int | None = Field(
+        None,
+        ge=1,
+        description="Calls per document at most (a cost cap); the chunks holding places the "
+        "rules possibly missed are sent first. None: every chunk.",
+    )
     temperature: float = Field(0.0, ge=0, le=2)
     prompts_dir: Path | None = Field(None, description="Default: the repository's prompts/.")
 

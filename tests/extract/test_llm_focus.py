@@ -315,3 +315,13 @@ def test_a_budget_label_inside_the_achievements_goes_to_a_budget_call() -> None:
     assert own.task == "budget" and own.label == "可能漏读" and "年末尚余38.25万元" in own.text
     assert own.index == 1  # after the planned budget call, numbered on
     assert "- budget.carry_over：原文标签 “结转结余”" in focus_text(own)
+
+
+def test_the_call_budget_comes_from_the_settings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from service.config import LLMSettings
+    from service.extract.llm.stage import call_budget
+
+    monkeypatch.setenv("JIXIAO_LLM_MAX_CALLS", "3")
+    assert call_budget(LLMSettings()) == 3
+    monkeypatch.delenv("JIXIAO_LLM_MAX_CALLS")
+    assert call_budget(LLMSettings()) is None

@@ -12,6 +12,7 @@ from service.document import PAGE_BREAK
 from service.extract import ExtractOptions, LLMUnavailableError, extract
 from service.extract.pipeline import NO_LLM_NOTE
 from service.ingest import read_document, read_path
+from service.records import SCHEMA_VERSION
 from tests.extract.docs import text_doc
 from tests.extract.seeds import seed_path
 
@@ -90,7 +91,7 @@ def test_cli_extract_json_and_auto_note(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["extract", str(seed_path("seed_002"))]) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == SCHEMA_VERSION
     assert data["report"]["budget_code"]["value"] == "089014"
     assert err.count("rules") == 1 and "No LLM" in err
 

@@ -72,10 +72,8 @@ def run_llm(
 
 
 def call_budget(settings: LLMSettings) -> int | None:
-    """The settings' calls-per-document limit. ``LLMSettings`` has no such field yet (it
-    belongs to service/config.py); read it by name so that adding it there is enough."""
-    value = getattr(settings, "max_calls", None)
-    return value if isinstance(value, int) and value > 0 else None
+    """The settings' calls-per-document limit (``JIXIAO_LLM_MAX_CALLS``), None for none."""
+    return settings.max_calls
 
 
 def error_lines(result: LLMExtraction) -> list[str]:
