@@ -49,6 +49,24 @@ def _count_ok(entry: FieldEntry, found: Hit, between: str) -> bool:
     return found.kind == "number" and unit is None and bool(re.search("[:：]", between))
 
 
+@cache
+def _quota_total() -> re.Pattern[str]:
+    """Sub-quotas then their total: “行政编制15名、事业编制34名，共计52名”."""
+    lex = lexicon()
+    sub, total = lex.words_pattern("sub_quota"), lex.words_pattern("quota_total")
+    return re.compile(rf"(?:{sub})编制\s*\d+\s*[名人个][^。；;]*?(?:{total})")
+
+
+def _total_after_sub_quotas(g: Grounder, start: int, end: int) -> Candidate | None:
+    m = _quota_total().search(g.src, start, end)
+    found = value_after(g.src, m.end(), end) if m else None
+    entry = lexicon().field("staffing.authorized")
+    if m is None or found is None or not _count_ok(entry, found, ""):
+        return None
+    value = g.quantity(found.q, found.offset, "prose cue:sub-quotas total")
+    return Candidate("staffing.authorized", value, "prose")
+
+
 def staffing_candidates(g: Grounder) -> list[Candidate]:
     text = g.src
     year = report_year(g.doc.text)
@@ -56,6 +74,8 @@ def staffing_candidates(g: Grounder) -> list[Candidate]:
     out: list[Candidate] = []
     for para in g.paragraphs():
         for sent in sentences(text, para.start, para.end):
+            if (total := _total_after_sub_quotas(g, sent.start, sent.end)) is not None:
+                out.append(total)
             hits = find_labels(text, sent.start, sent.end, _labels())
             basis = Basis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
             # The last label of a paragraph may have its count on the next line.

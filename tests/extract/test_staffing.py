@@ -41,6 +41,19 @@ def test_headcounts(text: str, path: str, expected: int, unit: str | None) -> No
     assert got.unit == unit
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本中心行政编制4名、事业编制21名，共计25名。",
+        "其中全额拨款事业编制20个，工勤编制5个，合计25个。",
+        "核定参公编制6人、工勤编制19人，编制共有25人。",
+    ],
+)
+def test_a_total_after_its_sub_quotas(text: str) -> None:
+    got = read(text).staffing.authorized
+    assert got is not None and got.value == 25
+
+
 def test_sub_quotas_are_not_a_second_value_of_the_total() -> None:
     export = read("核定编制52名，其中行政编制15名、事业编制34名、工勤编制3名。")
     assert export.staffing.authorized is not None
