@@ -159,8 +159,9 @@ class TableMapper:
                 return
             items = item_columns(rows, i)
             if items:  # a 三公 table with its items as columns
-                found, i = read_items_as_columns(self.g, rows, i, items, self.unit, loc)
+                found, lines, i = read_items_as_columns(self.g, rows, i, items, self.unit, loc)
                 self.out.candidates += found
+                self.out.lines += lines
                 continue
             roles = _money_columns(texts)
             if any(t == "编制数" or t.endswith("编制数") for t in texts):

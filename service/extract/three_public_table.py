@@ -19,6 +19,7 @@ from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.table_headers import covering, header_key
+from service.records import BudgetLine, Value
 from service.records.numbers import parse_quantity
 
 Rows = list[list[Cell | None]]
@@ -55,27 +56,38 @@ def _item(text: str) -> str | None:
     return None
 
 
-def item_columns(rows: Rows, r: int) -> dict[int, str]:
-    """Column → 三公 item for a header at row ``r`` (with a second row under a split
-    vehicle column); empty unless two or more items are named."""
+def item_columns(rows: Rows, r: int) -> dict[int, tuple[str, Cell]]:
+    """Column → (三公 item, the header cell naming it) for a header at row ``r`` (with a
+    second row under a split vehicle column); empty unless two or more items are named."""
     grid = covering(rows)
     top = grid[r]
     below = grid[r + 1] if r + 1 < len(grid) else []
-    cols: dict[int, str] = {}
+    cols: dict[int, tuple[str, Cell]] = {}
     for c, cell in enumerate(top):
         if cell is None:
             continue
-        item = _item(cell.text)
+        item, named_by = _item(cell.text), cell
         low = below[c] if c < len(below) else None
+        vehicle_seen = any(i == "vehicle" for i, _ in cols.values())
         if item == "vehicle" and low is not None and low is not cell and low.row == r + 1:
             sub = header_key(low.text)
-            item = "vehicle" if _SUBTOTAL.match(sub) else _item("公务用车" + sub) or item
+            item = "vehicle" if _SUBTOTAL.match(sub) else _vehicle_part(sub) or item
+            named_by = low
+        elif item is None and vehicle_seen:  # 公务用车… | 其中：购置费 | 运行维护费
+            item = _vehicle_part(header_key(cell.text))
         elif item is None and _TOTAL.match(header_key(cell.text)) and c > 0:
             item = "total"
-        if item is not None and item not in cols.values():
-            cols[c] = item
-    named = [i for i in cols.values() if i != "total"]
+        if item is not None and item not in (i for i, _ in cols.values()):
+            cols[c] = (item, named_by)
+    named = [i for i, _ in cols.values() if i != "total"]
     return cols if len(named) >= 2 else {}
+
+
+def _vehicle_part(sub: str) -> str | None:
+    """购置费 / 运行维护费 under or beside the vehicle column: its purchase or running part."""
+    sub = re.sub(r"^其中[:：]?", "", sub)
+    item = _item("公务用车" + sub) if sub else None
+    return item if item in ("vehicle_purchase", "vehicle_operation") else None
 
 
 def _kind(label: str) -> str | None:
@@ -84,11 +96,16 @@ def _kind(label: str) -> str | None:
     return None if kind != "change_pct" and "率" in key else kind  # 执行率 is no amount
 
 
+_LINE_FIELD = {"budget": "budget", "actual": "final", "previous": "previous_final"}
+
+
 def read_items_as_columns(
-    g: Grounder, rows: Rows, r: int, cols: dict[int, str], unit: str, loc: str
-) -> tuple[list[Candidate], int]:
-    """Candidates from the rows under the header at ``r``; returns where reading stopped."""
+    g: Grounder, rows: Rows, r: int, cols: dict[int, tuple[str, Cell]], unit: str, loc: str
+) -> tuple[list[Candidate], list[BudgetLine], int]:
+    """Candidates, and a budget line per item column, from the rows under the header at
+    ``r``; returns where reading stopped."""
     out: list[Candidate] = []
+    per_column: dict[int, dict[str, Value]] = {c: {} for c in cols}
     j = r + 1
     if j < len(rows) and not any(_kind(c.text) for c in rows[j][:1] if c is not None):
         j += 1  # the second header row (小计 | 购置费 | 运行维护费)
@@ -97,7 +114,7 @@ def read_items_as_columns(
         kind = _kind(first.text) if first is not None else None
         if kind is None:
             break
-        for c, item in cols.items():
+        for c, (item, _) in cols.items():
             cell = rows[j][c] if c < len(rows[j]) else None
             if cell is None:
                 continue
@@ -106,5 +123,22 @@ def read_items_as_columns(
                 continue
             v = g.quantity(q, cell.span.start, loc)
             out.append(Candidate(f"three_public.{item}.{kind}", v, "table"))
+            per_column[c].setdefault(kind, v)
         j += 1
-    return out, j
+    return out, _lines(g, cols, per_column, loc), j
+
+
+def _lines(
+    g: Grounder,
+    cols: dict[int, tuple[str, Cell]],
+    per_column: dict[int, dict[str, Value]],
+    loc: str,
+) -> list[BudgetLine]:
+    """Each item column as the budget line it would be with the items as rows."""
+    lines = []
+    for c, (_, cell) in cols.items():
+        figures = {_LINE_FIELD[k]: v for k, v in per_column[c].items() if k in _LINE_FIELD}
+        name = g.text(cell.span.start, cell.span.end, loc)
+        if figures and name is not None:
+            lines.append(BudgetLine(item=name, **figures))
+    return lines

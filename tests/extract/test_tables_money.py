@@ -150,3 +150,29 @@ def test_three_public_columns_with_a_split_vehicle_column_in_yuan() -> None:
     assert tp.vehicle.actual.value == 10.5
     assert tp.vehicle_operation.actual.value == 10.5
     assert tp.vehicle_purchase.actual.value == 0
+
+
+def test_three_public_columns_with_the_vehicle_parts_beside_it() -> None:
+    e = _tsv(
+        ["三公经费情况表", "单位：万元"],
+        [
+            ["项目", "合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行维护费",
+             "其中：购置费", "运行维护费"],
+            ["预算数", "14.2", "0", "3.1", "11.1", "6", "5.1"],
+            ["决算数", "13.05", "0", "2.65", "10.4", "5.8", "4.6"],
+            ["上年决算数", "6.3", "0", "1.9", "4.4", "0", "4.4"],
+        ],
+    )  # fmt: skip
+    tp = e.three_public
+    assert (tp.vehicle_purchase.actual.value, tp.vehicle_purchase.budget.value) == (5.8, 6)
+    assert (tp.vehicle_operation.actual.value, tp.vehicle_operation.previous.value) == (4.6, 4.4)
+    assert tp.vehicle.actual.value == 10.4
+    # each item column is also the budget line it would be with the items as rows
+    lines = {str(ln.item.value): ln for ln in e.budget.lines}
+    reception = lines["公务接待费"]
+    assert (reception.budget.value, reception.final.value, reception.previous_final.value) == (
+        3.1,
+        2.65,
+        1.9,
+    )
+    assert lines["其中:购置费"].final.value == 5.8
