@@ -311,18 +311,41 @@ def _crosses(line: _Line, gutters: list[Interval]) -> bool:
 
 
 def _header(block: _Block, lines: list[_Line]) -> bool:
-    """Find the header right above ``block``: a line of three or more column names, with
-    the lines of its wrapped (or centred) cells close above and below; True when found.
-    Lines between it and the body go to whichever they stand closer to."""
-    gutters, at = block.gutters, lines.index(block.lines[0])
+    """Find the header above ``block``; True when found. The lines set tight above the
+    first row are its centred cells' tops when a header stands above them; otherwise the
+    lines between the header and the body go to whichever they stand closer to."""
+    at = lines.index(block.lines[0])
+    k = at
+    while k > 0 and _wrap_above(lines[k - 1], lines[k], block.gutters):
+        lines[k - 1] = _split_at(lines[k - 1], block.gutters)
+        k -= 1
+    if k < at and _header_from(block, lines, k):
+        block.lines[:0] = lines[k:at]
+        return True
+    return _header_from(block, lines, at)
+
+
+def _wrap_above(line: _Line, below: _Line, gutters: list[Interval]) -> bool:
+    return (
+        below.top - line.bottom <= TIGHT * line.size
+        and len(line.segs) < len(gutters) + 1
+        and not any(is_figure(seg.text) for seg in line.segs)
+        and not _crosses(_split_at(line, gutters), gutters)
+    )
+
+
+def _header_from(block: _Block, lines: list[_Line], at: int) -> bool:
+    """The header line(s) right above ``lines[at]``: a line of three or more column names
+    with the lines of its wrapped (or centred) cells close above and below."""
+    gutters = block.gutters
     n_cols = len(gutters) + 1
     found: list[_Line] = []
     main: _Line | None = None
-    below = block.lines[0].top
+    below = lines[at].top
     for k in range(at - 1, max(at - 8, -1), -1):
         line = lines[k] = _split_at(lines[k], gutters)
         gap = below - line.bottom
-        wider = _header_gutters(line, block) if main is None else gutters
+        wider = _header_gutters([line], block) if main is None else gutters
         if not _no_figures(line, wider) or gap > MAX_ROW_GAP * line.size:
             break
         if main is None and len(line.segs) >= min(3, n_cols):
@@ -330,31 +353,43 @@ def _header(block: _Block, lines: list[_Line]) -> bool:
             gutters[:] = wider
         elif _crosses(line, gutters) or (main is not None and gap > TIGHT * line.size):
             break
-        elif main is not None and _cells_of(line, gutters).keys() & _cells_of(main, gutters).keys():
+        elif main is not None and _above_filled(line, main, block):
             break  # above the header only the tops of cells it leaves empty ('单位:万元' is not)
         found.insert(0, line)
         below = line.top
     if main is None:
         return False
     after = found[found.index(main) + 1 :]
-    edges = [main, *after, block.lines[0]]
+    edges = [main, *after, lines[at]]
     gaps = [b.top - a.bottom for a, b in zip(edges, edges[1:], strict=False)]
     cut = max(range(len(gaps)), key=lambda g: (gaps[g], g))
     block.header = found[: found.index(main) + 1 + cut]
+    gutters[:] = _header_gutters(block.header, block)
     block.lines[:0] = after[cut:]
     return True
 
 
-def _header_gutters(line: _Line, block: _Block) -> list[Interval]:
-    """The block's gutters and those only a header line shows: a column whose cells are
-    all empty (a 偏差原因 column nobody filled) has no gutter in the body."""
+def _above_filled(line: _Line, main: _Line, block: _Block) -> bool:
+    """Whether ``line`` stands over a cell of the header line ``main``."""
+    gutters = _header_gutters([main, line], block)
+    return bool(_cells_of(line, gutters).keys() & _cells_of(main, gutters).keys())
+
+
+def _header_gutters(header: list[_Line], block: _Block) -> list[Interval]:
+    """The block's gutters and those only the header shows: a column whose cells are all
+    empty (a 偏差原因 column nobody filled) has no gutter in the body."""
     body = [seg for ln in block.lines for seg in ln.segs]
+    spans: list[list[float]] = []
+    for x0, x1 in sorted((seg.box[0], seg.box[2]) for ln in header for seg in ln.segs):
+        if spans and x0 <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], x1)
+        else:
+            spans.append([x0, x1])
     out = list(block.gutters)
-    for a, b in zip(line.segs, line.segs[1:], strict=False):
-        lo, hi = a.box[2], b.box[0]
-        same = _column(a.centre, block.gutters) == _column(b.centre, block.gutters)
-        if same and not any(s.box[0] < hi and s.box[2] > lo for s in body):
-            out.append((lo, hi))
+    for (a0, a1), (b0, _) in zip(spans, spans[1:], strict=False):
+        same = _column((a0 + a1) / 2, block.gutters) == _column(b0, block.gutters)
+        if same and not any(s.box[0] < b0 and s.box[2] > a1 for s in body):
+            out.append((a1, b0))
     return sorted(out)
 
 
@@ -392,8 +427,10 @@ def _figure_columns(rows: list[dict[int, list[_Seg]]], n_cols: int, least: int) 
     return out
 
 
-def _is_full(cells: dict[int, list[_Seg]], figures: set[int], n_cols: int) -> bool:
-    return bool(figures & cells.keys()) or len(cells) >= max(3, (n_cols + 1) // 2)
+def _is_full(cells: dict[int, list[_Seg]], figures: set[int]) -> bool:
+    """A row's own line: it fills a figure column. Lines of wrapped or centred cells,
+    however many columns they touch, do not."""
+    return bool(figures & cells.keys())
 
 
 def _bands(lines: list[_Line]) -> list[list[int]] | None:
@@ -520,7 +557,7 @@ def _table(block: _Block, page_number: int, min_rows: int) -> PdfTable | None:
     n_cols = len(gutters) + 1
     body = [_cells_of(ln, gutters) for ln in block.lines]
     figures = _figure_columns(body, n_cols, min(min_rows, 3))
-    rows, used = _group_rows(body, [_is_full(c, figures, n_cols) for c in body], block.lines)
+    rows, used = _group_rows(body, [_is_full(c, figures) for c in body], block.lines)
     if not _looks_like_table(rows, n_cols, figures, min_rows):
         return None
     del block.lines[used:]

@@ -320,3 +320,27 @@ def test_paragraph_with_a_few_figures_is_not_a_table() -> None:
 )
 def test_what_counts_as_a_figure(text: str, figure: bool) -> None:
     assert is_figure(text) is figure
+
+
+def test_rubric_table_with_centred_cells_and_an_empty_column() -> None:
+    """Cells centred on their row: a header cell over two lines ('自评'/'得分') beside
+    one-line names, 评分标准 text over three lines with the row's figures on its middle
+    line, a 三级指标 name over two lines straddling them, and a 偏差原因 column nobody
+    filled (no gutter in the body shows it)."""
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "分值", "评分标准", "自评\n得分", "偏差原因"],
+        ["产出指标", "数量指标", "堤防巡护\n里程", "9", "全部完成得9分,\n基本完成得4分,\n未完成不得分", "9", ""],
+        ["", "质量指标", "闸站完好率", "8", "达标得8分,\n每低1%扣1分", "7", ""],
+        ["", "时效指标", "汛前检修\n完成时间", "8", "按期得8分,\n逾期不得分", "8", ""],
+        ["效益指标", "社会效益", "防洪安全", "10", "无责任事故\n得10分", "10", ""],
+    ]  # fmt: skip
+    doc = pymupdf.open()
+    page = pdfgen.new_page(doc)
+    pdfgen.write_lines(page, ["部门整体支出绩效自评表"], y=70)
+    pdfgen.write_text_table(
+        page, 40, 100, (60, 60, 80, 36, 120, 40, 70), rows, centred=True, row_gap=0.6
+    )
+    out = read(pdfgen.to_bytes(doc))
+    [table] = out.tables
+    assert table.grid() == flat(rows)
+    assert lines_of(out) == ["部门整体支出绩效自评表"]
