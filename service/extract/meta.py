@@ -215,7 +215,7 @@ def title_cues(g: Grounder, head_end: int) -> list[_Cue]:
     that is not repeated on other pages (a running header) and names the report's kind
     (整体支出) wins; then the first."""
     text = g.doc.text
-    limit = min(head_end, _line_end_after(text, 0, 60))
+    limit = min(head_end, re.match(r"(?:[^\n]*\n){0,60}", text).end())
     repeated = _repeated_lines(g)
     blocks = []
     for m in _title_rx().finditer(text, 0, limit):
@@ -225,8 +225,12 @@ def title_cues(g: Grounder, head_end: int) -> list[_Cue]:
             rank = (own not in repeated, bool(re.search("整体", own)), -m.start())
             blocks.append((rank, block, m.start()))
     if blocks:
-        _, block, label = max(blocks)
-        return title_parts(g, block, label, "title")
+        best = max(blocks)
+        # The others are running headers: their unit counts where the title names none.
+        heads = [title_parts(g, b, at, "header") for r, b, at in blocks if (r, b, at) != best]
+        return title_parts(g, best[1], best[2], "title") + [
+            c for cues in heads for c in cues if c.candidate.path != "report.title"
+        ]
     first = re.search(r"\S[^\n]*报告", text[:limit])
     if first and (v := g.text(first.start(), first.end(), "title")):
         return _cue("report.title", v, "title", 3)
@@ -240,16 +244,6 @@ def _repeated_lines(g: Grounder) -> set[str]:
         key = re.sub(r"\s+", "", g.doc.text[line.span.start : line.span.end])
         seen[key] = seen.get(key, 0) + 1
     return {k for k, n in seen.items() if n > 1 and k}
-
-
-def _line_end_after(text: str, start: int, n: int) -> int:
-    pos = start
-    for _ in range(n):
-        nl = text.find("\n", pos)
-        if nl == -1:
-            return len(text)
-        pos = nl + 1
-    return pos
 
 
 def _title_block(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -422,8 +416,8 @@ def _value_cue(g: Grounder, path: str, start: int, end: int, origin: str) -> lis
         name = re.sub(r"\s+", "", text[start:end])
         if not (2 <= len(name) <= 40) or re.search(r"[，。；;]", name) or _generic(name):
             return []
-        if _excluded(_DEPT, name):
-            return []
+        if _excluded(_DEPT, name) or not _unit_kind().search(name):
+            return []  # the body that printed the form; a column header's neighbour
         # 1.5: the form outvotes a label misread as a value by the indicator-table reader.
         return _cue(_DEPT, g.text(start, end, origin), origin, 4, 1.5)
     if path == "report.budget_code":
@@ -475,7 +469,9 @@ def _table_value(g, table: Table, by_pos: dict, cell: Cell, path: str) -> list[_
         if right is None or _excluded(_SCORE, row.replace(cell.text, "")):
             return []
         return _score_cue(g, right.span.start, right.text, "cover", 2)
-    value = right or by_pos.get((cell.row + cell.row_span, cell.col))
+    # The cell below only in a small form: in a list, a column's first row is no answer.
+    below = by_pos.get((cell.row + cell.row_span, cell.col)) if table.n_rows <= 3 else None
+    value = right or below
     if value is None or not value.text.strip():
         return []
     if path in _OPTION_PATHS:
@@ -665,11 +661,12 @@ def _not_the_year(text: str, m: re.Match[str]) -> bool:
     s, e = m.start("year"), m.end()
     after = text[e : e + 12]
     if re.match(
-        r"\s*(?:[〕\]】]|号)|\s*[-—–－~～至到]\s*(?:20)?\d{2}|\s*\d{1,2}\s*月",
+        r"\s*(?:年\s*度?\s*)?(?:[〕\]】]|号)|\s*(?:年\s*度?\s*)?[-—–－~～至到]\s*(?:20)?\d{2}"
+        r"|\s*年\s*\d{1,2}\s*月",
         text[m.end("year") :],
     ):
         return True  # a document number, a period, a date
-    if re.search(r"20\d{2}\s*年?\s*[-—–－~～至到]\s*$", text[max(0, s - 8) : s]):
+    if re.search(r"20\d{2}\s*(?:年\s*度?)?\s*[-—–－~～至到]\s*$", text[max(0, s - 9) : s]):
         return True
     if re.search(r"(?:较|比|同比|与|上年|去年|截至|截止)\s*$", text[max(0, s - 3) : s]):
         return True

@@ -124,6 +124,7 @@ def test_the_first_sentence_names_the_unit(sentence: str, unit: str) -> None:
         "按照市财政局工作安排，本单位认真开展自评。",
         "我院是一所二级甲等综合医院，开放床位320张。",
         "本中心是县卫生健康局下属事业单位。",
+        "根据石湾县财政局（以下简称“县财政局”）的通知，本单位开展了自评。",
     ],
 )
 def test_no_unit_from_a_notice_or_a_description(sentence: str) -> None:
@@ -141,3 +142,16 @@ def test_a_signature_names_the_unit_when_nothing_else_does() -> None:
     r = _out(text).report
     assert (r.department.value, r.department.source.locator) == ("石湾县水文站", "signature")
     assert r.report_date.value.isoformat() == "2024-03-12"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "序号\t单位名称\t补助金额\n1\t石湾县第一中学\t20\n2\t石湾县第二中学\t30\n3\t石湾县实验小学\t15\n",
+        "序号\t补助金额\t单位名称\n1\t20\t石湾县第一中学\n2\t30\t石湾县第二中学\n3\t15\t石湾县实验小学\n",
+    ],
+)
+def test_a_list_of_units_in_a_table_is_not_the_department(table: str) -> None:
+    export = _out(f"石湾县教育局2023年度{TITLE}\n\n一、基本情况\n下属学校补助如下：\n{table}")
+    assert export.report.department.value == "石湾县教育局"
+    assert _findings(export, "report.department") == []

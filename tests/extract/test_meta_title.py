@@ -115,3 +115,16 @@ def test_a_title_wrapped_inside_a_word_in_a_pdf() -> None:
     assert r.department.value == "南湖区第一实验小学"
     assert r.fiscal_year.value == 2023
     assert r.title.source.page == 1 and r.title.source.boxes
+
+
+def test_a_running_header_above_the_title_is_not_the_title() -> None:
+    header = "青石县水利局 2023年度绩效自评报告"
+    pages = [
+        f"{header}\n\n青石县水利局2023年度部门整体支出绩效自评报告\n\n{BODY}",
+        f"{header}\n二、收支情况\n全年支出820万元。\n",
+        f"{header}\n三、评价结论\n自评得分95分。\n",
+    ]
+    r = _read("\f".join(pages))
+    assert r.title.value == "青石县水利局2023年度部门整体支出绩效自评报告"
+    assert r.title.source.span.start > len(header)
+    assert (r.department.value, r.fiscal_year.value) == ("青石县水利局", 2023)

@@ -51,6 +51,9 @@ def test_the_evaluated_year(text: str, year: int) -> None:
         NOISE,
         "本局2024年工作计划已报送，截至2023年12月31日全部完成。",
         "依据《东川县乡村振兴规划（2021-2025年）》执行。",
+        "本局已制定2024年度工作计划，较2022年度有所调整。",
+        "依据《东川县2021年度至2025年度农村公路养护规划》实施。",
+        "东财〔2023年度〕8号文件已下达，2022年度—2024年度滚动实施。",
     ],
 )
 def test_years_that_are_not_the_evaluated_one(sentence: str) -> None:
@@ -65,3 +68,12 @@ def test_the_label_on_the_cover_is_the_cue() -> None:
         "2022",
         "cover",
     )
+
+
+def test_bare_years_vote_without_a_contradiction() -> None:
+    export = _out(
+        "绩效自评报告\n\n一、基本情况\n2023年度收入500万元。2023年度支出480万元。"
+        "2021年度结转资金20万元已全部使用。\n"
+    )
+    assert export.report.fiscal_year.value == 2023
+    assert [f for f in export.findings if "report.fiscal_year" in f.paths] == []
