@@ -90,6 +90,7 @@ class Section:
         return {
             "cn": f"{self.number}、",
             "arabic_top": f"{self.number}、",
+            "arabic_dot": f"{self.number}.",
             "paren_cn": f"({self.number})",
             "arabic": f"{self.number}.",
             "paren_arabic": f"({self.number})",
@@ -150,8 +151,10 @@ def _number(token: str) -> int | None:
 
 
 def _classify(
-    line: str, expected_top: int, open_levels: set[int]
+    line: str, expected_top: int, open_levels: set[int], top_style: str | None = None
 ) -> tuple[int, str, str, str] | None:
+    """(level, number, title, style) when ``line`` is a heading. ``top_style`` is the
+    style of the last top-level heading ("" before any heading at all)."""
     """(level, number, title, style) when ``line`` is a heading."""
     if m := _ANNEX.match(line):
         return 1, m.group(1), (m.group(2) or f"附件{m.group(1)}").strip(), "annex"
@@ -169,6 +172,8 @@ def _classify(
     ):
         # “4、” for 四、: an exported report's top-level numbering artefact.
         return 1, m.group(1), m.group(2).strip(), "arabic_top"
+    if got := _arabic_dot_top(line, expected_top, top_style):
+        return got
     if m := _L4.match(line):
         # “（1）” directly under a top-level heading stands for （一） (seed 000, 八、).
         level = 4 if open_levels & {2, 3} else 2
@@ -179,6 +184,19 @@ def _classify(
         return 1, None, m.group(0).strip().rstrip(":："), "unnumbered"
     if len(line.strip()) <= 20 and (m := _list_heading().match(line)):
         return 1, None, m.group(0).strip().rstrip(":："), "unnumbered"
+    return None
+
+
+def _arabic_dot_top(
+    line: str, expected_top: int, top_style: str | None
+) -> tuple[int, str, str, str] | None:
+    """“6.存在的主要问题” after a “5.” part: a report numbering its parts 1. 2. 3. (the
+    first “1.” only when no heading stands before it)."""
+    m = _L3.match(line)
+    if m is None or int(m.group(1)) != expected_top or not _short_heading(m.group(2)):
+        return None
+    if (top_style == "" and expected_top == 1) or top_style == "arabic_dot":
+        return 1, m.group(1), m.group(2).strip(), "arabic_dot"
     return None
 
 
@@ -199,15 +217,18 @@ def build_sections(doc: Document) -> Section:
     expected_top = 1
     open_levels: set[int] = set()
     styles: dict[int, str] = {}  # style of the open heading at each level
+    top_style = ""
     for start, end in _line_spans(doc):
         line = doc.text[start:end]
         # A “（1）” standing for （一） makes the “（2）” after it its sibling, not its child.
         seen = open_levels - {2} if styles.get(2) == "paren_arabic" else open_levels
-        got = _classify(line, expected_top, seen)
+        got = _classify(line, expected_top, seen, top_style if headings else "")
         if got is None:
             continue
         level, number, title, style = got
-        if level == 1 and number is not None and style in ("cn", "arabic_top"):
+        if level == 1:
+            top_style = style
+        if level == 1 and number is not None and style in ("cn", "arabic_top", "arabic_dot"):
             n = _number(number)
             if n is not None:
                 expected_top = n + 1
