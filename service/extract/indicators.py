@@ -304,8 +304,9 @@ class IndicatorParser:
 
 
 _PROSE_ROW = re.compile(
-    # “—” between the levels; OCR reads the dash as “一” at times.
-    r"\s*[(（]?\d{1,2}[)）.、]?\s*(?P<l1>[^—\-－:：，,。\n]{2,10}指标)\s*[—\-－一]+\s*"
+    # “—” between the levels; OCR reads the dash as “一” at times. The level-1 name need not
+    # end in 指标 (项目产出, 项目成本).
+    r"\s*[(（]?\d{1,2}[)）.、]?\s*(?P<l1>[^—\-－:：，,。\n]{2,10}?)\s*[—\-－一]+\s*"
     r"(?P<l2>[^:：，,。\n]{2,14}指标)\s*[:：]\s*(?P<l3>[^，,。\n]{2,60}?)\s*[，,]\s*"
     r"(?:年度)?(?:目标值?|指标值)\s*(?:为)?\s*(?P<target>[^，,。\n]{1,30}?)\s*[，,]\s*"
     r"实际(?:完成值?|值)?\s*(?:为)?\s*(?P<actual>[^，,。\n]{1,30}?)\s*[，,]\s*"
