@@ -129,7 +129,9 @@ def find_borderless(
         continues = _continues(block, lines, previous, height)
         if not has_header and not continues:
             continue
-        table = _table(block, page_number, 1 if continues else 3)
+        # A table's first rows at the foot of a page go on over the page: fewer will do.
+        short = continues or (has_header and _at_foot(block, lines, height))
+        table = _table(block, page_number, 1 if short else 3)
         if table is None:
             continue
         for line in (*block.header, *block.lines):
@@ -393,6 +395,12 @@ def _header_gutters(header: list[_Line], block: _Block) -> list[Interval]:
     return sorted(out)
 
 
+def _at_foot(block: _Block, lines: list[_Line], height: float) -> bool:
+    """Nothing but the running footer below ``block``."""
+    below = lines[lines.index(block.lines[-1]) + 1 :]
+    return all(line.top >= (1 - TOP_MARGIN) * height for line in below)
+
+
 def _continues(block: _Block, lines: list[_Line], previous: PdfTable | None, height: float) -> bool:
     """A block first on its page (below the running header), with the gutters of the table
     before it."""
@@ -473,7 +481,7 @@ def _group_rows(body: list[Cells], full: list[bool], lines: list[_Line]) -> tupl
     its columns empty (a cell centred over two lines), else the row above."""
     bands = _bands(lines)
     if bands is None:
-        return _group_lines(body, full, range(len(body)))
+        return _group_lines(body, full, range(len(body)), lines)
     rows: list[Cells] = []
     pending: list[Cells] = []
     used = 0
@@ -488,7 +496,7 @@ def _group_rows(body: list[Cells], full: list[bool], lines: list[_Line]) -> tupl
                 _merge(row, body[k])
             rows.append(row)
         else:
-            rows += _group_lines(body, full, band)[0]
+            rows += _group_lines(body, full, band, lines)[0]
         for extra in reversed(pending):
             _merge(rows[-len(fulls) if len(fulls) > 1 else -1], extra, before=True)
         pending = []
@@ -497,7 +505,7 @@ def _group_rows(body: list[Cells], full: list[bool], lines: list[_Line]) -> tupl
 
 
 def _group_lines(
-    body: list[Cells], full: list[bool], at: range | list[int]
+    body: list[Cells], full: list[bool], at: range | list[int], lines: list[_Line]
 ) -> tuple[list[Cells], int]:
     rows: list[Cells] = []
     pending: list[Cells] = []
@@ -514,7 +522,13 @@ def _group_lines(
             continue
         below = next((body[m] for m in at if m > k and full[m]), None)
         if below is None:
-            break  # after the last row: a note or heading under the table
+            # After the last row only the rest of its cells, set tight under it; a note or
+            # heading under the table stands further off.
+            if rows and used == k and lines[k].top - lines[k - 1].bottom <= TIGHT * lines[k].size:
+                _merge(rows[-1], cells)
+                used = k + 1
+                continue
+            break
         if not rows or not cells.keys() & below.keys():
             pending.append(cells)
         else:
