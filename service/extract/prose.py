@@ -100,6 +100,8 @@ class _Scanner:
             basis = Basis(self.text, sent.start, sent.end, self.year, masked)
             paired = respective(self.text, hits)
             for k, hit in enumerate(hits):
+                if hit.key in _BUDGET_FIELDS and k and self._modifies(hits[k - 1], hit):
+                    continue  # “三公经费全年预算5万元”: the budget of that field, not the total
                 if hit.key.startswith("budget."):
                     limit = hits[k + 1].start if k + 1 < len(hits) else end
                     found = paired.get(k) or value_after(self.text, hit.end, limit)
@@ -109,6 +111,12 @@ class _Scanner:
     def _spill(self, end: int) -> int:
         nxt = self.text.find("\n\n", end + 2)
         return min(len(self.text), end + 40 if nxt == -1 else min(nxt, end + 40))
+
+    def _modifies(self, before: LabelHit, hit: LabelHit) -> bool:
+        """Whether ``hit`` (a budget word) qualifies the label right before it in its
+        clause: nothing but filler between the two."""
+        gap = self.text[before.end : hit.start]
+        return not re.search(r"[\d，,；;。]", gap) and len(gap.strip()) <= 4
 
     def _named_lead(self, start: int, pos: int) -> bool:
         """Whether a “名称：” before the label in its sentence names something other than

@@ -45,6 +45,7 @@ _TOKEN_KINDS = (
     "down",
     "up",
 )
+_JOIN = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
 _YEAR_OR_DATE = re.compile(r"\d{4}\s*年(?:度|末|底)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?")
 _CLEAN_CHARS = r"[\s,，、:：;；()（）“”\"了的为是达约共计分别均其中]"
 
@@ -90,7 +91,19 @@ def _other_cost() -> re.Pattern[str]:
 
 @cache
 def _zero_before() -> re.Pattern[str]:
-    return re.compile(f"(?:{lexicon().words_pattern('tp_zero_before')})(?:任何)?\\s*$")
+    lex = lexicon()
+    words_ = f"{lex.words_pattern('tp_zero_before')}|{lex.words_pattern('tp_no_purchase')}"
+    return re.compile(f"(?:{words_})(?:任何)?\\s*$")
+
+
+@cache
+def _no_purchase() -> re.Pattern[str]:
+    return re.compile(lexicon().words_pattern("tp_no_purchase"))
+
+
+@cache
+def _all_zero() -> re.Pattern[str]:
+    return re.compile(f"\\s*(?:费用?|经费|支出)?\\s*(?:{lexicon().words_pattern('tp_all_zero')})")
 
 
 @dataclass
@@ -130,7 +143,10 @@ class _Reader:
         masked = [(h.start, h.end) for h in hits]
         basis = Basis(self.src, sent.start, sent.end, self.year, masked)
         paired = respective(self.src, hits)
+        nil = self._nil_groups(hits, basis, loc)
         for k, hit in enumerate(hits):
+            if k in nil:
+                continue
             if k in paired:  # 因公出国费、公务接待费分别为0万元、1.20万元
                 column = {"final": "actual"}.get(basis.of(hit.start), basis.of(hit.start))
                 found = paired[k]
@@ -140,6 +156,34 @@ class _Reader:
                 continue
             end = hits[k + 1].start if k + 1 < len(hits) else sent.end
             self._item(hit, end, basis, loc)
+
+    def _nil_groups(self, hits: list[LabelHit], basis: Basis, loc: str) -> set[int]:
+        """Items joined by 、/和 and stated nil together: “未发生因公出国（境）费和公务用车
+        购置费” / “…、…均为零”. Each gets a zero; returns their indices."""
+        done: set[int] = set()
+        i = 0
+        while i < len(hits):
+            j = i
+            while j + 1 < len(hits) and _JOIN.fullmatch(self.src, hits[j].end, hits[j + 1].start):
+                j += 1
+            before = _zero_before().search(self.src, max(0, hits[i].start - 8), hits[i].start)
+            after = _all_zero().match(self.src, hits[j].end)
+            if j > i and (before or after):
+                start = before.start() if before else hits[i].start
+                end = after.end() if after else hits[j].end
+                for k in range(i, j + 1):
+                    about = basis.of(hits[k].start)
+                    column = {"final": "actual"}.get(about, about)
+                    self._zero(self._purchase(hits[k], before), column, start, end, loc)
+                    done.add(k)
+            i = j + 1
+        return done
+
+    def _purchase(self, hit: LabelHit, before: re.Match[str] | None) -> str:
+        """未购置公务用车: the vehicle not bought is the purchase item."""
+        if hit.key == "vehicle" and before and _no_purchase().search(before.group(0)):
+            return "vehicle_purchase"
+        return hit.key
 
     def _add(self, item: str, column: str, value: Value) -> None:
         path = f"three_public.{item}.{column}"
@@ -157,7 +201,7 @@ class _Reader:
         st = _State(column={"final": "actual"}.get(about, about))
         before = _zero_before().search(self.src, max(0, hit.start - 8), hit.start)
         if before:
-            self._zero(hit.key, st.column, before.start(), hit.end, loc)
+            self._zero(self._purchase(hit, before), st.column, before.start(), hit.end, loc)
             st.level_read = True
         pos = hit.end
         while pos < end:

@@ -173,3 +173,11 @@ def test_share_sentence_is_kept_for_the_checks() -> None:
     )
     assert share.percent.number == pytest.approx(81.25)
     assert share.part.number == pytest.approx(650.0)
+
+
+def test_the_budget_of_another_field_is_not_the_full_year_budget() -> None:
+    export = read("“三公”经费全年预算5.00万元，实际支出4.10万元。")
+    assert number(export, "budget.full_year_budget") is None
+    export = read("全年预算数1,936.02万元，全年执行数1,905.77万元，执行率98.4%。")
+    assert number(export, "budget.full_year_budget") == pytest.approx(1936.02)
+    assert number(export, "budget.execution_rate") == pytest.approx(98.4)

@@ -134,3 +134,39 @@ def test_items_then_their_figures_respectively() -> None:
         value(export, f"{item}.actual") for item in ("overseas", "reception", "vehicle_operation")
     ]
     assert [v.number if v else None for v in got] == [0, 1.2, 3.45]
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        (
+            "因公出国（境）费、公务用车购置费均为零，公务接待费0.85万元。",
+            ("overseas", "vehicle_purchase"),
+        ),
+        ("本年度未发生因公出国（境）费和公务用车购置费。", ("overseas", "vehicle_purchase")),
+        ("因公出国费用及公务接待费均未发生。", ("overseas", "reception")),
+    ],
+)
+def test_several_items_nil_together(text: str, items: tuple[str, ...]) -> None:
+    export = read(text)
+    for item in items:
+        got = value(export, f"{item}.actual")
+        assert got is not None and got.number == 0, item
+    if "0.85" in text:  # the item stated apart keeps its own figure
+        reception = value(export, "reception.actual")
+        assert reception is not None and reception.number == pytest.approx(0.85)
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "expected"),
+    [
+        ("本年度未购置公务用车，公车运行费3.10万元。", "vehicle_purchase", 0),
+        ("本年度未购置公务用车，公车运行费3.10万元。", "vehicle_operation", 3.1),
+        ("公务车辆购置 12.00 万元，公车运维费 2.30 万元。", "vehicle_purchase", 12.0),
+        ("公务车辆购置 12.00 万元，公车运维费 2.30 万元。", "vehicle_operation", 2.3),
+        ("公车购置及运维费14.30万元。", "vehicle", 14.3),
+    ],
+)
+def test_vehicle_wordings(text: str, item: str, expected: float) -> None:
+    got = value(read(text), f"{item}.actual")
+    assert got is not None and got.number == pytest.approx(expected)
