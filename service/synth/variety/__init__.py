@@ -37,8 +37,13 @@ from service.synth.variety.layouts import draw_data, write
 from service.synth.variety.units import COUNTIES, UNIT_KINDS
 from service.synth.variety.writer import VariedWriter
 
+# Bump when a seed would give another document (a family or variant added, a draw changed):
+# the split of an existing variant never moves, but which variants a seed picks does.
+VARIETY_VERSION = "1"
+
 __all__ = [
     "HELD_OUT_LAYOUTS",
+    "VARIETY_VERSION",
     "SPLITS",
     "Split",
     "Variant",
@@ -67,7 +72,7 @@ def make_varied(seed: int, split: Split = "tuning") -> SyntheticReport:
     spec = write(writer, layout)
     truth = writer.export()
     truth.extractor.notes[0] = f"template=varied:{layout}"
-    truth.extractor.notes.append(f"split={split}")
+    truth.extractor.notes += [f"split={split}", f"variety={VARIETY_VERSION}"]
     knobs = writer.f.knobs.model_copy(update={"contradictions": len(data.planted)})
     info = VarietyInfo(
         layout=layout,
