@@ -259,6 +259,7 @@ class TableMapper:
         in_projects: bool = False,
     ) -> int:
         j = i + 1
+        three_public = _is_three_public_block(rows[j:], min(roles))
         while j < len(rows):
             row = rows[j]
             label_cell = next((c for c in row[: min(roles)] if c is not None and _text(c)), None)
@@ -277,6 +278,8 @@ class TableMapper:
             self.out.lines.append(line)
             key = _LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
             kind_path = _line_field(key)
+            if three_public and _BARE_TOTAL.match(key):
+                kind_path = ("tp", "total")  # the 合计 of a 三公 table is the 三公 total
             if kind_path:
                 self._line_candidates(kind_path, values)
             elif (path := _lexicon_row(key)) is not None:
@@ -517,6 +520,21 @@ def _project_name_col(texts: list[str]) -> int | None:
 @cache
 def _project_header() -> re.Pattern[str]:
     return re.compile(lexicon().words_pattern("project_table_headers"))
+
+
+_BARE_TOTAL = re.compile(r"^(?:合计|总计|小计)$")
+
+
+def _is_three_public_block(rows: list[list[Cell | None]], label_cols: int) -> bool:
+    """The rows are the 三公 items (出国/接待/公务用车) and nothing of the whole budget."""
+    kinds = set()
+    for row in rows:
+        label = next((_text(c) for c in row[:label_cols] if _text(c)), "")
+        key = _LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
+        found = None if _BARE_TOTAL.match(key) else _line_field(key)
+        if found:
+            kinds.add(found[0])
+    return kinds == {"tp"}
 
 
 @cache

@@ -176,3 +176,20 @@ def test_three_public_columns_with_the_vehicle_parts_beside_it() -> None:
         1.9,
     )
     assert lines["其中:购置费"].final.value == 5.8
+
+
+def test_the_total_row_of_a_three_public_table_is_the_three_public_total() -> None:
+    e = _tsv(
+        ["本年收入合计300万元，支出合计286.4万元。", "“三公”经费支出情况表"],
+        [
+            ["项目", "预算数", "决算数", "上年决算数"],
+            ["合计", "6.2", "5.74", "4.9"],
+            ["因公出国（境）费", "0", "0", "0"],
+            ["公务接待费", "1.7", "1.52", "1.1"],
+            ["公务用车购置及运行维护费", "4.5", "4.22", "3.8"],
+        ],
+    )
+    assert e.budget.total_expenditure.value == 286.4  # not the 三公 table's 合计
+    assert (e.three_public.total.actual.value, e.three_public.total.previous.value) == (5.74, 4.9)
+    assert e.three_public.total.budget.value == 6.2
+    assert not [f for f in e.findings if "total_expenditure" in " ".join(f.paths)]
