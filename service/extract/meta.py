@@ -359,7 +359,7 @@ def _pair_rx(path: str) -> re.Pattern[str]:
     one line); without a colon the label must stand before whitespace or the line's end."""
     return re.compile(
         rf"(?m)(?:^[ \t]*{_NUMBERING}[ \t]*|(?<=\t)|(?<=  ))(?P<label>{_label(path)})"
-        r"(?:[ \t]*[:：]|[ \t]+|[ \t]*$)"
+        r"(?:[ \t]*[(（]\s*(?:盖\s*章|公\s*章|签\s*章)\s*[)）])?(?:[ \t]*[:：]|[ \t]+|[ \t]*$)"
     )
 
 
@@ -516,9 +516,14 @@ def _options(g: Grounder, path: str, start: int, end: int) -> list[_Cue]:
     text = g.doc.text
     normalise = _method if path == "report.evaluation_method" else _squeeze
     out: list[_Cue] = []
-    for opt in re.finditer(rf"([^\s{_CHECKED}{_UNCHECKED}:：]+)\s*([{_CHECKED}])", text[start:end]):
-        s, e = start + opt.start(1), start + opt.end(2)
-        out += _cue(path, g.text(s, e, "cover", value=normalise(opt.group(1))), "cover", 2)
+    word, boxes = rf"[^\s{_CHECKED}{_UNCHECKED}:：]+", f"[{_CHECKED}{_UNCHECKED}]"
+    # The box after its option (“自评☑”), or before it (“☑自评 □中介机构评价”).
+    before = re.match(rf"\s*{boxes}", text[start:end]) is not None
+    form = rf"([{_CHECKED}])\s*({word})" if before else rf"({word})\s*([{_CHECKED}])"
+    for opt in re.finditer(form, text[start:end]):
+        s, e = start + opt.start(), start + opt.end()
+        option = opt.group(2 if before else 1)
+        out += _cue(path, g.text(s, e, "cover", value=normalise(option)), "cover", 2)
     if out:
         return out
     if lost := _box_lost_in_ocr(text, start, end):
@@ -631,7 +636,8 @@ def _prose_department(gv: Grounder) -> list[_Cue]:
 
 _YEAR_ABOUT = re.compile(
     r"(?<![\d〔\[(（【])(?P<year>20\d{2})\s*年\s*度?\s*(?:(?:部门|单位)\s*)?"
-    r"(?:整体\s*支出|部门\s*整体|(?:(?:预算|决算|财政)\s*)?(?:支出\s*)?(?:资金\s*)?绩效\s*(?:自评|评价|自查))"
+    r"(?:整体\s*支出|部门\s*整体|决\s*算|"
+    r"(?:(?:预算|决算|财政)\s*)?(?:支出\s*)?(?:资金\s*)?绩效\s*(?:自评|评价|自查))"
 )
 _YEAR_ANY = re.compile(r"(?<![\d〔\[(（【])(?P<year>20\d{2})\s*年(?P<du>\s*度)?")
 
@@ -694,12 +700,16 @@ def _prose_scores(gv: Grounder) -> list[_Cue]:
     out: list[_Cue] = []
     for m in rx.finditer(text):
         tail = text[m.end() : m.end() + 12]
-        spaced = text[m.end() - 1].isspace()  # “自评得分 95” in a form line
+        bare = _bare_total(m.group("label"))
+        # “自评得分 95” in a form line; not “总分 100 98.5”, a flattened table's total row.
+        spaced = text[m.end() - 1].isspace() and not bare
         if not (m.group("sep") or spaced) and not re.match(r"\d{1,3}(?:\.\d+)?\s*分", tail):
             continue
-        if re.match(r"\d{1,3}(?:\.\d+)?(?:\s*分)?\s*[/／]", tail) or _a_part(text, m.start()):
+        if re.match(r"\d{1,3}(?:\.\d+)?(?![\d.])(?:\s*分)?\s*(?:[/／]|\d)", tail):
             continue
-        rank = 1 if _bare_total(m.group("label")) else 2
+        if _a_part(text, m.start()):
+            continue
+        rank = 1 if bare else 2
         out += _score_cue(gv, m.end(), tail, "prose", rank)
     return out
 

@@ -109,3 +109,15 @@ def test_evaluation_method_in_a_form_table() -> None:
     r = _report(f"{TITLE}\n\n{form}\n{BODY}")
     assert (r.evaluation_method.value, r.evaluator.value) == ("自评", "评价工作组")
     assert r.evaluation_method.source.locator == "cover"
+
+
+@pytest.mark.parametrize(
+    ("line", "method"),
+    [
+        ("评价方式：☑部门（单位）自评  □中介机构评价", "自评"),
+        ("评价方式：□部门（单位）自评  ■中介机构评价", "中介机构评价"),
+        ("评价方式：部门（单位）自评□  中介机构评价☒", "中介机构评价"),
+    ],
+)
+def test_the_box_before_or_after_its_option(line: str, method: str) -> None:
+    assert _report(f"{TITLE}\n\n{line}\n\n{BODY}").evaluation_method.value == method

@@ -34,6 +34,8 @@ def _findings(export, path: str) -> list:  # noqa: ANN001
         ("单位名称\n桃溪县石门乡人民政府", "桃溪县石门乡人民政府"),
         ("部门（单位）名称：\n\n桃溪县人大常委会办公室", "桃溪县人大常委会办公室"),
         ("单位名称：桃溪县气象站    预算编码：418002", "桃溪县气象站"),
+        ("单位（盖章）：桃溪县融媒体中心", "桃溪县融媒体中心"),
+        ("报告单位：桃溪县总工会", "桃溪县总工会"),
     ],
 )
 def test_a_cover_form_written_as_lines(cover: str, unit: str) -> None:
@@ -91,6 +93,14 @@ def test_a_running_header_names_the_unit() -> None:
     assert r.department.source.page == 2
 
 
+def test_a_running_header_holding_the_title() -> None:
+    header = "云峰县档案馆2023年度部门整体支出绩效自评报告"
+    data = _paged_pdf(header, [TITLE, "", *BODY.strip().split("\n")])
+    r = extract_rules(read_document(data, "r.pdf")).export.report
+    assert (r.department.value, r.department.source.locator) == ("云峰县档案馆", "header")
+    assert (r.fiscal_year.value, r.title.value) == (2023, TITLE)
+
+
 def test_the_cover_form_beats_a_running_header_without_a_contradiction() -> None:
     data = _paged_pdf("县档案馆", [TITLE, "单位名称：云峰县档案馆", "", *BODY.strip().split("\n")])
     export = extract_rules(read_document(data, "r.pdf")).export
@@ -129,6 +139,11 @@ def test_the_first_sentence_names_the_unit(sentence: str, unit: str) -> None:
 )
 def test_no_unit_from_a_notice_or_a_description(sentence: str) -> None:
     r = _out(f"{TITLE}\n\n一、基本情况\n{sentence}\n").report
+    assert r.department is None
+
+
+def test_a_unit_caption_is_not_a_unit() -> None:
+    r = _out(f"石湾县{TITLE}\n\n一、基本情况\n单位：万元\n单位：个\n").report
     assert r.department is None
 
 

@@ -70,3 +70,8 @@ def test_a_form_beside_its_score_and_grade(form: str, locator: str) -> None:
     r = _report(f"自评情况如下：\n{form}")
     assert (r.total_score.value, r.grade.value) == (91.5, "优")
     assert r.total_score.source.locator == r.grade.source.locator == locator
+
+
+def test_a_flattened_total_row_is_not_a_stated_score() -> None:
+    r = _report("自评表如下：\n满意度指标 群众满意度 ≥90% 98% 10 10\n总分 100 97.5\n")
+    assert r.total_score is None
