@@ -254,7 +254,8 @@ class Materializer:
     def families(self, item: Item) -> list[str]:
         """The families of variation a document belongs to, for the per-family figures: a
         generated document's are recorded by its generator (template and hard-case knobs for
-        the templates); a real report is a family of its own."""
+        the templates, and ``generator.templates``/``generator.varied`` for all of them); a
+        real report is a family of its own."""
         source = item.entry.source
         if isinstance(source, SynthSource | VariedSource):
             return list(synth_report(source).families)
@@ -354,7 +355,7 @@ def _generate(source: SynthSource) -> SynthReport:
         raise EvalSetError(f"synthetic {source.template} #{source.seed}: {exc}") from None
     truth = report.truth.model_dump(mode="json")
     knob_families = [f"knob.{tag.split('=')[0]}" for tag in report.knobs.tags()]
-    families = (f"template.{source.template}", *knob_families)
+    families = ("generator.templates", f"template.{source.template}", *knob_families)
     return SynthReport(spec=report.spec, truth=truth, families=families)
 
 
@@ -378,6 +379,8 @@ def _generate_varied(source: VariedSource) -> SynthReport:
     return SynthReport(
         spec=report.spec,
         truth=report.truth.model_dump(mode="json"),
-        families=variants,
+        # generator.varied: the tuning split's varied documents beside the held-out ones,
+        # the same generator on both sides of the split (the templates are not)
+        families=("generator.varied", *variants),
         held_out=tuple(v for v in variants if split_of(v) == "held_out"),
     )

@@ -149,6 +149,7 @@ def test_a_varied_document_is_generated_in_its_split(tmp_path: Path) -> None:
     materializer = Materializer(None)
     families = materializer.families(item)
     held_out = materializer.held_out_families(item)
+    assert families[0] == "generator.varied"
     assert any(f.startswith("layout.") for f in families)
     assert held_out and set(held_out) <= set(families)
     label = materializer.label(item)
