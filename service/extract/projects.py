@@ -83,7 +83,12 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
         found = [
             p
             for start, end in _units(g.src, para)
-            if (p := _project_unit(g, start, end, loc, in_projects)) is not None
+            if (
+                p := _project_unit(
+                    g, (start, end), loc, in_projects, _opened(g.src, para.start, start)
+                )
+            )
+            is not None
         ]
         out += found or _enumerations(g, para, loc, in_projects)
     return _unique(out)
@@ -191,9 +196,16 @@ def _units(text: str, para: Block) -> list[tuple[int, int]]:
     return numbered_runs(text, para.start, para.end) or [(para.start, para.end)]
 
 
-def _project_unit(g: Grounder, start: int, end: int, loc: str, in_projects: bool) -> Project | None:
+def _opened(text: str, para_start: int, at: int) -> bool:
+    """Whether words opening a project list stand in the paragraph before ``at``."""
+    return at > para_start and _words().opens.search(text, para_start, at) is not None
+
+
+def _project_unit(
+    g: Grounder, unit: tuple[int, int], loc: str, in_projects: bool, opened: bool
+) -> Project | None:
     """“1.A项目：年初预算…，实际支出…”, “（二）B经费。该项目全年支出…”, “一是C项目支出…万元”."""
-    text, w = g.src, _words()
+    (start, end), text, w = unit, g.src, _words()
     marker = ITEM_MARKER.match(text, start, end)
     if marker is None and not in_projects:
         return None
@@ -206,7 +218,9 @@ def _project_unit(g: Grounder, start: int, end: int, loc: str, in_projects: bool
     if stop is None or stop.start() - body < 2:
         return None
     name_end = stop.start()
-    amount, budget = _figures(g, stop.start(), end, loc)
+    # “3.发放补助资金573.86万元” in a list of results: a sum right after a name is a
+    # project's only where projects are listed.
+    amount, budget = _figures(g, stop.start(), end, loc, bare=in_projects or opened)
     if amount is None:
         return None  # a budget alone is not a project's spending
     # A name without a project's ending counts in a part about projects, or with both
@@ -219,22 +233,25 @@ def _project_unit(g: Grounder, start: int, end: int, loc: str, in_projects: bool
     return Project(name=name, amount=amount, budget=budget)
 
 
-def _figures(g: Grounder, start: int, end: int, loc: str) -> tuple[Value | None, Value | None]:
+def _figures(
+    g: Grounder, start: int, end: int, loc: str, bare: bool = True
+) -> tuple[Value | None, Value | None]:
     """(spending, budget) of a project's paragraph: each the first sum right after its word.
-    A lone figure after “：” with no word is the spending."""
+    A lone figure after “：” with no word is the spending; so is one right after the name
+    when ``bare``."""
     text, w = g.src, _words()
     amount = budget = None
     first = money_quantities(text, start, end)
     for offset, q in first:
         at = offset + q.start
         before = text[max(start, at - 16) : at]
-        bare = re.sub(rf"{_FILLER}$", "", before)
-        if w.budget.search(bare) and re.search(rf"(?:{w.budget.pattern})$", bare):
+        words = re.sub(rf"{_FILLER}$", "", before)
+        if re.search(rf"(?:{w.budget.pattern})$", words):
             budget = budget or g.quantity(q, offset, loc)
         elif (
-            re.search(rf"(?:{w.spend.pattern})$", bare)
-            or not bare.strip()
-            or bare.endswith(("：", ":"))
+            re.search(rf"(?:{w.spend.pattern})$", words)
+            or (bare and not words.strip())
+            or words.endswith(("：", ":"))
         ):
             amount = amount or g.quantity(q, offset, loc)
         if amount is not None and budget is not None:

@@ -121,6 +121,7 @@ def test_what_is_not_a_project() -> None:
         "项目支出情况\n1.农村公路建设项目：年初预算150万元。",
         # an achievement paragraph that spends nothing on a project
         "二、工作开展情况\n1.发放补贴资金：全年向农户发放耕地保护补贴236.5万元，惠及农户1,024户。",
+        "四、工作开展情况\n1.完成老年人健康体检6893人。\n2.发放困难家庭临时救助资金 57.3 万元，惠及群众1554人。",
     ]
     for text in texts:
         assert _projects(_read(text)) == [], text

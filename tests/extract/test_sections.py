@@ -107,3 +107,47 @@ def test_arabic_parens_under_a_top_heading_are_siblings() -> None:
     assert [(level, number) for level, number, _ in _outline(doc)] == [
         (1, "五"), (2, "1"), (2, "2"), (1, "六"), (2, "1"), (2, "二"), (3, "1"), (4, "1"),
     ]  # fmt: skip
+
+
+def test_parts_numbered_in_other_styles() -> None:
+    """“第二部分” stands above the 一、 headings; a report numbering its parts 1. 2. keeps
+    its “1.” items below them; a line that is only the heading words of a list is a heading."""
+    parts = _outline(
+        text_doc(
+            [
+                "第一部分 部门概况",
+                "一、主要职能",
+                "第二部分 主要工作成效",
+                "一、安全生产",
+                "（一）隐患排查",
+            ]
+        )
+    )
+    assert parts == [
+        (1, "一", "部门概况"),
+        (2, "一", "主要职能"),
+        (1, "二", "主要工作成效"),
+        (2, "一", "安全生产"),
+        (3, "一", "隐患排查"),
+    ]
+    dotted = _outline(
+        text_doc(
+            [
+                "1.部门基本情况",
+                "负责全区水务管理。",
+                "2.存在的主要问题",
+                "1.设备更新不及时。",
+                "2.专业人员不足。",
+                "3.改进措施",
+            ]
+        )
+    )
+    assert dotted == [
+        (1, "1", "部门基本情况"),
+        (1, "2", "存在的主要问题"),
+        (3, "1", "设备更新不及时。"),
+        (3, "2", "专业人员不足。"),
+        (1, "3", "改进措施"),
+    ]
+    unnumbered = _outline(text_doc(["存在的不足", "资产台账不全。", "改进方向：", "建立台账。"]))
+    assert unnumbered == [(1, None, "存在的不足"), (1, None, "改进方向")]
