@@ -168,7 +168,7 @@ def sentence_end(src: str, pos: int, end: int) -> int:
 
 
 @dataclass
-class Basis:
+class ClauseBasis:
     """What the clauses of one sentence are about: ``of(label_start)`` says ``final``,
     ``budget`` or ``previous`` for a figure whose label starts there. ``masked`` spans
     (the labels themselves: 一般公共预算收入 is not a budget clause) are ignored."""

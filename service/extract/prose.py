@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.extract.clauses import (
-    Basis,
+    ClauseBasis,
     Hit,
     LabelHit,
     find_labels,
@@ -97,7 +97,7 @@ class _Scanner:
             # A label says what it is (一般公共预算收入 is no budget clause), except the
             # budget's own labels, which make their clause one about the budget.
             masked = [(h.start, h.end) for h in hits if h.key not in _BUDGET_FIELDS]
-            basis = Basis(self.text, sent.start, sent.end, self.year, masked)
+            basis = ClauseBasis(self.text, sent.start, sent.end, self.year, masked)
             paired = respective(self.text, hits)
             for k, hit in enumerate(hits):
                 if hit.key in _BUDGET_FIELDS and k and self._modifies(hits[k - 1], hit):
@@ -136,7 +136,9 @@ class _Scanner:
         if value is not None:
             self.out.candidates.append(Candidate(path, value, "prose"))
 
-    def _field(self, hit: LabelHit, found: Hit | None, basis: Basis, sent: Block, loc: str) -> None:
+    def _field(
+        self, hit: LabelHit, found: Hit | None, basis: ClauseBasis, sent: Block, loc: str
+    ) -> None:
         entry = self.lex.field(hit.key)
         if found is None or found.kind != entry.kind:
             return  # a percentage is never money, a count never a rate

@@ -14,7 +14,7 @@ import re
 from functools import cache
 
 from service.extract.clauses import (
-    Basis,
+    ClauseBasis,
     Hit,
     find_labels,
     report_year,
@@ -77,7 +77,7 @@ def staffing_candidates(g: Grounder) -> list[Candidate]:
             if (total := _total_after_sub_quotas(g, sent.start, sent.end)) is not None:
                 out.append(total)
             hits = find_labels(text, sent.start, sent.end, _labels())
-            basis = Basis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
+            basis = ClauseBasis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
             # The last label of a paragraph may have its count on the next line.
             end = sent.end if sent.end < para.end else min(len(text), para.end + 12)
             paired = respective(text, hits)  # 编制人数、实有人数分别为52人、48人

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from service.extract.clauses import (
-    Basis,
+    ClauseBasis,
     Hit,
     LabelHit,
     find_labels,
@@ -141,7 +141,7 @@ class _Reader:
             return
         # Budget labels mask too: 一般公共预算 in a label is no budget clause.
         masked = [(h.start, h.end) for h in hits]
-        basis = Basis(self.src, sent.start, sent.end, self.year, masked)
+        basis = ClauseBasis(self.src, sent.start, sent.end, self.year, masked)
         paired = respective(self.src, hits)
         nil = self._nil_groups(hits, basis, loc)
         for k, hit in enumerate(hits):
@@ -157,7 +157,7 @@ class _Reader:
             end = hits[k + 1].start if k + 1 < len(hits) else sent.end
             self._item(hit, end, basis, loc)
 
-    def _nil_groups(self, hits: list[LabelHit], basis: Basis, loc: str) -> set[int]:
+    def _nil_groups(self, hits: list[LabelHit], basis: ClauseBasis, loc: str) -> set[int]:
         """Items joined by 、/和 and stated nil together: “未发生因公出国（境）费和公务用车
         购置费” / “…、…均为零”. Each gets a zero; returns their indices."""
         done: set[int] = set()
@@ -196,7 +196,7 @@ class _Reader:
         q = Quantity(value=0, unit=MONEY_UNIT, start=0, end=end - start)
         self._add(item, column, self.g.quantity(q, start, f"{loc} cue:nil in words"))
 
-    def _item(self, hit: LabelHit, end: int, basis: Basis, loc: str) -> None:
+    def _item(self, hit: LabelHit, end: int, basis: ClauseBasis, loc: str) -> None:
         about = basis.of(hit.start)
         st = _State(column={"final": "actual"}.get(about, about))
         before = _zero_before().search(self.src, max(0, hit.start - 8), hit.start)
