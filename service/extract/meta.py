@@ -516,9 +516,8 @@ def _options(g: Grounder, path: str, start: int, end: int) -> list[_Cue]:
     text = g.doc.text
     normalise = _method if path == "report.evaluation_method" else _squeeze
     out: list[_Cue] = []
-    word, boxes = rf"[^\s{_CHECKED}{_UNCHECKED}:：]+", f"[{_CHECKED}{_UNCHECKED}]"
-    # The box after its option (“自评☑”), or before it (“☑自评 □中介机构评价”).
-    before = re.match(rf"\s*{boxes}", text[start:end]) is not None
+    word = rf"[^\s{_CHECKED}{_UNCHECKED}:：]+"
+    before = _boxes_lead(text[start:end])
     form = rf"([{_CHECKED}])\s*({word})" if before else rf"({word})\s*([{_CHECKED}])"
     for opt in re.finditer(form, text[start:end]):
         s, e = start + opt.start(), start + opt.end()
@@ -543,13 +542,26 @@ def _options(g: Grounder, path: str, start: int, end: int) -> list[_Cue]:
 _OPTION = re.compile(r"部门\s*[（(]\s*单位\s*[)）]\s*(?:自评|评价组)|中介机构(?:评价)?|单位自评")
 
 
+def _boxes_lead(region: str) -> bool:
+    """Whether boxes stand before their options (“☑自评 □中介机构评价”) rather than after
+    (“自评☑ 中介机构评价□”): a box sticks to its own option, a space parts it from the other."""
+    box = f"[{_CHECKED}{_UNCHECKED}]"
+    lead = len(re.findall(rf"(?:^|\s){box}(?=[^\s{_CHECKED}{_UNCHECKED}])", region))
+    trail = len(re.findall(rf"(?<=[^\s{_CHECKED}{_UNCHECKED}]){box}(?=\s|$)", region))
+    return lead > trail
+
+
 def _box_lost_in_ocr(text: str, start: int, end: int) -> tuple[int, int] | None:
     """OCR tends to drop a ticked box (☒) and keep the empty ones (□): when no option is
     ticked, every other option is boxed empty and exactly one option has no box at all, that
     one is the ticked one. Its span, else None."""
     bare, boxed = [], 0
+    before = _boxes_lead(text[start:end])
     for m in _OPTION.finditer(text, start, end):
-        mark = text[m.end() : m.end() + 2].strip()[:1]
+        near = (
+            text[max(start, m.start() - 2) : m.start()] if before else text[m.end() : m.end() + 2]
+        )
+        mark = near.strip()[-1:] if before else near.strip()[:1]
         if mark and mark in _UNCHECKED:
             boxed += 1
         elif not mark or mark not in _CHECKED:

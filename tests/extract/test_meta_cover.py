@@ -121,3 +121,18 @@ def test_evaluation_method_in_a_form_table() -> None:
 )
 def test_the_box_before_or_after_its_option(line: str, method: str) -> None:
     assert _report(f"{TITLE}\n\n{line}\n\n{BODY}").evaluation_method.value == method
+
+
+@pytest.mark.parametrize(
+    ("line", "method"),
+    [
+        ("评价方式：部门（单位）自评 □中介机构评价", "自评"),  # the ticked box lost, boxes first
+        ("评价方式：部门（单位）自评□ 中介机构评价", "中介机构评价"),  # boxes after
+    ],
+)
+def test_a_lost_tick_by_where_the_boxes_stand(line: str, method: str) -> None:
+    r = _report(f"{TITLE}\n\n{line}\n\n{BODY}")
+    assert (r.evaluation_method.value, r.evaluation_method.source.locator) == (
+        method,
+        "cover:box lost",
+    )
