@@ -119,6 +119,8 @@ def find_borderless(
     the last table of the page before, which a block at the top of this page (headerless,
     or with its header repeated) may continue."""
     page_number, height = page
+    if not _could_hold_table(chars, sizes, taken):
+        return []
     lines = _lines(chars, sizes, taken)
     # The cheap gate: a page of prose has no line with three cells and a figure.
     if sum(1 for ln in lines if len(ln.segs) >= 3 and ln.has_figure) < 2:
@@ -143,6 +145,37 @@ def find_borderless(
 
 
 # --- lines and segments ------------------------------------------------------------------------
+
+
+def _could_hold_table(chars: list[Char], sizes: list[float], taken: list[bool]) -> bool:
+    """The cheap gate, one pass over the characters in text-layer order: are there two
+    visual lines of three or more pieces set apart, with a digit? A page of prose has none
+    and costs no more than this."""
+    pieces: list[list] = []  # [y centre, height, pieces, digit] of each run of a text line
+    run: list = []
+    px1 = py0 = ph = 0.0
+    for c, size, used in zip(chars, sizes, taken, strict=True):
+        if used or c[0].isspace():
+            continue
+        x0, y0, x1, y1 = c[1], c[2], c[3], c[4]
+        if run and abs(y0 - py0) <= 0.5 * ph and x0 >= px1 - 0.5 * ph:
+            if x0 - px1 > CELL_GAP * size:
+                run[2] += 1
+            if not run[3] and c[0].isdigit():
+                run[3] = True
+        else:
+            run = [(y0 + y1) / 2, y1 - y0, 1, c[0].isdigit()]
+            pieces.append(run)
+        px1, py0, ph = x1, y0, y1 - y0
+    pieces.sort(key=lambda p: p[0])
+    rows: list[list] = []
+    for y, h, n, digit in pieces:
+        if rows and abs(y - rows[-1][0]) <= 0.5 * min(h, rows[-1][1]):
+            rows[-1][2] += n
+            rows[-1][3] = rows[-1][3] or digit
+        else:
+            rows.append([y, h, n, digit])
+    return sum(1 for r in rows if r[2] >= 3 and r[3]) >= 2
 
 
 def _lines(chars: list[Char], sizes: list[float], taken: list[bool]) -> list[_Line]:
