@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from service.document import Line
 from service.extract.ground import Grounder
-from service.extract.indicators import LEVEL1_NAMES, LEVEL2_FAMILY, TOTAL_LABEL
+from service.extract.indicators import LEVEL1_NAMES, LEVEL2_FAMILY, TOTAL_LABEL, in_family
 from service.extract.lexicon import lexicon
 from service.records import Indicator, Value
 from service.records.numbers import COUNT_UNITS, MONEY_FACTORS, parse_quantity
@@ -196,11 +196,7 @@ class _Reader:
             base = name.removesuffix("指标")
             if name in LEVEL2_FAMILY or name.endswith("效益指标") and base not in LEVEL1_NAMES:
                 family = LEVEL2_FAMILY.get(name)
-                if (
-                    family
-                    and self.l1 is not None
-                    and self.l1.value not in (family, family + "指标")
-                ):
+                if family and self.l1 is not None and not in_family(str(self.l1.value), family):
                     self.l1 = None  # a new family whose level-1 name the copy does not show
                 self.l2 = v
             else:

@@ -126,6 +126,13 @@ def _base(name: str) -> str:
     return re.sub(r"指标$", "", _WEIGHT_IN_LABEL.sub("", name))
 
 
+def in_family(level1: str, family: str) -> bool:
+    """Whether a level-2 name of ``family`` (产出, 效益 …) belongs under ``level1``: its
+    name holds the family (产出指标, 项目产出), or says 效果 for 效益."""
+    base = _base(level1)
+    return family in base or (family == "效益" and "效果" in base)
+
+
 def _share_unit(v: Value | None, other: Value | None) -> Value | None:
     """A bare number beside a target or actual with a unit takes that unit
     (“≤3157.85万元” / “3157.85”)."""
@@ -252,7 +259,7 @@ class IndicatorParser:
             if (
                 family
                 and self.l1 is not None
-                and _base(str(self.l1.value)) != family
+                and not in_family(str(self.l1.value), family)
                 and name != "成本指标"
             ):
                 self.l1 = None  # a new family whose level-1 cell the table does not show
@@ -261,12 +268,11 @@ class IndicatorParser:
     def _fill_up(self, l1: Value) -> None:
         """A merged level-1 cell whose text stands below its first rows: give it to the rows
         above that have none and belong to its family."""
-        base = _base(str(l1.value))
         for ind in reversed(self.rows):
             if ind.level1 is not None:
                 break
             fam = LEVEL2_FAMILY.get(str(ind.level2.value)) if ind.level2 else None
-            if fam not in (None, base):
+            if fam is not None and not in_family(str(l1.value), fam):
                 break
             ind.level1 = l1
 

@@ -174,3 +174,21 @@ def test_rubric_whose_deepest_level_is_the_indicator() -> None:
         ("效益", None, "社会公众满意度", None, None, 20, 19),
     ]
     assert e.report.total_score.value == 46
+
+
+def test_level1_names_of_other_templates_hold_their_level2_family() -> None:
+    e = _tsv(
+        [
+            ["一级指标", "二级指标", "三级指标", "指标值", "实际值", "分值", "得分"],
+            ["项目产出", "数量指标", "维修校舍面积", "1200平方米", "1260平方米", "20", "20"],
+            ["", "质量指标", "验收合格率", "100%", "100%", "20", "20"],
+            ["项目效益", "社会效益指标", "学生安全事故", "0起", "0起", "30", "30"],
+            ["", "可持续影响指标", "校舍使用年限", "≥20年", "≥20年", "30", "30"],
+        ]
+    )
+    assert [(i.level1.value, i.level2.value) for i in e.indicators] == [
+        ("项目产出", "数量指标"),
+        ("项目产出", "质量指标"),
+        ("项目效益", "社会效益指标"),
+        ("项目效益", "可持续影响指标"),
+    ]
