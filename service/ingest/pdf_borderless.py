@@ -122,8 +122,7 @@ def find_borderless(
     if not _could_hold_table(chars, sizes, taken):
         return []
     lines = _lines(chars, sizes, taken)
-    # The cheap gate: a page of prose has no line with three cells and a figure.
-    if sum(1 for ln in lines if len(ln.segs) >= 3 and ln.has_figure) < 2:
+    if not any(len(ln.segs) >= 3 and ln.has_figure for ln in lines):
         return []
     tables = []
     for block in _blocks(lines):
@@ -149,8 +148,8 @@ def find_borderless(
 
 def _could_hold_table(chars: list[Char], sizes: list[float], taken: list[bool]) -> bool:
     """The cheap gate, one pass over the characters in text-layer order: are there two
-    visual lines of three or more pieces set apart, with a digit? A page of prose has none
-    and costs no more than this."""
+    visual lines of three or more pieces set apart (a header and a row at least), one with
+    a digit? A page of prose has none and costs no more than this."""
     pieces: list[list] = []  # [y centre, height, pieces, digit] of each run of a text line
     run: list = []
     px1 = py0 = ph = 0.0
@@ -175,7 +174,8 @@ def _could_hold_table(chars: list[Char], sizes: list[float], taken: list[bool]) 
             rows[-1][3] = rows[-1][3] or digit
         else:
             rows.append([y, h, n, digit])
-    return sum(1 for r in rows if r[2] >= 3 and r[3]) >= 2
+    aligned = [r for r in rows if r[2] >= 3]
+    return len(aligned) >= 2 and any(r[3] for r in aligned)
 
 
 def _lines(chars: list[Char], sizes: list[float], taken: list[bool]) -> list[_Line]:

@@ -344,3 +344,29 @@ def test_rubric_table_with_centred_cells_and_an_empty_column() -> None:
     [table] = out.tables
     assert table.grid() == flat(rows)
     assert lines_of(out) == ["部门整体支出绩效自评表"]
+
+
+def test_header_and_one_row_at_the_foot_of_a_page_start_the_table() -> None:
+    head, *body = INDICATORS
+    doc = pymupdf.open()
+    first = pdfgen.new_page(doc)
+    pdfgen.write_lines(first, pdfgen.prose_lines(36), y=80)
+    pdfgen.write_text_table(first, 40, 842 - 60 - 30, INDICATOR_COLS, [head, body[0]])
+    pdfgen.write_lines(first, ["- 1 -"], x=280, y=842 - 20, fontsize=9)
+    second = pdfgen.new_page(doc)
+    pdfgen.write_text_table(second, 40, 60, INDICATOR_COLS, [head, *body[1:]])
+    out = read(pdfgen.to_bytes(doc))
+    [table] = out.tables
+    assert table.grid() == flat(INDICATORS)
+    assert table.pages == [1, 2]
+    assert "- 1 -" in lines_of(out)
+
+
+def test_a_header_and_one_row_inside_a_page_are_not_a_table() -> None:
+    """Without the page break a lone row under a header line is too little to go on."""
+    head, *body = INDICATORS
+    doc = pymupdf.open()
+    page = pdfgen.new_page(doc)
+    pdfgen.write_text_table(page, 40, 100, INDICATOR_COLS, [head, body[0]])
+    pdfgen.write_lines(page, pdfgen.prose_lines(5), y=160)
+    assert read(pdfgen.to_bytes(doc)).tables == []
