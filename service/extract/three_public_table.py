@@ -69,7 +69,7 @@ def item_columns(rows: Rows, r: int) -> dict[int, tuple[str, Cell]]:
         item, named_by = _item(cell.text), cell
         low = below[c] if c < len(below) else None
         vehicle_seen = any(i == "vehicle" for i, _ in cols.values())
-        if item == "vehicle" and low is not None and low is not cell and low.row == r + 1:
+        if item == "vehicle" and _sub_header(low, cell, r):
             sub = header_key(low.text)
             item = "vehicle" if _SUBTOTAL.match(sub) else _vehicle_part(sub) or item
             named_by = low
@@ -81,6 +81,13 @@ def item_columns(rows: Rows, r: int) -> dict[int, tuple[str, Cell]]:
             cols[c] = (item, named_by)
     named = [i for i, _ in cols.values() if i != "total"]
     return cols if len(named) >= 2 else {}
+
+
+def _sub_header(low: Cell | None, top: Cell, r: int) -> bool:
+    """``low`` is a header word on the row under ``top`` (小计 | 购置费), not a figure."""
+    return (
+        low is not None and low is not top and low.row == r + 1 and parse_quantity(low.text) is None
+    )
 
 
 def _vehicle_part(sub: str) -> str | None:

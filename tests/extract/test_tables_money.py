@@ -122,6 +122,14 @@ def test_three_public_items_as_columns() -> None:
     assert tp.overseas.actual.value == 0
     assert (tp.vehicle.change.value, tp.vehicle.change_pct.value) == (-0.4, -5.88)
     assert tp.vehicle.change_pct.unit == "%"
+    # each item column is a budget line named by its header, never by a figure under it
+    assert [str(ln.item.value) for ln in e.budget.lines] == [
+        "合计",
+        "因公出国(境)费",
+        "公务接待费",
+        "公务用车购置及运行维护费",
+    ]
+    assert e.budget.lines[3].final.value == 6.4
 
 
 def test_three_public_columns_with_a_split_vehicle_column_in_yuan() -> None:
