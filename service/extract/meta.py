@@ -33,12 +33,8 @@ from service.records.numbers import find_date, parse_quantity
 _CHECKED = "☒☑✓✔√■"
 _UNCHECKED = "☐□"
 _CJK = "\u4e00-\u9fff"
-_DEPT, _YEAR, _SCORE, _GRADE = (
-    "report.department",
-    "report.fiscal_year",
-    "report.total_score",
-    "report.grade",
-)
+_DEPT, _YEAR = "report.department", "report.fiscal_year"
+_SCORE, _GRADE = "report.total_score", "report.grade"
 # Paths read from label/value pairs (the checkboxes have their own reader).
 _FORM_PATHS = (_DEPT, _YEAR, "report.budget_code", "report.report_date")
 _OPTION_PATHS = ("report.evaluation_method", "report.evaluator")
@@ -181,15 +177,8 @@ def settle(cues: list[_Cue]) -> list[Candidate]:
 
 
 def _best_voted(cands: list[Candidate]) -> list[Candidate]:
-    groups: list[list[Candidate]] = []
-    for c in cands:
-        for grp in groups:
-            if same_value(grp[0].value, c.value):
-                grp.append(c)
-                break
-        else:
-            groups.append([c])
-    return max(groups, key=lambda grp: sum(c.weight for c in grp))
+    groups = [[c for c in cands if same_value(c.value, first.value)] for first in cands]
+    return max(groups, key=lambda grp: sum(c.weight for c in grp))  # ties: the earliest
 
 
 def _cue(path: str, v: Value | None, origin: str, rank: int, weight: float = 1.0) -> list[_Cue]:
