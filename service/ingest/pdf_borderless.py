@@ -56,6 +56,7 @@ MAX_MEDIAN_CELL_CHARS = 16
 TOP_MARGIN = 0.1
 _PLACEHOLDER = re.compile(r"^[-—/\\无]+$")
 _LABEL = re.compile(r"[:：]$")
+_UNIT_NOTE = re.compile(r"^(?:金额|计量|货币)?单位\s*[:：]")
 
 
 @dataclass
@@ -383,12 +384,14 @@ def _header_from(block: _Block, lines: list[_Line], at: int) -> bool:
         wider = _header_gutters([line], block) if main is None else gutters
         if not _no_figures(line, wider) or gap > MAX_ROW_GAP * line.size:
             break
+        if _UNIT_NOTE.match(line.segs[0].text):
+            break  # '单位:万元' over the table is no column name
         if main is None and len(line.segs) >= min(3, n_cols):
             main = line
             gutters[:] = wider
         elif _crosses(line, gutters) or (main is not None and gap > TIGHT * line.size):
             break
-        elif main is not None and _above_filled(line, main, block):
+        elif main is not None and len(line.segs) == 1 and _above_filled(line, main, block):
             break  # above the header only the tops of cells it leaves empty ('单位:万元' is not)
         found.insert(0, line)
         below = line.top
@@ -423,7 +426,11 @@ def _header_gutters(header: list[_Line], block: _Block) -> list[Interval]:
     out = list(block.gutters)
     for (a0, a1), (b0, _) in zip(spans, spans[1:], strict=False):
         same = _column((a0 + a1) / 2, block.gutters) == _column(b0, block.gutters)
-        if same and not any(s.box[0] < b0 and s.box[2] > a1 for s in body):
+        if (
+            same
+            and not any(s.box[0] < b0 and s.box[2] > a1 for s in body)
+            and not any(lo < b0 and a1 < hi for lo, hi in out)
+        ):
             out.append((a1, b0))
     return sorted(out)
 

@@ -370,3 +370,25 @@ def test_a_header_and_one_row_inside_a_page_are_not_a_table() -> None:
     pdfgen.write_text_table(page, 40, 100, INDICATOR_COLS, [head, body[0]])
     pdfgen.write_lines(page, pdfgen.prose_lines(5), y=160)
     assert read(pdfgen.to_bytes(doc)).tables == []
+
+
+def test_header_cells_over_two_lines_under_a_unit_note() -> None:
+    """A 三公 table laid out by year: its long column names wrap over two lines, centred;
+    the '单位:万元' note right above the last column is not part of the header."""
+    rows = [
+        ["项目", "合计", "因公出国\n(境)费", "公务接待费", "公务用车购\n置及运维费"],
+        ["预算数", "12.60", "0.00", "2.40", "10.20"],
+        ["决算数", "11.85", "0.00", "2.05", "9.80"],
+        ["上年决算数", "13.10", "0.00", "2.90", "10.20"],
+    ]
+    doc = pymupdf.open()
+    page = pdfgen.new_page(doc)
+    pdfgen.write_lines(page, ["“三公”经费支出情况表"], y=80)
+    pdfgen.write_lines(page, ["单位:万元"], x=430, y=104, fontsize=9)
+    pdfgen.write_text_table(
+        page, 60, 108, (90, 70, 90, 80, 90), rows, right=(1, 2, 3, 4), centred=True
+    )
+    out = read(pdfgen.to_bytes(doc))
+    [table] = out.tables
+    assert table.grid() == flat(rows)
+    assert lines_of(out) == ["“三公”经费支出情况表", "单位:万元"]
