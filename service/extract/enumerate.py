@@ -74,7 +74,7 @@ _NOT_BARE = "(?:" + "|".join([*COUNT_UNITS, *"年月日号万亿元千百余多�
 # The lead of a list item, in any numbering style: （1） (1) 1) 1. 1、 ① 一是 第一， （一）.
 ITEM_MARKER = re.compile(
     rf"(?:[(（]\s*(?P<paren>\d{{1,2}}|[{_CN_ORD}]{{1,3}})\s*[)）]|(?P<arabic>\d{{1,2}})\s*(?:[.．、](?!\d)|[)）])"
-    rf"|(?P<circled>[{_CIRCLED}])|(?P<bare>\d{{1,2}})(?=[\u4e00-\u9fff])(?!{_NOT_BARE})|(?P<shi>[{_CN_ORD}]{{1,3}})是|第(?P<ordinal>[{_CN_ORD}]{{1,3}})\s*[，,、:：])\s*"
+    rf"|(?P<circled>[{_CIRCLED}])|(?P<bare>\d{{1,2}})(?=[\u4e00-\u9fff])(?!{_NOT_BARE})|(?P<shi>[{_CN_ORD}]{{1,3}})\s*是|第(?P<ordinal>[{_CN_ORD}]{{1,3}})\s*[，,、:：])\s*"
 )
 
 

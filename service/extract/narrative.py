@@ -392,6 +392,7 @@ _MEASURE_LEAD = re.compile(
 
 def _item(g: Grounder, start: int, end: int) -> ListItem | None:
     text = g.doc.text
+    end = _before_signature(text, start, end)
     while end > start and text[end - 1] in " \t\n\u3000；;，,":
         end -= 1
     if m := _RUN_IN_TITLE.match(text, start, end):
@@ -408,29 +409,50 @@ def _says_nothing(text: str) -> bool:
     return bool(_list_words().nothing.search(re.sub(r"\s+", "", text)))
 
 
+def _before_signature(text: str, start: int, end: int) -> int:
+    """``end`` moved before the signature closing a report (the unit's name, the date)."""
+    while end > start and text[end - 1] in " \t\n\u3000\f":
+        end -= 1
+    while True:
+        line_start = max(text.rfind("\n", start, end), start - 1) + 1
+        if line_start >= end or not _SIGNATURE_LINE.fullmatch(text, line_start, end):
+            return end
+        end = line_start
+        while end > start and text[end - 1] in " \t\n\u3000\f":
+            end -= 1
+
+
+_SIGNATURE_LINE = re.compile(
+    r"\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[^\s，,。；;:：]{2,30}"
+    r"(?:局|中心|院|学校|中学|小学|幼儿园|站|委员会|委|办公室|办|所|政府|馆|队|处|会|公司|厅|街道)"
+    r"(?:\s*[(（]\s*(?:盖章|公章)\s*[)）])?)\s*"
+)
+
+
 def _child_item(g: Grounder, child: Section) -> ListItem | None:
     text = g.doc.text
     line_start, line_end = child.heading.start, child.heading.end
     marker = _MARKER.match(text, line_start, line_end)
     content_start = marker.end() if marker else line_start
-    body_has_text = bool(text[child.body.start : child.body.end].strip())
+    span_end = _before_signature(text, child.span.start, child.span.end)
+    body_has_text = bool(text[child.body.start : span_end].strip())
     heading_text = text[content_start:line_end].strip()
     # A short line without a sentence end is a heading; a long one is a wrapped first line.
     if body_has_text and len(heading_text) < 25 and not re.search(r"[。；;]", heading_text):
         # A heading line with its text below: title + body.
         title = g.text(content_start, line_end, "narrative")
-        body = g.text(child.body.start, child.body.end, "narrative")
+        body = g.text(child.body.start, span_end, "narrative")
         if body is None:
             return None
         return ListItem(title=title, text=body)
     # A run-in title: “（1）预算执行进度不均衡。受项目实施周期影响，……” — a short first
     # sentence with no comma, then the text.
-    if m := _RUN_IN_TITLE.match(text, content_start, child.span.end):
+    if m := _RUN_IN_TITLE.match(text, content_start, span_end):
         title = g.text(m.start(1), m.end(1), "narrative")
-        body = g.text(m.end(), child.span.end, "narrative")
+        body = g.text(m.end(), span_end, "narrative")
         if title is not None and body is not None:
             return ListItem(title=title, text=body)
-    v = g.text(content_start, child.span.end, "narrative")
+    v = g.text(content_start, span_end, "narrative")
     return None if v is None else ListItem(text=v)
 
 

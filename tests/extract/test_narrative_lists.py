@@ -5,9 +5,12 @@ that there is nothing to report."""
 
 from __future__ import annotations
 
+import pymupdf
+
 from service.extract.rules import extract_rules
 from service.ingest import read_document
 from service.records import ListItem, ReportExport
+from tests.ingest.pdfgen import new_page, write_lines
 
 
 def _read(text: str) -> ReportExport:
@@ -123,3 +126,31 @@ def test_a_short_first_sentence_is_the_items_title() -> None:
         ("基层站所设备老化", "主要原因是更新资金不足。"),
         (None, "专业技术人员缺乏,监测能力有限。"),
     ]
+
+
+def test_inline_items_wrapped_over_pdf_lines() -> None:
+    doc = pymupdf.open()
+    page = new_page(doc)
+    write_lines(
+        page,
+        [
+            "四、存在的问题",
+            "一是部分绩效指标以定性表述为主；二是固定资产账实核对不及时；三",
+            "是项目前期论证不够充分。",
+        ],
+    )
+    export = extract_rules(read_document(doc.tobytes(), "report.pdf")).export
+    assert _texts(export.problems) == [
+        "部分绩效指标以定性表述为主",
+        "固定资产账实核对不及时",
+        "项目前期论证不够充分。",
+    ]
+
+
+def test_the_signature_closing_the_report_is_not_a_measure() -> None:
+    for items in (
+        "1.定期开展资产清查，做到账实相符。\n2.按季度通报支出进度。",
+        "定期开展资产清查，做到账实相符。\n\n按季度通报支出进度。",
+    ):
+        _, measures = _lists(f"六、下一步改进措施\n{items}\n\n青禾县水利服务中心\n2024年3月12日")
+        assert measures == ["定期开展资产清查,做到账实相符。", "按季度通报支出进度。"], items
