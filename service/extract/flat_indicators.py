@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 
 from service.document import Line
 from service.extract.ground import Grounder
-from service.extract.indicators import LEVEL1_NAMES, LEVEL2_FAMILY, TOTAL_LABEL, in_family
+from service.extract.indicators import (
+    LEVEL1_NAMES,
+    LEVEL2_FAMILY,
+    TOTAL_LABEL,
+    in_family,
+    indicator_quantity,
+)
 from service.extract.lexicon import lexicon
 from service.records import Indicator, Value
 from service.records.numbers import COUNT_UNITS, MONEY_FACTORS, parse_quantity
@@ -357,7 +363,7 @@ def _records(r: _Reader) -> list[Indicator]:
         def value(span: tuple[int, int] | None, loc: str = loc) -> Value | None:
             if span is None:
                 return None
-            q = parse_quantity(g.doc.text[span[0] : span[1]])
+            q = indicator_quantity(g.doc.text[span[0] : span[1]])
             return g.text(*span, loc) if q is None else g.quantity(q, span[0], loc)
 
         def points(span: tuple[int, int] | None) -> Value | None:

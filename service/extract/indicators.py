@@ -12,13 +12,13 @@ its first row (seed 002), and never across families (a 社会效益指标 row is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.document import Cell
 from service.extract.ground import Grounder
 from service.extract.table_headers import column_roles, header_texts, role_of
 from service.records import Indicator, Value
-from service.records.numbers import parse_quantity
+from service.records.numbers import PREFIX_COMPARATORS, Quantity, parse_quantity
 
 LEVEL1_NAMES = {
     "产出指标",
@@ -120,6 +120,29 @@ def total_in_label(row: list[Cell | None]) -> Cell | None:
     first = next((c for c in row if _t(c)), None)
     m = _TOTAL.match(_t(first))
     return first if m and m.group("score") else None
+
+
+_COMPARATORS = "|".join(sorted(map(re.escape, PREFIX_COMPARATORS), key=len, reverse=True))
+# A figure whose unit no unit list knows, or which the lists split (62万亩, 53台套, ≥8种).
+_LOOSE = re.compile(
+    rf"\s*(?P<pre>{_COMPARATORS})?\s*(?P<num>\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>(?![年月日号时点度])[\u4e00-\u9fff]{1,3})\s*"
+)
+
+
+def indicator_quantity(text: str) -> Quantity | None:
+    """A target or actual as a quantity: the number parser's reading, else a comparator,
+    a number and a unit of up to three characters (万亩 is no money, 台套 one unit)."""
+    q = parse_quantity(text)
+    if q is not None:
+        return q
+    m = _LOOSE.fullmatch(text)
+    n = parse_quantity(m.group("num")) if m else None
+    if m is None or n is None:
+        return None
+    start = m.start("pre") if m.group("pre") else m.start("num")
+    pre = PREFIX_COMPARATORS.get(m.group("pre") or "")
+    return replace(n, unit=m.group("unit"), comparator=pre, start=start, end=m.end("unit"))
 
 
 def _base(name: str) -> str:
@@ -279,7 +302,7 @@ class IndicatorParser:
     def _value(self, cell: Cell | None, loc: str) -> Value | None:
         if cell is None:
             return None
-        q = parse_quantity(cell.text)
+        q = indicator_quantity(cell.text)
         if q is not None:
             return self.g.quantity(q, cell.span.start, loc)
         return self.g.text(cell.span.start, cell.span.end, loc)
@@ -334,7 +357,7 @@ def prose_indicators(g: Grounder) -> list[Indicator]:
             return None if m.group(name) is None else g.text(m.start(name), m.end(name), "prose")
 
         def value(name: str, m: re.Match[str] = m) -> Value | None:
-            q = parse_quantity(m.group(name))
+            q = indicator_quantity(m.group(name))
             return g.quantity(q, m.start(name), "prose") if q is not None else text(name)
 
         def points(name: str, m: re.Match[str] = m) -> Value | None:

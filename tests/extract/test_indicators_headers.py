@@ -192,3 +192,19 @@ def test_level1_names_of_other_templates_hold_their_level2_family() -> None:
         ("项目效益", "社会效益指标"),
         ("项目效益", "可持续影响指标"),
     ]
+
+
+def test_units_the_number_parser_does_not_know_stay_numbers() -> None:
+    e = _tsv(
+        [
+            ["三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["管护林地面积", "≥61万亩", "62万亩", "10", "10"],
+            ["配发执法装备", "59台套", "53台套", "10", "8"],
+            ["完成时限", "2024年底前", "2024年11月", "5", "5"],
+        ]
+    )
+    forest, kit, deadline = e.indicators
+    assert (forest.target.value, forest.target.unit, forest.target.comparator) == (61, "万亩", "≥")
+    assert (forest.actual.value, forest.actual.unit) == (62, "万亩")  # 万亩 is no money
+    assert (kit.target.value, kit.actual.value, kit.actual.unit) == (59, 53, "台套")
+    assert deadline.target.value == "2024年底前"  # a date stays text
