@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass, field
 
 from service.document import CellDraft
@@ -257,23 +258,85 @@ def spaced_cells(line: str) -> list[str]:
 
 
 def _read_spaced(lines: list[str], start: int) -> _Region:
-    """Consecutive lines of two or more space-parted cells. A row with fewer cells than the
-    header that starts indented has blank leading cells (一级/二级 written once above): its
-    cells are placed from the right."""
-    width = len(spaced_cells(lines[start]))
-    region = _Region()
-    i = start
+    """Consecutive lines of two or more space-parted cells under the header line. A row
+    with fewer cells than the header is placed under the header by where its cells start
+    (一级/二级 written once above leave blanks); an indented line of one cell and no
+    figure carries on a cell of the row above (a long name wrapped)."""
+    header = _cell_starts(lines[start])
+    width = len(header)
+    region = _Region(rows=[[text for _, text in header]])
+    i = start + 1
     while i < len(lines) and "\t" not in lines[i]:
-        cells = spaced_cells(lines[i])
-        if len(cells) < 2 or len(cells) > width:
+        cells = _cell_starts(lines[i])
+        if len(cells) == 1 and len(region.rows) > 1 and _is_wrap(lines[i], cells[0][1]):
+            placed = _place(lines[i], cells, lines[start], header)
+            if placed is None:
+                break
+            col = next(c for c, text in enumerate(placed) if text)
+            region.rows[-1][col] = join_wrapped(region.rows[-1][col], placed[col])
+        elif 2 <= len(cells) <= width:
+            placed = _place(lines[i], cells, lines[start], header) if len(cells) < width else None
+            texts = [text for _, text in cells]
+            if placed is None and len(cells) < width and lines[i][:2].strip(" \u3000") == "":
+                placed = [""] * (width - len(cells)) + texts
+            region.rows.append(placed or texts)
+        else:
             break
-        indented = lines[i][:2].strip(" \u3000") == "" and i > start
-        if indented and len(cells) < width:
-            cells = [""] * (width - len(cells)) + cells
-        region.rows.append(cells)
         i += 1
     region.end = i
     return region
+
+
+def _is_wrap(line: str, text: str) -> bool:
+    return line[:2].strip(" \u3000") == "" and not is_figure(text)
+
+
+def _cell_starts(line: str) -> list[tuple[int, str]]:
+    """Each cell's text and the index in ``line`` where it starts."""
+    out = []
+    pos = 0
+    for m in (*_SPACES.finditer(line), None):
+        end = m.start() if m else len(line)
+        text = line[pos:end]
+        if text.strip():
+            out.append((pos + len(text) - len(text.lstrip()), text.strip()))
+        if m:
+            pos = m.end()
+    return out
+
+
+def _display(line: str, upto: int, wide: bool) -> int:
+    """The column ``line[upto]`` stands at: a wide character takes two when ``wide``."""
+    if not wide:
+        return upto
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line[:upto])
+
+
+def _place(
+    line: str, cells: list[tuple[int, str]], header_line: str, header: list[tuple[int, str]]
+) -> list[str] | None:
+    """``cells`` put under the header cell each starts nearest to, counting a CJK character
+    as one column or two (monospace text pads either way), whichever fits better; None
+    when neither keeps the cells in order."""
+    best: tuple[float, list[int]] | None = None
+    for wide in (True, False):
+        heads = [_display(header_line, p, wide) for p, _ in header]
+        cols = []
+        cost = 0
+        for p, _ in cells:
+            x = _display(line, p, wide)
+            col = min(range(len(heads)), key=lambda c: abs(heads[c] - x))
+            cols.append(col)
+            cost += abs(heads[col] - x)
+        ordered = all(a < b for a, b in zip(cols, cols[1:], strict=False))
+        if ordered and (best is None or cost < best[0]):
+            best = (cost, cols)
+    if best is None:
+        return None
+    row = [""] * len(header)
+    for col, (_, text) in zip(best[1], cells, strict=True):
+        row[col] = text
+    return row
 
 
 def _looks_like_spaced_table(rows: list[list[str]]) -> bool:

@@ -118,3 +118,42 @@ def test_what_stays_prose(lines: list[str]) -> None:
     doc = read_txt(lines)
     assert doc.tables == []
     assert len(doc.lines) == len(lines)
+
+
+def layout(rows: list[list[str]], widths: list[int], wide: bool, indent: int = 0) -> list[str]:
+    """Rows padded into columns as a monospace export does: each cell padded to its
+    column's width, a CJK character taking two columns when ``wide``."""
+
+    def width(text: str) -> int:
+        return sum(2 if wide and ord(ch) > 0x2E80 else 1 for ch in text)
+
+    out = []
+    for row in rows:
+        line = " " * indent
+        for text, w in zip(row, widths, strict=True):
+            line += text + " " * max(w - width(text), 2)
+        out.append(line.rstrip())
+    return out
+
+
+@pytest.mark.parametrize("wide", [True, False], ids=["cjk_two_columns", "cjk_one_column"])
+def test_cells_placed_under_their_header_by_position(wide: bool) -> None:
+    """A blank 二级 cell in the middle of a row, a blank 一级 cell, and a long 三级 name
+    carried on an indented line of its own."""
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+        ["产出指标", "数量指标", "堤防巡护里程", "≥120公里", "134公里", "10", "10"],
+        ["效益指标", "", "防洪安全", "无事故", "无事故", "10", "10"],
+        ["", "社会效益", "水毁设施修复", "≥95%", "97%", "10", "9"],
+        ["", "", "覆盖数量", "", "", "", ""],  # the name above carried on
+        ["满意度", "服务对象", "群众满意度", "≥90%", "93%", "10", "9.5"],
+    ]
+    widths = [24, 20, 28, 20, 20, 8, 8] if wide else [12, 10, 14, 10, 10, 6, 6]
+    [table] = read_txt(["附表 自评表", *layout(rows, widths, wide)]).tables
+    assert table.grid() == [
+        rows[0],
+        rows[1],
+        rows[2],
+        ["", "社会效益", "水毁设施修复覆盖数量", "≥95%", "97%", "10", "9"],
+        rows[5],
+    ]
