@@ -9,7 +9,7 @@ import pytest
 from service.document import BBox, Document
 from service.extract.rules import extract_rules
 from service.ingest import IngestOptions, read_document
-from service.ingest.pdf_borderless import is_figure
+from service.ingest.flat_tables import is_figure
 from tests.ingest import pdfgen
 
 # An indicator table (绩效自评表) of invented indicators: merged 一级/二级 cells written
