@@ -127,6 +127,12 @@ def _is_header(roles: list[str]) -> bool:
 # --- splitting a row ----------------------------------------------------------------------
 
 
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \u3000":
+        end -= 1
+    return end
+
+
 def _repeated(text: str, start: int, end: int) -> tuple[Span, Span, int] | None:
     """A target met word for word, written as text twice (“持续改善持续改善”): the one
     split of a text target and actual that the shape alone makes sure of."""
@@ -231,10 +237,11 @@ class _Reader:
         return True
 
     def _values(self, start: int, end: int) -> tuple[Span | None, Span | None, int] | None:
-        """(target, actual, where the name ends) of the head [start, end) of a row."""
-        found = self._quantities(start, end)
+        """(target, actual, where the name ends) of the head [start, end) of a row; cells
+        parted by single spaces read the same as glued ones."""
+        found = self._quantities(start, _rstrip(self.text, start, end))
         if found is None and "target" in self.roles and "actual" in self.roles:
-            found = _repeated(self.text, start, end)
+            found = _repeated(self.text, start, _rstrip(self.text, start, end))
         if found is None or found[2] - start < 2:
             return None
         return found
@@ -246,7 +253,7 @@ class _Reader:
             am = _ACTUAL.search(self.text, start, end)
             if am is None:
                 return None
-            actual, end = (am.start(), am.end()), am.start()
+            actual, end = (am.start(), am.end()), _rstrip(self.text, start, am.start())
         if "target" in self.roles:
             # The target's unit is the actual's (卷, 宗 … units no list knows), or a known one.
             unit = (
@@ -258,7 +265,7 @@ class _Reader:
             tm = rx.search(self.text, start, end)
             if tm is None or tm.start() == tm.end():
                 return None
-            target, end = (tm.start(), tm.end()), tm.start()
+            target, end = (tm.start(), tm.end()), _rstrip(self.text, start, tm.start())
         return target, actual, end
 
     def _points(

@@ -163,3 +163,21 @@ def test_text_targets_met_word_for_word_and_rows_that_cannot_be_split() -> None:
         ("效益指标", "可持续影响指标", "调解员队伍稳定性", "保持稳定", "保持稳定", 5, 5),
     ]
     assert e.report.total_score.value == 23
+
+
+def test_cells_parted_by_single_spaces() -> None:
+    e = _text(
+        [
+            "三级指标 年度指标值 实际完成值 分值 得分",
+            "产出指标 数量指标",
+            "举办科普讲座 ≥24场 27场 10 10",
+            "科普受众人次 ≥5000人次 4820人次 10 9.5",
+            "总分 20 19.5",
+        ]
+    )
+    assert _rows(e) == [
+        ("产出指标", "数量指标", "举办科普讲座", 24, 27, 10, 10),
+        ("产出指标", "数量指标", "科普受众人次", 5000, 4820, 10, 9.5),
+    ]
+    assert e.indicators[1].level3.raw == "科普受众人次"
+    assert e.report.total_score.value == 19.5
