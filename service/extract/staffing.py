@@ -16,6 +16,7 @@ from functools import cache
 from service.extract.clauses import (
     ClauseBasis,
     Hit,
+    LabelHit,
     find_labels,
     report_year,
     respective,
@@ -24,7 +25,7 @@ from service.extract.clauses import (
 from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.resolve import Candidate
-from service.extract.text import sentences
+from service.extract.text import Block, sentences
 
 
 @cache
@@ -50,11 +51,23 @@ def _count_ok(entry: FieldEntry, found: Hit, between: str) -> bool:
 
 
 @cache
+def _sub_quota() -> re.Pattern[str]:
+    """A sub-quota's figure: “行政编制15名”, “事业6名”, “行政：9名”."""
+    sub = lexicon().words_pattern("sub_quota")
+    return re.compile(rf"(?:{sub})(?:专项)?(?:编制)?\s*[:：为]?\s*\d+\s*[名人个]")
+
+
+@cache
 def _quota_total() -> re.Pattern[str]:
-    """Sub-quotas then their total: “行政编制15名、事业编制34名，共计52名”."""
-    lex = lexicon()
-    sub, total = lex.words_pattern("sub_quota"), lex.words_pattern("quota_total")
-    return re.compile(rf"(?:{sub})编制\s*\d+\s*[名人个][^。；;]*?(?:{total})")
+    """Sub-quotas then their total: “行政编制15名、事业编制34名，共计52名”, “编制数：行政9名、
+    事业6名，共15名”."""
+    total = lexicon().words_pattern("quota_total")
+    return re.compile(rf"(?:{_sub_quota().pattern})[^。；;]*?(?:{total})(?:编制)?")
+
+
+@cache
+def _retired_total() -> re.Pattern[str]:
+    return re.compile(lexicon().words_pattern("retired_total"))
 
 
 def _total_after_sub_quotas(g: Grounder, start: int, end: int) -> Candidate | None:
@@ -67,29 +80,65 @@ def _total_after_sub_quotas(g: Grounder, start: int, end: int) -> Candidate | No
     return Candidate("staffing.authorized", value, "prose")
 
 
+def _is_sub_quota(text: str, hit: LabelHit, found: Hit, sent: Block) -> bool:
+    """Whether an authorized figure is one sub-quota among others: the figure follows a
+    kind of 编制 (编制数：行政9名), or the label names a kind (核定行政编制12名) and the sentence
+    lists another kind's figure (核定行政编制12名、事业编制5名: 12 is not the whole)."""
+    if hit.key != "staffing.authorized":
+        return False
+    if re.search(lexicon().words_pattern("sub_quota"), text[hit.end : found.start]):
+        return True
+    if not re.search(lexicon().words_pattern("sub_quota"), text[hit.start : hit.end]):
+        return False
+    return _sub_quota().search(text, found.end, sent.end) is not None
+
+
+def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Candidate]:
+    """Headcounts of one sentence; ``end`` is where its last label's count may stand."""
+    text = g.src
+    out: list[Candidate] = []
+    if (total := _total_after_sub_quotas(g, sent.start, sent.end)) is not None:
+        out.append(total)
+    hits = find_labels(text, sent.start, sent.end, _labels())
+    basis = ClauseBasis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
+    paired = respective(text, hits)  # 编制人数、实有人数分别为52人、48人
+    for k, hit in enumerate(hits):
+        limit = hits[k + 1].start if k + 1 < len(hits) else end
+        found = paired.get(k) or value_after(text, hit.end, limit)
+        entry = lexicon().field(hit.key)
+        if found is None or not _count_ok(entry, found, text[hit.end : found.start]):
+            continue
+        if basis.of(hit.start) == "previous" or _is_sub_quota(text, hit, found, sent):
+            continue
+        cue = text[hit.start : hit.end].strip()
+        value = g.quantity(found.q, found.offset, f"prose cue:{cue}")
+        out.append(Candidate(hit.key, value, "prose"))
+    return out
+
+
+def _retired_parts_dropped(found: list[Candidate]) -> list[Candidate]:
+    """离休2人、退休13人，离退休合计15人: the retired total is the 离退休 figure; the 退休
+    part beside it is another quantity, neither a second value nor a conflict."""
+    retired = [c for c in found if c.path == "staffing.retired"]
+    if not any(_retired_total().search(_cue(c)) for c in retired):
+        return found
+    return [c for c in found if c.path != "staffing.retired" or _retired_total().search(_cue(c))]
+
+
+def _cue(c: Candidate) -> str:
+    locator = (c.value.source.locator if c.value.source else None) or ""
+    return locator.rpartition("cue:")[2]
+
+
 def staffing_candidates(g: Grounder) -> list[Candidate]:
     text = g.src
     year = report_year(g.doc.text)
-    lex = lexicon()
     out: list[Candidate] = []
     for para in g.paragraphs():
+        found: list[Candidate] = []
         for sent in sentences(text, para.start, para.end):
-            if (total := _total_after_sub_quotas(g, sent.start, sent.end)) is not None:
-                out.append(total)
-            hits = find_labels(text, sent.start, sent.end, _labels())
-            basis = ClauseBasis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
             # The last label of a paragraph may have its count on the next line.
             end = sent.end if sent.end < para.end else min(len(text), para.end + 12)
-            paired = respective(text, hits)  # 编制人数、实有人数分别为52人、48人
-            for k, hit in enumerate(hits):
-                limit = hits[k + 1].start if k + 1 < len(hits) else end
-                found = paired.get(k) or value_after(text, hit.end, limit)
-                entry = lex.field(hit.key)
-                if found is None or not _count_ok(entry, found, text[hit.end : found.start]):
-                    continue
-                if basis.of(hit.start) == "previous":
-                    continue
-                cue = text[hit.start : hit.end].strip()
-                value = g.quantity(found.q, found.offset, f"prose cue:{cue}")
-                out.append(Candidate(hit.key, value, "prose"))
+            found += _sentence(g, sent, end, year)
+        out += _retired_parts_dropped(found)
     return out

@@ -73,3 +73,59 @@ def test_sub_quotas_are_not_a_second_value_of_the_total() -> None:
 def test_what_is_not_the_headcount(text: str, path: str, not_value: int) -> None:
     got = get_path(read(text), path)
     assert got is None or got.value != not_value, f"{path} read {got.value} from {text!r}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "unit"),
+    [
+        ("现有在岗干部职工37人，退休人员6人。", 37, "人"),
+        ("本馆核定编制40名，在职29名。", 29, "名"),
+        ("实有在编人员：31名", 31, "名"),
+        ("目前在职干部 26 名。", 26, "名"),
+        ("现有职工24人，均为在编人员。", 24, "人"),
+        ("核定行政编制12名，实有11人。", 11, "人"),
+    ],
+)
+def test_in_post_worded_otherwise(text: str, expected: int, unit: str) -> None:
+    got = read(text).staffing.actual
+    assert got is not None, f"in post not read from {text!r}"
+    assert (got.value, got.unit) == (expected, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("编制数：行政9名、事业6名，共15名。", 15),
+        ("核定编制：行政编制9名，事业编制6名，合计15名。", 15),
+        ("编制情况：政法专项7人、行政8人，总数为15人。", 15),
+        ("编制总数15名，其中行政9名、事业6名。", 15),
+        ("核定政法专项编制41名，实有39名。", 41),
+        ("核定事业编制25名。", 25),
+        ("本所编制总额为18个。", 18),
+    ],
+)
+def test_authorized_worded_otherwise_and_totals_after_kinds(text: str, expected: int) -> None:
+    got = read(text).staffing.authorized
+    assert got is not None and got.value == expected, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["核定行政编制15名、事业编制34名。", "编制数：行政9名、事业6名。"],
+)
+def test_one_kind_among_several_is_not_the_whole_quota(text: str) -> None:
+    assert read(text).staffing.authorized is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("离休2人、退休13人，离退休合计15人。", 15),
+        ("离休人员1名，退休人员20名，共计离退休人员21名。", 21),
+        ("退休干部9人，离休干部3人。离退休人员共12人。", 12),
+    ],
+)
+def test_retired_total_beside_its_parts(text: str, expected: int) -> None:
+    export = read(text)
+    assert export.staffing.retired is not None and export.staffing.retired.value == expected
+    assert not [f for f in export.findings if "retired" in str(f)]
