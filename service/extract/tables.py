@@ -460,12 +460,17 @@ _UNIT_IN_HEADER = re.compile(r"[(（]\s*(万元|千元|亿元|元)\s*[)）]")
 
 def _money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str | None:
     """The unit bare amounts of ``table`` are in, where it says: a “单位：元” caption just
-    above it, else a “(元)” in its header cells. None when it does not say (the caller
+    above it or a caption ending in “（元）”, else a “(元)” in its header cells. None when it does not say (the caller
     falls back to 万元, the templates' default, or to the unit of the table it continues)."""
     before = text[max(0, table.span.start - 80) : table.span.start]
     captions = _UNIT_CAPTION.findall(before)
     if captions:
         return captions[-1]
+    # A caption ending in the unit: “表2 项目支出明细表（元）”.
+    caption = before.rstrip().rsplit("\n", 1)[-1]
+    m = _UNIT_IN_HEADER.search(caption)
+    if m and m.end() >= len(caption.rstrip()) - 1:
+        return m.group(1)
     for row in rows[:3]:
         for cell in row:
             # A title row inside the grid (“金额单位：元”), or “(元)” in a header cell.

@@ -201,3 +201,16 @@ def test_the_total_row_of_a_three_public_table_is_the_three_public_total() -> No
     assert (e.three_public.total.actual.value, e.three_public.total.previous.value) == (5.74, 4.9)
     assert e.three_public.total.budget.value == 6.2
     assert not [f for f in e.findings if "total_expenditure" in " ".join(f.paths)]
+
+
+def test_a_caption_ending_in_the_unit() -> None:
+    e = _tsv(
+        ["表2 重点项目支出明细表（元）"],
+        [
+            ["项目名称", "预算数", "执行数"],
+            ["公共法律服务体系建设", "260,000", "248,300"],
+        ],
+    )
+    (p,) = e.projects
+    assert (p.amount.value, p.amount.original_unit, p.amount.raw) == (24.83, "元", "248,300")
+    assert p.budget.value == 26
