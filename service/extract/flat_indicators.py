@@ -45,7 +45,9 @@ _KNOWN_LEVELS = sorted([*LEVEL1_NAMES, *LEVEL2_FAMILY], key=len, reverse=True)
 _LEVEL = re.compile(
     "(?:"
     + "|".join(re.escape(n) for n in _KNOWN_LEVELS)
-    + r"|[\u4e00-\u9fff]{2,4}效益指标)"
+    + r"|[\u4e00-\u9fff]{2,4}效益指标"
+    # Level-1 names of other templates: 项目产出, 部门效益, 履职效果 …
+    + r"|(?:项目|部门|整体|履职)(?:产出|效益|效果|成本|满意度)(?:指标)?)"
     + _LEVEL_SUFFIX
 )
 _TOTAL_LINE = re.compile(rf"^{TOTAL_LABEL}\s*[:：]?\s*(?P<rest>[\d.\s分]*)$")

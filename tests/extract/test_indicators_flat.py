@@ -181,3 +181,20 @@ def test_cells_parted_by_single_spaces() -> None:
     ]
     assert e.indicators[1].level3.raw == "科普受众人次"
     assert e.report.total_score.value == 19.5
+
+
+def test_level1_names_of_other_templates_on_their_own_lines_or_glued() -> None:
+    e = _text(
+        [
+            "一级指标二级指标三级指标年度指标值实际完成值分值得分",
+            "项目产出",
+            "数量指标",
+            "发放助学金人次≥860人次902人次2020",
+            "项目效益社会效益指标资助覆盖率100%100%3030",
+            "合计5050",
+        ]
+    )
+    assert _rows(e) == [
+        ("项目产出", "数量指标", "发放助学金人次", 860, 902, 20, 20),
+        ("项目效益", "社会效益指标", "资助覆盖率", 100, 100, 30, 30),
+    ]
