@@ -123,6 +123,9 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
             continue
         skipped = False
         value = g.quantity(q, start, "narrative")
+        if q.direction and name and _VERSUS.search(name):
+            # “同比增长12%”: the change is named with its direction as written
+            name += re.match(r"\D*", body[q.start : q.end]).group(0).strip()  # type: ignore[union-attr]
         if name in _THEN and metrics and metrics[-1].name:
             # “办理行政处罚案件157件（去年135件）”: last year's figure of the same thing
             name = name + _NAME_LEAD.sub("", metrics[-1].name)
@@ -137,6 +140,7 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
     return Achievement(text=sentence, section=section.title or None, metrics=metrics)
 
 
+_VERSUS = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去年|比上年同期|较上年同期)$")
 # A figure named only against the one before (“，同比下降8%”, “比上年增加3人”).
 _RELATIVE = re.compile(
     r"(?:同比|比上年|较上年|比去年|较去年|环比)?(?:增长|下降|减少|增加|上升|降低)?"
@@ -170,8 +174,10 @@ def _metric_name(body: str, pos: int, floor: int = 0, end: int | None = None) ->
     i = pos
     while i > floor and body[i - 1] not in _NAME_DELIM:
         i -= 1
-    name = re.sub(r"\s+", "", body[i:pos])
-    name = _NAME_LEAD.sub("", name)
+    written = re.sub(r"\s+", "", body[i:pos])
+    name = _NAME_LEAD.sub("", written)
+    if 0 < len(name) <= 2 and written.endswith("已" + name):
+        name = "已" + name  # “已办结612件”: done so far, not the whole
     name = re.sub(r"(?:达到|达|为|是|约|近|共|了|共计)+$", "", name)
     name = re.sub(r"(?<=\S{2})的$", "", name)  # “较大风险级别的12个”
     if _NO_NAME.search(name) and end is not None:

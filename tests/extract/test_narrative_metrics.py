@@ -93,3 +93,15 @@ def test_metrics_of_a_sentence_wrapped_in_a_pdf() -> None:
     )
     export = extract_rules(read_document(doc.tobytes(), "report.pdf")).export
     assert _metrics(export)[:2] == [("义务植树面积", 1850, "亩"), ("森林防火巡查", 420, "次")]
+
+
+def test_a_change_keeps_its_direction_and_done_so_far_keeps_already() -> None:
+    export = _read(
+        "二、工作开展情况\n全年受理消费投诉641件，已办结612件，办结率95.5%，挽回损失同比增长12.4%。"
+    )
+    assert _metrics(export) == [
+        ("受理消费投诉", 641, "件"),
+        ("已办结", 612, "件"),
+        ("办结率", 95.5, "%"),
+        ("挽回损失同比增长", 12.4, "%"),
+    ]
