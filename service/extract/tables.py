@@ -5,8 +5,13 @@ its year columns) and of the 绩效自评表 (预算部门; the 年初预算数/
 分值/执行率/得分 block; income and expenditure by nature; the indicator rows and the
 总分 row), tolerant of other provinces' column names, of shifted columns in exported
 tables, of merged 一级/二级 cells (filled down, or up when the merged text stands below
-its first row) and of tables continued across pages. Proposes ``Candidate``s and records;
-never resolves. Must not read prose (prose.py does).
+its first row) and of tables continued across pages. Money columns (预算数, 支出数, 执行率 …)
+and the project-table name column are the lexicon's words (lexicon/tables.toml); a 收支
+row named by a budget field's label takes the final column; the unit comes from a caption
+or title row (单位：元, …表（元）). A 三公 table with its items as columns goes to
+three_public_table.py; where a report has no 自评表 grid, flat_indicators.py reads one
+flattened into glued text lines. Proposes ``Candidate``s and records; never resolves.
+Must not read prose (prose.py does).
 """
 
 from __future__ import annotations
