@@ -392,3 +392,20 @@ def test_header_cells_over_two_lines_under_a_unit_note() -> None:
     [table] = out.tables
     assert table.grid() == flat(rows)
     assert lines_of(out) == ["“三公”经费支出情况表", "单位:万元"]
+
+
+def test_form_of_labels_and_figures_under_a_name_line_is_not_a_table() -> None:
+    """Label/value pairs in four columns whose first line (no figures) looks like a
+    header: the column of '名称:' labels tells a form."""
+    form = [
+        ["单位名称:", "县水利局", "联系人:", "王某"],
+        ["预算编码:", "301018", "联系电话:", "5521876"],
+        ["资金总额:", "1302.75", "执行率:", "98.5%"],
+        ["评价得分:", "92.5", "评价等级:", "优"],
+    ]
+    doc = pymupdf.open()
+    page = pdfgen.new_page(doc)
+    pdfgen.write_text_table(page, 60, 100, (90, 120, 90, 120), form, row_gap=0.8)
+    out = read(pdfgen.to_bytes(doc))
+    assert out.tables == []
+    assert "预算编码: 301018 联系电话: 5521876" in lines_of(out)

@@ -157,3 +157,15 @@ def test_cells_placed_under_their_header_by_position(wide: bool) -> None:
         ["", "社会效益", "水毁设施修复覆盖数量", "≥95%", "97%", "10", "9"],
         rows[5],
     ]
+
+
+def test_form_of_labels_and_figures_is_not_a_table() -> None:
+    lines = [
+        "单位名称:    县水利局        联系人:      王某",
+        "预算编码:    301018          联系电话:    5521876",
+        "资金总额:    1302.75         执行率:      98.5%",
+        "评价得分:    92.5            评价等级:    优",
+    ]
+    doc = read_txt(lines)
+    assert doc.tables == []
+    assert len(doc.lines) == 4
