@@ -158,9 +158,25 @@ class _Scanner:
         if hit.key in _SPECIAL:
             direction = "下降" if re.match(r"调减|减少", cue) else "增长"
             v = v.model_copy(update={"direction": direction})
+        if hit.key == "budget.income_general_budget" and not self._under_income(sent, hit, cue):
+            return
         self._add(hit.key, v)
+        if hit.key == "budget.total_income" and re.compile(
+            self.lex.words_pattern("income_all_general")
+        ).match(self.text, found.end):
+            self._add("budget.income_general_budget", v)  # 收入450万元，均为财政拨款
         if hit.key in _SHARE_PARTS:
             self._share(hit.key, v, found.end, sent, loc)
+
+    def _under_income(self, sent: Block, hit: LabelHit, cue: str) -> bool:
+        """A bare 财政拨款 (no 收入 in the label) is the income only when the sentence
+        before it speaks of income, not of expenditure (其中财政拨款支出…)."""
+        if "收入" in cue or "预算" in cue:
+            return True
+        before = self.text[sent.start : hit.start]
+        income = [m.end() for m in re.finditer(self.lex.words_pattern("income_word"), before)]
+        spent = [m.end() for m in re.finditer(self.lex.words_pattern("expenditure_word"), before)]
+        return bool(income) and (not spent or max(spent) < max(income))
 
     def _share(self, path: str, part: Value, pos: int, sent: Block, loc: str) -> None:
         """“人员经费650万元，占基本支出的81.25%”: the share, checked against its whole."""
@@ -195,12 +211,18 @@ class _Scanner:
                     )
 
 
+_FIGURE_END = re.compile(r"\d\s*(?:万元|元|亿元|%)")
+
+
 def _clause_start(text: str, start: int, pos: int) -> int:
-    """Where the clause holding ``pos`` starts (after the last ，；。 before it)."""
+    """Where the clause holding ``pos`` starts: after the last ，；。 before it, or after the
+    last figure (人员经费210.40万元、公用经费…: the 经费 before 、 is another label's)."""
     for i in range(pos - 1, start - 1, -1):
         if text[i] in "，,；;。":
-            return i + 1
-    return start
+            start = i + 1
+            break
+    figures = list(_FIGURE_END.finditer(text, start, pos))
+    return figures[-1].end() if figures else start
 
 
 def _other_subject(lead: str) -> bool:

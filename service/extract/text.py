@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from service.document import Document
+from service.document import Document, Table
+from service.records.numbers import parse_quantity
 
 # A line that starts a numbered item or heading: a paragraph starts there even when the
 # previous line does not end a sentence (PDF lines wrap inside paragraphs).
@@ -33,16 +34,43 @@ class Block:
 
 
 def prose_regions(doc: Document) -> list[Block]:
-    """[start, end) ranges of the text outside tables."""
+    """[start, end) ranges of the text outside tables. A label–value list (“收入合计<TAB>1520.00
+    万元” lines, which a reader may take for a two-column table) is prose: a label and its
+    figure separated by a tab are a sentence like any other."""
     out: list[Block] = []
     pos = 0
-    for table in sorted(doc.tables, key=lambda t: t.span.start):
+    tables = [t for t in doc.tables if not label_value_list(t)]
+    for table in sorted(tables, key=lambda t: t.span.start):
         if table.span.start > pos:
             out.append(Block(pos, table.span.start))
         pos = max(pos, table.span.end)
     if pos < len(doc.text):
         out.append(Block(pos, len(doc.text)))
     return out
+
+
+_LABEL = re.compile(r"[^\d\s][^\d]{0,24}")
+
+
+def label_value_list(table: Table) -> bool:
+    """Whether a table is label–value lines: each row a label (words, no figure) and a
+    figure with its unit (万元, %, 人 …) opening the value, nothing else (empty cells from
+    doubled tabs aside), no header row."""
+    if table.n_cols > 3 or table.n_rows > 20:
+        return False
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for cell in table.cells:
+        if cell.text.strip():
+            rows.setdefault(cell.row, []).append((cell.col, cell.text.strip()))
+    return bool(rows) and all(_label_and_figure(sorted(r)) for r in rows.values())
+
+
+def _label_and_figure(cells: list[tuple[int, str]]) -> bool:
+    if len(cells) != 2 or not _LABEL.fullmatch(cells[0][1]):
+        return False
+    figure = re.match(r"[\d.,]+\s*\S{0,2}", cells[1][1])
+    q = parse_quantity(figure.group(0)) if figure else None
+    return q is not None and q.unit is not None
 
 
 def paragraphs(doc: Document) -> Iterator[Block]:

@@ -181,3 +181,68 @@ def test_the_budget_of_another_field_is_not_the_full_year_budget() -> None:
     export = read("全年预算数1,936.02万元，全年执行数1,905.77万元，执行率98.4%。")
     assert number(export, "budget.full_year_budget") == pytest.approx(1936.02)
     assert number(export, "budget.execution_rate") == pytest.approx(98.4)
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        ("一、收支情况\n收入合计\t1520.00万元\n支出合计\t1498.30万元\n", "budget.total_income", 1520.0),
+        ("一、收支情况\n收入合计：\t1520.00万元\n支出合计：\t1498.30万元\n",
+         "budget.total_expenditure", 1498.30),
+        ("基本支出\t\t612.5万元\n项目支出\t\t88.25万元\n执行率\t99.2%\n", "budget.basic_expenditure", 612.5),
+        ("基本支出\t\t612.5万元\n项目支出\t\t88.25万元\n执行率\t99.2%\n", "budget.execution_rate", 99.2),
+        ("本年收入　　633.20万元，本年支出 \t 610.00万元。", "budget.total_income", 633.20),
+    ],
+)  # fmt: skip
+def test_any_whitespace_between_label_and_figure(text: str, path: str, expected: float) -> None:
+    assert number(read(HEAD + text), path) == pytest.approx(expected)
+
+
+def test_a_header_table_of_two_columns_is_still_a_table() -> None:
+    """项目 | 预算数: the rows are budget figures, not final ones stated in sentences."""
+    text = HEAD + "项目\t预算数\n基本支出\t612.5万元\n项目支出\t88.25万元\n"
+    assert number(read(text), "budget.basic_expenditure") != pytest.approx(612.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "personnel", "public"),
+    [
+        ("基本支出244万元，其中人员经费210.40万元、公用经费33.60万元。", 210.40, 33.60),
+        ("人员经费支出188.2万元及日常公用经费支出41.5万元。", 188.2, 41.5),
+        ("基本支出包括人员经费96万元以及公用经费12.25万元。", 96.0, 12.25),
+        ("人员经费 300 万元和公用经费 40 万元，合计基本支出340万元。", 300.0, 40.0),
+    ],
+)
+def test_personnel_and_public_joined_by_a_conjunction(
+    text: str, personnel: float, public: float
+) -> None:
+    export = read(text)
+    assert number(export, "budget.personnel_expenditure") == pytest.approx(personnel)
+    assert number(export, "budget.public_expenditure") == pytest.approx(public)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("收入450.00万元，均为财政拨款。", 450.0),
+        ("本年收入合计450.00万元，全部为一般公共预算财政拨款。", 450.0),
+        ("2023年度收入总计612.3万元，全部是财政拨款收入。", 612.3),
+        ("本年收入合计1000.00万元，其中财政拨款905.00万元，其他收入95.00万元。", 905.0),
+        ("收入情况：全年收入1000万元，其中：财政拨款 905.00 万元。", 905.0),
+    ],
+)
+def test_general_budget_income_worded_otherwise(text: str, expected: float) -> None:
+    assert number(read(text), "budget.income_general_budget") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本年支出合计1000.00万元，其中财政拨款905.00万元。",
+        "收入合计1000万元，支出合计990万元，其中财政拨款安排的支出905万元。",
+        "本年收入合计450.00万元，均为财政拨款和事业收入。",
+    ],
+)
+def test_a_bare_fiscal_grant_outside_income_is_not_income(text: str) -> None:
+    got = number(read(text), "budget.income_general_budget")
+    assert got not in (pytest.approx(905.0), pytest.approx(450.0))
