@@ -35,7 +35,7 @@ from service.errors import (
     NoPagesError,
     TooManyPagesError,
 )
-from service.ingest.pdf_borderless import find_borderless
+from service.ingest.pdf_borderless import could_hold_table, find_borderless
 from service.ingest.pdf_layout import Fragment, Item, Placed, Row, reading_order
 from service.ingest.pdf_tables import Char, PdfTable, claim_chars, compatible, find_tables, join
 
@@ -196,8 +196,9 @@ def _read_loaded_page(
     tables = find_tables(page, number)
     chars = [ch for line, _ in lines for ch in line]
     taken = claim_chars(tables, chars) if tables else [False] * len(chars)
-    sizes = [font for line, font in lines for _ in line]
-    tables += find_borderless(chars, sizes, taken, (number, size[1]), previous)
+    if could_hold_table(lines):  # one cheap pass; pages of prose stop here
+        sizes = [font for line, font in lines for _ in line]
+        tables += find_borderless(chars, sizes, taken, (number, size[1]), previous)
     fragments = []
     i = 0
     for line, font_size in lines:

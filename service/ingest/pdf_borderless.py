@@ -59,6 +59,7 @@ MIN_GUTTER = 0.3
 MAX_ROW_GAP = 2.5
 # Share of the page height where running headers stand above a continued table.
 TOP_MARGIN = 0.1
+_DIGIT = re.compile(r"\d")
 _UNIT_NOTE = re.compile(r"^(?:金额|计量|货币)?单位\s*[:：]")
 
 
@@ -82,8 +83,6 @@ def find_borderless(
     the last table of the page before, which a block at the top of this page (headerless,
     or with its header repeated) may continue."""
     page_number, height = page
-    if not _could_hold_table(chars, sizes, taken):
-        return []
     lines = _lines(chars, sizes, taken)
     if not any(len(ln.segs) >= 3 and ln.has_figure for ln in lines):
         return []
@@ -109,27 +108,21 @@ def find_borderless(
 # --- lines and segments ------------------------------------------------------------------------
 
 
-def _could_hold_table(chars: list[Char], sizes: list[float], taken: list[bool]) -> bool:
-    """The cheap gate, one pass over the characters in text-layer order: are there two
-    visual lines of three or more pieces set apart (a header and a row at least), one with
-    a digit? A page of prose has none and costs no more than this."""
-    pieces: list[list] = []  # [y centre, height, pieces, digit] of each run of a text line
-    run: list = []
-    px1 = py0 = ph = 0.0
-    for c, size, used in zip(chars, sizes, taken, strict=True):
-        if used or c[0].isspace():
+def could_hold_table(lines: list[tuple[list[Char], float]]) -> bool:
+    """The cheap gate, on the text layer's own lines (characters and font size): are
+    there two visual lines of three or more pieces set apart (a header and a row at
+    least), one with a digit? A page of prose has none and costs little more than this."""
+    pieces: list[tuple[float, float, int, bool]] = []
+    for chars, size in lines:
+        ink = [c for c in chars if not c[0].isspace()]
+        if not ink:
             continue
-        x0, y0, x1, y1 = c[1], c[2], c[3], c[4]
-        if run and abs(y0 - py0) <= 0.5 * ph and x0 >= px1 - 0.5 * ph:
-            if x0 - px1 > CELL_GAP * size:
-                run[2] += 1
-            if not run[3] and c[0].isdigit():
-                run[3] = True
-        else:
-            run = [(y0 + y1) / 2, y1 - y0, 1, c[0].isdigit()]
-            pieces.append(run)
-        px1, py0, ph = x1, y0, y1 - y0
-    pieces.sort(key=lambda p: p[0])
+        gap = CELL_GAP * size
+        n = 1 + sum(1 for a, b in zip(ink, ink[1:], strict=False) if b[1] - a[3] > gap)
+        first = ink[0]
+        digit = _DIGIT.search("".join(c[0] for c in ink)) is not None
+        pieces.append(((first[2] + first[4]) / 2, first[4] - first[2], n, digit))
+    pieces.sort()
     rows: list[list] = []
     for y, h, n, digit in pieces:
         if rows and abs(y - rows[-1][0]) <= 0.5 * min(h, rows[-1][1]):
