@@ -181,8 +181,15 @@ def items(
 
 
 def set_fingerprint(manifest: Manifest) -> str:
-    """A short hash of what the set is: runs are comparable when this matches."""
-    blob = json.dumps(manifest.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    """A short hash of what the set is: runs are comparable when this matches. With varied
+    documents it includes the generator's ``VARIETY_VERSION``: a new family of variation
+    changes which report a seed gives, so the same manifest is then another set."""
+    data = manifest.model_dump(mode="json")
+    if any(isinstance(d.source, VariedSource) for d in manifest.documents):
+        from service.synth.variety import VARIETY_VERSION
+
+        data["variety_version"] = VARIETY_VERSION
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 

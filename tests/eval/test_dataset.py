@@ -161,3 +161,15 @@ def test_a_varied_document_is_generated_in_its_split(tmp_path: Path) -> None:
     tuning = Item(entry.model_copy(update=other), "txt", tmp_path)
     assert materializer.held_out_families(tuning) == []
     assert materializer.file_bytes(tuning) != materializer.file_bytes(item)
+
+
+def test_the_fingerprint_follows_the_varied_generator(monkeypatch) -> None:
+    manifest, _ = load_manifest(DEFAULT_SET)
+    templates_only = manifest.model_copy(
+        update={"documents": [d for d in manifest.documents if d.source.kind != "varied"]}
+    )
+    before = dataset.set_fingerprint(manifest), dataset.set_fingerprint(templates_only)
+    monkeypatch.setattr("service.synth.variety.VARIETY_VERSION", "changed")
+    after = dataset.set_fingerprint(manifest), dataset.set_fingerprint(templates_only)
+    assert after[0] != before[0]  # --compare says the set changed
+    assert after[1] == before[1]  # a set without varied documents does not depend on it
