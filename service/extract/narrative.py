@@ -36,7 +36,7 @@ def _not_metric() -> re.Pattern[str]:
 _NAME_DELIM = "，,、；;。:：(（)）\n"
 # Lead-in words before the counted thing: time, subject, adverbs (“2021年以来累计办理…”).
 _NAME_LEAD = re.compile(
-    r"^(?:\d{4}年(?:以来|度)?|今年以来|截至目前|目前|全年|年底|年末|本年|我局|我市|本单位|支队|"
+    r"^(?:\d{4}年(?:以来|度)?|第\d{1,3}(?:批次?|期|次|季度|轮|届|阶段)|今年以来|截至目前|目前|全年|年底|年末|本年|我局|我市|本单位|支队|"
     r"市本级|其中|共计|共|累计|已|并|另|且|合计|总计|全面|共向我市|向我市|全县|全市|全区|全书共|"
     # the action verb before the thing counted (“开展食品安全监督抽检1200批”)
     r"组织(?=开展|实施|举办|召开)|开展|发放|出具|完成(?=\S{3}))+"
@@ -107,14 +107,9 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
     previous_end = 0
     skipped = False
     for q in find_quantities(body):
-        after = body[q.end : q.end + 2]
-        if q.comparator in ("以上", "以下") and after.startswith("的"):
-            continue  # a threshold (“10万元以上的案件”), not a result
-        if body.count("“", 0, q.start) > body.count("”", 0, q.start):
-            continue  # inside quotes: part of a name or slogan (“八个100%”标准)
+        if _not_a_count(body, q, previous_end):
+            continue
         q = _wan_count(body, q)
-        if previous_end and re.fullmatch(r"\s*[(（]\s*", body[previous_end : q.start]):
-            continue  # “24400.00元（2.44万元）”: the figure before in another unit
         name = _metric_name(body, q.start, previous_end, q.end)
         relative = skipped and _RELATIVE.fullmatch(name or "")
         if relative or _not_metric().search(_clause_before(body, q.start) + (name or "")):
@@ -145,6 +140,19 @@ _VERSUS = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去年|
 _RELATIVE = re.compile(
     r"(?:同比|比上年|较上年|比去年|较去年|环比)?(?:增长|下降|减少|增加|上升|降低)?"
 )
+
+
+def _not_a_count(body: str, q: Quantity, previous_end: int) -> bool:
+    """A figure that counts nothing achieved: an ordinal, a threshold, a part of a quoted
+    name, the figure before stated again in another unit."""
+    if body[q.start - 1 : q.start] == "第":
+        return True  # an ordinal (“第2批”, “第3期”)
+    if q.comparator in ("以上", "以下") and body[q.end : q.end + 1] == "的":
+        return True  # a threshold (“10万元以上的案件”)
+    if body.count("“", 0, q.start) > body.count("”", 0, q.start):
+        return True  # inside quotes: part of a name or slogan (“八个100%”标准)
+    # “24400.00元（2.44万元）”: the figure before in another unit
+    return bool(previous_end) and bool(re.fullmatch(r"\s*[(（]\s*", body[previous_end : q.start]))
 
 
 def _clause_before(body: str, pos: int) -> str:
@@ -481,7 +489,8 @@ def _list_words() -> _ListWords:
     measure = lex.field("measures[].text")
     p, m = problem.label_pattern(), measure.label_pattern()
     # A run-in heading: the heading words at the start of a paragraph, then “方面，” or “：”.
-    tail = r"[^，,。；;:：]{0,8}?(?:方面|如下|主要有|主要是|有以下几个方面|有)?\s*[，,:：]"
+    # (a bold heading run into its paragraph ends with “。”: “存在的问题。一是…”)
+    tail = r"[^，,。；;:：]{0,8}?(?:方面|如下|主要有|主要是|有以下几个方面|有)?\s*[，,:：。]"
     return _ListWords(
         problem=re.compile(p),
         measure=re.compile(m),

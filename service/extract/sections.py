@@ -24,6 +24,7 @@ _L2 = re.compile(rf"^\s*[-•·]?\s*[(（]\s*([{_CN}]+)\s*[)）]\s*(.+)$")
 _L3 = re.compile(r"^\s*(\d{1,2})\s*(?:[.．、](?!\d))\s*(.+)$")
 _L4 = re.compile(r"^\s*[-•·]?\s*[(（]\s*(\d{1,2})\s*[)）]\s*(.+)$")
 _PART = re.compile(rf"^\s*第\s*([{_CN}\d]{{1,3}})\s*(?:部分|章)\s*[、.,:：]?\s*(.+)$")
+_CIRCLED = re.compile(r"^\s*(\d{1,2})(?=[\u4e00-\u9fff])(.{2,20})$")
 _ANNEX = re.compile(r"^\s*附\s*件\s*(\d{1,2})\s*[:：]?\s*(.*)$")
 # Unnumbered lines that open a part of the report in the templates seen so far.
 _UNNUMBERED = re.compile(
@@ -91,6 +92,7 @@ class Section:
             "cn": f"{self.number}、",
             "arabic_top": f"{self.number}、",
             "arabic_dot": f"{self.number}.",
+            "circled": f"({self.number})",
             "paren_cn": f"({self.number})",
             "arabic": f"{self.number}.",
             "paren_arabic": f"({self.number})",
@@ -184,6 +186,9 @@ def _classify(
         return 1, None, m.group(0).strip().rstrip(":："), "unnumbered"
     if len(line.strip()) <= 20 and (m := _list_heading().match(line)):
         return 1, None, m.group(0).strip().rstrip(":："), "unnumbered"
+    if (m := _CIRCLED.match(line)) and _list_heading().match(m.group(2)):
+        # “①存在的问题”, which NFKC reads as “1存在的问题”
+        return 4, m.group(1), m.group(2).strip().rstrip(":："), "circled"
     return None
 
 

@@ -154,3 +154,15 @@ def test_the_signature_closing_the_report_is_not_a_measure() -> None:
     ):
         _, measures = _lists(f"六、下一步改进措施\n{items}\n\n青禾县水利服务中心\n2024年3月12日")
         assert measures == ["定期开展资产清查,做到账实相符。", "按季度通报支出进度。"], items
+
+
+def test_circled_and_unnumbered_run_in_headings() -> None:
+    circled = _lists(
+        "三、绩效分析\n①存在的问题\n1.预算执行进度偏慢。\n2.绩效目标不够细化。\n②改进措施\n1.按月通报支出进度。"
+    )
+    assert circled == (["预算执行进度偏慢。", "绩效目标不够细化。"], ["按月通报支出进度。"])
+    run_in = _lists(
+        "四、其他\n存在的问题。一是宣传渠道单一；二是专职人员不足。\n"
+        "改进措施。一是拓宽宣传渠道；二是充实专职人员。"
+    )
+    assert run_in == (["宣传渠道单一", "专职人员不足。"], ["拓宽宣传渠道", "充实专职人员。"])

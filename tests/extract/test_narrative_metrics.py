@@ -105,3 +105,8 @@ def test_a_change_keeps_its_direction_and_done_so_far_keeps_already() -> None:
         ("办结率", 95.5, "%"),
         ("挽回损失同比增长", 12.4, "%"),
     ]
+
+
+def test_ordinals_are_not_counts() -> None:
+    export = _read("二、工作开展情况\n第2批次开展消防培训3期，第3季度完成验收项目12个。")
+    assert _metrics(export) == [("消防培训", 3, "期"), ("验收项目", 12, "个")]
