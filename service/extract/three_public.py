@@ -53,7 +53,18 @@ _CLEAN_CHARS = r"[\s,，、:：;；()（）“”\"了的为是达约共计分�
 @cache
 def _clean_gap() -> re.Pattern[str]:
     """Text that may stand between cues and figures without changing what they are about."""
-    return re.compile(f"(?:{words('filler').pattern}|{_CLEAN_CHARS})*")
+    neutral = lexicon().words_pattern("tp_neutral")
+    return re.compile(f"(?:{words('filler').pattern}|{neutral}|{_CLEAN_CHARS})*")
+
+
+@cache
+def _words(name: str) -> re.Pattern[str]:
+    return re.compile(lexicon().words_pattern(name))
+
+
+# A clause break, then the total of the items before it (，合计1.90万元).
+_BREAK = re.compile(r"[，,；;。]\s*$")
+_OTHER_COST = re.compile(r"[\u4e00-\u9fff]费")
 
 
 @cache
@@ -117,6 +128,7 @@ class _State:
     foreign: bool = False
     level_read: bool = False
     last_money_end: int = -1
+    level: Value | None = None  # the figure read as the item's level, for 均为<item>
 
 
 class _Reader:
@@ -131,14 +143,58 @@ class _Reader:
     def run(self) -> list[Candidate]:
         for para in self.g.paragraphs():
             loc = self.locator_of(para.start)
+            # Words that are 三公 items only in a paragraph about them (a vehicle bought).
+            items = find_labels(self.src, para.start, para.end, _labels())
+            story = [("vehicle_purchase", _words("tp_purchase_story"))] if items else []
             for sent in sentences(self.src, para.start, para.end):
-                self._sentence(sent, loc)
+                before = [h for h in items if h.start < sent.start]
+                self._sentence(sent, loc, story, before)
         return self.out
 
-    def _sentence(self, sent: Block, loc: str) -> None:
-        hits = find_labels(self.src, sent.start, sent.end, _labels())
+    def _totals_after(
+        self, sent: Block, hits: list[LabelHit], before: list[LabelHit]
+    ) -> list[LabelHit]:
+        """“…公务接待费0.30万元，合计1.90万元”: a 合计 after a clause break that follows the
+        items' figures (two items at least, no other cost named after the last) is the
+        三公 total."""
+        out = []
+        for m in _words("tp_total_after").finditer(self.src, sent.start, sent.end):
+            lead = self.src[sent.start : m.start()]
+            if lead.strip() and not _BREAK.search(lead):
+                continue  # 收入合计, 三公经费合计: a label of its own, not a run's total
+            items = [h for h in before + hits if h.end <= m.start()]
+            if len([h for h in items if h.key != "total"]) < 2:
+                continue
+            if _OTHER_COST.search(self.src, items[-1].end, m.start()):
+                continue  # 会议费1万元，合计…: the sum of other costs too
+            out.append(LabelHit("total", m.start(), m.end()))
+        return out
+
+    def _aliases(self, hits: list[LabelHit]) -> tuple[list[LabelHit], dict[int, list[LabelHit]]]:
+        """Items named right after the total's figure as all of it (…0.25万元，均为公务接待费):
+        taken out of the run (the total's stretch goes on past them), by their owner."""
+        kept: list[LabelHit] = []
+        aliases: dict[int, list[LabelHit]] = {}
+        for hit in hits:
+            head = self.src[max(0, hit.start - 6) : hit.start]
+            if kept and kept[-1].key == "total" and _words("tp_all_of").search(head):
+                aliases.setdefault(len(kept) - 1, []).append(hit)
+            else:
+                kept.append(hit)
+        return kept, aliases
+
+    def _sentence(
+        self,
+        sent: Block,
+        loc: str,
+        story: list[tuple[str, re.Pattern[str]]],
+        before: list[LabelHit],
+    ) -> None:
+        hits = find_labels(self.src, sent.start, sent.end, _labels() + story)
+        hits = sorted(hits + self._totals_after(sent, hits, before), key=lambda h: h.start)
         if not hits:
             return
+        hits, aliases = self._aliases(hits)
         # Budget labels mask too: 一般公共预算 in a label is no budget clause.
         masked = [(h.start, h.end) for h in hits]
         basis = ClauseBasis(self.src, sent.start, sent.end, self.year, masked)
@@ -155,7 +211,9 @@ class _Reader:
                     self._add(hit.key, column, v)
                 continue
             end = hits[k + 1].start if k + 1 < len(hits) else sent.end
-            self._item(hit, end, basis, loc)
+            level = self._item(hit, end, basis, loc)
+            for alias in aliases.get(k, []) if level is not None else []:
+                self._add(alias.key, "actual", level)
 
     def _nil_groups(self, hits: list[LabelHit], basis: ClauseBasis, loc: str) -> set[int]:
         """Items joined by 、/和 and stated nil together: “未发生因公出国（境）费和公务用车
@@ -196,7 +254,8 @@ class _Reader:
         q = Quantity(value=0, unit=MONEY_UNIT, start=0, end=end - start)
         self._add(item, column, self.g.quantity(q, start, f"{loc} cue:nil in words"))
 
-    def _item(self, hit: LabelHit, end: int, basis: ClauseBasis, loc: str) -> None:
+    def _item(self, hit: LabelHit, end: int, basis: ClauseBasis, loc: str) -> Value | None:
+        """Reads one item's stretch; returns the figure read as its level (this year's)."""
         about = basis.of(hit.start)
         st = _State(column={"final": "actual"}.get(about, about))
         before = _zero_before().search(self.src, max(0, hit.start - 8), hit.start)
@@ -207,7 +266,7 @@ class _Reader:
         while pos < end:
             nxt = self._next(pos, end)
             if nxt is None:
-                return
+                break
             start, stop, kind, found = nxt
             if not _clean_gap().fullmatch(self.src, pos, start):
                 # Words between: a direction now belongs to whatever they name (投诉率下降).
@@ -216,6 +275,7 @@ class _Reader:
                     st.foreign = True
             self._step(hit, st, start, stop, kind, found, loc)
             pos = stop
+        return st.level if st.column == "actual" else None
 
     def _next(self, pos: int, end: int) -> tuple[int, int, str, Hit | None] | None:
         """The next cue or figure in [pos, end): (start, end, kind, figure)."""
@@ -290,7 +350,7 @@ class _Reader:
             st.level_read = st.level_read or self._column(st) == st.column
         elif not st.level_read:
             self._add(hit.key, st.column, v)
-            st.level_read = True
+            st.level_read, st.level = True, v
         st.pending = None
 
     def _cue(self, hit: LabelHit, st: _State) -> str:

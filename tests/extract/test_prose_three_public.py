@@ -170,3 +170,124 @@ def test_several_items_nil_together(text: str, items: tuple[str, ...]) -> None:
 def test_vehicle_wordings(text: str, item: str, expected: float) -> None:
     got = value(read(text), f"{item}.actual")
     assert got is not None and got.number == pytest.approx(expected)
+
+
+def number(export: ReportExport, path: str) -> float | None:
+    v = value(export, path)
+    return None if v is None else v.number
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "因公出国（境）费无。",
+        "本年度因公出国(境)经费：无，公务接待费1.2万元。",
+        "出国（境）费0；公务接待费1.2万元。",
+        "未发生因公出国（境）费用。",
+        "因公出国（境）0万元，公务接待费1.2万元。",
+    ],
+)
+def test_overseas_nil_without_a_money_figure(text: str) -> None:
+    assert number(read(text), "overseas.actual") == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["因公出国（境）费无变化，公务接待费1.2万元。", "因公出国（境）费0.8万元。"],
+)
+def test_what_is_not_overseas_nil(text: str) -> None:
+    assert number(read(text), "overseas.actual") != 0
+
+
+@pytest.mark.parametrize(
+    ("text", "total", "change"),
+    [
+        ("“三公”经费支出情况：因公出国（境）费0万元，公务用车运行维护费1.60万元，"
+         "公务接待费0.30万元，合计1.90万元。", 1.90, None),
+        ("三公经费：公务接待费0.5万元，公车运维费2.2万元，共计2.70万元，比上年减少0.3万元。", 2.70, 0.3),
+        ("三公经费支出：因公出国（境）费0万元；公务接待费0.3万元；公车运行费1.4万元；三项合计1.7万元。",
+         1.70, None),
+        ("“三公”经费：公务接待费0.5万元、公务用车运行维护费2.2万元，总计2.70万元。", 2.70, None),
+    ],
+)  # fmt: skip
+def test_the_total_stated_after_its_items(text: str, total: float, change: float | None) -> None:
+    export = read(text)
+    assert number(export, "total.actual") == pytest.approx(total)
+    assert number(export, "total.change") == (None if change is None else pytest.approx(change))
+    # the items keep their own figures; the total's change is not the last item's
+    assert number(export, "reception.change") is None
+    assert number(export, "reception.actual") in (pytest.approx(0.3), pytest.approx(0.5))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "公务接待费0.5万元，培训费1.2万元，合计1.7万元。",
+        "公务用车运行维护费：燃油费1万元，维修费0.6万元，合计1.6万元。",
+    ],
+)
+def test_a_sum_with_other_costs_is_not_the_total(text: str) -> None:
+    assert number(read(text), "total.actual") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "expected", "change"),
+    [
+        ("2023年三公经费支出0.25万元，均为公务接待费，比上年减少0.05万元。", "reception", 0.25, 0.05),
+        ("“三公”经费支出1.2万元，全部为公务用车运行维护费。", "vehicle_operation", 1.2, None),
+        ("三公经费共支出3.6万元，全部是公车运行维护费用，较上年下降0.4万元。",
+         "vehicle_operation", 3.6, 0.4),
+        ("“三公”经费支出0.25万元，均为接待费，比上年减少0.05万元。", "reception", 0.25, 0.05),
+    ],
+)  # fmt: skip
+def test_a_total_that_is_all_one_item(
+    text: str, item: str, expected: float, change: float | None
+) -> None:
+    export = read(text)
+    assert number(export, "total.actual") == pytest.approx(expected)
+    assert number(export, f"{item}.actual") == pytest.approx(expected)
+    assert number(export, "total.change") == (None if change is None else pytest.approx(change))
+    assert number(export, f"{item}.change") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "expected"),
+    [
+        ("其中公务接待费下降幅度最大，为12%。", "reception", 12.0),
+        ("降幅最大的是公务接待费，下降12%。", "reception", 12.0),
+        ("公务用车运行维护费降幅最为明显，达18.5%。", "vehicle_operation", 18.5),
+    ],
+)
+def test_the_rate_beside_a_superlative(text: str, item: str, expected: float) -> None:
+    assert number(read(text), f"{item}.change_pct") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "expected"),
+    [
+        ("公务用车运行维护2.10万元。", "vehicle_operation", 2.10),
+        ("公车运行维护 2.10 万元，比上年减少0.3万元。", "vehicle_operation", 2.10),
+        ("公务用车运维支出3.05万元。", "vehicle_operation", 3.05),
+        ("公务接待0.80万元。", "reception", 0.80),
+        ("公务用车购置及运行维护6.99万元。", "vehicle", 6.99),
+    ],
+)
+def test_labels_without_fei(text: str, item: str, expected: float) -> None:
+    assert number(read(text), f"{item}.actual") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("“三公”经费支出16.8万元，其中：购置执法车1辆，支出14.5万元；公务接待费2.3万元。", 14.5),
+        ("三公经费情况：本年新购置公务用车2辆，支出31.2万元。", 31.2),
+        ("“三公”经费中，更新购买业务用车一台，花费18万元。", 18.0),
+    ],
+)
+def test_a_vehicle_bought_told_as_a_story(text: str, expected: float) -> None:
+    assert number(read(text), "vehicle_purchase.actual") == pytest.approx(expected)
+
+
+def test_a_vehicle_bought_outside_the_three_public_part_is_not_one() -> None:
+    export = read("（二）项目实施\n本项目购置垃圾清运车3辆，支出45万元。")
+    assert number(export, "vehicle_purchase.actual") is None
