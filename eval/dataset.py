@@ -93,8 +93,8 @@ class Entry(BaseModel):
     def _consistent(self) -> Entry:
         if self.source.kind in ("seed", "file") and not self.label:
             raise ValueError(f"{self.id}: a {self.source.kind} document needs a label file")
-        if self.source.kind in ("synth", "varied") and self.label:
-            raise ValueError(f"{self.id}: a generated document's label is its generator's truth")
+        if self.source.kind == "varied" and self.label:
+            raise ValueError(f"{self.id}: a varied document's label is its generator's truth")
         if self.source.kind == "file" and len(self.formats) != 1:
             raise ValueError(f"{self.id}: an original file is read in its own format only")
         return self
