@@ -22,6 +22,7 @@ from functools import cache
 
 from service.document import Cell, Table
 from service.extract.flat_indicators import flat_indicators
+from service.extract.flat_money import FlatBlock, flat_money_blocks, flat_roles
 from service.extract.ground import Grounder
 from service.extract.indicators import (
     IndicatorHeader,
@@ -33,7 +34,7 @@ from service.extract.indicators import (
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.table_headers import header_key, role_of
-from service.extract.three_public_table import item_columns, read_items_as_columns
+from service.extract.three_public_table import change_kind, item_columns, read_items_as_columns
 from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
 
@@ -107,6 +108,8 @@ class TableMapper:
     def run(self, tables: list[Table]) -> TableOutput:
         for table in tables:
             self._table(table)
+        for block in flat_money_blocks(self.g, self.g.doc.lines, _is_money_label):
+            self._flat_block(block)
         if self._indicators is not None:
             self.out.indicators = self._indicators.finish()
         else:  # no 自评表 grid: perhaps one flattened into glued text lines
@@ -185,6 +188,20 @@ class TableMapper:
                 self._department(rows[i], loc)
             self._by_nature(rows[i], loc)
             i += 1
+
+    def _flat_block(self, block: FlatBlock) -> None:
+        """A money table written as text lines (flat_money.py): its header words name the
+        columns, else the count of figures does; the caption's unit, else 万元."""
+        rows = _rows(block.table)
+        n = block.table.n_cols - 1
+        roles: dict[int, str] = {}
+        if block.header is not None and len(block.header) in (n, n + 1):
+            roles = _money_columns([""] * (n + 1 - len(block.header)) + block.header)
+        roles = roles or flat_roles([_text(c) for c in rows[0][1:]])
+        if roles:
+            self.unit = block.unit or "万元"
+            self._money_block(rows, -1, roles, "flat:收支表")
+            self._open_money = None
 
     def _continuation(
         self,
@@ -269,7 +286,7 @@ class TableMapper:
             row = rows[j]
             label_cell = next((c for c in row[: min(roles)] if c is not None and _text(c)), None)
             values = {
-                role: self._number(row[col], loc, None if role == "execution_rate" else self.unit)
+                role: self._number(row[col], loc, self._unit_of(role))
                 for col, role in roles.items()
             }
             label = _text(label_cell)
@@ -279,7 +296,9 @@ class TableMapper:
             if name is None:
                 j += 1
                 continue
-            line = BudgetLine(item=name, **{k: v for k, v in values.items() if v is not None})
+            line = BudgetLine(
+                item=name, **{k: v for k, v in values.items() if v is not None and k not in _CHANGE}
+            )
             self.out.lines.append(line)
             key = _LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
             kind_path = _line_field(key)
@@ -312,6 +331,10 @@ class TableMapper:
         if j >= len(rows):  # ran to the end of the table: it may go on on the next page
             self._open_money = (roles, in_projects)
         return j
+
+    def _unit_of(self, role: str) -> str | None:
+        """The unit a bare figure of a column is in: rates are percents, the rest money."""
+        return "%" if role == "change_pct" else None if role == "execution_rate" else self.unit
 
     def _name_after_prefix(self, cell: Cell, loc: str) -> Value | None:
         """A row label without its “其中：” lead-in."""
@@ -372,6 +395,8 @@ class TableMapper:
             self._add(f"three_public.{name}.actual", values.get("final"))
             self._add(f"three_public.{name}.budget", values.get("budget"))
             self._add(f"three_public.{name}.previous", values.get("previous_final"))
+            self._add(f"three_public.{name}.change", values.get("change"))
+            self._add(f"three_public.{name}.change_pct", values.get("change_pct"))
 
     # --- 绩效自评表 -----------------------------------------------------------------------
 
@@ -511,7 +536,12 @@ def _money_columns(texts: list[str]) -> dict[int, str]:
     money = [r for r in roles.values() if r != "execution_rate"]
     # A project table (项目名称 first) may give a single amount column.
     enough = 2 - (_project_name_col(texts) is not None)
-    return roles if money and len(money) >= enough and min(roles) > 0 else {}
+    if not (money and len(money) >= enough and min(roles) > 0):
+        return {}
+    for c, t in enumerate(texts):  # 增减额 / 增减率 beside them (a 三公 table's change)
+        if c not in roles and (kind := change_kind(t)) is not None:
+            roles[c] = kind
+    return roles
 
 
 def _names_projects(texts: list[str]) -> bool:
@@ -533,6 +563,14 @@ def _project_header() -> re.Pattern[str]:
 
 
 _BARE_TOTAL = re.compile(r"^(?:合计|总计|小计)$")
+_CHANGE = ("change", "change_pct")
+
+
+def _is_money_label(label: str) -> bool:
+    """A row label of a money table: a budget or 三公 line the lexicon or the 基础数据表
+    knows, or a bare total."""
+    key = _LINE_LABEL_PREFIX.sub("", re.sub(r"\s+", "", label)).rstrip(":：")
+    return bool(_BARE_TOTAL.match(key) or _line_field(key) or _lexicon_row(key))
 
 
 def _is_three_public_block(rows: list[list[Cell | None]], label_cols: int) -> bool:

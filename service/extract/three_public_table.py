@@ -103,6 +103,15 @@ def _kind(label: str) -> str | None:
     return None if kind != "change_pct" and "率" in key else kind  # 执行率 is no amount
 
 
+def change_kind(header: str) -> str | None:
+    """``change_pct`` for a 增减率 column header, ``change`` for 增减额, else None."""
+    key = header_key(header)
+    for k, rx in _kind_patterns():
+        if k in ("change_pct", "change") and rx.search(key):
+            return k
+    return None
+
+
 _LINE_FIELD = {"budget": "budget", "actual": "final", "previous": "previous_final"}
 
 

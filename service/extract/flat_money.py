@@ -1,0 +1,143 @@
+"""Money tables written as text lines that ingest did not make a ``Table`` of.
+
+Owns: a 收支 or 三公 table pasted as plain text with its cells parted by single spaces
+(“支出合计 6,203,118.40”), where the unit stands only in a caption or heading line above it
+(“二、经费收支（单位：元）”, “（万元）”), perhaps under a header line naming its columns
+(“项目 年初预算 全年预算 执行数”, “项目 本年 上年 增减额 增减率”). A row is a row label the
+budget or 三公 lexicon knows followed by one to four figures; a block is the run of such
+rows (and its header line) with nothing else between them. Each block becomes a ``Table``
+whose cells are the line's own spans, handed to the table mapper with its header words and
+the caption's unit; this module never maps a figure to a field. Reads only the document's
+lines (ingest's tables are not among them), so no line is read twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from service.document import Cell, Line, Span, Table
+from service.extract.ground import Grounder
+
+# A figure cell: 6,203,118.40 | -0.15 | 12.5% | a dash for none.
+_FIGURE = r"[-－]?\d[\d,]*(?:\.\d+)?%?|[-－—]"
+_TOKEN = re.compile(r"\S+")
+_CAPTION_UNIT = re.compile(
+    r"(?:单位\s*[:：]\s*|[(（]\s*(?:单位\s*[:：]?\s*)?)(万元|千元|亿元|元)\s*[)）]?\s*$"
+)
+_MAX_FIGURES = 4
+_CAPTION_DISTANCE = 3  # lines between the caption and the block's first line
+
+
+@dataclass
+class FlatBlock:
+    """One text money table: its rows as a ``Table`` (label cell, then figure cells), the
+    header words of its figure columns (None when it has no header line) and the unit a
+    caption above it states."""
+
+    table: Table
+    header: list[str] | None
+    unit: str | None
+
+
+def _is_figure(token: str) -> bool:
+    return re.fullmatch(_FIGURE, token) is not None
+
+
+def _cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    return [(s + m.start(), s + m.end()) for m in _TOKEN.finditer(text[s:e])]
+
+
+def split_row(text: str, s: int, e: int) -> tuple[tuple[int, int], list[tuple[int, int]]] | None:
+    """(label span, figure spans) of a line that is a label and 1–4 figures, else None."""
+    tokens = _cells(text, s, e)
+    k = len(tokens)
+    while k > 0 and _is_figure(text[slice(*tokens[k - 1])]):
+        k -= 1
+    figures = tokens[k:]
+    if k == 0 or not 1 <= len(figures) <= _MAX_FIGURES:
+        return None
+    label = (tokens[0][0], tokens[k - 1][1])
+    if any(ch.isdigit() for ch in text[label[1] - 1 : label[1]]):
+        return None  # the label itself ends in a figure: a sentence, not a row
+    return label, figures
+
+
+def _header_words(text: str, s: int, e: int) -> list[str] | None:
+    """The words of a header line (2–6 words, no figure), else None."""
+    words = [text[a:b] for a, b in _cells(text, s, e)]
+    if not 2 <= len(words) <= 6 or any(
+        re.search(r"\d", w) and not re.search(r"年", w) for w in words
+    ):
+        return None
+    return words
+
+
+def _caption_unit(text: str, lines: list[tuple[int, int]], first: int) -> str | None:
+    for s, e in reversed(lines[max(0, first - _CAPTION_DISTANCE) : first]):
+        m = _CAPTION_UNIT.search(text[s:e])
+        if m:
+            return m.group(1)
+    return None
+
+
+Row = tuple[tuple[int, int], list[tuple[int, int]]]
+
+
+def _table(text: str, index: int, page: int, rows: list[Row]) -> Table:
+    cells = []
+    for r, (label, figures) in enumerate(rows):
+        for c, (a, b) in enumerate([label, *figures]):
+            cells.append(Cell(row=r, col=c, text=text[a:b], page=page, span=Span(start=a, end=b)))
+    n_cols = 1 + max(len(f) for _, f in rows)
+    span = Span(start=rows[0][0][0], end=rows[-1][1][-1][1])
+    return Table(index=index, pages=[page], n_rows=len(rows), n_cols=n_cols, cells=cells, span=span)
+
+
+def flat_money_blocks(
+    g: Grounder, lines: list[Line], is_label: Callable[[str], bool]
+) -> list[FlatBlock]:
+    """The text money tables among ``lines``: runs of rows whose label ``is_label`` (a
+    budget or 三公 row label), each with the header line just above it, if any."""
+    text = g.doc.text
+    spans = [g.trim(line.span.start, line.span.end) for line in lines]
+    out: list[FlatBlock] = []
+    i = 0
+    while i < len(spans):
+        rows = []
+        j = i
+        while j < len(spans):
+            row = split_row(text, *spans[j])
+            if row is None or not is_label(text[slice(*row[0])]):
+                break
+            rows.append(row)
+            j += 1
+        if not rows:
+            i += 1
+            continue
+        header = _header_words(text, *spans[i - 1]) if i > 0 else None
+        first = i - 1 if header is not None else i
+        unit = _caption_unit(text, spans, first)
+        if len(rows) >= 2 or header is not None or unit is not None:  # one bare line is prose
+            table = _table(text, len(out), lines[i].page, rows)
+            out.append(FlatBlock(table, header, unit))
+        i = j
+    return out
+
+
+def flat_roles(first_row: list[str]) -> dict[int, str]:
+    """Column → role of a text money table with no header, by how many figures its first
+    row holds: one is the final figure; two the budget and the final; three the initial
+    budget, the budget and the final, or the budget, the final and the rate (a percent
+    last). Four say too little: {}."""
+    n = sum(1 for t in first_row if t)
+    if n == 1:
+        return {1: "final"}
+    if n == 2:
+        return {1: "budget", 2: "final"}
+    if n == 3 and first_row[2].endswith("%"):
+        return {1: "budget", 2: "final", 3: "execution_rate"}
+    if n == 3:
+        return {1: "initial_budget", 2: "budget", 3: "final"}
+    return {}
