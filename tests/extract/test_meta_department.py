@@ -170,3 +170,54 @@ def test_a_list_of_units_in_a_table_is_not_the_department(table: str) -> None:
     export = _out(f"石湾县教育局2023年度{TITLE}\n\n一、基本情况\n下属学校补助如下：\n{table}")
     assert export.report.department.value == "石湾县教育局"
     assert _findings(export, "report.department") == []
+
+
+@pytest.mark.parametrize(
+    ("opening", "unit"),
+    [
+        (
+            "根据县财政局通知要求，白鹭县归侨联合会对2023年度部门整体支出开展了自评。",
+            "白鹭县归侨联合会",
+        ),
+        (
+            "按照《预算法》及相关规定，松川市档案馆组织开展了2022年度整体支出绩效自评。",
+            "松川市档案馆",
+        ),
+        (
+            "为提高财政资金使用效益，鹿鸣县农业技术推广站于2024年3月成立了自评工作小组。",
+            "鹿鸣县农业技术推广站",
+        ),
+        ("2023年，柳岸镇中心卫生院认真落实基本公共卫生服务项目。", "柳岸镇中心卫生院"),
+        (
+            "依据市财政局统一部署 ，桂山区科学技术协会对本年度预算资金使用情况进行了评价。",
+            "桂山区科学技术协会",
+        ),
+        ("青禾县侨联对2022年度部门整体支出开展了自评，现将情况报告如下。", "青禾县侨联"),
+    ],
+)
+def test_the_opening_sentence_names_the_unit_after_a_lead_in(opening: str, unit: str) -> None:
+    """The preamble (before the first heading) or the first sentence of the body: a lead-in
+    clause (根据…要求，), then the unit doing the evaluation."""
+    for text in (f"{TITLE}\n\n{opening}\n{BODY}", f"{TITLE}\n\n{BODY}{opening}\n"):
+        r = _out(text).report
+        assert (r.department.value, r.department.source.locator) == (unit, "prose")
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "根据县财政局通知要求，我局对2023年度部门整体支出开展了自评。",
+        "根据县财政局统一部署，各预算单位对2023年度部门整体支出开展了自评。",
+        "按照年度工作安排，县财政局对我单位2023年度整体支出开展了重点评价。",
+        "根据工作需要，县财政局委托第三方机构开展评价。",
+    ],
+)
+def test_no_unit_from_an_opening_that_names_another_body(opening: str) -> None:
+    r = _out(f"{TITLE}\n\n{opening}\n{BODY}").report
+    assert r.department is None
+
+
+def test_a_lead_in_deep_in_the_report_is_no_opening() -> None:
+    filler = "本单位各项工作有序推进，资金使用规范。" * 40
+    text = f"{TITLE}\n\n{BODY}{filler}\n三、存在问题\n根据审计意见，县审计局对我单位进行了检查。\n"
+    assert _out(text).report.department is None

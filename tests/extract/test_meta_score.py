@@ -75,3 +75,47 @@ def test_a_form_beside_its_score_and_grade(form: str, locator: str) -> None:
 def test_a_flattened_total_row_is_not_a_stated_score() -> None:
     r = _report("自评表如下：\n满意度指标 群众满意度 ≥90% 98% 10 10\n总分 100 97.5\n")
     assert r.total_score is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "score"),
+    [
+        ("经评价，本单位得分87.5分，等级为良好。", 87.5),
+        ("经综合评价，我局整体支出绩效得分为91分。", 91),
+        ("本次自评，得分为84分。", 84),
+        ("经过对照评分标准逐项打分，最后得分96.5分。", 96.5),
+        ("各项指标加总，本部门共得分78分。", 78),
+    ],
+)
+def test_a_score_without_self_or_total_in_its_label(sentence: str, score: float) -> None:
+    r = _report(sentence)
+    assert (r.total_score.value, r.total_score.unit) == (score, "分")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "score", "raw"),
+    [
+        ("经评价，得分为八十九分（89分），评价等级为良好。", 89, "89"),
+        ("自评得分九十二分，等级为优秀。", 92, "九十二"),
+        ("经综合评定，本单位自评总分为八十七点五分。", 87.5, "八十七点五"),
+        ("本部门综合评分：七十分（70分）。", 70, "70"),
+        ("自评总得分一百分。", 100, "一百"),
+    ],
+)
+def test_a_score_in_chinese_numerals(sentence: str, score: float, raw: str) -> None:
+    """Written out in numerals; the digits in brackets after it, where given, are the cue."""
+    r = _report(sentence)
+    assert (r.total_score.value, r.total_score.unit, r.total_score.raw) == (score, "分", raw)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "预算执行率指标（10分），得分9分。",
+        "各项指标中，得分最低的是满意度指标。",
+        "产出指标分值四十分，得分三十八分。",
+        "本单位得分率为95%。",
+    ],
+)
+def test_not_a_total_score_either(sentence: str) -> None:
+    assert _report(sentence).total_score is None

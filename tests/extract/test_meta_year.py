@@ -78,3 +78,37 @@ def test_bare_years_vote_without_a_contradiction() -> None:
     )
     assert export.report.fiscal_year.value == 2023
     assert [f for f in export.findings if "report.fiscal_year" in f.paths] == []
+
+
+@pytest.mark.parametrize(
+    ("opening", "year"),
+    [
+        ("2021年，本办在县委的领导下圆满完成各项工作。\n2022年，本办将继续做好服务保障。", 2021),
+        ("2022年，我校紧紧围绕教育教学中心工作，办学质量稳步提升。", 2022),
+        ("2023年全年，本中心共完成疫苗接种4.2万剂次。", 2023),
+        ("在2020年，全站干部职工克服困难，完成了防汛任务。", 2020),
+        ("2024 年本所共受理检测委托318批次。", 2024),
+    ],
+)
+def test_a_year_opening_the_first_sentence(opening: str, year: int) -> None:
+    """A title without a year; the body opens with the year it tells about."""
+    for text in (
+        f"部门整体支出绩效自评报告\n\n{opening}\n一、基本情况\n本单位内设3个科室。\n",
+        f"绩效自评报告\n\n一、部门概况\n{opening}\n二、绩效情况\n资金使用规范。\n",
+    ):
+        r = _out(text).report
+        assert (r.fiscal_year.value, r.fiscal_year.raw) == (year, str(year))
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "2019年以来，本局累计建成农村公路120公里。",
+        "2025年，本局将进一步加强预算管理。",
+        "2016年，经县编委批准，本中心正式成立。",
+        "2024年3月，本局成立了自评工作小组。",
+    ],
+)
+def test_an_opening_year_that_is_not_the_evaluated_one(opening: str) -> None:
+    r = _out(f"绩效自评报告\n\n一、基本情况\n{opening}\n本单位内设3个科室。\n").report
+    assert r.fiscal_year is None

@@ -15,7 +15,8 @@ strongest one present, so a header's short name is no contradiction of the cover
 is staffing.py's; the indicator table's total row is tables.py's.
 
 Modules: ``title`` (the title and a running header), ``forms`` (label/value pairs and
-checkboxes), ``sentences`` (opening sentences, score and grade, the signature), ``cues`` and
+checkboxes), ``sentences`` (a unit or year stated in a sentence, score and grade, the
+signature), ``opening`` (the unit and year of the opening lines), ``cues`` and
 ``dates`` (what they share). This module settles their cues.
 """
 
@@ -25,6 +26,7 @@ from service.extract.ground import Grounder
 from service.extract.meta.cues import Cue
 from service.extract.meta.dates import find_any_date
 from service.extract.meta.forms import form_cues, table_cues
+from service.extract.meta.opening import opening_cues
 from service.extract.meta.sentences import prose_cues, signature_cues
 from service.extract.meta.title import header_cues, title_cues
 from service.extract.resolve import Candidate, same_value
@@ -36,7 +38,7 @@ def report_candidates(g: Grounder, gv: Grounder, head_end: int) -> list[Candidat
     """Every cue for the report's metadata, settled by cue strength. ``g`` grounds in the
     document, ``gv`` in the prose view; ``head_end`` is where the first heading stands."""
     cues = title_cues(g, head_end) + form_cues(g) + table_cues(g) + header_cues(g)
-    cues += prose_cues(gv, head_end) + signature_cues(g)
+    cues += prose_cues(gv, head_end) + opening_cues(gv, head_end) + signature_cues(g)
     return settle(cues)
 
 

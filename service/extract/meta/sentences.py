@@ -27,12 +27,12 @@ from service.extract.meta.cues import (
 )
 from service.extract.meta.dates import find_any_date
 from service.extract.text import PAGE_NUMBER
-from service.records.numbers import parse_quantity
+from service.records.numbers import parse_chinese_integer, parse_quantity
 
 # --- sentences -------------------------------------------------------------------------------
 
-_STOP = r"(?:根据|按照|依据|关于|现就|现将|现对|对|由|经|在|为|据|我们|本次|今年|全年)"
-_SUBJECT_VERB = (
+STOP = r"(?:根据|按照|依据|关于|现就|现将|现对|对|由|经|在|为|据|我们|本次|今年|全年)"
+SUBJECT_VERB = (
     r"(?:是|为|系|位于|成立于|始建于|创建于|隶属于?|属于|内设|下设|设有|共有|现有|核定|负责|"
     r"承担|主要职能|的主要职能|主要职责|的主要职责|作为|于\d{4}年)"
 )
@@ -44,7 +44,7 @@ def prose_cues(gv: Grounder, head_end: int) -> list[Cue]:
     return _prose_department(gv) + _prose_years(gv) + _prose_scores(gv) + _prose_grades(gv)
 
 
-def _clause_before(text: str, pos: int, clauses: int = 1) -> str:
+def clause_before(text: str, pos: int, clauses: int = 1) -> str:
     start = pos
     for _ in range(clauses):
         found = max(text.rfind(c, 0, start) for c in "，。；,;\n")
@@ -59,15 +59,15 @@ def _prose_department(gv: Grounder) -> list[Cue]:
     kinds = alternation(entry(DEPT).units)
     named = re.compile(rf"(?P<name>[{CJK}]{{3,40}})\s*[(（]\s*以下简称")
     subject = re.compile(
-        rf"(?:^|(?<=[。；\n]))\s*{NUMBERING}\s*(?P<name>[{CJK}]{{1,30}}?{kinds}){_SUBJECT_VERB}"
+        rf"(?:^|(?<=[。；\n]))\s*{NUMBERING}\s*(?P<name>[{CJK}]{{1,30}}?{kinds}){SUBJECT_VERB}"
     )
     for rx in (named, subject):
         for m in rx.finditer(text):
             s, e = m.span("name")
-            lead = re.match(_STOP + "+", text[s:e])
+            lead = re.match(STOP + "+", text[s:e])
             s += lead.end() if lead else 0
             name = text[s:e]
-            if excluded(DEPT, _clause_before(text, s) + name) or generic(name):
+            if excluded(DEPT, clause_before(text, s) + name) or generic(name):
                 continue
             if len(name) >= 3 and unit_kind().search(name):
                 return cue(DEPT, gv.text(s, e, "prose"), "prose", 1, 0.3)
@@ -96,14 +96,14 @@ def _prose_years(gv: Grounder) -> list[Cue]:
             out += cue(YEAR, v, "prose", 3)
     for m in _YEAR_ANY.finditer(text):
         strong = m.start("year") in about
-        if not strong and not m.group("du") or _not_the_year(text, m):
+        if not strong and not m.group("du") or not_the_year(text, m):
             continue
         v = gv.text(m.start("year"), m.end("year"), "prose", value=int(m.group("year")))
         out += cue(YEAR, v, "prose", 2 if strong else 1, 1.0 if strong else 0.3)
     return out
 
 
-def _not_the_year(text: str, m: re.Match[str]) -> bool:
+def not_the_year(text: str, m: re.Match[str]) -> bool:
     s, e = m.start("year"), m.end()
     after = text[e : e + 12]
     if re.match(
@@ -122,8 +122,19 @@ def _not_the_year(text: str, m: re.Match[str]) -> bool:
     return excluded(YEAR, clause)
 
 
+# A score written out (八十九分, 八十七点五分); 十分 alone is “very”, no score.
+_CN_SCORE = re.compile(
+    r"\s*(?P<num>(?!十\s*分)[零〇一二两三四五六七八九十百]{1,5}(?:点[零〇一二三四五六七八九]{1,2})?)\s*分"
+)
+_CN_NUMERAL = "[零〇一二两三四五六七八九十百]"
+
+
 def score_cue(g: Grounder, offset: int, text: str, origin: str, rank: int) -> list[Cue]:
-    """A total score at the start of ``text`` (found at ``offset`` in ``g.src``)."""
+    """A total score at the start of ``text`` (found at ``offset`` in ``g.src``), in digits
+    or in Chinese numerals (then the digits in brackets after them, where given)."""
+    cn = _CN_SCORE.match(text)
+    if cn:
+        return _written_out_score(g, offset, text, cn, origin, rank)
     m = re.match(r"\s*(?P<num>\d{1,3}(?:\.\d+)?)(?P<unit>\s*分)?(?![\d.%％])", text)
     q = m and parse_quantity(m.group("num"))
     if not m or q is None or not entry(SCORE).in_range(q.value):
@@ -132,20 +143,44 @@ def score_cue(g: Grounder, offset: int, text: str, origin: str, rank: int) -> li
     return cue(SCORE, v, origin, rank)
 
 
+def _written_out_score(
+    g: Grounder, offset: int, text: str, cn: re.Match[str], origin: str, rank: int
+) -> list[Cue]:
+    """“八十九分（89分）”: the bracketed digits; “九十二分”: the numeral's value."""
+    bracket = re.match(r"\s*[(（]\s*(?=\d)", text[cn.end() :])
+    if bracket:
+        at = cn.end() + bracket.end()
+        found = score_cue(g, offset + at, text[at:], origin, rank)
+        if found:
+            return found
+    whole, _, decimals = cn.group("num").partition("点")
+    integer = parse_chinese_integer(whole)
+    if integer is None:
+        return []
+    digits = "".join(str(parse_chinese_integer(c)) for c in decimals)
+    value = float(f"{integer}.{digits}") if digits else integer
+    if not entry(SCORE).in_range(value):
+        return []
+    v = g.text(offset + cn.start("num"), offset + cn.end("num"), origin, value=value, unit="分")
+    return cue(SCORE, v, origin, rank)
+
+
 def _prose_scores(gv: Grounder) -> list[Cue]:
     """“自评总得分为93分”, “综合评分92.5分”, “自评得分：95”. A bare 总分 is a weak cue (it may be the
     full mark); a score beside a small 分值/权重/满分 is an indicator's."""
     text = gv.src
     rx = re.compile(
-        rf"(?P<label>{label_pattern(SCORE)})\s*(?P<sep>为|是|达到|共计|合计|:|：)?\s*(?=\d)"
+        rf"(?P<label>{label_pattern(SCORE)})\s*(?P<sep>为|是|达到|共计|合计|:|：)?\s*"
+        rf"(?=\d|{_CN_NUMERAL})"
     )
     out: list[Cue] = []
     for m in rx.finditer(text):
-        tail = text[m.end() : m.end() + 12]
+        tail = text[m.end() : m.end() + 24]
         bare = bare_total(m.group("label"))
         # “自评得分 95” in a form line; not “总分 100 98.5”, a flattened table's total row.
         spaced = text[m.end() - 1].isspace() and not bare
-        if not (m.group("sep") or spaced) and not re.match(r"\d{1,3}(?:\.\d+)?\s*分", tail):
+        stated = re.match(r"\d{1,3}(?:\.\d+)?\s*分", tail) or _CN_SCORE.match(tail)
+        if not (m.group("sep") or spaced or stated):
             continue
         if re.match(r"\d{1,3}(?:\.\d+)?(?![\d.])(?:\s*分)?\s*(?:[/／]|\d)", tail):
             continue
@@ -164,7 +199,7 @@ def bare_total(label: str) -> bool:
 def _a_part(text: str, pos: int) -> bool:
     """Whether the clause of ``pos`` or the one before names a weight below 100 (分值10分,
     权重20%): the score is then one indicator's."""
-    window = _clause_before(text, pos, 2)
+    window = clause_before(text, pos, 2)
     rx = entry(SCORE).excludes_pattern()
     for m in re.finditer(rf"{rx}\s*(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)?", window):
         if m.group(1) is None or float(m.group(1)) < 100:
@@ -195,7 +230,7 @@ def _prose_grades(gv: Grounder) -> list[Cue]:
         )
         if loose and len(m.group("grade")) == 1 and "label" in m.groupdict():
             continue
-        sentence = _clause_before(text, m.start(), 3) + m.group()
+        sentence = clause_before(text, m.start(), 3) + m.group()
         if excluded(GRADE, sentence):
             continue
         if "label" not in m.groupdict() and not re.search(

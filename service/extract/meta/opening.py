@@ -1,0 +1,114 @@
+"""The unit and the year named in the report's opening (开头): the preamble between the title
+and the first heading, and the first sentences under that heading. Reports without a cover
+often say who evaluated which year only there: “根据县财政局通知要求，XX县侨联对2022年度部门
+整体支出开展了自评”, “2021年，本办…”.
+
+Only the opening is read: further on, a lead-in clause names other bodies (the auditor, the
+finance bureau) as often as the unit, and a year opening a sentence is any year. Both cues are
+the weakest kind (a guess): a cover, a title or a sentence about the evaluated budget wins.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from service.extract.ground import Grounder
+from service.extract.meta.cues import (
+    CJK,
+    DEPT,
+    NUMBERING,
+    YEAR,
+    Cue,
+    alternation,
+    cue,
+    entry,
+    excluded,
+    generic,
+    unit_kind,
+)
+from service.extract.meta.sentences import STOP, SUBJECT_VERB, clause_before, not_the_year
+
+# How far the opening runs past the first heading: its first sentences.
+_SENTENCES, _MAX_CHARS = 2, 300
+# Without a heading: the first characters of the prose.
+_NO_HEADING_CHARS = 600
+
+# A lead-in clause opening a sentence: a basis (根据…要求), a purpose (为…), a year (2023年).
+_LEAD_IN = (
+    r"(?:根据|按照|依据|遵照|结合|围绕|为了?|经|在|20\d{2}\s*年\s*度?)[^。；\n]{0,80}?[，,]\s*"
+)
+# What the unit does in the opening: evaluates (对…开展), organises, carries out, … . Not
+# “对我单位…”, “对各单位…”: then the subject is a body evaluating others.
+_ACTION = (
+    r"(?:对(?!我|本\s*(?:单位|部门|局|院|校|中心|所|站|馆|办|委)|各|该|下属|所属)|组织|开展|"
+    r"认真|严格|按照|根据|依据|紧紧围绕|围绕|紧扣|积极|高度重视|成立|坚持|全面|扎实|始终|"
+    r"立足|聚焦|先后|持续|不断|着力|切实|深入|进一步|圆满|全年|共|以|于|在|" + SUBJECT_VERB + ")"
+)
+# A year opening a sentence (“2021年，本办…”, “在2020年，…”, “2023年全年…”); not “2019年以来”
+# (a period), not “2024年3月” (a date).
+_OPENING_YEAR = re.compile(
+    r"(?:^|(?<=[。；\n]))[ \t]*(?:在\s*)?(?P<year>20\d{2})\s*年\s*度?"
+    r"(?=\s*(?:[，,]|全年|年内|内|里|期间|[本我全该共]))"
+)
+
+
+def opening_cues(gv: Grounder, head_end: int) -> list[Cue]:
+    """The unit and the year the opening names (``gv`` grounds in the prose view;
+    ``head_end`` is where the first heading stands in the document)."""
+    end = _opening_end(gv, head_end)
+    return _opening_department(gv, end) + _opening_years(gv, end)
+
+
+def _opening_end(gv: Grounder, head_end: int) -> int:
+    """Where the opening ends in ``gv.src``: a few sentences past the first heading's line."""
+    text = gv.src
+    offsets = gv.view.offsets if gv.view is not None else None
+    at = bisect.bisect_left(offsets, head_end) if offsets else head_end
+    if at >= len(text):
+        return min(len(text), _NO_HEADING_CHARS)
+    body = text.find("\n", at) + 1 or len(text)
+    limit = min(len(text), body + _MAX_CHARS)
+    end = body
+    for _ in range(_SENTENCES):
+        stop = text.find("。", end, limit)
+        if stop == -1:
+            return limit
+        end = stop + 1
+    return end
+
+
+def _opening_department(gv: Grounder, end: int) -> list[Cue]:
+    """The subject of an opening sentence, after a lead-in clause or without one, when it
+    is a unit's name doing the evaluation."""
+    text = gv.src
+    kinds = alternation(entry(DEPT).units)
+    rx = re.compile(
+        rf"(?:^|(?<=[。；\n]))\s*{NUMBERING}\s*(?:{_LEAD_IN})?"
+        rf"(?P<name>[{CJK}]{{2,30}}?{kinds})(?={_ACTION})"
+    )
+    for m in rx.finditer(text, 0, end):
+        s, e = m.span("name")
+        lead = re.match(STOP + "+", text[s:e])
+        s += lead.end() if lead else 0
+        name = text[s:e]
+        if excluded(DEPT, clause_before(text, s) + name) or generic(name):
+            continue
+        if len(name) >= 3 and unit_kind().search(name):
+            # 0.25: below a sentence's “XX局是…” (0.3), which names the unit on purpose.
+            return cue(DEPT, gv.text(s, e, "prose"), "prose", 1, 0.25)
+    return []
+
+
+def _opening_years(gv: Grounder, end: int) -> list[Cue]:
+    """A year opening a sentence of the opening, unless the sentence is a plan or a history
+    (the lexicon's excludes for the year: 将进一步, 成立 …)."""
+    text = gv.src
+    out: list[Cue] = []
+    for m in _OPENING_YEAR.finditer(text, 0, end):
+        sentence = re.split(r"[。；\n]", text[m.end() :], maxsplit=1)[0]
+        if not_the_year(text, m) or excluded(YEAR, sentence):
+            continue
+        v = gv.text(m.start("year"), m.end("year"), "prose", value=int(m.group("year")))
+        out += cue(YEAR, v, "prose", 1, 0.6)
+    return out
