@@ -106,7 +106,48 @@ class _Scanner:
                     limit = hits[k + 1].start if k + 1 < len(hits) else end
                     found = paired.get(k) or value_after(self.text, hit.end, limit)
                     self._field(hit, found, basis, sent, loc)
+        for whole in _full_sentences(self.text, para):  # parts may be listed with ；
+            self._parts_total(whole, loc)
         self._breakdown(para, loc)
+
+    def _parts_total(self, sent: Block, loc: str) -> None:
+        """“工资福利支出300万元，商品服务支出40万元，两项合计340万元”: a total after the parts
+        of 基本支出 that is their sum is 基本支出; two parts, one of each class, are the
+        personnel and public figures."""
+        parts: list[tuple[str, Hit]] = []
+        parts_rx = re.compile(self.lex.words_pattern("basic_parts"))
+        for m in parts_rx.finditer(self.text, sent.start, sent.end):
+            found = value_after(self.text, m.end(), min(sent.end, m.end() + 12))
+            if found is not None and found.kind == "money":
+                parts.append((m.group(0), found))
+        total_rx = re.compile(self.lex.words_pattern("parts_total"))
+        total_at = (
+            total_rx.search(self.text, parts[-1][1].end, sent.end) if len(parts) > 1 else None
+        )
+        total = value_after(self.text, total_at.end(), sent.end) if total_at else None
+        if total is None or total.kind != "money" or total.q.value is None:
+            return
+        numbers = [float(h.q.value or 0) * _scale(h) for _, h in parts]
+        if abs(sum(numbers) - float(total.q.value) * _scale(total)) > 0.006 * len(parts):
+            return  # not these parts' sum
+        self._add(
+            "budget.basic_expenditure", self.g.quantity(total.q, total.offset, f"{loc} cue:合计")
+        )
+        if len(parts) == 2:
+            for (name, hit), path in zip(parts, self._classes(parts), strict=True):
+                if path:
+                    self._add(path, self.g.quantity(hit.q, hit.offset, f"{loc} cue:{name}"))
+
+    def _classes(self, parts: list[tuple[str, Hit]]) -> list[str | None]:
+        """personnel / public for two parts, one of each class; else nothing."""
+        personnel = re.compile(self.lex.words_pattern("personnel_part"))
+        public = re.compile(self.lex.words_pattern("public_part"))
+        first, second = (name for name, _ in parts)
+        if personnel.fullmatch(first) and public.fullmatch(second):
+            return ["budget.personnel_expenditure", "budget.public_expenditure"]
+        if public.fullmatch(first) and personnel.fullmatch(second):
+            return ["budget.public_expenditure", "budget.personnel_expenditure"]
+        return [None, None]
 
     def _spill(self, end: int) -> int:
         nxt = self.text.find("\n\n", end + 2)
@@ -209,6 +250,20 @@ class _Scanner:
                     self.out.basic_breakdown.append(
                         ExpenseItem(name=item.name, amount=item.value, parent=parent)
                     )
+
+
+def _full_sentences(text: str, para: Block) -> list[Block]:
+    """The paragraph cut after 。！？ only (a list of parts goes on over ；)."""
+    out, start = [], para.start
+    for m in re.finditer(r"[。！？!?]", text[para.start : para.end]):
+        out.append(Block(start, para.start + m.end()))
+        start = para.start + m.end()
+    return [*out, Block(start, para.end)] if start < para.end else out
+
+
+def _scale(hit: Hit) -> float:
+    """万元 per unit of a money figure (元 figures sum with 万元 ones)."""
+    return {"元": 1e-4, "亿元": 1e4}.get(hit.q.unit or "", 1.0)
 
 
 _FIGURE_END = re.compile(r"\d\s*(?:万元|元|亿元|%)")

@@ -246,3 +246,45 @@ def test_general_budget_income_worded_otherwise(text: str, expected: float) -> N
 def test_a_bare_fiscal_grant_outside_income_is_not_income(text: str) -> None:
     got = number(read(text), "budget.income_general_budget")
     assert got not in (pytest.approx(905.0), pytest.approx(450.0))
+
+
+@pytest.mark.parametrize(
+    ("text", "basic", "personnel", "public"),
+    [
+        ("工资福利支出300万元，商品服务支出40万元，两项合计基本支出340万元。", 340.0, 300.0, 40.0),
+        ("工资福利支出300万元，商品和服务支出40万元，合计340万元，均为基本支出。", 340.0, 300.0, 40.0),
+        ("基本支出：工资福利支出 212.6 万元、商品和服务支出 31.4 万元，共计 244 万元。",
+         244.0, 212.6, 31.4),
+        ("人员经费300万元，公用经费40万元，两者合计构成基本支出340万元。", 340.0, 300.0, 40.0),
+        ("商品和服务支出18万元，工资福利支出150万元；以上合计168万元。", 168.0, 150.0, 18.0),
+    ],
+)  # fmt: skip
+def test_basic_stated_after_its_parts(
+    text: str, basic: float, personnel: float, public: float
+) -> None:
+    export = read(text)
+    assert number(export, "budget.basic_expenditure") == pytest.approx(basic)
+    assert number(export, "budget.personnel_expenditure") == pytest.approx(personnel)
+    assert number(export, "budget.public_expenditure") == pytest.approx(public)
+
+
+def test_three_parts_sum_to_basic_but_name_no_class() -> None:
+    export = read(
+        "工资福利支出300万元，商品和服务支出40万元，对个人和家庭的补助5万元，以上合计345万元。"
+    )
+    assert number(export, "budget.basic_expenditure") == pytest.approx(345.0)
+    assert number(export, "budget.personnel_expenditure") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "工资福利支出300万元，商品和服务支出40万元，合计350万元。",  # not their sum
+        "基本支出：工资福利支出300万元。",  # a part after the label is not the whole
+    ],
+)
+def test_what_is_not_basic_from_its_parts(text: str) -> None:
+    assert number(read(text), "budget.basic_expenditure") not in (
+        pytest.approx(350.0),
+        pytest.approx(300.0),
+    )
