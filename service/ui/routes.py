@@ -342,15 +342,17 @@ def _short(node: Any) -> str:
 
 
 def _approval_state(session: Session, doc: StoredDocument) -> tuple[bool, bool]:
-    """(approved, stale): stale when corrections were made after the last sign-off."""
-    if doc.approved_at is None:
-        return False, False
+    """(approved, stale). A correction after the sign-off clears the document's approval
+    (store), so "stale" is: this reading was signed off once and corrected since — the
+    reviewer is told to confirm again rather than shown a plain "not reviewed"."""
     approvals = repo.list_approvals(session, doc.id)
+    if not approvals or approvals[-1].extraction_id != doc.latest_extraction_id:
+        return doc.approved_at is not None, False
     last_correction = session.exec(
         select(func.max(Correction.id)).where(col(Correction.document_id) == doc.id)
     ).one()
-    signed = approvals[-1].last_correction_id if approvals else None
-    return True, last_correction is not None and last_correction != signed
+    stale = last_correction is not None and last_correction != approvals[-1].last_correction_id
+    return doc.approved_at is not None and not stale, stale
 
 
 @router.get("/documents/{document_id}")
