@@ -333,14 +333,17 @@ class IndicatorParser:
 
 
 _PROSE_ROW = re.compile(
-    # “—” between the levels; OCR reads the dash as “一” at times. The level-1 name need not
-    # end in 指标 (项目产出, 项目成本).
-    r"\s*[(（]?\d{1,2}[)）.、]?\s*(?P<l1>[^—\-－:：，,。\n]{2,10}?)\s*[—\-－一]+\s*"
-    r"(?P<l2>[^:：，,。\n]{2,14}指标)\s*[:：]\s*(?P<l3>[^，,。\n]{2,60}?)\s*[，,]\s*"
-    r"(?:年度)?(?:目标值?|指标值)\s*(?:为)?\s*(?P<target>[^，,。\n]{1,30}?)\s*[，,]\s*"
-    r"实际(?:完成值?|值)?\s*(?:为)?\s*(?P<actual>[^，,。\n]{1,30}?)\s*[，,]\s*"
-    r"(?:分值|权重)\s*(?:为)?\s*(?P<w>\d+(?:\.\d+)?)\s*分?\s*[，,]\s*"
-    r"(?:自评)?得分\s*(?:为)?\s*(?P<s>\d+(?:\.\d+)?)\s*分?\s*[。；;]?"
+    # A numbered sentence at a line's start (or after the previous one's 。). “—” between
+    # the levels, which may be left out (“2.会议召开次数：年度指标值≥4次，…”); OCR reads the
+    # dash as “一” at times. The level-1 name need not end in 指标 (项目产出, 项目成本).
+    r"(?<![^\n。；;])\s*(?:[(（]?\d{1,2}[)）.、．]?|[(（]?[一二三四五六七八九十]{1,3}[)）、])?\s*"
+    r"(?:(?P<l1>[^—\-－:：，,。\n]{2,10}?)\s*[—\-－一]+\s*"
+    r"(?P<l2>[^:：，,。\n]{2,14}指标)\s*[:：]\s*)?(?P<l3>[^，,。:：\n]{2,60}?)\s*[，,:：]\s*"
+    r"(?:年度|全年)?(?:目标值?|指标值|预期(?:目标)?值?|计划(?:值|数)?)\s*(?:为|[:：])?\s*"
+    r"(?P<target>[^，,。\n]{1,30}?)\s*[，,]\s*"
+    r"(?:实际(?:完成值?|值|达到)?|完成值?)\s*(?:为|[:：])?\s*(?P<actual>[^，,。\n]{1,30}?)\s*[，,]\s*"
+    r"(?:分值|权重|满分|标准分)\s*(?:为|[:：])?\s*(?P<w>\d+(?:\.\d+)?)\s*分?\s*[，,]\s*"
+    r"(?:自评|实际)?得分?\s*(?:为|[:：])?\s*(?P<s>\d+(?:\.\d+)?)\s*分?\s*[。；;]?"
     r"(?:\s*(?:偏差原因|原因分析|未完成原因)\s*[:：]\s*(?P<dev>[^。\n]+)。?)?"
 )
 
@@ -349,34 +352,33 @@ def prose_indicators(g: Grounder) -> list[Indicator]:
     """Indicator rows written as sentences, one per paragraph (give a prose-view grounder)."""
     out: list[Indicator] = []
     for para in g.paragraphs():
-        m = _PROSE_ROW.match(g.src, para.start, para.end)
-        if not m:
-            continue
-
-        def text(name: str, m: re.Match[str] = m) -> Value | None:
-            return None if m.group(name) is None else g.text(m.start(name), m.end(name), "prose")
-
-        def value(name: str, m: re.Match[str] = m) -> Value | None:
-            q = indicator_quantity(m.group(name))
-            return g.quantity(q, m.start(name), "prose") if q is not None else text(name)
-
-        def points(name: str, m: re.Match[str] = m) -> Value | None:
-            q = parse_quantity(m.group(name))
-            if q is None:
-                return None
-            return g.quantity(q, m.start(name), "prose").model_copy(update={"unit": "分"})
-
-        target, actual = value("target"), value("actual")
-        out.append(
-            Indicator(
-                level1=text("l1"),
-                level2=text("l2"),
-                level3=text("l3"),
-                target=_share_unit(target, actual),
-                actual=_share_unit(actual, target),
-                weight=points("w"),
-                score=points("s"),
-                deviation=text("dev"),
-            )
-        )
+        for m in _PROSE_ROW.finditer(g.src, para.start, para.end):
+            out.append(_prose_row(g, m))
     return out
+
+
+def _prose_row(g: Grounder, m: re.Match[str]) -> Indicator:
+    def text(name: str) -> Value | None:
+        return None if m.group(name) is None else g.text(m.start(name), m.end(name), "prose")
+
+    def value(name: str) -> Value | None:
+        q = indicator_quantity(m.group(name))
+        return g.quantity(q, m.start(name), "prose") if q is not None else text(name)
+
+    def points(name: str) -> Value | None:
+        q = parse_quantity(m.group(name))
+        if q is None:
+            return None
+        return g.quantity(q, m.start(name), "prose").model_copy(update={"unit": "分"})
+
+    target, actual = value("target"), value("actual")
+    return Indicator(
+        level1=text("l1"),
+        level2=text("l2"),
+        level3=text("l3"),
+        target=_share_unit(target, actual),
+        actual=_share_unit(actual, target),
+        weight=points("w"),
+        score=points("s"),
+        deviation=text("dev"),
+    )

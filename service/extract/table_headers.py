@@ -103,9 +103,20 @@ def column_roles(rows: Rows, r: int, prefix: str, two_rows: bool) -> dict[str, i
             role = role_of(low.text, prefix)
         if role is None and top is not None:
             role = role_of(top.text, prefix)
+        if role == "level3" and "level3" in cols and "三级" in _text(low) + _text(top):
+            _level_above(cols)
         if role is not None and role not in cols:
             cols[role] = c
     return cols
+
+
+def _level_above(cols: dict[str, int]) -> None:
+    """指标 | 三级指标: a generic 指标 column before the one saying 三级 is the level above
+    it (一级, or 二级 where 一级 has its column), not the indicator's name."""
+    above = next((lv for lv in ("level1", "level2") if lv not in cols), None)
+    generic = cols.pop("level3")
+    if above is not None:
+        cols[above] = generic
 
 
 def header_texts(rows: Rows, r: int, two_rows: bool) -> list[str]:
