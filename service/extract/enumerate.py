@@ -74,7 +74,8 @@ _NOT_BARE = "(?:" + "|".join([*COUNT_UNITS, *"年月日号万亿元千百余多�
 # The lead of a list item, in any numbering style: （1） (1) 1) 1. 1、 ① 一是 第一， （一）.
 ITEM_MARKER = re.compile(
     rf"(?:[(（]\s*(?P<paren>\d{{1,2}}|[{_CN_ORD}]{{1,3}})\s*[)）]|(?P<arabic>\d{{1,2}})\s*(?:[.．、](?!\d)|[)）])"
-    rf"|(?P<circled>[{_CIRCLED}])|(?P<bare>\d{{1,2}})(?=[\u4e00-\u9fff])(?!{_NOT_BARE})|(?P<shi>[{_CN_ORD}]{{1,3}})\s*是|第(?P<ordinal>[{_CN_ORD}]{{1,3}})\s*[，,、:：])\s*"
+    rf"|(?P<circled>[{_CIRCLED}])|(?P<bare>\d{{1,2}})(?=[\u4e00-\u9fff])(?!{_NOT_BARE})|(?P<shi>[{_CN_ORD}]{{1,3}})\s*是|第(?P<ordinal>[{_CN_ORD}]{{1,3}})\s*[，,、:：]"
+    rf"|(?P<cn>[{_CN_ORD}]{{1,3}})\s*[、.](?!\d))\s*"
 )
 
 
@@ -82,7 +83,7 @@ def marker_number(m: re.Match[str]) -> tuple[str, int]:
     """(style, number) of an ``ITEM_MARKER`` match: items of one list share a style."""
     from service.records.numbers import parse_chinese_integer
 
-    for style in ("paren", "arabic", "bare", "shi", "ordinal"):
+    for style in ("paren", "arabic", "bare", "shi", "ordinal", "cn"):
         token = m.group(style)
         if token:
             n = int(token) if token.isdigit() else parse_chinese_integer(token)
@@ -182,8 +183,8 @@ def named_amounts(text: str, start: int, end: int, words: re.Pattern[str]) -> li
         if (
             word
             and not text[name_start:name_end].strip()
-            and before > floor
-            and text[before] in "，,"
+            and text[before : before + 1] in ("，", ",")
+            and text[floor:before].strip(" \t\n\u3000，,；;、")
         ):
             # “A经费，支出3,686,900.00元；B…”: the name is the clause before the verb
             prev = max(text.rfind(c, floor, before) for c in _CLAUSE_SEP)

@@ -139,12 +139,21 @@ def _listed(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
         is_budget = bool(w.budget.fullmatch(item.word or "-"))
         before_word = is_budget or item.name_end < _verb_at(g.src, item)
         name_end = item.name_end if before_word else None
-        name = _name(g, item.name_start, name_end or _tail_end(g.src, item), loc)
+        bare_verb = item.word and not g.src[item.name_start : item.name_end].strip()
+        name = (
+            None
+            if bare_verb
+            else _name(g, item.name_start, name_end or _tail_end(g.src, item), loc)
+        )
         value = g.quantity(item.money, item.offset, loc)
         if name is None:
             # “…预算12万元，实际支出11.5万元”: the spending of the item before
-            if out and item.word and w.spend.fullmatch(item.word) and out[-1].budget is None:
-                out[-1] = out[-1].model_copy(update={"budget": out[-1].amount, "amount": value})
+            last = out[-1] if out else None
+            if last is not None and item.word and w.spend.fullmatch(item.word):
+                if last.amount is None:  # “A项目预算12万元，实际支出11.5万元”
+                    out[-1] = last.model_copy(update={"amount": value})
+                elif last.budget is None:  # “A项目12万元，实际支出11.5万元”
+                    out[-1] = last.model_copy(update={"budget": last.amount, "amount": value})
             continue
         if is_budget:
             out.append(Project(name=name, budget=value))

@@ -146,3 +146,16 @@ def test_wrapped_pdf_lines_read_as_one_list() -> None:
     ]
     amount = export.projects[0].amount
     assert amount.source is not None and amount.source.page == 1
+
+
+def test_budget_and_spending_of_each_listed_project_and_parts_numbered_in_chinese() -> None:
+    listed = _read(
+        "（二）项目支出情况\n本年项目支出19.5万元，其中：城北水库巡查项目预算12万元，实际支出11.5万元；"
+        "小流域清淤经费预算8万元，实际支出7.6万元。"
+    )
+    assert _projects(listed) == [("城北水库巡查项目", 11.5, 12), ("小流域清淤经费", 7.6, 8)]
+    parts = _read(
+        "第二部分 项目支出\n一、水源地保护专项。全年预算资金50万元，年末实际拨付48.6万元，执行率97.2%。\n"
+        "二、山洪灾害防治经费。全年支出21.3万元。"
+    )
+    assert _projects(parts) == [("水源地保护专项", 48.6, 50), ("山洪灾害防治经费", 21.3, None)]
