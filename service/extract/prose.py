@@ -189,7 +189,9 @@ class _Scanner:
         if about == "previous" or (about == "budget" and hit.key not in _BUDGET_FIELDS):
             return
         lead = self.text[_clause_start(self.text, sent.start, hit.start) : hit.start]
-        if _other_subject(lead) or self._named_lead(sent.start, hit.start):
+        # The accounts' own labels before it (人员经费210.40万元、公用经费…) name no other
+        # subject; what is left may (项目支出主要用于安保经费…、公用经费补助…).
+        if _other_subject(self._accounts.sub("", lead)) or self._named_lead(sent.start, hit.start):
             return
         clause = lead + self.text[hit.start : found.start]
         if entry.excludes and re.search(entry.excludes_pattern(), clause):
@@ -266,18 +268,12 @@ def _scale(hit: Hit) -> float:
     return {"元": 1e-4, "亿元": 1e4}.get(hit.q.unit or "", 1.0)
 
 
-_FIGURE_END = re.compile(r"\d\s*(?:万元|元|亿元|%)")
-
-
 def _clause_start(text: str, start: int, pos: int) -> int:
-    """Where the clause holding ``pos`` starts: after the last ，；。 before it, or after the
-    last figure (人员经费210.40万元、公用经费…: the 经费 before 、 is another label's)."""
+    """Where the clause holding ``pos`` starts (after the last ，；。 before it)."""
     for i in range(pos - 1, start - 1, -1):
         if text[i] in "，,；;。":
-            start = i + 1
-            break
-    figures = list(_FIGURE_END.finditer(text, start, pos))
-    return figures[-1].end() if figures else start
+            return i + 1
+    return start
 
 
 def _other_subject(lead: str) -> bool:

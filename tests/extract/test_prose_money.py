@@ -288,3 +288,17 @@ def test_what_is_not_basic_from_its_parts(text: str) -> None:
         pytest.approx(350.0),
         pytest.approx(300.0),
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "项目支出主要用于河道保洁经费88.1万元、办公设备购置12.6万元、公用经费补助9.75万元。",
+        "项目支出用于培训经费5.2万元、人员经费补贴9.75万元。",
+        "专项资金使用情况：宣传经费3.3万元、公用经费9.75万元。",
+    ],
+)
+def test_a_named_item_in_a_list_of_project_uses_is_not_the_accounts(text: str) -> None:
+    export = read(text)
+    assert number(export, "budget.public_expenditure") != pytest.approx(9.75)
+    assert number(export, "budget.personnel_expenditure") != pytest.approx(9.75)
