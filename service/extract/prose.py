@@ -80,6 +80,10 @@ class _Scanner:
         self.labels = _compiled(("budget.", "three_public."))
         self.lex = lexicon()
         self._accounts = re.compile("|".join(rx.pattern for _, rx in self.labels))
+        # A label of the accounts with its own figure: a statement before this one.
+        self._stated = re.compile(
+            rf"(?:{self._accounts.pattern})[^，,；;。\d]{{0,6}}?\d[\d.,]*\s*(?:万元|元|亿元|%)"
+        )
 
     def run(self) -> ProseOutput:
         for para in self.g.paragraphs():
@@ -189,9 +193,9 @@ class _Scanner:
         if about == "previous" or (about == "budget" and hit.key not in _BUDGET_FIELDS):
             return
         lead = self.text[_clause_start(self.text, sent.start, hit.start) : hit.start]
-        # The accounts' own labels before it (人员经费210.40万元、公用经费…) name no other
-        # subject; what is left may (项目支出主要用于安保经费…、公用经费补助…).
-        if _other_subject(self._accounts.sub("", lead)) or self._named_lead(sent.start, hit.start):
+        # The accounts' statements before it (人员经费210.40万元、公用经费…) name no other
+        # subject; what is left may (项目支出主要用于人员经费…, 安保经费…、公用经费补助…).
+        if _other_subject(self._stated.sub("", lead)) or self._named_lead(sent.start, hit.start):
             return
         clause = lead + self.text[hit.start : found.start]
         if entry.excludes and re.search(entry.excludes_pattern(), clause):

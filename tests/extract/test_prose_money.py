@@ -302,3 +302,9 @@ def test_a_named_item_in_a_list_of_project_uses_is_not_the_accounts(text: str) -
     export = read(text)
     assert number(export, "budget.public_expenditure") != pytest.approx(9.75)
     assert number(export, "budget.personnel_expenditure") != pytest.approx(9.75)
+
+
+def test_personnel_and_public_listed_as_uses_of_the_project_money_are_not_the_accounts() -> None:
+    export = read("基本支出500万元。项目支出主要用于人员经费20.5万元、公用经费9.75万元。")
+    assert number(export, "budget.personnel_expenditure") != pytest.approx(20.5)
+    assert number(export, "budget.public_expenditure") != pytest.approx(9.75)
