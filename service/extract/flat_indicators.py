@@ -38,7 +38,7 @@ _COMPARATOR = r"(?:≥|≤|>=|<=|>|<|=|不低于|不少于|不高于|不超过|�
 _NUM = r"\d+(?:\.\d+)?"
 # Right to left: the actual (number + unit) ends the head, the target (comparator, number,
 # unit) stands before it, the name before that.
-_ACTUAL = re.compile(rf"(?P<num>{_NUM})\s*(?P<unit>{_UNITS}|[\u4e00-\u9fff])$")
+_ACTUAL = re.compile(rf"(?P<num>{_NUM})\s*(?P<unit>{_UNITS}|[\u4e00-\u9fff]{{1,2}})$")
 _POINTS = re.compile(r"(?P<pts>\d[\d.]*(?:\s+\d[\d.]*)?)\s*(?P<dev>[^\d\s][^\d]*)?$")
 _LEVEL_SUFFIX = r"(?:[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）])?"
 _KNOWN_LEVELS = sorted([*LEVEL1_NAMES, *LEVEL2_FAMILY], key=len, reverse=True)
@@ -99,8 +99,16 @@ def header_columns(line: str) -> list[str]:
         for f in found
         if not any(o[0] <= f[0] and f[1] <= o[1] and (o[1] - o[0]) > (f[1] - f[0]) for o in found)
     ]
+    ordered = sorted(kept)
+    names = [i for i, (_, _, role) in enumerate(ordered) if role == "level3"]
+    if len(names) >= 2 and "三级" in line[ordered[names[1]][0] : ordered[names[1]][1]]:
+        # 指标 | 三级指标: the plain 指标 before is the level above (table_headers.py alike)
+        taken = {role for _, _, role in ordered}
+        above = next((lv for lv in ("level1", "level2") if lv not in taken), None)
+        a, b, _ = ordered[names[0]]
+        ordered[names[0]] = (a, b, above or "level3")
     roles: list[str] = []
-    for _, _, role in sorted(kept):
+    for _, _, role in ordered:
         if role not in roles:
             roles.append(role)
     return roles
@@ -145,9 +153,10 @@ def _repeated(text: str, start: int, end: int) -> tuple[Span, Span, int] | None:
     return None
 
 
-def _unknown_unit(text: str, span: tuple[int, int]) -> bool:
+def _unknown_unit(text: str, span: tuple[int, int]) -> str | None:
+    """The actual's unit where no unit list knows it (卷, 分钟), else None."""
     m = _ACTUAL.search(text, span[0], span[1])
-    return m is not None and not re.fullmatch(_UNITS, m.group("unit"))
+    return None if m is None or re.fullmatch(_UNITS, m.group("unit")) else m.group("unit")
 
 
 def _valid_number(s: str) -> bool:
@@ -235,8 +244,29 @@ class _Reader:
         if found is None:
             return False
         target, actual, head_end = found
+        start = self._spaced_levels(start, head_end)
         self.rows.append(_Row(self.l1, self.l2, (start, head_end), target, actual, points, dev))
         return True
+
+    def _spaced_levels(self, start: int, end: int) -> int:
+        """Names parted by spaces before the 三级 name (“履职效能 工作数量 走访户数”): the
+        words before the last are the levels no list knows, two of them 一级 and 二级, one
+        the 二级 under the 一级 above (or the 一级 where the table has no 二级 column);
+        returns where the 三级 name starts."""
+        words = [
+            (m.start() + start, m.end() + start) for m in re.finditer(r"\S+", self.text[start:end])
+        ]
+        has_levels = "level1" in self.roles or "level2" in self.roles
+        if not has_levels or not 2 <= len(words) <= 3 or any(b - a < 2 for a, b in words):
+            return start
+        levels = [self.g.text(a, b, LOCATOR) for a, b in words[:-1]]
+        if len(levels) == 2:
+            self.l1, self.l2 = levels
+        elif "level2" in self.roles:
+            self.l2 = levels[0]
+        else:
+            self.l1, self.l2 = levels[0], None
+        return words[-1][0]
 
     def _values(self, start: int, end: int) -> tuple[Span | None, Span | None, int] | None:
         """(target, actual, where the name ends) of the head [start, end) of a row; cells
@@ -258,11 +288,8 @@ class _Reader:
             actual, end = (am.start(), am.end()), _rstrip(self.text, start, am.start())
         if "target" in self.roles:
             # The target's unit is the actual's (卷, 宗 … units no list knows), or a known one.
-            unit = (
-                re.escape(self.text[actual[1] - 1])
-                if actual and _unknown_unit(self.text, actual)
-                else _UNITS
-            )
+            own = _unknown_unit(self.text, actual) if actual else None
+            unit = re.escape(own) if own else _UNITS
             rx = re.compile(rf"(?P<cmp>{_COMPARATOR})?\s*(?P<num>{_NUM})\s*(?:{unit})?$")
             tm = rx.search(self.text, start, end)
             if tm is None or tm.start() == tm.end():
