@@ -46,6 +46,7 @@ _NO_NAME = re.compile(r"^(?:对|向|为|在|完成|开展|对全市|全市)?$|�
 _AFTER_UNIT = re.compile(r"[\u4e00-\u9fffA-Za-z“”\"]{2,14}?(?=进行|开展|定期|的|，|,|。|；|;|、|$)")
 _MARKER = re.compile(
     r"\s*(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|\d{1,2}\s*[、.](?!\d)|"
+    r"\d{1,2}\s*\.(?=\d{4}\s*年)|"  # “3.2022年，全年…”: the item's number, then the year
     r"[一二三四五六七八九十]{1,3}\s*、|[-•·])\s*"
 )
 
@@ -132,7 +133,16 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
     if sentence is None:
         return None
     section = root.innermost(g.to_doc(start, end)[0])
+    if section.parent is not None and _is_the_sentence(section.title, str(sentence.value)):
+        section = section.parent  # “1.全年…。” read as a heading: its part names it
     return Achievement(text=sentence, section=section.title or None, metrics=metrics)
+
+
+def _is_the_sentence(title: str, sentence: str) -> bool:
+    """Whether a heading's title is the sentence itself (a numbered result line), not a
+    short title run into its paragraph."""
+    t, s = re.sub(r"\W+", "", title), re.sub(r"\W+", "", sentence)
+    return bool(t) and s.startswith(t) and len(t) >= 0.8 * len(s)
 
 
 _VERSUS = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去年|比上年同期|较上年同期)$")

@@ -110,3 +110,15 @@ def test_a_change_keeps_its_direction_and_done_so_far_keeps_already() -> None:
 def test_ordinals_are_not_counts() -> None:
     export = _read("二、工作开展情况\n第2批次开展消防培训3期，第3季度完成验收项目12个。")
     assert _metrics(export) == [("消防培训", 3, "期"), ("验收项目", 12, "个")]
+
+
+def test_numbered_result_lines_are_named_by_their_part() -> None:
+    export = _read(
+        "四、主要工作成效\n1.2023年，全年检疫生猪7322头，无害化处理病死畜禽296头。\n"
+        "2.全年排查化解矛盾纠纷96件，调处成功率96.2%。"
+    )
+    got = [(a.section, a.text.value) for a in export.achievements]
+    assert got == [
+        ("主要工作成效", "2023年,全年检疫生猪7322头,无害化处理病死畜禽296头。"),
+        ("主要工作成效", "全年排查化解矛盾纠纷96件,调处成功率96.2%。"),
+    ]
