@@ -204,6 +204,26 @@ def test_the_opening_sentence_names_the_unit_after_a_lead_in(opening: str, unit:
 
 
 @pytest.mark.parametrize(
+    ("opening", "unit"),
+    [
+        (
+            "根据县财政局要求，我们对云岭县气象局2023年度部门整体支出开展了绩效自评。",
+            "云岭县气象局",
+        ),
+        ("现将长滩镇人民政府2022年度整体支出绩效自评情况报告如下：", "长滩镇人民政府"),
+        (
+            "按照工作安排，本次对明溪县老干部活动中心 2024年度预算资金使用情况进行了评价。",
+            "明溪县老干部活动中心",
+        ),
+    ],
+)
+def test_the_opening_names_the_unit_as_what_is_evaluated(opening: str, unit: str) -> None:
+    """The unit as the object: 对XX局2023年度…开展自评, 现将XX镇2022年度…报告如下."""
+    r = _out(f"{TITLE}\n\n{opening}\n{BODY}").report
+    assert (r.department.value, r.department.source.locator) == (unit, "prose")
+
+
+@pytest.mark.parametrize(
     "opening",
     [
         "根据县财政局通知要求，我局对2023年度部门整体支出开展了自评。",

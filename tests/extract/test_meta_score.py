@@ -85,6 +85,8 @@ def test_a_flattened_total_row_is_not_a_stated_score() -> None:
         ("本次自评，得分为84分。", 84),
         ("经过对照评分标准逐项打分，最后得分96.5分。", 96.5),
         ("各项指标加总，本部门共得分78分。", 78),
+        ("经评价，本单位2023年度整体支出得分90.5分。", 90.5),
+        ("我院部门整体支出的综合得分为88分。", 88),
     ],
 )
 def test_a_score_without_self_or_total_in_its_label(sentence: str, score: float) -> None:

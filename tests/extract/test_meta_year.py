@@ -101,6 +101,20 @@ def test_a_year_opening_the_first_sentence(opening: str, year: int) -> None:
 
 
 @pytest.mark.parametrize(
+    ("opening", "year"),
+    [
+        ("根据县财政局要求，本单位对2022年预算执行情况开展了自评。", 2022),
+        ("按照通知精神，我局就2023年部门预算资金使用情况进行了绩效评价。", 2023),
+        ("为做好评价工作，本院对 2021 年全部支出进行了全面自评。", 2021),
+    ],
+)
+def test_the_year_an_opening_evaluates(opening: str, year: int) -> None:
+    """对2022年…开展自评: the year of what the opening says is evaluated."""
+    r = _out(f"绩效自评报告\n\n{opening}\n一、基本情况\n本单位内设3个科室。\n").report
+    assert r.fiscal_year.value == year
+
+
+@pytest.mark.parametrize(
     "opening",
     [
         "2019年以来，本局累计建成农村公路120公里。",

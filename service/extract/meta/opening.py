@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import cache
 
 from service.extract.ground import Grounder
 from service.extract.meta.cues import (
@@ -52,6 +53,11 @@ _OPENING_YEAR = re.compile(
     r"(?=\s*(?:[，,]|全年|年内|内|里|期间|[本我全该共]))"
 )
 
+# The year of what the opening says is evaluated: 对2022年预算执行情况开展了自评.
+_EVALUATED_YEAR = re.compile(
+    r"(?:对|就)\s*(?P<year>20\d{2})\s*年\s*度?(?=[^。；\n]*(?:自评|评价|评估|考评))"
+)
+
 
 def opening_cues(gv: Grounder, head_end: int) -> list[Cue]:
     """The unit and the year the opening names (``gv`` grounds in the prose view;
@@ -82,12 +88,8 @@ def _opening_department(gv: Grounder, end: int) -> list[Cue]:
     """The subject of an opening sentence, after a lead-in clause or without one, when it
     is a unit's name doing the evaluation."""
     text = gv.src
-    kinds = alternation(entry(DEPT).units)
-    rx = re.compile(
-        rf"(?:^|(?<=[。；\n]))\s*{NUMBERING}\s*(?:{_LEAD_IN})?"
-        rf"(?P<name>[{CJK}]{{2,30}}?{kinds})(?={_ACTION})"
-    )
-    for m in rx.finditer(text, 0, end):
+    found = [m for rx in _department_patterns() for m in rx.finditer(text, 0, end)]
+    for m in sorted(found, key=lambda m: m.start("name")):
         s, e = m.span("name")
         lead = re.match(STOP + "+", text[s:e])
         s += lead.end() if lead else 0
@@ -100,15 +102,26 @@ def _opening_department(gv: Grounder, end: int) -> list[Cue]:
     return []
 
 
+@cache
+def _department_patterns() -> tuple[re.Pattern[str], ...]:
+    """The unit as the subject (“根据…要求，XX局对…”) or as what is evaluated
+    (“对XX局2023年度…”, “现将XX镇2022年度整体支出…报告如下”)."""
+    name = rf"(?P<name>[{CJK}]{{2,30}}?{alternation(entry(DEPT).units)})"
+    subject = rf"(?:^|(?<=[。；\n]))\s*{NUMBERING}\s*(?:{_LEAD_IN})?{name}(?={_ACTION})"
+    evaluated = rf"(?:对|将|就)\s*{name}\s*(?=20\d{{2}}\s*年|(?:部门\s*)?整体\s*支出|部门\s*整体)"
+    return re.compile(subject), re.compile(evaluated)
+
+
 def _opening_years(gv: Grounder, end: int) -> list[Cue]:
     """A year opening a sentence of the opening, unless the sentence is a plan or a history
-    (the lexicon's excludes for the year: 将进一步, 成立 …)."""
+    (the lexicon's excludes for the year: 将进一步, 成立 …); the year of what is evaluated."""
     text = gv.src
     out: list[Cue] = []
-    for m in _OPENING_YEAR.finditer(text, 0, end):
-        sentence = re.split(r"[。；\n]", text[m.end() :], maxsplit=1)[0]
-        if not_the_year(text, m) or excluded(YEAR, sentence):
-            continue
-        v = gv.text(m.start("year"), m.end("year"), "prose", value=int(m.group("year")))
-        out += cue(YEAR, v, "prose", 1, 0.6)
+    for rx, whole_sentence in ((_OPENING_YEAR, True), (_EVALUATED_YEAR, False)):
+        for m in rx.finditer(text, 0, end):
+            sentence = re.split(r"[。；\n]", text[m.end() :], maxsplit=1)[0]
+            if not_the_year(text, m) or (whole_sentence and excluded(YEAR, sentence)):
+                continue
+            v = gv.text(m.start("year"), m.end("year"), "prose", value=int(m.group("year")))
+            out += cue(YEAR, v, "prose", 1, 0.6)
     return out
