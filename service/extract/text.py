@@ -56,7 +56,7 @@ def label_value_list(table: Table) -> bool:
     """Whether a table is label–value lines: each row a label (words, no figure) and a
     figure with its unit (万元, %, 人 …) opening the value, nothing else (empty cells from
     doubled tabs aside), no header row."""
-    if table.n_cols > 3 or table.n_rows > 20:
+    if table.n_cols > 4 or table.n_rows > 20:
         return False
     rows: dict[int, list[tuple[int, str]]] = {}
     for cell in table.cells:
@@ -66,9 +66,24 @@ def label_value_list(table: Table) -> bool:
 
 
 def _label_and_figure(cells: list[tuple[int, str]]) -> bool:
-    if len(cells) != 2 or not _LABEL.fullmatch(cells[0][1]):
+    """A label, then cells that open with a figure: one (收入合计 | 1520.00万元), or several
+    where the sentence goes on in them (本年收入合计 | 1520.00万元，本年支出合计 | 1498.30万元。);
+    bare figures side by side are a table's columns."""
+    if len(cells) < 2 or not _LABEL.fullmatch(cells[0][1]):
         return False
-    figure = re.match(r"[\d.,]+\s*\S{0,2}", cells[1][1])
+    rest = [text for _, text in cells[1:]]
+    if not all(_opens_with_figure(text) for text in rest):
+        return False
+    return len(rest) == 1 or any(_FIGURE_TEXT.match(text) for text in rest)
+
+
+_FIGURE = re.compile(r"[\d.,]+\s*\S{0,2}")
+# A figure and a sentence going on after it (1520.00万元，本年支出合计).
+_FIGURE_TEXT = re.compile(r"[\d.,]+\s*\S{0,2}\s*[，,；;、]\s*[\u4e00-\u9fff]")
+
+
+def _opens_with_figure(text: str) -> bool:
+    figure = _FIGURE.match(text)
     q = parse_quantity(figure.group(0)) if figure else None
     return q is not None and q.unit is not None
 

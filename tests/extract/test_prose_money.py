@@ -308,3 +308,19 @@ def test_personnel_and_public_listed_as_uses_of_the_project_money_are_not_the_ac
     export = read("基本支出500万元。项目支出主要用于人员经费20.5万元、公用经费9.75万元。")
     assert number(export, "budget.personnel_expenditure") != pytest.approx(20.5)
     assert number(export, "budget.public_expenditure") != pytest.approx(9.75)
+
+
+def test_a_tabbed_sentence_going_on_over_its_cells_is_prose() -> None:
+    text = HEAD + "本年收入合计\t912.40万元，本年支出合计\t899.10万元。\n基本支出\t700.00万元\n"
+    export = read(text)
+    assert number(export, "budget.total_income") == pytest.approx(912.40)
+    assert number(export, "budget.total_expenditure") == pytest.approx(899.10)
+
+
+def test_bare_figures_side_by_side_stay_a_table() -> None:
+    from service.extract.text import label_value_list
+
+    doc = read_document(
+        (HEAD + "基本支出\t800万元\t780万元\n项目支出\t100万元\t98万元\n").encode(), "t.txt"
+    )
+    assert doc.tables and not label_value_list(doc.tables[0])
