@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from service.document import Cell, Line, Span, Table
 from service.extract.ground import Grounder
+from service.extract.table_headers import UNIT_IN_HEADER
 
 # A figure cell: 6,203,118.40 | -0.15 | 12.5% | a dash for none.
 _FIGURE = r"[-－]?\d[\d,]*(?:\.\d+)?%?|[-－—]"
@@ -119,6 +120,9 @@ def flat_money_blocks(
         header = _header_words(text, *spans[i - 1]) if i > 0 else None
         first = i - 1 if header is not None else i
         unit = _caption_unit(text, spans, first)
+        if header is not None:  # “预算数（元）” in the header line says it for its columns
+            m = UNIT_IN_HEADER.search(text[slice(*spans[i - 1])])
+            unit = m.group(1) if m else unit
         if len(rows) >= 2 or header is not None or unit is not None:  # one bare line is prose
             table = _table(text, len(out), lines[i].page, rows)
             out.append(FlatBlock(table, header, unit))

@@ -5,6 +5,7 @@ level1/level2/level3/target/actual/weight/score/deviation), with the words read 
 ``lexicon/tables.toml``; headers written over two rows (a merged “指标值” above
 “年度指标值 | 实际完成值”); and the grid of covering cells that merged headers need.
 A header that names no role is a column to ignore (指标解释, 评分标准, 数据来源).
+Also the unit a money table's bare figures are in, from its caption or header cells.
 Must not read values: the table mappers do.
 """
 
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from service.document import Cell
+from service.document import Cell, Table
 from service.extract.lexicon import lexicon
 
 Rows = list[list[Cell | None]]
@@ -128,3 +129,30 @@ def header_texts(rows: Rows, r: int, two_rows: bool) -> list[str]:
         low = lower[c] if c < len(lower) else None
         out.append(_text(top) + (_text(low) if low is not top else ""))
     return out
+
+
+_UNIT_CAPTION = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
+UNIT_IN_HEADER = re.compile(r"[(（]\s*(万元|千元|亿元|元)\s*[)）]")
+
+
+def money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str | None:
+    """The unit bare amounts of ``table`` are in, where it says: a “单位：元” caption just
+    above it or a caption ending in “（元）”, else a “(元)” in its header cells. None when
+    it does not say (the caller falls back to 万元, the templates' default, or to the unit
+    of the table it continues)."""
+    before = text[max(0, table.span.start - 80) : table.span.start]
+    captions = _UNIT_CAPTION.findall(before)
+    if captions:
+        return captions[-1]
+    # A caption ending in the unit: “表2 项目支出明细表（元）”.
+    caption = before.rstrip().rsplit("\n", 1)[-1]
+    m = UNIT_IN_HEADER.search(caption)
+    if m and m.end() >= len(caption.rstrip()) - 1:
+        return m.group(1)
+    for row in rows[:3]:
+        for cell in row:
+            # A title row inside the grid (“金额单位：元”), or “(元)” in a header cell.
+            m = _UNIT_CAPTION.search(_text(cell)) or UNIT_IN_HEADER.search(_text(cell))
+            if m:
+                return m.group(1)
+    return None

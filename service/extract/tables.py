@@ -33,7 +33,7 @@ from service.extract.indicators import (
 )
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
-from service.extract.table_headers import header_key, role_of
+from service.extract.table_headers import header_key, money_unit, role_of
 from service.extract.three_public_table import change_kind, item_columns, read_items_as_columns
 from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
@@ -56,7 +56,11 @@ _BY_NATURE = [
     ("budget.basic_expenditure", r"基本支出"),
     ("budget.project_expenditure", r"项目支出"),
 ]
-_LINE_LABEL_PREFIX = re.compile(r"^\s*(?:其中\s*[:：]?)?\s*(?:\d{1,2}\s*[、.]\s*)?")
+# “其中：”, “1、”, “一、”, “（二）” before a row label
+_LINE_LABEL_PREFIX = re.compile(
+    r"^\s*(?:其中\s*[:：]?)?\s*"
+    r"(?:\d{1,2}\s*[、.]|[一二三四五六七八九十]{1,2}\s*、|[(（][一二三四五六七八九十\d]{1,2}[)）])?\s*"
+)
 _NUMBERED = re.compile(r"^\s*(?:其中\s*[:：]?)?\s*\d{1,2}\s*[、.]")
 # 基础数据表 row label → (field kind, path)
 _LINE_FIELDS: list[tuple[str, str, str]] = [
@@ -141,7 +145,7 @@ class TableMapper:
         rows = _rows(table)
         loc = f"table:{table.index}"
         previous_unit = self.unit
-        own_unit = _money_unit(self.g.doc.text, table, rows)
+        own_unit = money_unit(self.g.doc.text, table, rows)
         self.unit = own_unit or "万元"
         header = find_indicator_header(rows)
         continued = self._open_money
@@ -482,32 +486,6 @@ class TableMapper:
                 return v
         numbers = [v for c in row[1:] if (v := self._number(c, loc)) is not None]
         return numbers[-1] if numbers else None
-
-
-_UNIT_CAPTION = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
-_UNIT_IN_HEADER = re.compile(r"[(（]\s*(万元|千元|亿元|元)\s*[)）]")
-
-
-def _money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str | None:
-    """The unit bare amounts of ``table`` are in, where it says: a “单位：元” caption just
-    above it or a caption ending in “（元）”, else a “(元)” in its header cells. None when it does not say (the caller
-    falls back to 万元, the templates' default, or to the unit of the table it continues)."""
-    before = text[max(0, table.span.start - 80) : table.span.start]
-    captions = _UNIT_CAPTION.findall(before)
-    if captions:
-        return captions[-1]
-    # A caption ending in the unit: “表2 项目支出明细表（元）”.
-    caption = before.rstrip().rsplit("\n", 1)[-1]
-    m = _UNIT_IN_HEADER.search(caption)
-    if m and m.end() >= len(caption.rstrip()) - 1:
-        return m.group(1)
-    for row in rows[:3]:
-        for cell in row:
-            # A title row inside the grid (“金额单位：元”), or “(元)” in a header cell.
-            m = _UNIT_CAPTION.search(_text(cell)) or _UNIT_IN_HEADER.search(_text(cell))
-            if m:
-                return m.group(1)
-    return None
 
 
 def _money_columns(texts: list[str]) -> dict[int, str]:

@@ -126,3 +126,22 @@ def test_three_public_budget_and_final_without_header() -> None:
     ).three_public
     assert (tp.reception.budget.value, tp.reception.actual.value) == (1.2, 0.96)
     assert tp.vehicle_operation.actual.value == 3.72
+
+
+def test_numbered_labels_and_unit_in_the_header_line() -> None:
+    e = _read(
+        [
+            "收支决算明细",
+            "项目 2024年决算数（元） 2025年决算数（元）",
+            "一、收入合计 2,980,400 3,105,220",
+            "二、支出合计 2,950,100 3,088,760",
+            "（一）基本支出 2,100,000 2,204,500",
+            "（二）项目支出 850,100 884,260",
+        ]
+    )
+    assert e.budget.total_income.value == 310.522
+    assert e.budget.total_expenditure.value == 308.876
+    assert e.budget.basic_expenditure.value == 220.45
+    assert e.budget.project_expenditure.value == 88.426
+    total = next(line for line in e.budget.lines if "支出合计" in line.item.value)
+    assert total.previous_final.value == 295.01
