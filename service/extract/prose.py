@@ -82,7 +82,8 @@ class _Scanner:
         self._accounts = re.compile("|".join(rx.pattern for _, rx in self.labels))
         # A label of the accounts with its own figure: a statement before this one.
         self._stated = re.compile(
-            rf"(?:{self._accounts.pattern})[^，,；;。\d]{{0,6}}?\d[\d.,]*\s*(?:万元|元|亿元|%)"
+            rf"(?:{self._accounts.pattern})(?:[^，,；;。\d]{{0,6}}?\d[\d.,]*\s*(?:万元|元|亿元|%)"
+            r"|\s*(?:、|和|及|与|以及)\s*$)"
         )
 
     def run(self) -> ProseOutput:

@@ -70,14 +70,26 @@ def _retired_total() -> re.Pattern[str]:
     return re.compile(lexicon().words_pattern("retired_total"))
 
 
-def _total_after_sub_quotas(g: Grounder, start: int, end: int) -> Candidate | None:
-    m = _quota_total().search(g.src, start, end)
-    found = value_after(g.src, m.end(), end) if m else None
-    entry = lexicon().field("staffing.authorized")
-    if m is None or found is None or not _count_ok(entry, found, ""):
-        return None
-    value = g.quantity(found.q, found.offset, "prose cue:sub-quotas total")
-    return Candidate("staffing.authorized", value, "prose")
+def _total_after_parts(g: Grounder, start: int, end: int) -> list[Candidate]:
+    """The sum stated after its parts: sub-quotas then the quota (行政编制15名、事业编制34名，
+    共计49名); 离休 and 退休 then the retired (离休2名、退休13名，合计15名)."""
+    out = []
+    for path, rx, cue in (
+        ("staffing.authorized", _quota_total(), "sub-quotas total"),
+        ("staffing.retired", _retired_parts_total(), "离退休合计"),
+    ):
+        m = rx.search(g.src, start, end)
+        found = value_after(g.src, m.end(), end) if m else None
+        if m is None or found is None or not _count_ok(lexicon().field(path), found, ""):
+            continue
+        value = g.quantity(found.q, found.offset, f"prose cue:{cue}")
+        out.append(Candidate(path, value, "prose"))
+    return out
+
+
+@cache
+def _retired_parts_total() -> re.Pattern[str]:
+    return re.compile(lexicon().words_pattern("retired_parts_total"))
 
 
 def _is_sub_quota(text: str, hit: LabelHit, found: Hit, sent: Block) -> bool:
@@ -97,8 +109,7 @@ def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Cand
     """Headcounts of one sentence; ``end`` is where its last label's count may stand."""
     text = g.src
     out: list[Candidate] = []
-    if (total := _total_after_sub_quotas(g, sent.start, sent.end)) is not None:
-        out.append(total)
+    out += _total_after_parts(g, sent.start, sent.end)
     hits = find_labels(text, sent.start, sent.end, _labels())
     basis = ClauseBasis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
     paired = respective(text, hits)  # 编制人数、实有人数分别为52人、48人

@@ -211,6 +211,7 @@ def test_a_header_table_of_two_columns_is_still_a_table() -> None:
         ("人员经费支出188.2万元及日常公用经费支出41.5万元。", 188.2, 41.5),
         ("基本支出包括人员经费96万元以及公用经费12.25万元。", 96.0, 12.25),
         ("人员经费 300 万元和公用经费 40 万元，合计基本支出340万元。", 300.0, 40.0),
+        ("人员经费和公用经费分别为300.00万元、40.00万元。", 300.0, 40.0),
     ],
 )
 def test_personnel_and_public_joined_by_a_conjunction(
@@ -229,6 +230,7 @@ def test_personnel_and_public_joined_by_a_conjunction(
         ("2023年度收入总计612.3万元，全部是财政拨款收入。", 612.3),
         ("本年收入合计1000.00万元，其中财政拨款905.00万元，其他收入95.00万元。", 905.0),
         ("收入情况：全年收入1000万元，其中：财政拨款 905.00 万元。", 905.0),
+        ("收入来源：财政拨款 905.00万元，事业收入 95.00万元。", 905.0),
     ],
 )
 def test_general_budget_income_worded_otherwise(text: str, expected: float) -> None:

@@ -123,6 +123,8 @@ def test_one_kind_among_several_is_not_the_whole_quota(text: str) -> None:
         ("离休2人、退休13人，离退休合计15人。", 15),
         ("离休人员1名，退休人员20名，共计离退休人员21名。", 21),
         ("退休干部9人，离休干部3人。离退休人员共12人。", 12),
+        ("离休人员2名、退休人员13名，合计15名。", 15),
+        ("退休职工20人和离休干部1人，共计21人。", 21),
     ],
 )
 def test_retired_total_beside_its_parts(text: str, expected: int) -> None:
