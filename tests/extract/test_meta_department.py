@@ -215,6 +215,8 @@ def test_the_opening_sentence_names_the_unit_after_a_lead_in(opening: str, unit:
             "按照工作安排，本次对明溪县老干部活动中心 2024年度预算资金使用情况进行了评价。",
             "明溪县老干部活动中心",
         ),
+        ("苍梧县地方志编纂室2023年度部门整体支出绩效自评情况如下。", "苍梧县地方志编纂室"),
+        ("为此，北岭乡农业综合服务站2022年度整体支出自评结果报告如下。", "北岭乡农业综合服务站"),
     ],
 )
 def test_the_opening_names_the_unit_as_what_is_evaluated(opening: str, unit: str) -> None:

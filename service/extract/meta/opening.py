@@ -105,10 +105,10 @@ def _opening_department(gv: Grounder, end: int) -> list[Cue]:
 @cache
 def _department_patterns() -> tuple[re.Pattern[str], ...]:
     """The unit as the subject (“根据…要求，XX局对…”) or as what is evaluated
-    (“对XX局2023年度…”, “现将XX镇2022年度整体支出…报告如下”)."""
+    (“对XX局2023年度…”, “现将XX镇2022年度整体支出…报告如下”, “XX室2023年度部门整体支出…”)."""
     name = rf"(?P<name>[{CJK}]{{2,30}}?{alternation(entry(DEPT).units)})"
     subject = rf"(?:^|(?<=[。；\n]))\s*{NUMBERING}\s*(?:{_LEAD_IN})?{name}(?={_ACTION})"
-    evaluated = rf"(?:对|将|就)\s*{name}\s*(?=20\d{{2}}\s*年|(?:部门\s*)?整体\s*支出|部门\s*整体)"
+    evaluated = rf"(?:对|将|就|(?:^|(?<=[。；\n，,]))[ \t]*)\s*{name}\s*(?=20\d{{2}}\s*年|(?:部门\s*)?整体\s*支出|部门\s*整体)"
     return re.compile(subject), re.compile(evaluated)
 
 
