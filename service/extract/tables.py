@@ -39,6 +39,8 @@ from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
 
 _YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年\s*(?P<kind>决算|预算|执行)数?")
+# A column headed by its year alone (“2025年”, “2024年度(元)”): that year's actual figure.
+_BARE_YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年度?(?P<kind>)(?:实际|支出)?(?:数|金额)?")
 _POINTS_COL = re.compile(r"^(?:分值|得分|权重)$")
 _BUDGET_BLOCK = {
     "budget.initial_budget": re.compile(r"年初预算数?"),
@@ -495,7 +497,10 @@ def _money_columns(texts: list[str]) -> dict[int, str]:
     which belong to the 自评表's budget block)."""
     if any(_POINTS_COL.match(t) for t in texts):
         return {}
-    years = {c: _YEAR_COL.search(t) for c, t in enumerate(texts)}
+    years = {
+        c: _YEAR_COL.search(t) or _BARE_YEAR_COL.fullmatch(header_key(t))
+        for c, t in enumerate(texts)
+    }
     years = {c: m for c, m in years.items() if m}
     roles: dict[int, str] = {}
     if len(years) >= 2:
@@ -505,7 +510,7 @@ def _money_columns(texts: list[str]) -> dict[int, str]:
                 roles[c] = "previous_final"
             else:
                 roles[c] = "budget" if m.group("kind") == "预算" else "final"
-        return roles
+        return _with_changes(roles, texts)
     for c, t in enumerate(texts):
         # Money columns named without a year (收支情况表, project tables): the lexicon's.
         role = role_of(t, "budget.lines")
@@ -516,7 +521,12 @@ def _money_columns(texts: list[str]) -> dict[int, str]:
     enough = 2 - (_project_name_col(texts) is not None)
     if not (money and len(money) >= enough and min(roles) > 0):
         return {}
-    for c, t in enumerate(texts):  # 增减额 / 增减率 beside them (a 三公 table's change)
+    return _with_changes(roles, texts)
+
+
+def _with_changes(roles: dict[int, str], texts: list[str]) -> dict[int, str]:
+    """The money columns and the 增减额 / 增减率 beside them (a 三公 table's change)."""
+    for c, t in enumerate(texts):
         if c not in roles and (kind := change_kind(t)) is not None:
             roles[c] = kind
     return roles

@@ -145,3 +145,21 @@ def test_numbered_labels_and_unit_in_the_header_line() -> None:
     assert e.budget.project_expenditure.value == 88.426
     total = next(line for line in e.budget.lines if "支出合计" in line.item.value)
     assert total.previous_final.value == 295.01
+
+
+@pytest.mark.parametrize("sep", [" ", "  "])
+def test_three_public_under_bare_year_columns(sep: str) -> None:
+    tp = _read(
+        [
+            "表3 “三公”经费支出对比（单位：万元）",
+            "项目 2025年 2024年 增减额 增减率",
+            "其中：公务用车购置费 0 12.5 -12.5 -100%",
+            "公务用车运行维护费 2.84 3.1 -0.26 -8.39%",
+            "公务接待费 0.62 0.58 0.04 6.9%",
+        ],
+        sep,
+    ).three_public
+    assert (tp.vehicle_purchase.actual.value, tp.vehicle_purchase.previous.value) == (0, 12.5)
+    assert tp.vehicle_purchase.change_pct.value == -100
+    assert (tp.vehicle_operation.actual.value, tp.vehicle_operation.change.value) == (2.84, -0.26)
+    assert (tp.reception.previous.value, tp.reception.change_pct.value) == (0.58, 6.9)
