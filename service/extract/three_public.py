@@ -65,6 +65,9 @@ def _words(name: str) -> re.Pattern[str]:
 # A clause break, then the total of the items before it (，合计1.90万元).
 _BREAK = re.compile(r"[，,；;。]\s*$")
 _OTHER_COST = re.compile(r"[\u4e00-\u9fff]费")
+# A bracketed remark; one without money (（公务用车保有量2辆）) is no item's statement.
+_REMARK = re.compile(r"[(（][^()（）]*[)）]")
+_MONEY_IN = re.compile(r"\d\s*(?:万元|元)|未|无|零")
 
 
 @cache
@@ -139,6 +142,7 @@ class _Reader:
         self.year = year
         self.out: list[Candidate] = []
         self.lex = lexicon()
+        self._remarks: list[tuple[int, int]] = []
 
     def run(self) -> list[Candidate]:
         for para in self.g.paragraphs():
@@ -192,6 +196,12 @@ class _Reader:
     ) -> None:
         hits = find_labels(self.src, sent.start, sent.end, _labels() + story)
         hits = sorted(hits + self._totals_after(sent, hits, before), key=lambda h: h.start)
+        self._remarks = [
+            (m.start(), m.end())
+            for m in _REMARK.finditer(self.src, sent.start, sent.end)
+            if not _MONEY_IN.search(m.group(0))
+        ]
+        hits = [h for h in hits if not self._in_remark(h.start)]
         if not hits:
             return
         hits, aliases = self._aliases(hits)
@@ -237,6 +247,10 @@ class _Reader:
             i = j + 1
         return done
 
+    def _in_remark(self, pos: int) -> int:
+        """The end of the money-less remark holding ``pos``, else 0."""
+        return next((e for s, e in self._remarks if s < pos < e), 0)
+
     def _purchase(self, hit: LabelHit, before: re.Match[str] | None) -> str:
         """未购置公务用车: the vehicle not bought is the purchase item."""
         if hit.key == "vehicle" and before and _no_purchase().search(before.group(0)):
@@ -268,6 +282,9 @@ class _Reader:
             if nxt is None:
                 break
             start, stop, kind, found = nxt
+            if skip := self._in_remark(start):
+                pos = skip  # （公务用车保有量2辆）: a remark, not the item's figures
+                continue
             if not _clean_gap().fullmatch(self.src, pos, start):
                 # Words between: a direction now belongs to whatever they name (投诉率下降).
                 st.pending, st.direction = None, None

@@ -291,3 +291,25 @@ def test_a_vehicle_bought_told_as_a_story(text: str, expected: float) -> None:
 def test_a_vehicle_bought_outside_the_three_public_part_is_not_one() -> None:
     export = read("（二）项目实施\n本项目购置垃圾清运车3辆，支出45万元。")
     assert number(export, "vehicle_purchase.actual") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "change"),
+    [
+        ("公务用车运行维护费1.60万元（公务用车保有量2辆），比上年减少0.2万元。", "vehicle_operation", 0.2),
+        ("公务接待费0.9万元（公务接待12批次），较上年增加0.15万元。", "reception", 0.15),
+        ("公务用车运行费3万元（全年公车出行210次、公务接待用车30次），同比下降0.6万元。",
+         "vehicle_operation", 0.6),
+    ],
+)  # fmt: skip
+def test_a_remark_without_money_does_not_cut_the_item(text: str, item: str, change: float) -> None:
+    export = read(text)
+    assert number(export, f"{item}.change") == pytest.approx(change)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["因公出国（境）费未发生。", "因公出国（境）经费均未开支，公务接待费0.6万元。"],
+)
+def test_nil_after_the_item(text: str) -> None:
+    assert number(read(text), "overseas.actual") == 0
