@@ -87,6 +87,8 @@ def test_a_flattened_total_row_is_not_a_stated_score() -> None:
         ("各项指标加总，本部门共得分78分。", 78),
         ("经评价，本单位2023年度整体支出得分90.5分。", 90.5),
         ("我院部门整体支出的综合得分为88分。", 88),
+        ("2023年度部门整体支出绩效得分为86分。", 86),
+        ("经考核，得分93分，等级为优。", 93),
     ],
 )
 def test_a_score_without_self_or_total_in_its_label(sentence: str, score: float) -> None:

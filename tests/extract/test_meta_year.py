@@ -88,6 +88,7 @@ def test_bare_years_vote_without_a_contradiction() -> None:
         ("2023年全年，本中心共完成疫苗接种4.2万剂次。", 2023),
         ("在2020年，全站干部职工克服困难，完成了防汛任务。", 2020),
         ("2024 年本所共受理检测委托318批次。", 2024),
+        ("2022年是全面推进乡村振兴的关键之年，本局扎实推进各项工作。", 2022),
     ],
 )
 def test_a_year_opening_the_first_sentence(opening: str, year: int) -> None:

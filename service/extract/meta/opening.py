@@ -50,7 +50,7 @@ _ACTION = (
 # (a period), not “2024年3月” (a date).
 _OPENING_YEAR = re.compile(
     r"(?:^|(?<=[。；\n]))[ \t]*(?:在\s*)?(?P<year>20\d{2})\s*年\s*度?"
-    r"(?=\s*(?:[，,]|全年|年内|内|里|期间|[本我全该共]))"
+    r"(?=\s*(?:[，,]|全年|年内|内|里|期间|是|[本我全该共]))"
 )
 
 # The year of what the opening says is evaluated: 对2022年预算执行情况开展了自评.
