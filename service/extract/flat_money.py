@@ -102,7 +102,11 @@ def flat_money_blocks(
     """The text money tables among ``lines``: runs of rows whose label ``is_label`` (a
     budget or 三公 row label), each with the header line just above it, if any."""
     text = g.doc.text
+    # Blank lines part nothing: a table pasted with an empty line between its rows.
+    lines = [line for line in lines if not text[line.span.start : line.span.end].isspace()]
     spans = [g.trim(line.span.start, line.span.end) for line in lines]
+    lines = [line for line, (s, e) in zip(lines, spans, strict=True) if s < e]
+    spans = [(s, e) for s, e in spans if s < e]
     out: list[FlatBlock] = []
     i = 0
     while i < len(spans):

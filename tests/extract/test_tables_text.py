@@ -163,3 +163,23 @@ def test_three_public_under_bare_year_columns(sep: str) -> None:
     assert tp.vehicle_purchase.change_pct.value == -100
     assert (tp.vehicle_operation.actual.value, tp.vehicle_operation.change.value) == (2.84, -0.26)
     assert (tp.reception.previous.value, tp.reception.change_pct.value) == (0.58, 6.9)
+
+
+def test_rows_parted_by_blank_lines_under_a_distant_caption() -> None:
+    e = _read(
+        [
+            "（二）部门决算收支情况（单位：元）",
+            "",
+            "项目 预算数 决算数 执行率",
+            "",
+            "收入合计 1,860,000 1,842,517.33 99.06%",
+            "",
+            "支出合计 1,860,000 1,790,288.91 96.25%",
+            "",
+            "人员经费 1,200,000 1,188,400.00 99.03%",
+        ]
+    )
+    assert e.budget.total_income.value == 184.251733
+    assert e.budget.total_expenditure.value == 179.028891
+    assert e.budget.personnel_expenditure.value == 118.84
+    assert (e.budget.execution_rate.value, e.budget.execution_rate.unit) == (96.25, "%")
