@@ -243,3 +243,23 @@ def test_a_lead_in_deep_in_the_report_is_no_opening() -> None:
     filler = "本单位各项工作有序推进，资金使用规范。" * 40
     text = f"{TITLE}\n\n{BODY}{filler}\n三、存在问题\n根据审计意见，县审计局对我单位进行了检查。\n"
     assert _out(text).report.department is None
+
+
+def test_an_opening_wrapped_over_pdf_lines() -> None:
+    """In a PDF the opening sentence wraps inside the unit's name; the year and the unit
+    still come from it, grounded on page 1."""
+    doc = pymupdf.open()
+    page = new_page(doc)
+    lines = [
+        TITLE,
+        "",
+        "2022年，在县委、县政府的坚强领导下和上级侨联的精心指导下，鹤鸣县归国华侨",
+        "联合会紧紧围绕中心工作，圆满完成了各项任务。",
+        "一、部门基本情况",
+        "本会内设2个科室，全年收支平衡。",
+    ]
+    write_lines(page, lines, y=100)
+    r = extract_rules(read_document(to_bytes(doc), "r.pdf")).export.report
+    assert (r.department.value, r.department.source.locator) == ("鹤鸣县归国华侨联合会", "prose")
+    assert (r.fiscal_year.value, r.fiscal_year.source.page) == (2022, 1)
+    assert r.department.source.page == 1 and r.department.source.boxes
