@@ -153,6 +153,15 @@ def _repeated(text: str, start: int, end: int) -> tuple[Span, Span, int] | None:
     return None
 
 
+def _last_words(text: str, start: int, end: int) -> tuple[Span, Span, int] | None:
+    """Text target and actual in cells parted by spaces (“按时 基本按时”): the last two
+    words, after a name."""
+    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+    if len(words) < 3:
+        return None
+    return words[-2], words[-1], _rstrip(text, start, words[-2][0])
+
+
 def _unknown_unit(text: str, span: tuple[int, int]) -> str | None:
     """The actual's unit where no unit list knows it (卷, 分钟), else None."""
     m = _ACTUAL.search(text, span[0], span[1])
@@ -271,9 +280,10 @@ class _Reader:
     def _values(self, start: int, end: int) -> tuple[Span | None, Span | None, int] | None:
         """(target, actual, where the name ends) of the head [start, end) of a row; cells
         parted by single spaces read the same as glued ones."""
-        found = self._quantities(start, _rstrip(self.text, start, end))
+        end = _rstrip(self.text, start, end)
+        found = self._quantities(start, end)
         if found is None and "target" in self.roles and "actual" in self.roles:
-            found = _repeated(self.text, start, _rstrip(self.text, start, end))
+            found = _repeated(self.text, start, end) or _last_words(self.text, start, end)
         if found is None or found[2] - start < 2:
             return None
         return found
