@@ -65,6 +65,26 @@ def _words(name: str) -> re.Pattern[str]:
 # A clause break, then the total of the items before it (，合计1.90万元).
 _BREAK = re.compile(r"[，,；;。]\s*$")
 _OTHER_COST = re.compile(r"[\u4e00-\u9fff]费")
+_CHANGES_RESPECTIVELY = re.compile(
+    r"\s*(?:均)?分别(?:比上年|较上年|同比|与上年相比)?\s*(下降|减少|降低|增长|增加|上升)(?:了)?\s*"
+)
+_DOWN = ("下降", "减少", "降低")
+_FIGURE_SEP = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
+
+
+def _run_of_figures(src: str, pos: int, count: int) -> list[Hit]:
+    """``count`` figures in a row from ``pos``, separated by 、，和."""
+    out: list[Hit] = []
+    while len(out) < count and pos < len(src) and src[pos].isdigit():
+        found = quantity_at(src, pos)
+        if found is None:
+            break
+        out.append(found)
+        sep = _FIGURE_SEP.match(src, found.end)
+        pos = sep.end() if sep else found.end
+    return out
+
+
 # A bracketed remark; one without money (（公务用车保有量2辆）) is no item's statement.
 _REMARK = re.compile(r"[(（][^()（）]*[)）]")
 _MONEY_IN = re.compile(r"\d\s*(?:万元|元)|未|无|零")
@@ -209,7 +229,7 @@ class _Reader:
         masked = [(h.start, h.end) for h in hits]
         basis = ClauseBasis(self.src, sent.start, sent.end, self.year, masked)
         paired = respective(self.src, hits)
-        nil = self._nil_groups(hits, basis, loc)
+        nil = self._nil_groups(hits, basis, loc) | self._changes_respectively(hits, loc)
         for k, hit in enumerate(hits):
             if k in nil:
                 continue
@@ -224,6 +244,28 @@ class _Reader:
             level = self._item(hit, end, basis, loc)
             for alias in aliases.get(k, []) if level is not None else []:
                 self._add(alias.key, "actual", level)
+
+    def _changes_respectively(self, hits: list[LabelHit], loc: str) -> set[int]:
+        """“公务用车运行维护费、公务接待费分别下降5%和12%”: items joined by 、/和, then one
+        direction and as many changes in the same order. Returns their indices."""
+        done: set[int] = set()
+        i = 0
+        while i < len(hits):
+            j = i
+            while j + 1 < len(hits) and _JOIN.fullmatch(self.src, hits[j].end, hits[j + 1].start):
+                j += 1
+            m = _CHANGES_RESPECTIVELY.match(self.src, hits[j].end) if j > i else None
+            figures = _run_of_figures(self.src, m.end(), j - i + 1) if m else []
+            if m and len(figures) == j - i + 1:
+                direction = "下降" if m.group(1) in _DOWN else "增长"
+                for hit, found in zip(hits[i : j + 1], figures, strict=True):
+                    column = {"percent": "change_pct", "money": "change"}.get(found.kind)
+                    if column:
+                        v = self.g.quantity(found.q, found.offset, f"{loc} cue:分别{m.group(1)}")
+                        self._add(hit.key, column, v.model_copy(update={"direction": direction}))
+                done.update(range(i, j + 1))
+            i = j + 1
+        return done
 
     def _nil_groups(self, hits: list[LabelHit], basis: ClauseBasis, loc: str) -> set[int]:
         """Items joined by 、/和 and stated nil together: “未发生因公出国（境）费和公务用车

@@ -313,3 +313,23 @@ def test_a_remark_without_money_does_not_cut_the_item(text: str, item: str, chan
 )
 def test_nil_after_the_item(text: str) -> None:
     assert number(read(text), "overseas.actual") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second", "path", "values"),
+    [
+        ("公务用车运行维护费、公务接待费分别下降5%和12%。", "vehicle_operation", "reception",
+         "change_pct", (5.0, 12.0)),
+        ("公务接待费和公车运维费分别比上年减少0.2万元、0.45万元。", "reception", "vehicle_operation",
+         "change", (0.2, 0.45)),
+        ("因公出国（境）费、公务接待费分别增长3.5%、8%。", "overseas", "reception",
+         "change_pct", (3.5, 8.0)),
+    ],
+)  # fmt: skip
+def test_changes_respectively(
+    text: str, first: str, second: str, path: str, values: tuple[float, float]
+) -> None:
+    export = read(text)
+    got = (number(export, f"{first}.{path}"), number(export, f"{second}.{path}"))
+    assert got == (pytest.approx(values[0]), pytest.approx(values[1]))
+    assert value(export, f"{second}.{path}").direction in ("下降", "增长")  # type: ignore[union-attr]
