@@ -89,6 +89,8 @@ def test_a_flattened_total_row_is_not_a_stated_score() -> None:
         ("我院部门整体支出的综合得分为88分。", 88),
         ("2023年度部门整体支出绩效得分为86分。", 86),
         ("经考核，得分93分，等级为优。", 93),
+        ("本部门绩效评价分数为82.5分。", 82.5),
+        ("对照评分细则，评分结果为94分。", 94),
     ],
 )
 def test_a_score_without_self_or_total_in_its_label(sentence: str, score: float) -> None:
