@@ -132,7 +132,9 @@ def test_a_job_past_the_time_limit_fails_typed_and_the_queue_moves_on(
     settings = make_settings(
         tmp_path,
         clean_database,
-        workers={"isolation": "process", "count": 1, "job_timeout_seconds": 3.0},
+        # long enough for a fresh worker process to start and read a report on a busy
+        # machine (the limit counts from submission), far below the slow file's 120 s
+        workers={"isolation": "process", "count": 1, "job_timeout_seconds": 20.0},
     )
     data = (seeds_dir() / "000_de21ebe0f04bc952.txt").read_bytes()
     for state in _run(settings, extract=slow_when_named_slow):
@@ -142,7 +144,8 @@ def test_a_job_past_the_time_limit_fails_typed_and_the_queue_moves_on(
         assert slow.status == "failed"
         assert slow.attempts == 1  # not retried: the same bytes would hang again
         assert (slow.error or {}).get("code") == "job_timeout", slow.error
-        assert _wait(state, other_job).status == "done"
+        other = _wait(state, other_job)
+        assert other.status == "done", other.error
 
 
 _ORPHAN_SCRIPT = """
