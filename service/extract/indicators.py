@@ -342,7 +342,7 @@ _PROSE_ROW = re.compile(
     r"(?:年度|全年)?(?:目标值?|指标值|预期(?:目标)?值?|计划(?:值|数)?)\s*(?:为|[:：])?\s*"
     r"(?P<target>[^，,。\n]{1,30}?)\s*[，,]\s*"
     r"(?:实际(?:完成值?|值|达到)?|完成值?)\s*(?:为|[:：])?\s*(?P<actual>[^，,。\n]{1,30}?)\s*[，,]\s*"
-    r"(?:分值|权重|满分|标准分)\s*(?:为|[:：])?\s*(?P<w>\d+(?:\.\d+)?)\s*分?\s*[，,]\s*"
+    r"(?:(?:分值|权重|满分|标准分)\s*(?:为|[:：])?\s*(?P<w>\d+(?:\.\d+)?)\s*分?\s*[，,]\s*)?"
     r"(?:自评|实际)?得分?\s*(?:为|[:：])?\s*(?P<s>\d+(?:\.\d+)?)\s*分?\s*[。；;]?"
     r"(?:\s*(?:偏差原因|原因分析|未完成原因)\s*[:：]\s*(?P<dev>[^。\n]+)。?)?"
 )
@@ -366,7 +366,7 @@ def _prose_row(g: Grounder, m: re.Match[str]) -> Indicator:
         return g.quantity(q, m.start(name), "prose") if q is not None else text(name)
 
     def points(name: str) -> Value | None:
-        q = parse_quantity(m.group(name))
+        q = parse_quantity(m.group(name)) if m.group(name) else None
         if q is None:
             return None
         return g.quantity(q, m.start(name), "prose").model_copy(update={"unit": "分"})

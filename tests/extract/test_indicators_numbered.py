@@ -96,3 +96,11 @@ def test_plain_zhibiao_before_second_and_third_levels() -> None:
         ("产出指标", "数量指标", "走访企业户数"),
         ("效益指标", "社会效益指标", "问题解决率"),
     ]
+
+
+def test_sentence_with_a_score_and_no_weight() -> None:
+    e = _read("（五）指标完成\n3.村道养护里程：年度目标值≥42公里，实际完成45.5公里，得分8分。\n")
+    (ind,) = e.indicators
+    assert (ind.level3.value, ind.target.value, ind.actual.value) == ("村道养护里程", 42, 45.5)
+    assert ind.actual.unit == "公里"
+    assert ind.weight is None and ind.score.value == 8
