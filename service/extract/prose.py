@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from service.extract.clauses import (
     ClauseBasis,
@@ -39,6 +40,7 @@ _BUDGET_FIELDS = ("budget.initial_budget", "budget.full_year_budget")
 _SPECIAL = ("budget.basic_budget_adjustment",)
 _SHARE_PARTS = ("budget.personnel_expenditure", "budget.public_expenditure")
 _SHARE_WHOLES = ("budget.basic_expenditure", "budget.total_expenditure")
+_EXPENDITURE_PARTS = ("budget.basic_expenditure", "budget.project_expenditure")
 
 
 def _compiled(prefixes: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
@@ -116,32 +118,36 @@ class _Scanner:
         self._breakdown(para, loc)
 
     def _parts_total(self, sent: Block, loc: str) -> None:
-        """“工资福利支出300万元，商品服务支出40万元，两项合计340万元”: a total after the parts
-        of 基本支出 that is their sum is 基本支出; two parts, one of each class, are the
-        personnel and public figures."""
-        parts: list[tuple[str, Hit]] = []
-        parts_rx = re.compile(self.lex.words_pattern("basic_parts"))
-        for m in parts_rx.finditer(self.text, sent.start, sent.end):
-            found = value_after(self.text, m.end(), min(sent.end, m.end() + 12))
-            if found is not None and found.kind == "money":
-                parts.append((m.group(0), found))
+        """A total stated after its parts, when it is their sum: “工资福利支出300万元，商品服务
+        支出40万元，两项合计340万元” is 基本支出 (two parts, one of each class, are the
+        personnel and public figures); “基本支出800万元，项目支出200万元，合计1000万元” the
+        total expenditure; income sources then 合计 the total income."""
+        for whole, parts_rx in _part_groups():
+            parts: list[tuple[str, Hit]] = []
+            for m in parts_rx.finditer(self.text, sent.start, sent.end):
+                found = value_after(self.text, m.end(), min(sent.end, m.end() + 12))
+                if found is not None and found.kind == "money":
+                    parts.append((m.group(0), found))
+            total = self._sum_after(parts, sent) if len(parts) > 1 else None
+            if total is None:
+                continue
+            self._add(whole, self.g.quantity(total.q, total.offset, f"{loc} cue:合计"))
+            if whole == "budget.basic_expenditure" and len(parts) == 2:
+                for (name, hit), path in zip(parts, self._classes(parts), strict=True):
+                    if path:
+                        self._add(path, self.g.quantity(hit.q, hit.offset, f"{loc} cue:{name}"))
+
+    def _sum_after(self, parts: list[tuple[str, Hit]], sent: Block) -> Hit | None:
+        """The figure after a 合计 word past the last part, when it is the parts' sum."""
         total_rx = re.compile(self.lex.words_pattern("parts_total"))
-        total_at = (
-            total_rx.search(self.text, parts[-1][1].end, sent.end) if len(parts) > 1 else None
-        )
+        total_at = total_rx.search(self.text, parts[-1][1].end, sent.end)
         total = value_after(self.text, total_at.end(), sent.end) if total_at else None
         if total is None or total.kind != "money" or total.q.value is None:
-            return
+            return None
         numbers = [float(h.q.value or 0) * _scale(h) for _, h in parts]
         if abs(sum(numbers) - float(total.q.value) * _scale(total)) > 0.006 * len(parts):
-            return  # not these parts' sum
-        self._add(
-            "budget.basic_expenditure", self.g.quantity(total.q, total.offset, f"{loc} cue:合计")
-        )
-        if len(parts) == 2:
-            for (name, hit), path in zip(parts, self._classes(parts), strict=True):
-                if path:
-                    self._add(path, self.g.quantity(hit.q, hit.offset, f"{loc} cue:{name}"))
+            return None  # not these parts' sum
+        return total
 
     def _classes(self, parts: list[tuple[str, Hit]]) -> list[str | None]:
         """personnel / public for two parts, one of each class; else nothing."""
@@ -257,6 +263,19 @@ class _Scanner:
                     self.out.basic_breakdown.append(
                         ExpenseItem(name=item.name, amount=item.value, parent=parent)
                     )
+
+
+@cache
+def _part_groups() -> list[tuple[str, re.Pattern[str]]]:
+    """(whole, the pattern of its parts' labels) for totals stated after their parts."""
+    lex = lexicon()
+    income = [e.label_pattern() for e in lex.fields("budget.income_")]
+    spent = [lex.field(p).label_pattern() for p in _EXPENDITURE_PARTS]
+    return [
+        ("budget.basic_expenditure", re.compile(lex.words_pattern("basic_parts"))),
+        ("budget.total_expenditure", re.compile("|".join(f"(?:{p})" for p in spent))),
+        ("budget.total_income", re.compile("|".join(f"(?:{p})" for p in income))),
+    ]
 
 
 def _full_sentences(text: str, para: Block) -> list[Block]:

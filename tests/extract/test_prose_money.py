@@ -326,3 +326,23 @@ def test_bare_figures_side_by_side_stay_a_table() -> None:
         (HEAD + "基本支出\t800万元\t780万元\n项目支出\t100万元\t98万元\n").encode(), "t.txt"
     )
     assert doc.tables and not label_value_list(doc.tables[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        ("基本支出800万元，项目支出200万元，合计1000万元。", "budget.total_expenditure", 1000.0),
+        ("基本支出612.5万元、项目支出88.25万元，两项合计支出700.75万元。",
+         "budget.total_expenditure", 700.75),
+        ("财政拨款收入950万元，其他收入50万元，合计1000万元。", "budget.total_income", 1000.0),
+        ("一般公共预算拨款收入7,500,000.00元；事业收入500,000.00元；共计800万元。",
+         "budget.total_income", 800.0),
+    ],
+)  # fmt: skip
+def test_a_whole_stated_after_its_parts(text: str, path: str, expected: float) -> None:
+    assert number(read(text), path) == pytest.approx(expected)
+
+
+def test_a_sum_that_is_not_the_parts_is_not_their_whole() -> None:
+    export = read("基本支出800万元，项目支出200万元，合计完成项目12个，合计1200万元。")
+    assert number(export, "budget.total_expenditure") != pytest.approx(1200.0)
