@@ -84,6 +84,7 @@ def test_what_is_not_the_headcount(text: str, path: str, not_value: int) -> None
         ("目前在职干部 26 名。", 26, "名"),
         ("现有职工24人，均为在编人员。", 24, "人"),
         ("核定行政编制12名，实有11人。", 11, "人"),
+        ("单位共有干部职工14人，退休人员6人。", 14, "人"),
     ],
 )
 def test_in_post_worded_otherwise(text: str, expected: int, unit: str) -> None:
