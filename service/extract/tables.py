@@ -199,10 +199,11 @@ class TableMapper:
         """A money table written as text lines (flat_money.py): its header words name the
         columns, else the count of figures does; the caption's unit, else 万元."""
         rows = _rows(block.table)
-        n = block.table.n_cols - 1
-        roles: dict[int, str] = {}
-        if block.header is not None and len(block.header) in (n, n + 1):
-            roles = _money_columns([""] * (n + 1 - len(block.header)) + block.header)
+        words = block.header or []
+        # 项目 | 本年 | 上年 …, or the figure columns alone; columns left blank in every row
+        # (增减率 not stated) take nothing.
+        roles = _money_columns(words) or _money_columns(["", *words])
+        roles = {c: r for c, r in roles.items() if c < block.table.n_cols}
         roles = roles or flat_roles([_text(c) for c in rows[0][1:]])
         if roles:
             self.unit = block.unit or "万元"

@@ -183,3 +183,18 @@ def test_rows_parted_by_blank_lines_under_a_distant_caption() -> None:
     assert e.budget.total_expenditure.value == 179.028891
     assert e.budget.personnel_expenditure.value == 118.84
     assert (e.budget.execution_rate.value, e.budget.execution_rate.unit) == (96.25, "%")
+
+
+def test_change_rate_column_left_blank_in_every_row() -> None:
+    tp = _read(
+        [
+            "“三公”经费（万元）",
+            "项目 本年 上年 增减额 增减率",
+            "公务接待费 0.45 0.60 -0.15",
+            "公务用车运行维护费 2.1 2.35 -0.25",
+        ]
+    ).three_public
+    assert (tp.reception.actual.value, tp.reception.previous.value) == (0.45, 0.6)
+    assert tp.reception.change.value == -0.15 and tp.reception.change_pct is None
+    assert tp.reception.budget is None  # three figures are not budget, final and rate here
+    assert tp.vehicle_operation.change.value == -0.25
