@@ -282,6 +282,7 @@ def test_labels_without_fei(text: str, item: str, expected: float) -> None:
         ("“三公”经费支出16.8万元，其中：购置执法车1辆，支出14.5万元；公务接待费2.3万元。", 14.5),
         ("三公经费情况：本年新购置公务用车2辆，支出31.2万元。", 31.2),
         ("“三公”经费中，更新购买业务用车一台，花费18万元。", 18.0),
+        ("三公经费支出情况：全年购置1辆执法执勤车，支出22.6万元，公务接待费0.4万元。", 22.6),
     ],
 )
 def test_a_vehicle_bought_told_as_a_story(text: str, expected: float) -> None:
