@@ -40,6 +40,8 @@ _BUDGET_FIELDS = ("budget.initial_budget", "budget.full_year_budget")
 _SPECIAL = ("budget.basic_budget_adjustment",)
 _SHARE_PARTS = ("budget.personnel_expenditure", "budget.public_expenditure")
 _SHARE_WHOLES = ("budget.basic_expenditure", "budget.total_expenditure")
+# How far back a bare 财政拨款 looks for the income or expenditure it belongs to.
+_INCOME_LOOKBACK = 120
 _EXPENDITURE_PARTS = ("budget.basic_expenditure", "budget.project_expenditure")
 
 
@@ -212,7 +214,7 @@ class _Scanner:
         if hit.key in _SPECIAL:
             direction = "下降" if re.match(r"调减|减少", cue) else "增长"
             v = v.model_copy(update={"direction": direction})
-        if hit.key == "budget.income_general_budget" and not self._under_income(sent, hit, cue):
+        if hit.key == "budget.income_general_budget" and not self._under_income(hit, cue):
             return
         self._add(hit.key, v)
         if hit.key == "budget.total_income" and re.compile(
@@ -222,12 +224,13 @@ class _Scanner:
         if hit.key in _SHARE_PARTS:
             self._share(hit.key, v, found.end, sent, loc)
 
-    def _under_income(self, sent: Block, hit: LabelHit, cue: str) -> bool:
-        """A bare 财政拨款 (no 收入 in the label) is the income only when the sentence
-        before it speaks of income, not of expenditure (其中财政拨款支出…)."""
+    def _under_income(self, hit: LabelHit, cue: str) -> bool:
+        """A bare 财政拨款 (no 收入 in the label) is the income only when the text before it
+        last spoke of income, not of expenditure (本年支出合计…，其中财政拨款…)."""
         if "收入" in cue or "预算" in cue:
             return True
-        before = self.text[sent.start : hit.start]
+        # Its sentence, or the lines before it (收入合计1000万元。\n其中：财政拨款905万元).
+        before = self.text[max(0, hit.start - _INCOME_LOOKBACK) : hit.start]
         income = [m.end() for m in re.finditer(self.lex.words_pattern("income_word"), before)]
         spent = [m.end() for m in re.finditer(self.lex.words_pattern("expenditure_word"), before)]
         return bool(income) and (not spent or max(spent) < max(income))
