@@ -28,6 +28,7 @@ _CAPTION_UNIT = re.compile(
     r"(?:单位\s*[:：]\s*|[(（]\s*(?:单位\s*[:：]?\s*)?)(万元|千元|亿元|元)\s*[)）]?\s*$"
 )
 _MAX_FIGURES = 4
+_MAX_LABEL = 30
 _CAPTION_DISTANCE = 3  # lines between the caption and the block's first line
 
 
@@ -60,8 +61,9 @@ def split_row(text: str, s: int, e: int) -> tuple[tuple[int, int], list[tuple[in
     if k == 0 or not 1 <= len(figures) <= _MAX_FIGURES:
         return None
     label = (tokens[0][0], tokens[k - 1][1])
-    if any(ch.isdigit() for ch in text[label[1] - 1 : label[1]]):
-        return None  # the label itself ends in a figure: a sentence, not a row
+    words = text[label[0] : label[1]]
+    if words[-1].isdigit() or len(words) > _MAX_LABEL or re.search(r"[，。；,;]", words):
+        return None  # a sentence ending in figures, not a row
     return label, figures
 
 
@@ -112,14 +114,13 @@ def flat_money_blocks(
     while i < len(spans):
         rows = []
         j = i
-        while j < len(spans):
-            row = split_row(text, *spans[j])
-            if row is None or not is_label(text[slice(*row[0])]):
-                break
+        while j < len(spans) and (row := split_row(text, *spans[j])) is not None:
             rows.append(row)
             j += 1
-        if not rows:
-            i += 1
+        # A run of label-and-figures lines is a money table when one label is a budget or
+        # 三公 row the lexicon knows; the others (工资福利支出 …) are its lines too.
+        if not any(is_label(text[slice(*r[0])]) for r in rows):
+            i = max(j, i + 1)
             continue
         header = _header_words(text, *spans[i - 1]) if i > 0 else None
         first = i - 1 if header is not None else i
@@ -127,11 +128,23 @@ def flat_money_blocks(
         if header is not None:  # “预算数（元）” in the header line says it for its columns
             m = UNIT_IN_HEADER.search(text[slice(*spans[i - 1])])
             unit = m.group(1) if m else unit
+        unit = unit or _unit_by_size(text, rows)
         if len(rows) >= 2 or header is not None or unit is not None:  # one bare line is prose
             table = _table(text, len(out), lines[i].page, rows)
             out.append(FlatBlock(table, header, unit))
         i = j
     return out
+
+
+def _unit_by_size(text: str, rows: list[Row]) -> str | None:
+    """元 where no unit is stated but a figure of seven digits or more stands in the table
+    (1,365,613.65): as 万元 it would be a budget of over a hundred 亿."""
+    for _, figures in rows:
+        for a, b in figures:
+            digits = re.sub(r"[,，]", "", text[a:b]).lstrip("-－").split(".")[0]
+            if digits.isdigit() and len(digits) >= 7:
+                return "元"
+    return None
 
 
 def flat_roles(first_row: list[str]) -> dict[int, str]:

@@ -581,7 +581,8 @@ def _lexicon_rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
     for e in lexicon().fields("budget."):
         if e.is_list:
             continue
-        pattern = e.row_label_pattern() or e.label_pattern()
+        # Row labels add to the prose labels (a row may be named either way).
+        pattern = "|".join(f"(?:{p})" for p in (e.row_label_pattern(), e.label_pattern()) if p)
         if e.kind == "money" and pattern:
             out.append((e.path, re.compile(pattern)))
     return tuple(out)

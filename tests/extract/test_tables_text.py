@@ -198,3 +198,30 @@ def test_change_rate_column_left_blank_in_every_row() -> None:
     assert tp.reception.change.value == -0.15 and tp.reception.change_pct is None
     assert tp.reception.budget is None  # three figures are not budget, final and rate here
     assert tp.vehicle_operation.change.value == -0.25
+
+
+def test_rows_the_lexicon_does_not_name_stay_in_the_table_and_size_says_yuan() -> None:
+    e = _read(
+        [
+            "（一）收入支出情况",
+            "项目 金额",
+            "本年收入合计 8,412,005.62",
+            "其中：财政拨款收入 8,100,000.00",
+            "本年支出合计 8,377,914.05",
+            "工资福利支出 5,601,220.00",
+            "商品和服务支出 1,411,080.40",
+            "基本支出 7,012,300.40",
+            "项目支出 1,365,613.65",
+        ]
+    )
+    assert e.budget.total_income.value == 841.200562
+    assert e.budget.total_expenditure.value == 837.791405
+    assert e.budget.basic_expenditure.value == 701.23004
+    assert e.budget.project_expenditure.value == 136.561365
+    items = [line.item.value for line in e.budget.lines]
+    assert "商品和服务支出" in items
+
+
+def test_run_of_figures_without_a_known_label_is_not_a_money_table() -> None:
+    e = _read(["培训情况 3 5", "走访户数 120 131", "本年度工作扎实推进。"])
+    assert e.budget.lines == []
