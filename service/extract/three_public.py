@@ -165,14 +165,18 @@ class _Reader:
         self._remarks: list[tuple[int, int]] = []
 
     def run(self) -> list[Candidate]:
+        # Items of the paragraphs just before (label–value lines are a paragraph each): a
+        # 合计 line after them is their total.
+        carry: list[LabelHit] = []
         for para in self.g.paragraphs():
             loc = self.locator_of(para.start)
             # Words that are 三公 items only in a paragraph about them (a vehicle bought).
             items = find_labels(self.src, para.start, para.end, _labels())
             story = [("vehicle_purchase", _words("tp_purchase_story"))] if items else []
             for sent in sentences(self.src, para.start, para.end):
-                before = [h for h in items if h.start < sent.start]
+                before = carry + [h for h in items if h.start < sent.start]
                 self._sentence(sent, loc, story, before)
+            carry = carry + items if items else []
         return self.out
 
     def _totals_after(

@@ -334,3 +334,14 @@ def test_changes_respectively(
     got = (number(export, f"{first}.{path}"), number(export, f"{second}.{path}"))
     assert got == (pytest.approx(values[0]), pytest.approx(values[1]))
     assert value(export, f"{second}.{path}").direction in ("下降", "增长")  # type: ignore[union-attr]
+
+
+def test_label_value_lines_then_their_total_line() -> None:
+    text = (
+        HEAD + "三、“三公”经费\n因公出国（境）费\t0万元\n公务接待费\t0.62万元\n"
+        "公务用车运行维护费\t3.1万元\n合计\t3.72万元\n"
+    )
+    export = read(text)
+    assert number(export, "total.actual") == pytest.approx(3.72)
+    assert number(export, "vehicle_operation.actual") == pytest.approx(3.1)
+    assert number(export, "overseas.actual") == 0
