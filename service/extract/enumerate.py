@@ -138,9 +138,13 @@ _BRACKETED_AGAIN = re.compile(r"\s*[(（][^()（）]{0,24}[)）]")
 _CLAUSE_SEP = "，,；;、:：。\n"
 
 
-def money_quantities(text: str, start: int, end: int) -> list[tuple[int, Quantity]]:
+def money_quantities(
+    text: str, start: int, end: int, name_tails: bool = False
+) -> list[tuple[int, Quantity]]:
     """(offset, quantity) of each sum of money written with a 元 unit in text[start:end],
-    not a change (增加/减少…) and not inside brackets (a breakdown of the figure before)."""
+    not a change (增加/减少…) and not inside brackets (a breakdown of the figure before),
+    unless the brackets hold the sum alone right after a name (“堤防加固（350万元）”).
+    With ``name_tails`` a change word glued to a name ends the name (“服务能力提升88万元”)."""
     from service.records.numbers import find_quantities
 
     out: list[tuple[int, Quantity]] = []
@@ -151,11 +155,49 @@ def money_quantities(text: str, start: int, end: int) -> list[tuple[int, Quantit
             depth += ch in "(（"
             depth -= ch in ")）" and depth > 0
         pos = start + q.start
+        if q.direction and name_tails:
+            q = _name_tail(text, start, q)
         raw_unit = q.original_unit or q.unit
-        if depth or q.direction or raw_unit not in _MONEY_UNITS or q.value is None:
+        if depth and not _bracketed_alone(text, start + q.start, start + q.end):
+            continue
+        if q.direction or raw_unit not in _MONEY_UNITS or q.value is None:
             continue
         out.append((start, q))
     return out
+
+
+_BRACKET_ALONE = re.compile(r"[\u4e00-\u9fff“”\"][(（]\s*$")
+# A quantity word (支出增加…) or a comparison (比上年增加…) makes the change word a change.
+_CHANGE_OF = re.compile(r"(?:支出|收入|预算|经费|资金|拨款|金额|总额|比|较|同比|环比|上年|去年)$")
+
+
+def _bracketed_alone(text: str, at: int, end: int) -> bool:
+    """“名称（350.00万元）”: a sum alone in brackets right after a name is the item's sum."""
+    before = text[max(0, at - 8) : at]
+    return bool(
+        _BRACKET_ALONE.search(before)
+        and not re.search(r"\d\s*[万亿千]?元[(（]\s*$", before)
+        and re.match(r"\s*[)）]", text[end:])
+    )
+
+
+def _name_tail(text: str, offset: int, q: Quantity) -> Quantity:
+    """The quantity without its change word when that word ends a name
+    (“服务能力提升88.00万元”, “产能增长项目”): glued to a noun, no comparison before it."""
+    from dataclasses import replace
+
+    from service.records.numbers import DIRECTION_WORDS
+
+    at = offset + q.start
+    word = max((w for w in DIRECTION_WORDS if text.startswith(w, at)), key=len, default="")
+    if not word or not re.match(r"[\u4e00-\u9fff]", text[at - 1 : at]):
+        return q
+    clause = re.split(r"[，,；;。:：、\n]", text[max(0, at - 24) : at])[-1]
+    if _CHANGE_OF.search(clause) or re.search(r"比|较", clause):
+        return q
+    if text.startswith("了", at + len(word)):
+        return q
+    return replace(q, direction=None, start=q.start + len(word))
 
 
 def named_amounts(text: str, start: int, end: int, words: re.Pattern[str]) -> list[NamedAmount]:
@@ -164,7 +206,7 @@ def named_amounts(text: str, start: int, end: int, words: re.Pattern[str]) -> li
     spending verbs) standing right before the amount are kept apart from the name."""
     out: list[NamedAmount] = []
     floor = start
-    for offset, q in money_quantities(text, start, end):
+    for offset, q in money_quantities(text, start, end, name_tails=True):
         at = offset + q.start
         name_start = floor
         for i in range(at - 1, floor - 1, -1):

@@ -33,14 +33,16 @@ from service.records.numbers import find_quantities
 _INTRO = re.compile(
     r"其中\s*[:：，,]?|具体(?:情况)?(?:为|如下|是)\s*[:：]?|明细如下\s*[:：]?|"
     r"(?:主要|分别)?(?:用于|包括|包含|是|为|有)\s*[:：]|主要(?:用于|包括|是|有)|包括|分别用于|"
-    r"(?:情况|明细)\s*[:：]"
+    r"(?:情况|明细)\s*[:：]|"
+    # “项目支出45万元，为A…、B…” / “…，实施A…” / “项目支出情况中：A…” / “项目支出：A…”
+    r"[，,]\s*(?:为|实施|安排|用于|投入)|中\s*[:：]|[:：]"
 )
 _RESPECTIVELY = re.compile(r"分别(?:为|是|支出|使用|安排)?\s*[:：]?")
 _NAME_LEAD = re.compile(
     r"(?:[和及与、，,；;]|以及|另有|还有|其中|主要|分别|包括|用于|支付|"
     r"[:：\s])+"
 )
-_NAME_TAIL = re.compile(r"(?:[:：\s]|共计|合计|总计|共|计|为|是|达|约|了|数|金额)+$")
+_NAME_TAIL = re.compile(r"(?:[:：\s(（]|共计|合计|总计|共|计|为|是|达|约|了|数|金额)+$")
 _FILLER = r"(?:数|金额|资金|了|为|是|共|计|共计|合计|达|约|\s|[:：])*"
 
 
@@ -76,13 +78,28 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
     """Every project stated in the prose. ``locator_of(offset)`` names the section;
     ``sections`` (the document's section tree) tells a part about projects."""
     out: list[Project] = []
-    for para in g.paragraphs():
+    paras = g.paragraphs()
+    under_bare = False  # under an unnumbered heading line “项目支出” / “项目支出情况：”
+    label_lines = 0  # lines of a 项目名称 block still to skip
+    for k, para in enumerate(paras):
         loc = locator_of(para.start)
-        in_projects = sections is not None and _about_projects(g, sections, para.start)
+        if label_lines:
+            label_lines -= 1
+            continue
+        if _short_line(g.src, para):
+            under_bare = _bare_heading(g.src, para)
+        in_projects = under_bare or (
+            sections is not None and _about_projects(g, sections, para.start)
+        )
+        if (block := _label_block(g, paras, k, loc)) is not None:
+            out.append(block[0])
+            label_lines = block[1]
+            continue
         # Numbered items first: “一是A项目支出…，主要用于…；二是…” is not one list.
+        units = _units(g.src, para)
         found = [
-            p
-            for start, end in _units(g.src, para)
+            _named_by_heading(g, p, paras[k - 1] if k else None, loc)
+            for start, end in units
             if (
                 p := _project_unit(
                     g, (start, end), loc, in_projects, _opened(g.src, para.start, start)
@@ -90,8 +107,82 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
             )
             is not None
         ]
-        out += found or _enumerations(g, para, loc, in_projects)
+        found = [p for p in found if p is not None]
+        listed = _enumerations(g, para, loc, in_projects)
+        # “培训经费12万元；宣传经费6万元” under a heading: a list, not one project
+        as_list = (
+            len(units) == 1
+            and len(listed) > 1
+            and not ITEM_MARKER.match(g.src, para.start, para.end)
+        )
+        out += listed if as_list or not found else found
     return _unique(out)
+
+
+# --- headings and label blocks around a project -----------------------------------------------
+
+# “该项目…” names no project: its name is the heading line above it.
+_THIS_PROJECT = re.compile(r"^(?:该|此|本|这个?|上述)(?:项目|专项|项|笔资金|资金)?$")
+_AMOUNT = re.compile(r"\d\s*(?:万元|元|亿元|千元)")
+
+
+def _short_line(text: str, para: Block) -> bool:
+    """A line short enough to be a heading, with no sum and no sentence end in it."""
+    line = text[para.start : para.end].strip()
+    return 0 < len(line) <= 24 and not _AMOUNT.search(line) and not re.search(r"[。；;，,]", line)
+
+
+def _bare_heading(text: str, para: Block) -> bool:
+    """An unnumbered heading about projects (“项目支出”, “重点项目支出情况：”), not about
+    their performance (绩效, 指标)."""
+    line = ITEM_MARKER.sub("", text[para.start : para.end].strip(), count=1)
+    return bool(_words().opens.search(line)) and not re.search(r"绩效|指标|成效|效益|目标", line)
+
+
+def _named_by_heading(
+    g: Grounder, project: Project, above: Block | None, loc: str
+) -> Project | None:
+    """A project named “该项目” takes the heading line above it (“（二）乡村医生补助”), or
+    is dropped when there is none."""
+    if not _THIS_PROJECT.match(str(project.name.value)):
+        return project
+    if above is None or not _short_line(g.src, above):
+        return None
+    name = _name(g, above.start, above.end, loc)
+    return project.model_copy(update={"name": name}) if name is not None else None
+
+
+_NAME_LABEL = re.compile(r"\s*(?:项目名称|项目)\s*[:：]\s*")
+_LABEL_LINE = re.compile(r"\s*([^，,。；;:：\d]{2,10})[:：]")
+
+
+def _label_block(g: Grounder, paras: list[Block], k: int, loc: str) -> tuple[Project, int] | None:
+    """“项目名称：干部培训经费” with its figures on the lines below (“项目金额：60万元”,
+    “预算金额：…”, “实际支出：…”) up to the next name or a line that is not a label; with
+    the number of label lines read."""
+    text, para = g.src, paras[k]
+    label = _NAME_LABEL.match(text, para.start, para.end)
+    if label is None or _AMOUNT.search(text, label.end(), para.end):
+        return None
+    amount = budget = None
+    lines = 0
+    for nxt in paras[k + 1 : k + 5]:
+        line = _LABEL_LINE.match(text, nxt.start, nxt.end)
+        if line is None or _NAME_LABEL.match(text, nxt.start, nxt.end):
+            break
+        lines += 1
+        figures = money_quantities(text, line.end(1), nxt.end)
+        if not figures:
+            continue
+        value = g.quantity(figures[0][1], figures[0][0], loc)
+        if _words().budget.search(line.group(1)):
+            budget = budget or value
+        else:  # 项目金额, 支出金额, 实际支出, 资金: the money of the project
+            amount = amount or value
+    name = _name(g, label.end(), para.end, loc)
+    if amount is None or name is None:
+        return None
+    return Project(name=name, amount=amount, budget=budget), lines
 
 
 def _about_projects(g: Grounder, root: Section, at: int) -> bool:
@@ -113,6 +204,11 @@ def _enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list
         if opened is None and not in_projects:
             continue
         intro = _INTRO.search(text, opened.end() if opened else sent_start, sent_end)
+        if intro is None and in_projects and sent_start == para.start:
+            # a bare list under a heading about projects: only a list of two or more
+            items = _listed(g, sent_start, sent_end, loc)
+            out += items if len(items) > 1 else []
+            continue
         if intro is None:
             continue
         out += _respectively(g, intro.end(), sent_end, loc) or _listed(
