@@ -5,8 +5,10 @@ Owns: which budget field a prose label is (the labels, units and ranges are the 
 budget.toml), accepting the figure clauses.py reads after it — of the field's kind, in its
 range, in a clause about this year's final figure (not the budget unless the field is a
 budget, not last year), not a named project's or fund's (（1）某某项目：全年支出…) — with
-the cue that read it in the locator; the 占比 statements for the checks; and the
-enumerations after “具体情况为：”. Proposes ``Candidate``s and records; never resolves.
+the cue that read it in the locator; a whole stated after its parts when it is their sum
+(工资福利…，商品服务…，两项合计… is 基本支出; 基本支出…，项目支出…，合计… the total expenditure);
+the whole income of one source (收入450万元，均为财政拨款); the 占比 statements for the checks;
+and the enumerations after “具体情况为：”. Proposes ``Candidate``s and records; never resolves.
 Must not read tables.
 """
 

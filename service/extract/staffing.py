@@ -3,7 +3,9 @@
 Owns the headcount readers: a label from the lexicon (staffing.toml) and the count a few
 words after it (“核定编制52名”, “实有人数：48人”, “在职在编人员为48人”, a label on one line and
 its count on the next). A total followed by its sub-quotas (核定编制52名，其中行政编制15名…)
-is read once: the sub-quota words (行政编制, 事业编制 …) are no label of the total. Last
+is read once: the sub-quota words (行政编制, 事业编制 …) are no label of the total; a total
+after its kinds (行政9名、事业6名，共15名) is the quota, one kind among several is not; the
+离退休 total wins over its 退休 part (离休2人、退休13人，离退休合计15人). Last
 year's headcount (上年末在职人数…) is not this year's. Proposes ``Candidate``s; never
 decides between them. Must not read tables.
 """

@@ -1,6 +1,7 @@
 """Running-text helpers shared by the rule passes: prose regions, paragraphs, sentences.
 
-Owns: where prose stands in ``Document.text`` (everything outside tables) and how it is
+Owns: where prose stands in ``Document.text`` (everything outside tables, except
+label–value lines a reader took for a table: “收入合计<TAB>1520.00万元”) and how it is
 cut into paragraphs and sentences without losing offsets. Must not extract values.
 """
 

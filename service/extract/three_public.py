@@ -5,7 +5,10 @@ Owns reading one 三公 item's stretch of a sentence (from its label to the next
 run of cues and figures: a comparison (比上年 / 较上年度 / 同比 / 与2022年相比), a direction
 (减少 / 下降 / 增长 …), a rate word (降幅 / 增幅), last year's or this year's figure (上年为 /
 本年为), a budget word, and nil stated in words (未安排… / …为零). A direction after
-unrelated words (投诉率下降2%, 接待批次减少3批次) is not the item's change. The words come
+unrelated words (投诉率下降2%, 接待批次减少3批次) is not the item's change. Also: the total
+after its items (…，合计1.90万元), a total that is all one item (…，均为公务接待费), changes
+stated respectively (A、B分别下降5%和12%), a vehicle bought told as a story in a 三公
+paragraph (购置执法车1辆，支出14.5万元), and remarks without money skipped. The words come
 from the lexicon (three_public.toml, budget.toml). Proposes ``Candidate``s; must not read
 tables.
 """
