@@ -5,7 +5,7 @@ from __future__ import annotations
 from service.extract.llm.usage import LLMUsage
 from service.extract.pipeline import ExtractionError, ExtractionResult
 from service.jobs.worker import _extraction_row, _failure_of
-from service.records import ExtractorInfo, ReportExport
+from service.records import SCHEMA_VERSION, ExtractorInfo, ReportExport
 
 
 def _result(**kw: object) -> ExtractionResult:
@@ -24,7 +24,7 @@ def test_row_carries_model_prompt_usage_and_timings() -> None:
     assert (row["llm_calls"], row["llm_tokens"]) == (4, 1500)
     assert row["llm_usage"]["cache_hits"] == 1 and "records" not in row["llm_usage"]
     assert row["timings"] == {"llm": 2.5, "ingest": 0.25, "total": 3.0}
-    assert row["export"]["schema_version"] == "1.1"
+    assert row["export"]["schema_version"] == SCHEMA_VERSION
 
 
 def test_a_failed_extraction_is_a_readable_error_and_partial_is_not() -> None:
