@@ -105,6 +105,10 @@ class _Scanner:
             # next line, which the prose view keeps as the next paragraph.
             end = sent.end if sent.end < para.end else self._spill(para.end)
             hits = find_labels(self.text, sent.start, sent.end, self.labels)
+            # Labels in a remark without figures explain the one before (执行率（全年执行数/
+            # 全年预算数）为…, 执行率=实际支出/全年预算=…): no statements of their own.
+            remarks = [m.span() for m in _REMARK.finditer(self.text, sent.start, sent.end)]
+            hits = [h for h in hits if not any(a < h.start < b for a, b in remarks)]
             # A label says what it is (一般公共预算收入 is no budget clause), except the
             # budget's own labels, which make their clause one about the budget.
             masked = [(h.start, h.end) for h in hits if h.key not in _BUDGET_FIELDS]
@@ -281,6 +285,10 @@ def _part_groups() -> list[tuple[str, re.Pattern[str]]]:
         ("budget.total_expenditure", re.compile("|".join(f"(?:{p})" for p in spent))),
         ("budget.total_income", re.compile("|".join(f"(?:{p})" for p in income))),
     ]
+
+
+# A bracketed or formula remark with no figure in it.
+_REMARK = re.compile(r"[(（][^()（）\d]*[)）]|[=＝][^=＝\d。；;，,]{1,30}[=＝]")
 
 
 def _full_sentences(text: str, para: Block) -> list[Block]:

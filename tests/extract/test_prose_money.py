@@ -349,3 +349,17 @@ def test_a_whole_stated_after_its_parts(text: str, path: str, expected: float) -
 def test_a_sum_that_is_not_the_parts_is_not_their_whole() -> None:
     export = read("基本支出800万元，项目支出200万元，合计完成项目12个，合计1200万元。")
     assert number(export, "budget.total_expenditure") != pytest.approx(1200.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年预算执行率（全年执行数/全年预算数）为96.4%。",
+        "预算执行率=实际支出/全年预算=96.4%。",
+        "部门预算执行率（支出决算÷调整后预算）：96.4%",
+    ],
+)
+def test_an_explained_rate_keeps_its_figure(text: str) -> None:
+    export = read(text)
+    assert number(export, "budget.execution_rate") == pytest.approx(96.4)
+    assert number(export, "budget.full_year_budget") is None
