@@ -556,10 +556,10 @@ _CHANGE = ("change", "change_pct")
 
 
 def _is_money_label(label: str) -> bool:
-    """A row label of a money table: a budget or 三公 line the lexicon or the 基础数据表
-    knows, or a bare total."""
+    """A row label that makes lines a money table: a budget or 三公 line the lexicon or
+    the 基础数据表 knows. A bare total does not (“合计 100 99” closes a 自评表 too)."""
     key = _LINE_LABEL_PREFIX.sub("", re.sub(r"\s+", "", label)).rstrip(":：")
-    return bool(_BARE_TOTAL.match(key) or _line_field(key) or _lexicon_row(key))
+    return bool(not _BARE_TOTAL.match(key) and (_line_field(key) or _lexicon_row(key)))
 
 
 def _is_three_public_block(rows: list[list[Cell | None]], label_cols: int) -> bool:

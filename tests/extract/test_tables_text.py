@@ -225,3 +225,11 @@ def test_rows_the_lexicon_does_not_name_stay_in_the_table_and_size_says_yuan() -
 def test_run_of_figures_without_a_known_label_is_not_a_money_table() -> None:
     e = _read(["培训情况 3 5", "走访户数 120 131", "本年度工作扎实推进。"])
     assert e.budget.lines == []
+
+
+def test_the_total_line_of_a_score_table_is_no_money_table() -> None:
+    e = _read(
+        ["三级指标 指标值 完成值 分值 得分", "群众满意度 ≥90% 95% 10 10", "标 分", "合计 100 99"]
+    )
+    assert e.budget.lines == []
+    assert e.budget.total_expenditure is None
