@@ -304,7 +304,10 @@ def _section_items(g: Grounder, section: Section, kind: str) -> list[tuple[str, 
         pieces, state = _pieces(
             g.doc.text, child.heading.start, child.span.end, state, both=kind == BOTH
         )
-        if len(pieces) > 1:
+        if len(pieces) > 1 or (
+            state == PROBLEM
+            and _THEN_MEASURE.search(g.doc.text, child.heading.start, child.span.end)
+        ):
             out += _items(g, pieces)
             continue
         item = _child_item(g, child)
@@ -361,10 +364,29 @@ def _items(g: Grounder, pieces: list[tuple[str, int, int]]) -> list[tuple[str, L
     out: list[tuple[str, ListItem]] = []
     for kind, start, end in pieces:
         for s, e in _items_of(g.doc.text, start, end):
-            item = _item(g, s, e)
-            if item is not None and not _says_nothing(str(item.text.value)):
-                out.append((kind, item))
+            for k, (a, b) in _problem_then_measure(g.doc.text, kind, s, e):
+                item = _item(g, a, b)
+                if item is not None and not _says_nothing(str(item.text.value)):
+                    out.append((k, item))
     return out
+
+
+# “一是A，下一步将B”: a problem and, after the lead, what will be done about it.
+_THEN_MEASURE = re.compile(
+    r"[，,；;]\s*(?:下一步|下步|今后|接下来|下阶段|下一阶段)(?:工作中)?[，,]?\s*"
+    r"(?:我们|我单位|我局|本单位|本部门|单位)?\s*(?:将|要|拟|应|需|会)?\s*"
+)
+
+
+def _problem_then_measure(
+    text: str, kind: str, start: int, end: int
+) -> list[tuple[str, tuple[int, int]]]:
+    """A problem item holding its measure after “，下一步将…” as two items; any other
+    item whole."""
+    m = _THEN_MEASURE.search(text, start, end) if kind == PROBLEM else None
+    if m is None or m.start() - start < 4 or len(text[m.end() : end].strip()) < 4:
+        return [(kind, (start, end))]
+    return [(PROBLEM, (start, m.start())), (MEASURE, (m.end(), end))]
 
 
 def _items_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -404,7 +426,10 @@ def _run_in(
     return None
 
 
-_INTERLEAVED = re.compile(r"\s*(?:(问题|不足)|措施|对策|建议|改进|整改)\s*[:：]")
+_INTERLEAVED = re.compile(
+    r"\s*(?:(存在的?问题|主要问题|问题|不足|困难)|措施|对策|建议|改进(?:方向|措施|建议)?|"
+    r"整改(?:措施|方向|情况)?|下一步(?:打算|计划|措施)?)\s*[:：]"
+)
 
 
 _HEAD_MARKER = re.compile(rf"\s*[一二三四五六七八九十]{{1,3}}\s*[、.]\s*|{ITEM_MARKER.pattern}")
@@ -446,10 +471,17 @@ def _before_signature(text: str, start: int, end: int) -> int:
             end -= 1
 
 
+_DIGIT = r"[\d〇○零一二三四五六七八九十]"
+# The lines closing a report: the unit (盖章), the date (2024年3月, 二〇二四年三月十五日),
+# who filled it in and how to reach them (填报人：…  联系电话：…, 日期：…).
 _SIGNATURE_LINE = re.compile(
-    r"\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[^\s，,。；;:：]{2,30}"
+    rf"\s*(?:(?:(?:日期|报告日期|填报日期)\s*[:：]\s*)?{_DIGIT}{{4}}\s*年\s*{_DIGIT}{{1,2}}\s*月"
+    rf"(?:\s*{_DIGIT}{{1,3}}\s*日)?"
+    r"|[^\s，,。；;:：]{2,30}"
     r"(?:局|中心|院|学校|中学|小学|幼儿园|站|委员会|委|办公室|办|所|政府|馆|队|处|会|公司|厅|街道)"
-    r"(?:\s*[(（]\s*(?:盖章|公章)\s*[)）])?)\s*"
+    r"(?:\s*[(（]\s*(?:盖章|公章)\s*[)）])?"
+    r"|[(（]\s*(?:盖章|公章)\s*[)）]"
+    r"|(?:填报人|填表人|联系人|联系电话|审核人|单位负责人|负责人|财务负责人|填报单位)\s*[:：].*)\s*"
 )
 
 
