@@ -34,7 +34,12 @@ from service.extract.indicators import (
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.table_headers import header_key, money_unit, role_of
-from service.extract.three_public_table import change_kind, item_columns, read_items_as_columns
+from service.extract.three_public_table import (
+    change_kind,
+    item_columns,
+    read_items_as_columns,
+    three_public_item,
+)
 from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
 
@@ -596,7 +601,8 @@ def _line_field(key: str) -> tuple[str, str] | None:
     for pattern, kind, name in _LINE_FIELDS:
         if re.match(pattern, key):
             return kind, name
-    return None
+    item = three_public_item(key)  # the 三公 lexicon's other names (公车运维费 …)
+    return ("tp", item) if item is not None else None
 
 
 def _is_header_row(row: list[Cell | None]) -> bool:

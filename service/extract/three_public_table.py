@@ -56,6 +56,11 @@ def _item(text: str) -> str | None:
     return None
 
 
+def three_public_item(label: str) -> str | None:
+    """The 三公 item a row label names whole, by the lexicon's labels (公车运维费 …)."""
+    return _item(label)
+
+
 def item_columns(rows: Rows, r: int) -> dict[int, tuple[str, Cell]]:
     """Column → (三公 item, the header cell naming it) for a header at row ``r`` (with a
     second row under a split vehicle column); empty unless two or more items are named."""

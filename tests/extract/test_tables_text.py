@@ -233,3 +233,20 @@ def test_the_total_line_of_a_score_table_is_no_money_table() -> None:
     )
     assert e.budget.lines == []
     assert e.budget.total_expenditure is None
+
+
+def test_three_public_rows_named_as_the_lexicon_names_them() -> None:
+    tp = _read(
+        [
+            "（三）“三公”经费（单位：元）",
+            "项目 本年数 上年数",
+            "1.因公出国（境）经费 0 0",
+            "2.公车运维费 31,200 35,800",
+            "3.公务接待 4,150 6,020",
+            "“三公”经费支出合计 35,350 41,820",
+        ]
+    ).three_public
+    assert (tp.vehicle_operation.actual.value, tp.vehicle_operation.previous.value) == (3.12, 3.58)
+    assert tp.reception.actual.value == 0.415
+    assert (tp.total.actual.value, tp.total.previous.value) == (3.535, 4.182)
+    assert tp.overseas.actual.value == 0
