@@ -35,7 +35,7 @@ _INTRO = re.compile(
     r"(?:主要|分别)?(?:用于|包括|包含|是|为|有)\s*[:：]|主要(?:用于|包括|是|有)|包括|分别用于|"
     r"(?:情况|明细)\s*[:：]|"
     # “项目支出45万元，为A…、B…” / “…，实施A…” / “项目支出情况中：A…” / “项目支出：A…”
-    r"[，,]\s*(?:为|实施|安排|用于|投入)|中\s*[:：]|[:：]"
+    r"[，,]\s*(?:主要|具体|分别|全部|均)?(?:为|实施|安排|用于|投入)|中\s*[:：]|[:：]"
 )
 _RESPECTIVELY = re.compile(r"分别(?:为|是|支出|使用|安排)?\s*[:：]?")
 _NAME_LEAD = re.compile(
@@ -88,8 +88,10 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
             continue
         if _short_line(g.src, para):
             under_bare = _bare_heading(g.src, para)
-        in_projects = under_bare or (
-            sections is not None and _about_projects(g, sections, para.start)
+        in_projects = (
+            under_bare
+            or (sections is not None and _about_projects(g, sections, para.start))
+            or _refers_to_heading(g.src, para, paras[k - 1] if k else None)
         )
         if (block := _label_block(g, paras, k, loc)) is not None:
             out.append(block[0])
@@ -122,7 +124,13 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
 # --- headings and label blocks around a project -----------------------------------------------
 
 # “该项目…” names no project: its name is the heading line above it.
-_THIS_PROJECT = re.compile(r"^(?:该|此|本|这个?|上述)(?:项目|专项|项|笔资金|资金)?$")
+_THIS_PROJECT = re.compile(
+    r"^(?:(?:该|此|本|这个?|上述)(?:项目|专项|项|笔)?|项目)(?:资金|经费|总)?$"
+)
+_GENERIC_HEADING = re.compile(
+    r"\s*(?:\d{4}\s*年度?)?(?:重点|主要|专项|其他|本年|年度|部门)?(?:项目|专项)(?:总)?"
+    r"(?:支出|资金|经费)?(?:使用|执行|完成)?(?:情况|明细|安排)?\s*[:：]?\s*"
+)
 _AMOUNT = re.compile(r"\d\s*(?:万元|元|亿元|千元)")
 
 
@@ -130,6 +138,15 @@ def _short_line(text: str, para: Block) -> bool:
     """A line short enough to be a heading, with no sum and no sentence end in it."""
     line = text[para.start : para.end].strip()
     return 0 < len(line) <= 24 and not _AMOUNT.search(line) and not re.search(r"[。；;，,]", line)
+
+
+def _refers_to_heading(text: str, para: Block, above: Block | None) -> bool:
+    """“该项目支出40万元…” right under a short heading line: a project's paragraph."""
+    return (
+        above is not None
+        and _short_line(text, above)
+        and re.match(r"\s*(?:该|此|本|这个?)(?:项目|专项)", text[para.start : para.end]) is not None
+    )
 
 
 def _bare_heading(text: str, para: Block) -> bool:
@@ -148,6 +165,11 @@ def _named_by_heading(
         return project
     if above is None or not _short_line(g.src, above):
         return None
+    title = ITEM_MARKER.sub("", g.src[above.start : above.end].strip(), count=1)
+    if _GENERIC_HEADING.fullmatch(title):
+        return None  # “（二）项目支出情况” names a part, not a project
+    if str(project.name.value).startswith("项目") and not _words().suffix.search(title):
+        return None  # “项目支出…” under “（一）预算执行情况”: no project's name above
     name = _name(g, above.start, above.end, loc)
     return project.model_copy(update={"name": name}) if name is not None else None
 
@@ -157,32 +179,57 @@ _LABEL_LINE = re.compile(r"\s*([^，,。；;:：\d]{2,10})[:：]")
 
 
 def _label_block(g: Grounder, paras: list[Block], k: int, loc: str) -> tuple[Project, int] | None:
-    """“项目名称：干部培训经费” with its figures on the lines below (“项目金额：60万元”,
-    “预算金额：…”, “实际支出：…”) up to the next name or a line that is not a label; with
-    the number of label lines read."""
+    """“项目名称：干部培训经费” with its figures after it on the same line
+    (“；项目金额：60万元”) or on the lines below (“预算金额：…”, “实际支出：…”) up to the
+    next name or a line that is not a label; with the number of label lines read."""
     text, para = g.src, paras[k]
     label = _NAME_LABEL.match(text, para.start, para.end)
-    if label is None or _AMOUNT.search(text, label.end(), para.end):
+    if label is None:
         return None
-    amount = budget = None
+    cut = re.compile(r"[；;，,。]|\s{2,}|\t").search(text, label.end(), para.end)
+    name_end = cut.start() if cut else para.end
+    if _AMOUNT.search(text, label.end(), name_end):
+        return None
+    fields = [
+        (label.end(), para.end) for label in _SAME_LINE_LABEL.finditer(text, name_end, para.end)
+    ]
     lines = 0
     for nxt in paras[k + 1 : k + 5]:
-        line = _LABEL_LINE.match(text, nxt.start, nxt.end)
-        if line is None or _NAME_LABEL.match(text, nxt.start, nxt.end):
+        if not _LABEL_LINE.match(text, nxt.start, nxt.end) or _NAME_LABEL.match(
+            text, nxt.start, nxt.end
+        ):
             break
         lines += 1
-        figures = money_quantities(text, line.end(1), nxt.end)
+        fields.append((nxt.start, nxt.end))
+    amount, budget = _labelled_figures(g, fields, loc)
+    name = _name(g, label.end(), name_end, loc)
+    if amount is None or name is None:
+        return None
+    return Project(name=name, amount=amount, budget=budget), lines
+
+
+_SAME_LINE_LABEL = re.compile(r"(?<=[；;，,。\s])\s*(?=[^，,。；;:：\d\s]{2,10}[:：])")
+
+
+def _labelled_figures(
+    g: Grounder, fields: list[tuple[int, int]], loc: str
+) -> tuple[Value | None, Value | None]:
+    """(spending, budget) of “标签：金额” fields: a budget word in the label makes it the
+    budget, any other label (项目金额, 支出金额, 实际支出, 资金) the spending."""
+    text = g.src
+    amount = budget = None
+    for start, end in fields:
+        line = _LABEL_LINE.match(text, start, end)
+        stop = re.compile(r"[；;，。]|,(?!\d)").search(text, line.end(), end) if line else None
+        figures = money_quantities(text, line.end(1), stop.start() if stop else end) if line else []
         if not figures:
             continue
         value = g.quantity(figures[0][1], figures[0][0], loc)
         if _words().budget.search(line.group(1)):
             budget = budget or value
-        else:  # 项目金额, 支出金额, 实际支出, 资金: the money of the project
+        else:
             amount = amount or value
-    name = _name(g, label.end(), para.end, loc)
-    if amount is None or name is None:
-        return None
-    return Project(name=name, amount=amount, budget=budget), lines
+    return amount, budget
 
 
 def _about_projects(g: Grounder, root: Section, at: int) -> bool:
@@ -333,6 +380,8 @@ def _project_unit(
     if not (in_projects or budget is not None or w.suffix.search(text, body, name_end)):
         return None
     name = _name(g, body, name_end, loc)
+    if name is None and _THIS_PROJECT.match(re.sub(r"\s+", "", text[body:name_end])):
+        name = g.text(body, name_end, loc)  # “该项目…”: named by its heading later
     if name is None:
         return None
     return Project(name=name, amount=amount, budget=budget)

@@ -43,6 +43,14 @@ def _projects(text: str) -> list[tuple[str, float | None, float | None]]:
             "项目支出情况中：会务经费12万元，调研经费8万元。",
             [("会务经费", 12, None), ("调研经费", 8, None)],
         ),
+        (
+            "项目支出45万元，主要为禁毒宣传经费30万元、社区矫正经费15万元。",
+            [("禁毒宣传经费", 30, None), ("社区矫正经费", 15, None)],
+        ),
+        (
+            "（三）项目支出\n项目支出30万元，全部为信息系统运维费30万元。",
+            [("信息系统运维费", 30, None)],
+        ),
     ],
 )
 def test_list_led_by_any_verb(text: str, want: list) -> None:
@@ -148,6 +156,36 @@ def test_project_named_by_its_sub_heading(text: str, want: list) -> None:
     assert _projects(text) == want
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "三、项目支出情况\n1、城区绿化管护\n该项目资金50万元，已全部支付。\n"
+            "2、路灯维护\n该项目资金12万元。",
+            [("城区绿化管护", 50, None), ("路灯维护", 12, None)],
+        ),
+        (
+            "三、项目支出情况\n（二）乡村医生补助\n项目支出40万元，用于村医补贴发放。",
+            [("乡村医生补助", 40, None)],
+        ),
+    ],
+)
+def test_project_spending_sentence_under_its_name(text: str, want: list) -> None:
+    assert _projects(text) == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "三、项目支出情况\n（一）预算执行情况\n项目支出40万元，基本支出60万元。",
+        "三、项目支出情况\n（一）项目支出总体情况\n项目支出40万元，执行率100%。",
+        "一、部门概况\n（一）重点项目支出\n该项目支出40万元。",
+    ],
+)
+def test_a_heading_naming_a_part_names_no_project(text: str) -> None:
+    assert _projects(text) == []
+
+
 def test_this_project_without_a_heading_is_no_project() -> None:
     text = "三、项目支出情况\n全年完成各项工作任务。该项目支出40万元，用于补贴发放。"
     assert all(name != "该项目" for name, _, _ in _projects(text))
@@ -165,6 +203,11 @@ def test_this_project_without_a_heading_is_no_project() -> None:
             "项目名称：老年大学运行补助\n资金金额：125,000元\n"
             "项目名称：社区书屋建设\n支出金额：4.2万元",
             [("老年大学运行补助", 12.5, None), ("社区书屋建设", 4.2, None)],
+        ),
+        ("项目名称：干部培训经费；项目金额：60.00万元。", [("干部培训经费", 60, None)]),
+        (
+            "项目名称：水库巡查补助\n资金来源：县级财政\n实施单位：水利站\n项目金额：8.5万元",
+            [("水库巡查补助", 8.5, None)],
         ),
     ],
 )
