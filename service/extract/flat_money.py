@@ -41,6 +41,9 @@ class FlatBlock:
     table: Table
     header: list[str] | None
     unit: str | None
+    # The header line is the table's first row: a 三公 table with its items as columns
+    # (项目 合计 因公出国(境)费 公务接待费 …), its rows named by what they hold (本年决算数).
+    items_as_columns: bool = False
 
 
 def _is_figure(token: str) -> bool:
@@ -99,7 +102,10 @@ def _table(text: str, index: int, page: int, rows: list[Row]) -> Table:
 
 
 def flat_money_blocks(
-    g: Grounder, lines: list[Line], is_label: Callable[[str], bool]
+    g: Grounder,
+    lines: list[Line],
+    is_label: Callable[[str], bool],
+    is_item: Callable[[str], bool] = lambda _: False,
 ) -> list[FlatBlock]:
     """The text money tables among ``lines``: runs of rows whose label ``is_label`` (a
     budget or 三公 row label), each with the header line just above it, if any."""
@@ -112,6 +118,13 @@ def flat_money_blocks(
     out: list[FlatBlock] = []
     i = 0
     while i < len(spans):
+        items = _items_block(text, spans, i, is_item)
+        if items is not None:
+            rows, j = items
+            unit = _caption_unit(text, spans, i)
+            out.append(FlatBlock(_table(text, len(out), lines[i].page, rows), None, unit, True))
+            i = j
+            continue
         rows = []
         j = i
         while j < len(spans) and (row := split_row(text, *spans[j])) is not None:
@@ -134,6 +147,24 @@ def flat_money_blocks(
             out.append(FlatBlock(table, header, unit))
         i = j
     return out
+
+
+def _items_block(
+    text: str, spans: list[tuple[int, int]], i: int, is_item: Callable[[str], bool]
+) -> tuple[list[Row], int] | None:
+    """The header line at ``i`` naming two or more 三公 items and the label-and-figures
+    rows under it (header first), with where they end; None when it is no such header."""
+    words = _cells(text, *spans[i])
+    if sum(is_item(text[a:b]) for a, b in words) < 2 or any(
+        _is_figure(text[a:b]) for a, b in words
+    ):
+        return None
+    rows: list[Row] = [(words[0], words[1:])]
+    j = i + 1
+    while j < len(spans) and (row := split_row(text, *spans[j])) is not None:
+        rows.append(row)
+        j += 1
+    return (rows, j) if len(rows) > 1 else None
 
 
 def _unit_by_size(text: str, rows: list[Row]) -> str | None:

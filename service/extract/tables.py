@@ -119,8 +119,11 @@ class TableMapper:
     def run(self, tables: list[Table]) -> TableOutput:
         for table in tables:
             self._table(table)
-        for block in flat_money_blocks(self.g, self.g.doc.lines, _is_money_label):
-            self._flat_block(block)
+        for block in flat_money_blocks(self.g, self.g.doc.lines, _is_money_label, _is_item):
+            if block.items_as_columns:
+                self._table(block.table)
+            else:
+                self._flat_block(block)
         if self._indicators is not None:
             self.out.indicators = self._indicators.finish()
         else:  # no 自评表 grid: perhaps one flattened into glued text lines
@@ -565,6 +568,10 @@ def _is_money_label(label: str) -> bool:
     the 基础数据表 knows. A bare total does not (“合计 100 99” closes a 自评表 too)."""
     key = _LINE_LABEL_PREFIX.sub("", re.sub(r"\s+", "", label)).rstrip(":：")
     return bool(not _BARE_TOTAL.match(key) and (_line_field(key) or _lexicon_row(key)))
+
+
+def _is_item(word: str) -> bool:
+    return three_public_item(word) is not None
 
 
 def _is_three_public_block(rows: list[list[Cell | None]], label_cols: int) -> bool:

@@ -250,3 +250,20 @@ def test_three_public_rows_named_as_the_lexicon_names_them() -> None:
     assert tp.reception.actual.value == 0.415
     assert (tp.total.actual.value, tp.total.previous.value) == (3.535, 4.182)
     assert tp.overseas.actual.value == 0
+
+
+@pytest.mark.parametrize("sep", [" ", "\t"])
+def test_three_public_items_as_columns_in_text(sep: str) -> None:
+    tp = _read(
+        [
+            "表4 “三公”经费情况（单位：元）",
+            "项目 合计 因公出国（境）费 公务接待费 公务用车运行维护费",
+            "预算数 52,000 0 12,000 40,000",
+            "决算数 47,310 0 9,860 37,450",
+            "上年决算数 50,020 0 11,200 38,820",
+        ],
+        sep,
+    ).three_public
+    assert (tp.total.budget.value, tp.total.actual.value) == (5.2, 4.731)
+    assert (tp.reception.actual.value, tp.reception.previous.value) == (0.986, 1.12)
+    assert tp.vehicle_operation.actual.value == 3.745
