@@ -153,7 +153,16 @@ def _bare_heading(text: str, para: Block) -> bool:
     """An unnumbered heading about projects (“项目支出”, “重点项目支出情况：”), not about
     their performance (绩效, 指标)."""
     line = ITEM_MARKER.sub("", text[para.start : para.end].strip(), count=1)
-    return bool(_words().opens.search(line)) and not re.search(r"绩效|指标|成效|效益|目标", line)
+    return bool(_BARE_HEADING.search(line)) and not re.search(
+        r"绩效|指标|成效|效益|目标|管理|效果|产出|实施", line
+    )
+
+
+# Money words of a heading: “项目支出”, “专项资金”, “重点项目明细” — a line that only names
+# projects (“项目管理情况”) opens no list.
+_BARE_HEADING = re.compile(
+    r"(?:项目|专项)(?:总)?(?:支出|经费|资金)|(?:重点|主要|部门|本年)项目(?:情况|明细|清单)?\s*[:：]?$"
+)
 
 
 def _named_by_heading(

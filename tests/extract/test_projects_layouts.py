@@ -103,9 +103,20 @@ def test_semicolon_list_under_a_bare_heading(text: str, want: list) -> None:
     assert _projects(text) == want
 
 
-def test_a_bare_line_that_is_not_about_projects_opens_no_list() -> None:
-    text = "项目绩效目标\n培训人次120人次；满意度95%。\n公用经费12万元；水电费6万元。"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "项目绩效目标\n培训人次120人次；满意度95%。\n公用经费12万元；水电费6万元。",
+        "项目管理情况\n1.发放补助资金573.86万元。\n2.修缮道路12公里，投入资金30万元。",
+    ],
+)
+def test_a_bare_line_that_is_not_about_project_money_opens_no_list(text: str) -> None:
     assert _projects(text) == []
+
+
+def test_a_bare_heading_over_numbered_lines() -> None:
+    text = "专项资金使用情况：\n(1)设备维护 52.00万元\n(2)网络运维 18.50万元"
+    assert _projects(text) == [("设备维护", 52, None), ("网络运维", 18.5, None)]
 
 
 @pytest.mark.parametrize(
