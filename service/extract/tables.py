@@ -32,13 +32,20 @@ from service.extract.indicators import (
     total_in_label,
 )
 from service.extract.lexicon import lexicon
+from service.extract.money_rows import (
+    BARE_TOTAL,
+    LINE_LABEL_PREFIX,
+    is_item,
+    is_money_label,
+    lexicon_row,
+    line_field,
+)
 from service.extract.resolve import Candidate
 from service.extract.table_headers import header_key, money_unit, role_of
 from service.extract.three_public_table import (
     change_kind,
     item_columns,
     read_items_as_columns,
-    three_public_item,
 )
 from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
@@ -63,27 +70,7 @@ _BY_NATURE = [
     ("budget.basic_expenditure", r"基本支出"),
     ("budget.project_expenditure", r"项目支出"),
 ]
-# “其中：”, “1、”, “一、”, “（二）” before a row label
-_LINE_LABEL_PREFIX = re.compile(
-    r"^\s*(?:其中\s*[:：]?)?\s*"
-    r"(?:\d{1,2}\s*[、.]|[一二三四五六七八九十]{1,2}\s*、|[(（][一二三四五六七八九十\d]{1,2}[)）])?\s*"
-)
 _NUMBERED = re.compile(r"^\s*(?:其中\s*[:：]?)?\s*\d{1,2}\s*[、.]")
-# 基础数据表 row label → (field kind, path)
-_LINE_FIELDS: list[tuple[str, str, str]] = [
-    (r"^(?:支出总额|支出合计|总支出|合计)$", "budget", "total_expenditure"),
-    (r"^基本支出$", "budget", "basic_expenditure"),
-    (r"^人员经费$", "budget", "personnel_expenditure"),
-    (r"^(?:日常)?公用经费$", "budget", "public_expenditure"),
-    (r"^项目支出$", "budget", "project_expenditure"),
-    (r"^(?:部门)?基本支出预算调整$", "budget_final", "basic_budget_adjustment"),
-    (r"^[“\"]?三公[”\"]?经费(?:合计)?$", "tp", "total"),
-    (r"^公务用车(?:购置(?:和|及)(?:运行)?维护)?(?:经)?费?(?:用)?$", "tp", "vehicle"),
-    (r"^(?:公车|公务用车)购置(?:费)?$", "tp", "vehicle_purchase"),
-    (r"^(?:公车|公务用车)运行(?:维护)?(?:费)?$", "tp", "vehicle_operation"),
-    (r"^(?:出国经费|因公出国[(（]?境?[)）]?费?(?:用)?)$", "tp", "overseas"),
-    (r"^公务接待(?:费)?(?:用)?$", "tp", "reception"),
-]
 _PROJECT_END = re.compile(r"三公|公用经费|人员经费|基本支出|政府采购|楼堂馆所|厉行节约|支出总额")
 
 
@@ -119,7 +106,7 @@ class TableMapper:
     def run(self, tables: list[Table]) -> TableOutput:
         for table in tables:
             self._table(table)
-        for block in flat_money_blocks(self.g, self.g.doc.lines, _is_money_label, _is_item):
+        for block in flat_money_blocks(self.g, self.g.doc.lines, is_money_label, is_item):
             if block.items_as_columns:
                 self._table(block.table)
             else:
@@ -315,13 +302,13 @@ class TableMapper:
                 item=name, **{k: v for k, v in values.items() if v is not None and k not in _CHANGE}
             )
             self.out.lines.append(line)
-            key = _LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
-            kind_path = _line_field(key)
-            if three_public and _BARE_TOTAL.match(key):
+            key = LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
+            kind_path = line_field(key)
+            if three_public and BARE_TOTAL.match(key):
                 kind_path = ("tp", "total")  # the 合计 of a 三公 table is the 三公 total
             if kind_path:
                 self._line_candidates(kind_path, values)
-            elif (path := _lexicon_row(key)) is not None:
+            elif (path := lexicon_row(key)) is not None:
                 # A 收支 row named as the lexicon names the field: the final column is the
                 # figure (预算数 beside it is the budget, not the income).
                 self._add(path, values.get("final"))
@@ -559,19 +546,7 @@ def _project_header() -> re.Pattern[str]:
     return re.compile(lexicon().words_pattern("project_table_headers"))
 
 
-_BARE_TOTAL = re.compile(r"^(?:合计|总计|小计)$")
 _CHANGE = ("change", "change_pct")
-
-
-def _is_money_label(label: str) -> bool:
-    """A row label that makes lines a money table: a budget or 三公 line the lexicon or
-    the 基础数据表 knows. A bare total does not (“合计 100 99” closes a 自评表 too)."""
-    key = _LINE_LABEL_PREFIX.sub("", re.sub(r"\s+", "", label)).rstrip(":：")
-    return bool(not _BARE_TOTAL.match(key) and (_line_field(key) or _lexicon_row(key)))
-
-
-def _is_item(word: str) -> bool:
-    return three_public_item(word) is not None
 
 
 def _is_three_public_block(rows: list[list[Cell | None]], label_cols: int) -> bool:
@@ -579,37 +554,11 @@ def _is_three_public_block(rows: list[list[Cell | None]], label_cols: int) -> bo
     kinds = set()
     for row in rows:
         label = next((_text(c) for c in row[:label_cols] if _text(c)), "")
-        key = _LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
-        found = None if _BARE_TOTAL.match(key) else _line_field(key)
+        key = LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
+        found = None if BARE_TOTAL.match(key) else line_field(key)
         if found:
             kinds.add(found[0])
     return kinds == {"tp"}
-
-
-@cache
-def _lexicon_rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Money fields of the budget lexicon whose label a row can be named by whole."""
-    out = []
-    for e in lexicon().fields("budget."):
-        if e.is_list:
-            continue
-        # Row labels add to the prose labels (a row may be named either way).
-        pattern = "|".join(f"(?:{p})" for p in (e.row_label_pattern(), e.label_pattern()) if p)
-        if e.kind == "money" and pattern:
-            out.append((e.path, re.compile(pattern)))
-    return tuple(out)
-
-
-def _lexicon_row(key: str) -> str | None:
-    return next((p for p, rx in _lexicon_rows() if rx.fullmatch(key)), None)
-
-
-def _line_field(key: str) -> tuple[str, str] | None:
-    for pattern, kind, name in _LINE_FIELDS:
-        if re.match(pattern, key):
-            return kind, name
-    item = three_public_item(key)  # the 三公 lexicon's other names (公车运维费 …)
-    return ("tp", item) if item is not None else None
 
 
 def _is_header_row(row: list[Cell | None]) -> bool:
