@@ -7,7 +7,9 @@ Owns: a 收支 or 三公 table pasted as plain text with its cells parted by sin
 budget or 三公 lexicon knows followed by one to four figures; a block is the run of such
 rows (and its header line) with nothing else between them. Each block becomes a ``Table``
 whose cells are the line's own spans, handed to the table mapper with its header words and
-the caption's unit; this module never maps a figure to a field. Reads only the document's
+the caption's unit (else 元 where a figure has seven digits); this module never maps a
+figure to a field. A header line naming two or more 三公 items starts a table with the
+items as columns, its rows named by what they hold (预算数, 决算数). Reads only the document's
 lines (ingest's tables are not among them), so no line is read twice.
 """
 

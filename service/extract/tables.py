@@ -9,8 +9,11 @@ its first row) and of tables continued across pages. Money columns (预算数, �
 and the project-table name column are the lexicon's words (lexicon/tables.toml); a 收支
 row named by a budget field's label takes the final column; the unit comes from a caption
 or title row (单位：元, …表（元）). A 三公 table with its items as columns goes to
-three_public_table.py; where a report has no 自评表 grid, flat_indicators.py reads one
-flattened into glued text lines. Proposes ``Candidate``s and records; never resolves.
+three_public_table.py; 增减额/增减率 columns beside the money ones are the 三公 change.
+Money tables written as text lines that ingest made no ``Table`` of come from
+flat_money.py (what a row label names: money_rows.py); where a report has no 自评表
+grid, flat_indicators.py reads one flattened into text lines. Proposes ``Candidate``s and
+records; never resolves.
 Must not read prose (prose.py does).
 """
 
