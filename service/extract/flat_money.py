@@ -3,9 +3,10 @@
 Owns: a 收支 or 三公 table pasted as plain text with its cells parted by single spaces
 (“支出合计 6,203,118.40”), where the unit stands only in a caption or heading line above it
 (“二、经费收支（单位：元）”, “（万元）”), perhaps under a header line naming its columns
-(“项目 年初预算 全年预算 执行数”, “项目 本年 上年 增减额 增减率”). A row is a row label the
-budget or 三公 lexicon knows followed by one to four figures; a block is the run of such
-rows (and its header line) with nothing else between them. Each block becomes a ``Table``
+(“项目 年初预算 全年预算 执行数”, “项目 本年 上年 增减额 增减率”). A row is a short
+label followed by one to four figures; a block is a run of rows (blank lines aside) of
+which one is named by a budget or 三公 row label the lexicon knows (a bare 合计 is not
+enough), with the header line above it. Each block becomes a ``Table``
 whose cells are the line's own spans, handed to the table mapper with its header words and
 the caption's unit (else 元 where a figure has seven digits); this module never maps a
 figure to a field. A header line naming two or more 三公 items starts a table with the
