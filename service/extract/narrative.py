@@ -295,7 +295,7 @@ def _section_items(g: Grounder, section: Section, kind: str) -> list[tuple[str, 
     out += _paragraph_items(g, start, section.children[0].span.start, kind)
     state = MEASURE if kind == MEASURE else PROBLEM
     for child in section.children:
-        sub = heading_kind(child.title)
+        sub = heading_kind(child.title) or (_bare_kind(g, child) if kind == BOTH else None)
         if sub is not None and _only_heading_words(child.title):
             out += _section_items(g, child, sub)
             continue
@@ -314,6 +314,16 @@ def _section_items(g: Grounder, section: Section, kind: str) -> list[tuple[str, 
         if item is not None and not _says_nothing(str(item.text.value)):
             out.append((state, item))
     return out
+
+
+def _bare_kind(g: Grounder, child: Section) -> str | None:
+    """PROBLEM or MEASURE for a one-word sub-heading of a combined part standing alone on
+    its line (“（一）问题”, “（二）建议”; not “1.问题：…。措施：…”)."""
+    line = g.doc.text[child.heading.start : child.heading.end]
+    m = _INTERLEAVED.fullmatch(child.title.strip() + "：")
+    if m is None or _runs_on(line, child.title):
+        return None
+    return PROBLEM if m.group(1) else MEASURE
 
 
 def _runs_on(line: str, title: str) -> bool:
@@ -418,7 +428,8 @@ def _run_in(
     for kind, rx in ((PROBLEM, w.problem_run_in), (MEASURE, w.measure_run_in)):
         if m := rx.match(head):
             return kind, at + m.end()
-    if not explicit and (m := _MEASURE_LEAD.match(head)):
+    if not explicit and (m := _MEASURE_LEAD.match(head) or _MEASURE_LINE.match(head)):
+        # after problems: “针对上述问题，…”, “下一步，…”, a line “措施：…”
         return MEASURE, at + m.end()
     if both and (m := _INTERLEAVED.match(head)):
         # “1.问题：…。措施：…” in a part holding both
@@ -432,6 +443,9 @@ _INTERLEAVED = re.compile(
 )
 
 
+_MEASURE_LINE = re.compile(
+    r"\s*(?:措施|对策|建议|改进(?:方向|措施|建议)?|整改(?:措施|方向)?|下一步(?:打算|计划|措施)?)\s*[:：]"
+)
 _HEAD_MARKER = re.compile(rf"\s*[一二三四五六七八九十]{{1,3}}\s*[、.]\s*|{ITEM_MARKER.pattern}")
 _MEASURE_LEAD = re.compile(
     r"\s*(?:针对(?:上述|以上|存在的|这些|上面)?(?:问题|不足)[^。；;]{0,20}?[，,:：]|"
@@ -491,6 +505,8 @@ def _child_item(g: Grounder, child: Section) -> ListItem | None:
     marker = _MARKER.match(text, line_start, line_end)
     content_start = marker.end() if marker else line_start
     span_end = _before_signature(text, child.span.start, child.span.end)
+    while span_end > child.span.start and text[span_end - 1] in " \t\n\u3000；;，,":
+        span_end -= 1  # “1.台账不全；” ends its item at the separator
     body_has_text = bool(text[child.body.start : span_end].strip())
     heading_text = text[content_start:line_end].strip()
     # A short line without a sentence end is a heading; a long one is a wrapped first line.

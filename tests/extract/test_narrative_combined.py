@@ -119,3 +119,20 @@ def test_closing_lines_are_never_items(closing: str) -> None:
         + closing
     )
     assert _lists(text) == (["台账不全", "公示滞后。"], ["补建台账", "按季公示。"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a part titled for problems only, its measures on a “措施：” line
+        "五、存在的问题\n问题：一是台账不全；二是公示滞后。\n措施：一是补建台账；二是按季公示。",
+        # an unnumbered combined heading
+        "一、基本情况\n本局共有职工20人。\n存在问题及改进措施\n问题：一是台账不全；二是公示滞后。\n"
+        "措施：一是补建台账；二是按季公示。",
+        # sub-headings of one word
+        "五、问题及建议\n（一）问题\n1.台账不全；\n2.公示滞后。\n（二）建议\n1.补建台账；\n2.按季公示。",
+        "第五部分 问题与对策\n不足：一是台账不全；二是公示滞后。\n对策：一是补建台账；二是按季公示。",
+    ],
+)
+def test_problems_then_measures_in_any_frame(text: str) -> None:
+    assert _lists(text) == (["台账不全", "公示滞后。"], ["补建台账", "按季公示。"])
