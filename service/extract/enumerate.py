@@ -172,13 +172,25 @@ _CHANGE_OF = re.compile(r"(?:支出|收入|预算|经费|资金|拨款|金额|�
 
 
 def _bracketed_alone(text: str, at: int, end: int) -> bool:
-    """“名称（350.00万元）”: a sum alone in brackets right after a name is the item's sum."""
-    before = text[max(0, at - 8) : at]
+    """“名称（350.00万元）”, “名称（支出350万元）”, “名称（预算360万元，实际支出350万元）”:
+    brackets right after a name holding only its sums (each with at most a word before
+    it) give the item's sums, not a breakdown of a figure before."""
+    opened = max(text.rfind("（", 0, at), text.rfind("(", 0, at))
+    closed = re.compile(r"[)）]").search(text, end)
+    if opened < 1 or closed is None:
+        return False
+    before = text[max(0, opened - 8) : opened + 1]
     return bool(
         _BRACKET_ALONE.search(before)
         and not re.search(r"\d\s*[万亿千]?元[(（]\s*$", before)
-        and re.match(r"\s*[)）]", text[end:])
+        and _SUMS_ONLY.fullmatch(text, opened + 1, closed.start())
     )
+
+
+# What brackets after a name may hold: sums, each after a short word (预算, 实际支出).
+_SUMS_ONLY = re.compile(
+    r"(?:\s*[^\d()（），,；;、]{0,8}?\s*\d[\d,.]*\s*(?:万元|元|亿元|千元)\s*[，,；;、]?)+\s*"
+)
 
 
 def _name_tail(text: str, offset: int, q: Quantity) -> Quantity:

@@ -43,7 +43,7 @@ _NAME_LEAD = re.compile(
     r"(?:[和及与、，,；;]|以及|另有|还有|其中|主要|分别|包括|用于|支付|"
     r"[:：\s])+"
 )
-_NAME_TAIL = re.compile(r"(?:[:：\s(（]|共计|合计|总计|共|计|为|是|达|约|了|数|金额)+$")
+_NAME_TAIL = re.compile(r"(?:[:：\s(（【\[]|共计|合计|总计|共|计|为|是|达|约|了|数|金额)+$")
 _FILLER = r"(?:数|金额|资金|了|为|是|共|计|共计|合计|达|约|\s|[:：])*"
 
 
@@ -436,6 +436,8 @@ def _name(g: Grounder, start: int, end: int, loc: str) -> Value | None:
     m = _NAME_LEAD.match(text, start, end)
     if m:
         start = m.end()
+    if (unclosed := re.search(r"[(（【\[][^)）】\]]*$", text[start:end])) and unclosed.start():
+        end = start + unclosed.start()  # “堤防加固（支出350万元）”: the name stops at the bracket
     tail = _NAME_TAIL.search(text, start, end)
     if tail and tail.start() > start:
         end = tail.start()

@@ -146,15 +146,40 @@ def test_a_bare_heading_over_numbered_lines() -> None:
             "项目支出主要用于：村卫生室建设（128,000元）；医疗设备更新（56,000元）。",
             [("村卫生室建设", 12.8, None), ("医疗设备更新", 5.6, None)],
         ),
+        (
+            "二、项目支出情况\n本年实施项目2个：堤防加固（支出350.00万元）、河道清淤（支出120.50万元）。",
+            [("堤防加固", 350, None), ("河道清淤", 120.5, None)],
+        ),
+        (
+            "二、项目支出情况\n主要项目有：堤防加固（预算360万元，实际支出350万元）、"
+            "河道清淤（预算130万元，实际支出120.5万元）。",
+            [("堤防加固", 350, 360), ("河道清淤", 120.5, 130)],
+        ),
+        (
+            "项目支出包括：校舍维修【45万元】，教学设备购置【30万元】。",
+            [("校舍维修", 45, None), ("教学设备购置", 30, None)],
+        ),
     ],
 )
 def test_amount_in_brackets(text: str, want: list) -> None:
     assert _projects(text) == want
 
 
-def test_a_sum_repeated_in_brackets_stays_one_sum() -> None:
-    text = "项目支出主要用于：防汛物资储备经费2078400.00元（207.84万元）、水文监测50万元。"
-    assert _projects(text) == [("防汛物资储备经费", 207.84, None), ("水文监测", 50, None)]
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "项目支出主要用于：防汛物资储备经费2078400.00元（207.84万元）、水文监测50万元。",
+            [("防汛物资储备经费", 207.84, None), ("水文监测", 50, None)],
+        ),
+        (
+            "项目支出主要用于：课后服务补助38万元（含教师补贴30万元、耗材8万元），校车运营12万元。",
+            [("课后服务补助", 38, None), ("校车运营", 12, None)],
+        ),
+    ],
+)
+def test_sums_in_brackets_after_a_sum_are_no_items(text: str, want: list) -> None:
+    assert _projects(text) == want
 
 
 @pytest.mark.parametrize(
