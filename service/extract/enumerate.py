@@ -193,6 +193,18 @@ _SUMS_ONLY = re.compile(
 )
 
 
+def ends_in_change(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] ends with a change of a quantity (“…支出增加”, “比上年减少了”):
+    the sum after it is a change, not an item's figure."""
+    from service.records.numbers import DIRECTION_WORDS
+
+    head = text[start:end].rstrip()
+    head = head[:-1] if head.endswith("了") else head
+    word = max((w for w in DIRECTION_WORDS if head.endswith(w)), key=len, default="")
+    before = head[: len(head) - len(word)]
+    return bool(word) and (bool(_CHANGE_OF.search(before)) or bool(re.search(r"[比较]", before)))
+
+
 def _name_tail(text: str, offset: int, q: Quantity) -> Quantity:
     """The quantity without its change word when that word ends a name
     (“服务能力提升88.00万元”, “产能增长项目”): glued to a noun, no comparison before it."""

@@ -18,6 +18,7 @@ from functools import cache
 from service.extract.enumerate import (
     ITEM_MARKER,
     NamedAmount,
+    ends_in_change,
     money_quantities,
     named_amounts,
     numbered_runs,
@@ -380,6 +381,8 @@ def _project_unit(
     if stop is None or stop.start() - body < 2:
         return None
     name_end = stop.start()
+    if ends_in_change(text, body, name_end):
+        return None  # “办公设备购置支出增加12万元”: a change, not a project's spending
     # “3.发放补助资金573.86万元” in a list of results: a sum right after a name is a
     # project's only where projects are listed.
     amount, budget = _figures(g, stop.start(), end, loc, bare=in_projects or opened)

@@ -290,6 +290,22 @@ def test_a_change_after_a_comparison_is_no_project() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "二、项目支出情况\n1.办公设备购置支出增加12万元，主要是更新电脑。",
+        "二、项目支出情况\n1.培训经费比上年减少了3万元。\n2.宣传经费较上年增长5万元。",
+    ],
+)
+def test_a_numbered_change_is_no_project(text: str) -> None:
+    assert _projects(text) == []
+
+
+def test_a_numbered_name_ending_in_a_change_word() -> None:
+    text = "二、项目支出情况\n1.服务能力提升88.00万元\n2.人才队伍建设32万元"
+    assert _projects(text) == [("服务能力提升", 88, None), ("人才队伍建设", 32, None)]
+
+
+@pytest.mark.parametrize(
     ("text", "want"),
     [
         (
