@@ -44,7 +44,9 @@ _NAME_LEAD = re.compile(
     r"(?:[和及与、，,；;]|以及|另有|还有|其中|主要|分别|包括|用于|支付|"
     r"[:：\s])+"
 )
-_NAME_TAIL = re.compile(r"(?:[:：\s(（【\[]|共计|合计|总计|共|计|为|是|达|约|了|数|金额)+$")
+_NAME_TAIL = re.compile(
+    r"(?:[:：\s(（【\[]|(?:该|此|本)(?:项目|专项)|共计|合计|总计|共|计|为|是|达|约|了|数|金额)+$"
+)
 _FILLER = r"(?:数|金额|资金|了|为|是|共|计|共计|合计|达|约|\s|[:：])*"
 
 
@@ -127,7 +129,8 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
 
 # “该项目…” names no project: its name is the heading line above it.
 _THIS_PROJECT = re.compile(
-    r"^(?:(?:该|此|本|这个?|上述)(?:项目|专项|项|笔)?|项目)(?:资金|经费|总)?$"
+    r"^(?:(?:该|此|本|这个?|上述)(?:项目|专项|项|笔)?|项目)(?:资金|经费|总)?"
+    r"(?:\d{4}年度?|当年|全年|本年度?|年度|今年|共|累计|已)?$"
 )
 _GENERIC_HEADING = re.compile(
     r"\s*(?:\d{4}\s*年度?)?(?:重点|主要|专项|其他|本年|年度|部门)?(?:项目|专项)(?:总)?"

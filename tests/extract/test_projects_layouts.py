@@ -216,6 +216,14 @@ def test_project_named_by_its_sub_heading(text: str, want: list) -> None:
             "三、项目支出情况\n（二）乡村医生补助\n项目支出40万元，用于村医补贴发放。",
             [("乡村医生补助", 40, None)],
         ),
+        (
+            "三、项目支出情况\n（二）乡村医生补助 该项目支出40万元，用于村医补贴发放。",
+            [("乡村医生补助", 40, None)],
+        ),
+        (
+            "三、重点项目\n乡村医生补助\n该项目当年支出40万元。\n村级公路养护\n该项目当年支出25万元。",
+            [("乡村医生补助", 40, None), ("村级公路养护", 25, None)],
+        ),
     ],
 )
 def test_project_spending_sentence_under_its_name(text: str, want: list) -> None:
