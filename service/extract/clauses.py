@@ -118,20 +118,21 @@ def value_after(src: str, pos: int, limit: int) -> Hit | None:
     i = pos
     only_filler = True
     crossed = False
+    colon = False  # a colon crossed after nothing but filler: “项目支出：…”
     end = min(limit, len(src))
     stretch = 0
     while i < end:
         ch = src[i]
-        if ch.isdigit():
-            y = _is_year(src, i)
+        if ch.isdigit() or (ch in "-−" and i + 1 < end and src[i + 1].isdigit()):
+            y = _is_year(src, i) if ch.isdigit() else 0
             if y > 0:
                 i, only_filler = y, False
                 continue
             return quantity_at(src, i)
-        if ch in "-−" and i + 1 < end and src[i + 1].isdigit():
-            return quantity_at(src, i)
-        if ch in ":：" and not only_filler:
-            return None  # “公用经费补助：…”: the label is part of a longer name heading
+        if ch in ":：\n":
+            if not only_filler and ch != "\n":
+                return None  # “公用经费补助：…”: the label is part of a longer name heading
+            colon = colon or only_filler  # a label before its colon or ending its line heads
         m = filler.match(src, i)
         if m and m.end() > i:
             i = m.end()
@@ -145,8 +146,10 @@ def value_after(src: str, pos: int, limit: int) -> Hit | None:
         if ch.isspace():
             i += 1
             continue
-        if crossed:
-            return None  # “执行率，年度目标≥95%”: past a break only filler may stand
+        if crossed or (colon and _names_an_item(src, i, filler)):
+            # “执行率，年度目标≥95%”: past a break only filler may stand; “项目支出：会务经费
+            # 40万元；…”: past the label's colon a name of its own owns the figure after it
+            return None
         only_filler = False
         stretch += 1
         if (
@@ -157,6 +160,25 @@ def value_after(src: str, pos: int, limit: int) -> Hit | None:
             return None  # too far, a change (增加 / 减少 …) or a part (主要用于 …), not the level
         i += 1
     return None
+
+
+_RESTATED = re.compile(r"(?:支出|收入|金额|决算|预算|执行|合计|总额|总计|共计|累计|数)$")
+
+
+def _names_an_item(src: str, i: int, filler: re.Pattern[str]) -> bool:
+    """Whether the words at ``i`` (after a label and its colon) are a name of their own
+    — two or more characters up to a figure that no filler word explains — so the figure
+    after them is that item's, not the label's (an enumeration under the label)."""
+    j = i
+    while j < len(src) and "\u4e00" <= src[j] <= "\u9fff":
+        if filler.match(src, j) and filler.match(src, j).end() > j:
+            break
+        j += 1
+    run = src[i:j]
+    while j < len(src) and src[j] in " \u3000":  # “法律服务经费 38.00 万元”
+        j += 1
+    restated = _RESTATED.search(run)  # “项目支出：本年支出65万元” restates the label's figure
+    return len(run) >= 2 and j < len(src) and src[j].isdigit() and not restated
 
 
 def sentence_end(src: str, pos: int, end: int) -> int:

@@ -363,3 +363,33 @@ def test_an_explained_rate_keeps_its_figure(text: str) -> None:
     export = read(text)
     assert number(export, "budget.execution_rate") == pytest.approx(96.4)
     assert number(export, "budget.full_year_budget") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "项目支出：会务经费40万元；调研经费25万元。",
+        "三、项目支出\n执法装备购置 36.5 万元；普法宣传 12 万元。",
+        "项目支出：设备维护费18.20万元、档案数字化经费9万元。",
+    ],
+)
+def test_a_label_over_a_list_does_not_take_the_first_items_figure(text: str) -> None:
+    """Past the label's colon (or under it as a heading) a name of its own owns the figure."""
+    export = read(f"本单位2023年度支出合计200万元。\n{text}")
+    assert number(export, "budget.project_expenditure") is None
+    assert not [f for f in export.findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("项目支出：65.00万元，其中会务经费40万元。", 65.0),
+        ("1、项目支出：65万元。", 65.0),
+        ("项目支出\n65.00万元", 65.0),
+        ("项目支出：共计65万元。", 65.0),
+    ],
+)
+def test_a_label_with_its_own_figure_after_the_colon_still_reads(
+    text: str, expected: float
+) -> None:
+    assert number(read(text), "budget.project_expenditure") == expected
