@@ -196,3 +196,148 @@ def flat_roles(first_row: list[str]) -> dict[int, str]:
     if n == 3:
         return {1: "initial_budget", 2: "budget", 3: "final"}
     return {}
+
+
+# --- project and money tables whose cells are glued ----------------------------------------
+#
+# 序号项目名称预算数（元）决算数（元） over 2委员履职经费507,900.00497,300.00: the cells of a row
+# glued (or spaced) after its name. Amounts are split where a two-decimal part ends, a rate
+# ends in %; the header words say which column is which.
+
+# An amount that may stand glued to the next: its decimal part has exactly two digits.
+_GLUED_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}"
+_GLUED_TAIL = re.compile(rf"(?:{_GLUED_AMOUNT})+(?:\d+(?:\.\d+)?%)?")
+_SPACED_FIGURE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
+_PIECE = re.compile(rf"{_GLUED_AMOUNT}|\d+(?:\.\d+)?%")
+# The row's number before its name: “2委员履职经费”, “1 道路养护” (not 2号楼, 3年级 …).
+_ROW_NUMBER = re.compile(r"^\s*\d{1,3}(?:\s*[、.．]\s*|\s+|(?=[^\d\s.,，年月日号期个项类级]))")
+_TAIL = re.compile(r"[\d,.%\s]+$")
+_HEADER_LEFTOVER = 4  # characters of a header line that name no column
+
+
+@dataclass
+class GluedBlock:
+    """A project or money table whose row cells are glued: the header words (the name
+    column's, then one per figure column), its rows as a ``Table`` (header first) and the
+    unit the header or a caption states; where the lines it took start."""
+
+    table: Table
+    words: list[str]
+    unit: str | None
+    taken: set[int]
+
+
+def _glued_header(
+    text: str, s: int, e: int, name_words: re.Pattern[str], columns: re.Pattern[str]
+) -> list[tuple[int, int]] | None:
+    """Spans of a header line's name word and figure-column words, glued or spaced
+    (序号项目名称预算数（元）决算数（元）); None unless the name comes first and a figure
+    column follows."""
+    line = text[s:e]
+    if re.search(r"\d", re.sub(r"\d{4}年", "", line)):
+        return None
+    name = name_words.search(line)
+    if name is None:
+        return None
+    found = [
+        (m.start(), m.end()) for m in columns.finditer(line, name.end()) if m.end() > m.start()
+    ]
+    rest = line
+    for a, b in sorted([(name.start(), name.end()), *found], reverse=True):
+        rest = rest[:a] + rest[b:]
+    # Nothing else but a 序号 and units: a sentence naming a 项目 and its 预算 is no header.
+    rest = re.sub(r"序号|[(（][^)）]*[)）]|\s", "", rest)
+    if not found or len(rest) > _HEADER_LEFTOVER:
+        return None
+    return [(s + name.start(), s + name.end())] + [(s + a, s + b) for a, b in found]
+
+
+def _split_figures(tail: str, start: int) -> list[tuple[int, int]] | None:
+    """Spans of the figures of a row's tail: spaced tokens as they stand, glued ones split
+    where a two-decimal part ends (507,900.00497,300.00); None when a token does not split."""
+    out = []
+    for m in _TOKEN.finditer(tail):
+        token = m.group()
+        if _SPACED_FIGURE.fullmatch(token):
+            out.append((start + m.start(), start + m.end()))
+        elif _GLUED_TAIL.fullmatch(token):
+            out += [
+                (start + m.start() + p.start(), start + m.start() + p.end())
+                for p in _PIECE.finditer(token)
+            ]
+        else:
+            return None
+    return out
+
+
+def _glued_row(text: str, s: int, e: int, n_figures: int) -> Row | None:
+    """(name span, figure spans) of a row with ``n_figures`` figures after its name."""
+    line = text[s:e]
+    number = _ROW_NUMBER.match(line)
+    a = s + (number.end() if number else 0)
+    tail = _TAIL.search(text, a, e)
+    if tail is None:
+        return None
+    name = text[a : tail.start()].strip()
+    if not name or len(name) > _MAX_LABEL or re.search(r"[，。；;:：]", name):
+        return None
+    figures = _split_figures(tail.group(), tail.start())
+    if figures is None or len(figures) != n_figures:
+        return None
+    b = a + len(text[a : tail.start()].rstrip())
+    return (a, b), figures
+
+
+def _is_glued(text: str, row: Row) -> bool:
+    (_, end), figures = row
+    return (
+        any(f[0] == g[1] for f, g in zip(figures[1:], figures, strict=False))
+        or figures[0][0] == end
+    )
+
+
+def glued_blocks(
+    g: Grounder,
+    lines: list[Line],
+    name_words: re.Pattern[str],
+    columns: re.Pattern[str],
+    agrees: Callable[[list[str], list[str]], bool],
+) -> list[GluedBlock]:
+    """The tables under a header line naming their name column and figure columns whose
+    rows split by the shape of their figures. A block is taken when a row is glued or the
+    header names projects (项目名称); ``agrees`` (header words, row figures) says whether a
+    row's rate matches its amounts, a row that does not ends the block unread."""
+    text = g.doc.text
+    lines = [line for line in lines if not text[line.span.start : line.span.end].isspace()]
+    spans = [g.trim(line.span.start, line.span.end) for line in lines]
+    out: list[GluedBlock] = []
+    i = 0
+    while i < len(spans):
+        s, e = spans[i]
+        header = _glued_header(text, s, e, name_words, columns) if s < e else None
+        if header is None:
+            i += 1
+            continue
+        words = [text[a:b] for a, b in header]
+        rows: list[Row] = []
+        j = i + 1
+        while j < len(spans):
+            row = (
+                _glued_row(text, *spans[j], len(header) - 1) if spans[j][0] < spans[j][1] else None
+            )
+            if row is None or not agrees(words, [text[a:b] for a, b in row[1]]):
+                break
+            rows.append(row)
+            j += 1
+        glued = any(_is_glued(text, r) for r in rows)
+        if rows and (glued or not re.fullmatch(r"项目", words[0])):
+            unit = _caption_unit(text, spans, i)
+            m = UNIT_IN_HEADER.search(text[s:e])
+            unit = (m.group(1) if m else unit) or _unit_by_size(text, rows)
+            table = _table(text, len(out), lines[i].page, [(header[0], header[1:]), *rows])
+            taken = {lines[k].span.start for k in range(i, j)}
+            out.append(GluedBlock(table, words, unit, taken))
+            i = j
+        else:
+            i += 1
+    return out

@@ -1,0 +1,127 @@
+"""Project and money tables pasted as text with their cells glued (or spaced) after the row's
+name: amounts split where a two-decimal part ends, a rate ends in %, the header words say
+which column is which; a row whose rate does not match its amounts is left unread."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from service.records import ReportExport
+
+
+def _read(lines: list[str]) -> ReportExport:
+    text = "某区档案馆2025年度部门整体支出绩效自评报告\n一、基本情况\n本馆负责档案收集保管。\n"
+    text += "\n".join(lines) + "\n"
+    return extract_rules(read_document(text.encode(), "report.txt")).export
+
+
+def _project(e: ReportExport, name: str):
+    found = [p for p in e.projects if p.name.value == name]
+    assert len(found) == 1, [p.name.value for p in e.projects]
+    return found[0]
+
+
+def test_numbered_rows_with_yuan_in_the_header() -> None:
+    e = _read(
+        [
+            "三、项目支出情况",
+            "序号项目名称预算数（元）决算数（元）",
+            "1档案数字化加工1,250,000.001,198,400.50",
+            "2委员履职保障507,900.00497,300.00",
+            "3库房安防维护86,000.0079,560.00",
+        ]
+    )
+    p = _project(e, "委员履职保障")
+    assert p.budget.value == 50.79 and p.amount.value == 49.73
+    assert p.amount.raw == "497,300.00" and p.amount.original_unit == "元"
+    assert _project(e, "档案数字化加工").amount.value == 119.84005
+    assert _project(e, "库房安防维护").budget.value == 8.6
+
+
+def test_spaced_name_and_glued_figures_with_a_rate_in_wan() -> None:
+    e = _read(
+        [
+            "（单位：万元）",
+            "项目名称 年初预算 执行数 执行率",
+            "1 乡村道路养护 420.00408.5097.26%",
+            "2 河道清淤工程 96.5090.0093.26%",
+        ]
+    )
+    p = _project(e, "乡村道路养护")
+    assert (p.budget.value, p.amount.value, p.amount.unit) == (420.0, 408.5, "万元")
+    assert _project(e, "河道清淤工程").amount.raw == "90.00"
+
+
+def test_unnumbered_glued_rows_under_a_glued_header() -> None:
+    e = _read(
+        [
+            "专项名称预算金额支出金额执行率",
+            "会务保障经费12.0011.8098.33%",
+            "宣传印刷经费8.507.9893.88%",
+            "信息系统运维35.0035.00100%",
+        ]
+    )
+    assert _project(e, "会务保障经费").amount.value == 11.8
+    assert _project(e, "宣传印刷经费").budget.value == 8.5
+    assert _project(e, "信息系统运维").amount.value == 35
+
+
+def test_a_rate_that_does_not_match_its_amounts_leaves_the_row_unread() -> None:
+    e = _read(
+        [
+            "项目名称预算数执行数执行率",
+            "会务保障经费12.0011.8098.33%",
+            "宣传印刷经费8.507.9880.00%",
+        ]
+    )
+    assert [p.name.value for p in e.projects] == ["会务保障经费"]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "会务保障经费12.0011.8",  # the last amount has one decimal: no two-decimal split
+        "会务保障经费1200118",  # no decimals at all
+        "会务保障经费12.0011.809.50",  # three amounts under two columns
+    ],
+)
+def test_ambiguous_glued_rows_are_left_unread(row: str) -> None:
+    e = _read(["项目名称预算数执行数", row])
+    assert not [p for p in e.projects if p.name.value == "会务保障经费"]
+
+
+def test_budget_rows_in_a_glued_table_fill_the_budget() -> None:
+    e = _read(
+        [
+            "2025年度经费支出表（单位：元）",
+            "项目名称预算数决算数执行率",
+            "支出合计3,860,000.003,712,450.6096.18%",
+            "基本支出2,900,000.002,884,300.2099.46%",
+            "项目支出960,000.00828,150.4086.27%",
+            "档案征集经费300,000.00291,000.0097.00%",
+        ]
+    )
+    b = e.budget
+    assert b.total_expenditure.value == pytest.approx(371.24506)
+    assert b.total_expenditure.raw == "3,712,450.60"
+    assert b.basic_expenditure.value == pytest.approx(288.43002)
+    assert b.project_expenditure.value == pytest.approx(82.81504)
+    assert _project(e, "档案征集经费").amount.value == 29.1
+    assert not [p for p in e.projects if p.name.value in ("支出合计", "基本支出")]
+
+
+def test_glued_budget_table_under_a_bare_item_header() -> None:
+    e = _read(
+        [
+            "（万元）",
+            "项目年初预算执行数",
+            "支出合计640.00612.40",
+            "基本支出480.00476.20",
+            "项目支出160.00136.20",
+        ]
+    )
+    assert e.budget.total_expenditure.value == 612.4
+    assert e.budget.basic_expenditure.value == 476.2
+    assert e.budget.initial_budget.value == 640
