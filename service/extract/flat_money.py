@@ -19,9 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from service.document import Cell, Line, Span, Table
 from service.extract.ground import Grounder
+from service.extract.lexicon import lexicon
 from service.extract.table_headers import UNIT_IN_HEADER
 
 # A figure cell: 6,203,118.40 | -0.15 | 12.5% | a dash for none.
@@ -124,7 +126,7 @@ def flat_money_blocks(
         items = _items_block(text, spans, i, is_item)
         if items is not None:
             rows, j = items
-            unit = _caption_unit(text, spans, i)
+            unit = _caption_unit(text, spans, i + 1)  # 项目名称 预算数 决算数（单位：元）
             out.append(FlatBlock(_table(text, len(out), lines[i].page, rows), None, unit, True))
             i = j
             continue
@@ -227,20 +229,42 @@ class GluedBlock:
     taken: set[int]
 
 
-def _glued_header(
-    text: str, s: int, e: int, name_words: re.Pattern[str], columns: re.Pattern[str]
-) -> list[tuple[int, int]] | None:
+def _unanchored(fragment: str) -> str:
+    return fragment.removeprefix("^").removesuffix("$")
+
+
+@cache
+def _name_words() -> re.Pattern[str]:
+    """The name column's word in a header line whose cells may be glued (项目名称, 科目)."""
+    words = [_unanchored(f) for f in lexicon().words("project_table_headers")]
+    return re.compile("|".join(f"(?:{w})" for w in sorted(words, key=len, reverse=True)))
+
+
+@cache
+def _column_words() -> re.Pattern[str]:
+    """The figure columns' words in such a line: rates, then the plan columns, then the
+    final one (so 预算执行率 is a rate and 本年预算数 a budget)."""
+    order = ("execution_rate", "initial_budget", "previous_final", "budget", "final")
+    frags = [
+        _unanchored(f) for role in order for f in lexicon().field(f"budget.lines[].{role}").headers
+    ]
+    return re.compile("|".join(f"(?:{f})" for f in frags))
+
+
+def _glued_header(text: str, s: int, e: int) -> list[tuple[int, int]] | None:
     """Spans of a header line's name word and figure-column words, glued or spaced
     (序号项目名称预算数（元）决算数（元）); None unless the name comes first and a figure
     column follows."""
     line = text[s:e]
     if re.search(r"\d", re.sub(r"\d{4}年", "", line)):
         return None
-    name = name_words.search(line)
+    name = _name_words().search(line)
     if name is None:
         return None
     found = [
-        (m.start(), m.end()) for m in columns.finditer(line, name.end()) if m.end() > m.start()
+        (m.start(), m.end())
+        for m in _column_words().finditer(line, name.end())
+        if m.end() > m.start()
     ]
     rest = line
     for a, b in sorted([(name.start(), name.end()), *found], reverse=True):
@@ -296,17 +320,35 @@ def _is_glued(text: str, row: Row) -> bool:
     )
 
 
+def initial_as_budget(roles: dict[int, str]) -> dict[int, str]:
+    return {c: "budget" if r == "initial_budget" else r for c, r in roles.items()}
+
+
+def _rate_agrees(roles: dict[int, str], figures: list[str]) -> bool:
+    """A glued row whose rate is its amount over its budget (within the rounding of the
+    rate), or that states no rate, budget and amount together."""
+    if "budget" not in roles.values():
+        roles = initial_as_budget(roles)
+    by_role = {r: figures[c - 1] for c, r in roles.items() if 0 < c <= len(figures)}
+    if not {"budget", "final", "execution_rate"} <= by_role.keys():
+        return bool(roles)
+    budget, final = (float(by_role[k].replace(",", "")) for k in ("budget", "final"))
+    rate = by_role["execution_rate"].rstrip("%")
+    decimals = len(rate.split(".")[1]) if "." in rate else 0
+    if budget <= 0:
+        return False
+    return abs(final / budget * 100 - float(rate)) <= 0.5 * 10**-decimals + 0.01
+
+
 def glued_blocks(
     g: Grounder,
     lines: list[Line],
-    name_words: re.Pattern[str],
-    columns: re.Pattern[str],
-    agrees: Callable[[list[str], list[str]], bool],
+    roles_of: Callable[[list[str]], dict[int, str]],
 ) -> list[GluedBlock]:
     """The tables under a header line naming their name column and figure columns whose
     rows split by the shape of their figures. A block is taken when a row is glued or the
-    header names projects (项目名称); ``agrees`` (header words, row figures) says whether a
-    row's rate matches its amounts, a row that does not ends the block unread."""
+    header names projects (项目名称); ``roles_of`` names the header words' columns (budget,
+    final, execution_rate …); a row whose rate does not match its amounts ends the block."""
     text = g.doc.text
     lines = [line for line in lines if not text[line.span.start : line.span.end].isspace()]
     spans = [g.trim(line.span.start, line.span.end) for line in lines]
@@ -314,24 +356,25 @@ def glued_blocks(
     i = 0
     while i < len(spans):
         s, e = spans[i]
-        header = _glued_header(text, s, e, name_words, columns) if s < e else None
+        header = _glued_header(text, s, e) if s < e else None
         if header is None:
             i += 1
             continue
         words = [text[a:b] for a, b in header]
+        roles = roles_of(words)
         rows: list[Row] = []
         j = i + 1
         while j < len(spans):
             row = (
                 _glued_row(text, *spans[j], len(header) - 1) if spans[j][0] < spans[j][1] else None
             )
-            if row is None or not agrees(words, [text[a:b] for a, b in row[1]]):
+            if row is None or not _rate_agrees(roles, [text[a:b] for a, b in row[1]]):
                 break
             rows.append(row)
             j += 1
         glued = any(_is_glued(text, r) for r in rows)
         if rows and (glued or not re.fullmatch(r"项目", words[0])):
-            unit = _caption_unit(text, spans, i)
+            unit = _caption_unit(text, spans, i + 1)  # 项目名称 预算数 决算数（单位：元）
             m = UNIT_IN_HEADER.search(text[s:e])
             unit = (m.group(1) if m else unit) or _unit_by_size(text, rows)
             table = _table(text, len(out), lines[i].page, [(header[0], header[1:]), *rows])

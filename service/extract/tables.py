@@ -31,6 +31,7 @@ from service.extract.flat_money import (
     flat_money_blocks,
     flat_roles,
     glued_blocks,
+    initial_as_budget,
 )
 from service.extract.ground import Grounder
 from service.extract.indicators import (
@@ -115,7 +116,7 @@ class TableMapper:
     def run(self, tables: list[Table]) -> TableOutput:
         for table in tables:
             self._table(table)
-        glued = glued_blocks(self.g, self.g.doc.lines, _name_words(), _column_words(), _rate_agrees)
+        glued = glued_blocks(self.g, self.g.doc.lines, _money_columns)
         taken = set().union(*(b.taken for b in glued))
         for glued_block in glued:
             self._glued_block(glued_block)
@@ -232,7 +233,7 @@ class TableMapper:
             budget = [r for r in rows[1:] if is_money_label(_text(r[0]))]
             others = [r for r in rows[1:] if not is_money_label(_text(r[0]))]
             if others:  # a project's only plan column (年初预算) is its budget
-                plan = roles if "budget" in roles.values() else _initial_as_budget(roles)
+                plan = roles if "budget" in roles.values() else initial_as_budget(roles)
                 self._project_table([rows[0], *others], 0, plan, loc)
             if budget:
                 self._money_block([rows[0], *budget], 0, roles, loc)
@@ -582,49 +583,6 @@ def _project_header() -> re.Pattern[str]:
 
 
 _CHANGE = ("change", "change_pct")
-
-
-def _unanchored(fragment: str) -> str:
-    return fragment.removeprefix("^").removesuffix("$")
-
-
-@cache
-def _name_words() -> re.Pattern[str]:
-    """The name column's word in a header line whose cells may be glued (项目名称, 科目)."""
-    words = [_unanchored(f) for f in lexicon().words("project_table_headers")]
-    return re.compile("|".join(f"(?:{w})" for w in sorted(words, key=len, reverse=True)))
-
-
-@cache
-def _column_words() -> re.Pattern[str]:
-    """The figure columns' words in such a line: rates, then the plan columns, then the
-    final one (so 预算执行率 is a rate and 本年预算数 a budget)."""
-    order = ("execution_rate", "initial_budget", "previous_final", "budget", "final")
-    frags = [
-        _unanchored(f) for role in order for f in lexicon().field(f"budget.lines[].{role}").headers
-    ]
-    return re.compile("|".join(f"(?:{f})" for f in frags))
-
-
-def _initial_as_budget(roles: dict[int, str]) -> dict[int, str]:
-    return {c: "budget" if r == "initial_budget" else r for c, r in roles.items()}
-
-
-def _rate_agrees(words: list[str], figures: list[str]) -> bool:
-    """A glued row whose rate is its amount over its budget (within the rounding of the
-    rate), or that states no rate, budget and amount together."""
-    roles = _money_columns(words)
-    if "budget" not in roles.values():
-        roles = _initial_as_budget(roles)
-    by_role = {r: figures[c - 1] for c, r in roles.items() if 0 < c <= len(figures)}
-    if not {"budget", "final", "execution_rate"} <= by_role.keys():
-        return bool(roles)
-    budget, final = (float(by_role[k].replace(",", "")) for k in ("budget", "final"))
-    rate = by_role["execution_rate"].rstrip("%")
-    decimals = len(rate.split(".")[1]) if "." in rate else 0
-    if budget <= 0:
-        return False
-    return abs(final / budget * 100 - float(rate)) <= 0.5 * 10**-decimals + 0.01
 
 
 def _is_three_public_block(rows: list[list[Cell | None]], label_cols: int) -> bool:

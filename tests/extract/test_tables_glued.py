@@ -125,3 +125,32 @@ def test_glued_budget_table_under_a_bare_item_header() -> None:
     assert e.budget.total_expenditure.value == 612.4
     assert e.budget.basic_expenditure.value == 476.2
     assert e.budget.initial_budget.value == 640
+
+
+def test_spaced_project_rows_with_the_unit_at_the_end_of_the_header() -> None:
+    e = _read(
+        [
+            "支出项目名称 调整后预算 实际支出（单位：元）",
+            "1、老旧小区照明改造 2,480,000.00 2,366,900.00",
+            "2、背街小巷保洁 615,000.00 615,000.00",
+            "合计 3,095,000.00 2,981,900.00",
+        ]
+    )
+    p = _project(e, "老旧小区照明改造")
+    assert (p.budget.value, p.amount.value, p.amount.original_unit) == (248.0, 236.69, "元")
+    assert _project(e, "背街小巷保洁").amount.raw == "615,000.00"
+    assert not [p for p in e.projects if p.name.value == "合计"]
+
+
+def test_spaced_number_and_name_glued_figures_in_wan_with_thousands() -> None:
+    e = _read(
+        [
+            "单位：万元",
+            "序号 项目名称 全年预算数 全年执行数 预算执行率",
+            "01 城区绿化提质 1,260.00 1,197.0095.00%",
+            "02 公园设施更新318.40296.1193.00%",
+        ]
+    )
+    assert _project(e, "城区绿化提质").amount.value == 1197
+    p = _project(e, "公园设施更新")
+    assert (p.budget.value, p.amount.value, p.amount.raw) == (318.4, 296.11, "296.11")
