@@ -384,3 +384,42 @@ def glued_blocks(
         else:
             i += 1
     return out
+
+
+def unglue_cells(text: str, table: Table) -> Table:
+    """``table`` with a cell of glued figures (1,197.0095.00%) split into the cells its row
+    lacks: only where the row then fills the table's columns exactly and the cell is the
+    document's own text (its pieces keep their spans)."""
+    by_row: dict[int, list[Cell]] = {}
+    for cell in table.cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    cells: list[Cell] = []
+    changed = False
+    for row in by_row.values():
+        width = sum(c.col_span for c in row)
+        split = None
+        for k, cell in enumerate(row):
+            a, b = cell.span.start, cell.span.end
+            pieces = list(_PIECE.finditer(cell.text))
+            if (
+                cell.col_span == 1
+                and text[a:b] == cell.text
+                and _GLUED_TAIL.fullmatch(cell.text)
+                and width + len(pieces) - 1 == table.n_cols
+            ):
+                split = (k, [(a + p.start(), a + p.end()) for p in pieces])
+        if split is None:
+            cells += row
+            continue
+        changed = True
+        k, spans = split
+        shift = len(spans) - 1
+        cells += row[:k]
+        cells += [
+            row[k].model_copy(
+                update={"col": row[k].col + n, "text": text[a:b], "span": Span(start=a, end=b)}
+            )
+            for n, (a, b) in enumerate(spans)
+        ]
+        cells += [c.model_copy(update={"col": c.col + shift}) for c in row[k + 1 :]]
+    return table.model_copy(update={"cells": cells}) if changed else table

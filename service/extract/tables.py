@@ -32,6 +32,7 @@ from service.extract.flat_money import (
     flat_roles,
     glued_blocks,
     initial_as_budget,
+    unglue_cells,
 )
 from service.extract.ground import Grounder
 from service.extract.indicators import (
@@ -115,7 +116,7 @@ class TableMapper:
 
     def run(self, tables: list[Table]) -> TableOutput:
         for table in tables:
-            self._table(table)
+            self._table(unglue_cells(self.g.doc.text, table))
         glued = glued_blocks(self.g, self.g.doc.lines, _money_columns)
         taken = set().union(*(b.taken for b in glued))
         for glued_block in glued:

@@ -154,3 +154,18 @@ def test_spaced_number_and_name_glued_figures_in_wan_with_thousands() -> None:
     assert _project(e, "城区绿化提质").amount.value == 1197
     p = _project(e, "公园设施更新")
     assert (p.budget.value, p.amount.value, p.amount.raw) == (318.4, 296.11, "296.11")
+
+
+@pytest.mark.parametrize("sep", ["\t", "  "])
+def test_a_table_cell_holding_glued_figures_is_split(sep: str) -> None:
+    rows = [
+        "单位：万元",
+        "序号 项目名称 全年预算数 全年执行数 预算执行率",
+        "01 城区绿化提质 1,260.00 1,197.0095.00%",
+        "02 公园设施更新 318.40296.1193.00%",
+    ]
+    e = _read([r.replace(" ", sep) for r in rows])
+    p = _project(e, "城区绿化提质")
+    assert (p.budget.value, p.amount.value, p.amount.raw) == (1260, 1197, "1,197.00")
+    q = _project(e, "公园设施更新")
+    assert (q.budget.value, q.amount.value, q.amount.raw) == (318.4, 296.11, "296.11")
