@@ -46,21 +46,38 @@ def settle(cues: list[Cue]) -> list[Candidate]:
     """Per path, the candidates of the strongest cue present, and weaker ones that agree
     with them; from the weakest cue alone (rank 1, a guess), only its best-voted value."""
     out: list[Candidate] = []
-    for path in dict.fromkeys(c.candidate.path for c in cues):
-        mine = [c for c in cues if c.candidate.path == path]
+    by_path: dict[str, list[Cue]] = {}
+    for c in cues:
+        by_path.setdefault(c.candidate.path, []).append(c)
+    for mine in by_path.values():
         top = max(c.rank for c in mine)
         best = [c.candidate for c in mine if c.rank == top]
         if top == 1:
             best = _best_voted(best)
+        # one representative per distinct value: a long document states a year hundreds
+        # of times, and comparing every statement with every other grew quadratically
+        values = [grp[0].value for grp in _groups(best)]
         agree = [
             c.candidate
             for c in mine
-            if c.rank < top and any(same_value(c.candidate.value, b.value) for b in best)
+            if c.rank < top and any(same_value(c.candidate.value, v) for v in values)
         ]
         out += best + agree
     return out
 
 
+def _groups(cands: list[Candidate]) -> list[list[Candidate]]:
+    """Candidates grouped by value (each group keyed by its first statement), in order."""
+    groups: list[list[Candidate]] = []
+    for c in cands:
+        for grp in groups:
+            if same_value(c.value, grp[0].value):
+                grp.append(c)
+                break
+        else:
+            groups.append([c])
+    return groups
+
+
 def _best_voted(cands: list[Candidate]) -> list[Candidate]:
-    groups = [[c for c in cands if same_value(c.value, first.value)] for first in cands]
-    return max(groups, key=lambda grp: sum(c.weight for c in grp))  # ties: the earliest
+    return max(_groups(cands), key=lambda grp: sum(c.weight for c in grp))  # ties: the earliest

@@ -16,6 +16,9 @@ _YEAR_LINE = re.compile(r"[ \t]*[(（]?\s*20\d{2}\s*年\s*度?\s*[)）]?[ \t]*")
 _NOT_TITLE_LINE = re.compile(r"[，。；:：,;]|^\s*(?:附\s*件|附\s*表|密\s*级|编\s*号)")
 
 
+_TITLE_REACH = 4000
+
+
 @cache
 def _title_rx() -> re.Pattern[str]:
     return re.compile(label_pattern("report.title"))
@@ -27,7 +30,9 @@ def title_cues(g: Grounder, head_end: int) -> list[Cue]:
     that is not repeated on other pages (a running header) and names the report's kind
     (整体支出) wins; then the first."""
     text = g.doc.text
-    limit = min(head_end, re.match(r"(?:[^\n]*\n){0,60}", text).end())
+    # a title stands in the first lines: never search further than a page's worth of text
+    # (a document of one huge line would otherwise be searched whole)
+    limit = min(head_end, re.match(r"(?:[^\n]*\n){0,60}", text).end(), _TITLE_REACH)
     repeated = _repeated_lines(g)
     blocks = []
     for m in _title_rx().finditer(text, 0, limit):
