@@ -236,7 +236,12 @@ def _unanchored(fragment: str) -> str:
 @cache
 def _name_words() -> re.Pattern[str]:
     """The name column's word in a header line whose cells may be glued (项目名称, 科目)."""
-    words = [_unanchored(f) for f in lexicon().words("project_table_headers")]
+    lex = lexicon()
+    words = [
+        _unanchored(f)
+        for name in ("project_table_headers", "money_table_item_headers")
+        for f in lex.words(name)
+    ]
     return re.compile("|".join(f"(?:{w})" for w in sorted(words, key=len, reverse=True)))
 
 

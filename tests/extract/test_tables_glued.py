@@ -169,3 +169,22 @@ def test_a_table_cell_holding_glued_figures_is_split(sep: str) -> None:
     assert (p.budget.value, p.amount.value, p.amount.raw) == (1260, 1197, "1,197.00")
     q = _project(e, "公园设施更新")
     assert (q.budget.value, q.amount.value, q.amount.raw) == (318.4, 296.11, "296.11")
+
+
+def test_glued_budget_table_under_an_account_header() -> None:
+    e = _read(
+        [
+            "表2 支出决算（单位：元）",
+            "支出科目年初预算数调整后预算数决算数",
+            "支出合计1,920,000.002,035,600.001,988,214.36",
+            "人员经费1,410,000.001,452,000.001,449,870.12",
+            "公用经费210,000.00223,600.00219,330.24",
+        ]
+    )
+    b = e.budget
+    assert b.total_expenditure.value == pytest.approx(198.821436)
+    assert b.total_expenditure.original_unit == "元"
+    assert b.personnel_expenditure.value == pytest.approx(144.987012)
+    assert b.public_expenditure.raw == "219,330.24"
+    assert b.full_year_budget.value == pytest.approx(203.56)
+    assert not e.projects
