@@ -188,3 +188,13 @@ def test_glued_budget_table_under_an_account_header() -> None:
     assert b.public_expenditure.raw == "219,330.24"
     assert b.full_year_budget.value == pytest.approx(203.56)
     assert not e.projects
+
+
+def test_a_sentence_naming_a_project_and_its_budget_is_no_header() -> None:
+    e = _read(
+        [
+            "（二）项目名称及预算执行情况说明如下",
+            "档案修复专项12.0011.80",
+        ]
+    )
+    assert not [p for p in e.projects if p.name.value == "档案修复专项"]
