@@ -1,6 +1,6 @@
 """The rules extractor against the hand labels of both seeds (eval/labels), in plain text
 and (slow) in the PDF and DOCX renderings; every value grounded; every conflict of
-shared/seeds/README.md found, and nothing else."""
+the seed reports' README found, and nothing else."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.extract.grounding import ungrounded
 from tests.extract.seeds import label, seed_path
 
 SEEDS = ["seed_000", "seed_002"]
-# The conflicts shared/seeds/README.md lists, as (kind, path) of the finding.
+# The conflicts the seed reports' README lists, as (kind, path) of the finding.
 README_CONFLICTS = {
     "seed_000": {
         ("conflict", "budget.project_expenditure"),  # 53.5 vs 52.53
