@@ -98,8 +98,10 @@ def numbered_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     or after a sentence or clause end. Empty when fewer than two such items."""
     by_style: dict[str, list[tuple[int, int, int]]] = {}
     for m in ITEM_MARKER.finditer(text, start, end):
-        before = text[start : m.start()].rstrip(" \t\u3000\n")
-        if before and before[-1] not in "。；;:：，,!！?？\n":
+        gap = text[start : m.start()]
+        before = gap.rstrip(" \t\u3000\n")
+        at_line_start = "\n" in gap[len(before) :]
+        if before and before[-1] not in "。；;:：，,!！?？" and not at_line_start:
             continue
         style, n = marker_number(m)
         by_style.setdefault(style, []).append((n, m.start(), m.end()))

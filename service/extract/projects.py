@@ -45,7 +45,9 @@ _NAME_LEAD = re.compile(
     r"[:：\s])+"
 )
 _NAME_TAIL = re.compile(
-    r"(?:[:：\s(（【\[]|(?:该|此|本)(?:项目|专项)|共计|合计|总计|共|计|为|是|达|约|了|数|金额)+$"
+    r"(?:[:：\s(（【\[]|(?:该|此|本)(?:项目|专项)|共计|合计|总计|共|计|为|是|达|约|了|数|金额"
+    # “（一）乡村振兴项目资金使用情况。该项目…”: a heading's 情况 is no part of the name
+    r"|(?<=[项目程费金助贴设置造修护作划动])(?:资金|经费)?(?:使用|执行|实施|管理|完成|建设)?情况)+$"
 )
 _FILLER = r"(?:数|金额|资金|了|为|是|共|计|共计|合计|达|约|\s|[:：])*"
 
@@ -263,6 +265,7 @@ def _enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list
     for sent_start, sent_end in _sentences(text, para.start, para.end):
         opened = w.opens.search(text, sent_start, sent_end)
         if opened is None and not in_projects:
+            out += _clause_list(g, sent_start, sent_end, loc)
             continue
         intro = _INTRO.search(text, opened.end() if opened else sent_start, sent_end)
         if intro is None and in_projects and sent_start == para.start:
@@ -271,10 +274,40 @@ def _enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list
             out += items if len(items) > 1 else []
             continue
         if intro is None:
+            out += _clause_list(g, sent_start, sent_end, loc)
             continue
         out += _respectively(g, intro.end(), sent_end, loc) or _listed(
             g, intro.end(), sent_end, loc
         )
+    return out
+
+
+def _clause_list(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
+    """“A经费，支出65万元；B专项，全年支出48万元。” with no words opening a list: two or
+    more clauses, each nothing but a name with a project's ending and its spending."""
+    text, w = g.src, _words()
+    clauses = [c for c in re.split(r"[；;]", text[start:end].rstrip("。. \n")) if c.strip()]
+    if len(clauses) < 2:
+        return []
+    out: list[Project] = []
+    at = start
+    for clause in clauses:
+        at = text.index(clause, at)
+        figures = money_quantities(text, at, at + len(clause))
+        if len(figures) != 1:
+            return []
+        offset, q = figures[0]
+        head = re.sub(rf"(?:{w.spend.pattern}){_FILLER}$", "", text[at : offset + q.start])
+        head = head.rstrip("，, \t")
+        if head == text[at : offset + q.start].rstrip("，, \t") or not w.suffix.search(head):
+            return []  # no spending word between name and sum, or no project's ending
+        if text[offset + q.end : at + len(clause)].strip():
+            return []  # more than a name and its sum
+        name = _name(g, at, at + len(head), loc)
+        if name is None:
+            return []
+        out.append(Project(name=name, amount=g.quantity(q, offset, loc)))
+        at += len(clause)
     return out
 
 

@@ -116,6 +116,7 @@ def paragraph_lines(doc: Document) -> Iterator[list[tuple[int, int]]]:
                 ends_sentence
                 or len(prev.strip()) < 25
                 or (blank_before and bool(_ITEM_START.match(text[s:e])))
+                or _next_item(text, para[0], (s, e))
             )
             if split:
                 yield para
@@ -124,6 +125,41 @@ def paragraph_lines(doc: Document) -> Iterator[list[tuple[int, int]]]:
                 para.append((s, e))
         if para:
             yield para
+
+
+_CN_DIGITS = "一二三四五六七八九十"
+_ITEM_NUMBER = re.compile(
+    rf"\s*(?:(?P<arabic>\d{{1,2}})\s*[、.．](?!\d)|[(（]\s*(?P<paren>\d{{1,2}})\s*[)）]"
+    rf"|[(（]\s*(?P<paren_cn>[{_CN_DIGITS}]{{1,3}})\s*[)）]|(?P<cn>[{_CN_DIGITS}]{{1,3}})\s*[、.．])"
+)
+
+
+def _item_number(line: str) -> tuple[str, int] | None:
+    """(style, number) of the item marker a line starts with (“2.”, “（3）”, “四、”)."""
+    m = _ITEM_NUMBER.match(line)
+    if m is None:
+        return None
+    style = m.lastgroup or ""
+    raw = m.group(style)
+    if raw.isdigit():
+        return style, int(raw)
+    if len(raw) == 1:
+        return style, _CN_DIGITS.index(raw) + 1
+    tens, _, ones = raw.partition("十")
+    return style, (_CN_DIGITS.index(tens) + 1 if tens else 1) * 10 + (
+        _CN_DIGITS.index(ones) + 1 if ones else 0
+    )
+
+
+def _next_item(text: str, first: tuple[int, int], line: tuple[int, int]) -> bool:
+    """Whether ``line`` opens the item after the one its paragraph opened with (“1.…”
+    wrapped or not, then “2.…” on a line of its own): list items stated one per line
+    without sentence ends (“1.A工程  预算…万元  支出…万元”) are paragraphs of their own."""
+    this = _item_number(text[line[0] : line[1]])
+    if this is None:
+        return False
+    opened = _item_number(text[first[0] : first[1]])
+    return opened is not None and opened[0] == this[0] and opened[1] + 1 == this[1]
 
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
