@@ -48,11 +48,15 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from service.ingest import IngestOptions, read_path
 
     settings = get_settings()
-    doc = read_path(args.file, IngestOptions(limits=settings.limits, ocr=settings.ocr))
+    ingest_options = IngestOptions(limits=settings.limits, ocr=settings.ocr)
     llm = settings.llm.model_copy(update={"cache_enabled": False}) if args.no_llm_cache else None
     options = ExtractOptions(
         extractor=args.extractor, llm=llm or settings.llm, data_dir=settings.data_dir
     )
+    batch = args.out or args.xlsx or args.csv or len(args.files) > 1 or args.files[0].is_dir()
+    if batch:
+        return _extract_batch(args, ingest_options, options)
+    doc = read_path(args.files[0], ingest_options)
     try:
         result = extract(doc, options)
     except LLMUnavailableError as exc:  # asked for the LLM and none is configured
@@ -70,6 +74,34 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     for error in result.errors:
         print(f"jixiao: {error.stage}: {error.message}", file=sys.stderr)
     return 1 if result.status == "failed" else 0
+
+
+def _extract_batch(args: argparse.Namespace, ingest_options: object, options: object) -> int:
+    """Many files or folders: one JSON each into --out, one XLSX/CSV across them."""
+    from service.cli_batch import BatchOptions, default_jobs, expand_inputs, run_batch
+    from service.extract.llm.stage import configured_settings
+    from service.extract.pipeline import LLMUnavailableError
+
+    if not (args.out or args.xlsx or args.csv):
+        _say("多个文件需指定 --out、--xlsx 或 --csv。 Several files need --out, --xlsx or --csv.")
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        _say("-j 至少为 1。 -j must be at least 1.")
+        return 2
+    if args.extractor == "llm" and configured_settings(options.llm) is None:  # type: ignore[attr-defined]
+        _say(LLMUnavailableError("set JIXIAO_LLM_BASE_URL and JIXIAO_LLM_MODEL").message)
+        return 2
+    files = expand_inputs(args.files)
+    if not files:
+        _say("没有可读的文件。 No files found in the folders given.")
+        return 2
+    jobs = args.jobs or default_jobs(len(files))
+    batch = BatchOptions(files, jobs, args.out, args.xlsx, args.csv, indent=args.indent)
+    return run_batch(batch, ingest_options, options)
+
+
+def _say(message: str) -> None:
+    print(f"jixiao: {message}", file=sys.stderr)
 
 
 def _cmd_llm(args: argparse.Namespace) -> int:
@@ -218,8 +250,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ocr", action="store_true", help="OCR every PDF page, ignoring its text layer")
     p.set_defaults(func=_cmd_ingest)
 
-    p = sub.add_parser("extract", help="extract one file's records (JSON on stdout)")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser(
+        "extract",
+        help="extract records: one file (JSON on stdout), or many files and folders "
+        "(--out DIR, --xlsx FILE, --csv FILE)",
+    )
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE_OR_DIR")
+    p.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core)"
+    )
+    p.add_argument("--out", type=Path, metavar="DIR", help="write one JSON per document here")
+    p.add_argument("--xlsx", type=Path, metavar="FILE", help="one XLSX across the documents")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="one CSV (every value a line)")
     p.add_argument("--extractor", choices=["rules", "llm", "auto"], default="auto")
     p.add_argument("--format", choices=["json", "table"], default="json")
     p.add_argument("--indent", action="store_true", help="pretty-print the JSON")
