@@ -210,7 +210,11 @@ class _Scanner:
         lead = self.text[_clause_start(self.text, sent.start, hit.start) : hit.start]
         # The accounts' statements before it (人员经费210.40万元、公用经费…) name no other
         # subject; what is left may (项目支出主要用于人员经费…, 安保经费…、公用经费补助…).
-        if _other_subject(self._stated.sub("", lead)) or self._named_lead(sent.start, hit.start):
+        if (
+            _other_subject(self._stated.sub("", lead))
+            or self._named_lead(sent.start, hit.start)
+            or _sentence_subject(self.text, sent.start, hit.start - len(lead))
+        ):
             return
         clause = lead + self.text[hit.start : found.start]
         if entry.excludes and re.search(entry.excludes_pattern(), clause):
@@ -317,6 +321,30 @@ def _other_subject(lead: str) -> bool:
     """Whether the clause before a label names a project, fund or programme the figure
     belongs to (某某专项资金全年支出…)."""
     return bool(words("other_subject").search(lead))
+
+
+_ITEM_LEAD = re.compile(r"\s*(?:[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]{1,3}\s*[、.．])?\s*")
+_THREE_PUBLIC_ITEM = re.compile(r"三公|因公出国|公务接待|公务用车|出国[(（]境[)）]")
+
+
+def _sentence_subject(text: str, start: int, clause_start: int) -> bool:
+    """Whether the sentence's first clause, before the label's own clause, makes another
+    subject its topic: a bare name with a project's or fund's ending (“（一）某某服务项目，
+    全年支出…”) or a 三公 item (“三公经费预算4.5万元，实际支出3.98万元”). Such a sentence's
+    bare spending labels are that subject's, not the accounts'."""
+    if clause_start <= start:
+        return False
+    lead = _ITEM_LEAD.match(text, start, clause_start)
+    first = text[lead.end() if lead else start : clause_start]
+    first = re.split(r"[，,；;]", first, maxsplit=1)[0].strip()
+    if _THREE_PUBLIC_ITEM.search(first):
+        return True
+    ending = f"{words('other_subject').pattern}|{lexicon().field('projects[].name').label_pattern()}"
+    return (
+        2 <= len(first) <= 30
+        and re.search(rf"(?:{ending})$", first) is not None
+        and not re.search(r"\d", first)
+    )
 
 
 def prose_figures(g: Grounder, locator_of) -> ProseOutput:  # noqa: ANN001
