@@ -60,8 +60,14 @@ class EmptyFileError(InputError):
 
 class UnsupportedFormatError(InputError):
     code = "unsupported_format"
-    message_zh = "不支持的文件类型：请上传 PDF、DOCX、PNG/JPEG/TIFF 图片或纯文本。"
-    message_en = "Unsupported file type: upload a PDF, DOCX, PNG/JPEG/TIFF image or plain text."
+    message_zh = (
+        "不支持的文件类型：请上传 PDF、DOCX、OFD、网页（HTML）、Excel（XLSX/XLS）、"
+        "PNG/JPEG/TIFF 图片或纯文本。"
+    )
+    message_en = (
+        "Unsupported file type: upload a PDF, DOCX, OFD, web page (HTML), Excel (XLSX/XLS), "
+        "PNG/JPEG/TIFF image or plain text."
+    )
 
 
 class MislabelledFileError(InputError):
@@ -80,6 +86,17 @@ class EncryptedFileError(InputError):
     code = "encrypted_file"
     message_zh = "文件已加密（有密码保护），请上传未加密的版本。"
     message_en = "The file is encrypted (password-protected); upload an unencrypted copy."
+
+
+class NoArticleError(InputError):
+    """A web page whose main content holds no report text (a list page, a login wall)."""
+
+    code = "no_article"
+    message_zh = "网页中没有找到正文（可能是栏目列表页或需要登录的页面），请保存报告正文所在的页面。"
+    message_en = (
+        "No article found in the web page (a list page or a login wall?): save the page "
+        "that holds the report itself."
+    )
 
 
 class NoPagesError(InputError):

@@ -50,6 +50,7 @@ class CellDraft:
     col_span: int = 1
     bbox: BBox | None = None
     page: int | None = None  # defaults to the builder's current page
+    ref: str | None = None  # the cell's own address (a spreadsheet's 'Sheet1!B3')
 
 
 class DocumentBuilder:
@@ -64,6 +65,7 @@ class DocumentBuilder:
         self._page_open = False
         self._page_start = 0
         self._page_meta: dict = {}
+        self.metadata: dict[str, str] = {}
 
     # --- text -----------------------------------------------------------------------------
 
@@ -184,6 +186,7 @@ class DocumentBuilder:
                         page=cell_page,
                         span=span,
                         bbox=draft.bbox.round() if draft.bbox else None,
+                        ref=draft.ref,
                     )
                 )
             self._write("\n")
@@ -221,4 +224,5 @@ class DocumentBuilder:
             lines=self._lines,
             tables=self._tables,
             warnings=self._warnings,
+            metadata=self.metadata,
         )

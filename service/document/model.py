@@ -31,6 +31,10 @@ class SourceFormat(StrEnum):
     jpeg = "jpeg"
     tiff = "tiff"
     text = "text"
+    html = "html"  # a web page: the article body, the site's chrome left out
+    xlsx = "xlsx"  # an Excel workbook: every sheet's used range as a table
+    xls = "xls"  # a legacy Excel (BIFF) workbook
+    ofd = "ofd"  # GB/T 33190 fixed-layout document: text objects with positions
 
 
 class TextSource(StrEnum):
@@ -123,6 +127,9 @@ class Cell(BaseModel):
     page: int
     span: Span
     bbox: BBox | None = None
+    ref: str | None = Field(
+        None, description="The cell's own address where the format has one: 'Sheet1!B3'."
+    )
 
 
 class Table(BaseModel):
@@ -181,6 +188,11 @@ class Document(BaseModel):
     lines: list[Line] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    metadata: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the file says about itself beside its text: a web page's "
+        "'published' date (ISO) and 'publisher' (来源), its 'url'; a workbook's sheets.",
+    )
 
     # --- navigation ---------------------------------------------------------------------
 

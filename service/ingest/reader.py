@@ -46,6 +46,10 @@ def read_document(
         from service.ingest.docx import read_docx
 
         return read_docx(data, source, options)
+    if fmt is SourceFormat.html:
+        from service.ingest.html import read_html
+
+        return read_html(data, source, options)
     if fmt in (SourceFormat.png, SourceFormat.jpeg, SourceFormat.tiff):
         from service.ingest.image import read_image
 

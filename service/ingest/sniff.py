@@ -7,6 +7,7 @@ says it is a PDF but is something we cannot read at all.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import PurePath
 
@@ -25,6 +26,7 @@ MEDIA_TYPES: dict[SourceFormat, str] = {
     SourceFormat.jpeg: "image/jpeg",
     SourceFormat.tiff: "image/tiff",
     SourceFormat.text: "text/plain",
+    SourceFormat.html: "text/html",
 }
 
 _EXTENSIONS: dict[str, SourceFormat] = {
@@ -36,6 +38,8 @@ _EXTENSIONS: dict[str, SourceFormat] = {
     ".tif": SourceFormat.tiff,
     ".tiff": SourceFormat.tiff,
     ".txt": SourceFormat.text,
+    ".html": SourceFormat.html,
+    ".htm": SourceFormat.html,
 }
 
 TEXT_ENCODINGS = ("utf-8-sig", "utf-16", "gb18030")
@@ -74,6 +78,8 @@ def sniff(data: bytes, filename: str | None = None) -> SourceFormat:
         raise UnsupportedFormatError("a ZIP archive that is not a Word .docx document")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnsupportedFormatError("legacy Word .doc / OLE file: save it as .docx or PDF")
+    if looks_like_html(data):
+        return SourceFormat.html
     if decode_text(data) is not None:
         claimed = claimed_format(filename)
         if claimed not in (None, SourceFormat.text):
@@ -91,6 +97,22 @@ def _is_docx(data: bytes) -> bool:
             return "word/document.xml" in zf.namelist()
     except zipfile.BadZipFile:
         return False
+
+
+_HTML_START = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head)\b", re.I | re.S
+)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """A web page: it opens (after a BOM, blanks and comments) with a doctype, ``<html>`` or
+    ``<head>``, in any byte encoding of ASCII (UTF-16 pages are decoded first)."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore")
+    elif head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    return _HTML_START.match(head) is not None
 
 
 def decode_text(data: bytes) -> str | None:
