@@ -25,7 +25,11 @@ _L3 = re.compile(r"^\s*(\d{1,2})\s*(?:[.．、](?!\d))\s*(.+)$")
 _L4 = re.compile(r"^\s*[-•·]?\s*[(（]\s*(\d{1,2})\s*[)）]\s*(.+)$")
 _PART = re.compile(rf"^\s*第\s*([{_CN}\d]{{1,3}})\s*(?:部分|章)\s*[、.,:：]?\s*(.+)$")
 _CIRCLED = re.compile(r"^\s*(\d{1,2})(?=[\u4e00-\u9fff])(.{2,20})$")
-_ANNEX = re.compile(r"^\s*附\s*件\s*(\d{1,2})\s*[:：]?\s*(.*)$")
+# “附件1 …”, “附件：…”, “附表：部门整体支出绩效自评表”, “附表2” — an annex, not part of the
+# section before it (its title is no measure nor problem of that section).
+_ANNEX = re.compile(
+    r"^\s*附\s*[件表]\s*(?:(\d{1,2})\s*[:：]?|[:：])\s*([^。；;]{0,40})$|^\s*附\s*[件表]\s*()()$"
+)
 # Unnumbered lines that open a part of the report in the templates seen so far.
 _UNNUMBERED = re.compile(
     r"^\s*(?:\d{4}\s*年(?:度)?)?\s*(实际完成情况|工作开展情况|主要工作完成情况|"
@@ -159,7 +163,8 @@ def _classify(
     style of the last top-level heading ("" before any heading at all)."""
     """(level, number, title, style) when ``line`` is a heading."""
     if m := _ANNEX.match(line):
-        return 1, m.group(1), (m.group(2) or f"附件{m.group(1)}").strip(), "annex"
+        number = m.group(1) or ""
+        return 1, number, (m.group(2) or f"附件{number}").strip(), "annex"
     if m := _PART.match(line):
         # “第四部分 主要工作成效”: a part of the report, above its 一、 headings
         return 1, m.group(1), m.group(2).strip(), "part"
