@@ -107,7 +107,20 @@ class UISettings(BaseModel):
         description="Key that signs session cookies; default: a random one kept in "
         "<data_dir>/ui-session-secret (share it, or the folder, between API processes).",
     )
-    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="Session lifetime.")
+    session_hours: float = Field(
+        12.0,
+        gt=0,
+        le=24 * 30,
+        description="Absolute session lifetime: a session ends this long after login, "
+        "however busy (logout or revoking the key ends it at once).",
+    )
+    session_idle_minutes: float = Field(
+        60.0,
+        gt=0,
+        le=24 * 60 * 30,
+        description="A session unused this long ends (checked by the server on every "
+        "request from the cookie's signed last-use time, renewed as the session is used).",
+    )
     cookie_secure: bool | None = Field(
         None, description="Secure flag of the cookies; default: on when the request is HTTPS."
     )

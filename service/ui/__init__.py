@@ -23,9 +23,14 @@ from service.ui.routes import LoginRequired, UiContext, router
 
 def install(app: FastAPI, state: AppState) -> None:
     settings = state.settings
-    codec = auth.SessionCodec(auth.load_secret(settings), settings.ui.session_hours * 3600)
+    codec = auth.SessionCodec(
+        auth.load_secret(settings),
+        lifetime_s=settings.ui.session_hours * 3600,
+        idle_s=settings.ui.session_idle_minutes * 60,
+    )
     app.state.jixiao_ui = UiContext(codec)
     state.auth_backends.append(auth.session_backend(codec))
+    app.add_middleware(auth.RenewSession, codec=codec, settings=settings)
     app.include_router(router)
     static = Path(__file__).parent / "static"
     app.mount("/ui/static", StaticFiles(directory=str(static)), name="ui-static")

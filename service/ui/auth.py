@@ -8,9 +8,14 @@ not touch the key store beyond reading keys, nor the API's role rules.
 Design:
 
 * A reviewer logs in with an API key once; the cookie then holds the key's *id*, a random
-  session id and an expiry, signed with HMAC-SHA256 — never the key. Every request looks
-  the key row up again, so revoking the key ends its sessions, and a changed role applies
-  at once.
+  session id, the absolute expiry and the time it was last used, signed with HMAC-SHA256 —
+  never the key. Every request looks the key row up again, so revoking the key ends its
+  sessions, and a changed role applies at once.
+* Two lifetimes, both checked by the server on every request (``ui.session_hours`` and
+  ``ui.session_idle_minutes``): a session ends a fixed time after login however busy, and
+  earlier when it goes unused for the idle time. The last-use time is signed, so a client
+  cannot extend it; ``RenewSession`` renews it (a fresh cookie, same session id and
+  expiry) on requests that use the session, at most once a minute.
 * The CSRF token is bound to the session (HMAC of its session id): pages put it in a
   hidden form field, scripts in the ``X-CSRF-Token`` header. The API backend demands the
   header for every unsafe method that authenticates by cookie, so a cross-site form can
@@ -28,9 +33,11 @@ import json
 import os
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -60,8 +67,9 @@ class CSRFError(ForbiddenError):
 class SessionData:
     key_id: int
     sid: str
-    expires: int
+    expires: int  # absolute end, fixed at login
     key_tag: str  # a prefix of the key's hash: a session never outlives a replaced row
+    last_used: int = 0  # renewed as the session is used; idle past the limit ends it
 
 
 def load_secret(settings: Settings) -> bytes:
@@ -101,29 +109,54 @@ def _unb64(text: str) -> bytes:
 class SessionCodec:
     """Signs and checks session cookies and derives their CSRF tokens."""
 
-    def __init__(self, secret: bytes, lifetime_s: float) -> None:
+    def __init__(self, secret: bytes, lifetime_s: float, idle_s: float | None = None) -> None:
         self._secret = secret
         self.lifetime_s = lifetime_s
+        self.idle_s = idle_s  # None: no idle limit
+        # renew the last-use time at most this often (a page load makes several requests)
+        self.renew_after_s = min(60.0, idle_s / 10) if idle_s else None
+        self.clock: Callable[[], float] = time.time  # tests move it
 
     def _mac(self, purpose: str, data: bytes) -> bytes:
         return hmac.new(self._secret, purpose.encode() + b"|" + data, hashlib.sha256).digest()
 
     def issue(self, key: ApiKey, now: float | None = None) -> tuple[str, SessionData]:
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         data = SessionData(
             key_id=int(key.id or 0),
             sid=secrets.token_hex(16),
             expires=int(now + self.lifetime_s),
             key_tag=key.key_hash[:16],
+            last_used=int(now),
         )
+        return self._sign(data), data
+
+    def renew(self, data: SessionData, now: float | None = None) -> tuple[str, SessionData]:
+        """The same session used now: a new cookie with its last-use time moved on."""
+        renewed = replace(data, last_used=int(self.clock() if now is None else now))
+        return self._sign(renewed), renewed
+
+    def due_for_renewal(self, data: SessionData, now: float | None = None) -> bool:
+        if self.renew_after_s is None:
+            return False
+        return (self.clock() if now is None else now) - data.last_used >= self.renew_after_s
+
+    def _sign(self, data: SessionData) -> str:
         payload = json.dumps(
-            {"k": data.key_id, "s": data.sid, "e": data.expires, "t": data.key_tag},
+            {
+                "k": data.key_id,
+                "s": data.sid,
+                "e": data.expires,
+                "t": data.key_tag,
+                "u": data.last_used,
+            },
             separators=(",", ":"),
         ).encode()
-        return f"{_b64(payload)}.{_b64(self._mac('session', payload))}", data
+        return f"{_b64(payload)}.{_b64(self._mac('session', payload))}"
 
     def load(self, token: str | None, now: float | None = None) -> SessionData | None:
-        """The session in ``token``; None when absent, malformed, forged or expired."""
+        """The session in ``token``; None when absent, malformed, forged, past its absolute
+        expiry or unused for longer than the idle limit."""
         if not token or len(token) > 1024 or token.count(".") != 1:
             return None
         body, _, mac = token.partition(".")
@@ -141,10 +174,14 @@ class SessionCodec:
                 sid=str(raw["s"]),
                 expires=int(raw["e"]),
                 key_tag=str(raw["t"]),
+                last_used=int(raw["u"]),
             )
         except (ValueError, KeyError, TypeError):
             return None
-        if data.expires < (time.time() if now is None else now):
+        now = self.clock() if now is None else now
+        if data.expires < now:
+            return None
+        if self.idle_s is not None and now - data.last_used > self.idle_s:
             return None
         return data
 
@@ -218,17 +255,56 @@ def cookie_secure(settings: Settings, request: Request) -> bool:
 
 
 def set_session_cookie(
-    response: Response, token: str, settings: Settings, request: Request
+    response: Response,
+    token: str,
+    settings: Settings,
+    request: Request,
+    max_age: int | None = None,
 ) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int(settings.ui.session_hours * 3600),
+        max_age=int(settings.ui.session_hours * 3600) if max_age is None else max_age,
         path="/",
         httponly=True,
         samesite="lax",
         secure=cookie_secure(settings, request),
     )
+
+
+class RenewSession:
+    """ASGI middleware: a request carrying a live session cookie whose last-use time is due
+    for renewal gets the renewed cookie with its response — unless the response sets the
+    cookie itself (login, logout) or refuses the request. The session id and the absolute
+    expiry never change, so renewal cannot outlast ``ui.session_hours``."""
+
+    def __init__(self, app: Any, codec: SessionCodec, settings: Settings) -> None:
+        self.app, self.codec, self.settings = app, codec, settings
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        data = self.codec.load(request.cookies.get(SESSION_COOKIE))
+        if data is None or not self.codec.due_for_renewal(data):
+            await self.app(scope, receive, send)
+            return
+        token, renewed = self.codec.renew(data)
+        carrier = Response()
+        max_age = max(0, renewed.expires - renewed.last_used)
+        set_session_cookie(carrier, token, self.settings, request, max_age=max_age)
+        cookie = next(v for k, v in carrier.raw_headers if k == b"set-cookie")
+        prefix = SESSION_COOKIE.encode() + b"="
+
+        async def send_renewed(message: Any) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == b"set-cookie" and v.startswith(prefix) for k, v in headers):
+                    message = {**message, "headers": [*headers, (b"set-cookie", cookie)]}
+            await send(message)
+
+        await self.app(scope, receive, send_renewed)
 
 
 def clear_session_cookie(response: Response, settings: Settings, request: Request) -> None:
