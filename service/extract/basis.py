@@ -45,7 +45,9 @@ _SEVERAL = re.compile(r"分别|依次|各为")
 _LEAD_IN = re.compile(
     r"(?:其中|中|的|为|是|和|及|与|以及|共|总|合计|累计|全部|实际|完成|决算|安排|用于|当年"
     r"|本年度?|全年|今年|上年度?|去年|年度|年|本?部门|本?单位|本级|[我本全]局|我委|我办|我院"
-    r"|一般公共预算(?:财政)?(?:拨款)?|财政拨款|年初|批复|预算|含|包括|包含|即)$"
+    r"|一般公共预算(?:财政)?(?:拨款)?|财政拨款|年初|批复|预算|含|包括|包含|即"
+    # an enumeration (一是人员经费…), the whole a part is read under (基本支出中的人员经费)
+    r"|[一二三四五六七八九十]是|其[一二三四五]|首先|其次|再次|最后|此外|另外|基本支出)$"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]$")
 # Words that may stand between a label and its figure (“项目支出为”, “支出总额：”, “完成”).
@@ -163,8 +165,20 @@ def _label_patterns(path: str) -> list[re.Pattern[str]]:
 
 
 def _back_to(text: str, pos: int, stops: str, limit: int) -> int:
+    """Back from ``pos`` to the last stop before it; a stop inside brackets closed before
+    ``pos`` (人员经费（含工资、津贴补贴）660万元) ends nothing."""
     start = pos
-    while start > 0 and pos - start < limit and text[start - 1] not in stops:
+    depth = 0
+    while start > 0 and pos - start < limit:
+        ch = text[start - 1]
+        if ch in ")）":
+            depth += 1
+        elif ch in "(（":
+            if depth == 0:
+                break  # the figure stands inside this bracket: its clause starts here
+            depth -= 1
+        elif depth == 0 and ch in stops:
+            break
         start -= 1
     return start
 

@@ -109,6 +109,7 @@ class _Scanner:
             # 全年预算数）为…, 执行率=实际支出/全年预算=…): no statements of their own.
             remarks = [m.span() for m in _REMARK.finditer(self.text, sent.start, sent.end)]
             hits = [h for h in hits if not any(a < h.start < b for a, b in remarks)]
+            hits = self._without_restatements(hits)
             # A label says what it is (一般公共预算收入 is no budget clause), except the
             # budget's own labels, which make their clause one about the budget.
             masked = [(h.start, h.end) for h in hits if h.key not in _BUDGET_FIELDS]
@@ -172,6 +173,39 @@ class _Scanner:
         nxt = self.text.find("\n\n", end + 2)
         return min(len(self.text), end + 40 if nxt == -1 else min(nxt, end + 40))
 
+    def _without_restatements(self, hits: list[LabelHit]) -> list[LabelHit]:
+        """“基本支出实际支出810万元”, “人员经费决算支出650万元”: a generic total's label
+        (实际支出, 决算支出, 累计支出) right after another budget label says that label's
+        stage, it is no statement of the total."""
+        out: list[LabelHit] = []
+        for hit in hits:
+            prev = out[-1] if out else None
+            if (
+                prev is not None
+                and prev.key.startswith("budget.")
+                and prev.key != hit.key
+                and hit.key in _GENERIC_TOTALS
+                and _STAGE_WORD.match(self.text, hit.start)
+                and not self.text[prev.end : hit.start].strip()
+            ):
+                continue
+            out.append(hit)
+        return out
+
+    def _topic(self, start: int, pos: int) -> tuple[str, int] | None:
+        """(field, end) of a topic the sentence opens with (在人员经费方面，… / 人员经费
+        方面：…) when it is a budget money field's label."""
+        m = _TOPIC.match(self.text, start, pos)
+        if m is None:
+            return None
+        hits = find_labels(self.text, m.start("name"), m.end("name"), self.labels)
+        if len(hits) != 1 or (hits[0].start, hits[0].end) != m.span("name"):
+            return None
+        key = hits[0].key
+        if not key.startswith("budget.") or self.lex.field(key).kind != "money":
+            return None
+        return key, m.end()
+
     def _modifies(self, before: LabelHit, hit: LabelHit) -> bool:
         """Whether ``hit`` (a budget word) qualifies the label right before it in its
         clause: nothing but filler between the two."""
@@ -207,6 +241,12 @@ class _Scanner:
         about = basis.of(hit.start)
         if about == "previous" or (about == "budget" and hit.key not in _BUDGET_FIELDS):
             return
+        topic = self._topic(sent.start, hit.start)
+        if topic is not None and hit.key in _GENERIC_TOTALS:
+            # “在人员经费方面，全年支出660万元”: the spending of the topic, not the total
+            hit = LabelHit(topic[0], hit.start, hit.end)
+            entry = self.lex.field(hit.key)
+            sent = Block(topic[1], sent.end)
         lead = self.text[_clause_start(self.text, sent.start, hit.start) : hit.start]
         # The accounts' statements before it (人员经费210.40万元、公用经费…) name no other
         # subject; what is left may (项目支出主要用于人员经费…, 安保经费…、公用经费补助…).
@@ -289,6 +329,17 @@ def _part_groups() -> list[tuple[str, re.Pattern[str]]]:
         ("budget.total_expenditure", re.compile("|".join(f"(?:{p})" for p in spent))),
         ("budget.total_income", re.compile("|".join(f"(?:{p})" for p in income))),
     ]
+
+
+# Labels of a whole that another label may take as its stage (基本支出实际支出…) or a
+# topic as its subject (在人员经费方面，全年支出…).
+_GENERIC_TOTALS = ("budget.total_expenditure", "budget.total_income")
+_STAGE_WORD = re.compile(r"实际|决算|累计|全年|本年")
+# A sentence opening with its topic: “在人员经费方面，”, “关于公用经费，”, “人员经费方面：”.
+_TOPIC = re.compile(
+    r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）、.]\s*)?(?:在|关于|对于|就)?\s*"
+    r"(?P<name>[\u4e00-\u9fff]{2,10}?)\s*(?:方面|上|而言)?\s*[，,:：]"
+)
 
 
 # A bracketed or formula remark with no figure in it.

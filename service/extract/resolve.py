@@ -178,7 +178,15 @@ def resolve(candidates: Iterable[Candidate], fiscal_year: int | None = None) -> 
     """One value per path; ``fiscal_year`` (the report's) tells this year's figures from
     other years' where a statement names its year."""
     by_path: dict[str, list[Candidate]] = {}
+    seen: set[tuple[str, tuple[int, int, str]]] = set()
     for c in candidates:
+        # One place read twice (a heading's figure reached from the heading and from its
+        # own line) is one statement: it votes once.
+        key = _source_key(c.value.source)
+        if key is not None and (c.path, key) in seen:
+            continue
+        if key is not None:
+            seen.add((c.path, key))
         by_path.setdefault(c.path, []).append(c)
     out = Resolution(candidates=by_path, fiscal_year=fiscal_year)
     for path, cands in by_path.items():
