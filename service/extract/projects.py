@@ -37,6 +37,8 @@ _INTRO = re.compile(
     r"(?:情况|明细)\s*[:：]|"
     # “项目支出45万元，为A…、B…” / “…，实施A…” / “项目支出情况中：A…” / “项目支出：A…”
     r"[，,]\s*(?:主要|具体|分别|全部|均)?(?:为|是|实施了?|安排了?|用于|投入)|(?<=元)\s*(?:主要|全部)?用于|"
+    # “项目支出32万元（A资金20万元、B资金12万元）”: the parts in brackets after the sum
+    r"(?<=元)\s*[(（](?:其中|包括|含)?\s*[:：]?|"
     r"中\s*[:：，,]|[:：]"
 )
 _RESPECTIVELY = re.compile(r"分别(?:为|是|支出|使用|安排)?\s*[:：]?")
@@ -406,7 +408,7 @@ def _project_unit(
     """“1.A项目：年初预算…，实际支出…”, “（二）B经费。该项目全年支出…”, “一是C项目支出…万元”."""
     (start, end), text, w = unit, g.src, _words()
     marker = ITEM_MARKER.match(text, start, end)
-    if marker is None and not in_projects:
+    if marker is None and not in_projects and not _named_with_both(text, start, end):
         return None
     body = marker.end() if marker else start
     # The name ends at a clause mark, a budget/spending word or the sum itself.
@@ -434,6 +436,21 @@ def _project_unit(
     if name is None:
         return None
     return Project(name=name, amount=amount, budget=budget)
+
+
+def _named_with_both(text: str, start: int, end: int) -> bool:
+    """“A经费：年初预算180万元，全年支出176.42万元；” on a line of its own: a name with a
+    project's ending before a colon, then a budget and a spending word with their sums."""
+    w = _words()
+    m = re.match(r"\s*([^，,。；;:：\d]{2,30})[:：]", text[start:end])
+    if m is None or not w.suffix.search(m.group(1).strip()):
+        return False
+    rest = text[start + m.end() : end]
+    money = r"\s*[\d,.]+\s*(?:万元|元|亿元)"
+    return bool(
+        re.search(rf"(?:{w.budget.pattern}){_FILLER}{money}", rest)
+        and re.search(rf"(?:{w.spend.pattern}){_FILLER}{money}", rest)
+    )
 
 
 def _figures(

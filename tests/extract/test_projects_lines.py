@@ -55,6 +55,30 @@ def test_parts_of_the_report_are_no_projects(text: str) -> None:
     assert _projects(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "四、项目支出绩效\n    城乡环卫一体化经费：年初预算 210.00 万元，全年支出 205.10 万元；\n"
+            "    农贸市场提升改造工程：年初预算 75.00 万元，全年支出 71.30 万元。\n",
+            [("城乡环卫一体化经费", 205.1, 210.0), ("农贸市场提升改造工程", 71.3, 75.0)],
+        ),
+        (
+            "本年支出合计520.00万元，其中基本支出470.00万元，项目支出50.00万元"
+            "（困难学生资助资金30.00万元、校园安防设备购置20.00万元）。",
+            [("困难学生资助资金", 30.0, None), ("校园安防设备购置", 20.0, None)],
+        ),
+    ],
+)
+def test_unnumbered_label_lines_and_parts_in_brackets(text: str, want: list) -> None:
+    assert _projects(text) == want
+
+
+def test_brackets_after_the_accounts_name_no_project() -> None:
+    text = "本年支出合计520万元，其中基本支出470万元（人员经费400万元、公用经费70万元），项目支出50万元。"
+    assert _projects(text) == []
+
+
 def test_a_heading_names_its_project_without_its_situation_word() -> None:
     text = "四、项目情况\n（一）乡村公路养护项目资金使用情况\n该项目全年支出62.5万元，完成养护里程40公里。\n"
     assert _projects(text) == [("乡村公路养护项目", 62.5, None)]
