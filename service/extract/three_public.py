@@ -348,6 +348,9 @@ class _Reader:
         tok = _tokens().search(self.src, pos, end)
         num = re.compile(r"[-−]?\d").search(self.src, pos, end)
         while num is not None and (y := _YEAR_OR_DATE.match(self.src, num.start())):
+            if self.year is not None and y.group(0)[:4] == str(self.year - 1):
+                if tok is None or y.start() < tok.start():
+                    return y.start(), y.end(), "previous", None  # “2022年为9.60万元”
             num = re.compile(r"[-−]?\d").search(self.src, y.end(), end)
         if num is not None and (tok is None or num.start() < tok.start()):
             found = quantity_at(self.src, num.start())
@@ -378,7 +381,9 @@ class _Reader:
                 st.pending = "rate" if kind.startswith("rate") else "dir"
                 st.direction = "下降" if kind.endswith("down") else "增长"
         elif kind in ("previous", "current", "budget", "final"):
-            st.pending = kind
+            # “较上年决算9.60万元”: a basis word after a comparison says what was compared
+            if not (st.pending == "cmp" and kind in ("final", "previous")):
+                st.pending = kind
         elif kind == "zero_after":
             if not st.level_read and not st.foreign:
                 self._zero(hit.key, self._column(st), hit.start, stop, loc)
