@@ -51,6 +51,7 @@ class CellDraft:
     bbox: BBox | None = None
     page: int | None = None  # defaults to the builder's current page
     ref: str | None = None  # the cell's own address (a spreadsheet's 'Sheet1!B3')
+    value: float | None = None  # the number a spreadsheet stores for it
 
 
 class DocumentBuilder:
@@ -123,7 +124,11 @@ class DocumentBuilder:
         self._page_open = False
 
     def add_line(
-        self, text: str, bbox: BBox | None = None, confidence: float | None = None
+        self,
+        text: str,
+        bbox: BBox | None = None,
+        confidence: float | None = None,
+        ref: str | None = None,
     ) -> Span | None:
         """Append one line of running text (a newline follows it). Blank lines are skipped
         but keep a paragraph break so sections stay apart."""
@@ -135,7 +140,13 @@ class DocumentBuilder:
         span = self._write(text)
         self._write("\n")
         self._lines.append(
-            Line(page=page, span=span, bbox=bbox.round() if bbox else None, confidence=confidence)
+            Line(
+                page=page,
+                span=span,
+                bbox=bbox.round() if bbox else None,
+                confidence=confidence,
+                ref=ref,
+            )
         )
         return span
 
@@ -187,6 +198,7 @@ class DocumentBuilder:
                         span=span,
                         bbox=draft.bbox.round() if draft.bbox else None,
                         ref=draft.ref,
+                        value=draft.value,
                     )
                 )
             self._write("\n")

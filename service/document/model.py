@@ -116,6 +116,7 @@ class Line(BaseModel):
     span: Span
     bbox: BBox | None = None
     confidence: float | None = None
+    ref: str | None = Field(None, description="A spreadsheet cell read as a line: 'Sheet1!A3'.")
 
 
 class Cell(BaseModel):
@@ -129,6 +130,11 @@ class Cell(BaseModel):
     bbox: BBox | None = None
     ref: str | None = Field(
         None, description="The cell's own address where the format has one: 'Sheet1!B3'."
+    )
+    value: float | None = Field(
+        None,
+        description="The number the format stores for the cell (a spreadsheet's), "
+        "beside ``text``, which is what it displays: 0.9729 shown as '97.29%'.",
     )
 
 
@@ -177,6 +183,7 @@ class Location(BaseModel):
 
     page: int
     bbox: BBox | None = None
+    ref: str | None = Field(None, description="The spreadsheet cell: 'Sheet1!B3'.")
 
 
 class Document(BaseModel):
@@ -209,11 +216,11 @@ class Document(BaseModel):
         return self.pages[number - 1]
 
     @cached_property
-    def _segments(self) -> list[tuple[int, int, int, BBox | None]]:
-        """(start, end, page, box) of every line and cell, sorted by start."""
-        segs = [(ln.span.start, ln.span.end, ln.page, ln.bbox) for ln in self.lines]
+    def _segments(self) -> list[tuple[int, int, int, BBox | None, str | None]]:
+        """(start, end, page, box, ref) of every line and cell, sorted by start."""
+        segs = [(ln.span.start, ln.span.end, ln.page, ln.bbox, ln.ref) for ln in self.lines]
         for table in self.tables:
-            segs.extend((c.span.start, c.span.end, c.page, c.bbox) for c in table.cells)
+            segs.extend((c.span.start, c.span.end, c.page, c.bbox, c.ref) for c in table.cells)
         segs.sort(key=lambda s: (s[0], s[1]))
         return segs
 
@@ -234,12 +241,14 @@ class Document(BaseModel):
         # Segments never overlap (the builder writes them one after another), so their ends
         # are sorted too: skip straight to the first one that ends after the span starts.
         first = bisect.bisect_right(self._segment_ends, span.start)
-        for start, end, page, box in segments[first:]:
+        for start, end, page, box, ref in segments[first:]:
             if start >= span.end:
                 break
             if end <= span.start or end == start:
                 continue
-            out.append(Location(page=page, bbox=_sub_box(self.text, box, start, end, span)))
+            out.append(
+                Location(page=page, bbox=_sub_box(self.text, box, start, end, span), ref=ref)
+            )
         if not out and len(self.text) > 0:
             out.append(Location(page=self.page_at(min(span.start, len(self.text) - 1))))
         return out

@@ -72,6 +72,10 @@ class Grounder:
         locations = self.doc.locate(span)
         boxes = [loc.bbox for loc in locations if loc.bbox is not None]
         page = locations[0].page if locations else None
+        # a spreadsheet's value names its cell (自评表!E5) beside the reader's hint
+        ref = next((loc.ref for loc in locations if loc.ref), None)
+        if ref:
+            locator = f"{locator} {ref}" if locator else ref
         return Source(
             span=span,
             page=page,

@@ -50,6 +50,10 @@ def read_document(
         from service.ingest.html import read_html
 
         return read_html(data, source, options)
+    if fmt in (SourceFormat.xlsx, SourceFormat.xls):
+        from service.ingest.sheets import read_workbook
+
+        return read_workbook(data, source, options)
     if fmt in (SourceFormat.png, SourceFormat.jpeg, SourceFormat.tiff):
         from service.ingest.image import read_image
 

@@ -15,6 +15,7 @@ from service.document import SourceFormat
 from service.errors import (
     CorruptFileError,
     EmptyFileError,
+    EncryptedFileError,
     MislabelledFileError,
     UnsupportedFormatError,
 )
@@ -27,6 +28,8 @@ MEDIA_TYPES: dict[SourceFormat, str] = {
     SourceFormat.tiff: "image/tiff",
     SourceFormat.text: "text/plain",
     SourceFormat.html: "text/html",
+    SourceFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    SourceFormat.xls: "application/vnd.ms-excel",
 }
 
 _EXTENSIONS: dict[str, SourceFormat] = {
@@ -40,6 +43,8 @@ _EXTENSIONS: dict[str, SourceFormat] = {
     ".txt": SourceFormat.text,
     ".html": SourceFormat.html,
     ".htm": SourceFormat.html,
+    ".xlsx": SourceFormat.xlsx,
+    ".xls": SourceFormat.xls,
 }
 
 TEXT_ENCODINGS = ("utf-8-sig", "utf-16", "gb18030")
@@ -72,11 +77,20 @@ def sniff(data: bytes, filename: str | None = None) -> SourceFormat:
     if data.startswith(b"PK\x03\x04"):
         if _is_docx(data):
             return SourceFormat.docx
+        if _is_xlsx(data):
+            return SourceFormat.xlsx
         if b"word/" in data[:65536] or claimed_format(filename) is SourceFormat.docx:
             # A Word file whose ZIP directory is missing: truncated in transit.
             raise CorruptFileError(f"{filename or 'the file'}: an incomplete .docx archive")
+        if b"xl/" in data[:65536] or claimed_format(filename) is SourceFormat.xlsx:
+            raise CorruptFileError(f"{filename or 'the file'}: an incomplete .xlsx archive")
         raise UnsupportedFormatError("a ZIP archive that is not a Word .docx document")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
+        _refuse_encrypted_ooxml(data, filename)
+        # a Word file may embed a workbook (its ObjectPool names one): Word wins
+        workbook = _ole_stream(data, "Workbook") or _ole_stream(data, "Book")
+        if workbook and not _ole_stream(data, "WordDocument"):
+            return SourceFormat.xls
         raise UnsupportedFormatError("legacy Word .doc / OLE file: save it as .docx or PDF")
     if looks_like_html(data):
         return SourceFormat.html
@@ -97,6 +111,26 @@ def _is_docx(data: bytes) -> bool:
             return "word/document.xml" in zf.namelist()
     except zipfile.BadZipFile:
         return False
+
+
+def _is_xlsx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _ole_stream(data: bytes, name: str) -> bool:
+    """Whether an OLE compound file names a stream ``name``: its directory entries hold the
+    names in UTF-16LE, each followed by a NUL (a cheap test, no OLE parser needed)."""
+    return (name.encode("utf-16-le") + b"\x00\x00") in data
+
+
+def _refuse_encrypted_ooxml(data: bytes, filename: str | None) -> None:
+    """A password-protected .xlsx/.docx is an OLE file holding the encrypted package."""
+    if _ole_stream(data, "EncryptedPackage") or _ole_stream(data, "EncryptionInfo"):
+        raise EncryptedFileError(f"{filename or 'the file'}: a password-protected Office file")
 
 
 _HTML_START = re.compile(
