@@ -52,6 +52,7 @@ from service.extract.money_rows import (
     line_field,
 )
 from service.extract.resolve import Candidate
+from service.extract.staffing_table import staffing_form_candidates
 from service.extract.table_headers import header_key, money_unit, role_of
 from service.extract.three_public_table import (
     change_kind,
@@ -117,6 +118,8 @@ class TableMapper:
     def run(self, tables: list[Table]) -> TableOutput:
         for table in tables:
             self._table(unglue_cells(self.g.doc.text, table))
+        # Headcounts in forms and tables of any layout (编制数 | 52 | 实有人数 | 48 …).
+        self.out.candidates += staffing_form_candidates(self.g, tables)
         glued = glued_blocks(self.g, self.g.doc.lines, _money_columns)
         taken = set().union(*(b.taken for b in glued))
         for glued_block in glued:
@@ -277,11 +280,8 @@ class TableMapper:
     # --- 基础数据表 -----------------------------------------------------------------------
 
     def _staffing(self, rows: list[list[Cell | None]], i: int, loc: str) -> None:
-        roles = {
-            "编制数": "staffing.authorized",
-            "在职人数": "staffing.actual",
-            "控制率": "staffing.control_rate",
-        }
+        # The counts beside the rate are staffing_table.py's (any layout, the 合计 row).
+        roles = {"控制率": "staffing.control_rate"}
         cols: dict[int, str] = {}
         for col, cell in enumerate(rows[i]):
             t = _text(cell)

@@ -1,0 +1,252 @@
+"""Staffing (人员情况) given as a table or a key–value form rather than a sentence.
+
+Owns: reading 编制数 / 实有人数 / 离退休人员 from grids of cells, whatever their layout:
+a 基本情况 form of label, count, label, count cells (编制数 | 52 | 实有人数 | 48); a header
+row of labels over a row of counts; labels down the first column beside their counts;
+counts by kind of 编制 (行政 / 事业 …) where the 合计 row, first or last, is the whole;
+this year's column beside last year's (2022年 | 2023年, 本年 | 上年). The grids are the
+ingest ``Table``s and the text lines ingest made no table of (cells parted by ``|``, tabs or
+spaces, or glued: 编制数52实有人数48). The label words are the staffing lexicon's labels
+and ``row_labels`` (lexicon/staffing.toml), matched at the end of a cell, so a year or
+其中 before a label stays out of the way and a sub-quota (行政编制) is no label of the whole.
+A count is a whole number, bare or in 人/名/个; 无 or — stands for none.
+Proposes ``Candidate``s; never decides between them. Must not read sentences (staffing.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from service.document import Cell, Table
+from service.extract.clauses import report_year
+from service.extract.ground import Grounder
+from service.extract.lexicon import FieldEntry, lexicon
+from service.extract.resolve import Candidate
+from service.extract.table_headers import covering, header_key
+from service.records.numbers import Quantity, is_blank, parse_quantity
+
+
+@dataclass(frozen=True)
+class FormCell:
+    """A cell's text and where it starts in the document text."""
+
+    text: str
+    start: int
+
+
+Grid = list[list[FormCell | None]]
+
+# A label's own lead-in: a year (2023年末), 本年/年末, 其中.
+_LEAD = re.compile(r"^(?:其中[:：]?)?(?:(?P<year>\d{4})\s*年度?)?(?:本年|当年)?(?:年末|末)?")
+_PREVIOUS = re.compile(r"上年|上一年|去年|上期|同期")
+_CURRENT = re.compile(r"本年|今年|当年|本期")
+_YEAR = re.compile(r"(\d{4})\s*年")
+_WHOLE_COUNT = re.compile(r"\d[\d,]*\s*[人名个]?")
+_TOTAL_ROW = re.compile(r"^(?:合计|总计|共计|总数|小计)$")
+# A label may stand this far into a table cell (人员情况：编制数, 2023年末实有人数).
+MAX_LEAD_CHARS = 8
+# Text lines that are a form, not a sentence: no sentence punctuation.
+_SENTENCE = re.compile(r"[，。；;,、]")
+# Tokens of a form line: a year-led label, a count (perhaps with its unit), other words.
+_TOKEN = re.compile(
+    r"\d{4}\s*年度?[^\d|｜\s]*|[-+]?\d[\d,]*(?:\.\d+)?(?:\s*[人名个%％])?|[^\d|｜\s]+"
+)
+
+
+@cache
+def _entries() -> tuple[tuple[FieldEntry, re.Pattern[str]], ...]:
+    """Each staffing count entry with one pattern of its labels and row labels, anchored
+    at the end of a cell."""
+    out = []
+    for e in lexicon().fields("staffing."):
+        if e.kind != "count":
+            continue
+        parts = [p for p in (e.label_pattern(), e.row_label_pattern()) if p]
+        out.append((e, re.compile(rf"(?:{'|'.join(f'(?:{p})' for p in parts)})[:：]?$")))
+    return tuple(out)
+
+
+def _label(text: str, year: int | None, lead_limit: int | None) -> FieldEntry | None:
+    """The staffing field a cell names (its label at the cell's end), or None: no label,
+    too much before it, or last year's (上年末实有人数, 2022年 in a 2023 report)."""
+    key = header_key(text)
+    for entry, rx in _entries():
+        m = rx.search(key)
+        if m is None:
+            continue
+        lead = key[: m.start()]
+        if lead_limit is not None and len(lead) - len(_LEAD.match(lead).group()) > lead_limit:
+            return None
+        if _period(lead, year) == "previous":
+            return None
+        return entry
+    return None
+
+
+def _period(text: str, year: int | None) -> str | None:
+    """'previous' or 'current' when ``text`` names last year or this one."""
+    if _PREVIOUS.search(text):
+        return "previous"
+    m = _YEAR.search(text)
+    if m and year is not None:
+        return "previous" if int(m.group(1)) < year else "current"
+    return "current" if _CURRENT.search(text) else None
+
+
+def _count(cell: FormCell | None, entry: FieldEntry) -> Quantity | None:
+    """The count a cell holds: a whole number, bare or in the entry's units; 无 or —
+    (none) as 0."""
+    if cell is None:
+        return None
+    text = cell.text.strip()
+    if is_blank(text) and text:
+        return Quantity(value=0, start=0, end=len(cell.text.rstrip()))
+    q = parse_quantity(cell.text)
+    if q is None or not isinstance(q.value, int) or not entry.in_range(q.value):
+        return None
+    if q.unit is not None and q.unit not in entry.units:
+        return None
+    # The whole cell is the count (not “52人次”, a date or an amount).
+    return q if _WHOLE_COUNT.fullmatch(text) else None
+
+
+def _is_figure(cell: FormCell | None) -> bool:
+    """A figure or a nil mark (无, —); an empty cell is neither."""
+    if cell is None or not cell.text.strip():
+        return False
+    return parse_quantity(cell.text) is not None or is_blank(cell.text)
+
+
+class _GridReader:
+    def __init__(self, g: Grounder, rows: Grid, loc: str, lead_limit: int | None) -> None:
+        self.g = g
+        self.rows = rows
+        self.loc = loc
+        self.lead_limit = lead_limit
+        self.year = report_year(g.doc.text)
+
+    def candidates(self) -> list[Candidate]:
+        out = []
+        for r, row in enumerate(self.rows):
+            for c, cell in enumerate(row):
+                if cell is None or (c > 0 and row[c - 1] is cell):
+                    continue
+                entry = _label(cell.text, self.year, self.lead_limit)
+                if entry is None:
+                    continue
+                found = self._right(r, c, entry) or self._below(r, c, entry)
+                if found is not None:
+                    q, at = found
+                    value = self.g.quantity(q, at.start, f"{self.loc} cue:{cell.text.strip()}")
+                    if value.unit is None:  # a bare count in a headcount table is people
+                        value = value.model_copy(update={"unit": "人"})
+                    out.append(Candidate(entry.path, value, "table"))
+        return out
+
+    def _periods(self, r: int) -> dict[int, str]:
+        """Column → 'previous' / 'current' by the header cells above row ``r``."""
+        out: dict[int, str] = {}
+        for row in self.rows[max(0, r - 3) : r]:
+            for c, cell in enumerate(row):
+                period = _period(header_key(cell.text), self.year) if cell else None
+                if period is not None and not _is_figure(cell):
+                    out[c] = period
+        return out
+
+    def _right(self, r: int, c: int, entry: FieldEntry) -> tuple[Quantity, FormCell] | None:
+        """The count in the row right of the label: the first cell that is not last
+        year's column; another word ends the search."""
+        row = self.rows[r]
+        periods = self._periods(r)
+        for j in range(c + 1, len(row)):
+            cell = row[j]
+            if cell is None or cell is row[c] or not cell.text.strip():
+                continue
+            if periods.get(j) == "previous":
+                continue
+            q = _count(cell, entry)
+            return (q, cell) if q is not None else None
+        return None
+
+    def _below(self, r: int, c: int, entry: FieldEntry) -> tuple[Quantity, FormCell] | None:
+        """The count under a header row's label: the 合计 row's where rows are kinds, the
+        only row's, or this year's row."""
+        if any(_is_figure(cell) for cell in self.rows[r]):
+            return None  # a row of label–count pairs, not a header
+        found: list[tuple[str, Quantity, FormCell]] = []
+        for row in self.rows[r + 1 :]:
+            cell = row[c] if c < len(row) else None
+            q = _count(cell, entry) if cell is not None and cell is not self.rows[r][c] else None
+            if q is None:
+                if found and _is_header(row):
+                    break
+                continue
+            label = next((header_key(x.text) for x in row[:c] if x and x.text.strip()), "")
+            found.append((label, q, cell))
+        totals = [f for f in found if _TOTAL_ROW.match(f[0])]
+        current = [f for f in found if _period(f[0], self.year) == "current"]
+        pick = totals[:1] or (found if len(found) == 1 else current[:1])
+        return (pick[0][1], pick[0][2]) if pick else None
+
+
+def _is_header(row: list[FormCell | None]) -> bool:
+    cells = [c for c in row if c is not None and c.text.strip()]
+    return len(cells) >= 2 and not any(_is_figure(c) for c in cells)
+
+
+def _table_grid(table: Table) -> Grid:
+    rows: list[list[Cell | None]] = [[None] * table.n_cols for _ in range(table.n_rows)]
+    for cell in table.cells:
+        rows[cell.row][cell.col] = cell
+    made: dict[int, FormCell] = {}
+    out: Grid = []
+    for row in covering(rows):
+        out.append(
+            [
+                None if c is None else made.setdefault(id(c), FormCell(c.text, c.span.start))
+                for c in row
+            ]
+        )
+    return out
+
+
+def _line_cells(text: str, start: int) -> list[FormCell]:
+    return [FormCell(m.group(), start + m.start()) for m in _TOKEN.finditer(text)]
+
+
+def _line_grids(g: Grounder) -> list[Grid]:
+    """Runs of consecutive form lines (two or more cells, no sentence punctuation) as
+    grids of their tokens, cells placed by their order in the line."""
+    text = g.doc.text
+    grids: list[Grid] = []
+    run: Grid = []
+    last_end = -1
+    for line in g.doc.lines:
+        s, e = line.span.start, line.span.end
+        body = text[s:e]
+        cells = _line_cells(body, s) if not _SENTENCE.search(body) else []
+        joined = last_end >= 0 and not text[last_end:s].strip()
+        if len(cells) < 2 or not joined:
+            if run:
+                grids.append(run)
+            run = []
+        if len(cells) >= 2:
+            run.append(list(cells))
+        last_end = e
+    if run:
+        grids.append(run)
+    return grids
+
+
+def staffing_form_candidates(g: Grounder, tables: list[Table]) -> list[Candidate]:
+    """Headcounts from the document's tables and form lines (``g`` on the document text)."""
+    out = []
+    for table in tables:
+        out += _GridReader(
+            g, _table_grid(table), f"table:{table.index}", MAX_LEAD_CHARS
+        ).candidates()
+    for grid in _line_grids(g):
+        out += _GridReader(g, grid, "form", None).candidates()
+    return out
