@@ -46,10 +46,9 @@ def test_extension_does_not_decide() -> None:
     assert sniff(b"\x89PNG\r\n\x1a\n....", "report.pdf") is SourceFormat.png
 
 
-def test_docx_is_a_zip_with_word_document() -> None:
+def test_office_packages_are_told_apart_by_their_parts() -> None:
     assert sniff(_zip(["word/document.xml", "[Content_Types].xml"])) is SourceFormat.docx
-    with pytest.raises(UnsupportedFormatError):
-        sniff(_zip(["xl/workbook.xml"]))
+    assert sniff(_zip(["xl/workbook.xml", "[Content_Types].xml"])) is SourceFormat.xlsx
 
 
 @pytest.mark.parametrize("data", [b"", b"   \n\t ", b"\x00\x00\x00"])
