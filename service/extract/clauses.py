@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from service.extract.lexicon import lexicon
+from service.extract.meta.dates import YEAR_NUM, year_value
 from service.records.numbers import COUNT_UNITS, QUANTITY_RE, Quantity, parse_quantity
 
 # Between a label and its figure: what the reports write there (为, 共计, 累计完成, a colon,
@@ -25,7 +26,7 @@ from service.records.numbers import COUNT_UNITS, QUANTITY_RE, Quantity, parse_qu
 WINDOW = 6
 _CLAUSE_BREAK = "，,；;。"
 _YEAR = re.compile(r"(20\d\d)\s*年")
-_TITLE_YEAR = re.compile(r"(20\d\d)\s*年度")
+_TITLE_YEAR = re.compile("(" + YEAR_NUM + r")\s*年度")
 _PARTS = re.compile(r"[\s,，、;；]*其中")
 
 
@@ -70,11 +71,11 @@ def words(name: str) -> re.Pattern[str]:
 
 
 def report_year(text: str) -> int | None:
-    """The year the report evaluates: the first “20XX年度” of the document, else the most
-    mentioned year."""
+    """The year the report evaluates: the first “20XX年度” (or “二〇二三年度”) of the
+    document, else the most mentioned year."""
     m = _TITLE_YEAR.search(text, 0, 2000)
     if m:
-        return int(m.group(1))
+        return year_value(m.group(1))
     years = Counter(int(y) for y in _YEAR.findall(text))
     return years.most_common(1)[0][0] if years else None
 

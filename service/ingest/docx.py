@@ -7,8 +7,10 @@ elements themselves, because python-docx's ``row.cells`` repeats a merged cell a
 grid position it covers. Nested tables are flattened into their cell's text.
 
 DOCX has no reliable page geometry: the whole body is one page with no size, and nothing
-has a box. Headers, footers, footnotes, comments, text boxes and images are not read (a
-warning counts the images). Password-protected Word files are OLE containers, which the
+has a box. The text of the page headers and footers (页眉/页脚: often the only place a
+unit names itself) is read once, before the body, each distinct line once, page numbers
+left out. Footnotes, comments, text boxes and images are not read (a warning counts the
+images). Password-protected Word files are OLE containers, which the
 sniffer refuses before they get here. Must not touch the database, the web, or spans (the
 builder writes them).
 """
@@ -71,6 +73,11 @@ def read_docx(data: bytes, source: SourceInfo, options: IngestOptions) -> Docume
     numbering = Numbering.from_document(document)
     builder = DocumentBuilder(source)
     builder.start_page(text_source=TextSource.text_layer)
+    running = _running_lines(document, numbering)
+    for line in running:
+        builder.add_line(line)
+    if running:
+        builder.add_blank()
     pending: list[str] = []  # paragraph lines waiting for flattened-table recognition
     for element in _blocks(body):
         if element.tag == P:
@@ -121,6 +128,42 @@ def _open(data: bytes) -> WordDocument:
     ) as exc:
         # Truncated archives, a broken or missing word/document.xml, bad content types.
         raise CorruptFileError(f"{type(exc).__name__}: {exc}") from exc
+
+
+# A header or footer line that is only a page number: 第 3 页, - 3 -, 3/12, Page 3.
+_PAGE_NUMBER = re.compile(
+    r"\s*(?:第\s*\d*\s*页(?:\s*[,，/]?\s*共\s*\d*\s*页)?|[-—–]*\s*\d*\s*[-—–]*"
+    r"|\d+\s*/\s*\d+|(?:page|Page|PAGE)\s*\d*(?:\s*of\s*\d*)?)\s*"
+)
+
+
+def _running_lines(document: WordDocument, numbering: Numbering) -> list[str]:
+    """The distinct text lines of every section's headers and footers (default, first
+    page, even pages), in order: a unit named only there is still read."""
+    out: list[str] = []
+    for section in document.sections:
+        for part in (
+            section.first_page_header,
+            section.header,
+            section.even_page_header,
+            section.first_page_footer,
+            section.footer,
+            section.even_page_footer,
+        ):
+            try:
+                if part.is_linked_to_previous:
+                    continue
+                element = part._element  # noqa: SLF001 (python-docx has no public XML handle)
+            except (KeyError, ValueError, AttributeError, NotImplementedError):
+                continue
+            for block in _blocks(element):
+                if block.tag != P:
+                    continue  # a layout table in a header holds no statement we read
+                for line in _paragraph_text(block, numbering).split("\n"):
+                    line = line.strip()
+                    if line and not _PAGE_NUMBER.fullmatch(line) and line not in out:
+                        out.append(line)
+    return out
 
 
 def _blocks(parent: etree._Element) -> Iterator[etree._Element]:

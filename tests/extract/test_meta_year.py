@@ -127,3 +127,42 @@ def test_the_year_an_opening_evaluates(opening: str, year: int) -> None:
 def test_an_opening_year_that_is_not_the_evaluated_one(opening: str) -> None:
     r = _out(f"绩效自评报告\n\n一、基本情况\n{opening}\n本单位内设3个科室。\n").report
     assert r.fiscal_year is None
+
+
+# Years written in Chinese numerals (二〇二三年度, 二零二三年, 二○二三): invented titles,
+# cover lines and openings; the unit named before such a year is still read.
+@pytest.mark.parametrize(
+    ("text", "year", "department"),
+    [
+        ("某县水利局二〇二三年度部门整体支出绩效自评报告\n\n一、基本情况\n{noise}\n", 2023, "某县水利局"),
+        ("某县水利局二零二二年度部门整体支出绩效自评报告\n\n一、基本情况\n{noise}\n", 2022, "某县水利局"),
+        ("某县档案馆\n二○二三年度部门整体支出绩效自评报告\n\n一、基本情况\n{noise}\n", 2023, "某县档案馆"),
+        ("部门整体支出绩效自评报告\n（二〇二一年度）\n\n一、基本情况\n{noise}\n", 2021, None),
+        ("绩效自评报告\n\n评价年度：二〇二二年\n\n一、基本情况\n{noise}\n", 2022, None),
+        (
+            "部门整体支出绩效自评报告\n\n一、基本情况\n根据《关于开展二〇二四年绩效自评的通知》要求，"
+            "某县文化馆对二〇二三年度部门整体支出开展了绩效自评。\n",
+            2023,
+            "某县文化馆",
+        ),
+    ],
+)
+def test_year_in_chinese_numerals(text: str, year: int, department: str | None) -> None:
+    out = _out(text.format(noise=NOISE))
+    assert out.report.fiscal_year is not None and out.report.fiscal_year.value == year
+    raw = out.report.fiscal_year.raw
+    assert raw and raw[0] == "二"  # grounded on the numerals themselves
+    if department is not None:
+        assert out.report.department is not None
+        assert out.report.department.value == department
+
+
+def test_a_chinese_numeral_title_year_sets_the_basis_of_prose_figures() -> None:
+    """二〇二三年度 in the title makes 2022年… in the prose last year's figure."""
+    out = _out(
+        "某县水利局二〇二三年度部门整体支出绩效自评报告\n\n一、收支情况\n"
+        "2022年支出合计1,000.00万元。2023年支出合计1,100.00万元。\n"
+    )
+    assert out.budget.total_expenditure is not None
+    assert out.budget.total_expenditure.number == 1100.0
+    assert not [f for f in out.findings if f.kind == "conflict"]

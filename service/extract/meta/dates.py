@@ -15,6 +15,20 @@ _CN_DATE = re.compile(
 )
 
 
+# A year in digits or in Chinese numerals (二〇二三, 二零二三, 二○二三): a regex fragment,
+# and its value.
+CN_YEAR = r"二\s*[〇○零O0]\s*[〇○零O0一二三四五六七八九]\s*[〇○零O0一二三四五六七八九]"
+YEAR_NUM = rf"(?:20\d{{2}}|{CN_YEAR})"
+
+
+def year_value(text: str) -> int:
+    """The year ``text`` (a match of ``YEAR_NUM``) writes: 2023 for 2023 and 二〇二三."""
+    digits = re.sub(r"\s+", "", text)
+    if digits.isdigit():
+        return int(digits)
+    return int("".join(str(_CN_DIGITS.get(c, 0)) for c in digits.replace("0", "〇")))
+
+
 def _cn_small(s: str) -> int:
     """一..三十一 as an int (十 alone is ten, 二十三 is twenty-three)."""
     if "十" not in s:

@@ -28,7 +28,7 @@ from service.extract.meta.cues import (
     label_pattern,
     unit_kind,
 )
-from service.extract.meta.dates import find_any_date
+from service.extract.meta.dates import YEAR_NUM, find_any_date, year_value
 from service.extract.meta.sentences import bare_total, grade_words, score_cue
 
 # --- label/value pairs on lines -----------------------------------------------------------------
@@ -109,8 +109,8 @@ def _value_cue(g: Grounder, path: str, start: int, end: int, origin: str) -> lis
         found = find_any_date(raw)
         v = found and g.text(start + found[1], start + found[2], origin, value=found[0])
         return cue(path, v or None, origin, 2)
-    m = re.match(r"\s*(20\d{2})\s*(?:年|$|\s)", raw)
-    v = m and g.text(start + m.start(1), start + m.end(1), origin, value=int(m.group(1)))
+    m = re.match(rf"\s*({YEAR_NUM})\s*(?:年|$|\s)", raw)
+    v = m and g.text(start + m.start(1), start + m.end(1), origin, value=year_value(m.group(1)))
     return cue(YEAR, v or None, origin, 3)
 
 

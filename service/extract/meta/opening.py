@@ -28,6 +28,7 @@ from service.extract.meta.cues import (
     generic,
     unit_kind,
 )
+from service.extract.meta.dates import YEAR_NUM, year_value
 from service.extract.meta.sentences import STOP, SUBJECT_VERB, clause_before, not_the_year
 
 # How far the opening runs past the first heading: its first sentences.
@@ -37,7 +38,7 @@ _NO_HEADING_CHARS = 600
 
 # A lead-in clause opening a sentence: a basis (根据…要求), a purpose (为…), a year (2023年).
 _LEAD_IN = (
-    r"(?:根据|按照|依据|遵照|结合|围绕|为了?|经|在|20\d{2}\s*年\s*度?)[^。；\n]{0,80}?[，,]\s*"
+    r"(?:根据|按照|依据|遵照|结合|围绕|为了?|经|在|" + YEAR_NUM + r"\s*年\s*度?)[^。；\n]{0,80}?[，,]\s*"
 )
 # What the unit does in the opening: evaluates (对…开展), organises, carries out, … . Not
 # “对我单位…”, “对各单位…”: then the subject is a body evaluating others.
@@ -49,13 +50,13 @@ _ACTION = (
 # A year opening a sentence (“2021年，本办…”, “在2020年，…”, “2023年全年…”); not “2019年以来”
 # (a period), not “2024年3月” (a date).
 _OPENING_YEAR = re.compile(
-    r"(?:^|(?<=[。；\n]))[ \t]*(?:在\s*)?(?P<year>20\d{2})\s*年\s*度?"
+    r"(?:^|(?<=[。；\n]))[ \t]*(?:在\s*)?(?P<year>" + YEAR_NUM + r")\s*年\s*度?"
     r"(?=\s*(?:[，,]|全年|年内|内|里|期间|是|[本我全该共]))"
 )
 
 # The year of what the opening says is evaluated: 对2022年预算执行情况开展了自评.
 _EVALUATED_YEAR = re.compile(
-    r"(?:对|就)\s*(?P<year>20\d{2})\s*年\s*度?(?=[^。；\n]*(?:自评|评价|评估|考评))"
+    r"(?:对|就)\s*(?P<year>" + YEAR_NUM + r")\s*年\s*度?(?=[^。；\n]*(?:自评|评价|评估|考评))"
 )
 
 
@@ -108,7 +109,7 @@ def _department_patterns() -> tuple[re.Pattern[str], ...]:
     (“对XX局2023年度…”, “现将XX镇2022年度整体支出…报告如下”, “XX室2023年度部门整体支出…”)."""
     name = rf"(?P<name>[{CJK}]{{2,30}}?{alternation(entry(DEPT).units)})"
     subject = rf"(?:^|(?<=[。；\n]))\s*{NUMBERING}\s*(?:{_LEAD_IN})?{name}(?={_ACTION})"
-    evaluated = rf"(?:对|将|就|(?:^|(?<=[。；\n，,]))[ \t]*)\s*{name}\s*(?=20\d{{2}}\s*年|(?:部门\s*)?整体\s*支出|部门\s*整体)"
+    evaluated = rf"(?:对|将|就|(?:^|(?<=[。；\n，,]))[ \t]*)\s*{name}\s*(?={YEAR_NUM}\s*年|(?:部门\s*)?整体\s*支出|部门\s*整体)"
     return re.compile(subject), re.compile(evaluated)
 
 
@@ -122,6 +123,6 @@ def _opening_years(gv: Grounder, end: int) -> list[Cue]:
             sentence = re.split(r"[。；\n]", text[m.end() :], maxsplit=1)[0]
             if not_the_year(text, m) or (whole_sentence and excluded(YEAR, sentence)):
                 continue
-            v = gv.text(m.start("year"), m.end("year"), "prose", value=int(m.group("year")))
+            v = gv.text(m.start("year"), m.end("year"), "prose", value=year_value(m.group("year")))
             out += cue(YEAR, v, "prose", 1, 0.6)
     return out

@@ -25,7 +25,7 @@ from service.extract.meta.cues import (
     unit_kind,
     unit_name,
 )
-from service.extract.meta.dates import find_any_date
+from service.extract.meta.dates import YEAR_NUM, find_any_date, year_value
 from service.extract.text import PAGE_NUMBER
 from service.records.numbers import parse_chinese_integer, parse_quantity
 
@@ -75,11 +75,11 @@ def _prose_department(gv: Grounder) -> list[Cue]:
 
 
 _YEAR_ABOUT = re.compile(
-    r"(?<![\d〔\[(（【])(?P<year>20\d{2})\s*年\s*度?\s*(?:(?:部门|单位)\s*)?"
+    r"(?<![\d〔\[(（【])(?P<year>" + YEAR_NUM + r")\s*年\s*度?\s*(?:(?:部门|单位)\s*)?"
     r"(?:整体\s*支出|部门\s*整体|决\s*算|"
     r"(?:(?:预算|决算|财政)\s*)?(?:支出\s*)?(?:资金\s*)?绩效\s*(?:自评|评价|自查))"
 )
-_YEAR_ANY = re.compile(r"(?<![\d〔\[(（【])(?P<year>20\d{2})\s*年(?P<du>\s*度)?")
+_YEAR_ANY = re.compile(r"(?<![\d〔\[(（【])(?P<year>" + YEAR_NUM + r")\s*年(?P<du>\s*度)?")
 
 
 def _prose_years(gv: Grounder) -> list[Cue]:
@@ -89,16 +89,16 @@ def _prose_years(gv: Grounder) -> list[Cue]:
     text = gv.src
     out: list[Cue] = []
     about = {m.start("year") for m in _YEAR_ABOUT.finditer(text)}
-    label = re.compile(rf"(?:{label_pattern(YEAR)})\s*(?:为|是|:|：)\s*(?P<year>20\d{{2}})")
+    label = re.compile(rf"(?:{label_pattern(YEAR)})\s*(?:为|是|:|：)\s*(?P<year>{YEAR_NUM})")
     for m in label.finditer(text):
         if len(re.sub(r"\s", "", m.group().split(m.group("year"))[0])) >= 4:
-            v = gv.text(m.start("year"), m.end("year"), "prose", value=int(m.group("year")))
+            v = gv.text(m.start("year"), m.end("year"), "prose", value=year_value(m.group("year")))
             out += cue(YEAR, v, "prose", 3)
     for m in _YEAR_ANY.finditer(text):
         strong = m.start("year") in about
         if not strong and not m.group("du") or not_the_year(text, m):
             continue
-        v = gv.text(m.start("year"), m.end("year"), "prose", value=int(m.group("year")))
+        v = gv.text(m.start("year"), m.end("year"), "prose", value=year_value(m.group("year")))
         out += cue(YEAR, v, "prose", 2 if strong else 1, 1.0 if strong else 0.3)
     return out
 
@@ -112,7 +112,7 @@ def not_the_year(text: str, m: re.Match[str]) -> bool:
         text[m.end("year") :],
     ):
         return True  # a document number, a period, a date
-    if re.search(r"20\d{2}\s*(?:年\s*度?)?\s*[-—–－~～至到]\s*$", text[max(0, s - 9) : s]):
+    if re.search(YEAR_NUM + r"\s*(?:年\s*度?)?\s*[-—–－~～至到]\s*$", text[max(0, s - 9) : s]):
         return True
     if re.search(r"(?:较|比|同比|与|上年|去年|截至|截止)\s*$", text[max(0, s - 3) : s]):
         return True

@@ -8,11 +8,12 @@ from functools import cache
 
 from service.extract.ground import Grounder
 from service.extract.meta.cues import YEAR, Cue, cue, eol, label_pattern, unit_name
+from service.extract.meta.dates import YEAR_NUM, year_value
 from service.extract.text import PAGE_NUMBER
 
 _FILLER = re.compile(r"(?:(?:部\s*门|单\s*位)\s*)?(?:整\s*体\s*)?(?:支\s*出\s*)?(?:预\s*算\s*)?$")
-_YEAR_IN_TITLE = re.compile(r"(?<![\d〔\[(（])(20\d{2})\s*年\s*度?")
-_YEAR_LINE = re.compile(r"[ \t]*[(（]?\s*20\d{2}\s*年\s*度?\s*[)）]?[ \t]*")
+_YEAR_IN_TITLE = re.compile(r"(?<![\d〔\[(（])(" + YEAR_NUM + r")\s*年\s*度?")
+_YEAR_LINE = re.compile(r"[ \t]*[(（]?\s*" + YEAR_NUM + r"\s*年\s*度?\s*[)）]?[ \t]*")
 _NOT_TITLE_LINE = re.compile(r"[，。；:：,;]|^\s*(?:附\s*件|附\s*表|密\s*级|编\s*号)")
 
 
@@ -121,11 +122,11 @@ def title_parts(g: Grounder, block: tuple[int, int], label: int, origin: str) ->
     weight = 0.8 if origin == "title" else 0.4
     out = cue("report.title", g.text(start, end, origin), origin, rank)
     # The year before the label (a unit's name may follow it), else in a “(2023年度)” after.
-    year = _YEAR_IN_TITLE.search(text, start, label) or re.compile(r"(20\d{2})\s*年").search(
+    year = _YEAR_IN_TITLE.search(text, start, label) or re.compile("(" + YEAR_NUM + r")\s*年").search(
         text, label, end
     )
     if year:
-        v = g.text(year.start(1), year.end(1), origin, value=int(year.group(1)))
+        v = g.text(year.start(1), year.end(1), origin, value=year_value(year.group(1)))
         out += cue(YEAR, v, origin, 3, weight=1.0 if origin == "title" else 0.6)
     name_end = _FILLER.search(text, start, label).start()
     if year and year.start() > label:
@@ -146,7 +147,7 @@ def header_cues(g: Grounder) -> list[Cue]:
     """The unit (and year) of a line standing at the top or foot of most pages."""
     doc = g.doc
     if len(doc.pages) < 3:
-        return []
+        return _top_line(g)
     edges: dict[int, list[tuple[int, int]]] = {}
     for line in doc.lines:
         s, e = g.trim(line.span.start, line.span.end)
@@ -168,4 +169,18 @@ def header_cues(g: Grounder) -> list[Cue]:
             for c in title_parts(g, (s, e), label.start(), "header")
             if c.candidate.path != "report.title"
         ]
+    return unit_name(g, s, e, "header", 2, 0.4)
+
+
+def _top_line(g: Grounder) -> list[Cue]:
+    """A document without pages to repeat a header on (DOCX, text) may open with its
+    running header read once (docx.py writes the 页眉 first) or a cover line: a unit's name
+    standing alone on the first line, set apart from what follows by a blank line."""
+    lines = g.doc.lines
+    if not lines:
+        return []
+    s, e = g.trim(lines[0].span.start, lines[0].span.end)
+    after = g.doc.text[lines[0].span.end : lines[0].span.end + 2]
+    if e - s > 40 or _title_rx().search(g.doc.text, s, e) or not after.startswith("\n\n"):
+        return []
     return unit_name(g, s, e, "header", 2, 0.4)
