@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,22 @@ class OCRSettings(BaseModel):
     dpi: int = Field(200, ge=72, le=400, description="Render scanned PDF pages at this dpi.")
     min_text_chars: int = Field(
         20, ge=0, description="A PDF page with fewer text-layer characters is OCR'd."
+    )
+
+
+class ConvertSettings(BaseModel):
+    """LibreOffice, which converts legacy Word/WPS/RTF files to DOCX before reading them."""
+
+    soffice: str = Field(
+        "soffice", description="The LibreOffice program: a name on PATH or a full path."
+    )
+    timeout_seconds: float = Field(
+        120.0, gt=0, le=3600, description="Longest one conversion may take; then it is killed."
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Converted files, named by the original's sha256; "
+        "default <data_dir>/convert-cache (None outside the service: no cache).",
     )
 
 
@@ -207,6 +223,7 @@ class Settings(BaseSettings):
     )
     limits: Limits = Field(default_factory=Limits)
     ocr: OCRSettings = Field(default_factory=OCRSettings)
+    convert: ConvertSettings = Field(default_factory=ConvertSettings)
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
@@ -215,6 +232,14 @@ class Settings(BaseSettings):
     llm: Annotated[LLMSettings, BeforeValidator(_llm_with_flat_env)] = Field(
         default_factory=LLMSettings
     )
+
+    @model_validator(mode="after")
+    def _convert_cache_in_data_dir(self) -> Settings:
+        if self.convert.cache_dir is None:
+            self.convert = self.convert.model_copy(
+                update={"cache_dir": self.data_dir / "convert-cache"}
+            )
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -35,6 +35,10 @@ class SourceFormat(StrEnum):
     xlsx = "xlsx"  # an Excel workbook: every sheet's used range as a table
     xls = "xls"  # a legacy Excel (BIFF) workbook
     ofd = "ofd"  # GB/T 33190 fixed-layout document: text objects with positions
+    doc = "doc"  # legacy Word 97-2003 (OLE2), converted to DOCX by LibreOffice
+    wps = "wps"  # a WPS Writer or MS Works file (OLE2), converted likewise
+    rtf = "rtf"  # Rich Text Format, converted likewise
+    bundle = "bundle"  # one report in several files (a ZIP of them)
 
 
 class TextSource(StrEnum):
@@ -107,6 +111,9 @@ class Page(BaseModel):
     ocr_confidence: float | None = Field(
         None, description="Mean recognition score of the page's OCR lines, 0..1."
     )
+    file: int | None = Field(
+        None, description="In a report of several files: index into ``Document.files``."
+    )
 
 
 class Line(BaseModel):
@@ -178,6 +185,19 @@ class SourceInfo(BaseModel):
     size: int = Field(ge=0, description="Bytes.")
 
 
+class SourceFile(BaseModel):
+    """One file of a report that arrived as several (a bundle): which pages, and which
+    part of ``Document.text``, came from it."""
+
+    index: int = Field(ge=0)
+    filename: str | None = None
+    format: SourceFormat
+    sha256: str
+    size: int = Field(ge=0, description="Bytes.")
+    pages: list[int] = Field(description="The bundle's page numbers read from this file.")
+    span: Span
+
+
 class Location(BaseModel):
     """Where a piece of text stands: a page and, where the format has one, a box."""
 
@@ -195,6 +215,10 @@ class Document(BaseModel):
     lines: list[Line] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    files: list[SourceFile] = Field(
+        default_factory=list,
+        description="The files of a report read from several (a bundle); empty otherwise.",
+    )
     metadata: dict[str, str] = Field(
         default_factory=dict,
         description="What the file says about itself beside its text: a web page's "
@@ -255,6 +279,13 @@ class Document(BaseModel):
 
     def tables_on(self, page: int) -> list[Table]:
         return [t for t in self.tables if page in t.pages]
+
+    def file_at(self, offset: int) -> SourceFile | None:
+        """The file of a bundle that character ``offset`` was read from (None: one file)."""
+        for part in self.files:
+            if part.span.start <= offset < part.span.end:
+                return part
+        return None
 
 
 def _is_wide(ch: str) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from service.config import Limits, OCRSettings
+from service.config import ConvertSettings, Limits, OCRSettings
 from service.document import Document, SourceFormat, SourceInfo
 from service.errors import FileTooLargeError
 from service.ingest.sniff import MEDIA_TYPES, sniff
@@ -17,6 +17,7 @@ class IngestOptions(BaseModel):
     limits: Limits = Field(default_factory=Limits)
     ocr: OCRSettings = Field(default_factory=OCRSettings)
     force_ocr: bool = Field(False, description="OCR every PDF page, ignoring its text layer.")
+    convert: ConvertSettings = Field(default_factory=ConvertSettings)
 
 
 def read_document(
@@ -54,6 +55,14 @@ def read_document(
         from service.ingest.sheets import read_workbook
 
         return read_workbook(data, source, options)
+    if fmt in (SourceFormat.doc, SourceFormat.wps, SourceFormat.rtf):
+        from service.ingest.legacy_word import read_legacy_word
+
+        return read_legacy_word(data, source, options)
+    if fmt is SourceFormat.bundle:
+        from service.ingest.bundle import read_bundle
+
+        return read_bundle(data, source, options)
     if fmt in (SourceFormat.png, SourceFormat.jpeg, SourceFormat.tiff):
         from service.ingest.image import read_image
 

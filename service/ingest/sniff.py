@@ -30,6 +30,10 @@ MEDIA_TYPES: dict[SourceFormat, str] = {
     SourceFormat.html: "text/html",
     SourceFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     SourceFormat.xls: "application/vnd.ms-excel",
+    SourceFormat.doc: "application/msword",
+    SourceFormat.wps: "application/vnd.ms-works",
+    SourceFormat.rtf: "application/rtf",
+    SourceFormat.bundle: "application/zip",
 }
 
 _EXTENSIONS: dict[str, SourceFormat] = {
@@ -45,6 +49,10 @@ _EXTENSIONS: dict[str, SourceFormat] = {
     ".htm": SourceFormat.html,
     ".xlsx": SourceFormat.xlsx,
     ".xls": SourceFormat.xls,
+    ".doc": SourceFormat.doc,
+    ".wps": SourceFormat.wps,
+    ".rtf": SourceFormat.rtf,
+    ".zip": SourceFormat.bundle,
 }
 
 TEXT_ENCODINGS = ("utf-8-sig", "utf-16", "gb18030")
@@ -75,23 +83,11 @@ def sniff(data: bytes, filename: str | None = None) -> SourceFormat:
         if data.startswith(magic):
             return fmt
     if data.startswith(b"PK\x03\x04"):
-        if _is_docx(data):
-            return SourceFormat.docx
-        if _is_xlsx(data):
-            return SourceFormat.xlsx
-        if b"word/" in data[:65536] or claimed_format(filename) is SourceFormat.docx:
-            # A Word file whose ZIP directory is missing: truncated in transit.
-            raise CorruptFileError(f"{filename or 'the file'}: an incomplete .docx archive")
-        if b"xl/" in data[:65536] or claimed_format(filename) is SourceFormat.xlsx:
-            raise CorruptFileError(f"{filename or 'the file'}: an incomplete .xlsx archive")
-        raise UnsupportedFormatError("a ZIP archive that is not a Word .docx document")
+        return _sniff_zip(data, filename)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        _refuse_encrypted_ooxml(data, filename)
-        # a Word file may embed a workbook (its ObjectPool names one): Word wins
-        workbook = _ole_stream(data, "Workbook") or _ole_stream(data, "Book")
-        if workbook and not _ole_stream(data, "WordDocument"):
-            return SourceFormat.xls
-        raise UnsupportedFormatError("legacy Word .doc / OLE file: save it as .docx or PDF")
+        return _sniff_ole(data, filename)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        return SourceFormat.rtf
     if looks_like_html(data):
         return SourceFormat.html
     if decode_text(data) is not None:
@@ -103,6 +99,36 @@ def sniff(data: bytes, filename: str | None = None) -> SourceFormat:
     if claimed is not None:
         raise MislabelledFileError(f"{filename!r} is named as {claimed.value} but is not")
     raise UnsupportedFormatError(filename)
+
+
+def _sniff_zip(data: bytes, filename: str | None) -> SourceFormat:
+    """DOCX, an Excel workbook, OFD, or else a bundle: a ZIP of several files."""
+    if _is_docx(data):
+        return SourceFormat.docx
+    if _is_xlsx(data):
+        return SourceFormat.xlsx
+    from service.ingest.bundle import is_bundle
+
+    if is_bundle(data):  # a ZIP of several files (no Office package): one report
+        return SourceFormat.bundle
+    if b"word/" in data[:65536] or claimed_format(filename) is SourceFormat.docx:
+        # A Word file whose ZIP directory is missing: truncated in transit.
+        raise CorruptFileError(f"{filename or 'the file'}: an incomplete .docx archive")
+    if b"xl/" in data[:65536] or claimed_format(filename) is SourceFormat.xlsx:
+        raise CorruptFileError(f"{filename or 'the file'}: an incomplete .xlsx archive")
+    raise UnsupportedFormatError("a ZIP archive whose directory cannot be read")
+
+
+def _sniff_ole(data: bytes, filename: str | None) -> SourceFormat:
+    """An OLE2 compound file: an Excel .xls, a Word .doc or WPS .wps, or a typed refusal."""
+    _refuse_encrypted_ooxml(data, filename)
+    # a Word file may embed a workbook (its ObjectPool names one): Word wins
+    workbook = _ole_stream(data, "Workbook") or _ole_stream(data, "Book")
+    if workbook and not _ole_stream(data, "WordDocument"):
+        return SourceFormat.xls
+    from service.ingest.legacy_word import ole_word_format
+
+    return ole_word_format(data, filename)  # .doc / .wps, or a typed refusal
 
 
 def _is_docx(data: bytes) -> bool:

@@ -21,11 +21,14 @@ from service.config import Limits
 from service.document import SourceFormat
 from service.errors import (
     CorruptFileError,
+    EmptyFileError,
     EncryptedFileError,
     FileTooLargeError,
     ImageTooLargeError,
+    InputError,
     NoPagesError,
     TooManyPagesError,
+    UnsupportedFormatError,
 )
 from service.ingest.sniff import MEDIA_TYPES, sniff
 from service.store import documents as repo
@@ -65,7 +68,34 @@ def check_upload(data: bytes, filename: str | None, limits: Limits) -> Checked:
         pages = _check_image(data, limits)
     elif fmt is SourceFormat.docx:
         _check_docx(data)
+    elif fmt is SourceFormat.bundle:
+        pages = _check_bundle(data, limits)
     return Checked(fmt, MEDIA_TYPES[fmt], pages)
+
+
+def _check_bundle(data: bytes, limits: Limits) -> int | None:
+    """Every file of a bundle gets the checks it would get alone; the pages add up. Files
+    of kinds we do not read are left out (the reader warns), but one must remain."""
+    from service.ingest.bundle import bundle_members
+
+    counts: list[int | None] = []
+    for member in bundle_members(data, limits):
+        try:
+            checked = check_upload(member.data, member.name, limits)
+        except (UnsupportedFormatError, EmptyFileError):
+            continue
+        except InputError as exc:  # say which file of the bundle it was
+            exc.context.setdefault("member", member.name)
+            raise
+        if checked.format is SourceFormat.bundle:
+            continue  # a ZIP inside the ZIP is not opened
+        counts.append(checked.page_count)
+    if not counts:
+        raise UnsupportedFormatError("the ZIP archive holds no report file we can read")
+    total = sum(c or 0 for c in counts)
+    if total > limits.max_pages:
+        raise TooManyPagesError(f"{total} pages in all, limit {limits.max_pages}")
+    return None if None in counts else total  # DOCX and text count their pages when read
 
 
 def _check_docx(data: bytes) -> None:

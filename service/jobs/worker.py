@@ -143,7 +143,7 @@ def read_and_extract(
     started = time.perf_counter()
     files = FileStore(files_root)
     try:
-        options = IngestOptions(limits=settings.limits, ocr=settings.ocr)
+        options = IngestOptions(limits=settings.limits, ocr=settings.ocr, convert=settings.convert)
         document = read_document(files.get(sha256), filename, options)
         ingest_s = time.perf_counter() - started
         files.put_derived(sha256, DOCUMENT_SUFFIX, _gzip_json(document))

@@ -29,7 +29,7 @@ def _zero_page_pdf() -> bytes:
 def _zip_not_docx() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("a.txt", "hello")
+        zf.writestr("a.bin", bytes(range(256)) * 8)  # a bundle of nothing we read
     return buf.getvalue()
 
 
@@ -60,7 +60,7 @@ BAD_FILES = [
     ("binary named docx", bytes(range(256)) * 8, "r.docx", 415, "mislabelled_file"),
     ("unknown binary", bytes(range(256)) * 8, "blob", 415, "unsupported_format"),
     ("zip not docx", _zip_not_docx(), "r.zip", 415, "unsupported_format"),
-    ("legacy doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "r.doc", 415, None),
+    ("broken doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "r.doc", 422, "corrupt_file"),
     ("corrupt png", _corrupt_png(), "p.png", 422, "corrupt_file"),
     ("png bomb", _png_bomb(), "bomb.png", 413, "image_too_large"),
 ]

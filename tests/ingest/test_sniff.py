@@ -6,6 +6,7 @@ import pytest
 from service.config import Limits
 from service.document import SourceFormat
 from service.errors import (
+    CorruptFileError,
     EmptyFileError,
     FileTooLargeError,
     MislabelledFileError,
@@ -74,8 +75,9 @@ def test_binary_garbage_without_name_is_unsupported() -> None:
         sniff(bytes(range(256)) * 8)
 
 
-def test_legacy_doc_is_refused_with_advice() -> None:
-    with pytest.raises(UnsupportedFormatError, match="docx"):
+def test_ole_signature_over_nothing_is_corrupt() -> None:
+    """Legacy Word files are read (tests/ingest/test_legacy_word.py); a bare header is not."""
+    with pytest.raises(CorruptFileError, match="OLE"):
         sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
 
 
