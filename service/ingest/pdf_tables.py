@@ -10,6 +10,12 @@ as "1059.01" into pieces. Each cell's characters are re-read from the page by po
 re-assembled into lines inside the cell only — the same result as
 ``page.get_text(clip=cell)``, at a fraction of the cost.
 
+Finding the grid does not go through ``Page.find_tables`` either (see ``ruled_cells``): the
+finder also re-reads every character of the page into 25-key dictionaries and detects each
+table's header, and Jixiao uses neither; those were two thirds of its cost. ``ruled_cells``
+runs the finder's own steps (edges, intersections, cells, tables) with only the character
+boxes they test against, so the cells are the finder's cells.
+
 Owns table geometry for PDFs. Writes nothing to the document: ``pdf.py`` places tables in
 reading order through ``DocumentBuilder``.
 """
@@ -22,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import pymupdf
+import pymupdf.table as _finder
 
 Box = tuple[float, float, float, float]
 Char = tuple[str, float, float, float, float]  # character, x0, y0, x1, y1 (display coords)
@@ -33,6 +40,9 @@ JOIN_TOLERANCE = 3.0
 # A page needs at least this many drawn line segments before the table finder is worth
 # its cost (about 30-50 ms a page).
 MIN_RULES = 4
+# Internal switch: True finds grids with ``Page.find_tables`` as before (kept to prove the two
+# give the same cells: tests/ingest/test_pdf_grid.py and eval/bench_speed.py --compare).
+USE_LIBRARY_FINDER = False
 
 
 @dataclass
@@ -113,17 +123,122 @@ def find_tables(page: pymupdf.Page, page_number: int) -> list[PdfTable]:
         # and reads the drawings again itself in the space it works in.
         area = area * page.rotation_matrix
         reuse = None
-    # use_layout=False: 1.28 can gate tables through an optional layout-analysis package;
-    # it is not installed, and results must not depend on whether it is.
-    found = page.find_tables(clip=area + (-2, -2, 2, 2), use_layout=False, paths=reuse)
-    if found is None:  # PyMuPDF swallows the finder's own exceptions and returns None
-        return []
+    clip = area + (-2, -2, 2, 2)
+    if USE_LIBRARY_FINDER or page.rotation:
+        groups = library_cells(page, clip, reuse)
+    else:
+        groups = ruled_cells(page, clip, paths)
     tables = []
-    for table in found.tables:
-        grid = _grid([tuple(c) for c in table.cells if c is not None], page_number)
+    for cells in groups:
+        grid = _grid([tuple(c) for c in cells if c is not None], page_number)
         if grid is not None:
             tables.append(grid)
     return tables
+
+
+def library_cells(
+    page: pymupdf.Page, clip: pymupdf.Rect, paths: list[dict] | None
+) -> list[list[Box]]:
+    """Each table's cell rectangles as ``Page.find_tables`` gives them."""
+    # use_layout=False: 1.28 can gate tables through an optional layout-analysis package;
+    # it is not installed, and results must not depend on whether it is.
+    found = page.find_tables(clip=clip, use_layout=False, paths=paths)
+    if found is None:  # PyMuPDF swallows the finder's own exceptions and returns None
+        return []
+    return [list(table.cells) for table in found.tables]
+
+
+def ruled_cells(page: pymupdf.Page, clip: pymupdf.Rect, paths: list[dict]) -> list[list[Box]]:
+    """The cells ``library_cells`` gives, on an unrotated page, without what the finder does
+    that Jixiao does not use: its own 25-key dictionary per character of the page (only
+    the boxes are read, by the text probes below) and the header detection of each table.
+
+    The finder's steps run as it runs them (PyMuPDF 1.28: ``make_edges`` with the given
+    drawings, ``TableFinder.get_edges``, ``edges_to_intersections``,
+    ``intersections_to_cells``, ``cells_to_tables``) under the same text-extraction
+    switches, with the characters the finder would see: the same text page (clip, flags,
+    small glyph heights), each reduced to the fields its probes read. A PyMuPDF without
+    these steps falls back to ``library_cells``; a test compares the two."""
+    try:
+        steps = (
+            _finder.make_edges, _finder.TableFinder.get_edges, _finder.edges_to_intersections,
+            _finder.intersections_to_cells, _finder.cells_to_tables, _finder._CHARS_VAR,
+            _finder._EDGES_VAR, _finder.TableSettings.resolve, _finder.FLAGS,
+        )  # fmt: skip
+    except AttributeError:  # pragma: no cover - a PyMuPDF that reorganised its finder
+        return library_cells(page, clip, paths)
+    make_edges, get_edges, to_intersections, to_cells, to_tables, chars_var, edges_var = steps[:7]
+    small = bool(pymupdf.TOOLS.set_small_glyph_heights())
+    pymupdf.TOOLS.set_small_glyph_heights(True)  # as the finder: minimal glyph boxes
+    try:
+        settings = _finder.TableSettings.resolve(settings=_FINDER_SETTINGS)
+        page.table_settings = settings
+        chars_var.set(_probe_chars(page, clip))
+        edges_var.set([])
+        make_edges(page, clip=clip, tset=settings, paths=paths)
+        finder = _finder.TableFinder.__new__(_finder.TableFinder)
+        finder.page, finder.settings = page, settings
+        intersections = to_intersections(
+            get_edges(finder), settings.intersection_x_tolerance, settings.intersection_y_tolerance
+        )
+        return [list(cells) for cells in to_tables(page, to_cells(intersections))]
+    finally:
+        pymupdf.TOOLS.set_small_glyph_heights(small)
+        chars_var.set([])
+        edges_var.set([])
+
+
+# ``Page.find_tables``' default settings, as it passes them on (None becomes UNSET).
+_FINDER_SETTINGS = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "explicit_vertical_lines": None,
+    "explicit_horizontal_lines": None,
+    "snap_tolerance": _finder.DEFAULT_SNAP_TOLERANCE,
+    "snap_x_tolerance": _finder.UNSET,
+    "snap_y_tolerance": _finder.UNSET,
+    "join_tolerance": _finder.DEFAULT_JOIN_TOLERANCE,
+    "join_x_tolerance": _finder.UNSET,
+    "join_y_tolerance": _finder.UNSET,
+    "edge_min_length": 3,
+    "min_words_vertical": _finder.DEFAULT_MIN_WORDS_VERTICAL,
+    "min_words_horizontal": _finder.DEFAULT_MIN_WORDS_HORIZONTAL,
+    "intersection_tolerance": 3,
+    "intersection_x_tolerance": _finder.UNSET,
+    "intersection_y_tolerance": _finder.UNSET,
+    "text_tolerance": 3,
+    "text_x_tolerance": 3,
+    "text_y_tolerance": 3,
+}
+
+
+def _probe_chars(page: pymupdf.Page, clip: pymupdf.Rect) -> list[dict]:
+    """The page's characters as the finder's ``make_chars`` makes them, with only the fields
+    its text probes read: ``text``, ``x0``/``x1``/``top``/``bottom`` (page space) and
+    ``y0``/``y1`` (the box under the page's transformation matrix, transformed by MuPDF as
+    ``Rect * Matrix`` does, so the values are the finder's to the last bit)."""
+    ctm = tuple(page.transformation_matrix)
+    transform = _transform_rect()
+    textpage = page.get_textpage(clip=clip, flags=_finder.FLAGS)
+    out = []
+    for block in textpage.extractRAWDICT()["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                for ch in span["chars"]:
+                    x0, y0, x1, y1 = bbox = ch["bbox"]
+                    t = transform(bbox, ctm)
+                    out.append({"text": ch["c"], "x0": x0, "x1": x1, "top": y0, "bottom": y1,
+                                "y0": t[1], "y1": t[3]})  # fmt: skip
+    return out
+
+
+def _transform_rect():  # type: ignore[no-untyped-def]
+    """MuPDF's rectangle transform on plain tuples (what ``Rect * Matrix`` calls, without
+    building three ``Rect`` objects per character)."""
+    fast = getattr(getattr(pymupdf, "extra", None), "util_transform_rect", None)
+    if fast is not None and getattr(pymupdf, "g_use_extra", False):
+        return fast
+    return lambda bbox, m: tuple(pymupdf.Rect(bbox) * pymupdf.Matrix(m))
 
 
 def _snap(values: list[float]) -> list[float]:

@@ -1,0 +1,128 @@
+"""Ruled grids without ``Page.find_tables``' character re-read and header detection: the
+cells must be the library finder's, on the installed PyMuPDF, page by page."""
+
+from __future__ import annotations
+
+import pymupdf
+import pymupdf.table as finder
+import pytest
+
+from service.ingest import pdf_tables, read_document
+from tests.ingest.pdfgen import (
+    SELF_EVAL_COLS,
+    draw_table,
+    new_page,
+    self_eval_cells,
+    to_bytes,
+    write_lines,
+)
+
+
+def _pdf() -> bytes:
+    doc = pymupdf.open()
+    # 1: prose, the 13x7 indicator table with merged cells, prose below
+    page = new_page(doc)
+    write_lines(page, ["一、部门基本情况", "本单位2023年度部门整体支出1059.01万元。"], y=60)
+    draw_table(page, 60, 110, SELF_EVAL_COLS, [22] * 13, self_eval_cells())
+    write_lines(page, ["以上指标均已完成。"], y=430)
+    # 2: two tables one above the other, an empty ruled box, a lone rule under a heading
+    page = new_page(doc)
+    draw_table(page, 72, 72, [120, 80, 80], [20] * 3,
+               [(0, 0, 1, 1, "项目"), (0, 1, 1, 1, "预算数"), (0, 2, 1, 1, "决算数"),
+                (1, 0, 1, 1, "基本支出"), (1, 1, 1, 1, "847.72"), (1, 2, 1, 1, "840.00"),
+                (2, 0, 1, 1, "项目支出"), (2, 1, 1, 1, "53.50"), (2, 2, 1, 1, "50.10")])  # fmt: skip
+    draw_table(page, 72, 200, [100, 100], [24, 24],
+               [(0, 0, 1, 2, "三公经费合计"), (1, 0, 1, 1, "公务接待费"), (1, 1, 1, 1, "0.11")])  # fmt: skip
+    page.draw_rect(pymupdf.Rect(300, 400, 500, 480), color=(0, 0, 0), width=0.6)
+    page.draw_line((72, 520), (520, 520), color=(0, 0, 0), width=0.5)
+    write_lines(page, ["二、存在的问题"], y=510)
+    # 3: a grid drawn as separate lines (not rectangles), text in every cell
+    page = new_page(doc)
+    xs, ys = [80, 200, 320, 440], [100, 125, 150, 175]
+    for x in xs:
+        page.draw_line((x, ys[0]), (x, ys[-1]), color=(0, 0, 0), width=0.5)
+    for y in ys:
+        page.draw_line((xs[0], y), (xs[-1], y), color=(0, 0, 0), width=0.5)
+    for r in range(3):
+        for c in range(3):
+            page.insert_text((xs[c] + 4, ys[r] + 17), f"格{r}{c}", fontname="china-s", fontsize=9)
+    # 4: a page whose media box does not start at the origin (the transformation matrix
+    # the finder's text probes go through is not a plain flip)
+    page = new_page(doc)
+    draw_table(page, 90, 300, [150, 150], [30, 30],
+               [(0, 0, 1, 1, "在职人数"), (0, 1, 1, 1, "42"), (1, 0, 1, 1, "退休人数"),
+                (1, 1, 1, 1, "17")])  # fmt: skip
+    page.set_mediabox(pymupdf.Rect(20, 30, 595, 842))
+    return to_bytes(doc)
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    return _pdf()
+
+
+def _cells(groups: list[list]) -> list[list[tuple | None]]:
+    return [[tuple(c) if c is not None else None for c in cells] for cells in groups]
+
+
+def _both(page: pymupdf.Page) -> tuple[list, list]:
+    area = pdf_tables.rules_area(page.get_drawings())
+    assert area is not None
+    clip = area + (-2, -2, 2, 2)
+    ours = pdf_tables.ruled_cells(page, clip, page.get_drawings())
+    library = pdf_tables.library_cells(page, clip, page.get_drawings())
+    return _cells(ours), _cells(library)
+
+
+def test_cells_are_the_library_finders(pdf: bytes) -> None:
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    counts = []
+    for page in doc:
+        ours, library = _both(page)
+        assert ours == library
+        counts.append([len(cells) for cells in ours])
+    # what the pages hold, so that two empty answers cannot pass: 13x7 less what merges
+    # cover (一级 groups 7 slots, 二级 4, the total row 1 + 4); 3x3 and a 2-cell header over
+    # 2 cells (the empty box and the lone rule are no tables); a grid of lines; the moved
+    # media box
+    assert counts == [[13 * 7 - 7 - 4 - 1 - 4], [9, 3], [9], [4]]
+
+
+def test_probe_chars_are_the_finders_characters(pdf: bytes) -> None:
+    """The fields the finder's probes read, value for value, from its own ``make_chars``."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    for page in doc:
+        clip = page.rect
+        small = pymupdf.TOOLS.set_small_glyph_heights()
+        pymupdf.TOOLS.set_small_glyph_heights(True)
+        try:
+            finder._CHARS_VAR.set([])
+            finder.make_chars(page, clip=clip)
+            theirs = list(finder.CHARS)
+            ours = pdf_tables._probe_chars(page, clip)
+        finally:
+            pymupdf.TOOLS.set_small_glyph_heights(small)
+        fields = ("text", "x0", "x1", "top", "bottom", "y0", "y1")
+        key = lambda c: (c["top"], c["x0"], c["text"])  # noqa: E731 - the finder sorts by x
+        assert len(ours) == len(theirs) > 0
+        assert sorted(({f: c[f] for f in fields} for c in theirs), key=key) == sorted(ours, key=key)
+
+
+def test_documents_read_the_same_either_way(pdf: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = read_document(pdf, "grid.pdf")
+    monkeypatch.setattr(pdf_tables, "USE_LIBRARY_FINDER", True)
+    library = read_document(pdf, "grid.pdf")
+    assert ours.model_dump_json() == library.model_dump_json()
+    first = ours.tables[0]
+    assert (first.n_rows, first.n_cols) == (13, 7)
+    assert {c.text for c in first.cells if c.row == 12} == {"总分", "94.5"}
+
+
+def test_finder_leaves_no_state_behind(pdf: bytes) -> None:
+    """The text-extraction switch the finder flips is restored, and its per-call lists
+    are emptied (nothing of one page leaks into the next call)."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    before = pymupdf.TOOLS.set_small_glyph_heights()
+    pdf_tables.find_tables(doc[0], 1)
+    assert pymupdf.TOOLS.set_small_glyph_heights() == before
+    assert list(finder.CHARS) == [] and list(finder.EDGES) == []
