@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.document import Document
-from service.extract import meta, narrative, staffing
+from service.extract import meta, narrative, settle_checks, staffing
 from service.extract.basis import annotate
 from service.extract.checks import ShareStatement, run_checks
 from service.extract.ground import Grounder
@@ -33,6 +33,7 @@ from service.extract.resolve import (
     set_path,
 )
 from service.extract.sections import Section, build_sections
+from service.extract.settle_checks import FindingCounter
 from service.extract.tables import map_tables
 from service.extract.text import build_view
 from service.records import (
@@ -196,6 +197,9 @@ def _get(export: ReportExport, path: str) -> object:
 
 
 MAX_COMBINATIONS = 64
+# Internal switch: True counts every combination's findings with a full ``run_checks`` as
+# before (kept to prove the two settle alike: eval/bench_speed.py --compare).
+SETTLE_BY_FULL_CHECKS = False
 _ARITHMETIC = ("budget.", "three_public.", "report.total_score")
 
 
@@ -218,13 +222,18 @@ def settle_conflicts(
     options = {
         p: sorted(resolution.groups[p], key=lambda g: (-_votes(g), _start(g))) for p in paths
     }
+    # the findings count re-runs only the checks a choice can change (linear settling)
+    counter = None if SETTLE_BY_FULL_CHECKS else _finding_counter(export, shares, paths)
 
     def score(choice: dict[str, list[Candidate]]) -> tuple[int, float, tuple[int, ...]]:
         for path, group in choice.items():
             set_path(export, path, group[0].value)
-        findings = len(run_checks(export, shares))
-        votes = sum(_votes(g) for g in choice.values())
         order = tuple(options[p].index(g) for p, g in choice.items())
+        if counter is None:
+            findings = len(run_checks(export, shares))
+        else:
+            findings = counter.count(dict(zip(choice, order, strict=True)))
+        votes = sum(_votes(g) for g in choice.values())
         return findings, -votes, order
 
     combos = 1
@@ -242,6 +251,12 @@ def settle_conflicts(
     for path, group in best.items():
         resolution.choose(path, group)
         set_path(export, path, resolution.chosen[path])
+
+
+def _finding_counter(
+    export: ReportExport, shares: list[ShareStatement], paths: list[str]
+) -> FindingCounter | None:
+    return FindingCounter(export, shares, paths) if settle_checks.available() else None
 
 
 def _votes(group: list[Candidate]) -> float:
