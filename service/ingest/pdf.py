@@ -23,7 +23,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pymupdf
 
 from service.document import BBox, CellDraft, Document, DocumentBuilder, SourceInfo, TextSource
@@ -40,6 +39,8 @@ from service.ingest.pdf_layout import Fragment, Item, Placed, Row, reading_order
 from service.ingest.pdf_tables import Char, PdfTable, claim_chars, compatible, find_tables, join
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from service.ingest.ocr import OcrPage
     from service.ingest.reader import IngestOptions
 
@@ -330,6 +331,8 @@ def render_page(page: pymupdf.Page, dpi: int, max_pixels: int, number: int) -> n
             pixels=width * height,
             limit=max_pixels,
         )
+    import numpy as np  # only pages that are rendered need it (not a text PDF)
+
     pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
     rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)
     rgb = rgb[:, : pix.width * 3].reshape(pix.height, pix.width, 3)
