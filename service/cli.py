@@ -10,8 +10,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service.errors import InputError, JixiaoError
+
+if TYPE_CHECKING:
+    from service.document import Document
+    from service.ingest import IngestOptions
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -19,7 +24,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from service.ingest import IngestOptions, read_path
 
     settings = get_settings()
-    options = IngestOptions(limits=settings.limits, ocr=settings.ocr, force_ocr=args.ocr)
+    options = IngestOptions(
+        limits=settings.limits, ocr=settings.ocr, force_ocr=args.ocr, convert=settings.convert
+    )
     doc = read_path(args.file, options)
     if args.format == "json":
         print(doc.model_dump_json(indent=2 if args.indent else None))
@@ -48,15 +55,21 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from service.ingest import IngestOptions, read_path
 
     settings = get_settings()
-    ingest_options = IngestOptions(limits=settings.limits, ocr=settings.ocr)
+    ingest_options = IngestOptions(
+        limits=settings.limits, ocr=settings.ocr, convert=settings.convert
+    )
     llm = settings.llm.model_copy(update={"cache_enabled": False}) if args.no_llm_cache else None
     options = ExtractOptions(
         extractor=args.extractor, llm=llm or settings.llm, data_dir=settings.data_dir
     )
     batch = args.out or args.xlsx or args.csv or len(args.files) > 1 or args.files[0].is_dir()
-    if batch:
+    if batch and not args.bundle:
         return _extract_batch(args, ingest_options, options)
-    doc = read_path(args.files[0], ingest_options)
+    doc = (
+        _read_bundle(args.files, ingest_options)
+        if args.bundle
+        else read_path(args.files[0], ingest_options)
+    )
     try:
         result = extract(doc, options)
     except LLMUnavailableError as exc:  # asked for the LLM and none is configured
@@ -98,6 +111,17 @@ def _extract_batch(args: argparse.Namespace, ingest_options: object, options: ob
     jobs = args.jobs or default_jobs(len(files))
     batch = BatchOptions(files, jobs, args.out, args.xlsx, args.csv, indent=args.indent)
     return run_batch(batch, ingest_options, options)
+
+
+def _read_bundle(paths: list[Path], options: IngestOptions) -> Document:
+    """The files (folders walked) as one report: packed as an upload with bundle=true is."""
+    from service.cli_batch import expand_inputs
+    from service.ingest import read_document
+    from service.ingest.bundle import bundle_name, pack_bundle
+
+    files = expand_inputs(paths)
+    packed = pack_bundle([(f.name, f.read_bytes()) for f in files])
+    return read_document(packed, bundle_name([f.name for f in files]), options)
 
 
 def _say(message: str) -> None:
@@ -266,6 +290,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "table"], default="json")
     p.add_argument("--indent", action="store_true", help="pretty-print the JSON")
     p.add_argument("--no-llm-cache", action="store_true", help="ask the LLM again")
+    p.add_argument(
+        "--bundle",
+        action="store_true",
+        help="the files are one report (作为一份报告): the report and its 自评表/基础数据表, "
+        "read as one document and checked across files",
+    )
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("llm", help="LLM helpers (the local model)")

@@ -85,6 +85,13 @@ def pack_bundle(files: Sequence[tuple[str | None, bytes]]) -> bytes:
     return out.getvalue()
 
 
+def bundle_name(names: Sequence[str | None]) -> str:
+    """A display name for a bundle of files: the report's own, and how many files."""
+    named = [_entry_name(n, 1) for n in names if n]
+    main = next((n for n in named if _is_main_report(n)), named[0] if named else "报告")
+    return f"{PurePosixPath(main).stem} 等{len(names)}个文件.zip"
+
+
 def is_bundle(data: bytes) -> bool:
     """A ZIP whose directory can be read and names at least one file, and which is no
     document package (Office Open XML, OpenDocument, OFD): the parts of a .docx or .xlsx

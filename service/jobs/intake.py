@@ -73,6 +73,14 @@ def check_upload(data: bytes, filename: str | None, limits: Limits) -> Checked:
     return Checked(fmt, MEDIA_TYPES[fmt], pages)
 
 
+def bundle_upload(files: list[tuple[str | None, bytes]]) -> tuple[bytes, str]:
+    """Several uploaded files that make one report → one stored ZIP and its display name
+    (the same files give the same bytes, so a repeated upload is found as a duplicate)."""
+    from service.ingest.bundle import bundle_name, pack_bundle
+
+    return pack_bundle(files), bundle_name([name for name, _ in files])
+
+
 def _check_bundle(data: bytes, limits: Limits) -> int | None:
     """Every file of a bundle gets the checks it would get alone; the pages add up. Files
     of kinds we do not read are left out (the reader warns), but one must remain."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
@@ -248,3 +250,20 @@ def test_document_packages_are_no_bundles() -> None:
         assert not is_bundle(_zip([(part, b"<x/>"), ("readme.txt", b"x")]))
     assert is_bundle(_zip([("readme.txt", b"x")]))
     assert not is_bundle(b"PK\x03\x04" + b"\x00" * 100)
+
+
+def test_cli_extract_bundle_reads_the_files_as_one_report(
+    parts: list[tuple[str, bytes]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.cli import main
+
+    paths = []
+    for name, data in parts:
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    assert main(["extract", *paths, "--bundle", "--extractor", "rules"]) == 0
+    export = json.loads(capsys.readouterr().out)
+    assert export["document"]["format"] == "bundle"
+    assert export["document"]["filename"] == "绩效自评报告 等2个文件.zip"
+    assert export["document"]["pages"] == 2
+    assert "report.total_score" in {f["paths"][0] for f in export["findings"]}

@@ -37,7 +37,7 @@ from service.api.schemas import (
     UploadResponse,
 )
 from service.errors import FileTooLargeError, InputError
-from service.jobs.intake import Checked, accept_upload, check_upload
+from service.jobs.intake import Checked, accept_upload, bundle_upload, check_upload
 from service.jobs.worker import LLMNotConfiguredError
 from service.store import documents as repo
 from service.store import queue
@@ -90,6 +90,14 @@ async def upload_documents(
     rerun: Annotated[
         bool, Query(description="Process again when these bytes were uploaded before.")
     ] = False,
+    bundle: Annotated[
+        bool,
+        Query(
+            description="The files are one report (作为一份报告): the report and its "
+            "attachments (自评表, 基础数据表) stored and read as one document, checked "
+            "across files. A ZIP upload is a bundle by itself."
+        ),
+    ] = False,
 ) -> UploadResponse:
     """Check every file (type, size, pages, encryption) before storing any; then store
     them and queue their processing. The same bytes return the existing document;
@@ -112,7 +120,7 @@ async def upload_documents(
     # threads free for the status requests that come with it.
     limiter = _upload_limiter(state)
     items = await anyio.to_thread.run_sync(
-        _accept_all, state, principal, uploads, extractor, rerun, limiter=limiter
+        _accept_all, state, principal, uploads, extractor, rerun, bundle, limiter=limiter
     )
     state.runner.notify()
     if len(items) == 1:
@@ -133,16 +141,24 @@ def _accept_all(
     uploads: list[UploadFile],
     extractor: str | None,
     rerun: bool,
+    bundle: bool = False,
 ) -> list[UploadItem]:
-    checked: list[tuple[bytes, Checked, str | None]] = []
+    received: list[tuple[bytes, str | None]] = []
     for upload in uploads:
         try:
             data = _read_limited(upload, state.settings.limits.max_bytes)
-            checked.append(
-                (data, check_upload(data, upload.filename, state.settings.limits), upload.filename)
-            )
+            received.append((data, upload.filename))
         except InputError as exc:
             exc.context.setdefault("filename", upload.filename)
+            raise
+    if bundle and len(received) > 1:  # one report in several files: stored as one ZIP
+        received = [bundle_upload([(name, data) for data, name in received])]
+    checked: list[tuple[bytes, Checked, str | None]] = []
+    for data, filename in received:
+        try:
+            checked.append((data, check_upload(data, filename, state.settings.limits), filename))
+        except InputError as exc:
+            exc.context.setdefault("filename", filename)
             raise
     options = {"extractor": extractor} if extractor else {}
     items = []
