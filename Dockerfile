@@ -7,9 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     JIXIAO_DATA_DIR=/data
 
-# OpenCV's headless wheel and onnxruntime need these shared libraries at run time.
+# OpenCV's headless wheel and onnxruntime need these shared libraries at run time;
+# LibreOffice Writer (no GUI) converts legacy Word .doc, WPS and RTF uploads to DOCX.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libglib2.0-0 libgomp1 \
+       libreoffice-writer-nogui \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
