@@ -55,6 +55,10 @@ def read_document(
         from service.ingest.sheets import read_workbook
 
         return read_workbook(data, source, options)
+    if fmt is SourceFormat.ofd:
+        from service.ingest.ofd import read_ofd
+
+        return read_ofd(data, source, options)
     if fmt in (SourceFormat.doc, SourceFormat.wps, SourceFormat.rtf):
         from service.ingest.legacy_word import read_legacy_word
 

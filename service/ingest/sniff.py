@@ -30,6 +30,7 @@ MEDIA_TYPES: dict[SourceFormat, str] = {
     SourceFormat.html: "text/html",
     SourceFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     SourceFormat.xls: "application/vnd.ms-excel",
+    SourceFormat.ofd: "application/ofd",
     SourceFormat.doc: "application/msword",
     SourceFormat.wps: "application/vnd.ms-works",
     SourceFormat.rtf: "application/rtf",
@@ -49,6 +50,7 @@ _EXTENSIONS: dict[str, SourceFormat] = {
     ".htm": SourceFormat.html,
     ".xlsx": SourceFormat.xlsx,
     ".xls": SourceFormat.xls,
+    ".ofd": SourceFormat.ofd,
     ".doc": SourceFormat.doc,
     ".wps": SourceFormat.wps,
     ".rtf": SourceFormat.rtf,
@@ -105,8 +107,9 @@ def _sniff_zip(data: bytes, filename: str | None) -> SourceFormat:
     """DOCX, an Excel workbook, OFD, or else a bundle: a ZIP of several files."""
     if _is_docx(data):
         return SourceFormat.docx
-    if _is_xlsx(data):
-        return SourceFormat.xlsx
+    package = _zip_package(data)
+    if package is not None:
+        return package
     from service.ingest.bundle import is_bundle
 
     if is_bundle(data):  # a ZIP of several files (no Office package): one report
@@ -114,8 +117,9 @@ def _sniff_zip(data: bytes, filename: str | None) -> SourceFormat:
     if b"word/" in data[:65536] or claimed_format(filename) is SourceFormat.docx:
         # A Word file whose ZIP directory is missing: truncated in transit.
         raise CorruptFileError(f"{filename or 'the file'}: an incomplete .docx archive")
-    if b"xl/" in data[:65536] or claimed_format(filename) is SourceFormat.xlsx:
-        raise CorruptFileError(f"{filename or 'the file'}: an incomplete .xlsx archive")
+    claimed = claimed_format(filename)
+    if b"xl/" in data[:65536] or claimed in (SourceFormat.xlsx, SourceFormat.ofd):
+        raise CorruptFileError(f"{filename or 'the file'}: an incomplete .xlsx/.ofd archive")
     raise UnsupportedFormatError("a ZIP archive whose directory cannot be read")
 
 
@@ -139,12 +143,18 @@ def _is_docx(data: bytes) -> bool:
         return False
 
 
-def _is_xlsx(data: bytes) -> bool:
+def _zip_package(data: bytes) -> SourceFormat | None:
+    """An Excel workbook (``xl/workbook.xml``) or an OFD package (``OFD.xml`` at its root)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return "xl/workbook.xml" in zf.namelist()
+            names = set(zf.namelist())
     except zipfile.BadZipFile:
-        return False
+        return None
+    if "xl/workbook.xml" in names:
+        return SourceFormat.xlsx
+    if "OFD.xml" in names or "ofd.xml" in names:
+        return SourceFormat.ofd
+    return None
 
 
 def _ole_stream(data: bytes, name: str) -> bool:
