@@ -8,6 +8,7 @@ budget figures (prose.py does).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from functools import cache
@@ -16,7 +17,7 @@ from service.extract.enumerate import ITEM_MARKER, numbered_runs
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.sections import Section
-from service.extract.text import paragraphs, prose_regions, sentences
+from service.extract.text import Block, paragraphs, prose_regions, sentences
 from service.records import Achievement, ListItem, Metric
 from service.records.numbers import COUNT_UNITS, Quantity, find_quantities
 
@@ -224,14 +225,15 @@ def narrative_lists(g: Grounder, root: Section) -> list[tuple[str, ListItem]]:
     in a paragraph elsewhere (“存在问题方面，一是…；二是…”)."""
     out: list[tuple[str, ListItem]] = []
     covered: list[tuple[int, int]] = []
+    paras = _Paragraphs(list(paragraphs(g.doc)))  # once, not once per section: linear
     for section in _list_sections(root):
         kind = heading_kind(section.title)
         assert kind is not None
-        out += _section_items(g, section, kind)
+        out += _section_items(g, section, kind, paras)
         covered.append((section.span.start, section.span.end))
     heads = {s.heading.start for s in root.walk() if s.level}
     state = NONE_YET
-    for para in paragraphs(g.doc):
+    for para in paras.all:
         if para.start in heads or any(a <= para.start < b for a, b in covered):
             state = NONE_YET
             continue
@@ -285,19 +287,37 @@ _FILLER = re.compile(
 )
 
 
-def _section_items(g: Grounder, section: Section, kind: str) -> list[tuple[str, ListItem]]:
+class _Paragraphs:
+    """The document's paragraphs, made once per pass; those starting in [start, end) found
+    by bisection (paragraphs come in document order)."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self.all = blocks
+        self.starts = [b.start for b in blocks]
+        self.ordered = all(a <= b for a, b in zip(self.starts, self.starts[1:], strict=False))
+
+    def starting_in(self, start: int, end: int) -> list[Block]:
+        if not self.ordered:
+            return [p for p in self.all if start <= p.start < end]
+        first = bisect.bisect_left(self.starts, start)
+        return self.all[first : bisect.bisect_left(self.starts, end)]
+
+
+def _section_items(
+    g: Grounder, section: Section, kind: str, paras: _Paragraphs
+) -> list[tuple[str, ListItem]]:
     out: list[tuple[str, ListItem]] = []
     # “四、存在的问题：一是…；二是…” — the items run on in the heading's own line.
     line = g.doc.text[section.heading.start : section.heading.end]
     start = section.heading.start if _runs_on(line, section.title) else section.body.start
     if not section.children:
-        return _paragraph_items(g, start, section.body.end, kind)
-    out += _paragraph_items(g, start, section.children[0].span.start, kind)
+        return _paragraph_items(g, start, section.body.end, kind, paras)
+    out += _paragraph_items(g, start, section.children[0].span.start, kind, paras)
     state = MEASURE if kind == MEASURE else PROBLEM
     for child in section.children:
         sub = heading_kind(child.title) or (_bare_kind(g, child) if kind == BOTH else None)
         if sub is not None and _only_heading_words(child.title):
-            out += _section_items(g, child, sub)
+            out += _section_items(g, child, sub, paras)
             continue
         # “1.问题：…。措施：…” — a problem and its measure in one item; “针对以上问题，…”
         # after the last problem item starts the measures.
@@ -331,15 +351,15 @@ def _runs_on(line: str, title: str) -> bool:
     return len(re.sub(r"[\W_]+", "", rest)) >= 4
 
 
-def _paragraph_items(g: Grounder, start: int, end: int, kind: str) -> list[tuple[str, ListItem]]:
+def _paragraph_items(
+    g: Grounder, start: int, end: int, kind: str, paras: _Paragraphs
+) -> list[tuple[str, ListItem]]:
     """The items of the paragraphs in [start, end): one per paragraph, or one per inline
     numbered item after a lead that only heads them. A run-in heading switches the kind
     for the text after it and the paragraphs after that."""
     out: list[tuple[str, ListItem]] = []
     state = MEASURE if kind == MEASURE else PROBLEM
-    for para in paragraphs(g.doc):
-        if para.start < start or para.start >= end:
-            continue
+    for para in paras.starting_in(start, end):
         pieces, state = _pieces(
             g.doc.text, para.start, min(para.end, end), state, both=kind == BOTH
         )

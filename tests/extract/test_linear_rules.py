@@ -1,0 +1,74 @@
+"""Rules time per page stays flat as reports are joined: the problems/measures lists read
+the document's paragraphs once, not once per section; settling disagreeing figures runs
+the full checks once, not once per combination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.extract import narrative, rules, settle_checks
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from service.synth import Knobs, make_report, render
+
+
+def _report(parts: int) -> bytes:
+    lines = ["2023年度临湘市统计局部门整体支出绩效自评报告", ""]
+    for i in range(1, parts + 1):
+        lines += [
+            f"第{i}部分 工作情况", "",
+            f"本部分全年办理案件{i + 10}件，办结率95%，工作推进有序。", "",
+            "存在的问题", "",
+            f"一是预算编制不够精细，第{i}项支出调整较多。", "",
+            f"二是绩效目标设置不够具体，第{i}项指标难以量化。", "",
+            "改进措施", "",
+            f"一是加强预算编制管理，细化第{i}项支出。", "",
+        ]  # fmt: skip
+    return "\n".join(lines).encode()
+
+
+def _paragraph_passes(monkeypatch: pytest.MonkeyPatch, parts: int) -> int:
+    passes = 0
+    real = narrative.paragraphs
+
+    def counting(doc: Any) -> Any:
+        nonlocal passes
+        passes += 1
+        return real(doc)
+
+    monkeypatch.setattr(narrative, "paragraphs", counting)
+    export = extract_rules(read_document(_report(parts), "joined.txt")).export
+    assert [p.text.value for p in export.problems][-2:] == [
+        f"预算编制不够精细,第{parts}项支出调整较多。",
+        f"绩效目标设置不够具体,第{parts}项指标难以量化。",
+    ]
+    assert len(export.problems) == 2 * parts and len(export.measures) == parts
+    return passes
+
+
+def test_lists_read_the_paragraphs_once_per_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    few = _paragraph_passes(monkeypatch, 3)
+    many = _paragraph_passes(monkeypatch, 24)
+    assert few == many <= 2, (few, many)  # problems and measures: one pass each
+
+
+def test_settling_runs_the_full_checks_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    full = {"rules": 0, "counter": 0}
+
+    def counting(where: str, real: Any) -> Any:
+        def run(*args: Any) -> Any:
+            full[where] += 1
+            return real(*args)
+
+        return run
+
+    monkeypatch.setattr(rules, "run_checks", counting("rules", rules.run_checks))
+    monkeypatch.setattr(settle_checks, "run_checks", counting("counter", settle_checks.run_checks))
+    spec = make_report(3, "hunan", Knobs(contradictions=3)).spec
+    out = extract_rules(read_document(render(spec, "txt")[0], "r.txt"))
+    # three disputed figures (8 combinations) were settled, with one full run of the checks
+    disputed = [p for p, groups in out.resolution.groups.items() if len(groups) > 1]
+    assert len([p for p in disputed if p.startswith(rules._ARITHMETIC)]) >= 3
+    assert full == {"rules": 0, "counter": 1}
