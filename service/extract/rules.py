@@ -11,8 +11,10 @@ Must not import the store, the API or an LLM client.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.document import Document
@@ -85,9 +87,11 @@ def collect(
     candidates += meta.report_candidates(g, gv, head_end)
     candidates += staffing.staffing_candidates(gv)
 
+    innermost = _innermost(sections)
+
     def locator(offset: int) -> str:
         at = gv.to_doc(offset, offset + 1)[0]
-        return "prose:" + (sections.innermost(at).label() or "front")
+        return "prose:" + (innermost(at).label() or "front")
 
     prose = prose_figures(gv, locator)
     tables = map_tables(g, doc.tables)
@@ -110,6 +114,23 @@ def collect(
     export.measures = narrative.measures(g, sections)
     shares = [ShareStatement(s.part_path, s.whole_path, s.part, s.percent) for s in prose.shares]
     return candidates, export, shares
+
+
+def _innermost(root: Section) -> Callable[[int], Section]:
+    """``root.innermost`` with the top level found by bisection: reports joined into one
+    file have hundreds of top-level parts, and every figure in prose asks for its part."""
+    parts = root.children
+    starts = [s.span.start for s in parts]
+    if not all(a.span.end <= b.span.start for a, b in zip(parts, parts[1:], strict=False)):
+        return root.innermost  # overlapping parts: the first that holds the offset wins
+
+    def find(offset: int) -> Section:
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and parts[i].span.start <= offset < parts[i].span.end:
+            return parts[i].innermost(offset)
+        return root
+
+    return find
 
 
 def _values(model: object) -> list[Value]:

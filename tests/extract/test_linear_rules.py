@@ -72,3 +72,14 @@ def test_settling_runs_the_full_checks_once(monkeypatch: pytest.MonkeyPatch) -> 
     disputed = [p for p, groups in out.resolution.groups.items() if len(groups) > 1]
     assert len([p for p in disputed if p.startswith(rules._ARITHMETIC)]) >= 3
     assert full == {"rules": 0, "counter": 1}
+
+
+def test_innermost_by_bisection_is_the_tree_walk() -> None:
+    from service.extract.sections import build_sections
+
+    doc = read_document(_report(12), "joined.txt")
+    root = build_sections(doc)
+    assert len(root.children) >= 12  # the joined parts stand at the top level
+    find = rules._innermost(root)
+    for offset in range(-1, len(doc.text) + 2):
+        assert find(offset) is root.innermost(offset), offset
