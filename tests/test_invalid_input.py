@@ -67,6 +67,36 @@ def _zero_page_pdf() -> bytes:
 
 ZERO_PAGE_PDF = _zero_page_pdf()
 
+
+def _encrypted_xlsx() -> bytes:
+    import openpyxl
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "绩效自评表"
+    plain, locked = io.BytesIO(), io.BytesIO()
+    book.save(plain)
+    OOXMLFile(io.BytesIO(plain.getvalue())).encrypt("secret", locked)
+    return locked.getvalue()
+
+
+def _ofd(ofd_xml: str) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("OFD.xml", ofd_xml)
+    return out.getvalue()
+
+
+# a site's list page: navigation, links and a footer, no article
+LIST_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='gbk'><title>通知公告</title></head><body>"
+    "<div class='nav'><a href='/'>首页</a><a href='/gk/'>政务公开</a></div><ul>"
+    + "".join(f"<li><a href='/{i}.html'>关于第{i}批项目的通知</a></li>" for i in range(8))
+    + "</ul><div class='footer'>主办单位：某县人民政府</div></body></html>"
+).encode("gbk")
+
 BAD_FILES: list[tuple[str, bytes, type[errors.InputError], IngestOptions | None]] = [
     ("empty.pdf", b"", errors.EmptyFileError, None),
     ("truncated.pdf", _pdf(3)[:400], errors.CorruptFileError, None),
@@ -78,6 +108,15 @@ BAD_FILES: list[tuple[str, bytes, type[errors.InputError], IngestOptions | None]
     ("bomb.png", _png_bomb(), errors.ImageTooLargeError, None),
     ("long.pdf", _pdf(5), errors.TooManyPagesError, IngestOptions(limits=Limits(max_pages=3))),
     ("big.pdf", _pdf(1), errors.FileTooLargeError, IngestOptions(limits=Limits(max_bytes=100))),
+    ("list.html", LIST_PAGE, errors.NoArticleError, None),
+    ("locked.xlsx", _encrypted_xlsx(), errors.EncryptedFileError, None),
+    ("cut.ofd", _ofd("<ofd:OFD/>" * 50)[:120], errors.CorruptFileError, None),
+    (
+        "rootless.ofd",
+        _ofd("<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>"),
+        errors.CorruptFileError,
+        None,
+    ),
 ]
 IDS = [name for name, *_ in BAD_FILES]
 
