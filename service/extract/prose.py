@@ -217,7 +217,9 @@ class _Scanner:
         the accounts ((1)某某项目：预算…，实际支出…): each lead before a colon must be a
         heading (收支情况, 其中, 决算情况) or a label of the accounts."""
         for seg in re.split(r"[:：]", self.text[start:pos])[:-1]:
-            # The words right before the colon (a figure or a bracket ends what came before).
+            # The words right before the colon (a figure or a bracket ends what came before;
+            # a year before a heading is part of it: 2023年资金来源：).
+            seg = re.sub(r"20\d\d\s*年度?", "", seg)
             tail = re.search(r"[\u4e00-\u9fff“”\"]*$", seg)
             head = tail.group(0) if tail else ""
             if head and not (
@@ -371,7 +373,13 @@ def _clause_start(text: str, start: int, pos: int) -> int:
 def _other_subject(lead: str) -> bool:
     """Whether the clause before a label names a project, fund or programme the figure
     belongs to (某某专项资金全年支出…)."""
-    return bool(words("other_subject").search(lead))
+    # “资金来源：财政拨款…”, “本年资金来源为…”: a heading before a colon names no subject
+    heading = re.match(
+        rf"\s*(?:20\d\d\s*年度?|本年度?|全年|今年)?(?:{words('lead_heading').pattern})"
+        r"\s*(?:[:：]|(?:主要)?(?:为|是|有|包括))",
+        lead,
+    )
+    return bool(words("other_subject").search(lead[heading.end() if heading else 0 :]))
 
 
 _ITEM_LEAD = re.compile(r"\s*(?:[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]{1,3}\s*[、.．])?\s*")
