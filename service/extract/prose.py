@@ -23,6 +23,7 @@ from service.extract.clauses import (
     Hit,
     LabelHit,
     find_labels,
+    quantity_at,
     report_year,
     respective,
     value_after,
@@ -115,6 +116,7 @@ class _Scanner:
             masked = [(h.start, h.end) for h in hits if h.key not in _BUDGET_FIELDS]
             basis = ClauseBasis(self.text, sent.start, sent.end, self.year, masked)
             paired = respective(self.text, hits)
+            self._subject = self._budget_subject(sent)
             for k, hit in enumerate(hits):
                 if hit.key in _BUDGET_FIELDS and k and self._modifies(hits[k - 1], hit):
                     continue  # “三公经费全年预算5万元”: the budget of that field, not the total
@@ -192,6 +194,66 @@ class _Scanner:
             out.append(hit)
         return out
 
+    def _whose(
+        self, hit: LabelHit, found: Hit, sent: Block
+    ) -> tuple[LabelHit, Hit, Block] | None:
+        """The label, figure and sentence a statement is really of, or None when its figure
+        is no final figure of this year for any field."""
+        gap = _REMARK.sub("", self.text[hit.end : found.end])  # with the figure: 预算(?=\d)
+        if hit.key not in _BUDGET_FIELDS and (
+            words("budget_basis").search(gap) or _previous_in(gap)
+        ):
+            # “人员经费预算660万元，决算650万元”, “人员经费由上年的600万元增加到…”: that
+            # figure is the budget's or last year's; a final figure may follow
+            final = self._final_after(found, sent)
+            if final is None:
+                return None
+            found = final
+        if hit.key not in _GENERIC_TOTALS:
+            return hit, found, sent
+        if (
+            self._subject is not None
+            and self._subject[1] <= hit.start
+            and _STAGE_LED.match(self.text, hit.start)
+        ):
+            # “人员经费全年预算660万元，实际支出650万元”: the subject's final figure;
+            # “某某项目预算80万元，实际支出78万元”: that item's, no field's
+            key = self._subject[0]
+            return None if key is None else (LabelHit(key, hit.start, hit.end), found, sent)
+        topic = self._topic(sent.start, hit.start)
+        if topic is not None:
+            # “在人员经费方面，全年支出660万元”: the spending of the topic, not the total
+            return LabelHit(topic[0], hit.start, hit.end), found, Block(topic[1], sent.end)
+        return hit, found, sent
+
+    def _budget_subject(self, sent: Block) -> tuple[str | None, int] | None:
+        """(field or None, end of the first clause) when the sentence opens with a subject
+        and its budget (人员经费全年预算660万元，… / 基本支出：预算820万元，… / 某某项目预算
+        80万元，…): a stage-led total's label after it (实际支出) is that subject's final
+        figure — the field's when the subject is an accounts label, no field's (None) when
+        it names something else."""
+        m = _BUDGET_OPENING.match(self.text, sent.start, sent.end)
+        if m is None:
+            return None
+        name = re.sub(r"\s+", "", m.group("name"))
+        key = next((k for k, rx in self.labels if rx.fullmatch(name)), None)
+        if key is not None and (
+            not key.startswith("budget.") or key in _GENERIC_TOTALS or key in _BUDGET_FIELDS
+        ):
+            return None  # 支出合计预算…，实际支出…: the total's own budget and final figure
+        if key is None and not re.search(rf"(?:{words('other_subject').pattern}|费)$", name):
+            return None  # 本单位年初预算…, 2023年部门预算…: the accounts, no other subject
+        return key, m.end()
+
+    def _final_after(self, budget: Hit, sent: Block) -> Hit | None:
+        """The figure of a clause right after a budget or last year's figure that names only
+        the stage (，决算650万元 / ，实际650万元 / ，本年650万元): the field's final figure."""
+        m = _FINAL_CLAUSE.match(self.text, budget.end, sent.end)
+        if m is None:
+            return None
+        found = quantity_at(self.text, m.end())
+        return found if found is not None and found.kind == budget.kind else None
+
     def _topic(self, start: int, pos: int) -> tuple[str, int] | None:
         """(field, end) of a topic the sentence opens with (在人员经费方面，… / 人员经费
         方面：…) when it is a budget money field's label."""
@@ -243,12 +305,11 @@ class _Scanner:
         about = basis.of(hit.start)
         if about == "previous" or (about == "budget" and hit.key not in _BUDGET_FIELDS):
             return
-        topic = self._topic(sent.start, hit.start)
-        if topic is not None and hit.key in _GENERIC_TOTALS:
-            # “在人员经费方面，全年支出660万元”: the spending of the topic, not the total
-            hit = LabelHit(topic[0], hit.start, hit.end)
-            entry = self.lex.field(hit.key)
-            sent = Block(topic[1], sent.end)
+        settled = self._whose(hit, found, sent)
+        if settled is None:
+            return
+        hit, found, sent = settled
+        entry = self.lex.field(hit.key)
         lead = self.text[_clause_start(self.text, sent.start, hit.start) : hit.start]
         # The accounts' statements before it (人员经费210.40万元、公用经费…) name no other
         # subject; what is left may (项目支出主要用于人员经费…, 安保经费…、公用经费补助…).
@@ -273,8 +334,19 @@ class _Scanner:
             self.lex.words_pattern("income_all_general")
         ).match(self.text, found.end):
             self._add("budget.income_general_budget", v)  # 收入450万元，均为财政拨款
+        if hit.key == "budget.total_income":
+            self._spent_after_income(found, sent, loc)
         if hit.key in _SHARE_PARTS:
             self._share(hit.key, v, found.end, sent, loc)
+
+    def _spent_after_income(self, income: Hit, sent: Block, loc: str) -> None:
+        """“收入1,234.50万元，支出1,200.00万元”: a bare 支出 right after the income's figure
+        is the total expenditure of the same accounts."""
+        m = _SPENT_AFTER.match(self.text, income.end, sent.end)
+        found = quantity_at(self.text, m.end()) if m else None
+        if found is not None and found.kind == "money":
+            path = "budget.total_expenditure"
+            self._add(path, self.g.quantity(found.q, found.offset, f"{loc} cue:支出"))
 
     def _under_income(self, hit: LabelHit, cue: str) -> bool:
         """A bare 财政拨款 (no 收入 in the label) is the income only when the text before it
@@ -337,6 +409,26 @@ def _part_groups() -> list[tuple[str, re.Pattern[str]]]:
 # topic as its subject (在人员经费方面，全年支出…).
 _GENERIC_TOTALS = ("budget.total_expenditure", "budget.total_income")
 _STAGE_WORD = re.compile(r"实际|决算|累计|全年|本年")
+# A total's label that names the stage first (实际支出, 决算支出, 执行数, 完成支出).
+_STAGE_LED = re.compile(r"实际|决算|执行|完成")
+# What may open a sentence before its subject's label: numbering, 其中, 全年 …
+_SENTENCE_LEAD = re.compile(
+    r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）、.．]\s*)?(?:其中\s*[:：]?)?\s*"
+    r"(?:(?:20\d\d\s*年度?|本年度?|全年|年度)\s*[，,]?\s*)?(?:本单位|本部门|我单位)?\s*"
+)
+# A sentence opening with a subject and its budget figure: “人员经费全年预算660万元，”.
+_BUDGET_OPENING = re.compile(
+    _SENTENCE_LEAD.pattern + r"(?P<name>[\u4e00-\u9fff“”\"]{2,30}?)\s*[:：]?\s*(?:的)?"
+    r"(?:年初|全年|调整后)?(?:批复)?预算(?:数|金额|安排)?\s*(?:为|是|:|：)?\s*\d[\d,.]*\s*(?:万元|元|亿元)"
+    r"[^，,；;。]*[，,；;]"
+)
+# A bare 支出 and its figure right after the income's: “，支出1,200.00万元”.
+_SPENT_AFTER = re.compile(r"\s*[，,、]\s*支出\s*(?:为|是|共计|合计|:|：)?\s*(?=\d)")
+# A clause naming only the final stage, after a budget figure: “，决算650万元”.
+_FINAL_CLAUSE = re.compile(
+    r"\s*[，,；;]\s*(?:全年|本年度?)?\s*(?:决算|实际|执行)(?:数|支出|执行数?|完成|使用)?"
+    r"\s*(?:数|金额)?\s*(?:为|是|达到|:|：)?\s*(?=\d)"
+)
 # A sentence opening with its topic: “在人员经费方面，”, “关于公用经费，”, “人员经费方面：”.
 _TOPIC = re.compile(
     r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）、.]\s*)?(?:在|关于|对于|就)?\s*"
@@ -370,10 +462,17 @@ def _clause_start(text: str, start: int, pos: int) -> int:
     return start
 
 
+def _previous_in(gap: str) -> bool:
+    """Whether words between a label and its figure put the figure in another year (由上年
+    的600万元…), a comparison (比上年) aside."""
+    gap = words("year_comparison").sub("", gap)
+    return bool(words("previous_year").search(gap))
+
+
 def _other_subject(lead: str) -> bool:
     """Whether the clause before a label names a project, fund or programme the figure
     belongs to (某某专项资金全年支出…)."""
-    # “资金来源：财政拨款…”, “本年资金来源为…”: a heading before a colon names no subject
+    # “资金来源：财政拨款…”, “2023年经费情况：…”: a heading before a colon names no subject
     heading = re.match(
         rf"\s*(?:20\d\d\s*年度?|本年度?|全年|今年)?(?:{words('lead_heading').pattern})"
         r"\s*(?:[:：]|(?:主要)?(?:为|是|有|包括))",

@@ -60,32 +60,73 @@ def number(export: ReportExport, path: str) -> float | None:
 
 # (the second statement, its field, whether both statements are labelled as the field: error)
 PLANTED = {
-    "conclusion_restates": (CONCLUSION + "全年人员经费支出660.00万元，保障了工资按时发放。",
-                            "budget.personnel_expenditure", "error"),
-    "summing_up_with_year": (CONCLUSION + "综上，2023年本单位共支出1,200.00万元，其中人员经费660.00万元。",
-                             "budget.personnel_expenditure", "error"),
-    "list_with_colon": (CONCLUSION + "全年完成支出1,200.00万元，其中：人员支出660.00万元、公用支出150.00万元、"
-                        "项目支出400.00万元。", "budget.personnel_expenditure", "error"),
-    "note_line": ("注：人员经费660.00万元含社会保障缴费。", "budget.personnel_expenditure", "error"),
-    "aside_in_brackets": (CONCLUSION + "人员经费（含工资、津贴补贴、社保缴费等）660.00万元。",
-                          "budget.personnel_expenditure", "error"),
-    "numbered_yi_shi": (CONCLUSION + "一是人员经费660.00万元；二是公用经费150.00万元。",
-                        "budget.personnel_expenditure", "error"),
-    "part_of_basic_named": (CONCLUSION + "基本支出中的人员经费为660.00万元。",
-                            "budget.personnel_expenditure", "error"),
-    "class_words": (CONCLUSION + "人员类支出660.00万元，公用类支出150.00万元。",
-                    "budget.personnel_expenditure", "error"),
-    "final_word": (CONCLUSION + "2023年度本单位人员经费决算数为660.00万元。",
-                   "budget.personnel_expenditure", "error"),
+    "conclusion_restates": (
+        CONCLUSION + "全年人员经费支出660.00万元，保障了工资按时发放。",
+        "budget.personnel_expenditure",
+        "error",
+    ),
+    "summing_up_with_year": (
+        CONCLUSION + "综上，2023年本单位共支出1,200.00万元，其中人员经费660.00万元。",
+        "budget.personnel_expenditure",
+        "error",
+    ),
+    "list_with_colon": (
+        CONCLUSION + "全年完成支出1,200.00万元，其中：人员支出660.00万元、公用支出150.00万元、"
+        "项目支出400.00万元。",
+        "budget.personnel_expenditure",
+        "error",
+    ),
+    "note_line": (
+        "注：人员经费660.00万元含社会保障缴费。",
+        "budget.personnel_expenditure",
+        "error",
+    ),
+    "aside_in_brackets": (
+        CONCLUSION + "人员经费（含工资、津贴补贴、社保缴费等）660.00万元。",
+        "budget.personnel_expenditure",
+        "error",
+    ),
+    "numbered_yi_shi": (
+        CONCLUSION + "一是人员经费660.00万元；二是公用经费150.00万元。",
+        "budget.personnel_expenditure",
+        "error",
+    ),
+    "part_of_basic_named": (
+        CONCLUSION + "基本支出中的人员经费为660.00万元。",
+        "budget.personnel_expenditure",
+        "error",
+    ),
+    "class_words": (
+        CONCLUSION + "人员类支出660.00万元，公用类支出150.00万元。",
+        "budget.personnel_expenditure",
+        "error",
+    ),
+    "final_word": (
+        CONCLUSION + "2023年度本单位人员经费决算数为660.00万元。",
+        "budget.personnel_expenditure",
+        "error",
+    ),
     # the topic names the field, the figure stands under a bare 支出: a warning, still found
-    "topic_aspect": (CONCLUSION + "在人员经费方面，全年支出660.00万元。",
-                     "budget.personnel_expenditure", "warning"),
-    "public_restated": (CONCLUSION + "日常公用经费支出140.00万元，较上年下降3%。",
-                        "budget.public_expenditure", "error"),
-    "basic_stage_led": ("（三）基本支出执行情况\n2023年基本支出实际支出810.00万元，预算执行率99%。",
-                        "budget.basic_expenditure", "error"),
-    "basic_in_yuan": (CONCLUSION + "全年基本支出8,100,000.00元，保障了机构正常运转。",
-                      "budget.basic_expenditure", "error"),
+    "topic_aspect": (
+        CONCLUSION + "在人员经费方面，全年支出660.00万元。",
+        "budget.personnel_expenditure",
+        "warning",
+    ),
+    "public_restated": (
+        CONCLUSION + "日常公用经费支出140.00万元，较上年下降3%。",
+        "budget.public_expenditure",
+        "error",
+    ),
+    "basic_stage_led": (
+        "（三）基本支出执行情况\n2023年基本支出实际支出810.00万元，预算执行率99%。",
+        "budget.basic_expenditure",
+        "error",
+    ),
+    "basic_in_yuan": (
+        CONCLUSION + "全年基本支出8,100,000.00元，保障了机构正常运转。",
+        "budget.basic_expenditure",
+        "error",
+    ),
 }
 
 
@@ -95,20 +136,30 @@ def test_a_planted_difference_is_a_conflict_on_its_field(family: str) -> None:
     export = read_text(HEAD + ACCOUNTS + second + "\n")
     assert conflicts(export, path) == [severity]
     # the other fields stay as the accounts state them
-    for other, value in (("budget.total_expenditure", 1200.0), ("budget.project_expenditure", 400.0)):
+    for other, value in (
+        ("budget.total_expenditure", 1200.0),
+        ("budget.project_expenditure", 400.0),
+    ):
         assert number(export, other) == value
     assert not any(path not in e for e in errors(export))
 
 
 def test_a_stage_led_total_after_another_label_is_that_labels_figure() -> None:
     """“基本支出实际支出810万元” is no statement of the total expenditure."""
-    export = read_text(HEAD + ACCOUNTS + "（三）基本支出执行情况\n2023年基本支出实际支出810.00万元。\n")
+    export = read_text(
+        HEAD + ACCOUNTS + "（三）基本支出执行情况\n2023年基本支出实际支出810.00万元。\n"
+    )
     assert conflicts(export, "budget.total_expenditure") == []
     assert number(export, "budget.total_expenditure") == 1200.0
 
 
 def test_a_topic_gives_a_bare_spending_label_its_field() -> None:
-    export = read_text(HEAD + "本年支出合计1,200.00万元。\n" + CONCLUSION + "在人员经费方面，全年支出660.00万元。\n")
+    export = read_text(
+        HEAD
+        + "本年支出合计1,200.00万元。\n"
+        + CONCLUSION
+        + "在人员经费方面，全年支出660.00万元。\n"
+    )
     assert number(export, "budget.personnel_expenditure") == 660.0
     assert number(export, "budget.total_expenditure") == 1200.0
     assert conflicts(export, "budget.total_expenditure") == []
@@ -154,8 +205,12 @@ def test_docx_table_budget_and_final_columns_conflict_on_the_final_only() -> Non
         DOCX_HEAD
         + [
             "表1 基本支出情况（单位：万元）",
-            [["项目", "预算数", "决算数"], ["基本支出", "820.00", "800.00"],
-             ["人员经费", "670.00", "655.00"], ["公用经费", "150.00", "145.00"]],
+            [
+                ["项目", "预算数", "决算数"],
+                ["基本支出", "820.00", "800.00"],
+                ["人员经费", "670.00", "655.00"],
+                ["公用经费", "150.00", "145.00"],
+            ],
         ]
     )
     assert conflicts(export, "budget.personnel_expenditure") == ["error"]
@@ -167,8 +222,11 @@ def test_docx_table_of_consistent_years_raises_no_error() -> None:
         DOCX_HEAD
         + [
             "单位：万元",
-            [["项目", "2022年决算数", "2023年决算数"], ["人员经费", "600.00", "650.00"],
-             ["公用经费", "140.00", "150.00"]],
+            [
+                ["项目", "2022年决算数", "2023年决算数"],
+                ["人员经费", "600.00", "650.00"],
+                ["公用经费", "140.00", "150.00"],
+            ],
             "二、总体评价",
             "在人员经费方面，全年支出650.00万元。",
         ]

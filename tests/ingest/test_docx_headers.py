@@ -68,8 +68,10 @@ def test_a_header_repeated_in_the_footer_is_read_once() -> None:
         (BODY, {"footer": "某县农业农村局"}),
         (BODY, {"first_header": "某县农业农村局"}),
         # a cover before the title: the header line is not right above it
-        (["附件2", "", "2023年度部门整体支出绩效自评报告", "填报日期：2024年3月1日", *BODY[1:]],
-         {"header": "某县农业农村局"}),
+        (
+            ["附件2", "", "2023年度部门整体支出绩效自评报告", "填报日期：2024年3月1日", *BODY[1:]],
+            {"header": "某县农业农村局"},
+        ),
         (["目录", "一、部门基本情况", "二、部门收支情况", "", *BODY], {"header": "某县农业农村局"}),
     ],
 )

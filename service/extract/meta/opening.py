@@ -38,7 +38,9 @@ _NO_HEADING_CHARS = 600
 
 # A lead-in clause opening a sentence: a basis (根据…要求), a purpose (为…), a year (2023年).
 _LEAD_IN = (
-    r"(?:根据|按照|依据|遵照|结合|围绕|为了?|经|在|" + YEAR_NUM + r"\s*年\s*度?)[^。；\n]{0,80}?[，,]\s*"
+    r"(?:根据|按照|依据|遵照|结合|围绕|为了?|经|在|"
+    + YEAR_NUM
+    + r"\s*年\s*度?)[^。；\n]{0,80}?[，,]\s*"
 )
 # What the unit does in the opening: evaluates (对…开展), organises, carries out, … . Not
 # “对我单位…”, “对各单位…”: then the subject is a body evaluating others.

@@ -122,9 +122,9 @@ def title_parts(g: Grounder, block: tuple[int, int], label: int, origin: str) ->
     weight = 0.8 if origin == "title" else 0.4
     out = cue("report.title", g.text(start, end, origin), origin, rank)
     # The year before the label (a unit's name may follow it), else in a “(2023年度)” after.
-    year = _YEAR_IN_TITLE.search(text, start, label) or re.compile("(" + YEAR_NUM + r")\s*年").search(
-        text, label, end
-    )
+    year = _YEAR_IN_TITLE.search(text, start, label) or re.compile(
+        "(" + YEAR_NUM + r")\s*年"
+    ).search(text, label, end)
     if year:
         v = g.text(year.start(1), year.end(1), origin, value=year_value(year.group(1)))
         out += cue(YEAR, v, origin, 3, weight=1.0 if origin == "title" else 0.6)
