@@ -26,8 +26,21 @@ from service.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SET = REPO / "eval" / "set" / "manifest.json"
-FORMATS = ("txt", "pdf", "scan", "docx", "png")
-SUFFIX = {"txt": ".txt", "pdf": ".pdf", "scan": ".scan.pdf", "docx": ".docx", "png": ".png"}
+FORMATS = ("txt", "pdf", "scan", "docx", "png", "html", "xlsx", "xls", "ofd")
+SUFFIX = {
+    "txt": ".txt",
+    "pdf": ".pdf",
+    "scan": ".scan.pdf",
+    "docx": ".docx",
+    "png": ".png",
+    "html": ".html",
+    "xlsx": ".xlsx",
+    "xls": ".xls",
+    "ofd": ".ofd",
+}
+# The format each newer format is compared with (the same report, read another way).
+TWIN = {"html": "docx", "xlsx": "docx", "xls": "docx", "ofd": "pdf", "scan": "pdf"}
+FormatName = Literal["txt", "pdf", "scan", "docx", "png", "html", "xlsx", "xls", "ofd"]
 
 
 class EvalSetError(InputError):
@@ -81,7 +94,7 @@ class Entry(BaseModel):
     label: str | None = Field(
         None, description="Label file relative to the manifest's folder; none for synthetic."
     )
-    formats: list[Literal["txt", "pdf", "scan", "docx", "png"]] = Field(min_length=1)
+    formats: list[FormatName] = Field(min_length=1)
     tests: list[str] = Field(min_length=1, description="What this document exercises.")
     unscored: list[str] = Field(
         default_factory=list,
@@ -287,6 +300,11 @@ class Materializer:
         ).hexdigest()[:16]
 
         def make() -> bytes:
+            if item.format == "ofd":  # the PDF twin's pages, copied out: reuse its rendering
+                from service.synth.ofd import pdf_to_ofd
+
+                pdf = self.file_bytes(Item(item.entry, "pdf", item.set_dir))
+                return pdf_to_ofd(pdf, title=spec.title.replace("\n", ""))
             from service.synth.render import render
 
             files = render(spec, item.format, seed=render_seed)

@@ -22,6 +22,10 @@ class Format(StrEnum):
     docx = "docx"
     txt = "txt"
     png = "png"  # one image per page
+    html = "html"  # a government site's article page, GBK, with the site's chrome
+    xlsx = "xlsx"  # a workbook: the body, then each 附件 on its own sheet
+    xls = "xls"  # the same workbook as legacy Excel (xlwt: a test-only dependency)
+    ofd = "ofd"  # OFD with the text PDF's layout
 
 
 SUFFIX = {
@@ -30,6 +34,10 @@ SUFFIX = {
     Format.docx: ".docx",
     Format.txt: ".txt",
     Format.png: ".png",
+    Format.html: ".html",
+    Format.xlsx: ".xlsx",
+    Format.xls: ".xls",
+    Format.ofd: ".ofd",
 }
 
 
@@ -91,12 +99,28 @@ def render(
         return [render_text(spec)]
     if fmt is Format.docx:
         return [render_docx(spec)]
+    if fmt in (Format.html, Format.xlsx, Format.xls):
+        return [_render_page_or_workbook(spec, fmt, seed)]
     pdf = render_pdf(spec, opts.pdf)
     if fmt is Format.pdf:
         return [pdf]
+    if fmt is Format.ofd:
+        from service.synth.ofd import pdf_to_ofd
+
+        return [pdf_to_ofd(pdf, title=spec.title.replace("\n", ""))]
     if fmt is Format.scan:
         return [render_scan(pdf, seed, opts.scan, pages)]
     return render_png_pages(pdf, seed, opts.png, pages)
+
+
+def _render_page_or_workbook(spec: ReportSpec, fmt: Format, seed: int) -> bytes:
+    if fmt is Format.html:
+        from service.synth.html import render_html
+
+        return render_html(spec, seed)
+    from service.synth.xlsx import render_xls, render_xlsx
+
+    return render_xlsx(spec) if fmt is Format.xlsx else render_xls(spec)
 
 
 def file_names(stem: str, fmt: Format | str, count: int) -> list[str]:
