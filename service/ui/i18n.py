@@ -45,6 +45,9 @@ ZH: dict[str, str] = {
     "docs.extractor.llm": "大模型",
     "docs.extractor.auto": "自动",
     "docs.rerun": "重复文件也重新处理",
+    "docs.bundle": "作为一份报告",
+    "docs.bundle_hint": "所选的多个文件是同一份报告（正文及其自评表、基础数据表等附件）："
+    "合为一个文档读取，并在文件之间核对数据",
     "docs.send": "上传",
     "docs.uploading": "正在上传…",
     "docs.uploaded": "已上传，正在排队处理。",
@@ -225,6 +228,9 @@ EN: dict[str, str] = {
     "docs.extractor.llm": "LLM",
     "docs.extractor.auto": "auto",
     "docs.rerun": "Process again if already uploaded",
+    "docs.bundle": "As one report",
+    "docs.bundle_hint": "The chosen files are one report (its text and attachments such as the "
+    "自评表 and 基础数据表): read as one document and checked across files",
     "docs.send": "Upload",
     "docs.uploading": "Uploading…",
     "docs.uploaded": "Uploaded; queued for processing.",

@@ -8,6 +8,7 @@
   const chosen = document.getElementById("chosen");
   const drop = document.getElementById("drop");
   const result = document.getElementById("upload-result");
+  const bundle = document.getElementById("bundle");
   let uploading = false;
   let files = [];
 
@@ -15,6 +16,7 @@
     files = Array.from(list || []);
     chosen.textContent = files.map((f) => f.name + " (" + Math.ceil(f.size / 1024) + " KB)").join("、");
     send.disabled = files.length === 0;
+    bundle.disabled = files.length < 2; /* one report in several files needs several */
   }
   if (form) {
     input.addEventListener("change", () => choose(input.files));
@@ -31,6 +33,7 @@
     const extractor = document.getElementById("extractor").value;
     if (extractor) params.set("extractor", extractor);
     if (document.getElementById("rerun").checked) params.set("rerun", "true");
+    if (bundle.checked && files.length > 1) params.set("bundle", "true");
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/documents" + (params.toString() ? "?" + params : ""));
     xhr.setRequestHeader("X-CSRF-Token", UI.csrf());
