@@ -92,6 +92,8 @@ def _title_block(text: str, start: int, end: int) -> tuple[int, int] | None:
             not line
             or len(line) > 30
             or _NOT_TITLE_LINE.search(line)
+            or "\t" in text[s:e]  # a table's row (“总分\t100\t93.8”) ends what is above
+            or re.search(r"\d", re.sub(r"\d{4}\s*年度?", "", line))  # figures other than a year
             or PAGE_NUMBER.fullmatch(line)
             or _title_rx().search(line)  # another title (a running header) above this one
         ):
