@@ -226,12 +226,25 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": description}
-    for status, description in {
-        401: "No or unknown API key",
-        403: "The key's role may not do this",
-        404: "Unknown document or resource",
-        422: "Invalid request",
-    }.items()
+_DESCRIPTIONS = {
+    400: "Malformed request (`bad_request`: no file, a `set` without `value`, too many "
+    "documents for one export)",
+    401: "No or unknown API key",
+    403: "The key's role may not do this",
+    404: "Unknown document or resource",
+    409: "Not possible in the current state (`extraction_not_ready`, the last admin key)",
+    413: "Too large: file, pages or image pixels",
+    415: "Unsupported or mislabelled file type",
+    422: "Invalid request",
+    503: "Not ready; `context` says why",
 }
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route can answer, each with the one
+    error body (tests/api/test_schemathesis.py holds every route to them)."""
+    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
+
+
+ERROR_RESPONSES = error_responses(401, 403, 404, 422)
+"""What every route of a router can answer; routes add their own with ``error_responses``."""

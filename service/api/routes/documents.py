@@ -23,7 +23,8 @@ from service.api.deps import (
     StateDep,
     UploaderDep,
 )
-from service.api.errors import ERROR_RESPONSES, BadRequestError, ForbiddenError
+from service.api.downloads import content_disposition
+from service.api.errors import ERROR_RESPONSES, BadRequestError, ForbiddenError, error_responses
 from service.api.schemas import (
     DocumentDetail,
     DocumentPage,
@@ -37,6 +38,7 @@ from service.api.schemas import (
     UploadResponse,
 )
 from service.errors import FileTooLargeError, InputError
+from service.ingest.sniff import MEDIA_TYPES
 from service.jobs.intake import Checked, accept_upload, bundle_upload, check_upload
 from service.jobs.worker import LLMNotConfiguredError
 from service.store import documents as repo
@@ -50,6 +52,8 @@ router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESP
 MAX_FILES_PER_REQUEST = 20
 UPLOADS_AT_ONCE = 4  # per process; CPU-bound checks gain nothing from more on a small host
 DocumentId = Annotated[str, Path(min_length=1, max_length=64, description="Document id.")]
+# what ``GET …/file`` answers with: the media type the upload was sniffed as
+UPLOAD_MEDIA_TYPES = sorted({*MEDIA_TYPES.values(), "application/octet-stream"})
 
 
 def _check_extractor(extractor: str | None, state: AppState) -> None:
@@ -74,7 +78,7 @@ def _read_limited(upload: UploadFile, limit: int) -> bytes:
     status_code=202,
     response_model=UploadResponse,
     summary="Upload one or more reports",
-    responses={413: ERROR_RESPONSES[422], 415: ERROR_RESPONSES[422]},
+    responses=error_responses(400, 413, 415),
 )
 async def upload_documents(
     response: Response,
@@ -233,8 +237,8 @@ def get_document(document_id: DocumentId, session: SessionDep, _: PrincipalDep) 
 @router.get(
     "/{document_id}/file",
     response_class=FileResponse,
-    summary="The uploaded file, as uploaded",
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    summary="The uploaded file, as uploaded (an attachment)",
+    responses={200: {"content": {t: {} for t in UPLOAD_MEDIA_TYPES}}},
 )
 def get_file(
     document_id: DocumentId, session: SessionDep, files: FilesDep, _: PrincipalDep
@@ -242,12 +246,10 @@ def get_file(
     doc = repo.get_document(session, document_id)
     if not files.exists(doc.sha256):
         raise repo.NotFoundError("the stored file is missing", document_id=doc.id)
-    return FileResponse(
-        files.path(doc.sha256),
-        media_type=doc.media_type,
-        filename=doc.filename or f"{doc.id}.{doc.format}",
-        content_disposition_type="inline",
-    )
+    name = content_disposition(doc.filename or "", fallback=f"{doc.id}.{doc.format}")
+    # an attachment in a sandbox: an uploaded HTML file never runs in this origin
+    headers = {"Content-Disposition": name, "Content-Security-Policy": "sandbox"}
+    return FileResponse(files.path(doc.sha256), media_type=doc.media_type, headers=headers)
 
 
 @router.get(

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session
 
 from service.api.deps import PrincipalDep, SessionDep
-from service.api.errors import ERROR_RESPONSES, BadRequestError
+from service.api.downloads import content_disposition
+from service.api.errors import ERROR_RESPONSES, BadRequestError, error_responses
 from service.api.sheets import (
     SHEET_NAMES,
     DocMeta,
@@ -77,18 +78,21 @@ def _attachment(data: bytes, media_type: str, filename: str) -> Response:
     return Response(
         data,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename)},
     )
 
 
 _XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {}}}}
 _CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
+# one document: none while it has no extraction; many: too many match the filters
+_ONE = error_responses(409)
+_MANY = error_responses(400)
 
 
 @router.get(
     "/documents/{document_id}/export.xlsx",
     response_class=Response,
-    responses=_XLSX_RESPONSE,
+    responses={**_XLSX_RESPONSE, **_ONE},
     summary="One document as XLSX (a sheet per record type)",
 )
 def export_xlsx(document_id: DocumentId, session: SessionDep, _: PrincipalDep) -> Response:
@@ -103,7 +107,7 @@ def export_xlsx(document_id: DocumentId, session: SessionDep, _: PrincipalDep) -
 @router.get(
     "/documents/{document_id}/export.csv",
     response_class=Response,
-    responses=_CSV_RESPONSE,
+    responses={**_CSV_RESPONSE, **_ONE},
     summary="One document as CSV (one record type, or every value as a line)",
 )
 def export_csv(
@@ -142,7 +146,7 @@ BulkYear = Annotated[int | None, Query(ge=1900, le=2200)]
 @router.get(
     "/exports/documents.xlsx",
     response_class=Response,
-    responses=_XLSX_RESPONSE,
+    responses={**_XLSX_RESPONSE, **_MANY},
     summary="Many documents as one XLSX (filters as in the list)",
 )
 def bulk_xlsx(
@@ -164,7 +168,7 @@ def bulk_xlsx(
 @router.get(
     "/exports/documents.csv",
     response_class=Response,
-    responses=_CSV_RESPONSE,
+    responses={**_CSV_RESPONSE, **_MANY},
     summary="Many documents as one CSV",
 )
 def bulk_csv(

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from service.api.deps import AdminDep, PrincipalDep, SessionDep, StateDep
-from service.api.errors import ERROR_RESPONSES
+from service.api.errors import ERROR_RESPONSES, error_responses
 from service.api.schemas import KeyCreated, KeyOut, KeyRequest, Me
 from service.store import keys
 from service.store.documents import NotFoundError
@@ -42,7 +42,12 @@ def list_keys(session: SessionDep, _: AdminDep) -> list[KeyOut]:
     return [KeyOut.of(row) for row in keys.list_keys(session)]
 
 
-@router.delete("/keys/{key_id}", response_model=KeyOut, summary="Revoke a key")
+@router.delete(
+    "/keys/{key_id}",
+    response_model=KeyOut,
+    summary="Revoke a key",
+    responses=error_responses(409),  # the last active admin key
+)
 def revoke_key(
     key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], state: StateDep, _: AdminDep
 ) -> KeyOut:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from service.api.deps import PrincipalDep, ReviewerDep, SessionDep, StateDep
-from service.api.errors import ERROR_RESPONSES, BadRequestError
+from service.api.errors import ERROR_RESPONSES, BadRequestError, error_responses
 from service.api.schemas import (
     ApprovalOut,
     ApproveRequest,
@@ -47,7 +47,7 @@ RecordPath = Annotated[
     summary="The records (export JSON), with corrections applied",
     responses={
         200: {"model": ReportExport, "description": "The export JSON"},
-        409: {"description": "No extraction yet (queued, processing or failed)"},
+        **error_responses(409),  # no extraction yet (queued, processing or failed)
     },
 )
 def get_extraction(
@@ -126,7 +126,7 @@ def _correct(
     "/{document_id}/records/{path:path}",
     response_model=CorrectionResult,
     summary="Correct one value or row (set, add, delete)",
-    responses={409: {"description": "No extraction yet"}},
+    responses=error_responses(400, 409),  # a set without value; no extraction yet
 )
 def patch_record(
     document_id: DocumentId,
@@ -148,6 +148,7 @@ def patch_record(
     "/{document_id}/records/{path:path}",
     response_model=CorrectionResult,
     summary="Delete a row or empty a field",
+    responses=error_responses(409),  # no extraction yet
 )
 def delete_record(
     document_id: DocumentId,
@@ -164,6 +165,7 @@ def delete_record(
     status_code=201,
     response_model=ApprovalOut,
     summary="Mark the document reviewed",
+    responses=error_responses(409),  # no extraction yet, open error findings
 )
 def approve(
     document_id: DocumentId,
