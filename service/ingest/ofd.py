@@ -321,17 +321,13 @@ def draw_pdf(pages: list[OfdPage]) -> bytes:
     pdf = pymupdf.open()
     for page in pages:
         out = pdf.new_page(width=page.width * PT, height=page.height * PT)
+        if page.lines:  # first: it sets the page's content stream
+            _draw_rules(pdf, out, page.lines)
         for rect, blob in page.images:
             try:
                 out.insert_image(pymupdf.Rect(*(v * PT for v in rect)), stream=blob)
             except (ValueError, RuntimeError):
                 continue  # a picture MuPDF cannot decode holds no text we could read
-        if page.lines:
-            shape = out.new_shape()
-            for x0, y0, x1, y1, width in page.lines:
-                shape.draw_line((x0 * PT, y0 * PT), (x1 * PT, y1 * PT))
-                shape.finish(width=max(width * PT, 0.3), color=(0, 0, 0))
-            shape.commit()
         _draw_glyphs(out, page.glyphs, font)
     data = pdf.tobytes(garbage=0, deflate=False)  # in memory only: compressing costs time
     pdf.close()
@@ -344,11 +340,56 @@ def draw_pdf(pages: list[OfdPage]) -> bytes:
 _MAX_STRETCH = 2.2
 
 
+def _draw_rules(pdf: object, out: object, lines: list) -> None:
+    """All rules as one content stream of ``m``/``l``/``S`` operators (PDF space: origin
+    bottom-left): PyMuPDF's Shape costs about half a millisecond a line."""
+    height = out.rect.height  # type: ignore[attr-defined]
+    ops = ["q 0 0 0 RG"]
+    width = None
+    i = 0
+    while i < len(lines):
+        w = lines[i][4]
+        if w != width:
+            ops.append(f"{max(w * PT, 0.3):.2f} w")
+            width = w
+        box = _rectangle(lines[i : i + 4])
+        if box is not None:  # a cell's outline: one 're', as the table finder likes it
+            x0, y0, x1, y1 = (v * PT for v in box)
+            ops.append(f"{x0:.2f} {height - y1:.2f} {x1 - x0:.2f} {y1 - y0:.2f} re S")
+            i += 4
+            continue
+        x0, y0, x1, y1, _ = lines[i]
+        ops.append(
+            f"{x0 * PT:.2f} {height - y0 * PT:.2f} m {x1 * PT:.2f} {height - y1 * PT:.2f} l S"
+        )
+        i += 1
+    ops.append("Q")
+    xref = pdf.get_new_xref()  # type: ignore[attr-defined]
+    pdf.update_object(xref, "<<>>")  # type: ignore[attr-defined]
+    pdf.update_stream(xref, "\n".join(ops).encode())  # type: ignore[attr-defined]
+    out.set_contents(xref)  # type: ignore[attr-defined]
+
+
+def _rectangle(segments: list) -> tuple[float, float, float, float] | None:
+    """The box of four segments that go round an axis-aligned rectangle, else None."""
+    if len(segments) < 4:
+        return None
+    points = [(x0, y0) for x0, y0, *_ in segments]
+    ends = [(x1, y1) for _, _, x1, y1, _ in segments]
+    closed = all(ends[k] == points[(k + 1) % 4] for k in range(4))
+    axis = all(x0 == x1 or y0 == y1 for x0, y0, x1, y1, _ in segments)
+    if not (closed and axis and len({s[4] for s in segments}) == 1):
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def _draw_glyphs(out: object, glyphs: list[Glyph], font: object) -> None:
     """Each glyph at its place, stretched horizontally to its advance so that no gap the
     drawing font's narrower glyph leaves reads as a space. Runs of glyphs with the same
-    stretch are written as one piece, with that horizontal scale."""
-
+    stretch are written as one piece, with that horizontal scale; runs go into one writer
+    until the stretch changes (each write costs milliseconds), so the content stream keeps
+    the file's order (text extraction joins a line's pieces in that order)."""
     em: dict[str, float] = {}  # each character's advance at size 1
 
     def natural(glyph: Glyph) -> float:
@@ -356,23 +397,32 @@ def _draw_glyphs(out: object, glyphs: list[Glyph], font: object) -> None:
             em[glyph.text] = font.text_length(glyph.text, fontsize=1) or 0.5  # type: ignore[attr-defined]
         return em[glyph.text] * glyph.size
 
+    pen = _Pen(out, font)
     run: list[Glyph] = []
     run_scale = 1.0
     for i, glyph in enumerate(glyphs):
         nxt = glyphs[i + 1] if i + 1 < len(glyphs) else None
         scale = 1.0
         if nxt is not None and nxt.code == glyph.code and nxt.x > glyph.x:
-            ratio = (nxt.x - glyph.x) / natural(glyph)
-            if ratio <= _MAX_STRETCH:
-                scale = round(max(ratio, 0.3), 2)
+            scale = _stretch((nxt.x - glyph.x) / natural(glyph))
         if run and (scale != run_scale or not _follows(run[-1], glyph, natural(run[-1]) * scale)):
-            _write(out, run, run_scale, font)
+            pen.write(run, run_scale)
             run = []
         if not run:
             run_scale = scale
         run.append(glyph)
     if run:
-        _write(out, run, run_scale, font)
+        pen.write(run, run_scale)
+    pen.flush()
+
+
+def _stretch(ratio: float) -> float:
+    """The horizontal scale that makes a glyph fill its advance: none within 15 % (no
+    false space comes of that), none past ``_MAX_STRETCH`` (a real gap), else in steps of
+    0.05 so that neighbours share a writer."""
+    if 0.85 <= ratio <= 1.15 or ratio > _MAX_STRETCH:
+        return 1.0
+    return round(max(ratio, 0.3) * 20) / 20
 
 
 def _follows(prev: Glyph, glyph: Glyph, advance: float) -> bool:
@@ -383,18 +433,35 @@ def _follows(prev: Glyph, glyph: Glyph, advance: float) -> bool:
     )
 
 
-def _write(out: object, run: list[Glyph], scale: float, font: object) -> None:
-    """One run, written at once so the content stream keeps the file's order (text
-    extraction joins a line's pieces in that order)."""
-    import pymupdf
+class _Pen:
+    """One TextWriter at a time, written out when the horizontal scale changes."""
 
-    writer = pymupdf.TextWriter(out.rect)  # type: ignore[attr-defined]
-    first = run[0]
-    writer.append(
-        (first.x * PT / scale, first.y * PT),
-        "".join(g.text for g in run),
-        font=font,
-        fontsize=first.size * PT,
-    )
-    morph = None if scale == 1.0 else (pymupdf.Point(0, 0), pymupdf.Matrix(scale, 1))
-    writer.write_text(out, morph=morph)
+    def __init__(self, out: object, font: object) -> None:
+        self.out, self.font = out, font
+        self.writer: object | None = None
+        self.scale = 1.0
+
+    def write(self, run: list[Glyph], scale: float) -> None:
+        import pymupdf
+
+        if self.writer is not None and scale != self.scale:
+            self.flush()
+        if self.writer is None:
+            self.writer, self.scale = pymupdf.TextWriter(self.out.rect), scale  # type: ignore[attr-defined]
+        first = run[0]
+        self.writer.append(  # type: ignore[attr-defined]
+            (first.x * PT / scale, first.y * PT),
+            "".join(g.text for g in run),
+            font=self.font,
+            fontsize=first.size * PT,
+        )
+
+    def flush(self) -> None:
+        import pymupdf
+
+        if self.writer is None:
+            return
+        scale = self.scale
+        morph = None if scale == 1.0 else (pymupdf.Point(0, 0), pymupdf.Matrix(scale, 1))
+        self.writer.write_text(self.out, morph=morph)  # type: ignore[attr-defined]
+        self.writer = None
