@@ -232,9 +232,10 @@ def narrative_lists(g: Grounder, root: Section) -> list[tuple[str, ListItem]]:
         out += _section_items(g, section, kind, paras)
         covered.append((section.span.start, section.span.end))
     heads = {s.heading.start for s in root.walk() if s.level}
+    inside = _Union(covered)
     state = NONE_YET
     for para in paras.all:
-        if para.start in heads or any(a <= para.start < b for a, b in covered):
+        if para.start in heads or inside(para.start):
             state = NONE_YET
             continue
         # Outside the lists a paragraph counts only from a run-in heading on; the one
@@ -285,6 +286,24 @@ _FILLER = re.compile(
     r"我们|单位|部门|[将拟]|主要|表现在|体现在|如下|以下|几个|几点|具体|有|是|为|在|及|和|与|"
     r"原因|分析|情况|工作|\d{4}年度?|年度"
 )
+
+
+class _Union:
+    """Whether an offset lies in any of the spans [a, b), by bisection over their union."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(s for s in spans if s[0] < s[1]):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def __call__(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.ends[i]
 
 
 class _Paragraphs:

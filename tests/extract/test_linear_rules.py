@@ -83,3 +83,17 @@ def test_innermost_by_bisection_is_the_tree_walk() -> None:
     find = rules._innermost(root)
     for offset in range(-1, len(doc.text) + 2):
         assert find(offset) is root.innermost(offset), offset
+
+
+def test_union_of_spans_is_any_span() -> None:
+    import random
+
+    rng = random.Random(7)
+    for _ in range(200):
+        spans = [
+            (a, a + rng.randint(-2, 12))
+            for a in (rng.randint(0, 60) for _ in range(rng.randint(0, 8)))
+        ]
+        inside = narrative._Union(spans)
+        for offset in range(-2, 80):
+            assert inside(offset) == any(a <= offset < b for a, b in spans), (spans, offset)
