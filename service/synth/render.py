@@ -26,6 +26,8 @@ class Format(StrEnum):
     xlsx = "xlsx"  # a workbook: the body, then each 附件 on its own sheet
     xls = "xls"  # the same workbook as legacy Excel (xlwt: a test-only dependency)
     ofd = "ofd"  # OFD with the text PDF's layout
+    doc = "doc"  # Word 97-2003, saved from the DOCX by LibreOffice
+    bundle = "bundle"  # the body as DOCX and the 附件 as XLSX, in one ZIP (service.synth.bundle)
 
 
 SUFFIX = {
@@ -38,6 +40,8 @@ SUFFIX = {
     Format.xlsx: ".xlsx",
     Format.xls: ".xls",
     Format.ofd: ".ofd",
+    Format.doc: ".doc",
+    Format.bundle: ".bundle.zip",
 }
 
 
@@ -99,6 +103,10 @@ def render(
         return [render_text(spec)]
     if fmt is Format.docx:
         return [render_docx(spec)]
+    if fmt in (Format.doc, Format.bundle):
+        from service.synth.bundle import render_bundle, render_doc
+
+        return [render_doc(spec) if fmt is Format.doc else render_bundle(spec)]
     if fmt in (Format.html, Format.xlsx, Format.xls):
         return [_render_page_or_workbook(spec, fmt, seed)]
     pdf = render_pdf(spec, opts.pdf)

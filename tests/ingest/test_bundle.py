@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -24,6 +25,8 @@ from service.extract.pipeline import ExtractOptions, extract
 from service.ingest import IngestOptions, read_document
 from service.ingest.bundle import bundle_members, is_bundle, merge_documents, pack_bundle
 from service.ingest.sniff import sniff
+from service.synth.render import render
+from service.synth.reports import make_report
 
 REPORT = """某县农业农村局2023年度部门整体支出绩效自评报告
 
@@ -267,3 +270,37 @@ def test_cli_extract_bundle_reads_the_files_as_one_report(
     assert export["document"]["filename"] == "绩效自评报告 等2个文件.zip"
     assert export["document"]["pages"] == 2
     assert "report.total_score" in {f["paths"][0] for f in export["findings"]}
+
+
+def _values(node: Any) -> Any:
+    """An export's values, without where they stand (a bundle has more pages than its
+    DOCX twin, and its cells have addresses)."""
+    drop = {"source", "extractor", "timings", "document", "page", "locator", "boxes", "span"}
+    if isinstance(node, dict):
+        return {k: _values(v) for k, v in node.items() if k not in drop}
+    if isinstance(node, list):
+        return [_values(v) for v in node]
+    return node
+
+
+def test_synth_bundle_reads_like_its_docx_twin() -> None:
+    """The evaluation set's bundle: the body as DOCX, the 附件 as XLSX; the same records."""
+    spec = make_report(2, "hunan").spec
+    bundle, docx_twin = render(spec, "bundle")[0], render(spec, "docx")[0]
+    document = read_document(bundle, "r.bundle.zip")
+    assert [(f.filename, f.format.value) for f in document.files] == [
+        ("部门整体支出绩效自评报告.docx", "docx"),
+        ("附件 绩效自评表及基础数据表.xlsx", "xlsx"),
+    ]
+    assert len(document.tables) == 2 and all(
+        document.pages[t.pages[0] - 1].file == 1 for t in document.tables
+    )
+
+    def values(doc: Document) -> Any:
+        return _values(
+            extract(doc, ExtractOptions(extractor="rules")).export.model_dump(mode="json")
+        )
+
+    expected = values(read_document(docx_twin, "r.docx"))
+    assert expected["indicators"] and expected["report"]["total_score"]
+    assert values(document) == expected

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -28,37 +27,15 @@ from service.ingest.legacy_word import (
     convert_to_docx,
 )
 from service.ingest.sniff import sniff
-from service.synth.docx import render_docx
+from service.synth.render import render
 from service.synth.reports import make_report
 
 
-def _libreoffice(data: bytes, suffix: str, to: str, tmp: Path) -> bytes:
-    """What LibreOffice saves ``data`` as (``to``: an output filter such as 'doc')."""
-    source = tmp / f"in{suffix}"
-    source.write_bytes(data)
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={(tmp / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            to,
-            "--outdir",
-            str(tmp / "out"),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return (tmp / "out" / f"in.{to}").read_bytes()
-
-
 @pytest.fixture(scope="module")
-def twin(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
-    """A generated report as DOCX and the .doc LibreOffice saves of it."""
-    docx = render_docx(make_report(1, "hunan").spec)
-    return docx, _libreoffice(docx, ".docx", "doc", tmp_path_factory.mktemp("doc"))
+def twin() -> tuple[bytes, bytes]:
+    """A generated report as DOCX and the .doc LibreOffice saves of it (synth's renderer)."""
+    spec = make_report(1, "hunan").spec
+    return render(spec, "docx")[0], render(spec, "doc")[0]
 
 
 def _records(data: bytes, name: str, options: IngestOptions | None = None) -> dict[str, Any]:
