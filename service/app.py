@@ -26,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 import service
 from service.api import errors
 from service.api.deps import AppState, api_key_backend
-from service.api.routes import documents, exports, health, keys, records
+from service.api.routes import documents, exports, health, keys, records, review
 from service.config import Settings, get_settings
 from service.errors import FileTooLargeError
 from service.jobs.isolation import ProcessPool
@@ -205,7 +205,7 @@ def create_app(
     )
     app.state.jixiao = state
     errors.install(app)
-    for module in (health, documents, records, exports, keys):
+    for module in (health, documents, records, review, exports, keys):
         app.include_router(module.router)
     install_docs(app)
     install_ui(app, state)  # the reviewer pages under /ui, with a session backend

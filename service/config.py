@@ -155,6 +155,19 @@ class UISettings(BaseModel):
     )
 
 
+class ReviewSettings(BaseModel):
+    """How documents are signed off (审核): one level, or 初审 then 复核 by another person."""
+
+    two_level: bool = Field(
+        False,
+        description="Two-level review: 初审 by a reviewer, then 复核 by a different person "
+        "with `second_role`. Off: one sign-off (审核通过) by a reviewer.",
+    )
+    second_role: Literal["reviewer", "admin"] = Field(
+        "admin", description="The role that may do 复核 (and return a document after 初审)."
+    )
+
+
 class LLMSettings(BaseSettings):
     """The LLM endpoint: any OpenAI-compatible server (OpenAI, DeepSeek, Qwen/DashScope, vLLM,
     Ollama, llama.cpp's server). No ``base_url`` (or no ``model``) → the LLM extractor is off.
@@ -229,6 +242,7 @@ class Settings(BaseSettings):
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     llm: Annotated[LLMSettings, BeforeValidator(_llm_with_flat_env)] = Field(
         default_factory=LLMSettings
     )

@@ -123,6 +123,10 @@ class DocumentSummary(BaseModel):
     approved: bool
     approved_at: datetime | None
     approved_by: str | None
+    review_state: str = Field(
+        "pending", description="pending (待审核) | first_approved (初审通过) | approved | returned"
+    )
+    open_findings: int = Field(0, description="Findings still 待处理.")
     uploaded_by: str | None
     created_at: datetime
     updated_at: datetime
@@ -131,7 +135,8 @@ class DocumentSummary(BaseModel):
     @classmethod
     def of(cls, doc: StoredDocument) -> DocumentSummary:
         data = doc.model_dump()
-        return cls(**data, approved=doc.approved_at is not None, links=links_for(doc))
+        approved = doc.review_state == "approved"  # the review state machine's answer
+        return cls(**data, approved=approved, links=links_for(doc))
 
 
 class DocumentDetail(DocumentSummary):
@@ -231,6 +236,9 @@ class CorrectionLog(BaseModel):
 
 class ApproveRequest(BaseModel):
     note: str | None = Field(None, max_length=2000)
+    override_reason: str | None = Field(
+        None, max_length=2000, description="Why sign off while error findings are open."
+    )
 
 
 class ApprovalOut(BaseModel):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.records import (
     Achievement,
@@ -61,6 +61,23 @@ def _missing(export: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"path": p} for p in export.get("missing") or []]
 
 
+class ReviewStep(BaseModel):
+    """The labels of the ``review`` sheet: one line per review step (``REVIEW_KEY``)."""
+
+    action: str = Field(description="审核步骤")
+    action_zh: str = Field(description="步骤")
+    author: str = Field(description="审核人")
+    created_at: str = Field(description="时间")
+    opinion: str | None = Field(None, description="审核意见")
+    reasons: str | None = Field(None, description="退回原因")
+    override_reason: str | None = Field(None, description="有错误仍通过的理由")
+    open_errors: int = Field(0, description="未处理错误数")
+
+
+# the view key the exports put a document's review steps under (not part of the export JSON)
+REVIEW_KEY = "_review_steps"
+
+
 def _findings(export: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for finding in _rows(export.get("findings")):
@@ -94,6 +111,7 @@ SHEETS: list[
     ("measures", lambda e: _rows(e.get("measures")), ListItem, True),
     ("findings", _findings, Finding, True),
     ("missing", _missing, ListItem, False),
+    ("review", lambda e: _rows(e.get(REVIEW_KEY)), ReviewStep, True),
 ]
 SHEET_NAMES = [name for name, *_ in SHEETS]
 
@@ -184,6 +202,12 @@ _FIXED_LABELS = {
     "department": "部门",
     "fiscal_year": "年度",
     "row": "行",
+    # a finding's state as a work item (service.store.review)
+    "state": "处理状态",
+    "state_by": "处理人",
+    "state_at": "处理时间",
+    "state_comment": "处理说明",
+    "correction_id": "更正编号",
 }
 
 

@@ -69,6 +69,7 @@ class DocumentFilters:
     has_findings: bool | None = None
     approved: bool | None = None
     filename: str | None = None  # substring, case-insensitive
+    review_state: str | None = None  # pending | first_approved | approved | returned
 
 
 def get_document(session: Session, document_id: str, *, lock: bool = False) -> StoredDocument:
@@ -103,9 +104,11 @@ def list_documents(
     if filters.has_findings is not None:
         findings = col(StoredDocument.findings_count)
         conditions.append(findings > 0 if filters.has_findings else findings == 0)
-    if filters.approved is not None:
-        approved = col(StoredDocument.approved_at)
-        conditions.append(approved.is_not(None) if filters.approved else approved.is_(None))
+    if filters.approved is not None:  # the review state machine's answer (store.review)
+        approved = col(StoredDocument.review_state) == "approved"
+        conditions.append(approved if filters.approved else ~approved)
+    if filters.review_state:
+        conditions.append(col(StoredDocument.review_state) == filters.review_state)
     if filters.filename:
         name = col(StoredDocument.filename)
         conditions.append(name.ilike(_like(filters.filename), escape="\\"))
@@ -206,6 +209,9 @@ def record_extraction(
     doc.approved_by = None
     _apply_summary(doc, apply_all(export, corrections).export)
     session.add(doc)
+    from service.store import review  # the review state machine reads this module
+
+    review.refresh(session, doc)
     return extraction
 
 

@@ -89,6 +89,9 @@ class StoredDocument(SQLModel, table=True):
     extraction_version: int = 0
     approved_at: datetime | None = _time()
     approved_by: str | None = Field(default=None, max_length=255)
+    # kept by service.store.review, the one place that decides it (待审核/初审通过/已审核/退回)
+    review_state: str = Field(default="pending", max_length=16, index=True)
+    open_findings: int = 0
     uploaded_by: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -169,6 +172,45 @@ class Approval(SQLModel, table=True):
     extraction_id: int | None = Field(default=None, foreign_key="extractions.id")
     last_correction_id: int | None = None
     note: str | None = Field(default=None, max_length=2000)
+    author: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReviewEvent(SQLModel, table=True):
+    """One step of a document's review (审核): 初审, 复核, a sign-off, 退回 with reasons, or a
+    written opinion (审核意见). Append-only; ``service.store.review`` derives the state."""
+
+    __tablename__ = "review_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: str = Field(foreign_key="documents.id", index=True, max_length=32)
+    action: str = Field(max_length=16)
+    extraction_id: int | None = None
+    last_correction_id: int | None = None
+    opinion: str | None = Field(default=None, max_length=4000)
+    reasons: list[Any] | None = _json()
+    override_reason: str | None = Field(default=None, max_length=2000)
+    open_errors: int = 0
+    author: str = Field(max_length=255)
+    author_name: str = Field(max_length=255)
+    role: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FindingEvent(SQLModel, table=True):
+    """A change of one finding's state (待处理/已更正/确认无误/忽略), by a reviewer or by a
+    correction that removed its cause. Append-only."""
+
+    __tablename__ = "finding_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: str = Field(foreign_key="documents.id", index=True, max_length=32)
+    finding_key: str = Field(max_length=32)
+    state: str = Field(max_length=16)
+    comment: str | None = Field(default=None, max_length=2000)
+    correction_id: int | None = None
+    extraction_id: int | None = None
+    auto: bool = False
     author: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

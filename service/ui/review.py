@@ -26,6 +26,7 @@ from service.store.corrections import (
     schema_at,
     value_at,
 )
+from service.store.review import FindingState, FindingStatus, finding_key
 from service.ui.i18n import Lang, field_label, group_label, path_label, translator
 from service.ui.sources import SourceDoc
 
@@ -196,11 +197,15 @@ class FindingItemView:
     text: str
     page: int | None
     boxed: bool
-    use_value: str | None  # JSON body of "use this value", when it differs from the view
+    # "采用此值": what the field would become and what it is now, offered only on a side of
+    # a conflict (one value of the same field) that differs from the current view
+    adopt: tuple[str, str] | None = None
 
 
 @dataclass
 class FindingView:
+    """A finding as a work item: its state (待处理/已更正/确认无误/忽略) and who set it."""
+
     index: int
     kind: str
     kind_label: str
@@ -208,6 +213,13 @@ class FindingView:
     message: str
     paths: list[str]
     items: list[FindingItemView]
+    key: str = ""
+    state: str = "open"
+    by: str | None = None
+    at: Any = None
+    comment: str | None = None
+    correction_id: int | None = None
+    new: bool = False
 
 
 @dataclass
@@ -412,16 +424,24 @@ class _Builder:
 
     # --- findings ---------------------------------------------------------------------------
 
-    def findings(self) -> list[FindingView]:
+    def findings(self, statuses: list[FindingStatus] | None = None) -> list[FindingView]:
+        """The findings with their states (``statuses``, from ``service.store.review``); without
+        them, the view's own findings, all open."""
+        if statuses is None:
+            statuses = [
+                FindingStatus(finding_key(str(f.get("kind") or ""), f.get("paths") or []), f)
+                for f in self.export.get("findings") or []
+                if isinstance(f, dict)
+            ]
         t = translator(self.lang)
         out = []
-        for i, finding in enumerate(self.export.get("findings") or []):
-            if not isinstance(finding, dict):
-                continue
+        for i, status in enumerate(statuses):
+            finding = status.finding
             paths = [_canonical(p) for p in finding.get("paths") or []]
+            open_ = status.state == FindingState.open
             items = []
             for j, item in enumerate(finding.get("items") or []):
-                items.append(self._finding_item(i, j, item))
+                items.append(self._finding_item(i, j, item, status.adoptable and open_))
             kind = str(finding.get("kind") or "")
             out.append(
                 FindingView(
@@ -435,6 +455,13 @@ class _Builder:
                     ),
                     paths=[p for p in paths if p],
                     items=items,
+                    key=status.key,
+                    state=status.state.value,
+                    by=status.by,
+                    at=status.at,
+                    comment=status.comment,
+                    correction_id=status.correction_id,
+                    new=status.new,
                 )
             )
         return out
@@ -447,7 +474,7 @@ class _Builder:
                 message = message.replace(raw, path_label(canonical, self.lang))
         return message
 
-    def _finding_item(self, i: int, j: int, item: Any) -> FindingItemView:
+    def _finding_item(self, i: int, j: int, item: Any, adoptable: bool) -> FindingItemView:
         ref = f"finding/{i}/{j}"
         path = _canonical(item.get("path") if isinstance(item, dict) else None)
         value = item.get("value") if isinstance(item, dict) else None
@@ -458,18 +485,11 @@ class _Builder:
             page = value["source"].get("page")
             tip = f"{label} = {text} {value.get('unit') or ''}".strip()
             boxed = self._add_boxes(value["source"], ref, tip, finding=True)
-        return FindingItemView(
-            ref=ref,
-            path=path,
-            label=label,
-            text=text,
-            page=page,
-            boxed=boxed,
-            use_value=self._use_value(path, value, page),
-        )
+        adopt = self._adopt(path, value) if adoptable else None
+        return FindingItemView(ref, path, label, text, page, boxed, adopt)
 
-    def _use_value(self, path: str | None, value: Any, page: int | None) -> str | None:
-        """The correction body that adopts this side of a conflict, when it differs."""
+    def _adopt(self, path: str | None, value: Any) -> tuple[str, str] | None:
+        """(new, current) as shown, when this side differs from the field's current value."""
         if not path or not isinstance(value, dict) or value.get("value") is None:
             return None
         try:
@@ -478,24 +498,9 @@ class _Builder:
             return None
         if not found or current == value.get("value"):
             return None
-        t = translator(self.lang)
-        where = t("review.page", n=page) if page else ""
-        body = {
-            "value": {
-                k: value.get(k)
-                for k in (
-                    "value",
-                    "unit",
-                    "raw",
-                    "comparator",
-                    "direction",
-                    "original_unit",
-                    "source",
-                )
-            },
-            "reason": t("review.used_value", raw=value.get("raw") or "", where=where).strip(),
-        }
-        return json.dumps(body, ensure_ascii=False)
+        unit = value.get("unit") or ""
+        new = f"{display(value)} {unit if unit != '%' else ''}".strip()
+        return new, display({"value": current}) or "—"
 
 
 def _canonical(path: Any) -> str | None:
@@ -519,7 +524,11 @@ def corrected_paths(corrections: list[Any]) -> set[str]:
 
 
 def build_review(
-    export: dict[str, Any], source: SourceDoc, lang: Lang, corrected: set[str]
+    export: dict[str, Any],
+    source: SourceDoc,
+    lang: Lang,
+    corrected: set[str],
+    statuses: list[FindingStatus] | None = None,
 ) -> ReviewModel:
     b = _Builder(export, source, lang, corrected)
     budget = export.get("budget") or {}
@@ -558,7 +567,7 @@ def build_review(
         b.rows("problems", "problems", export.get("problems") or [], ["title", "text"]),
         b.rows("measures", "measures", export.get("measures") or [], ["title", "text"]),
     ]
-    findings = b.findings()
+    findings = b.findings(statuses)
     possibly_missed = b.possibly_missed()
     missing = [(p, path_label(p, lang)) for p in sorted(b.missing)]
     text_pages = _text_pages(source, b.spans) if not any(p.sized for p in source.pages) else []

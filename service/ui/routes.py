@@ -15,19 +15,21 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
 from service.api.deps import Principal, SessionDep, StateDep
 from service.store import documents as repo
 from service.store import keys as key_store
+from service.store import review as review_store
 from service.store.engine import transaction
 from service.store.pages import PAGED_FORMATS
 from service.store.tables import Correction, EvalRun, Role, StoredDocument
 from service.ui import auth, evalruns, evalset
 from service.ui.i18n import STRINGS, Lang, normalize_lang, path_label, translator
 from service.ui.review import build_review, corrected_paths, display
+from service.ui.review_panel import review_panel
 from service.ui.sources import PageInfo, load_source
 
 HERE = Path(__file__).parent
@@ -249,6 +251,9 @@ def set_lang(request: Request, state: StateDep, lang: str, next: str | None = No
 # --- documents --------------------------------------------------------------------------------
 
 
+_REVIEW_STATES = frozenset(s.value for s in review_store.ReviewState)
+
+
 def _filters(request: Request) -> tuple[repo.DocumentFilters, dict[str, str]]:
     q = {k: v.strip()[:255] for k, v in request.query_params.items() if isinstance(v, str)}
     status = (
@@ -264,11 +269,12 @@ def _filters(request: Request) -> tuple[repo.DocumentFilters, dict[str, str]]:
         year=year,
         has_findings=yes_no.get(q.get("findings", "")),
         approved=yes_no.get(q.get("approved", "")),
+        review_state=q.get("review") if q.get("review") in _REVIEW_STATES else None,
         filename=q.get("filename") or None,
     )
     shown = {
         k: q.get(k, "")
-        for k in ("status", "department", "year", "findings", "approved", "filename")
+        for k in ("status", "department", "year", "findings", "approved", "review", "filename")
     }
     return filters, shown
 
@@ -342,17 +348,11 @@ def _short(node: Any) -> str:
 
 
 def _approval_state(session: Session, doc: StoredDocument) -> tuple[bool, bool]:
-    """(approved, stale). A correction after the sign-off clears the document's approval
-    (store), so "stale" is: this reading was signed off once and corrected since — the
-    reviewer is told to confirm again rather than shown a plain "not reviewed"."""
-    approvals = repo.list_approvals(session, doc.id)
-    if not approvals or approvals[-1].extraction_id != doc.latest_extraction_id:
-        return doc.approved_at is not None, False
-    last_correction = session.exec(
-        select(func.max(Correction.id)).where(col(Correction.document_id) == doc.id)
-    ).one()
-    stale = last_correction is not None and last_correction != approvals[-1].last_correction_id
-    return doc.approved_at is not None and not stale, stale
+    """(approved, stale), as the review state machine (``service.store.review``) decides:
+    "stale" is: this reading was signed off once and corrected since — the reviewer is told
+    to confirm again rather than shown a plain "not reviewed"."""
+    decision = review_store.load(session, doc, with_findings=False).decision
+    return decision.state == review_store.ReviewState.approved, decision.stale
 
 
 @router.get("/documents/{document_id}")
@@ -372,32 +372,87 @@ def review_page(
     base: dict[str, Any] = {"doc": doc, "extraction": extraction}
     if extraction is None or extraction.export is None:
         return render(request, "review.html", user, ready=False, **base)
-    _, view = repo.current_view(session, doc)
+    extraction, view = repo.current_view(session, doc)
     corrections = repo.list_corrections(session, doc.id)
     source = load_source(state.files, doc.sha256)
-    model = build_review(view.export, source, lang, corrected_paths(corrections))
+    review = review_store.load(session, doc, current=(extraction, view.export))
+    model = build_review(view.export, source, lang, corrected_paths(corrections), review.findings)
     paged = doc.format in PAGED_FORMATS
     pages = [p for p in source.pages if p.sized] if paged else []
     if paged and not pages and doc.page_count:  # no stored reading: images without boxes
         pages = [PageInfo(n, None, None, 0, 0) for n in range(1, doc.page_count + 1)]
-    approved, stale = _approval_state(session, doc)
     return render(
         request,
         "review.html",
         user,
         ready=True,
         **base,
+        **_review_context(state, user, review, view.conflicts),
         model=model,
         pages=pages,
         paged=paged,
         dpi=PAGE_DPI,
         history=_history(corrections, lang),
-        approved=approved,
-        stale=stale,
-        promoted=evalset.in_set(state.settings, doc.id),
-        can_promote=evalset.eval_dirs(state.settings).set_dir is not None,
-        conflicts=view.conflicts,
     )
+
+
+def _review_context(
+    state: StateDep, user: auth.UiSession, review: review_store.DocumentReview, conflicts: Any
+) -> dict[str, Any]:
+    """What the review panel and the findings draw (``review_actions.html``,
+    ``review_findings.html``), all from the review state machine's answer."""
+    return {
+        "panel": review_panel(review, _policy(state), user.principal),
+        "promoted": evalset.in_set(state.settings, review.document.id),
+        "can_promote": evalset.eval_dirs(state.settings).set_dir is not None,
+        "conflicts": conflicts,
+    }
+
+
+@router.get("/documents/{document_id}/review-fragments")
+def review_fragments(
+    request: Request,
+    document_id: str,
+    state: StateDep,
+    session: SessionDep,
+    user: UiSessionDep,
+) -> Response:
+    """The review panel and the findings, rendered as on the page, so the page's script
+    replaces them with the server's current answer after every change (JSON of HTML)."""
+    try:
+        doc = repo.get_document(session, document_id[:64])
+        extraction, view = repo.current_view(session, doc)
+    except (repo.NotFoundError, repo.ExtractionNotReadyError):
+        return JSONResponse({"error": "not_ready"}, status_code=409)
+    lang = lang_of(request)
+    review = review_store.load(session, doc, current=(extraction, view.export))
+    source = load_source(state.files, doc.sha256)
+    model = build_review(view.export, source, lang, set(), review.findings)
+    t = translator(lang)
+    context = {
+        "request": request,
+        "t": t,
+        "lang": lang,
+        "user": user,
+        "csrf": user.csrf,
+        "doc": doc,
+        "model": model,
+        "path_label": lambda p: path_label(p, lang),
+        **_review_context(state, user, review, view.conflicts),
+    }
+    body = {
+        "state": review.state.value,
+        "actions": templates.get_template("review_actions.html").render(context),
+        "findings": templates.get_template("review_findings.html").render(context),
+    }
+    response = JSONResponse(body)
+    secure_headers(response)
+    return response
+
+
+def _policy(state: StateDep) -> review_store.Policy:
+    group = state.settings.review
+    return review_store.Policy(two_level=group.two_level, second_role=Role(group.second_role))
 
 
 @router.get("/documents/{document_id}/history")

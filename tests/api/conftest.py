@@ -49,7 +49,17 @@ from service.store.migrate import upgrade
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("JIXIAO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ADMIN_KEY = "jx_test-admin-key-0123456789abcdefghijklmnopqrstuv"
-TABLES = ("corrections", "approvals", "extractions", "jobs", "documents", "api_keys", "eval_runs")
+TABLES = (
+    "finding_events",
+    "review_events",
+    "corrections",
+    "approvals",
+    "extractions",
+    "jobs",
+    "documents",
+    "api_keys",
+    "eval_runs",
+)
 
 
 # --- databases ----------------------------------------------------------------------------

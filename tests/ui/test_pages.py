@@ -82,7 +82,7 @@ def test_review_page_shows_records_and_findings(client: TestClient, keys: dict[s
     assert re.search(r'data-path="budget/basic_expenditure"[^>]*data-edit="123.4"', html)
     assert 'data-path="indicators/1/level3"' in html and "群众满意度" in html
     assert 'data-path="indicators/1/score" data-label' in html and 'data-num="1"' in html
-    assert 'class="finding sev-warning"' in html and "基本支出前后不一致" in html
+    assert 'class="finding sev-warning fs-open"' in html and "基本支出前后不一致" in html
     assert 'data-path="budget/total_income"' in html and "未找到" in html  # listed as missing
     assert 'data-add="indicators"' in html and 'data-del="indicators/0"' in html
     assert "该格式没有页面图像" in html  # a text upload: the text is shown instead

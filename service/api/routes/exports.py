@@ -15,7 +15,9 @@ from sqlmodel import Session
 from service.api.deps import PrincipalDep, SessionDep
 from service.api.downloads import content_disposition
 from service.api.errors import ERROR_RESPONSES, BadRequestError, error_responses
+from service.api.routes.review import FINDING_ZH, STATE_ZH
 from service.api.sheets import (
+    REVIEW_KEY,
     SHEET_NAMES,
     DocMeta,
     build_sheets,
@@ -24,8 +26,9 @@ from service.api.sheets import (
     to_xlsx,
 )
 from service.store import documents as repo
+from service.store import review as rv
 from service.store.corrections import apply_all
-from service.store.tables import StoredDocument
+from service.store.tables import ReviewEvent, StoredDocument
 
 router = APIRouter(tags=["exports"], responses=ERROR_RESPONSES)
 
@@ -46,20 +49,65 @@ RecordName = Literal[
     "measures",
     "findings",
     "missing",
+    "review",
 ]
 assert set(RecordName.__args__) == set(SHEET_NAMES)  # type: ignore[attr-defined]
 
 
 def _view(session: Session, doc: StoredDocument) -> tuple[DocMeta, dict[str, Any]] | None:
+    """The current view, its findings with their states (as work items, resolved ones
+    included) and the document's review steps under ``REVIEW_KEY``."""
     extraction = repo.latest_extraction(session, doc)
     if extraction is None or extraction.export is None:
         return None
     view = apply_all(extraction.export, repo.stored_corrections(session, doc.id))
+    review = rv.load(session, doc)
+    view.export["findings"] = [_finding_row(f) for f in review.findings]
+    view.export[REVIEW_KEY] = [_step_row(e) for e in review.events]
     meta = DocMeta(doc.id, doc.filename, doc.department, doc.fiscal_year)
     return meta, view.export
 
 
-def _doc_row(doc: StoredDocument) -> dict[str, Any]:
+def _finding_row(status: rv.FindingStatus) -> dict[str, Any]:
+    return {
+        **status.finding,
+        "state": FINDING_ZH[status.state.value],
+        "state_by": status.by,
+        "state_at": status.at.isoformat(timespec="seconds") if status.at else None,
+        "state_comment": status.comment,
+        "correction_id": status.correction_id,
+    }
+
+
+_STEP_ZH = {
+    "approve": "审核通过",
+    "first_review": "初审通过",
+    "second_review": "复核通过",
+    "return": "退回",
+    "opinion": "审核意见",
+}
+
+
+def _step_row(event: ReviewEvent) -> dict[str, Any]:
+    return {
+        "action": event.action,
+        "action_zh": _STEP_ZH.get(event.action, event.action),
+        "author": event.author,
+        "created_at": event.created_at.isoformat(timespec="seconds"),
+        "opinion": event.opinion,
+        "reasons": "; ".join(str(r) for r in event.reasons or []) or None,
+        "override_reason": event.override_reason,
+        "open_errors": event.open_errors,
+    }
+
+
+def _doc_row(session: Session, doc: StoredDocument) -> dict[str, Any]:
+    """A document's line: its review state as the state machine (store.review) says."""
+    decision = rv.load(session, doc, with_findings=False).decision
+    label = STATE_ZH.get(doc.review_state, doc.review_state)
+    if decision.final is not None and decision.final.action == rv.Action.second_review:
+        label = "已复核"
+    returned = decision.returned
     return {
         "document_id": doc.id,
         "filename": doc.filename,
@@ -68,8 +116,12 @@ def _doc_row(doc: StoredDocument) -> dict[str, Any]:
         "status": doc.status,
         "extraction_version": doc.extraction_version,
         "findings": doc.findings_count,
-        "approved": doc.approved_at is not None,
+        "open_findings": doc.open_findings,
+        "review_state": label,
+        "approved": doc.review_state == rv.ReviewState.approved,
         "approved_by": doc.approved_by,
+        "opinion": decision.opinion.opinion if decision.opinion is not None else None,
+        "return_reasons": "; ".join(returned.reasons or []) if returned is not None else None,
         "sha256": doc.sha256,
     }
 
@@ -100,7 +152,7 @@ def export_xlsx(document_id: DocumentId, session: SessionDep, _: PrincipalDep) -
     view = _view(session, doc)
     if view is None:
         raise repo.ExtractionNotReadyError(f"status {doc.status}", status=doc.status)
-    data = to_xlsx(build_sheets([view]), [_doc_row(doc)])
+    data = to_xlsx(build_sheets([view]), [_doc_row(session, doc)])
     return _attachment(data, XLSX, f"{doc.id}.xlsx")
 
 
@@ -161,7 +213,7 @@ def bulk_xlsx(
         status=status, department=department, year=year, approved=approved
     )
     docs, views = _bulk(session, filters)
-    data = to_xlsx(build_sheets(views), [_doc_row(d) for d in docs])
+    data = to_xlsx(build_sheets(views), [_doc_row(session, d) for d in docs])
     return _attachment(data, XLSX, "documents.xlsx")
 
 

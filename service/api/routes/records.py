@@ -1,5 +1,7 @@
 """A document's records: the extraction JSON, corrections (audit log), approval.
 
+The review workflow (states, opinions, findings as work items) is ``routes/review.py``.
+
 Owns the reviewer's write path. The view served at ``…/extraction`` is the latest
 extraction with every correction applied in order; corrections are validated against that
 view and appended, never edited. Reviewers (and admins) may correct and approve;
@@ -15,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from service.api.deps import PrincipalDep, ReviewerDep, SessionDep, StateDep
 from service.api.errors import ERROR_RESPONSES, BadRequestError, error_responses
+from service.api.routes.review import actor_of, policy_of
 from service.api.schemas import (
     ApprovalOut,
     ApproveRequest,
@@ -26,8 +29,10 @@ from service.api.schemas import (
 )
 from service.records import ReportExport
 from service.store import documents as repo
+from service.store import review
 from service.store.corrections import apply_all
 from service.store.engine import transaction
+from service.store.tables import ReviewEvent
 
 router = APIRouter(prefix="/documents", tags=["records"], responses=ERROR_RESPONSES)
 
@@ -117,6 +122,7 @@ def _correct(
             session, document_id, op=op, path=path, value=value, reason=reason, author=author
         )
         doc = repo.get_document(session, document_id)
+        review.after_correction(session, doc, row)  # findings resolved, sign-off undone
         version = doc.extraction_version
         out = CorrectionOut.of(row, {row.extraction_id or 0: version})
     return CorrectionResult(correction=out, path=applied.path)
@@ -173,12 +179,37 @@ def approve(
     principal: ReviewerDep,
     body: ApproveRequest | None = None,
 ) -> ApprovalOut:
+    """The next sign-off of the review state machine (``service.store.review``): 审核通过,
+    or 初审 then 复核 in two-level mode. With error findings open, ``override_reason`` is
+    needed (409 ``open_errors`` otherwise). ``POST …/review`` takes every step."""
+    policy = policy_of(state)
     with transaction(state.engine) as session:
-        approval = repo.approve(
-            session, document_id, author=principal.author, note=body.note if body else None
-        )
         doc = repo.get_document(session, document_id)
-        return ApprovalOut.of(approval, doc.extraction_version)
+        action = review.next_sign_off(
+            review.load(session, doc, with_findings=False).decision, policy
+        )
+        after = review.act(
+            session,
+            document_id,
+            action,
+            actor_of(principal),
+            policy,
+            opinion=body.note if body else None,
+            override_reason=body.override_reason if body else None,
+        )
+        return _approval_out(after.events[-1], after.document.extraction_version)
+
+
+def _approval_out(event: ReviewEvent, version: int | None) -> ApprovalOut:
+    return ApprovalOut(
+        id=event.id or 0,
+        document_id=event.document_id,
+        extraction_version=version,
+        last_correction_id=event.last_correction_id,
+        note=event.opinion,
+        author=event.author,
+        created_at=event.created_at,
+    )
 
 
 @router.get(
@@ -192,6 +223,7 @@ def list_approvals(
     doc = repo.get_document(session, document_id)
     versions = {e.id or 0: e.version for e in repo.list_extractions(session, doc.id)}
     return [
-        ApprovalOut.of(a, versions.get(a.extraction_id or 0))
-        for a in repo.list_approvals(session, doc.id)
+        _approval_out(e, versions.get(e.extraction_id or 0))
+        for e in review.review_events(session, doc.id)
+        if e.action in review.SIGN_OFFS
     ]

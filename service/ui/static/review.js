@@ -1,5 +1,6 @@
 /* Review page: click a value to see where it stands on the page (and a box to find its
-   value), edit values and rows inline through the API's correction endpoint, approve.
+   value), edit values and rows inline through the API's correction endpoint. The review
+   steps and findings' states are review_flow.js.
    Keyboard: Tab moves between values, Enter (or F2, or a double click) edits, Enter saves,
    Esc cancels. Unsaved edits are marked and guarded by a beforeunload warning. */
 "use strict";
@@ -106,8 +107,6 @@
     if (fitem) { select([fitem.dataset.ref, fitem.dataset.path], { scrollRecord: true, page: fitem.dataset.page }); return; }
     const link = target.closest(".chip[data-path], button.link[data-path]");
     if (link) { select([link.dataset.path], { scrollRecord: true }); return; }
-    const use = target.closest("button.use");
-    if (use) { useValue(use); return; }
     const del = target.closest("button.del");
     if (del) { deleteRow(del.dataset.del); return; }
     const add = target.closest("button.add");
@@ -285,6 +284,8 @@
       cell.classList.add("corrected");
       UI.toast(t("review.saved"));
       refreshHistory();
+      // a correction changes the review state and may resolve findings: show the server's
+      if (window.ReviewFlow) window.ReviewFlow.refresh();
     } catch (err) {
       msg.textContent = err.message;
     }
@@ -396,27 +397,17 @@
     inputs.length && inputs[0][1].focus();
   }
 
-  async function useValue(button) {
-    if (!guard()) return;
-    const body = JSON.parse(button.dataset.body);
-    button.disabled = true;
-    try {
-      await UI.api("PATCH", recordUrl(button.dataset.path), { op: "set", value: body.value, reason: body.reason });
-      reload("flash.saved");
-    } catch (err) { button.disabled = false; UI.toast(err.message, true); }
-  }
-
-  /* --- approve, promote ---------------------------------------------------------------------- */
-  const approve = document.getElementById("approve");
-  if (approve) approve.addEventListener("click", async () => {
-    if (!guard()) return;
-    if (!window.confirm(t("review.approve_confirm"))) return;
-    approve.disabled = true;
-    try {
-      await UI.api("POST", "/documents/" + encodeURIComponent(docId) + "/approve", {});
-      reload("flash.approved");
-    } catch (err) { approve.disabled = false; UI.toast(err.message, true); }
+  /* --- promote; what the review workflow (review_flow.js) uses ------------------------------ */
+  root.addEventListener("submit", (e) => {
+    if (e.target.id === "promote-form" && !guard()) e.preventDefault();
   });
-  const promote = document.getElementById("promote-form");
-  if (promote) promote.addEventListener("submit", (e) => { if (!guard()) e.preventDefault(); });
+  window.ReviewPage = {
+    refreshHistory,
+    showValue(path, node) {
+      const cell = root.querySelector('td.v[data-path="' + esc(path) + '"]');
+      if (!cell) return;
+      renderCell(cell, node);
+      cell.classList.add("corrected");
+    },
+  };
 })();

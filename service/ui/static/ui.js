@@ -25,7 +25,12 @@ window.UI = (function () {
     const r = await fetch(url, init);
     let data = null;
     try { data = await r.json(); } catch (e) { data = null; }
-    if (!r.ok) { const e = new Error(errorText(data, r.status)); e.status = r.status; throw e; }
+    if (!r.ok) {
+      const e = new Error(errorText(data, r.status));
+      e.status = r.status;
+      e.code = data && data.error ? data.error.code : null;
+      throw e;
+    }
     return data;
   }
   let toastTimer = null;
