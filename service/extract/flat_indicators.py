@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.document import Line
+from service.extract.flat_indicator_rows import split_row
 from service.extract.ground import Grounder
 from service.extract.indicators import (
     LEVEL1_NAMES,
@@ -50,6 +51,8 @@ _LEVEL = re.compile(
     + r"|(?:项目|部门|整体|履职)(?:产出|效益|效果|成本|满意度)(?:指标)?)"
     + _LEVEL_SUFFIX
 )
+_IN_ORDER = ("level3", "target", "actual", "weight", "score", "deviation")
+_SENTENCE = re.compile(r"[，。；;]")
 _TOTAL_LINE = re.compile(rf"^{TOTAL_LABEL}\s*[:：]?\s*(?P<rest>[\d.\s分]*)$")
 _MAX_COMBINATIONS = 4096
 Span = tuple[int, int]
@@ -112,6 +115,25 @@ def header_columns(line: str) -> list[str]:
         if role not in roles:
             roles.append(role)
     return roles
+
+
+def two_row_header(upper: list[str], lower: list[str]) -> list[str]:
+    """The roles of a header written over two lines: the lower line's names take the place
+    of the merged upper one they stand under (指标值 over 年度目标|实际完成: target →
+    target, actual; 绩效指标 over 一级|二级|三级指标: level3 → level1, level2, level3)."""
+    values = [r for r in lower if r in ("target", "actual")]
+    levels = [r for r in lower if r in ("level1", "level2", "level3")]
+    out = list(upper)
+    for group, merged in ((values, ("target", "actual")), (levels, ("level3",))):
+        if len(group) < 2:
+            continue
+        at = next((i for i, r in enumerate(out) if r in merged), None)
+        if at is None:
+            continue
+        kept = [r for r in out if r not in group]
+        at = min(at, len(kept))
+        out = kept[:at] + group + kept[at:]
+    return out
 
 
 def _starts_header(line: str, pos: int) -> bool:
@@ -192,6 +214,10 @@ class _Reader:
     def __init__(self, g: Grounder, roles: list[str]) -> None:
         self.g = g
         self.roles = roles
+        # name, target, actual, points, deviation: read right to left by the values'
+        # shapes (with the 总分 to decide glued points); any other order by shapes alone.
+        own = [r for r in roles if r in _IN_ORDER]
+        self.in_order = own == sorted(own, key=_IN_ORDER.index)
         self.text = g.doc.text
         self.l1: Value | None = None
         self.l2: Value | None = None
@@ -239,6 +265,36 @@ class _Reader:
 
     def row(self, s: int, e: int) -> bool:
         start = self._levels(s, e)
+        if self.in_order and self._row_right_to_left(start, e):
+            return True
+        return self._row_by_shapes(start, e)
+
+    def _row_by_shapes(self, start: int, e: int) -> bool:
+        """Any column order, and targets and actuals in words: ``flat_indicator_rows``."""
+        if _SENTENCE.search(self.text, start, e):
+            return False  # prose after the table, not a row
+        splits = split_row(self.text, start, _rstrip(self.text, start, e), self.roles)
+        if not splits:
+            return False
+        spans = splits[0].spans
+        name = spans["level3"]
+        if name[1] - name[0] < 2:
+            return False
+        points = [(spans.get("weight"), spans.get("score"))]
+        self.rows.append(
+            _Row(
+                self.l1,
+                self.l2,
+                name,
+                spans.get("target"),
+                spans.get("actual"),
+                points,
+                spans.get("deviation"),
+            )
+        )
+        return True
+
+    def _row_right_to_left(self, start: int, e: int) -> bool:
         pm = _POINTS.search(self.text, start, e)
         if pm is None:
             return False
@@ -449,13 +505,21 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
     text = g.doc.text
     reader: _Reader | None = None
     skipped = 0
+    lower_header = False
     for line in lines:
         s, e = g.trim(line.span.start, line.span.end)
         if reader is None:
             roles = header_columns(re.sub(r"\s+", "", text[s:e]))
             if _is_header(roles):
                 reader = _Reader(g, roles)
+                lower_header = True
             continue
+        if lower_header:
+            lower_header = False
+            lower = header_columns(re.sub(r"\s+", "", text[s:e]))
+            if len(lower) >= 2 and not re.search(r"\d", text[s:e]) and not _is_header(lower):
+                reader = _Reader(g, two_row_header(reader.roles, lower))
+                continue
         if reader.total_line(s, e):
             break
         if reader.level_line(s, e) or reader.row(s, e):

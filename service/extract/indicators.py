@@ -123,16 +123,17 @@ def total_in_label(row: list[Cell | None]) -> Cell | None:
 
 
 _COMPARATORS = "|".join(sorted(map(re.escape, PREFIX_COMPARATORS), key=len, reverse=True))
-# A figure whose unit no unit list knows, or which the lists split (62万亩, 53台套, ≥8种).
+# A figure whose unit no unit list knows, or which the lists split (62万亩, 53台套, ≥8种,
+# 326万平方米, ≤3个工作日).
 _LOOSE = re.compile(
     rf"\s*(?P<pre>{_COMPARATORS})?\s*(?P<num>\d+(?:\.\d+)?)\s*"
-    r"(?P<unit>(?![年月日号时点度])[\u4e00-\u9fff]{1,3})\s*"
+    r"(?P<unit>(?![年月日号时点度])[\u4e00-\u9fff]{1,5})\s*"
 )
 
 
 def indicator_quantity(text: str) -> Quantity | None:
     """A target or actual as a quantity: the number parser's reading, else a comparator,
-    a number and a unit of up to three characters (万亩 is no money, 台套 one unit)."""
+    a number and a unit of up to five characters (万亩 is no money, 台套 one unit)."""
     q = parse_quantity(text)
     if q is not None:
         return q

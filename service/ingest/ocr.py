@@ -24,7 +24,8 @@ from service.config import OCRSettings
 from service.document import BBox, CellDraft, DocumentBuilder
 from service.document.builder import normalize_text
 from service.errors import OCRError
-from service.ingest.ocr_tables import GridCell, TableGrid, detect_tables
+from service.ingest.ocr_borderless import TextBox, find_scan_tables
+from service.ingest.ocr_tables import GridCell, TableGrid, binarize, detect_tables
 
 # Pages are processed at most this large (long side, pixels); bigger scans are shrunk for
 # deskew/table work and boxes scaled back. The engine itself reads at most 2000 px.
@@ -211,6 +212,8 @@ def ocr_image(image: np.ndarray, options: OCRSettings | None = None) -> OcrPage:
     back = cv2.invertAffineTransform(to_work)
     page = OcrPage(width=width, height=height, angle=round(angle, 2))
     page.tables, free = _fill_tables(grids, boxes, back, (width, height))
+    borderless, free = _borderless_tables(free, gray, back, (width, height))
+    page.tables += borderless
     page.lines = _group_lines(free, em, back, (width, height))
     if boxes:
         page.confidence = round(sum(b.score for b in boxes) / len(boxes), 4)
@@ -327,6 +330,36 @@ def _fill_tables(
             OcrTable(cells=drafts, bbox=_to_image_box(_rect_points(grid.box), back, size))
         )
     return tables, free
+
+
+def _borderless_tables(
+    free: list[_Box], gray: np.ndarray, back: np.ndarray, size: tuple[int, int]
+) -> tuple[list[OcrTable], list[_Box]]:
+    """Tables printed without rulings, from the positions of the boxes no grid took
+    (``ocr_borderless``); return them and the boxes still free."""
+    text_boxes = [TextBox(b.text, b.rect) for b in free]
+    if len(text_boxes) < 6:  # a header and a row of three cells at the least
+        return [], free
+    found, rest = find_scan_tables(text_boxes, float(gray.shape[0]), binarize(gray) > 0)
+    if not found:
+        return [], free
+    kept = {id(t) for t in rest}
+    tables = [
+        OcrTable(
+            cells=[
+                CellDraft(
+                    row=c.row,
+                    col=c.col,
+                    text=c.text,
+                    bbox=_to_image_box(_rect_points(c.rect), back, size),
+                )
+                for c in t.cells
+            ],
+            bbox=_to_image_box(_rect_points(t.rect), back, size),
+        )
+        for t in found
+    ]
+    return tables, [b for b, t in zip(free, text_boxes, strict=True) if id(t) in kept]
 
 
 def _find_cell(grids: list[TableGrid], box: _Box) -> tuple[int, int] | None:

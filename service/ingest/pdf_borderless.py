@@ -61,6 +61,9 @@ MAX_ROW_GAP = 2.5
 TOP_MARGIN = 0.1
 _DIGIT = re.compile(r"\d")
 _UNIT_NOTE = re.compile(r"^(?:金额|计量|货币)?单位\s*[:：]")
+_LABEL_COLON = re.compile(r"[:：]")
+# A column name in a header row is short: longer text over a table is a caption.
+_HEADER_WORD = 10
 
 
 @dataclass
@@ -340,7 +343,11 @@ def _header_from(block: _Block, lines: list[Line], at: int) -> bool:
         if main is None and len(line.segs) >= min(3, n_cols):
             main = line
             gutters[:] = wider
-        elif _crosses(line, gutters) or (main is not None and gap > TIGHT * line.size):
+        elif main is not None and gap > TIGHT * line.size:
+            if _upper_row(line, main, gutters):
+                found.insert(0, line)  # 绩效指标 over 一级|二级|三级: a header of two rows
+            break
+        elif _crosses(line, gutters):
             break
         elif main is not None and len(line.segs) == 1 and _above_filled(line, main, block):
             break  # above the header only the tops of cells it leaves empty ('单位:万元' is not)
@@ -356,6 +363,34 @@ def _header_from(block: _Block, lines: list[Line], at: int) -> bool:
     gutters[:] = _header_gutters(block.header, block)
     block.lines[:0] = after[cut:]
     return True
+
+
+def _upper_row(line: Line, main: Line, gutters: list[Interval]) -> bool:
+    """Whether ``line``, a row's gap above the header line ``main``, is the upper row of a
+    two-row header: short column names only (no figure, no '名称:'), one of them over
+    columns ``main`` leaves empty or centred across several of its columns (a merged
+    “绩效指标” over 一级|二级|三级, “指标值” over 年度目标|实际完成)."""
+    if len(line.segs) < 2 or any(
+        is_figure(seg.text) or len(seg.text) > _HEADER_WORD or _LABEL_COLON.search(seg.text)
+        for seg in line.segs
+    ):
+        return False
+    below = cells_of(main, gutters).keys()
+    return bool(cells_of(line, gutters).keys() - below) or _crosses(line, gutters)
+
+
+def _header_rows(header: list[Line], gutters: list[Interval]) -> list[dict[int, list[Seg]]]:
+    """The header lines as rows: lines set tight together are one row (a wrapped or
+    centred cell), lines a row's gap apart are two (the rows of a two-row header)."""
+    rows: list[dict[int, list[Seg]]] = []
+    last: Line | None = None
+    for line in header:
+        if last is None or line.top - last.bottom > TIGHT * line.size:
+            rows.append({})
+        for c, segs in cells_of(line, gutters).items():
+            rows[-1].setdefault(c, []).extend(segs)
+        last = line
+    return rows
 
 
 def _above_filled(line: Line, main: Line, block: _Block) -> bool:
@@ -414,9 +449,5 @@ def _table(block: _Block, page_number: int, min_rows: int) -> PdfTable | None:
         return None
     del block.lines[used:]
     if block.header:
-        header: dict[int, list[Seg]] = {}
-        for line in block.header:
-            for c, segs in cells_of(line, gutters).items():
-                header.setdefault(c, []).extend(segs)
-        rows.insert(0, header)
+        rows[:0] = _header_rows(block.header, gutters)
     return grid(rows, gutters, page_number)

@@ -1,0 +1,100 @@
+"""Eight invented 绩效自评表 layouts (``indicator_families``), each read from a tab-separated
+text export, a DOCX table with merged cells, a ruled text PDF and a borderless text PDF,
+through the real readers: every row with its levels, target, actual, weight and score."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from service.records import ReportExport
+from tests.extract import indicator_families as fam
+
+
+def rows(e: ReportExport) -> list[tuple]:
+    def v(x):  # noqa: ANN001, ANN202
+        if x is None:
+            return None
+        return float(x.value) if isinstance(x.value, int | float | Decimal) else x.value
+
+    return [
+        (v(i.level1), v(i.level2), v(i.level3), v(i.target), v(i.actual), v(i.weight), v(i.score))
+        for i in e.indicators
+    ]
+
+
+def expected(f: fam.Family) -> list[tuple]:
+    return [tuple(float(x) if isinstance(x, int | float) else x for x in r) for r in f.expected]
+
+
+RENDER = {
+    "tabs": lambda f: (fam.as_tabs(f).encode(), "table.txt"),
+    "docx": lambda f: (fam.as_docx(f), "table.docx"),
+    "ruled_pdf": lambda f: (fam.as_pdf(f, ruled=True), "table.pdf"),
+    "borderless_pdf": lambda f: (fam.as_pdf(f, ruled=False), "table.pdf"),
+}
+
+
+def read(f: fam.Family, fmt: str) -> ReportExport:
+    data, name = RENDER[fmt](f)
+    return extract_rules(read_document(data, name)).export
+
+
+@pytest.mark.parametrize("fmt", sorted(RENDER))
+@pytest.mark.parametrize("family", fam.FAMILIES, ids=lambda f: f.name)
+def test_family_reads_in_every_format(family: fam.Family, fmt: str) -> None:
+    e = read(family, fmt)
+    assert rows(e) == expected(family)
+    for name, deviation in family.deviations:
+        [ind] = [i for i in e.indicators if i.level3.value == name]
+        assert ind.deviation is not None and ind.deviation.value == deviation
+    for ind in e.indicators:
+        if (ind.level3.value, ind.deviation and ind.deviation.value) not in family.deviations:
+            assert ind.deviation is None, ind.level3.value
+
+
+def test_units_and_comparators_are_kept() -> None:
+    e = read(fam.FAMILY_F, "borderless_pdf")
+    area = e.indicators[0]
+    assert (area.target.comparator, area.target.unit, area.actual.unit) == ("≥", "万平方米", "万平方米")
+    cost = e.indicators[2]
+    assert (cost.target.comparator, cost.target.unit) == ("≤", "万元")
+
+
+def test_two_row_borderless_header_reads_as_two_header_rows() -> None:
+    """指标值 centred over 年度目标 | 实际完成, and 绩效指标 centred over the level columns:
+    each header row keeps its own words, so the lower row's names win under the merge."""
+    doc = read_document(fam.as_pdf(fam.FAMILY_C, ruled=False), "table.pdf")
+    [table] = doc.tables
+    grid = table.grid()
+    assert grid[1][3:5] == ["年度目标", "实际完成"]
+    assert "指标值" in grid[0][3:5]
+    doc = read_document(fam.as_pdf(fam.FAMILY_F, ruled=False), "table.pdf")
+    [table] = doc.tables
+    grid = table.grid()
+    assert grid[0][3:] == ["年度指标值", "实际完成值", "权重", "得分"]
+    assert grid[1][:3] == ["一级指标", "二级指标", "三级指标"]
+
+
+# --- glued text: a copy of the table with no cell separators ------------------------------
+
+# Families whose glued rows the shapes part: the level names a glued row starts with are
+# the common ones (产出指标, 数量指标 …); custom level names (履职效能) and the rubric's
+# explanation glued to the name cannot be told from the name itself.
+GLUED = [fam.FAMILY_A, fam.FAMILY_B, fam.FAMILY_C, fam.FAMILY_D, fam.FAMILY_F, fam.FAMILY_H]
+
+
+@pytest.mark.parametrize("own_lines", [False, True], ids=["levels-glued", "levels-on-own-lines"])
+@pytest.mark.parametrize("family", GLUED, ids=lambda f: f.name)
+def test_glued_copy_reads_by_the_shape_of_its_cells(family: fam.Family, own_lines: bool) -> None:
+    data = fam.as_glued(family, levels_on_own_lines=own_lines).encode()
+    e = extract_rules(read_document(data, "copy.txt")).export
+    assert rows(e) == expected(family)
+    for name, deviation in family.deviations:
+        [ind] = [i for i in e.indicators if i.level3.value == name]
+        assert ind.deviation.value == deviation
+    for ind in e.indicators:  # every cell grounded on its own characters
+        assert ind.level3.raw == ind.level3.value
