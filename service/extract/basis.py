@@ -216,7 +216,7 @@ def _label(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
 def _time_cues(text: str) -> tuple[int | None, str | None, list[str]]:
     """(year, period, words) from the nearest time word before the end of ``text``; an
     aside in brackets (“(上年支出672.21万元)”) is not the figure's year."""
-    text = _BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
+    text = _without_brackets(text)
     hits = [(m.end(), m) for rx in (_PREVIOUS, _CURRENT, _YEAR) for m in rx.finditer(text)]
     if not hits:
         return None, None, []
@@ -224,6 +224,16 @@ def _time_cues(text: str) -> tuple[int | None, str | None, list[str]]:
     if m.re is _YEAR:
         return int(m.group("y")), None, [m.group(0)]
     return None, "previous" if m.re is _PREVIOUS else "current", [m.group(0)]
+
+
+def _without_brackets(text: str) -> str:
+    """``text`` with every bracketed aside blanked, nested ones too (“(上年支出782.90万元
+    (7829000元))”), offsets kept."""
+    while True:
+        blanked = _BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
+        if blanked == text:
+            return text
+        text = blanked
 
 
 def _stage_cue(text: str) -> tuple[str | None, list[str]]:
@@ -257,7 +267,7 @@ def _forward_to(text: str, start: int, limit: int) -> int:
 
 def _governs(gap: str) -> str:
     """How a label governs the figure after it: 'direct', 'component' (用于…), 'loose'."""
-    rest = _GAP_FILLER.sub("", _BRACKETS.sub("", gap))
+    rest = _GAP_FILLER.sub("", _without_brackets(gap))
     if not re.search(r"[\u4e00-\u9fff]", rest):
         return "direct"
     return "component" if _COMPONENT.search(rest) else "loose"

@@ -239,3 +239,17 @@ def test_docx_key_value_rows_restating_the_field_conflict() -> None:
     export = read_docx(DOCX_HEAD + [[["人员经费", "660.00万元"], ["公用经费", "150.00万元"]]])
     assert conflicts(export, "budget.personnel_expenditure") == ["error"]
     assert conflicts(export, "budget.public_expenditure") == []
+
+
+def test_last_years_figure_in_nested_brackets_does_not_make_the_parts_last_years() -> None:
+    """“本年支出…(上年支出…(782.90万\\n元))，其中基本支出…”: the aside, wrapped inside its
+    inner bracket, is last year's; the parts after it are this year's and a restatement
+    that differs is a conflict on them."""
+    export = read_text(
+        HEAD + "本年支出9062000.00元(906.20万元)(上年支出7829000.00元(782.90万\n元)),其中基本支出"
+        "4466400.00元(446.64万元)、项目支出4595600.00元(459.56万元)。\n"
+        + CONCLUSION
+        + "全年基本支出4205300.00元，项目支出4856700.00元。\n"
+    )
+    assert conflicts(export, "budget.basic_expenditure") == ["error"]
+    assert conflicts(export, "budget.project_expenditure") == ["error"]
