@@ -165,13 +165,20 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from service.api.http import JsonErrorsH11Protocol
     from service.app import create_app, prepare
     from service.config import get_settings
 
     app = create_app(get_settings())
     # schema and first key now, so a bad configuration is one clear line, not a traceback
     prepare(app.state.jixiao, base_url=f"http://{args.host}:{args.port}")
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        http=JsonErrorsH11Protocol,  # an unreadable request gets the JSON error too
+    )
     return 0
 
 
