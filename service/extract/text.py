@@ -168,8 +168,11 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     out: list[tuple[int, int, bool]] = []
     pos = start
     blank = False
+    page_break = text.find("\f", start, end)  # the next one at or after pos (-1: none)
     while pos < end:
-        nl = _next_break(text, pos, end)
+        if page_break != -1 and page_break < pos:
+            page_break = text.find("\f", pos, end)
+        nl = _next_break(text, pos, end, page_break)
         s, e = pos, nl
         while e > s and text[e - 1] in " \t\u3000":
             e -= 1
@@ -233,10 +236,11 @@ def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _next_break(text: str, i: int, end: int) -> int:
+def _next_break(text: str, i: int, end: int, page_break: int) -> int:
+    """The next line or page break at or after ``i``; ``page_break`` is the next page break
+    (found once per page, not once per line: a page has many lines)."""
     a = text.find("\n", i, end)
-    b = text.find("\f", i, end)
-    cands = [x for x in (a, b) if x != -1]
+    cands = [x for x in (a, page_break) if x != -1]
     return min(cands) if cands else end
 
 

@@ -97,3 +97,37 @@ def test_union_of_spans_is_any_span() -> None:
         inside = narrative._Union(spans)
         for offset in range(-2, 80):
             assert inside(offset) == any(a <= offset < b for a, b in spans), (spans, offset)
+
+
+def test_lines_find_each_page_break_once() -> None:
+    """Lines and the blank-before flags as a line-by-line search for both breaks gives."""
+    import random
+
+    from service.extract import text as text_module
+
+    def reference(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+        out, pos, blank = [], start, False
+        while pos < end:
+            cands = [x for x in (text.find("\n", pos, end), text.find("\f", pos, end)) if x != -1]
+            nl = min(cands) if cands else end
+            s, e = pos, nl
+            while e > s and text[e - 1] in " \t\u3000":
+                e -= 1
+            while s < e and text[s] in " \t\u3000":
+                s += 1
+            if e > s:
+                out.append((s, e, blank))
+                blank = False
+            else:
+                blank = True
+            if nl < end and text[nl] == "\f":
+                blank = True
+            pos = nl + 1
+        return out
+
+    rng = random.Random(3)
+    for _ in range(300):
+        text = "".join(rng.choice("支出\n\f \u3000ab") for _ in range(rng.randint(0, 40)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        assert text_module._lines(text, start, end) == reference(text, start, end), repr(text)
