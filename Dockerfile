@@ -15,10 +15,14 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# the locked dependencies first (every file checked against its hash), then the project
+# itself without resolving anything again: the same versions on every build
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY prompts ./prompts
-RUN pip install ".[postgres]"
+RUN pip install --no-deps ".[postgres]"
 
 RUN useradd --create-home --uid 1000 jixiao && mkdir -p /data && chown jixiao /data
 USER jixiao
