@@ -92,6 +92,8 @@ def read_html(data: bytes, source: SourceInfo, options: IngestOptions) -> Docume
     builder.metadata.update(metadata)
     builder.start_page(text_source=TextSource.text_layer)
     blocks = list(walk(article))
+    # the publication line, where the site put it inside the article's element
+    blocks = [b for i, b in enumerate(blocks) if i > 4 or not _is_publication_line(b)]
     title = metadata.get("title")
     if title and not _starts_with(blocks, title):
         blocks.insert(0, title)
@@ -191,6 +193,16 @@ def _article(text: str) -> etree._Element:
     if not summary.strip():
         raise NoArticleError("no main content found")
     return lxml_html.fragment_fromstring(summary, create_parent="div")
+
+
+_VIEWS = re.compile(r"(?:浏览|阅读|点击|访问)(?:次数|量)?\s*[:：]\s*\d")
+
+
+def _is_publication_line(block: str | list[CellDraft]) -> bool:
+    """发布时间：… 来源：… 浏览次数：… — a short line giving the date or the count of views."""
+    if not isinstance(block, str) or len(block) > 120:
+        return False
+    return bool(_PUB_DATE.search(block) or _VIEWS.search(block))
 
 
 def _readable_class() -> type:

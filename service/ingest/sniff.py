@@ -172,17 +172,23 @@ def _refuse_encrypted_ooxml(data: bytes, filename: str | None) -> None:
 _HTML_START = re.compile(
     rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head)\b", re.I | re.S
 )
+# A saved fragment (an article's element copied out of a page) opens with a tag and closes
+# block and inline elements as markup does; a text report quoting a tag does neither.
+_HTML_CLOSE = re.compile(rb"</(?:p|div|span|table|tr|td|li|font|strong|h[1-6])\s*>", re.I)
 
 
 def looks_like_html(data: bytes) -> bool:
     """A web page: it opens (after a BOM, blanks and comments) with a doctype, ``<html>`` or
-    ``<head>``, in any byte encoding of ASCII (UTF-16 pages are decoded first)."""
+    ``<head>``, or it is a fragment that opens with a tag and closes three elements in its
+    first 4 KiB; in any byte encoding of ASCII (UTF-16 pages are decoded first)."""
     head = data[:4096]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore")
     elif head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
-    return _HTML_START.match(head) is not None
+    if _HTML_START.match(head):
+        return True
+    return head.lstrip().startswith(b"<") and len(_HTML_CLOSE.findall(head)) >= 3
 
 
 def decode_text(data: bytes) -> str | None:

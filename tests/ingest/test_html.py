@@ -105,6 +105,26 @@ def test_tables_keep_rowspan_and_colspan_and_ground_by_span() -> None:
     assert all(cell.bbox is None for cell in table.cells)  # a page has no geometry
 
 
+def test_a_layout_table_page_gives_the_article_without_its_publication_line() -> None:
+    """Older sites lay the page out in a table; the publication line sits in the article's
+    cell."""
+    page = (
+        "<html><head><meta charset='gbk'><title>报告</title></head><body><table>"
+        "<tr><td colspan='2'><a href='/'>首页</a> <a href='/a'>政务公开</a></td></tr>"
+        "<tr><td><ul><li><a href='/1'>财政预决算</a></li><li><a href='/2'>政府采购</a></li>"
+        "</ul></td><td><h1>2021年度青山区水利局整体支出绩效自评报告</h1>"
+        "<div>发布时间：2022-05-06　来源：青山区水利局　阅读次数：88</div>"
+        f"{ARTICLE}{TABLE}</td></tr><tr><td colspan='2'>主办单位：青山区人民政府</td></tr>"
+        "</table></body></html>"
+    ).encode("gbk")
+    doc = read_document(page, "old.htm")
+    assert "发布时间" not in doc.text and "阅读次数" not in doc.text
+    assert "政府采购" not in doc.text and "主办单位" not in doc.text
+    assert "预算执行率为98.6%" in doc.text
+    assert doc.metadata["published"] == "2022-05-06"
+    assert [t.grid()[0] for t in doc.tables] == [["项目", "", "预算数", "决算数"]]
+
+
 def test_a_nested_table_and_line_breaks_stay_inside_their_cell() -> None:
     body = ARTICLE + (
         "<table><tr><td>说明</td><td>第一行<br>第二行"
@@ -135,6 +155,15 @@ def test_a_page_with_no_article_is_a_typed_error() -> None:
     with pytest.raises(NoArticleError) as info:
         read_document(page.encode(), "list.html")
     assert info.value.code == "no_article"
+
+
+def test_a_saved_article_fragment_is_a_web_page_not_text() -> None:
+    """The issue's complaint: a page saved without its <html> read as plain text."""
+    data = f"<div class='article'>{ARTICLE}{TABLE}</div>".encode("gb18030")
+    assert sniff(data, "fragment.txt") is SourceFormat.html
+    doc = read_document(data, "fragment.txt")
+    assert "<p>" not in doc.text and "在职人数30人" in doc.text
+    assert doc.tables[0].grid()[1] == ["其中", "基本支出", "1059.01", "1059.01"]
 
 
 def test_text_that_mentions_markup_is_still_text() -> None:
