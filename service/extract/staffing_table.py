@@ -16,27 +16,18 @@ Proposes ``Candidate``s; never decides between them. Must not read sentences (st
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 from service.document import Cell, Table
 from service.extract.clauses import report_year
+from service.extract.form_lines import line_grids
 from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.resolve import Candidate
 from service.extract.table_headers import covering, header_key
 from service.records.numbers import Quantity, is_blank, parse_quantity
 
-
-@dataclass(frozen=True)
-class FormCell:
-    """A cell's text and where it starts in the document text."""
-
-    text: str
-    start: int
-
-
-Grid = list[list[FormCell | None]]
+Grid = list[list[Cell | None]]
 
 # A label's own lead-in: a year (2023年末), 本年/年末, 其中.
 _LEAD = re.compile(r"^(?:其中[:：]?)?(?:(?P<year>\d{4})\s*年度?)?(?:本年|当年)?(?:年末|末)?")
@@ -47,12 +38,6 @@ _WHOLE_COUNT = re.compile(r"\d[\d,]*\s*[人名个]?")
 _TOTAL_ROW = re.compile(r"^(?:合计|总计|共计|总数|小计)$")
 # A label may stand this far into a table cell (人员情况：编制数, 2023年末实有人数).
 MAX_LEAD_CHARS = 8
-# Text lines that are a form, not a sentence: no sentence punctuation.
-_SENTENCE = re.compile(r"[，。；;,、]")
-# Tokens of a form line: a year-led label, a count (perhaps with its unit), other words.
-_TOKEN = re.compile(
-    r"\d{4}\s*年度?[^\d|｜\s]*|[-+]?\d[\d,]*(?:\.\d+)?(?:\s*[人名个%％])?|[^\d|｜\s]+"
-)
 
 
 @cache
@@ -95,7 +80,7 @@ def _period(text: str, year: int | None) -> str | None:
     return "current" if _CURRENT.search(text) else None
 
 
-def _count(cell: FormCell | None, entry: FieldEntry) -> Quantity | None:
+def _count(cell: Cell | None, entry: FieldEntry) -> Quantity | None:
     """The count a cell holds: a whole number, bare or in the entry's units; 无 or —
     (none) as 0."""
     if cell is None:
@@ -112,7 +97,7 @@ def _count(cell: FormCell | None, entry: FieldEntry) -> Quantity | None:
     return q if _WHOLE_COUNT.fullmatch(text) else None
 
 
-def _is_figure(cell: FormCell | None) -> bool:
+def _is_figure(cell: Cell | None) -> bool:
     """A figure or a nil mark (无, —); an empty cell is neither."""
     if cell is None or not cell.text.strip():
         return False
@@ -139,7 +124,8 @@ class _GridReader:
                 found = self._right(r, c, entry) or self._below(r, c, entry)
                 if found is not None:
                     q, at = found
-                    value = self.g.quantity(q, at.start, f"{self.loc} cue:{cell.text.strip()}")
+                    cue = f"{self.loc} cue:{cell.text.strip()}"
+                    value = self.g.quantity(q, at.span.start, cue)
                     if value.unit is None:  # a bare count in a headcount table is people
                         value = value.model_copy(update={"unit": "人"})
                     out.append(Candidate(entry.path, value, "table"))
@@ -155,7 +141,7 @@ class _GridReader:
                     out[c] = period
         return out
 
-    def _right(self, r: int, c: int, entry: FieldEntry) -> tuple[Quantity, FormCell] | None:
+    def _right(self, r: int, c: int, entry: FieldEntry) -> tuple[Quantity, Cell] | None:
         """The count in the row right of the label: the first cell that is not last
         year's column; another word ends the search."""
         row = self.rows[r]
@@ -170,19 +156,23 @@ class _GridReader:
             return (q, cell) if q is not None else None
         return None
 
-    def _below(self, r: int, c: int, entry: FieldEntry) -> tuple[Quantity, FormCell] | None:
+    def _below(self, r: int, c: int, entry: FieldEntry) -> tuple[Quantity, Cell] | None:
         """The count under a header row's label: the 合计 row's where rows are kinds, the
         only row's, or this year's row."""
         if any(_is_figure(cell) for cell in self.rows[r]):
             return None  # a row of label–count pairs, not a header
-        found: list[tuple[str, Quantity, FormCell]] = []
+        found: list[tuple[str, Quantity, Cell]] = []
         for row in self.rows[r + 1 :]:
             cell = row[c] if c < len(row) else None
             q = _count(cell, entry) if cell is not None and cell is not self.rows[r][c] else None
+            if q is None and _is_figure(cell):
+                return None  # amounts or rates under the label: a money column, no headcount
             if q is None:
                 if found and _is_header(row):
                     break
                 continue
+            if is_blank(cell.text) and not any(_count(x, entry) for x in row if x is not cell):
+                continue  # 无 counts as none only beside the row's other counts
             label = next((header_key(x.text) for x in row[:c] if x and x.text.strip()), "")
             found.append((label, q, cell))
         totals = [f for f in found if _TOTAL_ROW.match(f[0])]
@@ -191,53 +181,16 @@ class _GridReader:
         return (pick[0][1], pick[0][2]) if pick else None
 
 
-def _is_header(row: list[FormCell | None]) -> bool:
+def _is_header(row: list[Cell | None]) -> bool:
     cells = [c for c in row if c is not None and c.text.strip()]
     return len(cells) >= 2 and not any(_is_figure(c) for c in cells)
 
 
 def _table_grid(table: Table) -> Grid:
-    rows: list[list[Cell | None]] = [[None] * table.n_cols for _ in range(table.n_rows)]
+    rows: Grid = [[None] * table.n_cols for _ in range(table.n_rows)]
     for cell in table.cells:
         rows[cell.row][cell.col] = cell
-    made: dict[int, FormCell] = {}
-    out: Grid = []
-    for row in covering(rows):
-        out.append(
-            [
-                None if c is None else made.setdefault(id(c), FormCell(c.text, c.span.start))
-                for c in row
-            ]
-        )
-    return out
-
-
-def _line_cells(text: str, start: int) -> list[FormCell]:
-    return [FormCell(m.group(), start + m.start()) for m in _TOKEN.finditer(text)]
-
-
-def _line_grids(g: Grounder) -> list[Grid]:
-    """Runs of consecutive form lines (two or more cells, no sentence punctuation) as
-    grids of their tokens, cells placed by their order in the line."""
-    text = g.doc.text
-    grids: list[Grid] = []
-    run: Grid = []
-    last_end = -1
-    for line in g.doc.lines:
-        s, e = line.span.start, line.span.end
-        body = text[s:e]
-        cells = _line_cells(body, s) if not _SENTENCE.search(body) else []
-        joined = last_end >= 0 and not text[last_end:s].strip()
-        if len(cells) < 2 or not joined:
-            if run:
-                grids.append(run)
-            run = []
-        if len(cells) >= 2:
-            run.append(list(cells))
-        last_end = e
-    if run:
-        grids.append(run)
-    return grids
+    return covering(rows)
 
 
 def staffing_form_candidates(g: Grounder, tables: list[Table]) -> list[Candidate]:
@@ -247,6 +200,6 @@ def staffing_form_candidates(g: Grounder, tables: list[Table]) -> list[Candidate
         out += _GridReader(
             g, _table_grid(table), f"table:{table.index}", MAX_LEAD_CHARS
         ).candidates()
-    for grid in _line_grids(g):
+    for grid in line_grids(g.doc):
         out += _GridReader(g, grid, "form", None).candidates()
     return out

@@ -5,7 +5,8 @@ level1/level2/level3/target/actual/weight/score/deviation), with the words read 
 ``lexicon/tables.toml``; headers written over two rows (a merged “指标值” above
 “年度指标值 | 实际完成值”); and the grid of covering cells that merged headers need.
 A header that names no role is a column to ignore (指标解释, 评分标准, 数据来源).
-Also the unit a money table's bare figures are in, from its caption or header cells.
+Also the unit a money table's bare figures are in, from its caption or header cells
+(``money_unit`` for a ``Table``, ``unit_before`` for text lines).
 Must not read values: the table mappers do.
 """
 
@@ -133,6 +134,21 @@ def header_texts(rows: Rows, r: int, two_rows: bool) -> list[str]:
 
 _UNIT_CAPTION = re.compile(r"单位\s*[:：]\s*(万元|千元|亿元|元)")
 UNIT_IN_HEADER = re.compile(r"[(（]\s*(万元|千元|亿元|元)\s*[)）]")
+
+
+def unit_before(text: str, start: int, header: str = "") -> str | None:
+    """The money unit a caption just above ``start`` (“单位：元”, “…表（元）”) or the
+    ``header`` line's words (“预算数（元）”) state, else None."""
+    before = text[max(0, start - 80) : start]
+    captions = _UNIT_CAPTION.findall(before)
+    if captions:
+        return captions[-1]
+    caption = before.rstrip().rsplit("\n", 1)[-1]
+    m = UNIT_IN_HEADER.search(caption)
+    if m and m.end() >= len(caption.rstrip()) - 1:
+        return m.group(1)
+    m = _UNIT_CAPTION.search(header) or UNIT_IN_HEADER.search(header)
+    return m.group(1) if m else None
 
 
 def money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str | None:

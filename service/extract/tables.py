@@ -54,6 +54,10 @@ from service.extract.money_rows import (
 from service.extract.resolve import Candidate
 from service.extract.staffing_table import staffing_form_candidates
 from service.extract.table_headers import header_key, money_unit, role_of
+from service.extract.three_public_rows import (
+    read_items_as_rows,
+    three_public_line_candidates,
+)
 from service.extract.three_public_table import (
     change_kind,
     item_columns,
@@ -120,6 +124,8 @@ class TableMapper:
             self._table(unglue_cells(self.g.doc.text, table))
         # Headcounts in forms and tables of any layout (编制数 | 52 | 实有人数 | 48 …).
         self.out.candidates += staffing_form_candidates(self.g, tables)
+        # 三公 tables with the items as rows among text lines (nil as 无, stacked headers).
+        self.out.candidates += three_public_line_candidates(self.g)
         glued = glued_blocks(self.g, self.g.doc.lines, _money_columns)
         taken = set().union(*(b.taken for b in glued))
         for glued_block in glued:
@@ -192,6 +198,14 @@ class TableMapper:
                 self.out.lines += lines
                 continue
             roles = _money_columns(texts)
+            tp_rows = read_items_as_rows(self.g, rows, i, self.unit, loc)
+            if tp_rows is not None and (tp_rows.end >= len(rows) or not roles):
+                # a 三公 table with its items as rows (the whole grid): its columns by the
+                # 三公 lexicon, two header rows and year columns included
+                self.out.candidates += tp_rows.candidates
+                self.out.lines += tp_rows.lines
+                i = tp_rows.end
+                continue
             if any(t == "编制数" or t.endswith("编制数") for t in texts):
                 self._staffing(rows, i, loc)
             elif roles and _project_name_col(texts) is not None and _names_projects(texts):

@@ -5,8 +5,10 @@ Owns: recognising a header row whose cells name two or more 三公 items (合计
 购置费 | 运行维护费) and reading each following row by what its label says it holds
 (预算数, 决算数/实际支出, 上年决算数, 增减额, 增减率) into ``three_public.<item>.<kind>``
 candidates. The item words are the 三公 entries' labels (lexicon/three_public.toml), the
-row words ``[words] three_public_*_rows`` of lexicon/tables.toml. Must not read the
-usual layout with the items as rows (tables.py does).
+row words ``[words] three_public_*_rows`` of lexicon/tables.toml; a row named by a year
+(2022年决算) is last year's or this year's by the report's year. A text copy whose merged
+公务用车 header lost its span (购置费 | 运行维护费 under an empty cell) still splits it.
+Must not read the layout with the items as rows (three_public_rows.py, tables.py do).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from functools import cache
 
 from service.document import Cell
+from service.extract.clauses import report_year
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
@@ -26,6 +29,7 @@ Rows = list[list[Cell | None]]
 _ITEMS = ("total", "overseas", "reception", "vehicle", "vehicle_purchase", "vehicle_operation")
 # Row kinds, checked in this order (上年决算数 is last year's, before 决算数 is this year's).
 _KINDS = ("previous", "change_pct", "change", "budget", "actual")
+_YEAR = re.compile(r"(\d{4})\s*年")
 _SUBTOTAL = re.compile(r"^(?:小计|合计)$")
 _TOTAL = re.compile(r"^(?:合计|总计|小计|三公经费合计)$")
 
@@ -69,11 +73,15 @@ def item_columns(rows: Rows, r: int) -> dict[int, tuple[str, Cell]]:
     below = grid[r + 1] if r + 1 < len(grid) else []
     cols: dict[int, tuple[str, Cell]] = {}
     for c, cell in enumerate(top):
-        if cell is None:
+        low = below[c] if c < len(below) else None
+        vehicle_seen = any(i.startswith("vehicle") for i, _ in cols.values())
+        if cell is None or not cell.text.strip():
+            # 公务用车 over 购置费 | 运行维护费 in a text copy: the merge lost, the top empty
+            part = _vehicle_part(header_key(low.text)) if low and vehicle_seen else None
+            if part is not None and part not in (i for i, _ in cols.values()):
+                cols[c] = (part, low)
             continue
         item, named_by = _item(cell.text), cell
-        low = below[c] if c < len(below) else None
-        vehicle_seen = any(i == "vehicle" for i, _ in cols.values())
         if item == "vehicle" and _sub_header(low, cell, r):
             sub = header_key(low.text)
             item = "vehicle" if _SUBTOTAL.match(sub) else _vehicle_part(sub) or item
@@ -102,9 +110,17 @@ def _vehicle_part(sub: str) -> str | None:
     return item if item in ("vehicle_purchase", "vehicle_operation") else None
 
 
-def _kind(label: str) -> str | None:
+def _kind(label: str, year: int | None = None) -> str | None:
+    """What a row holds by its label; a row named by a year (2022年决算) is last year's
+    figure or this year's by the report's ``year``."""
     key = header_key(label)
     kind = next((k for k, rx in _kind_patterns() if rx.search(key)), None)
+    m = _YEAR.match(key)
+    if m and year is not None and kind in ("budget", "actual", None):
+        if int(m.group(1)) < year:
+            return "previous" if kind != "budget" else None  # last year's budget: no field
+        if int(m.group(1)) > year:
+            return None
     return None if kind != "change_pct" and "率" in key else kind  # 执行率 is no amount
 
 
@@ -127,12 +143,13 @@ def read_items_as_columns(
     ``r``; returns where reading stopped."""
     out: list[Candidate] = []
     per_column: dict[int, dict[str, Value]] = {c: {} for c in cols}
+    year = report_year(g.doc.text)
     j = r + 1
-    if j < len(rows) and not any(_kind(c.text) for c in rows[j][:1] if c is not None):
+    if j < len(rows) and not any(_kind(c.text, year) for c in rows[j][:1] if c is not None):
         j += 1  # the second header row (小计 | 购置费 | 运行维护费)
     while j < len(rows):
         first = next((c for c in rows[j][: min(cols)] if c is not None and c.text.strip()), None)
-        kind = _kind(first.text) if first is not None else None
+        kind = _kind(first.text, year) if first is not None else None
         if kind is None:
             break
         for c, (item, _) in cols.items():

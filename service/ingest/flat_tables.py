@@ -1,12 +1,13 @@
 """Recognise tables that a plain-text export has flattened, and give them back as grids.
 
-Owns the two flattened forms the seed reports arrive in:
+Owns the flattened forms text copies arrive in:
 
 * **one cell per line** (seed 000): every cell is a line that starts with a tab; a line
   holding only a tab (perhaps with a full-width space) is an empty cell; a cell may carry
   on over following lines that do not start with a tab (narrow header cells such as
   ``年度预`` / ``算申请`` / ``（万元）``); a blank line ends a row.
 * **tab-separated rows** (seed 002): one row per line, cells split on tabs.
+* **pipe-separated rows** (web and Markdown copies): ``| 项目 | 预算数 |``, rule lines skipped.
 
 Works on a page's source lines (before NFKC) and returns blocks in order: prose lines,
 blank lines and ``FlatTable`` grids. Must not touch the document builder's spans or any
@@ -84,6 +85,8 @@ def split_flat_tables(lines: list[str]) -> list[Block]:
         form = ""
         if _is_cell_line(line):
             region, form = _read_cell_per_line(lines, i), "cell_per_line"
+        elif _is_pipe_row(line):
+            region, form = _read_pipes(lines, i), "pipe"
         elif "\t" in line:
             region, form = _read_tsv(lines, i), "tsv"
         elif len(spaced_cells(line)) >= 3:
@@ -215,6 +218,34 @@ def _read_tsv(lines: list[str], start: int) -> _Region:
     return region
 
 
+# --- cells parted by pipes (web and Markdown copies) ----------------------------------------
+
+_PIPE = re.compile(r"[|｜]")
+_PIPE_RULE = re.compile(r"^[\s|｜:：\-—=+]*$")  # |---|:--| under a Markdown header
+
+
+def _is_pipe_row(line: str) -> bool:
+    """A row of cells parted by two or more pipes: '| 项目 | 预算数 |', '项目|预算数|决算数'."""
+    return len(_PIPE.findall(line)) >= 2
+
+
+def _read_pipes(lines: list[str], start: int) -> _Region:
+    """Consecutive pipe rows, without the outer pipes' empty edge cells and rule lines."""
+    region = _Region(end=start)
+    i = start
+    while i < len(lines) and _is_pipe_row(lines[i]):
+        if not _PIPE_RULE.match(lines[i]):
+            cells = [c.strip() for c in _PIPE.split(lines[i].strip())]
+            if cells and not cells[0]:
+                cells = cells[1:]
+            if cells and not cells[-1]:
+                cells = cells[:-1]
+            region.rows.append(cells)
+        i += 1
+    region.end = i
+    return region
+
+
 # --- is it a table at all? -----------------------------------------------------------------
 
 
@@ -226,7 +257,7 @@ def _looks_like_table(region: _Region, form: str) -> bool:
         return False
     if form == "spaced":
         return _looks_like_spaced_table(rows)
-    if form == "tsv":
+    if form in ("tsv", "pipe"):
         return max(len(r) for r in rows) >= 2
     multi = sum(1 for r in rows if len(r) >= 2)
     return multi >= 2 and 2 * multi >= len(rows)

@@ -136,3 +136,34 @@ def test_glued_bare_counts_read_nothing_wrong(family: str) -> None:
     expected = dict(zip(("authorized", "actual", "retired"), FAMILIES[family][1], strict=True))
     for field, value in _read(family, "txt-glued").items():
         assert value in (None, expected[field]), f"{field} read {value} from glued counts"
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf", "txt-tab", "txt-pipe"])
+def test_kinds_without_a_total_row_give_no_whole(fmt: str) -> None:
+    # 行政 and 事业 counts with no 合计: neither row is the department's headcount.
+    grid = Grid(
+        [["类别", "编制数", "实有人数"], ["行政编制", "12", "11"], ["事业编制", "30", "28"]]
+    )
+    staffing = read(grid, fmt).staffing
+    assert staffing.authorized is None and staffing.actual is None
+
+
+@pytest.mark.parametrize("fmt", ["docx", "txt-tab", "txt-single"])
+def test_last_years_headcount_is_not_this_years(fmt: str) -> None:
+    grid = Grid([["上年末在职人数", "45", "本年末在职人数", "47"], ["编制数", "50", "", ""]])
+    staffing = read(grid, fmt).staffing
+    assert staffing.actual is not None and staffing.actual.value == 47
+    assert staffing.authorized is not None and staffing.authorized.value == 50
+
+
+@pytest.mark.parametrize("fmt", ["docx", "txt-tab"])
+def test_amount_columns_are_no_headcount(fmt: str) -> None:
+    # 实际 / 在职 words over money: a 收支 table is no staffing form.
+    grid = Grid(
+        [
+            ["项目", "预算数", "实有"],
+            ["人员经费", "120.50", "118.20"],
+            ["公用经费", "30.00", "29.10"],
+        ]
+    )
+    assert read(grid, fmt).staffing.actual is None
