@@ -182,6 +182,8 @@ def ruled_cells(page: pymupdf.Page, clip: pymupdf.Rect, paths: list[dict]) -> li
             get_edges(finder), settings.intersection_x_tolerance, settings.intersection_y_tolerance
         )
         return [list(cells) for cells in to_tables(page, to_cells(intersections))]
+    except Exception:  # noqa: BLE001 - as find_tables: a failing finder finds no table
+        return []
     finally:
         pymupdf.TOOLS.set_small_glyph_heights(small)
         chars_var.set([])

@@ -126,3 +126,19 @@ def test_finder_leaves_no_state_behind(pdf: bytes) -> None:
     pdf_tables.find_tables(doc[0], 1)
     assert pymupdf.TOOLS.set_small_glyph_heights() == before
     assert list(finder.CHARS) == [] and list(finder.EDGES) == []
+
+
+def test_a_failing_finder_finds_no_table_as_find_tables(
+    pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """find_tables swallows its own exceptions (and returns None): the page is read as
+    text, the document is not refused."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a finder bug")
+
+    monkeypatch.setattr(finder, "intersections_to_cells", broken)
+    doc = read_document(pdf, "grid.pdf")  # not refused as a page that cannot be read
+    assert len(doc.pages) == 4 and "94.5" in doc.text
+    assert (13, 7) not in {(t.n_rows, t.n_cols) for t in doc.tables}  # no ruled grid found
+    assert pymupdf.TOOLS.set_small_glyph_heights() is False
