@@ -1,11 +1,12 @@
 """The web-page reader: a saved 政府信息公开 article page → ``Document``.
 
-Owns three steps. **Decoding**: a BOM, else the charset the page declares (``<meta charset>``
-or ``http-equiv``; the GBK family read as GB18030, as browsers do), else UTF-8, else GB18030,
-else a detector's guess. **The article**: readability-lxml finds the main content, so the
-site's navigation, breadcrumbs, publication line, share bar, related links and footer stay
-out (our code never guesses at a site's markup); the title comes from the page's own
-``ArticleTitle`` meta tag or its ``<h1>``. **Walking** the article: block elements and
+Owns three steps. **Decoding**: a BOM, else UTF-8 when the bytes are valid UTF-8, else the
+charset the page declares (``<meta charset>`` or ``http-equiv``; the GBK family read as
+GB18030, as browsers do), else GB18030, else a detector's guess. **The article**:
+readability-lxml finds the main content, so the site's navigation, breadcrumbs, share bar,
+related links and footer stay out (our code never guesses at a site's markup; a
+publication line inside the article's element is dropped by its words); the title comes
+from the page's own ``ArticleTitle`` meta tag or its ``<h1>``. **Walking** the article: block elements and
 ``<br>`` end lines, tables become grids with ``rowspan``/``colspan`` placed as HTML places
 them (nested tables flattened into their cell's text). The publication line's date and
 source (and the government-site meta tags ``PubDate``/``ContentSource``) go into
@@ -118,17 +119,19 @@ def read_html(data: bytes, source: SourceInfo, options: IngestOptions) -> Docume
 
 
 def decode_html(data: bytes) -> str:
-    """The page as text: BOM, declared charset, UTF-8, GB18030, then a detector."""
+    """The page as text: BOM, valid UTF-8, the declared charset, GB18030, then a detector."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
+    # Bytes that are valid UTF-8 beyond ASCII are UTF-8 whatever the page declares: GBK text
+    # almost never is, and pages re-saved by an editor keep their old GBK meta tag.
+    candidates = ["utf-8"]
     declared = _CHARSET.search(data[:4096])
-    candidates: list[str] = []
     if declared:
-        label = declared.group(1).decode("ascii").lower()
+        label = declared.group(1).decode("ascii", errors="replace").lower()
         candidates.append("gb18030" if label in _GBK_FAMILY else label)
-    candidates += ["utf-8", "gb18030"]
+    candidates.append("gb18030")
     for encoding in candidates:
         try:
             return data.decode(encoding)

@@ -69,6 +69,8 @@ def test_a_gbk_page_is_sniffed_as_html_and_decoded_by_its_meta_charset() -> None
         ('<meta charset="utf-8">', "utf-8", b""),
         ("", "utf-8", b"\xef\xbb\xbf"),
         ('<meta charset="gbk">', "utf-16-le", b"\xff\xfe"),  # the BOM wins over the tag
+        ('<meta charset="gb2312">', "utf-8", b""),  # re-saved as UTF-8, the old tag kept
+        ('<meta charset="big5">', "gbk", b""),  # a wrong tag: Big5 fails, GB18030 reads it
     ],
 )
 def test_charset_from_bom_meta_tag_or_detection(head: str, encoding: str, prefix: bytes) -> None:
