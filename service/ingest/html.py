@@ -137,11 +137,13 @@ def decode_html(data: bytes) -> str:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-    from charset_normalizer import from_bytes
+    import chardet  # readability-lxml's own dependency
 
-    best = from_bytes(data).best()
-    encoding = best.encoding if best is not None else "gb18030"
-    return data.decode(encoding, errors="replace")
+    guess = chardet.detect(data[:65536]).get("encoding") or "gb18030"
+    try:
+        return data.decode(guess, errors="replace")
+    except LookupError:
+        return data.decode("gb18030", errors="replace")
 
 
 def _parse(text: str) -> etree._Element:

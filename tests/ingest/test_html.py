@@ -79,6 +79,13 @@ def test_charset_from_bom_meta_tag_or_detection(head: str, encoding: str, prefix
     assert "我局编制人数32人" in read_document(data, "p.html").text
 
 
+def test_bytes_no_candidate_decodes_go_to_the_detector() -> None:
+    """0x80 is invalid in UTF-8 and in GB18030: a Windows-1252 page (€) is guessed."""
+    data = b"<html><body><p>Budget 2021: \x80 1,112.51 (10k)</p></body></html>" * 20
+    text = decode_html(data)
+    assert "Budget 2021:" in text and "1,112.51" in text and "\ufffd" not in text
+
+
 def test_the_site_chrome_is_left_out_and_the_title_leads() -> None:
     doc = read_document(_page('<meta charset="utf-8">').encode(), "p.html")
     for chrome in ("当前位置", "互动交流", "分享到", "相关文章", "备案号", "浏览次数", "发布时间"):
