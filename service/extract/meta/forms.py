@@ -39,7 +39,8 @@ def _pair_rx(path: str) -> re.Pattern[str]:
     """``label: value`` at the start of a line, or after a tab or two spaces (two pairs on
     one line); without a colon the label must stand before whitespace or the line's end."""
     return re.compile(
-        rf"(?m)(?:^[ \t]*{NUMBERING}[ \t]*|(?<=\t)|(?<=  ))(?P<label>{label_pattern(path)})"
+        rf"(?m)(?:^[ \t]*{NUMBERING}[ \t]*|(?<=\t)|(?<=  )|(?<=\S )(?={any_label().pattern}))"
+        rf"(?P<label>{label_pattern(path)})"
         r"(?:[ \t]*[(（]\s*(?:盖\s*章|公\s*章|签\s*章)\s*[)）])?(?:[ \t]*[:：]|[ \t]+|[ \t]*$)"
     )
 
@@ -70,7 +71,8 @@ def _pair_value(text: str, pos: int) -> tuple[int, int] | None:
     label itself."""
     end = eol(text, pos)
     rest = text[pos:end]
-    cut = re.search(r"\t|\s{2,}(?=\S{1,10}\s*[:：])|\s{2,}(?=" + any_label().pattern + ")", rest)
+    # a form's cells joined by single spaces (a PDF row: “单位名称 某某局 单位编码 105001”)
+    cut = re.search(r"\t|\s{2,}(?=\S{1,10}\s*[:：])|\s+(?=" + any_label().pattern + ")", rest)
     if cut:
         end = pos + cut.start()
     if text[pos:end].strip():
