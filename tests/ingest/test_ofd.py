@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pymupdf
 import pytest
 
 from service.config import Limits
@@ -18,7 +19,7 @@ from service.errors import (
     TooManyPagesError,
 )
 from service.ingest import IngestOptions, read_document
-from service.ingest.ofd import PT, expand_deltas
+from service.ingest.ofd import PT, draw_pdf, expand_deltas, read_pages
 from service.ingest.sniff import sniff
 from service.synth.ofd import delta_x, render_ofd
 from service.synth.render import render
@@ -137,6 +138,40 @@ def test_rules_make_a_table_with_cells_that_ground(hand_made: Document) -> None:
     cell = table.cell_at(1, 1)
     assert cell is not None and hand_made.slice(cell.span) == "1059.01"
     assert cell.bbox is not None and cell.bbox.x0 >= 70 * PT - 1 and cell.bbox.y0 >= 115 * PT - 2
+
+
+def test_a_picture_is_drawn_where_its_image_object_stands() -> None:
+    """A scanned OFD is pictures: they reach the PDF reader, whose OCR reads them."""
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(png, "PNG")
+    res = (
+        f"<ofd:Res {NS} BaseLoc='Res'><ofd:MultiMedias><ofd:MultiMedia ID='7' Type='Image'>"
+        "<ofd:MediaFile>scan.png</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias></ofd:Res>"
+    )
+    document = _document(template=False).replace(
+        "</ofd:CommonData>", "<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes></ofd:CommonData>"
+    )
+    page = (
+        f"<ofd:Page {NS}><ofd:Content><ofd:Layer ID='1'>"
+        "<ofd:ImageObject ID='8' Boundary='10 20 100 50' ResourceID='7' CTM='100 0 0 50 0 0'/>"
+        "</ofd:Layer></ofd:Content></ofd:Page>"
+    )
+    data = _ofd(
+        **{
+            "Doc_0/Document.xml": document,
+            "Doc_0/DocumentRes.xml": res,
+            "Doc_0/Res/scan.png": png.getvalue(),
+            "Doc_0/Pages/Page_0/Content.xml": page,
+        }
+    )
+    pages, _ = read_pages(data, IngestOptions())
+    ((rect, blob),) = pages[0].images
+    assert rect == (10, 20, 110, 70) and blob == png.getvalue()
+    drawn = pymupdf.open(stream=draw_pdf(pages), filetype="pdf")
+    (info,) = drawn[0].get_image_info()
+    assert info["bbox"] == pytest.approx((10 * PT, 20 * PT, 110 * PT, 70 * PT), abs=0.5)
 
 
 def test_expand_deltas_reads_g_runs() -> None:
