@@ -84,7 +84,7 @@ class _Scanner:
         self.year = report_year(g.doc.text)
         # Every money/三公 label takes part, so that one field's label stops another's
         # reading; only budget fields are read here (三公: three_public.py).
-        self.labels = _compiled(("budget.", "three_public."))
+        self.labels = _compiled(("budget.", "three_public.")) + _proxies(g.src)
         self.lex = lexicon()
         self._accounts = re.compile("|".join(rx.pattern for _, rx in self.labels))
         # A label of the accounts with its own figure: a statement before this one.
@@ -390,6 +390,22 @@ class _Scanner:
                     self.out.basic_breakdown.append(
                         ExpenseItem(name=item.name, amount=item.value, parent=parent)
                     )
+
+
+def _proxies(text: str) -> list[tuple[str, re.Pattern[str]]]:
+    """Labels that name a field only in a document without its own words: 工资福利支出 is
+    the personnel figure where no 人员经费 and no 对个人和家庭的补助 is named, 商品和服务
+    支出 the office figure where no 公用经费 and no 资本性支出 is (basis.py reads no label
+    for them, so a difference they make is a warning, never an error)."""
+    lex = lexicon()
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for path, proxy, absent in (
+        ("budget.personnel_expenditure", "personnel_proxy", "personnel_proxy_absent"),
+        ("budget.public_expenditure", "public_proxy", "public_proxy_absent"),
+    ):
+        if not re.search(lex.words_pattern(absent), text):
+            out.append((path, re.compile(lex.words_pattern(proxy))))
+    return out
 
 
 @cache

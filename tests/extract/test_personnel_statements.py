@@ -105,3 +105,38 @@ def test_a_planted_difference_after_a_budget_clause_is_a_conflict() -> None:
     found = [f for f in export.findings if f.kind == "conflict"]
     assert [f.paths for f in found] == [["budget.personnel_expenditure"]]
     assert number(export, "budget.total_expenditure") == 1200.0
+
+
+PARTS = "本年支出合计1,200.00万元，其中基本支出800.00万元，项目支出400.00万元。\n"
+
+
+def test_wages_stand_for_personnel_where_the_report_names_nothing_else() -> None:
+    """工资福利支出 and 商品和服务支出 are the personnel and office figures of a report that
+    names neither 人员经费 nor the other parts; a restatement that differs is a conflict,
+    a warning (the words are not the field's own)."""
+    export = read(
+        HEAD + PARTS + "基本支出中，工资福利支出650.00万元，商品和服务支出150.00万元。\n"
+        "三、总体评价\n全年工资福利支出660.00万元。\n"
+    )
+    assert number(export, "budget.personnel_expenditure") == 650.0
+    assert number(export, "budget.public_expenditure") == 150.0
+    found = [f for f in export.findings if f.kind == "conflict"]
+    assert [(f.paths, f.severity) for f in found] == [(["budget.personnel_expenditure"], "warning")]
+
+
+@pytest.mark.parametrize(
+    "breakdown",
+    [
+        # the wages are one of two personnel parts here
+        "基本支出中，工资福利支出600.00万元，对个人和家庭的补助50.00万元，商品和服务支出150.00万元。"
+        "人员经费650.00万元。",
+        "人员经费650.00万元，其中工资福利支出600.00万元。公用经费150.00万元。",
+    ],
+)
+def test_wages_are_a_part_where_the_report_names_personnel_or_its_other_part(
+    breakdown: str,
+) -> None:
+    export = read(HEAD + PARTS + breakdown + "\n")
+    assert number(export, "budget.personnel_expenditure") == 650.0
+    assert not [f for f in export.findings if f.kind == "conflict"]
+    assert not [f for f in export.findings if f.severity == "error"]
