@@ -5,9 +5,10 @@ Owns telling a Word/WPS compound file from the other OLE2 files (by the stream n
 directory: ``WordDocument`` for Word 97-2003 and WPS Writer, ``CONTENTS`` for MS Works; an
 Excel ``Workbook`` is the sheet reader's), refusing encrypted ones, and running
 ``soffice --headless --convert-to docx`` once per file: a throwaway profile directory (two
-conversions never share one), a time limit after which the whole process group is killed,
-and a cache of the result named by the original's sha256. The ``Document`` keeps the
-original's source (format, sha256); only its text comes through DOCX.
+conversions never share one; each is a copy of the profile the first conversion left in the
+cache, which saves LibreOffice making one), a time limit after which the whole process group
+is killed, and a cache of the result named by the original's sha256. The ``Document`` keeps
+the original's source (format, sha256); only its text comes through DOCX.
 
 Must not touch the database or the web; the cache is a plain folder of files we named.
 """
@@ -128,18 +129,27 @@ def convert_to_docx(
     program = shutil.which(settings.soffice)
     if program is None:
         raise ConverterMissingError(f"{settings.soffice!r} was not found")
-    converted = _run_soffice(program, data, SUFFIXES[fmt], settings.timeout_seconds)
+    template = Path(settings.cache_dir) / "soffice-profile" if settings.cache_dir else None
+    converted = _run_soffice(program, data, SUFFIXES[fmt], settings.timeout_seconds, template)
     if cached is not None:
         _write_private(cached, converted)
     return converted
 
 
-def _run_soffice(program: str, data: bytes, suffix: str, timeout: float) -> bytes:
+def _run_soffice(
+    program: str, data: bytes, suffix: str, timeout: float, template: Path | None
+) -> bytes:
+    """Convert in a throwaway folder. ``template``: a profile LibreOffice made before, copied
+    in rather than made afresh (a new profile costs about two seconds of each conversion)."""
     with tempfile.TemporaryDirectory(prefix="jixiao-soffice-") as tmp:
         work = Path(tmp)
         source = work / f"input{suffix}"
         source.write_bytes(data)
         out = work / "out"
+        fresh = True
+        if template is not None and template.is_dir():
+            shutil.copytree(template, work / "profile", symlinks=True)
+            fresh = False
         command = [
             program,
             f"-env:UserInstallation={(work / 'profile').as_uri()}",
@@ -176,6 +186,8 @@ def _run_soffice(program: str, data: bytes, suffix: str, timeout: float) -> byte
         finally:
             _kill_group(proc)  # soffice.bin may outlive the launcher script
         result = out / "input.docx"
+        if fresh and template is not None and proc.returncode == 0:
+            _keep_profile(work / "profile", template)
         if not result.is_file() or result.stat().st_size == 0:
             message = log.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             raise CorruptFileError(
@@ -184,6 +196,21 @@ def _run_soffice(program: str, data: bytes, suffix: str, timeout: float) -> byte
                 f"{message[0][:200]})"
             )
         return result.read_bytes()
+
+
+def _keep_profile(profile: Path, template: Path) -> None:
+    """Keep a profile as the template of later conversions (the first keeper wins)."""
+    if not profile.is_dir():
+        return
+    template.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=template.parent, prefix=".profile-"))
+    try:
+        shutil.copytree(profile, staging / "p", symlinks=True)
+        os.rename(staging / "p", template)
+    except OSError:  # another conversion kept one first, or the disk refused: no matter
+        pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

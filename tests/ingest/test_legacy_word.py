@@ -138,8 +138,12 @@ def test_conversion_is_cached_by_sha256(twin: tuple[bytes, bytes], tmp_path: Pat
     _, doc = twin
     options = IngestOptions(convert=ConvertSettings(cache_dir=tmp_path / "cache"))
     first = read_document(doc, "report.doc", options)
-    cached = list((tmp_path / "cache").rglob("*.docx"))
+    cached = list((tmp_path / "cache").glob("??/*.docx"))
     assert [p.name for p in cached] == [f"{first.source.sha256}.docx"]
+    # the first conversion's LibreOffice profile is kept and copied into the next ones
+    assert (tmp_path / "cache" / "soffice-profile").is_dir()
+    rtf = read_document(_rtf_report(), "other.rtf", options)
+    assert "部门名称:某县农业农村局" in rtf.text.splitlines()
     # LibreOffice gone: the second read takes the cached conversion, never the program
     gone = options.model_copy(
         update={"convert": options.convert.model_copy(update={"soffice": "no-such-soffice"})}
