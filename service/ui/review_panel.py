@@ -7,6 +7,7 @@ buttons shown are exactly the steps the server would accept from this visitor.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,13 @@ from service.store.review import (
     allowed_actions,
     open_errors,
 )
+
+_KEY_SUFFIX = re.compile(r"\s*\(key \d+\)$")
+
+
+def person(author: str | None) -> str:
+    """Who, as a colleague reads it: '王科员', not the audit log's '王科员 (key 2)'."""
+    return _KEY_SUFFIX.sub("", author or "")
 
 
 @dataclass

@@ -29,7 +29,7 @@ from service.store.tables import Correction, EvalRun, Role, StoredDocument
 from service.ui import auth, evalruns, evalset
 from service.ui.i18n import STRINGS, Lang, normalize_lang, path_label, translator
 from service.ui.review import build_review, corrected_paths, display
-from service.ui.review_panel import review_panel
+from service.ui.review_panel import person, review_panel
 from service.ui.sources import PageInfo, load_source
 
 HERE = Path(__file__).parent
@@ -406,6 +406,7 @@ def _review_context(
         "promoted": evalset.in_set(state.settings, review.document.id),
         "can_promote": evalset.eval_dirs(state.settings).set_dir is not None,
         "conflicts": conflicts,
+        "person": person,
     }
 
 

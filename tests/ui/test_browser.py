@@ -170,10 +170,12 @@ def test_review_flow(browser: Any, live: dict[str, Any], tmp_path: Path) -> None
     other.locator("input.value-in").press("Escape")
     assert page.locator("#dirty-note").is_hidden()
 
-    # approve (the confirm dialog is accepted), then promote
-    page.once("dialog", lambda d: d.accept())
-    page.click("#approve")
-    page.wait_for_selector("#approved")
+    # approve in the step dialog (a reason when error findings are still open), then promote
+    page.click("button[data-step=approve]")
+    if page.locator("#step-override-box").is_visible():
+        page.fill("#step-override", "其余问题已与单位核实")
+    page.click("#step-ok")
+    page.wait_for_selector("#review-state[data-state=approved]")
     page.click("#promote")
     page.wait_for_selector("#promoted")
     assert "reviewed_" in page.locator("#promoted").inner_text()
@@ -212,7 +214,7 @@ def test_uploader_reads_only(browser: Any, live: dict[str, Any]) -> None:
     page = context.new_page()
     _login(page, url, live["keys"]["uploader"])
     page.goto(f"{url}/ui/documents/{docs[0]['id']}")
-    assert page.locator("#approve").count() == 0
+    assert page.locator("button[data-step]").count() == 0
     assert page.locator("button.del").count() == 0
     cell = page.locator(f'td.v[data-path="{PROJECT}"]')
     cell.dblclick()

@@ -48,7 +48,7 @@ STATE_ZH = {
     "pending": "待审核",
     "first_approved": "初审通过",
     "approved": "已审核",
-    "returned": "退回",
+    "returned": "已退回",
 }
 FINDING_ZH = {"open": "待处理", "corrected": "已更正", "confirmed": "确认无误", "ignored": "忽略"}
 

@@ -72,6 +72,7 @@ window.ReviewFlow = (function () {
     dialog.showModal();
     (isReturn ? document.getElementById("step-reasons") : (override.hidden ? document.getElementById("step-opinion") : document.getElementById("step-override"))).focus();
   }
+  if (dialog) dialog.addEventListener("input", () => { document.getElementById("step-msg").textContent = ""; });
   if (dialog) document.getElementById("step-ok").addEventListener("click", async (e) => {
     e.preventDefault();
     if (!pending) return;
@@ -92,7 +93,7 @@ window.ReviewFlow = (function () {
       const answer = await call("POST", base + "/review", body);
       dialog.close();
       pending = null;
-      UI.toast(t("review.done_step", { action: t("review.act." + body.action) }) + " · " + answer.state_zh);
+      UI.toast(answer.state_zh);
       await refresh();
     } catch (err) {
       msg.textContent = errorMessage(err);
@@ -206,6 +207,35 @@ window.ReviewFlow = (function () {
       } catch (err) { UI.toast(errorMessage(err), true); }
     });
   }
+
+  /* --- resubmission after 退回: the corrected file is read as the document's new version -- */
+  root.addEventListener("submit", async (e) => {
+    if (e.target.id !== "resubmit-form") return;
+    e.preventDefault();
+    const input = document.getElementById("resubmit-file");
+    if (!input.files.length) return;
+    const data = new FormData();
+    data.append("file", input.files[0]);
+    const button = e.target.querySelector("button");
+    button.disabled = true;
+    UI.toast(t("review.resubmitting"));
+    try {
+      const r = await fetch(base + "/resubmit", {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-CSRF-Token": UI.csrf(), "Accept": "application/json" },
+      });
+      const body = await r.json().catch(() => null);
+      if (!r.ok) throw new Error(UI.errorText(body, r.status));
+      location.reload();
+    } catch (err) { button.disabled = false; UI.toast(err.message, true); }
+  });
+
+  root.addEventListener("change", (e) => {
+    if (e.target.id !== "resubmit-file") return;
+    const file = e.target.files[0];
+    document.getElementById("resubmit-name").textContent = file ? file.name : "";
+    document.getElementById("resubmit-send").disabled = !file;
+  });
 
   /* --- clicks ------------------------------------------------------------------------------- */
   root.addEventListener("click", (e) => {
