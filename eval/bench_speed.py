@@ -136,8 +136,11 @@ def bench_reference(pdfs: dict[str, list[tuple[str, bytes]]], repeat: int) -> di
         pages = sum(reference_a(d) for _, d in docs)  # also a warm-up
         for _, d in docs:
             jixiao_in_process(d)
-        ref = _median(lambda docs=docs: [reference_a(d) for _, d in docs], repeat)
-        ours = _median(lambda docs=docs: [jixiao_in_process(d) for _, d in docs], repeat)
+        ref, ours = _interleaved(
+            lambda docs=docs: [reference_a(d) for _, d in docs],
+            lambda docs=docs: [jixiao_in_process(d) for _, d in docs],
+            repeat,
+        )
         out[kind] = {
             "documents": len(docs),
             "pages": pages,
@@ -154,6 +157,28 @@ def bench_reference(pdfs: dict[str, list[tuple[str, bytes]]], repeat: int) -> di
         "jixiao_pages_per_s": round(all_pages / our_s, 1),
         "ratio": round(ref_s / our_s, 2),
     }
+    return out
+
+
+def _interleaved(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Medians of ``a`` and ``b`` timed in turn, so that a change of the machine's load
+    during the run falls on both."""
+    ta, tb = [], []
+    for _ in range(repeat):
+        for fn, times in ((a, ta), (b, tb)):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return statistics.median(ta), statistics.median(tb)
+
+
+def mixed(pdfs: dict[str, list[tuple[str, bytes]]]) -> list[bytes]:
+    """The generated PDFs with the kinds taken in turn (table report, prose report, …), so
+    that the first ten pages of a joined file hold the same mix as three hundred."""
+    kinds = list(pdfs.values())
+    out: list[bytes] = []
+    for i in range(max(len(k) for k in kinds)):
+        out += [k[i][1] for k in kinds if i < len(k)]
     return out
 
 
@@ -317,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         result["reference_a_vs_jixiao"] = bench_reference(pdfs, repeat)
         print(json.dumps(result["reference_a_vs_jixiao"]), file=sys.stderr)
     if "rules" not in skip:
-        sources = [d for docs in pdfs.values() for _, d in docs]
+        sources = mixed(pdfs)
         sizes = [int(s) for s in args.sizes.split(",")]
         result["rules_per_page"] = bench_rules(sizes, sources, repeat)
         print(json.dumps(result["rules_per_page"]), file=sys.stderr)

@@ -40,3 +40,10 @@ def test_joined_pdf_cycles_its_sources_and_cuts_at_the_size() -> None:
 
 def test_reference_reads_every_page() -> None:
     assert reference_a(_pdf("A", 4)) == 4
+
+
+def test_mixed_takes_the_kinds_in_turn() -> None:
+    from eval.bench_speed import mixed
+
+    pdfs = {"tables": [("t0", b"T0"), ("t1", b"T1"), ("t2", b"T2")], "prose": [("p0", b"P0")]}
+    assert mixed(pdfs) == [b"T0", b"P0", b"T1", b"T2"]
