@@ -37,6 +37,11 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     print(
         f"pages={len(doc.pages)}  chars={len(doc.text)}  lines={len(doc.lines)}  tables={len(doc.tables)}"
     )
+    for part in doc.files:  # a report in several files
+        pages = f"{part.pages[0]}-{part.pages[-1]}" if part.pages else "none"
+        print(
+            f"  file {part.index + 1}: {part.filename}  format={part.format.value}  pages {pages}"
+        )
     for page in doc.pages:
         conf = f"  ocr_conf={page.ocr_confidence:.3f}" if page.ocr_confidence is not None else ""
         print(f"  page {page.number}: {page.text_source.value}, {len(page.span)} chars{conf}")
