@@ -125,6 +125,7 @@ def test_findings_states_return_and_resubmit(
     page.click("#step-ok")
     page.wait_for_selector("#review-state[data-state=first_approved]")
     assert page.locator("button[data-step]").count() == 0  # 复核 is someone else's
+    assert page.locator("#promote").is_disabled()  # redrawn, still waiting for approval
     shot(page, "03-first-review-1440")
     staff = page.locator('td.v[data-path="budget/basic_expenditure"]')
     staff.dblclick()
