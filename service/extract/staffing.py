@@ -40,16 +40,25 @@ def _labels() -> list[tuple[str, re.Pattern[str]]]:
     ]
 
 
-def _count_ok(entry: FieldEntry, found: Hit, between: str) -> bool:
+def _count_ok(entry: FieldEntry, found: Hit, between: str, alone: bool = False) -> bool:
     """A headcount: a count in one of the entry's units, or a bare whole number after a
-    colon (the “编制数：52” form; a bare number on the next line is a table's row under its
-    header row, not this label's)."""
+    colon (the “编制数：52” form) or standing alone on the line after a label that stands
+    alone on its own (a form flattened to one cell per line: “人员编制\n\n21”). A bare
+    number under a line of several labels is a table's row, not this label's."""
     value, unit = found.q.value, found.q.unit
     if not isinstance(value, int) or not entry.in_range(value):
         return False
     if found.kind == "count":
         return unit in entry.units
-    return found.kind == "number" and unit is None and bool(re.search("[:：]", between))
+    return found.kind == "number" and unit is None and (bool(re.search("[:：]", between)) or alone)
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    """Whether nothing but blanks stands beside [start, end) on its line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    return not text[line_start:start].strip() and not text[end:line_end].strip()
 
 
 @cache
@@ -119,7 +128,13 @@ def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Cand
         limit = hits[k + 1].start if k + 1 < len(hits) else end
         found = paired.get(k) or value_after(text, hit.end, limit)
         entry = lexicon().field(hit.key)
-        if found is None or not _count_ok(entry, found, text[hit.end : found.start]):
+        alone = (
+            found is not None
+            and "\n" in text[hit.end : found.start]
+            and _alone_on_line(text, hit.start, hit.end)
+            and _alone_on_line(text, found.start, found.start + len(text[found.start : found.end].rstrip()))
+        )
+        if found is None or not _count_ok(entry, found, text[hit.end : found.start], alone):
             continue
         if basis.of(hit.start) == "previous" or _is_sub_quota(text, hit, found, sent):
             continue
