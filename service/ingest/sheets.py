@@ -40,6 +40,11 @@ MAX_CELLS = 1_000_000  # non-empty cells in a workbook; a 自评表 has a few hu
 MAX_EXPANSION = 10  # unpacked parts at most this many times the upload limit (as DOCX)
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+\d+)(?::([A-Z]+\d+))?\"")
 _ADDRESS = re.compile(r"([A-Z]+)(\d+)")
+# a formula whose cell holds no saved value: <f>…</f> then no <v>, or an empty one
+_UNSAVED = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?"
+    rb"\s*</(?:\w+:)?c>"
+)
 
 
 @dataclass
@@ -55,6 +60,7 @@ class Sheet:
     name: str
     cells: dict[tuple[int, int], SheetCell] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
+    unsaved_formulas: int = 0  # formula cells the program that saved the file left empty
 
 
 def read_workbook(data: bytes, source: SourceInfo, options: IngestOptions) -> Document:
@@ -77,6 +83,13 @@ def read_workbook(data: bytes, source: SourceInfo, options: IngestOptions) -> Do
         write_sheet(builder, sheet)
     if hidden:
         builder.warn(f"hidden sheet(s) not read: {', '.join(hidden)}")
+    unsaved = {s.name: s.unsaved_formulas for s in sheets if s.unsaved_formulas}
+    if unsaved:
+        where = ", ".join(f"{name} {n}" for name, n in unsaved.items())
+        builder.warn(
+            f"formula cells without a saved value read as empty ({where}): open and save the "
+            "workbook in Excel or WPS to keep their results"
+        )
     doc = builder.build()
     if not doc.text.strip():
         raise EmptyFileError(f"{source.filename or 'the workbook'} holds no text")
@@ -129,7 +142,9 @@ def _read_xlsx(data: bytes) -> tuple[list[Sheet], list[str]]:
                         sheet.cells[(cell.row, cell.column)] = SheetCell(text, _number(cell.value))
             path = getattr(ws, "_worksheet_path", None)
             if path:
-                sheet.merges = _xlsx_merges(archive.read(path))
+                xml = archive.read(path)
+                sheet.merges = _xlsx_merges(xml)
+                sheet.unsaved_formulas = len(_UNSAVED.findall(xml))
             sheets.append(sheet)
     except (FileTooLargeError, EmptyFileError):
         raise

@@ -166,6 +166,22 @@ def test_a_password_protected_xlsx_is_a_typed_error() -> None:
         read_document(data, "zp.xlsx")
 
 
+def test_formulas_without_saved_values_are_named_in_a_warning() -> None:
+    """openpyxl (like other libraries) writes formulas without their results."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "基础数据表"
+    ws["A1"], ws["B1"] = "基本支出", 1059.01
+    ws["A2"], ws["B2"] = "项目支出", 53.5
+    ws["A3"], ws["B3"] = "合计", "=SUM(B1:B2)"
+    buf = io.BytesIO()
+    book.save(buf)
+    doc = read_document(buf.getvalue(), "jc.xlsx")
+    assert "合计\n" in doc.text and "=SUM" not in doc.text  # the label alone: no value
+    assert any("基础数据表 1" in w and "formula" in w for w in doc.warnings)
+    assert not any("formula" in w for w in read_document(_workbook(), "zp.xlsx").warnings)
+
+
 def test_a_truncated_workbook_is_corrupt() -> None:
     data = _workbook()
     with pytest.raises(CorruptFileError):
