@@ -260,6 +260,9 @@ class _Walker:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "table":
             yield from self.flush()
+            caption = el.find("caption")
+            if caption is not None and _text(caption):
+                yield _text(caption)  # a table's title (…自评表) stands above it
             cells = table_cells(el)
             if cells:
                 yield cells

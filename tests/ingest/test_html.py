@@ -134,6 +134,12 @@ def test_a_layout_table_page_gives_the_article_without_its_publication_line() ->
     assert [t.grid()[0] for t in doc.tables] == [["项目", "", "预算数", "决算数"]]
 
 
+def test_a_table_caption_is_a_line_above_the_table() -> None:
+    body = ARTICLE + TABLE.replace("<tbody>", "<caption>附件1 基础数据表</caption><tbody>")
+    doc = read_document(_page("", body).encode("utf-8"), "p.html")
+    assert "附件1 基础数据表\n项目\t\t预算数\t决算数\n" in doc.text
+
+
 def test_a_nested_table_and_line_breaks_stay_inside_their_cell() -> None:
     body = ARTICLE + (
         "<table><tr><td>说明</td><td>第一行<br>第二行"
