@@ -1,6 +1,8 @@
 """Ingest: turn uploaded bytes into a grounded ``Document``.
 
-One reader per format (``pdf``, ``image``, ``docx``, ``text``), chosen by content sniffing.
+One reader per format (``pdf``, ``image``, ``docx``, ``text``; ``html`` for web pages,
+``sheets`` for .xlsx/.xls workbooks, ``ofd`` for OFD — docs/formats.md), chosen by content
+sniffing.
 Owns limits checks and the typed input errors; must not touch the database or the web.
 """
 
