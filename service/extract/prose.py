@@ -200,6 +200,9 @@ class _Scanner:
         """The label, figure and sentence a statement is really of, or None when its figure
         is no final figure of this year for any field."""
         gap = _REMARK.sub("", self.text[hit.end : found.end])  # with the figure: 预算(?=\d)
+        before = self.text[max(sent.start, hit.start - 12) : hit.start]
+        if _COMPARED_BASE.search(gap[: found.start - hit.end]) or _COMPARED_LEAD.search(before):
+            return None  # “人员经费较上年的600万元…”, “与上年人员经费600万元相比”: the base
         if hit.key not in _BUDGET_FIELDS and (
             words("budget_basis").search(gap) or _previous_in(gap)
         ):
@@ -440,6 +443,15 @@ _BUDGET_OPENING = re.compile(
 )
 # A bare 支出 and its figure right after the income's: “，支出1,200.00万元”.
 _SPENT_AFTER = re.compile(r"\s*[，,、]\s*支出\s*(?:为|是|共计|合计|:|：)?\s*(?=\d)")
+# A comparison's base right before the figure (较上年的…, 比2022年…) or around the label
+# (与上年人员经费…相比): last year's figure, not this year's.
+_COMPARED_BASE = re.compile(
+    r"(?:比|较|与|同|相对)\s*(?:上年度?|上一年度?|去年|上年同期|20\d\d\s*年度?)(?:同期)?\s*(?:的)?"
+    r"\s*(?:数|水平|金额)?\s*(?:为|是)?\s*$"
+)
+_COMPARED_LEAD = re.compile(
+    r"(?:比|较|与|同|相对)\s*(?:上年度?|上一年度?|去年|上年同期|20\d\d\s*年度?)(?:同期)?\s*(?:的)?\s*$"
+)
 # A clause naming only the final stage, after a budget figure: “，决算650万元”.
 _FINAL_CLAUSE = re.compile(
     r"\s*[，,；;]\s*(?:全年|本年度?)?\s*(?:决算|实际|执行)(?:数|支出|执行数?|完成|使用)?"

@@ -53,6 +53,17 @@ def number(export: ReportExport, path: str) -> float | None:
         # nothing of this year's final figure: no reading rather than a wrong one
         ("人员经费由上年的600.00万元增加到650.00万元。", None),
         ("人员经费预算660.00万元，上年600.00万元。", None),
+        # the base of a comparison is last year's figure
+        ("人员经费较上年的600.00万元增加50.00万元。", None),
+        ("人员经费比上年600.00万元增长8.33%。", None),
+        ("与上年人员经费600.00万元相比，增加50.00万元。", None),
+        ("人员经费650.00万元，较2022年的600.00万元增加50.00万元。", 650.0),
+        ("与2022年相比，人员经费650.00万元。", 650.0),
+        # what is left of it, or per head, is no total
+        ("人员经费结转5.00万元。", None),
+        ("人员经费人均12.50万元。", None),
+        ("2023年人员经费650.00万元，2022年人员经费600.00万元。", 650.0),
+        ("人员经费：2023年650.00万元，2022年600.00万元。", 650.0),
     ],
 )
 def test_personnel_takes_this_years_final_figure(sentence: str, expected: float | None) -> None:
