@@ -114,13 +114,18 @@ def _columns(texts: list[str], year: int | None) -> dict[int, str]:
 
 
 def _is_header(row: list[Cell | None]) -> bool:
-    """Words only: no figure, no nil mark (无, —), no 三公 item naming the row."""
+    """Words only: no figure, no nil mark (无, —)."""
     cells = [c for c in row if c is not None and c.text.strip()]
-    return (
-        bool(cells)
-        and all(parse_quantity(c.text) is None and not is_blank(c.text) for c in cells)
-        and row_item(cells[0].text) is None
+    return bool(cells) and all(
+        parse_quantity(c.text) is None and not is_blank(c.text) for c in cells
     )
+
+
+def _is_lower_header(row: list[Cell | None]) -> bool:
+    """A second header row: words only, and no 三公 item naming it (a row of nil marks
+    written in words is a body row)."""
+    label = next((c for c in row if c is not None and c.text.strip()), None)
+    return _is_header(row) and label is not None and row_item(label.text) is None
 
 
 def find_header(
@@ -134,13 +139,13 @@ def find_header(
     if not _is_header(rows[r]):
         return None
     for two_rows in (True, False):
-        if two_rows and not (r + 1 < len(rows) and _is_header(rows[r + 1])):
+        if two_rows and not (r + 1 < len(rows) and _is_lower_header(rows[r + 1])):
             continue
         body = r + 1 + two_rows
         if body >= len(rows):
             continue
         texts = (
-            _text_header(rows, r, two_rows, len(rows[body]), year)
+            _text_header(rows, r, two_rows, max(len(row) for row in rows[body : body + 4]), year)
             if text_grid
             else _texts(grid, r, two_rows)
         )
@@ -233,12 +238,41 @@ def read_items_as_rows(
     return out if items - {"total"} else None  # a 合计 row alone is no 三公 table
 
 
+@cache
+def _glued_header() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a whole glued header line: a name then two or more column words, one column word)."""
+    lex = lexicon()
+    period, core = lex.words_pattern("tp_header_periods"), lex.words_pattern("tp_header_cores")
+    change = lex.words_pattern("tp_header_changes")
+    suffix = "(?:数|额|金额|率|幅度|比例|值)?"
+    unit = (
+        rf"(?:(?:{period})?(?:{core}){suffix}|(?:{change}){suffix}|(?:{period})(?:数|金额)?)"
+        r"(?:[(（][^)）]{1,4}[)）])?"
+    )
+    return re.compile(rf"(?P<name>.*?)(?P<columns>(?:{unit}){{2,}})"), re.compile(unit)
+
+
+def split_glued_header(word: str) -> list[tuple[int, int]] | None:
+    """A header line written without separators (项目预算数决算数上年决算数) as the spans
+    of its name and column words; None when it is not one."""
+    whole, unit = _glued_header()
+    m = whole.fullmatch(word)
+    if m is None:
+        return None
+    spans = [(m.start("name"), m.end("name"))] if m.group("name") else []
+    pos = m.start("columns")
+    while pos < len(word) and (u := unit.match(word, pos)) is not None and u.end() > pos:
+        spans.append((pos, u.end()))
+        pos = u.end()
+    return spans if pos == len(word) else None
+
+
 def three_public_line_candidates(g: Grounder) -> list[Candidate]:
     """三公 tables with the items as rows among the text lines ingest made no table of
     (cells parted by single spaces or pipes, nil written 无, headers stacked); their unit
     from a caption just above or the header's “（元）”."""
     out: list[Candidate] = []
-    for grid in line_grids(g.doc):
+    for grid in line_grids(g.doc, split_glued_header):
         r = 0
         while r < len(grid):
             first = next(c for c in grid[r] if c is not None)

@@ -2,7 +2,8 @@
 (预算数 / 决算数 / 上年数, 本年 / 上年 / 增减, year columns) as columns, the 合计 row first
 or last, 元 or 万元, a two-level header (本年度 over 预算数 | 决算数), the items as columns
 with 公务用车 split below into 购置 | 运行维护, year-named rows, nil written 0, 无 or —.
-Each family is rendered as DOCX, PDF and TXT flattened five ways (tests/extract/forms.py);
+Each family is rendered as DOCX, PDF and TXT flattened five ways (tests/extract/forms.py),
+glued header lines (项目预算数决算数上年决算数) and glued amounts (2.401.952.30) included;
 the basis of each figure (budget, actual, previous) must come out as the table says.
 """
 
@@ -199,14 +200,25 @@ def _read(family: str, fmt: str) -> dict[str, float | None]:
     return got
 
 
-@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "txt-glued"])
-@pytest.mark.parametrize("family", sorted(FAMILIES))
+# Glued copies (no separator at all) that cannot be parted: an integer 0 between amounts
+# (12.0002.00), item names run together in the header, nil marks run together (无无无——).
+GLUED_AMBIGUOUS = {
+    "items_as_columns_vehicle_split", "items_as_columns_year_rows", "same_period_nil_words",
+}  # fmt: skip
+CASES = [
+    (family, fmt)
+    for family in sorted(FAMILIES)
+    for fmt in FORMATS
+    if not (fmt == "txt-glued" and family in GLUED_AMBIGUOUS)
+]
+
+
+@pytest.mark.parametrize(("family", "fmt"), CASES)
 def test_three_public_table(family: str, fmt: str) -> None:
     assert _read(family, fmt) == FAMILIES[family][1]
 
 
-# Rows glued with no separator at all (公务接待费2.401.952.30 under 项目预算数决算数上年决算数)
-# are read only in part: what is read must be right, and a budget never the actual.
+# What is read from a glued copy must be right, and a budget never the actual.
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_glued_copies_read_nothing_wrong(family: str) -> None:
     expected = FAMILIES[family][1]
