@@ -201,7 +201,8 @@ class _Scanner:
         is no final figure of this year for any field."""
         gap = _REMARK.sub("", self.text[hit.end : found.end])  # with the figure: 预算(?=\d)
         before = self.text[max(sent.start, hit.start - 12) : hit.start]
-        if _COMPARED_BASE.search(gap[: found.start - hit.end]) or _COMPARED_LEAD.search(before):
+        base = _COMPARED_BASE.search(_REMARK.sub("", self.text[hit.end : found.start]))
+        if base or _COMPARED_LEAD.search(before):
             return None  # “人员经费较上年的600万元…”, “与上年人员经费600万元相比”: the base
         if hit.key not in _BUDGET_FIELDS and (
             words("budget_basis").search(gap) or _previous_in(gap)
