@@ -22,7 +22,7 @@ RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY prompts ./prompts
-RUN pip install --no-deps ".[postgres]"
+RUN pip install ".[postgres]" --no-deps
 
 RUN useradd --create-home --uid 1000 jixiao && mkdir -p /data && chown jixiao /data
 USER jixiao
