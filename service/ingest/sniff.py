@@ -78,16 +78,18 @@ def sniff(data: bytes, filename: str | None = None) -> SourceFormat:
     """The format of ``data``. Raises a typed ``InputError`` when it is none we read."""
     if not data or not data.strip(b" \t\r\n\x00"):
         raise EmptyFileError(filename)
+    # Containers first: a ZIP or OLE file may hold a PDF's bytes near its start (a bundle
+    # stores its files uncompressed), while a PDF never starts with their signatures.
+    if data.startswith(b"PK\x03\x04"):
+        return _sniff_zip(data, filename)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return _sniff_ole(data, filename)
     head = data[:1024]
     if b"%PDF-" in head:
         return SourceFormat.pdf
     for magic, fmt in _IMAGE_MAGIC:
         if data.startswith(magic):
             return fmt
-    if data.startswith(b"PK\x03\x04"):
-        return _sniff_zip(data, filename)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return _sniff_ole(data, filename)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
         return SourceFormat.rtf
     if looks_like_html(data):

@@ -375,6 +375,8 @@ def review_page(
     extraction, view = repo.current_view(session, doc)
     corrections = repo.list_corrections(session, doc.id)
     source = load_source(state.files, doc.sha256)
+    if doc.format not in PAGED_FORMATS:
+        source = source.unpaged()
     review = review_store.load(session, doc, current=(extraction, view.export))
     model = build_review(view.export, source, lang, corrected_paths(corrections), review.findings)
     paged = doc.format in PAGED_FORMATS
@@ -391,6 +393,7 @@ def review_page(
         model=model,
         pages=pages,
         paged=paged,
+        page_files={p.number: p.file for p in source.pages if p.file},
         dpi=PAGE_DPI,
         history=_history(corrections, lang),
     )

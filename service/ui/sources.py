@@ -13,7 +13,7 @@ import gzip
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from service.jobs.worker import DOCUMENT_SUFFIX
 from service.store.files import FileStore
@@ -26,6 +26,7 @@ class PageInfo:
     height: float | None
     start: int  # span of the page's text in Document.text
     end: int
+    file: str | None = None  # the file it came from, in a report of several files
 
     @property
     def sized(self) -> bool:
@@ -36,6 +37,12 @@ class PageInfo:
 class SourceDoc:
     pages: list[PageInfo] = field(default_factory=list)
     text: str = ""
+
+    def unpaged(self) -> SourceDoc:
+        """The same text with no page sizes: read as text pages (a report in several
+        files has no page images, even where one of its files is a PDF)."""
+        pages = [replace(p, width=None, height=None) for p in self.pages]
+        return replace(self, pages=pages)
 
 
 _CACHE: OrderedDict[str, SourceDoc] = OrderedDict()
@@ -58,8 +65,10 @@ def load_source(files: FileStore, sha256: str) -> SourceDoc:
     except (OSError, ValueError):  # a damaged cache file: show no pages rather than fail
         return SourceDoc()
     pages = []
+    names = [f.get("filename") for f in raw.get("files") or []]
     for page in raw.get("pages") or []:
         span = page.get("span") or {}
+        index = page.get("file")
         pages.append(
             PageInfo(
                 number=int(page.get("number", len(pages) + 1)),
@@ -67,6 +76,7 @@ def load_source(files: FileStore, sha256: str) -> SourceDoc:
                 height=page.get("height"),
                 start=int(span.get("start", 0)),
                 end=int(span.get("end", 0)),
+                file=names[index] if isinstance(index, int) and 0 <= index < len(names) else None,
             )
         )
     source = SourceDoc(pages=pages, text=str(raw.get("text") or ""))

@@ -304,3 +304,12 @@ def test_synth_bundle_reads_like_its_docx_twin() -> None:
     expected = values(read_document(docx_twin, "r.docx"))
     assert expected["indicators"] and expected["report"]["total_score"]
     assert values(document) == expected
+
+
+def test_a_bundle_holding_a_pdf_near_its_start_is_a_bundle() -> None:
+    """Files are stored uncompressed: a small first file puts a PDF's header within the
+    ZIP's first kilobyte, where the PDF sniffer looks."""
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 4
+    packed = pack_bundle([("a.txt", b"x"), ("b.pdf", pdf)])
+    assert b"%PDF-" in packed[:1024]
+    assert sniff(packed, "r.zip") is SourceFormat.bundle

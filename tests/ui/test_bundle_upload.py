@@ -1,21 +1,22 @@
-"""The upload form's "作为一份报告" box in a real headless Chromium: two files chosen and the
-box ticked make one document; the box is off while fewer than two files are chosen."""
+"""A report in several files in the UI: the upload form's "作为一份报告" box in a real
+headless Chromium (two files chosen and the box ticked make one document; the box is off
+while fewer than two files are chosen), and the review page's text pages named by file."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from service.app import create_app
-from tests.api.conftest import ADMIN_KEY
+from tests.api.conftest import ADMIN_KEY, make_pdf, report_text, wait_for
 from tests.ingest.test_bundle import REPORT, _tables_docx
-from tests.ui.conftest import LiveServer, ui_settings
-
-pytestmark = pytest.mark.slow
+from tests.ui.conftest import LiveServer, login, ui_settings
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         api.close()
 
 
+@pytest.mark.slow
 def test_two_files_ticked_as_one_report_are_one_document(
     browser: Any, live: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -57,3 +59,29 @@ def test_two_files_ticked_as_one_report_are_one_document(
         ("绩效自评报告 等2个文件.zip", "bundle")
     ]
     assert errors == []
+
+
+def test_review_page_of_a_bundle_shows_text_pages_named_by_file(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """A bundle has no page images, even where one of its files is a PDF: every page is
+    shown as text, with the file it came from."""
+    pdf = make_pdf([["附件3 基础数据表", "三公经费 3.80"]])
+    r = client.post(
+        "/documents",
+        files=[("files", ("报告.txt", report_text())), ("files", ("附件3.pdf", pdf))],
+        headers={"X-API-Key": keys["uploader"]},
+        params={"bundle": "true"},
+    )
+    assert r.status_code == 202, r.text
+    doc = r.json()["documents"][0]["id"]
+    assert wait_for(client, doc, {"X-API-Key": keys["uploader"]})["status"] == "done"
+    login(client, keys["reviewer"])
+    html = client.get(f"/ui/documents/{doc}").text
+    labels = re.findall(r"<div class=\"tp-no\">(.*?)</div>", html)
+    assert [re.sub(r"<[^>]+>", "", label) for label in labels] == [
+        "第 1 页 · 报告.txt",
+        "第 2 页 · 附件3.pdf",
+    ]
+    assert "三公经费 3.80" in html
+    assert "/pages/1.png" not in html  # no page images
