@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import struct
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -97,6 +98,14 @@ LIST_PAGE = (
     + "</ul><div class='footer'>主办单位：某县人民政府</div></body></html>"
 ).encode("gbk")
 
+
+def _zip(name: str, data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(name, data)
+    return buf.getvalue()
+
+
 BAD_FILES: list[tuple[str, bytes, type[errors.InputError], IngestOptions | None]] = [
     ("empty.pdf", b"", errors.EmptyFileError, None),
     ("truncated.pdf", _pdf(3)[:400], errors.CorruptFileError, None),
@@ -117,6 +126,19 @@ BAD_FILES: list[tuple[str, bytes, type[errors.InputError], IngestOptions | None]
         errors.CorruptFileError,
         None,
     ),
+    (
+        "broken.doc",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+        errors.CorruptFileError,
+        None,
+    ),
+    (
+        "bomb.zip",  # a bundle whose one file inflates to 5 MB from a few kilobytes
+        _zip("r.txt", b"0" * 5_000_000),
+        errors.FileTooLargeError,
+        IngestOptions(limits=Limits(max_bytes=1_000_000)),
+    ),
+    ("nothing.zip", _zip("a.bin", bytes(range(256)) * 8), errors.UnsupportedFormatError, None),
 ]
 IDS = [name for name, *_ in BAD_FILES]
 
