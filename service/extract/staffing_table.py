@@ -70,6 +70,12 @@ def _label(text: str, year: int | None, lead_limit: int | None) -> FieldEntry | 
     return None
 
 
+@cache
+def _sub_quota_word() -> re.Pattern[str]:
+    """A column named by a kind of 编制 or staff: 行政编制, 事业, 工勤人员."""
+    return re.compile(rf"(?:{lexicon().words_pattern('sub_quota')})(?:编制|人员)?$")
+
+
 def _period(text: str, year: int | None) -> str | None:
     """'previous' or 'current' when ``text`` names last year or this one."""
     if _PREVIOUS.search(text):
@@ -95,6 +101,13 @@ def _count(cell: Cell | None, entry: FieldEntry) -> Quantity | None:
         return None
     # The whole cell is the count (not “52人次”, a date or an amount).
     return q if _WHOLE_COUNT.fullmatch(text) else None
+
+
+def _glued_run(label: Cell | None, cell: Cell, q: Quantity) -> bool:
+    """A bare count of four digits or more run into its label (编制数1819): counts of
+    several columns glued together, not one count."""
+    glued = label is not None and label.span.end == cell.span.start
+    return glued and q.unit is None and len(re.sub(r"\D", "", cell.text)) > 3
 
 
 def _is_figure(cell: Cell | None) -> bool:
@@ -132,27 +145,44 @@ class _GridReader:
         return out
 
     def _periods(self, r: int) -> dict[int, str]:
-        """Column → 'previous' / 'current' by the header cells above row ``r``."""
+        """Column → 'previous' / 'current' by the header cells above row ``r``, or
+        'total' / 'part' where they name a 合计 or a kind of 编制 (行政编制 | 事业编制)."""
         out: dict[int, str] = {}
         for row in self.rows[max(0, r - 3) : r]:
             for c, cell in enumerate(row):
-                period = _period(header_key(cell.text), self.year) if cell else None
-                if period is not None and not _is_figure(cell):
+                if cell is None or _is_figure(cell):
+                    continue
+                key = header_key(cell.text)
+                period = _period(key, self.year)
+                if _TOTAL_ROW.match(key):
+                    period = "total"
+                elif _sub_quota_word().match(key):
+                    period = "part"
+                if period is not None:
                     out[c] = period
         return out
 
     def _right(self, r: int, c: int, entry: FieldEntry) -> tuple[Quantity, Cell] | None:
-        """The count in the row right of the label: the first cell that is not last
-        year's column; another word ends the search."""
+        """The count in the row right of the label: the 合计 column's where the columns
+        are kinds of 编制, else the first cell that is not last year's column; another word
+        ends the search."""
         row = self.rows[r]
         periods = self._periods(r)
+        totals = [j for j in range(c + 1, len(row)) if periods.get(j) == "total"]
+        if totals:
+            q = _count(row[totals[0]], entry)
+            return (q, row[totals[0]]) if q is not None else None
         for j in range(c + 1, len(row)):
             cell = row[j]
             if cell is None or cell is row[c] or not cell.text.strip():
                 continue
             if periods.get(j) == "previous":
                 continue
+            if periods.get(j) == "part":
+                return None  # one kind's count among others, no total beside them
             q = _count(cell, entry)
+            if q is not None and _glued_run(row[c], cell, q):
+                return None
             return (q, cell) if q is not None else None
         return None
 

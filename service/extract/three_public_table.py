@@ -51,6 +51,18 @@ def _kind_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((k, re.compile(lex.words_pattern(f"three_public_{k}_rows"))) for k in _KINDS)
 
 
+@cache
+def _column_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The 三公 column words as row words, in their order (增减率 before 增减 before 上年);
+    年初预算 is the budget row."""
+    lex = lexicon()
+    order = ("change_pct", "change", "previous", "initial", "budget", "actual")
+    return tuple(
+        ("budget" if k == "initial" else k, re.compile(lex.words_pattern(f"tp_column_{k}")))
+        for k in order
+    )
+
+
 def _item(text: str) -> str | None:
     key = header_key(text)
     # Most specific first: 公务用车购置费 is the purchase, not the whole vehicle item.
@@ -115,6 +127,9 @@ def _kind(label: str, year: int | None = None) -> str | None:
     figure or this year's by the report's ``year``."""
     key = header_key(label)
     kind = next((k for k, rx in _kind_patterns() if rx.search(key)), None)
+    if kind is None and not re.search(lexicon().words_pattern("tp_column_not"), key):
+        # 本年 / 同期 / 本期: the 三公 column words (lexicon/three_public.toml)
+        kind = next((k for k, rx in _column_patterns() if rx.search(key)), None)
     m = _YEAR.match(key)
     if m and year is not None and kind in ("budget", "actual", None):
         if int(m.group(1)) < year:

@@ -169,6 +169,26 @@ FAMILIES: dict[str, tuple[Grid, Expected]] = {
             "vehicle_operation.actual": 4.65, "vehicle_operation.previous": 4.8,
         },
     ),
+    # The items as columns under a merged 公务用车购置及运行维护费 (小计 | 购置费 | 运行维护费),
+    # the rows 本年 / 上年 / 增减.
+    "items_as_columns_this_last_change": (
+        Grid(
+            [
+                ["项目", "合计", "因公出国（境）费", "公务接待费", VEHICLE, "", ""],
+                ["", "", "", "", "小计", "购置费", "运行维护费"],
+                ["本年", "8.10", "0", "1.80", "6.30", "0", "6.30"],
+                ["上年", "8.50", "0", "2.10", "6.40", "0", "6.40"],
+                ["增减", "-0.40", "0", "-0.30", "-0.10", "0", "-0.10"],
+            ],
+            merges=[(0, 0, 2, 1), (0, 1, 2, 1), (0, 2, 2, 1), (0, 3, 2, 1), (0, 4, 1, 3)],
+            before=["单位：万元"],
+        ),
+        {
+            "total.actual": 8.1, "total.previous": 8.5, "total.change": -0.4,
+            "reception.actual": 1.8, "reception.previous": 2.1, "vehicle.actual": 6.3,
+            "vehicle_operation.actual": 6.3, "vehicle_operation.previous": 6.4,
+        },
+    ),
     # Columns in another order (上年 first), 小计 for the vehicle, total last as 总计.
     "previous_first_columns": (
         Grid(
@@ -204,6 +224,7 @@ def _read(family: str, fmt: str) -> dict[str, float | None]:
 # (12.0002.00), item names run together in the header, nil marks run together (无无无——).
 GLUED_AMBIGUOUS = {
     "items_as_columns_vehicle_split", "items_as_columns_year_rows", "same_period_nil_words",
+    "items_as_columns_this_last_change",
 }  # fmt: skip
 CASES = [
     (family, fmt)
