@@ -51,6 +51,7 @@ class ConverterMissingError(ServiceError):
     """LibreOffice is not installed (or not where the settings say)."""
 
     code = "converter_missing"
+    retryable = False  # the job runner does not try again: it would fail the same way
     message_zh = (
         "无法读取旧版 Word/WPS/RTF 文件：服务器未安装 LibreOffice（soffice）。"
         "请管理员安装 libreoffice-writer-nogui，或将文件另存为 DOCX 或 PDF 后上传。"

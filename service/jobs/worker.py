@@ -154,7 +154,8 @@ def read_and_extract(
         return Refusal(exc.to_dict(), retry=False)
     except Exception as exc:
         log.exception("reading or extracting %s failed", sha256[:12])
-        return Refusal(_error_dict(exc), retry=True)
+        # an error may say that trying again cannot help (LibreOffice is not installed)
+        return Refusal(_error_dict(exc), retry=getattr(exc, "retryable", True))
 
 
 def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
