@@ -150,3 +150,21 @@ def test_folder_walk_and_names(tmp_path: Path) -> None:
         "c.pdf",
     ]
     assert output_names(files) == ["report", "report-2", "c"]
+
+
+def test_progress_redraws_one_line_on_a_terminal(inputs: Path) -> None:
+    from service.cli_batch import Outcome, Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    files = [inputs / "alpha.txt", inputs / "beta.pdf"]
+    stream = Terminal()
+    progress = Progress(files, stream)
+    progress.update(Outcome(0, str(files[0]), True, pages=1))
+    progress.update(Outcome(1, str(files[1]), False, code="corrupt_file"))
+    text = stream.getvalue()
+    assert text.count("\r\x1b[K") == 2 and text.endswith("\n") and text.count("\n") == 1
+    last = text.rsplit("\r\x1b[K", 1)[1]
+    assert last.startswith("[2/2] 1 pages, ") and "ETA 0:00" in last and "1 failed" in last
