@@ -37,7 +37,8 @@ ZH: dict[str, str] = {
     # documents
     "docs.title": "文档",
     "docs.upload": "上传报告",
-    "docs.upload_hint": "PDF、扫描件、DOCX、图片或纯文本，可多选，也可拖放到此处",
+    "docs.upload_hint": "PDF、扫描件、Word（DOCX/DOC/WPS/RTF）、Excel、网页、OFD、图片、纯文本或 ZIP，"
+    "可多选，也可拖放到此处",
     "docs.choose": "选择文件",
     "docs.extractor": "抽取方式",
     "docs.extractor.default": "默认",
@@ -280,7 +281,8 @@ EN: dict[str, str] = {
     "login.logged_out": "You are logged out.",
     "docs.title": "Documents",
     "docs.upload": "Upload reports",
-    "docs.upload_hint": "PDF, scans, DOCX, images or plain text; several at once, or drop them here",
+    "docs.upload_hint": "PDF, scans, Word (DOCX/DOC/WPS/RTF), Excel, web pages, OFD, images, "
+    "plain text or ZIP; several at once, or drop them here",
     "docs.choose": "Choose files",
     "docs.extractor": "Extractor",
     "docs.extractor.default": "default",
