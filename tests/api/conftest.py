@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -193,7 +194,8 @@ class FakeExtractor:
                 continue
             src = Source(span=Span(start=start, end=start + len(rest)), page=1)
             if key == "指标":
-                parts = [p.strip() for p in rest.split("|")]
+                # pipe-separated rows are read as table rows, their cells joined by tabs
+                parts = [p.strip() for p in re.split(r"[|\t]", rest)]
                 indicators.append(
                     Indicator(
                         level3=Value(value=parts[0], raw=parts[0], source=src),
