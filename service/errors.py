@@ -61,12 +61,12 @@ class EmptyFileError(InputError):
 class UnsupportedFormatError(InputError):
     code = "unsupported_format"
     message_zh = (
-        "不支持的文件类型：请上传 PDF、DOCX、OFD、网页（HTML）、Excel（XLSX/XLS）、"
-        "PNG/JPEG/TIFF 图片或纯文本。"
+        "不支持的文件类型：请上传 PDF、Word（DOCX/DOC/WPS/RTF）、OFD、网页（HTML）、"
+        "Excel（XLSX/XLS）、PNG/JPEG/TIFF 图片、纯文本，或装有这些文件的 ZIP。"
     )
     message_en = (
-        "Unsupported file type: upload a PDF, DOCX, OFD, web page (HTML), Excel (XLSX/XLS), "
-        "PNG/JPEG/TIFF image or plain text."
+        "Unsupported file type: upload a PDF, Word (DOCX/DOC/WPS/RTF), OFD, web page (HTML), "
+        "Excel (XLSX/XLS), PNG/JPEG/TIFF image, plain text, or a ZIP of such files."
     )
 
 
