@@ -117,7 +117,7 @@ def _name(text: str, p: int, end: int) -> list[tuple[int, int]]:
     for e in range(p + 2, end + 1):
         if re.search(r"[≥≤<>%]", text[e - 1]):
             break
-        if not text[e - 1].isdigit() and text[e - 1] not in ".":
+        if not text[e - 1].isdigit() and text[e - 1] not in ". \u3000":
             out.append((e, 0))
     return out
 
@@ -145,6 +145,8 @@ def split_row(text: str, start: int, end: int, roles: list[str]) -> list[RowSpli
     def walk(i: int, p: int, spans: dict[str, Span], cost: int) -> None:
         if len(found) >= _MAX_SPLITS:
             return
+        while p < end and text[p] in " \u3000":
+            p += 1  # cells parted by spaces read as glued ones
         if i == len(roles):
             if p == end:
                 found.append(RowSplit(dict(spans), cost))

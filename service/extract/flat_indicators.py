@@ -51,6 +51,9 @@ _LEVEL = re.compile(
     + r"|(?:项目|部门|整体|履职)(?:产出|效益|效果|成本|满意度)(?:指标)?)"
     + _LEVEL_SUFFIX
 )
+# A level name on its own line that no list knows: short, Chinese only (a wrapped half of
+# a long 三级 name is longer).
+_NAMED_LEVEL = re.compile(r"[\u4e00-\u9fff]{2,6}")
 _IN_ORDER = ("level3", "target", "actual", "weight", "score", "deviation")
 _SENTENCE = re.compile(r"[，。；;]")
 _TOTAL_LINE = re.compile(rf"^{TOTAL_LABEL}\s*[:：]?\s*(?P<rest>[\d.\s分]*)$")
@@ -218,6 +221,8 @@ class _Reader:
         # shapes (with the 总分 to decide glued points); any other order by shapes alone.
         own = [r for r in roles if r in _IN_ORDER]
         self.in_order = own == sorted(own, key=_IN_ORDER.index)
+        self._named_l1_last = False  # the line before named a 一级 of our own reading
+        self._known_levels = False  # a level name the lists know was read in this table
         self.text = g.doc.text
         self.l1: Value | None = None
         self.l2: Value | None = None
@@ -242,6 +247,24 @@ class _Reader:
         self._levels(s, e)
         return True
 
+    def named_level_line(self, s: int, e: int) -> bool:
+        """A line of one short name no list knows (履职效能, 社会影响) in a table with level
+        columns and no level name the lists know: the 一级 name of the rows below (a second
+        such line right after it, the 二级 one); where the table has only a 二级 column, that."""
+        if self._known_levels or not _NAMED_LEVEL.fullmatch(self.text, s, e):
+            return False  # under 产出指标 … a short line is rather a wrapped name's end
+        has1, has2 = "level1" in self.roles, "level2" in self.roles
+        if not (has1 or has2):
+            return False
+        v = self.g.text(s, e, LOCATOR)
+        if has2 and (not has1 or self._named_l1_last):
+            self.l2 = v
+            self._named_l1_last = False
+        else:
+            self.l1, self.l2 = v, None
+            self._named_l1_last = True
+        return True
+
     def _levels(self, s: int, e: int) -> int:
         """Read the level names at the start of [s, e); return where they end."""
         pos = s
@@ -251,6 +274,7 @@ class _Reader:
                 return pos
             name = re.sub(_LEVEL_SUFFIX + "$", "", m.group())
             v = self.g.text(m.start(), m.end(), LOCATOR, value=name)
+            self._known_levels = True
             base = name.removesuffix("指标")
             if name in LEVEL2_FAMILY or name.endswith("效益指标") and base not in LEVEL1_NAMES:
                 family = LEVEL2_FAMILY.get(name)
@@ -264,6 +288,7 @@ class _Reader:
                 pos += 1
 
     def row(self, s: int, e: int) -> bool:
+        self._named_l1_last = False
         start = self._levels(s, e)
         if self.in_order and self._row_right_to_left(start, e):
             return True
@@ -522,7 +547,7 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
                 continue
         if reader.total_line(s, e):
             break
-        if reader.level_line(s, e) or reader.row(s, e):
+        if reader.level_line(s, e) or reader.row(s, e) or reader.named_level_line(s, e):
             skipped = 0
             continue
         # A row whose cells the shape cannot split (text target and actual that differ)

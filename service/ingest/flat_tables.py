@@ -299,7 +299,11 @@ def _read_spaced(lines: list[str], start: int) -> _Region:
     i = start + 1
     while i < len(lines) and "\t" not in lines[i]:
         cells = _cell_starts(lines[i])
-        if len(cells) == 1 and len(region.rows) > 1 and _is_wrap(lines[i], cells[0][1]):
+        wraps = len(cells) == 1 and len(region.rows) > 1
+        if wraps and (
+            _is_wrap(lines[i], cells[0][1])
+            or _wraps_first_cell(cells[0][1], lines[i - 1], lines[start], header)
+        ):
             placed = _place(lines[i], cells, lines[start], header)
             if placed is None:
                 break
@@ -320,6 +324,20 @@ def _read_spaced(lines: list[str], start: int) -> _Region:
 
 def _is_wrap(line: str, text: str) -> bool:
     return line[:2].strip(" \u3000") == "" and not is_figure(text)
+
+
+def _wraps_first_cell(
+    text: str, above: str, header_line: str, header: list[tuple[int, str]]
+) -> bool:
+    """A short line at the left margin under a row whose first cell runs up to the next
+    column (less the two spaces that part cells): the first cell wrapped (a long 指标名称)."""
+    first = _cell_starts(above)[:1]
+    if len(header) < 2 or not first or is_figure(text) or re.search(r"[:：，,。；;]", text):
+        return False
+    (p, cell), nxt = first[0], header[1][0]
+    column = _display(header_line, nxt, True)
+    fits = _display(text, len(text), True) <= column  # no wider than the column
+    return fits and column - _display(above, p + len(cell), True) <= 2
 
 
 def _cell_starts(line: str) -> list[tuple[int, str]]:

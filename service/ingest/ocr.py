@@ -74,6 +74,9 @@ class OcrPage:
     lines: list[OcrLine] = field(default_factory=list)  # running text outside tables
     tables: list[OcrTable] = field(default_factory=list)
     angle: float = 0.0  # deskew rotation applied before reading, degrees (counter-clockwise)
+    # The gutters of the borderless table the page ends with (work pixels), which the
+    # next page's top may continue without its header.
+    last_gutters: list[tuple[float, float]] | None = None
     confidence: float | None = None  # mean engine score of the page's text boxes
 
     @property
@@ -187,8 +190,13 @@ def clean_text(text: str) -> str:
 # --- the page -----------------------------------------------------------------------------
 
 
-def ocr_image(image: np.ndarray, options: OCRSettings | None = None) -> OcrPage:
-    """Read one page image (HxWx3 uint8 BGR, or HxW gray). Boxes are in its pixels."""
+def ocr_image(
+    image: np.ndarray,
+    options: OCRSettings | None = None,
+    previous: list[tuple[float, float]] | None = None,
+) -> OcrPage:
+    """Read one page image (HxWx3 uint8 BGR, or HxW gray). Boxes are in its pixels.
+    ``previous``: the ``last_gutters`` of the page before (a borderless table going on)."""
     del options  # the engine's settings are fixed on purpose (see module docstring)
     bgr, gray = _as_bgr_gray(image)
     height, width = gray.shape
@@ -212,7 +220,9 @@ def ocr_image(image: np.ndarray, options: OCRSettings | None = None) -> OcrPage:
     back = cv2.invertAffineTransform(to_work)
     page = OcrPage(width=width, height=height, angle=round(angle, 2))
     page.tables, free = _fill_tables(grids, boxes, back, (width, height))
-    borderless, free = _borderless_tables(free, gray, back, (width, height))
+    borderless, free, page.last_gutters = _borderless_tables(
+        free, gray, back, (width, height), previous
+    )
     page.tables += borderless
     page.lines = _group_lines(free, em, back, (width, height))
     if boxes:
@@ -333,16 +343,22 @@ def _fill_tables(
 
 
 def _borderless_tables(
-    free: list[_Box], gray: np.ndarray, back: np.ndarray, size: tuple[int, int]
-) -> tuple[list[OcrTable], list[_Box]]:
+    free: list[_Box],
+    gray: np.ndarray,
+    back: np.ndarray,
+    size: tuple[int, int],
+    previous: list[tuple[float, float]] | None,
+) -> tuple[list[OcrTable], list[_Box], list[tuple[float, float]] | None]:
     """Tables printed without rulings, from the positions of the boxes no grid took
-    (``ocr_borderless``); return them and the boxes still free."""
+    (``ocr_borderless``); return them, the boxes still free and the last one's gutters."""
     text_boxes = [TextBox(b.text, b.rect) for b in free]
     if len(text_boxes) < 6:  # a header and a row of three cells at the least
-        return [], free
-    found, rest = find_scan_tables(text_boxes, float(gray.shape[0]), binarize(gray) > 0)
+        return [], free, None
+    found, rest = find_scan_tables(
+        text_boxes, float(gray.shape[0]), binarize(gray) > 0, previous
+    )
     if not found:
-        return [], free
+        return [], free, None
     kept = {id(t) for t in rest}
     tables = [
         OcrTable(
@@ -359,7 +375,8 @@ def _borderless_tables(
         )
         for t in found
     ]
-    return tables, [b for b, t in zip(free, text_boxes, strict=True) if id(t) in kept]
+    last = max(found, key=lambda t: t.rect[3]).gutters or None
+    return tables, [b for b, t in zip(free, text_boxes, strict=True) if id(t) in kept], last
 
 
 def _find_cell(grids: list[TableGrid], box: _Box) -> tuple[int, int] | None:

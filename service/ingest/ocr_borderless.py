@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from service.ingest.pdf_borderless import find_borderless
-from service.ingest.pdf_tables import Char
+from service.ingest.pdf_tables import Char, PdfTable
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in work pixels
 
@@ -59,6 +59,7 @@ class ScanCell:
 class ScanTable:
     cells: list[ScanCell]
     rect: Rect
+    gutters: list[tuple[float, float]] = field(default_factory=list)  # between its columns
 
 
 def _width(ch: str) -> float:
@@ -124,11 +125,15 @@ def box_chars(box: TextBox, ink: np.ndarray | None = None) -> tuple[list[Char], 
 
 
 def find_scan_tables(
-    boxes: list[TextBox], page_height: float, ink: np.ndarray | None = None
+    boxes: list[TextBox],
+    page_height: float,
+    ink: np.ndarray | None = None,
+    previous: list[tuple[float, float]] | None = None,
 ) -> tuple[list[ScanTable], list[TextBox]]:
     """Borderless tables among ``boxes`` (top to bottom) and the boxes they left over.
     ``ink``: the page's ink mask in the same coordinates (where the glyphs stand inside a
-    box), or None to share each box's width out evenly."""
+    box), or None to share each box's width out evenly. ``previous``: the gutters of the
+    table the page before ended with, which a headerless block at the top may continue."""
     chars: list[Char] = []
     sizes: list[float] = []
     owner: list[int] = []
@@ -140,7 +145,11 @@ def find_scan_tables(
     if not chars:
         return [], boxes
     taken = [False] * len(chars)
-    found = find_borderless(chars, sizes, taken, (1, page_height))
+    before = None
+    if previous:
+        before = PdfTable(page=0, box=(0, 0, 0, 0), cols=[], rows=[], cells=[], n_rows=0)
+        before.gutters = list(previous)
+    found = find_borderless(chars, sizes, taken, (1, page_height), before)
     if not found:
         return [], boxes
     used = {owner[i] for i, t in enumerate(taken) if t}
@@ -148,6 +157,7 @@ def find_scan_tables(
         ScanTable(
             cells=[ScanCell(c.row, c.col, c.text, c.box) for c in t.cells],
             rect=t.box,
+            gutters=list(t.gutters or []),
         )
         for t in found
     ]

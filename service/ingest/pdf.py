@@ -150,7 +150,10 @@ def _open(data: bytes, options: IngestOptions, builder: DocumentBuilder) -> pymu
 
 
 def _last_table(pages: list[_Page]) -> PdfTable | None:
-    """The last table of the page before, which the next page's top may continue."""
+    """The last table of the page before, which the next page's top may continue (of a
+    scanned page: only the gutters of its last borderless table, on a table of page 0)."""
+    if pages and isinstance(pages[-1], _ScannedPage) and pages[-1].ocr.last_gutters:
+        return PdfTable(0, (0, 0, 0, 0), [], [], [], 0, gutters=pages[-1].ocr.last_gutters)
     if not pages or not isinstance(pages[-1], _TextPage) or not pages[-1].tables:
         return None
     return max(pages[-1].tables, key=lambda t: t.box[3])
@@ -192,14 +195,15 @@ def _read_loaded_page(
     lines = _char_lines(page, transform)
     reason = _ocr_reason(page, lines, transform, options)
     if reason is not None:
-        ocr, dpi = _ocr_page(page, number, options)
+        ocr, dpi = _ocr_page(page, number, options, previous)
         return _ScannedPage(number, ocr, dpi, reason, size, page.rotation)
     tables = find_tables(page, number)
     chars = [ch for line, _ in lines for ch in line]
     taken = claim_chars(tables, chars) if tables else [False] * len(chars)
     if could_hold_table(lines):  # one cheap pass; pages of prose stop here
         sizes = [font for line, font in lines for _ in line]
-        tables += find_borderless(chars, sizes, taken, (number, size[1]), previous)
+        before = previous if previous is not None and previous.page else None  # not a scan's
+        tables += find_borderless(chars, sizes, taken, (number, size[1]), before)
     fragments = []
     i = 0
     for line, font_size in lines:
@@ -311,11 +315,14 @@ def _ocr_reason(
     return None
 
 
-def _ocr_page(page: pymupdf.Page, number: int, options: IngestOptions) -> tuple[OcrPage, int]:
+def _ocr_page(
+    page: pymupdf.Page, number: int, options: IngestOptions, previous: PdfTable | None
+) -> tuple[OcrPage, int]:
     from service.ingest.ocr import ocr_image  # loads the ONNX models: only when needed
 
     image = render_page(page, options.ocr.dpi, options.limits.max_image_pixels, number)
-    return ocr_image(image, options.ocr), options.ocr.dpi
+    gutters = previous.gutters if previous is not None and previous.page == 0 else None
+    return ocr_image(image, options.ocr, gutters), options.ocr.dpi
 
 
 def render_page(page: pymupdf.Page, dpi: int, max_pixels: int, number: int) -> np.ndarray:

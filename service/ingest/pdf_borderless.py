@@ -229,34 +229,59 @@ def _keeps(old: list[Interval], new: list[Interval]) -> bool:
     return all(any(n0 < o1 and o0 < n1 for n0, n1 in new) for o0, o1 in old)
 
 
+def _starts_block(line: Line) -> bool:
+    return len(line.segs) >= 3 and line.has_figure
+
+
 def _blocks(lines: list[Line]) -> list[_Block]:
     left = min(s.box[0] for ln in lines for s in ln.segs) - 1
     right = max(s.box[2] for ln in lines for s in ln.segs) + 1
     blocks: list[_Block] = []
     i = 0
     while i < len(lines):
-        start = lines[i]
-        if len(start.segs) < 3 or not start.has_figure:
+        if not _starts_block(lines[i]):
             i += 1
             continue
-        block = [start]
-        free = _free(start.segs, left, right)
-        gutters = _gutters(free, start.segs, start.size)
-        j = i + 1
-        while j < len(lines) and lines[j].top - block[-1].bottom <= MAX_ROW_GAP * start.size:
-            lines[j] = _split_at(lines[j], gutters)
-            more = _intersect(free, _free(lines[j].segs, left, right))
-            segs = [s for ln in (*block, lines[j]) for s in ln.segs]
-            kept = _gutters(more, segs, start.size)
-            if len(kept) < len(gutters) or not _keeps(gutters, kept):
-                break
-            block.append(lines[j])
-            free, gutters = more, kept
-            j += 1
+        saved = list(lines)
+        block, gutters, j = _grow(lines, i, (left, right))
+        later = next((k for k in range(i + 1, min(i + 3, j)) if _starts_block(lines[k])), None)
+        if later is not None:
+            # A line of a form over the table (单位名称 … 自评得分 92) has fewer columns
+            # than the rows below it and would hide their gutters: start below it.
+            trial = list(saved)
+            _, more, _ = _grow(trial, later, (left, right))
+            if len(more) > len(gutters):
+                lines[:] = saved
+                i = later
+                continue
         if len(gutters) >= 2:
             blocks.append(_Block(block, gutters))
         i = j
     return blocks
+
+
+def _grow(
+    lines: list[Line], i: int, bounds: tuple[float, float]
+) -> tuple[list[Line], list[Interval], int]:
+    """The block starting at ``lines[i]``, grown downwards while its gutters survive:
+    its lines, its gutters and the index after it (``lines`` are cut at the gutters)."""
+    left, right = bounds
+    start = lines[i]
+    block = [start]
+    free = _free(start.segs, left, right)
+    gutters = _gutters(free, start.segs, start.size)
+    j = i + 1
+    while j < len(lines) and lines[j].top - block[-1].bottom <= MAX_ROW_GAP * start.size:
+        lines[j] = _split_at(lines[j], gutters)
+        more = _intersect(free, _free(lines[j].segs, left, right))
+        segs = [s for ln in (*block, lines[j]) for s in ln.segs]
+        kept = _gutters(more, segs, start.size)
+        if len(kept) < len(gutters) or not _keeps(gutters, kept):
+            break
+        block.append(lines[j])
+        free, gutters = more, kept
+        j += 1
+    return block, gutters, j
 
 
 def _split_at(line: Line, gutters: list[Interval]) -> Line:

@@ -370,6 +370,30 @@ def as_glued(f: Family, levels_on_own_lines: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def as_spaced(f: Family, wrap: int = 0) -> str:
+    """A table as a layout-keeping text export prints it: cells padded with spaces to
+    their column's width; a name longer than ``wrap`` characters goes on under itself on
+    the next line, in its column (0: no wrapping)."""
+    grid = f.grid()
+    cut = [[(t[:wrap], t[wrap:]) if wrap and len(t) > wrap else (t, "") for t in row] for row in grid]
+    widths = [max(_cols(a) for row in cut for a, _ in [row[c]]) + 2 for c in range(f.n_cols)]
+    lines = list(TITLE)
+    for row in cut:
+        lines.append(_padded([a for a, _ in row], widths))
+        if any(b for _, b in row):
+            lines.append(_padded([b for _, b in row], widths))
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _cols(text: str) -> int:
+    """Display width: a CJK character takes two columns."""
+    return sum(2 if ord(ch) > 0x2E80 or ch in "≥≤" else 1 for ch in text)
+
+
+def _padded(cells: list[str], widths: list[int]) -> str:
+    return "".join(t + " " * (w - _cols(t)) for t, w in zip(cells, widths, strict=True))
+
+
 def _first_name_col(f: Family) -> int:
     """The column of the indicator's own name (the first that has text on every row)."""
     body = f.grid()[f.header_rows :]
@@ -466,3 +490,89 @@ def as_scan(pdf: bytes, seed: int = 11) -> bytes:
     from service.synth.scan import ScanOptions, render_scan
 
     return render_scan(pdf, seed=seed, options=ScanOptions(skew_min=0.2, skew_max=0.8))
+
+
+def as_pdf_over_pages(f: Family, ruled: bool, first_rows: int, fontsize: float = 9) -> bytes:
+    """The table at the foot of page 1 with its header and ``first_rows`` body rows, the
+    rest at the top of page 2 with no header repeated (merged cells must not cross)."""
+    doc = pymupdf.open()
+    widths = _widths(f, fontsize, 99)
+    size = pdfgen.A4 if sum(widths) <= 535 else pdfgen.A4[::-1]
+    cut = f.header_rows + first_rows
+    parts = [
+        [c for c in f.cells if c[0] < cut],
+        [(r - cut, c, rs, cs, t) for r, c, rs, cs, t in f.cells if r >= cut],
+    ]
+    for n, cells in enumerate(parts):
+        page = pdfgen.new_page(doc, size)
+        n_rows = max(r + rs for r, _, rs, _, _ in cells)
+        height = fontsize * 2.4
+        top = size[1] - 50 - n_rows * height if n == 0 else 60
+        if n == 0:
+            pdfgen.write_lines(page, [*TITLE, "本单位对照下表逐项开展了自评。"], y=top - 80)
+        if ruled:
+            pdfgen.draw_table(page, 30, top, widths, [height] * n_rows, cells, fontsize=fontsize)
+        else:
+            rows = [["" for _ in range(f.n_cols)] for _ in range(n_rows)]
+            for r, c, _, _, t in cells:
+                rows[r][c] = t
+            pdfgen.write_text_table(
+                page, 30, top, widths, rows, fontsize=fontsize, right=_figure_cols(f)
+            )
+        if n == 1:
+            pdfgen.write_lines(page, ["以上为本年度绩效自评情况。"], y=top + n_rows * height + 40)
+    return pdfgen.to_bytes(doc)
+
+
+# I. A title row and a unit line inside the grid, 指标性质 (the comparator) and 度量单位 in
+# columns of their own, a 总分 row spanning the name columns.
+FAMILY_I = Family(
+    name="unit-column",
+    cells=tuple(
+        [
+            (0, 0, 1, 9, "2023年度部门整体支出绩效自评表"),
+            (1, 0, 1, 2, "单位名称"),
+            (1, 2, 1, 4, "县市场监督管理局"),
+            (1, 6, 1, 2, "自评得分"),
+            (1, 8, 1, 1, "92"),
+            (2, 0, 1, 1, "一级指标"),
+            (2, 1, 1, 1, "二级指标"),
+            (2, 2, 1, 1, "三级指标"),
+            (2, 3, 1, 1, "指标性质"),
+            (2, 4, 1, 1, "指标值"),
+            (2, 5, 1, 1, "度量单位"),
+            (2, 6, 1, 1, "实际完成值"),
+            (2, 7, 1, 1, "分值"),
+            (2, 8, 1, 1, "得分"),
+        ]
+        + _body(
+            3,
+            [
+                [None, None, "食品抽检批次", "≥", "1500", "批次", "1623", "30", "30"],
+                [None, None, "抽检不合格品处置率", "=", "100", "%", "100", "30", "30"],
+                [None, None, "投诉举报按时办结率", "≥", "95", "%", "92", "20", "17"],
+                [None, None, "经营主体满意度", "≥", "90", "%", "93", "20", "15"],
+            ],
+            [
+                (0, 0, 2, "产出指标"),
+                (1, 0, 2, "数量指标"),
+                (0, 2, 1, "效益指标"),
+                (1, 2, 1, "社会效益指标"),
+                (0, 3, 1, "满意度指标"),
+                (1, 3, 1, "服务对象满意度指标"),
+            ],
+        )
+        + [(7, 0, 1, 7, "总分"), (7, 7, 1, 1, "100"), (7, 8, 1, 1, "92")]
+    ),
+    n_cols=9,
+    header_rows=3,
+    expected=(
+        ("产出指标", "数量指标", "食品抽检批次", 1500, 1623, 30, 30),
+        ("产出指标", "数量指标", "抽检不合格品处置率", 100, 100, 30, 30),
+        ("效益指标", "社会效益指标", "投诉举报按时办结率", 95, 92, 20, 17),
+        ("满意度指标", "服务对象满意度指标", "经营主体满意度", 90, 93, 20, 15),
+    ),
+    total=92,
+)
+
+FAMILIES = (*FAMILIES, FAMILY_I)

@@ -1,5 +1,5 @@
-"""Eight invented 绩效自评表 layouts (``indicator_families``), each read from a tab-separated
-text export, a DOCX table with merged cells, a ruled text PDF and a borderless text PDF,
+"""Nine invented 绩效自评表 layouts (``indicator_families``), each read from a tab-separated
+and a space-aligned text export, a DOCX table with merged cells, a ruled text PDF and a borderless text PDF,
 through the real readers: every row with its levels, target, actual, weight and score."""
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def expected(f: fam.Family) -> list[tuple]:
 
 RENDER = {
     "tabs": lambda f: (fam.as_tabs(f).encode(), "table.txt"),
+    "spaced": lambda f: (fam.as_spaced(f).encode(), "table.txt"),
     "docx": lambda f: (fam.as_docx(f), "table.docx"),
     "ruled_pdf": lambda f: (fam.as_pdf(f, ruled=True), "table.pdf"),
     "borderless_pdf": lambda f: (fam.as_pdf(f, ruled=False), "table.pdf"),
@@ -48,6 +49,9 @@ def read(f: fam.Family, fmt: str) -> ReportExport:
 def test_family_reads_in_every_format(family: fam.Family, fmt: str) -> None:
     e = read(family, fmt)
     assert rows(e) == expected(family)
+    if family.total is not None:
+        assert e.report.total_score is not None
+        assert e.report.total_score.value == family.total
     for name, deviation in family.deviations:
         [ind] = [i for i in e.indicators if i.level3.value == name]
         assert ind.deviation is not None and ind.deviation.value == deviation
@@ -98,3 +102,28 @@ def test_glued_copy_reads_by_the_shape_of_its_cells(family: fam.Family, own_line
         assert ind.deviation.value == deviation
     for ind in e.indicators:  # every cell grounded on its own characters
         assert ind.level3.raw == ind.level3.value
+
+
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "borderless"])
+def test_table_going_on_over_a_page_break(ruled: bool) -> None:
+    family = fam.FAMILY_B
+    doc = read_document(fam.as_pdf_over_pages(family, ruled, 3), "table.pdf")
+    e = extract_rules(doc).export
+    assert rows(e) == expected(family)
+    assert [i.level3.source.page for i in e.indicators] == [1, 1, 1, 2, 2]
+
+
+def test_level_names_no_list_knows_on_lines_of_their_own() -> None:
+    """履职效能 / 社会影响 / 满意程度 above their rows: the table's one level column."""
+    data = fam.as_glued(fam.FAMILY_G, levels_on_own_lines=True).encode()
+    e = extract_rules(read_document(data, "copy.txt")).export
+    assert rows(e) == expected(fam.FAMILY_G)
+
+
+def test_a_first_column_name_wrapped_at_the_left_margin() -> None:
+    """A layout-keeping copy wraps a long 指标名称 under itself at the left margin
+    (“入河排污口整治数” / “量”): the short line goes on the name, the table goes on."""
+    text = fam.as_spaced(fam.FAMILY_B, wrap=8)
+    assert "\n量\n" in text
+    e = extract_rules(read_document(text.encode(), "copy.txt")).export
+    assert rows(e) == expected(fam.FAMILY_B)

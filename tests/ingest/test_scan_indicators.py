@@ -41,6 +41,19 @@ def test_scanned_indicator_table_reads_its_rows(family: fam.Family, ruled: bool)
         assert i.level3.source.page == 1 and i.level3.source.boxes
 
 
+@pytest.mark.ocr
+@pytest.mark.slow
+def test_borderless_table_going_on_over_a_scanned_page_break() -> None:
+    """Three rows at the foot of page 1 under the header, the rest at the top of page 2
+    with no header: page 2's block continues page 1's table by its gutters."""
+    family = fam.FAMILY_B
+    doc = read_document(fam.as_scan(fam.as_pdf_over_pages(family, False, 3)), "scan.pdf")
+    assert [t.pages for t in doc.tables] == [[1], [2]]
+    e = extract_rules(doc).export
+    assert rows(e) == expected(family)
+    assert [i.level3.source.page for i in e.indicators] == [1, 1, 1, 2, 2]
+
+
 # --- the box geometry, without the engine --------------------------------------------------
 
 
