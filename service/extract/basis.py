@@ -407,7 +407,9 @@ class BasisReader:
             table, cell = hit
             inside = self.doc.text[cell.span.start : start]
             if _label(_label_patterns(path), inside):  # “项目支出：480万元” in one cell
-                return prose_basis(self.doc.text, start, path)
+                # read within the cell: the cell before it is no part of its sentence
+                cell_text = self.doc.text[cell.span.start : end]
+                return prose_basis(cell_text, start - cell.span.start, path)
             return table_basis(table, cell, path)
         return prose_basis(self.doc.text, start, path)
 

@@ -8,8 +8,9 @@ budget, not last year), not a named project's or fund's (（1）某某项目：�
 the cue that read it in the locator; a whole stated after its parts when it is their sum
 (工资福利…，商品服务…，两项合计… is 基本支出; 基本支出…，项目支出…，合计… the total expenditure);
 the whole income of one source (收入450万元，均为财政拨款); the 占比 statements for the checks;
-and the enumerations after “具体情况为：”. Proposes ``Candidate``s and records; never resolves.
-Must not read tables.
+and the enumerations after “具体情况为：”; the same in a table cell written as a sentence
+(a form's 总体评价 cell, “人员经费：660万元” in one cell). Proposes ``Candidate``s and
+records; never resolves. Must not read a table's grid (rows × columns: tables.py does).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from service.document import Document
 from service.extract.clauses import (
     ClauseBasis,
     Hit,
@@ -536,4 +538,26 @@ def _sentence_subject(text: str, start: int, clause_start: int) -> bool:
 
 def prose_figures(g: Grounder, locator_of) -> ProseOutput:  # noqa: ANN001
     """Every prose figure of the document. ``locator_of(offset)`` names the section."""
-    return _Scanner(g, locator_of).run()
+    out = _Scanner(g, locator_of).run()
+    out.candidates += _cell_statements(g.doc, g.extractor)
+    return out
+
+
+# A table cell written as prose: a label's statement with its figure and its punctuation
+# (“人员经费：660.00万元”, “总体评价 … 全年人员经费支出660万元，…”), not a bare figure, not a
+# target (≤650万元).
+_PROSE_CELL = re.compile(r"[\u4e00-\u9fff]{2}[^≤≥<>]{0,40}?[:：，,。；;为]?\s*\d[\d,.]*\s*(?:万元|元|亿元)")
+_SENTENCE_MARK = re.compile(r"[:：，,。；;]")
+
+
+def _cell_statements(doc: Document, extractor: str) -> list[Candidate]:
+    """Money statements inside table cells written as prose (a form's 总体评价 cell, a
+    label and its figure in one cell): the cell is read as a paragraph of its own, in the
+    document's own text. A cell that states a target (≤, ≥) is no statement of a figure."""
+    scanner = _Scanner(Grounder(doc, extractor), lambda _offset: "table:cell")
+    for table in doc.tables:
+        for cell in table.cells:
+            text = doc.text[cell.span.start : cell.span.end]
+            if _SENTENCE_MARK.search(text) and _PROSE_CELL.search(text):
+                scanner._paragraph(Block(cell.span.start, cell.span.end), f"table:{table.index}")
+    return [c for c in scanner.out.candidates if not c.value.comparator]

@@ -9,8 +9,9 @@ grid position it covers. Nested tables are flattened into their cell's text.
 DOCX has no reliable page geometry: the whole body is one page with no size, and nothing
 has a box. The text of the page headers and footers (页眉/页脚: often the only place a
 unit names itself) is read once, before the body, each distinct line once, page numbers
-left out. Footnotes, comments, text boxes and images are not read (a warning counts the
-images). Password-protected Word files are OLE containers, which the
+left out. A footnote's or endnote's text (脚注/尾注: where a report puts its 注) is read as
+lines right after the paragraph that refers to it. Comments, text boxes and images are not
+read (a warning counts the images). Password-protected Word files are OLE containers, which the
 sniffer refuses before they get here. Must not touch the database, the web, or spans (the
 builder writes them).
 """
@@ -79,9 +80,11 @@ def read_docx(data: bytes, source: SourceInfo, options: IngestOptions) -> Docume
     if running:
         builder.add_blank()
     pending: list[str] = []  # paragraph lines waiting for flattened-table recognition
+    notes = _notes(document)
     for element in _blocks(body):
         if element.tag == P:
             pending.extend(_paragraph_text(element, numbering).split("\n"))
+            pending.extend(_notes_of(element, notes))
             continue
         _flush(builder, pending)
         builder.add_table(_table_cells(element, numbering))
@@ -163,6 +166,44 @@ def _running_lines(document: WordDocument, numbering: Numbering) -> list[str]:
                     line = line.strip()
                     if line and not _PAGE_NUMBER.fullmatch(line) and line not in out:
                         out.append(line)
+    return out
+
+
+_NOTE_REFS = {_w("footnoteReference"): "footnote", _w("endnoteReference"): "endnote"}
+
+
+def _notes(document: WordDocument) -> dict[tuple[str, str], list[str]]:
+    """(kind, id) → the text lines of each footnote and endnote (separators left out)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    out: dict[tuple[str, str], list[str]] = {}
+    kinds = {RT.FOOTNOTES: "footnote", RT.ENDNOTES: "endnote"}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    for rel in document.part.rels.values():
+        kind = kinds.get(rel.reltype)
+        if kind is None or rel.is_external:
+            continue
+        try:
+            root = etree.fromstring(rel.target_part.blob, parser)
+        except (etree.LxmlError, ValueError, AttributeError):
+            continue
+        for note in root.findall(_w(kind)):
+            if note.get(_w("type")) not in (None, "normal"):
+                continue  # the separator lines Word draws above the notes
+            lines: list[str] = []
+            for p in note.iter(P):
+                parts: list[str] = []
+                _collect_text(p, parts)
+                lines += [ln.strip() for ln in "".join(parts).split("\n") if ln.strip()]
+            out[(kind, note.get(_w("id"), ""))] = lines
+    return out
+
+
+def _notes_of(p: etree._Element, notes: dict[tuple[str, str], list[str]]) -> list[str]:
+    """The lines of the notes paragraph ``p`` refers to, in order."""
+    out: list[str] = []
+    for ref in p.iter(*_NOTE_REFS):
+        out += notes.get((_NOTE_REFS[ref.tag], ref.get(_w("id"), "")), [])
     return out
 
 

@@ -253,3 +253,38 @@ def test_last_years_figure_in_nested_brackets_does_not_make_the_parts_last_years
     )
     assert conflicts(export, "budget.basic_expenditure") == ["error"]
     assert conflicts(export, "budget.project_expenditure") == ["error"]
+
+
+def test_docx_form_cell_written_as_prose_restating_the_field_conflicts() -> None:
+    """A 自评表 form whose 总体评价 cell restates the figure in a sentence."""
+    export = read_docx(
+        DOCX_HEAD
+        + [
+            [
+                ["总体评价", "全年人员经费支出660.00万元，公用经费150.00万元，保障了机构运转。"],
+                ["自评得分", "92"],
+            ]
+        ]
+    )
+    assert conflicts(export, "budget.personnel_expenditure") == ["error"]
+    assert conflicts(export, "budget.public_expenditure") == []
+
+
+def test_docx_cell_stating_a_target_is_no_statement_of_the_figure() -> None:
+    export = read_docx(
+        DOCX_HEAD
+        + [
+            [
+                ["三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+                [
+                    "人员经费支出控制",
+                    "人员经费支出≤700.00万元，控制在预算内",
+                    "650.00万元",
+                    "10",
+                    "10",
+                ],
+            ]
+        ]
+    )
+    assert errors(export) == []
+    assert number(export, "budget.personnel_expenditure") == 650.0

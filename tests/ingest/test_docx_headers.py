@@ -85,3 +85,72 @@ def test_a_unit_named_only_in_the_header_is_the_department(body: list[str], kwar
 def test_a_header_that_names_no_unit_gives_no_department() -> None:
     export = extract_rules(read_document(_docx(BODY, header="内部资料 注意保存"), "r.docx")).export
     assert export.report.department is None
+
+
+# --- footnotes and endnotes (脚注/尾注) ------------------------------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+
+
+def _with_footnote(body: list[str], at: int, note: str) -> bytes:
+    """``body`` as a DOCX whose paragraph ``at`` carries footnote 1 reading ``note`` (python-
+    docx writes no notes: the part, its relationship and its content type are added here)."""
+    import zipfile
+
+    d = docx.Document()
+    paragraphs = [d.add_paragraph(line) for line in body]
+    run = paragraphs[at].add_run()
+    ref = run._r.makeelement(f"{{{W}}}footnoteReference", {f"{{{W}}}id": "1"})
+    run._r.append(ref)
+    buf = io.BytesIO()
+    d.save(buf)
+    notes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{W}">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        f'<w:footnote w:id="1"><w:p><w:r><w:t>{note}</w:t></w:r></w:p></w:footnote></w:footnotes>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="rIdNotes" Type="{FOOTNOTES_REL}" '
+                    'Target="footnotes.xml"/></Relationships>'.encode(),
+                )
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/word/footnotes.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>',
+                )
+            zout.writestr(item, data)
+        zout.writestr("word/footnotes.xml", notes.encode("utf-8"))
+    return out.getvalue()
+
+
+ACCOUNTS = [
+    "某县农业农村局2023年度部门整体支出绩效自评报告",
+    "一、部门收支情况",
+    "基本支出800.00万元，其中人员经费650.00万元，公用经费150.00万元。",
+    "二、总体评价",
+    "各项支出规范有序。",
+]
+
+
+def test_a_footnote_is_read_after_the_paragraph_that_refers_to_it() -> None:
+    doc = read_document(_with_footnote(ACCOUNTS, 4, "注：人员经费含社会保障缴费。"), "r.docx")
+    # (the text is NFKC: the full-width colon reads as ':')
+    assert "各项支出规范有序。\n注:人员经费含社会保障缴费。\n" in doc.text
+    assert doc.text.count("注:") == 1  # the separator note is not text
+
+
+def test_a_figure_restated_in_a_footnote_that_differs_is_a_conflict() -> None:
+    data = _with_footnote(ACCOUNTS, 4, "注：全年人员经费660.00万元，含社会保障缴费。")
+    export = extract_rules(read_document(data, "r.docx")).export
+    found = [f for f in export.findings if f.kind == "conflict"]
+    assert [f.paths for f in found] == [["budget.personnel_expenditure"]]
+    assert export.budget.personnel_expenditure is not None
+    assert export.budget.personnel_expenditure.number == 650.0
