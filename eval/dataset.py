@@ -26,7 +26,7 @@ from service.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SET = REPO / "eval" / "set" / "manifest.json"
-FORMATS = ("txt", "pdf", "scan", "docx", "png", "html", "xlsx", "xls", "ofd")
+FORMATS = ("txt", "pdf", "scan", "docx", "png", "html", "xlsx", "xls", "ofd", "doc", "bundle")
 SUFFIX = {
     "txt": ".txt",
     "pdf": ".pdf",
@@ -37,10 +37,22 @@ SUFFIX = {
     "xlsx": ".xlsx",
     "xls": ".xls",
     "ofd": ".ofd",
+    "doc": ".doc",
+    "bundle": ".bundle.zip",
 }
 # The format each newer format is compared with (the same report, read another way).
-TWIN = {"html": "docx", "xlsx": "docx", "xls": "docx", "ofd": "pdf", "scan": "pdf"}
-FormatName = Literal["txt", "pdf", "scan", "docx", "png", "html", "xlsx", "xls", "ofd"]
+TWIN = {
+    "html": "docx",
+    "xlsx": "docx",
+    "xls": "docx",
+    "doc": "docx",
+    "bundle": "docx",
+    "ofd": "pdf",
+    "scan": "pdf",
+}
+FormatName = Literal[
+    "txt", "pdf", "scan", "docx", "png", "html", "xlsx", "xls", "ofd", "doc", "bundle"
+]
 
 
 class EvalSetError(InputError):

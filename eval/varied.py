@@ -18,9 +18,11 @@ minutes on the 2-core development machine (docs/eval.md has the measurement):
 * the newer formats are sampled beside their twin, the same document read both ways, so
   the per-format figures compare like with like: every ``NEW_EVERY``-th ``docx`` seed
   (seeds 1, 28, 55) is also read as a web page (``html``, GBK with a site's chrome) and as
-  a workbook (``xlsx``; seed 1 as a legacy ``xls`` too); every ``NEW_EVERY``-th ``pdf``
-  seed (seeds 3, 30, 57) also as ``ofd``. They are quick to read (OFD about three times a
-  PDF's time), so they add seconds, not minutes, to a cold run: 10 items a split.
+  a workbook (``xlsx``; seed 1 as a legacy ``xls`` too), as a legacy Word ``doc`` (saved
+  by LibreOffice) and as a ``bundle`` (the body as DOCX, the 附件 as XLSX, in one ZIP);
+  every ``NEW_EVERY``-th ``pdf`` seed (seeds 3, 30, 57) also as ``ofd``. They are quick to
+  read (OFD about three times a PDF's time; a .doc's conversion 4-6 s), so they add about
+  a minute, not more, to a cold run: 16 items a split.
 * no ``png``: a page image is one page, and a varied report is several.
 """
 
@@ -41,7 +43,7 @@ SCAN_EVERY = 27
 SCAN_AT = 5
 NEW_EVERY = 27
 # the newer formats, by the twin they are sampled beside (eval.dataset.TWIN)
-NEW_BESIDE = {"docx": ["html", "xlsx"], "pdf": ["ofd"]}
+NEW_BESIDE = {"docx": ["html", "xlsx", "doc", "bundle"], "pdf": ["ofd"]}
 XLS_SEED = 1  # the legacy workbook reads as the xlsx does (tests/ingest/test_xlsx.py): one
 NEW_AT = {"docx": 1, "pdf": 3}  # seed % NEW_EVERY: docx seeds 1, 28, 55; pdf seeds 3, 30, 57
 
