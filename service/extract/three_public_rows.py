@@ -93,8 +93,19 @@ def _texts(grid: Rows, r: int, two_rows: bool) -> list[str]:
     return out
 
 
+_ROW_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[、.．]?\s*$")
+
+
 def _label(row: list[Cell | None], upto: int) -> Cell | None:
-    return next((c for c in row[:upto] if c is not None and c.text.strip()), None)
+    """The row's label before its figures: its first words that are not a 序号."""
+    return next(
+        (
+            c
+            for c in row[:upto]
+            if c is not None and c.text.strip() and not _ROW_NUMBER.match(c.text)
+        ),
+        None,
+    )
 
 
 def _columns(texts: list[str], year: int | None) -> dict[int, str]:
@@ -171,7 +182,8 @@ def _text_header(
     """A text copy's header words, one per column of a ``width``-cell body row: the words
     of a lone header row (without the label column's word where it lacks one); under a
     row of periods (本年度 上年度) the lower words grouped where a kind repeats
-    (预算数 决算数 | 决算数), each group under its period."""
+    (预算数 决算数 | 决算数), each group under its period, the upper row's other words
+    standing as columns of their own."""
     words = _words(rows[r + 1] if two_rows else rows[r])
     if two_rows:
         periods = [w for w in _words(rows[r]) if _PERIOD_WORD.search(w)]
@@ -186,10 +198,31 @@ def _text_header(
             seen.add(kind)
         if len(groups) != len(periods):
             return None
-        words = [p + w for p, group in zip(periods, groups, strict=True) for w in group]
+        # each period spreads over its group; the upper row's other words (序号, 项目,
+        # 增减额 written over both rows) are columns of their own
+        spread = iter(groups)
+        words = [
+            p + w if _PERIOD_WORD.search(p) else p
+            for p in _words(rows[r])
+            for w in (next(spread) if _PERIOD_WORD.search(p) else [""])
+        ]
     if len(words) == width - 1:
         return ["", *words]
     return words if len(words) == width else None
+
+
+def _aligned(row: list[Cell | None], width: int) -> list[Cell | None]:
+    """A text row shorter than the header (its 序号 left blank): words from the left,
+    figures and nil marks from the right."""
+    if len(row) >= width:
+        return row
+    words = [c for c in row if c is not None and not _is_value(c)]
+    values = [c for c in row if c is not None and _is_value(c)]
+    return [*words, *[None] * (width - len(words) - len(values)), *values]
+
+
+def _is_value(cell: Cell) -> bool:
+    return parse_quantity(cell.text) is not None or is_blank(cell.text)
 
 
 def _quantity(cell: Cell | None, kind: str, unit: str) -> Quantity | None:
@@ -213,13 +246,14 @@ def read_items_as_rows(
     cols, j = found
     out = RowsTable()
     while j < len(rows):
-        label = _label(rows[j], min(cols))
+        row = _aligned(rows[j], max(cols) + 1) if text_grid else rows[j]
+        label = _label(row, min(cols))
         item = row_item(label.text) if label is not None else None
         if label is None or item is None:
             break
         figures: dict[str, Value] = {}
         for c, kind in cols.items():
-            cell = rows[j][c] if c < len(rows[j]) else None
+            cell = row[c] if c < len(row) else None
             q = _quantity(cell, kind, unit)
             if q is None or q.value is None or cell is None:
                 continue

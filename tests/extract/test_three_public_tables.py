@@ -189,6 +189,26 @@ FAMILIES: dict[str, tuple[Grid, Expected]] = {
             "vehicle_operation.actual": 6.3, "vehicle_operation.previous": 6.4,
         },
     ),
+    # A 序号 column before the items, 2023年 over 预算 | 决算 and 2022年 over 决算, the change.
+    "numbered_rows_year_groups": (
+        Grid(
+            [
+                ["序号", "项目", "2023年", "", "2022年", "增减额"],
+                ["", "", "预算", "决算", "决算", ""],
+                ["1", "因公出国（境）费", "0.00", "0.00", "0.00", "0.00"],
+                ["2", "公务接待费", "1.60", "1.32", "1.50", "-0.18"],
+                ["3", "公务用车运行维护费", "3.00", "2.74", "2.90", "-0.16"],
+                ["", "合计", "4.60", "4.06", "4.40", "-0.34"],
+            ],
+            merges=[(0, 0, 2, 1), (0, 1, 2, 1), (0, 2, 1, 2), (0, 5, 2, 1)],
+            before=["单位：万元"],
+        ),
+        {
+            "total.budget": 4.6, "total.actual": 4.06, "total.previous": 4.4,
+            "total.change": -0.34, "reception.budget": 1.6, "reception.actual": 1.32,
+            "reception.previous": 1.5, "vehicle_operation.previous": 2.9,
+        },
+    ),
     # Columns in another order (上年 first), 小计 for the vehicle, total last as 总计.
     "previous_first_columns": (
         Grid(
@@ -221,10 +241,11 @@ def _read(family: str, fmt: str) -> dict[str, float | None]:
 
 
 # Glued copies (no separator at all) that cannot be parted: an integer 0 between amounts
-# (12.0002.00), item names run together in the header, nil marks run together (无无无——).
+# (12.0002.00), item names run together in the header, nil marks run together (无无无——),
+# a year run into the next column's word (2022年增减额).
 GLUED_AMBIGUOUS = {
     "items_as_columns_vehicle_split", "items_as_columns_year_rows", "same_period_nil_words",
-    "items_as_columns_this_last_change",
+    "items_as_columns_this_last_change", "numbered_rows_year_groups",
 }  # fmt: skip
 CASES = [
     (family, fmt)
