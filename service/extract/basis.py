@@ -326,8 +326,11 @@ def prose_basis(text: str, start: int, path: str) -> Basis:
     part = part or _about_other(text[sent_start:start], clause, label, path)
     if label is not None and _STAGE_LED.match(label.group(0)) and clause_start > sent_start:
         part = part or _subject_is_other(text[sent_start:clause_start], path)
+    stated = label.group(0) if label is not None and governs == "direct" else None
+    if label is None and clause_start > sent_start:
+        stated = _topic_label(text[sent_start:clause_start], clause, path)
     return Basis(
-        label=label.group(0) if label is not None and governs == "direct" else None,
+        label=stated,
         year=year,
         period=period,
         stage=stage,
@@ -335,6 +338,23 @@ def prose_basis(text: str, start: int, path: str) -> Basis:
         several=bool(_SEVERAL.search(clause)),
         words=tuple(words + stage_words),
     )
+
+
+# A sentence opening with its topic: “在人员经费方面，”, “关于公用经费，”, “人员经费方面：”.
+_TOPIC_OPEN = re.compile(
+    r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）、.]\s*)?(?:在|关于|对于|就)?\s*"
+    r"(?P<name>[\u4e00-\u9fff]{2,10}?)\s*(?:方面|而言)\s*[，,:：]"
+)
+
+
+def _topic_label(opening: str, clause: str, path: str) -> str | None:
+    """The field's label when the sentence's topic is the field (在人员经费方面，全年支出…)
+    and the figure's own clause holds nothing but filler before it."""
+    m = _TOPIC_OPEN.match(opening)
+    if m is None or _governs(clause) != "direct":
+        return None
+    found = _label(_label_patterns(path), m.group("name"))
+    return found.group(0) if found is not None and found.group(0) == m.group("name") else None
 
 
 def table_basis(table: Table, cell: Cell, path: str) -> Basis:
