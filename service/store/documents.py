@@ -1,4 +1,5 @@
-"""Repository of documents, their extraction versions, corrections and approvals.
+"""Repository of documents, their extraction versions and corrections (the review
+workflow, sign-offs included, is ``service.store.review``).
 
 Owns the queries and the bookkeeping that keeps a document's summary columns (department,
 year, findings) equal to its current view: the latest extraction with every correction
@@ -30,7 +31,6 @@ from service.store.corrections import (
     validate_export,
 )
 from service.store.tables import (
-    Approval,
     Correction,
     DocumentStatus,
     Extraction,
@@ -314,34 +314,3 @@ def add_correction(
     session.add(doc)
     session.flush()
     return row, applied
-
-
-# --- approvals --------------------------------------------------------------------------------
-
-
-def approve(session: Session, document_id: str, *, author: str, note: str | None) -> Approval:
-    """Sign off the current view (its extraction and the corrections made so far)."""
-    doc = get_document(session, document_id, lock=True)
-    extraction, _ = current_view(session, doc)
-    last = session.exec(
-        select(func.max(Correction.id)).where(Correction.document_id == doc.id)
-    ).one()
-    approval = Approval(
-        document_id=doc.id,
-        extraction_id=extraction.id,
-        last_correction_id=last,
-        note=note,
-        author=author,
-    )
-    doc.approved_at = approval.created_at
-    doc.approved_by = author
-    doc.updated_at = utcnow()
-    session.add(approval)
-    session.add(doc)
-    session.flush()
-    return approval
-
-
-def list_approvals(session: Session, document_id: str) -> list[Approval]:
-    query = select(Approval).where(Approval.document_id == document_id)
-    return list(session.exec(query.order_by(col(Approval.id))).all())

@@ -163,7 +163,10 @@ class Correction(SQLModel, table=True):
 
 
 class Approval(SQLModel, table=True):
-    """A reviewer's sign-off on the view as it stood (extraction + corrections so far)."""
+    """A reviewer's sign-off on the view as it stood (extraction + corrections so far).
+
+    Kept for the history it holds: sign-offs are now ``ReviewEvent`` rows (revision 0003
+    copied these into them)."""
 
     __tablename__ = "approvals"
 
