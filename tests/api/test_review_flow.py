@@ -176,6 +176,8 @@ def test_the_bureau_walk(client: TestClient, keys: Keys) -> None:
     assert r.json()["state"] == "returned" and r.json()["actions"] == ["opinion"]
     assert r.json()["returned"]["reasons"] == ["绩效自评表得分与正文不一致"]
     assert _listed(client, doc_id, uploader, review_state="returned")
+    assert not _listed(client, doc_id, uploader, review_state="pending")
+    assert not _listed(client, doc_id, uploader, approved=True)
 
     # the department resubmits its corrected report: read again, back to 待审核
     fixed = report_text(
@@ -198,6 +200,8 @@ def test_the_bureau_walk(client: TestClient, keys: Keys) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "approved" and r.json()["state_zh"] == "已复核"
     assert _listed(client, doc_id, uploader, approved=True)
+    assert _listed(client, doc_id, uploader, review_state="approved")
+    assert not _listed(client, doc_id, uploader, review_state="returned")
 
     # the export shows the opinions, the return and the finding states
     r = client.get(f"/documents/{doc_id}/export.xlsx", headers=uploader)
@@ -229,6 +233,7 @@ def test_the_bureau_walk(client: TestClient, keys: Keys) -> None:
     assert doc["approved"] is False and doc["review_state"] == "pending"
     assert not _listed(client, doc_id, uploader, approved=True)
     assert _listed(client, doc_id, uploader, approved=False)
+    assert _listed(client, doc_id, uploader, review_state="pending")
     assert _review(client, doc_id, uploader)["stale"] is True
     r = client.get("/exports/documents.xlsx", headers=uploader)
     assert _sheet(r.content, "documents")[0]["review_state"] == "待审核"

@@ -203,7 +203,11 @@ def list_documents(
     ] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200, description="Fiscal year.")] = None,
     has_findings: Annotated[bool | None, Query(description="With contradictions etc.")] = None,
-    approved: Annotated[bool | None, Query()] = None,
+    approved: Annotated[bool | None, Query(description="Signed off (审核/复核) or not.")] = None,
+    review_state: Annotated[
+        Literal["pending", "first_approved", "approved", "returned"] | None,
+        Query(description="待审核, 初审通过, 已审核/已复核 or 已退回 (see GET …/review)."),
+    ] = None,
     filename: Annotated[str | None, Query(max_length=255)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -215,6 +219,7 @@ def list_documents(
         has_findings=has_findings,
         approved=approved,
         filename=filename,
+        review_state=review_state,
     )
     rows, total = repo.list_documents(session, filters, limit=limit, offset=offset)
     return DocumentPage(
