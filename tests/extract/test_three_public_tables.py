@@ -209,6 +209,25 @@ FAMILIES: dict[str, tuple[Grid, Expected]] = {
             "reception.previous": 1.5, "vehicle_operation.previous": 2.9,
         },
     ),
+    # 年初预算数 beside 调整后预算数 (the latter is the budget), a note row closing the grid.
+    "initial_and_adjusted_with_note": (
+        Grid(
+            [
+                ["项目", "年初预算数", "调整后预算数", "决算数", "上年决算数"],
+                ["公务接待费", "2.00", "1.80", "1.66", "1.90"],
+                ["公务用车运行维护费", "5.00", "5.20", "5.04", "4.95"],
+                ["合计", "7.00", "7.00", "6.70", "6.85"],
+                ["注：本年度未安排因公出国（境）经费。", "", "", "", ""],
+            ],
+            merges=[(4, 0, 1, 5)],
+            before=["单位：万元"],
+        ),
+        {
+            "total.budget": 7, "total.actual": 6.7, "total.previous": 6.85,
+            "reception.budget": 1.8, "reception.actual": 1.66, "reception.previous": 1.9,
+            "vehicle_operation.budget": 5.2, "vehicle_operation.actual": 5.04,
+        },
+    ),
     # Columns in another order (上年 first), 小计 for the vehicle, total last as 总计.
     "previous_first_columns": (
         Grid(
