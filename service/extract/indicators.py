@@ -18,7 +18,12 @@ from service.document import Cell
 from service.extract.ground import Grounder
 from service.extract.table_headers import column_roles, header_texts, role_of
 from service.records import Indicator, Value
-from service.records.numbers import PREFIX_COMPARATORS, Quantity, parse_quantity
+from service.records.numbers import (
+    PREFIX_COMPARATORS,
+    SUFFIX_COMPARATORS,
+    Quantity,
+    parse_quantity,
+)
 
 LEVEL1_NAMES = {
     "产出指标",
@@ -125,9 +130,11 @@ def total_in_label(row: list[Cell | None]) -> Cell | None:
 _COMPARATORS = "|".join(sorted(map(re.escape, PREFIX_COMPARATORS), key=len, reverse=True))
 # A figure whose unit no unit list knows, or which the lists split (62万亩, 53台套, ≥8种,
 # 326万平方米, ≤3个工作日).
+_SUFFIXES = "|".join(sorted(map(re.escape, SUFFIX_COMPARATORS), key=len, reverse=True))
 _LOOSE = re.compile(
     rf"\s*(?P<pre>{_COMPARATORS})?\s*(?P<num>\d+(?:\.\d+)?)\s*"
-    r"(?P<unit>(?![年月日号时点度])[\u4e00-\u9fff]{1,5})\s*"
+    r"(?P<unit>(?![年月日号时点度])[\u4e00-\u9fff]{1,5}?)\s*"
+    rf"(?P<post>{_SUFFIXES})?\s*"
 )
 
 
@@ -143,7 +150,9 @@ def indicator_quantity(text: str) -> Quantity | None:
         return None
     start = m.start("pre") if m.group("pre") else m.start("num")
     pre = PREFIX_COMPARATORS.get(m.group("pre") or "")
-    return replace(n, unit=m.group("unit"), comparator=pre, start=start, end=m.end("unit"))
+    post = SUFFIX_COMPARATORS.get(m.group("post") or "")  # 3个工作日以内
+    end = m.end("post") if m.group("post") else m.end("unit")
+    return replace(n, unit=m.group("unit"), comparator=pre or post, start=start, end=end)
 
 
 def _base(name: str) -> str:

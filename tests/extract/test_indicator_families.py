@@ -127,3 +127,24 @@ def test_a_first_column_name_wrapped_at_the_left_margin() -> None:
     assert "\n量\n" in text
     e = extract_rules(read_document(text.encode(), "copy.txt")).export
     assert rows(e) == expected(fam.FAMILY_B)
+
+
+def test_other_header_words_and_a_comparator_after_the_unit() -> None:
+    """计划完成值 / 年度完成值 / 考核分值 / 实得分, 以内 and 以上 after the unit."""
+    text = (
+        "指标名称\t计划完成值\t年度完成值\t考核分值\t实得分\n"
+        "行政审批办结时限\t3个工作日以内\t2个工作日\t10\t10\n"
+        "网上办件占比\t90%以上\t93.5%\t10\t9\n"
+    )
+    e = extract_rules(read_document(text.encode(), "table.txt")).export
+    assert rows(e) == [
+        (None, None, "行政审批办结时限", 3.0, 2.0, 10.0, 10.0),
+        (None, None, "网上办件占比", 90.0, 93.5, 10.0, 9.0),
+    ]
+    first, second = e.indicators
+    assert (first.target.unit, first.target.comparator, first.target.raw) == (
+        "个工作日",
+        "以内",
+        "3个工作日以内",
+    )
+    assert (second.target.unit, second.target.comparator) == ("%", "以上")
