@@ -135,6 +135,10 @@ def build_state(
     ctx = JobContext(
         engine=engine, files=files, settings=settings, extract=extract or default_extract, pool=pool
     )
+    if runner is None and settings.queue.broker_url:  # scale-out: Celery workers run jobs
+        from service.jobs.celery_app import CeleryRunner
+
+        runner = CeleryRunner(ctx)
     if runner is None:
         runner = EmbeddedRunner(ctx) if settings.workers.embedded else ExternalRunner()
     return AppState(settings, engine, files, ctx, runner, auth_backends=[api_key_backend])

@@ -237,7 +237,17 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     from service.config import get_settings
     from service.jobs.runner import EmbeddedRunner
 
-    state = build_state(get_settings())
+    settings = get_settings()
+    if settings.queue.broker_url:  # scale-out: a Celery worker on the chosen queues
+        from service.jobs.celery_app import run_worker
+
+        try:
+            run_worker(settings, args.queues, args.concurrency)
+        except ValueError as exc:  # an unknown queue name
+            print(f"jixiao worker: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    state = build_state(settings)
     prepare(state)
     runner = EmbeddedRunner(state.jobs, name="worker")
     stop = threading.Event()
@@ -248,6 +258,25 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     stop.wait()
     runner.stop()
     return 0
+
+
+def _cmd_reconcile(args: argparse.Namespace) -> int:
+    import time
+
+    from service.config import get_settings
+    from service.jobs.celery_app import make_celery, worker_context
+    from service.jobs.reconcile import reconcile
+
+    settings = get_settings()
+    if not settings.queue.broker_url:
+        print("jixiao reconcile: no broker configured (JIXIAO_QUEUE__BROKER_URL)", file=sys.stderr)
+        return 2
+    ctx, app = worker_context(settings), make_celery(settings)
+    while True:
+        print(reconcile(ctx, app).summary(), flush=True)
+        if not args.every:
+            return 0
+        time.sleep(args.every)
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
@@ -374,7 +403,20 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_db)
 
     p = sub.add_parser("worker", help="run jobs without the HTTP service (scale-out)")
+    p.add_argument(
+        "--queues",
+        type=lambda text: [q.strip() for q in text.split(",") if q.strip()],
+        help="with a broker: the queues to take jobs from, e.g. ocr or extract,llm "
+        "(default: all three)",
+    )
+    p.add_argument("--concurrency", type=int, help="with a broker: jobs at once (default: cores)")
     p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser(
+        "reconcile", help="with a broker: send the queued jobs it lost (after a flush/restart)"
+    )
+    p.add_argument("--every", type=float, metavar="S", help="repeat every S seconds")
+    p.set_defaults(func=_cmd_reconcile)
 
     p = sub.add_parser("synth", help="render synthetic reports (and the seeds) with their truth")
     p.add_argument("--out", type=Path, required=True, help="folder to write into")

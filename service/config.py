@@ -102,6 +102,42 @@ class WorkerSettings(BaseModel):
     )
 
 
+class QueueSettings(BaseModel):
+    """The scale-out engine: Celery over a broker. No ``broker_url`` → the embedded runner
+    (or ``jixiao worker`` polling the job table), exactly as without this group."""
+
+    broker_url: str | None = Field(
+        None,
+        description="Celery broker, e.g. redis://127.0.0.1:6379/0 or "
+        "amqp://guest:guest@127.0.0.1:5672//. Set: uploads are sent to Celery and "
+        "`jixiao worker` starts a Celery worker. See docs/scaling.md.",
+    )
+    prefix: str = Field(
+        "",
+        max_length=64,
+        description="Put before the queue names (ocr, extract, llm), e.g. `staging-`: "
+        "deployments sharing a broker keep apart.",
+    )
+    concurrency: int | None = Field(
+        None, ge=1, le=256, description="Jobs one `jixiao worker` runs at once; default: cores."
+    )
+    reconcile_seconds: float = Field(
+        60.0, gt=0, description="How often the API re-sends jobs the broker lost."
+    )
+    resend_after_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="A queued job sent this long ago and missing from the broker is sent again.",
+    )
+    visibility_timeout_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="Redis: a task taken by a worker that died is delivered again after this "
+        "long; default job timeout + lease. A duplicate delivery is harmless (the job row "
+        "is the lock).",
+    )
+
+
 class AuthSettings(BaseModel):
     """API keys with roles (uploader < reviewer < admin)."""
 
@@ -240,6 +276,7 @@ class Settings(BaseSettings):
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     ui: UISettings = Field(default_factory=UISettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)

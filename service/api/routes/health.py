@@ -1,7 +1,8 @@
 """Liveness and readiness: ``/healthz`` (the process answers) and ``/readyz`` (it can work).
 
 Owns what "ready" means: the database answers and its schema is current, the storage
-folder is writable, the job runner is alive. Whether an LLM endpoint is configured is
+folder is writable, the job runner is alive, and (with a broker configured) the broker
+accepts a connection. Whether an LLM endpoint is configured is
 reported but never makes the service unready: without one it still extracts with rules.
 """
 
@@ -59,6 +60,10 @@ def readyz(state: StateDep) -> Readiness:
     ok &= writable
     checks["runner"] = "ok" if state.runner.alive else "stopped"
     ok &= state.runner.alive
+    broker_status = getattr(state.runner, "broker_status", None)
+    if broker_status is not None:  # the Celery engine: jobs wait on the broker
+        checks["broker"] = broker_status()
+        ok &= checks["broker"] == "ok"
     checks["llm"] = "configured" if state.settings.llm.configured else "not configured"
     if not ok:
         raise NotReadyError("; ".join(f"{k}: {v}" for k, v in checks.items()), **checks)
