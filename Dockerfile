@@ -1,5 +1,7 @@
 # The Jixiao service: FastAPI on uvicorn, SQLite and a local data folder by default.
 # Build: docker build -t jixiao .   Run: docker run -p 8000:8000 -v jixiao-data:/data jixiao
+# The same image runs Celery workers (`jixiao worker` with JIXIAO_QUEUE__BROKER_URL set):
+# see compose.yaml and docs/scaling.md.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,7 +24,7 @@ RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY prompts ./prompts
-RUN pip install ".[postgres]" --no-deps
+RUN pip install ".[postgres,scale]" --no-deps
 
 RUN useradd --create-home --uid 1000 jixiao && mkdir -p /data && chown jixiao /data
 USER jixiao
