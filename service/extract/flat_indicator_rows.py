@@ -136,6 +136,19 @@ def _deviation(text: str, p: int, end: int, last: bool) -> list[tuple[int, int]]
     return out
 
 
+def _options(role: str, text: str, p: int, end: int, last: bool) -> list[tuple[int, int]]:
+    """(end, cost) of each way the cell of ``role`` may stand at ``p``."""
+    if role == "level3":
+        return _name(text, p, end)
+    if role in _VALUE_ROLES:
+        return _values(text, p, end)
+    if role in _POINT_ROLES:
+        return _points(text, p, end)
+    if role == "deviation":
+        return _deviation(text, p, end, last)
+    return [(p, 0)]
+
+
 def split_row(text: str, start: int, end: int, roles: list[str]) -> list[RowSplit]:
     """Every way of cutting ``text[start:end]`` into ``roles`` (level3, target, actual,
     weight, score, deviation; the level columns are read before), best first."""
@@ -152,17 +165,7 @@ def split_row(text: str, start: int, end: int, roles: list[str]) -> list[RowSpli
                 found.append(RowSplit(dict(spans), cost))
             return
         role = roles[i]
-        if role == "level3":
-            options = _name(text, p, end)
-        elif role in _VALUE_ROLES:
-            options = _values(text, p, end)
-        elif role in _POINT_ROLES:
-            options = _points(text, p, end)
-        elif role == "deviation":
-            options = _deviation(text, p, end, i == len(roles) - 1)
-        else:
-            options = [(p, 0)]
-        for e, c in options:
+        for e, c in _options(role, text, p, end, i == len(roles) - 1):
             if e > p:
                 spans[role] = (p, e)
             walk(i + 1, e, spans, cost + c)

@@ -354,9 +354,7 @@ def _borderless_tables(
     text_boxes = [TextBox(b.text, b.rect) for b in free]
     if len(text_boxes) < 6:  # a header and a row of three cells at the least
         return [], free, None
-    found, rest = find_scan_tables(
-        text_boxes, float(gray.shape[0]), binarize(gray) > 0, previous
-    )
+    found, rest = find_scan_tables(text_boxes, float(gray.shape[0]), binarize(gray) > 0, previous)
     if not found:
         return [], free, None
     kept = {id(t) for t in rest}

@@ -111,9 +111,7 @@ def box_chars(box: TextBox, ink: np.ndarray | None = None) -> tuple[list[Char], 
         # point; '15' and '12个' of two cells the engine read as one box are parted).
         inside_number = _NUMBERISH.match(prev + ch) is not None
         while (
-            not inside_number
-            and k + 1 < len(runs)
-            and used + width / 2 > runs[k][1] - runs[k][0]
+            not inside_number and k + 1 < len(runs) and used + width / 2 > runs[k][1] - runs[k][0]
         ):
             k, used = k + 1, 0.0
         left = runs[k][0] + used

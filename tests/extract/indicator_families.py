@@ -73,7 +73,18 @@ _A_ROWS = [
 FAMILY_A = Family(
     name="eight-columns",
     cells=tuple(
-        _header(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因"])
+        _header(
+            [
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "年度指标值",
+                "实际完成值",
+                "分值",
+                "得分",
+                "偏差原因",
+            ]
+        )
         + _body(
             1,
             _A_ROWS,
@@ -181,7 +192,9 @@ FAMILY_C = Family(
 FAMILY_D = Family(
     name="text-targets",
     cells=tuple(
-        _header(["一级指标", "三级指标", "全年目标", "实际完成值", "分值", "得分", "偏差原因及改进措施"])
+        _header(
+            ["一级指标", "三级指标", "全年目标", "实际完成值", "分值", "得分", "偏差原因及改进措施"]
+        )
         + _body(
             1,
             [
@@ -313,7 +326,18 @@ FAMILY_G = Family(
 FAMILY_H = Family(
     name="deviation-before-points",
     cells=tuple(
-        _header(["一级指标", "二级指标", "三级指标", "预期目标值", "实际完成值", "偏差原因", "分值", "得分"])
+        _header(
+            [
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "预期目标值",
+                "实际完成值",
+                "偏差原因",
+                "分值",
+                "得分",
+            ]
+        )
         + _body(
             1,
             [
@@ -375,7 +399,9 @@ def as_spaced(f: Family, wrap: int = 0) -> str:
     their column's width; a name longer than ``wrap`` characters goes on under itself on
     the next line, in its column (0: no wrapping)."""
     grid = f.grid()
-    cut = [[(t[:wrap], t[wrap:]) if wrap and len(t) > wrap else (t, "") for t in row] for row in grid]
+    cut = [
+        [(t[:wrap], t[wrap:]) if wrap and len(t) > wrap else (t, "") for t in row] for row in grid
+    ]
     widths = [max(_cols(a) for row in cut for a, _ in [row[c]]) + 2 for c in range(f.n_cols)]
     lines = list(TITLE)
     for row in cut:

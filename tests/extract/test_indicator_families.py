@@ -63,7 +63,11 @@ def test_family_reads_in_every_format(family: fam.Family, fmt: str) -> None:
 def test_units_and_comparators_are_kept() -> None:
     e = read(fam.FAMILY_F, "borderless_pdf")
     area = e.indicators[0]
-    assert (area.target.comparator, area.target.unit, area.actual.unit) == ("≥", "万平方米", "万平方米")
+    assert (area.target.comparator, area.target.unit, area.actual.unit) == (
+        "≥",
+        "万平方米",
+        "万平方米",
+    )
     cost = e.indicators[2]
     assert (cost.target.comparator, cost.target.unit) == ("≤", "万元")
 

@@ -26,7 +26,13 @@ STANDARD = ["level3", "target", "actual", "weight", "score"]
         (
             "完成及时率及时完成按时完成55",
             STANDARD,
-            {"level3": "完成及时率", "target": "及时完成", "actual": "按时完成", "weight": "5", "score": "5"},
+            {
+                "level3": "完成及时率",
+                "target": "及时完成",
+                "actual": "按时完成",
+                "weight": "5",
+                "score": "5",
+            },
         ),
         # a figure target and an actual in words, no points column
         (
@@ -38,7 +44,13 @@ STANDARD = ["level3", "target", "actual", "weight", "score"]
         (
             "入河排污口整治数量1512个11个13.5",
             ["level3", "weight", "target", "actual", "score"],
-            {"level3": "入河排污口整治数量", "weight": "15", "target": "12个", "actual": "11个", "score": "13.5"},
+            {
+                "level3": "入河排污口整治数量",
+                "weight": "15",
+                "target": "12个",
+                "actual": "11个",
+                "score": "13.5",
+            },
         ),
         # the deviation before the points: the % stays with its figure
         (
@@ -97,9 +109,21 @@ def test_a_score_over_its_weight_is_no_split() -> None:
 def test_two_row_header_roles() -> None:
     upper = ["level1", "level2", "level3", "target", "weight", "score"]
     assert two_row_header(upper, ["target", "actual"]) == [
-        "level1", "level2", "level3", "target", "actual", "weight", "score"
+        "level1",
+        "level2",
+        "level3",
+        "target",
+        "actual",
+        "weight",
+        "score",
     ]
     upper = ["level3", "target", "actual", "weight", "score"]
     assert two_row_header(upper, ["level1", "level2", "level3"]) == [
-        "level1", "level2", "level3", "target", "actual", "weight", "score"
+        "level1",
+        "level2",
+        "level3",
+        "target",
+        "actual",
+        "weight",
+        "score",
     ]
