@@ -41,7 +41,9 @@ def _item_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     for item in _ITEMS:
         entry = lex.get(f"three_public.{item}.actual")
         if entry is not None and entry.labels:
-            out.append((item, re.compile(entry.label_pattern())))
+            # a table names an item by its prose labels or its row labels (接待费)
+            parts = [p for p in (entry.label_pattern(), entry.row_label_pattern()) if p]
+            out.append((item, re.compile("|".join(f"(?:{p})" for p in parts))))
     return tuple(out)
 
 

@@ -228,6 +228,25 @@ FAMILIES: dict[str, tuple[Grid, Expected]] = {
             "vehicle_operation.budget": 5.2, "vehicle_operation.actual": 5.04,
         },
     ),
+    # Items named short (出国费, 接待费, 车辆运行维护费), 上年数 last.
+    "short_item_names": (
+        Grid(
+            [
+                ["项目", "预算数", "决算数", "上年数"],
+                ["出国费", "0", "0", "0"],
+                ["接待费", "3.00", "2.50", "2.80"],
+                ["车辆运行维护费", "5.00", "4.20", "4.60"],
+                ["合计", "8.00", "6.70", "7.40"],
+            ],
+            before=["单位：万元"],
+        ),
+        {
+            "total.budget": 8, "total.actual": 6.7, "total.previous": 7.4,
+            "reception.budget": 3, "reception.actual": 2.5, "reception.previous": 2.8,
+            "vehicle_operation.budget": 5, "vehicle_operation.previous": 4.6,
+            "overseas.actual": 0,
+        },
+    ),
     # Columns in another order (上年 first), 小计 for the vehicle, total last as 总计.
     "previous_first_columns": (
         Grid(
@@ -264,7 +283,7 @@ def _read(family: str, fmt: str) -> dict[str, float | None]:
 # a year run into the next column's word (2022年增减额).
 GLUED_AMBIGUOUS = {
     "items_as_columns_vehicle_split", "items_as_columns_year_rows", "same_period_nil_words",
-    "items_as_columns_this_last_change", "numbered_rows_year_groups",
+    "items_as_columns_this_last_change", "numbered_rows_year_groups", "short_item_names",
 }  # fmt: skip
 CASES = [
     (family, fmt)
