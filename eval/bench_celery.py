@@ -1,0 +1,199 @@
+"""Throughput of the Celery engine with 1, 2… worker processes on a small mixed batch.
+
+Each run: a fresh SQLite database and shared storage folder, the batch stored as uploads
+are (``intake``), ``--workers`` ``jixiao worker`` processes (one job at a time each, reading
+in their own process pool, each with a scratch data folder of its own and only the storage
+in common) on a Redis database no one else uses; one warm-up scan per worker (the OCR
+engine loads once per process), then the whole batch is sent and timed until every job is
+over. Prints documents per minute and pages per second, with the load average.
+
+Usage: python eval/bench_celery.py [--workers 1,2] [--text 6 --docx 4 --scans 2
+       --scan-pages 2] [--redis-host 127.0.0.1] [--json eval/out/bench_celery.json]
+Needs the `scale` extra and a Redis server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlmodel import select  # noqa: E402
+
+from service.config import Settings  # noqa: E402
+from service.jobs.celery_app import make_celery, worker_context  # noqa: E402
+from service.jobs.intake import accept_upload, check_upload  # noqa: E402
+from service.jobs.reconcile import send_new  # noqa: E402
+from service.store.engine import read_session  # noqa: E402
+from service.store.tables import Job, StoredDocument  # noqa: E402
+from service.synth import RenderOptions, make_report, render  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def batch(text: int, docx: int, scans: int, scan_pages: int) -> list[tuple[str, bytes]]:
+    templates = ("hunan", "sichuan", "prose_only")
+    files = []
+    for i in range(text):
+        spec = make_report(100 + i, templates[i % 3]).spec
+        files.append((f"text-{i}.pdf", render(spec, "pdf")[0]))
+    for i in range(docx):
+        spec = make_report(200 + i, templates[i % 3]).spec
+        files.append((f"word-{i}.docx", render(spec, "docx")[0]))
+    pages = RenderOptions(pages=tuple(range(1, scan_pages + 1)))
+    for i in range(scans):
+        spec = make_report(300 + i, "hunan").spec
+        files.append((f"scan-{i}.pdf", render(spec, "scan", seed=300 + i, options=pages)[0]))
+    return files
+
+
+def free_redis_db(host: str) -> int:
+    import redis
+
+    for db in range(15, 0, -1):
+        client = redis.Redis(host=host, db=db)
+        if client.dbsize() == 0 and client.set("jixiao-bench", "1", nx=True, ex=3600):
+            return db
+    raise SystemExit("no empty Redis database (1-15)")
+
+
+def run(workers: int, files: list[tuple[str, bytes]], warmup: bytes, broker: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="jixiao-bench-celery-") as tmp:
+        root = Path(tmp)
+        shared = root / "files"
+        settings = Settings(
+            data_dir=root / "api",
+            database_url=f"sqlite:///{root / 'jixiao.db'}",
+            storage={"path": shared},
+            queue={"broker_url": broker, "prefix": f"bench{uuid.uuid4().hex[:8]}-"},
+        )
+        ctx = worker_context(settings)
+        app = make_celery(settings)
+        procs = [_start_worker(settings, root / f"worker{n}") for n in range(workers)]
+        try:
+            for n in range(workers):  # one warm-up scan each: the OCR engine loaded
+                _upload(ctx, f"warm-{n}.pdf", warmup + f"%{n}\n".encode())
+            send_new(ctx, app)
+            _wait_all_over(ctx, timeout=600)
+            ids = [_upload(ctx, name, data) for name, data in files]
+            load = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            send_new(ctx, app)
+            _wait_all_over(ctx, timeout=1800)
+            seconds = time.perf_counter() - t0
+            with read_session(ctx.engine) as session:
+                docs = [session.get(StoredDocument, i) for i in ids]
+                statuses = [d.status for d in docs if d is not None]
+                pages = sum((d.page_count or 0) for d in docs if d is not None)
+        finally:
+            for proc in procs:
+                os.killpg(proc.pid, signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+            ctx.engine.dispose()
+    return {
+        "workers": workers,
+        "documents": len(ids),
+        "pages": pages,
+        "done": statuses.count("done"),
+        "seconds": round(seconds, 2),
+        "documents_per_min": round(len(ids) / seconds * 60, 1),
+        "pages_per_s": round(pages / seconds, 2),
+        "load_before": round(load, 1),
+        "load_after": round(os.getloadavg()[0], 1),
+    }
+
+
+def _upload(ctx, name: str, data: bytes) -> str:
+    checked = check_upload(data, name, ctx.settings.limits)
+    accepted = accept_upload(ctx.engine, ctx.files, data, checked, filename=name, uploaded_by=None)
+    return accepted.document.id
+
+
+def _wait_all_over(ctx, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with read_session(ctx.engine) as session:
+            pending = session.exec(
+                select(Job.id).where(Job.status.in_(("queued", "processing")))  # type: ignore[attr-defined]
+            ).first()
+        if pending is None:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"jobs not over after {timeout:.0f} s")
+
+
+def _start_worker(settings: Settings, scratch: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "JIXIAO_DATA_DIR": str(scratch),
+        "JIXIAO_DATABASE_URL": settings.resolved_database_url,
+        "JIXIAO_STORAGE__PATH": str(settings.storage_dir),
+        "JIXIAO_QUEUE__BROKER_URL": settings.queue.broker_url or "",
+        "JIXIAO_QUEUE__PREFIX": settings.queue.prefix,
+    }
+    log = (scratch.parent / f"{scratch.name}.log").open("ab")
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "jixiao"), "worker", "--concurrency", "1"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2,4")
+    parser.add_argument("--text", type=int, default=6, help="text PDFs in the batch")
+    parser.add_argument("--docx", type=int, default=4, help="DOCX reports in the batch")
+    parser.add_argument("--scans", type=int, default=2, help="scanned PDFs in the batch")
+    parser.add_argument("--scan-pages", type=int, default=2, help="pages of each scan")
+    parser.add_argument("--redis-host", default="127.0.0.1")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    files = batch(args.text, args.docx, args.scans, args.scan_pages)
+    one_page = RenderOptions(pages=(1,))
+    warmup = render(make_report(999, "hunan").spec, "scan", seed=999, options=one_page)[0]
+    import redis
+
+    db = free_redis_db(args.redis_host)
+    broker = f"redis://{args.redis_host}:6379/{db}"
+    results = []
+    try:
+        for count in (int(n) for n in args.workers.split(",")):
+            result = run(count, files, warmup, broker)
+            results.append(result)
+            print(
+                f"{count} worker(s): {result['documents']} documents ({result['pages']} pages) "
+                f"in {result['seconds']} s: {result['documents_per_min']} documents/min, "
+                f"{result['pages_per_s']} pages/s (done {result['done']}; load "
+                f"{result['load_before']} → {result['load_after']})",
+                flush=True,
+            )
+    finally:
+        redis.Redis(host=args.redis_host, db=db).flushdb()
+    if len(results) > 1:
+        for r in results[1:]:
+            print(f"speed-up with {r['workers']}: {results[0]['seconds'] / r['seconds']:.2f}×")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"cores": os.cpu_count(), "runs": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
