@@ -36,8 +36,6 @@ _CURRENT = re.compile(r"本年|今年|当年|本期")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _WHOLE_COUNT = re.compile(r"\d[\d,]*\s*[人名个]?")
 _TOTAL_ROW = re.compile(r"^(?:合计|总计|共计|总数|小计)$")
-# A label may stand this far into a table cell (人员情况：编制数, 2023年末实有人数).
-MAX_LEAD_CHARS = 8
 
 
 @cache
@@ -53,21 +51,29 @@ def _entries() -> tuple[tuple[FieldEntry, re.Pattern[str]], ...]:
     return tuple(out)
 
 
-def _label(text: str, year: int | None, lead_limit: int | None) -> FieldEntry | None:
+def _label(text: str, year: int | None, strict: bool) -> FieldEntry | None:
     """The staffing field a cell names (its label at the cell's end), or None: no label,
-    too much before it, or last year's (上年末实有人数, 2022年 in a 2023 report)."""
+    other words before it in a ``strict`` (table) cell — 规划编制 names a project, not the
+    quota; the lexicon's ``form_label_leads`` (人员, 单位 …), a year or 其中 may stand
+    there —, or last year's (上年末实有人数, 2022年 in a 2023 report)."""
     key = header_key(text)
     for entry, rx in _entries():
         m = rx.search(key)
         if m is None:
             continue
         lead = key[: m.start()]
-        if lead_limit is not None and len(lead) - len(_LEAD.match(lead).group()) > lead_limit:
+        rest = lead[len(_LEAD.match(lead).group()) :]
+        if strict and rest and not _leads().fullmatch(rest):
             return None
         if _period(lead, year) == "previous":
             return None
         return entry
     return None
+
+
+@cache
+def _leads() -> re.Pattern[str]:
+    return re.compile(rf"(?:{lexicon().words_pattern('form_label_leads')})+")
 
 
 @cache
@@ -118,11 +124,11 @@ def _is_figure(cell: Cell | None) -> bool:
 
 
 class _GridReader:
-    def __init__(self, g: Grounder, rows: Grid, loc: str, lead_limit: int | None) -> None:
+    def __init__(self, g: Grounder, rows: Grid, loc: str, strict: bool) -> None:
         self.g = g
         self.rows = rows
         self.loc = loc
-        self.lead_limit = lead_limit
+        self.strict = strict
         self.year = report_year(g.doc.text)
 
     def candidates(self) -> list[Candidate]:
@@ -131,7 +137,7 @@ class _GridReader:
             for c, cell in enumerate(row):
                 if cell is None or (c > 0 and row[c - 1] is cell):
                     continue
-                entry = _label(cell.text, self.year, self.lead_limit)
+                entry = _label(cell.text, self.year, self.strict)
                 if entry is None:
                     continue
                 found = self._right(r, c, entry) or self._below(r, c, entry)
@@ -227,9 +233,7 @@ def staffing_form_candidates(g: Grounder, tables: list[Table]) -> list[Candidate
     """Headcounts from the document's tables and form lines (``g`` on the document text)."""
     out = []
     for table in tables:
-        out += _GridReader(
-            g, _table_grid(table), f"table:{table.index}", MAX_LEAD_CHARS
-        ).candidates()
+        out += _GridReader(g, _table_grid(table), f"table:{table.index}", strict=True).candidates()
     for grid in line_grids(g.doc):
-        out += _GridReader(g, grid, "form", None).candidates()
+        out += _GridReader(g, grid, "form", strict=False).candidates()
     return out

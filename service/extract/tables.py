@@ -198,10 +198,8 @@ class TableMapper:
                 self.out.lines += lines
                 continue
             roles = _money_columns(texts)
-            tp_rows = read_items_as_rows(self.g, rows, i, self.unit, loc)
-            if tp_rows is not None and (not roles or not _money_rows(rows[tp_rows.end :])):
-                # a 三公 table with its items as rows (no other money rows after them): its
-                # columns by the 三公 lexicon, two header rows and year columns included
+            tp_rows = read_items_as_rows(self.g, rows, i, self.unit, loc, alone=bool(roles))
+            if tp_rows is not None:  # a 三公 table with its items as rows
                 self.out.candidates += tp_rows.candidates
                 self.out.lines += tp_rows.lines
                 i = tp_rows.end
@@ -610,11 +608,6 @@ def _is_three_public_block(rows: list[list[Cell | None]], label_cols: int) -> bo
         if found:
             kinds.add(found[0])
     return kinds == {"tp"}
-
-
-def _money_rows(rows: list[list[Cell | None]]) -> bool:
-    """Whether any row is named by a budget or 三公 label (the money table goes on)."""
-    return any(is_money_label(_text(next((c for c in r if c is not None), None))) for r in rows)
 
 
 def _is_header_row(row: list[Cell | None]) -> bool:

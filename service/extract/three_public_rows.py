@@ -23,7 +23,7 @@ from service.extract.clauses import report_year
 from service.extract.form_lines import line_grids
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
-from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, line_field
+from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, is_money_label, line_field
 from service.extract.resolve import Candidate
 from service.extract.table_headers import covering, header_key, unit_before
 from service.extract.three_public_table import item_columns, read_items_as_columns
@@ -236,9 +236,17 @@ def _quantity(cell: Cell | None, kind: str, unit: str) -> Quantity | None:
 
 
 def read_items_as_rows(
-    g: Grounder, rows: Rows, r: int, unit: str, loc: str, text_grid: bool = False
+    g: Grounder,
+    rows: Rows,
+    r: int,
+    unit: str,
+    loc: str,
+    text_grid: bool = False,
+    alone: bool = False,
 ) -> RowsTable | None:
-    """The 三公 table whose header starts at row ``r``, or None when there is none."""
+    """The 三公 table whose header starts at row ``r``, or None when there is none; with
+    ``alone``, also None when other money rows (基本支出 …) follow its rows in the grid:
+    the money table's own reader reads them all."""
     year = report_year(g.doc.text)
     found = find_header(rows, r, year, text_grid)
     if found is None:
@@ -268,6 +276,8 @@ def read_items_as_rows(
             out.lines.append(BudgetLine(item=name, **line))
         j += 1
     out.end = j
+    if alone and any(is_money_label(label.text) for row in rows[j:] if (label := _label(row, 99))):
+        return None
     items = {c.path.split(".")[1] for c in out.candidates}
     return out if items - {"total"} else None  # a 合计 row alone is no 三公 table
 

@@ -181,3 +181,16 @@ def test_amount_columns_are_no_headcount(fmt: str) -> None:
         ]
     )
     assert read(grid, fmt).staffing.actual is None
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf", "txt-tab"])
+def test_a_project_named_after_a_label_is_no_headcount(fmt: str) -> None:
+    # 规划编制 ends with 编制 but names a project: its whole-number amounts are no quota.
+    grid = Grid(
+        [
+            ["项目名称", "预算数", "执行数"],
+            ["国土空间规划编制", "50", "48"],
+            ["档案整理", "20", "19"],
+        ]
+    )
+    assert read(grid, fmt).staffing.authorized is None
