@@ -19,12 +19,14 @@ Starts ``jixiao serve`` on 127.0.0.1 only (a fresh data folder, SQLite unless
 * after the uploads it waits (``--drain``) until every acknowledged document is ``done`` or
   ``failed``, and samples the resident memory of the server and its workers throughout.
 
-It prints the counts as JSON: uploads ``acknowledged`` (202) and ``refused`` (a typed 4xx
-error, by code); documents ``done`` and ``failed`` (by typed error code); ``lost`` (an
-acknowledged document the service no longer knows: must be 0), ``stuck`` (not finished by
-the end: must be 0), ``untyped`` (any answer that is not a 2xx or the JSON error: must be
-0), ``good_failed`` (a good report that failed), the kills and restarts, and the memory.
-Exit status 1 when lost, stuck, untyped or orphans is not 0.
+It prints the counts as JSON: uploads ``answered``, ``acknowledged`` (202; ``duplicates``
+are the same bytes again, which name the same document) and ``refused`` (a typed 4xx
+error, by code); documents ``done`` and ``failed`` (by kind and typed error code); ``lost``
+(an acknowledged document the service no longer knows: must be 0), ``untyped`` (any answer
+that is not a 2xx or the JSON error: must be 0), ``unfinished`` (not done or failed when the
+time ran out, by status: on a loaded machine the queue may still hold work, which the next
+start picks up), ``good_failed`` (a good report that failed), the kills and restarts, and
+the memory. Exit status 1 when lost, unfinished, untyped or orphans is not 0.
 
 Bounded by ``--count`` and ``--max-seconds``:
 
@@ -314,6 +316,8 @@ def _alive(pid: int) -> bool:
 class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
     acknowledged: dict[str, Upload] = field(default_factory=dict)  # document id → upload
+    acknowledged_uploads: int = 0  # 202 answers (the same bytes again give the same id)
+    duplicates: int = 0
     refused: Counter[str] = field(default_factory=Counter)  # error code
     refused_good: list[str] = field(default_factory=list)
     untyped: list[str] = field(default_factory=list)
@@ -351,7 +355,10 @@ def send(server: Server, upload: Upload, tally: Tally, deadline: float) -> None:
                 continue
             with tally.lock:
                 if r.status_code == 202:
-                    tally.acknowledged[r.json()["documents"][0]["id"]] = upload
+                    item = r.json()["documents"][0]
+                    tally.acknowledged[item["id"]] = upload
+                    tally.acknowledged_uploads += 1
+                    tally.duplicates += bool(item.get("duplicate"))
                 elif 400 <= r.status_code < 500 and (code := _typed_error(r)):
                     tally.refused[code] += 1
                     if not upload.hostile:
@@ -476,7 +483,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         server.stop()
     states = {i: final.get(i) for i in tally.acknowledged}
     lost = [i for i, s in states.items() if s is None]
-    stuck = [i for i, s in states.items() if s and s["status"] not in ("done", "failed")]
+    unfinished = [i for i, s in states.items() if s and s["status"] not in ("done", "failed")]
     failed = Counter(
         f"{tally.acknowledged[i].kind}: {(s.get('error') or {}).get('code', '?')}"
         for i, s in states.items()
@@ -491,9 +498,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     third = max(1, len(rss) // 3)
     return {
         "uploads": len(uploads),
-        "sent": len(tally.acknowledged) + sum(tally.refused.values()) + len(tally.untyped),
+        "answered": tally.acknowledged_uploads + sum(tally.refused.values()) + len(tally.untyped),
         "hostile": sum(u.hostile for u in uploads),
-        "acknowledged": len(tally.acknowledged),
+        "acknowledged": tally.acknowledged_uploads,
+        "duplicates": tally.duplicates,
         "refused": dict(tally.refused.most_common()),
         "documents": len(set(tally.acknowledged)),
         "done": sum(1 for s in states.values() if s and s["status"] == "done"),
@@ -506,8 +514,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "failed": dict(failed.most_common()),
         "lost": len(lost),
-        "stuck": len(stuck),
-        "stuck_by_status": dict(Counter(states[i]["status"] for i in stuck)),
+        "unfinished": len(unfinished),
+        "unfinished_by_status": dict(Counter(states[i]["status"] for i in unfinished)),
         "untyped": len(tally.untyped),
         "untyped_examples": tally.untyped[:5],
         "good_refused": tally.refused_good[:5],
@@ -553,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = run(args)
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    bad = result["lost"] or result["stuck"] or result["untyped"] or result["orphan_workers"]
+    bad = result["lost"] or result["unfinished"] or result["untyped"] or result["orphan_workers"]
     return 1 if bad else 0
 
 
