@@ -88,7 +88,9 @@ class World:
             )
             assert r.status_code == 201, r.text
             self.keys[role] = r.json()["key"]
-        r = client.post("/documents", files={"files": ("报告.pdf", make_pdf())}, headers=ADMIN)
+        lines = [line.decode() for line in report_text(conflict=True).splitlines()]
+        pdf = make_pdf([lines])  # with a finding, for the findings' routes
+        r = client.post("/documents", files={"files": ("报告.pdf", pdf)}, headers=ADMIN)
         assert r.status_code == 202, r.text
         self.doc = r.json()["documents"][0]["id"]
         assert wait_for(client, self.doc, ADMIN)["status"] == "done"
@@ -131,6 +133,24 @@ class World:
         assert r.status_code == 201, r.text
         key_id: int = r.json()["id"]
         return key_id
+
+    def finding_key(self) -> str:
+        r = self.client.get(f"/documents/{self.doc}/review", headers=ADMIN)
+        assert r.status_code == 200, r.text
+        key: str = r.json()["findings"][0]["key"]
+        return key
+
+    def correction(self) -> int:
+        """A fresh correction that sets a value (each allowed caller undoes one; it also
+        clears a sign-off, so each allowed caller can approve again)."""
+        r = self.client.patch(
+            f"/documents/{self.doc}/records/budget/basic_expenditure",
+            json={"value": 99.5 + len(self.sessions)},
+            headers=ADMIN,
+        )
+        assert r.status_code == 200, r.text
+        correction_id: int = r.json()["correction"]["id"]
+        return correction_id
 
     def problem_row(self) -> str:
         """A fresh row to delete (each allowed caller deletes one)."""
@@ -199,7 +219,49 @@ POLICY: dict[tuple[str, str], Rule] = {
         R, 200, call=lambda w: Call(f"/documents/{w.doc}/records/{w.problem_row()}")
     ),
     ("POST", "/documents/{document_id}/approve"): Rule(
-        R, 201, call=lambda w: Call(f"/documents/{w.doc}/approve", json={"note": "ok"})
+        R,
+        201,
+        call=lambda w: w.correction() and Call(f"/documents/{w.doc}/approve", json={"note": "ok"}),
+    ),
+    ("GET", "/documents/{document_id}/review"): Rule(
+        U, 200, call=lambda w: Call(f"/documents/{w.doc}/review")
+    ),
+    ("POST", "/documents/{document_id}/review"): Rule(
+        R,
+        200,
+        call=lambda w: Call(
+            f"/documents/{w.doc}/review", json={"action": "opinion", "opinion": "同意"}
+        ),
+    ),
+    ("POST", "/documents/{document_id}/findings/{key}/state"): Rule(
+        R,
+        200,
+        call=lambda w: Call(
+            f"/documents/{w.doc}/findings/{w.finding_key()}/state",
+            json={"state": "confirmed", "comment": "已核对"},
+        ),
+    ),
+    # past the role check the request is refused: this finding has no side 0 to adopt (400)
+    ("POST", "/documents/{document_id}/findings/{key}/adopt"): Rule(
+        R,
+        400,
+        call=lambda w: Call(
+            f"/documents/{w.doc}/findings/{w.finding_key()}/adopt", json={"item": 0}
+        ),
+    ),
+    ("GET", "/documents/{document_id}/findings/events"): Rule(
+        U, 200, call=lambda w: Call(f"/documents/{w.doc}/findings/events")
+    ),
+    ("POST", "/documents/{document_id}/corrections/{correction_id}/undo"): Rule(
+        R, 200, call=lambda w: Call(f"/documents/{w.doc}/corrections/{w.correction()}/undo")
+    ),
+    # an uploader may resubmit, but only a returned (退回) document: this one is not (409)
+    ("POST", "/documents/{document_id}/resubmit"): Rule(
+        U,
+        409,
+        call=lambda w: Call(
+            f"/documents/{w.doc}/resubmit", files={"file": ("r.txt", report_text())}
+        ),
     ),
     ("GET", "/documents/{document_id}/approvals"): Rule(
         U, 200, call=lambda w: Call(f"/documents/{w.doc}/approvals")
@@ -239,6 +301,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/ui/documents"): Rule(U, 200, page=True, call=lambda w: Call("/ui/documents")),
     ("GET", "/ui/documents/{document_id}"): Rule(
         U, 200, page=True, call=lambda w: Call(f"/ui/documents/{w.doc}")
+    ),
+    ("GET", "/ui/documents/{document_id}/review-fragments"): Rule(
+        U, 200, page=True, call=lambda w: Call(f"/ui/documents/{w.doc}/review-fragments")
     ),
     ("GET", "/ui/documents/{document_id}/history"): Rule(
         U, 200, page=True, call=lambda w: Call(f"/ui/documents/{w.doc}/history")
