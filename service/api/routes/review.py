@@ -26,7 +26,7 @@ from service.api.deps import (
     StateDep,
     UploaderDep,
 )
-from service.api.errors import ERROR_RESPONSES, BadRequestError
+from service.api.errors import ERROR_RESPONSES, BadRequestError, error_responses
 from service.api.schemas import CorrectionOut, UploadItem
 from service.errors import FileTooLargeError
 from service.jobs.intake import check_upload
@@ -214,7 +214,7 @@ class StepRequest(BaseModel):
     "/{document_id}/review",
     response_model=ReviewOut,
     summary="Take a review step: 初审, 复核, 审核通过, 退回, or write the opinion",
-    responses={409: {"description": "Not possible in this state, or errors still open"}},
+    responses=error_responses(409),  # not possible in this state, or errors still open
 )
 def take_step(
     document_id: DocumentId, body: StepRequest, state: StateDep, principal: ReviewerDep
@@ -245,6 +245,7 @@ class FindingStateRequest(BaseModel):
     "/{document_id}/findings/{key}/state",
     response_model=ReviewOut,
     summary="确认无误 / 忽略 / reopen a finding, with a comment",
+    responses=error_responses(409),  # 忽略 without a comment, 已更正 by hand, no extraction
 )
 def set_finding_state(
     document_id: DocumentId,
@@ -347,6 +348,7 @@ _ADOPTED_KEYS = ("value", "unit", "raw", "comparator", "direction", "original_un
     "/{document_id}/findings/{key}/adopt",
     response_model=CorrectionAnswer,
     summary="采用此值: take the other side of a conflict as the field's value",
+    responses=error_responses(400, 409),  # no such side; a finding with nothing to adopt
 )
 def adopt_value(
     document_id: DocumentId,
@@ -380,6 +382,7 @@ def adopt_value(
     "/{document_id}/corrections/{correction_id}/undo",
     response_model=CorrectionAnswer,
     summary="Undo a change of a value: a new correction puts the earlier value back",
+    responses=error_responses(409),  # rows added or deleted are not undone here
 )
 def undo_correction(
     document_id: DocumentId, correction_id: int, state: StateDep, principal: ReviewerDep
@@ -403,6 +406,7 @@ def undo_correction(
     status_code=202,
     response_model=UploadItem,
     summary="Resubmit a returned document: its corrected file is read as its new version",
+    responses=error_responses(409, 413, 415),  # not returned, or a file refused at intake
 )
 async def resubmit(
     document_id: DocumentId,
