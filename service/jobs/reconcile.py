@@ -10,7 +10,9 @@ is delivered anyway the worker's claim (``store.queue.claim``) runs the job once
 ``reconcile`` finds what the broker lost (a flush, a restart without persistence, a send
 that failed while the broker was down): when the broker's queues and the workers hold
 fewer messages than the table has queued jobs, every queued job handed over more than
-``resend_after_seconds`` ago and held by no worker is sent again. Must not import the API.
+``resend_after_seconds`` ago and held by no worker is sent again; so is a job left
+``processing`` by a dead worker whose lease ran out that long ago (its message lost with
+the broker's). Must not import the API.
 """
 
 from __future__ import annotations
@@ -90,16 +92,21 @@ def reconcile(ctx: JobContext, app: Celery, *, now: datetime | None = None) -> R
             .where(col(Job.available_at) <= now)
             .order_by(col(Job.heartbeat_at))
         ).all()
-    if not stale:
+        orphans = session.exec(_orphaned(now, cutoff)).all()
+    if not stale and not orphans:
         return report
     report.in_broker = broker_depth(ctx, app)
     held = held_job_ids(app)
     report.held = len(held)
     if report.in_broker is not None and report.in_broker + len(held) >= report.queued:
-        return report  # every queued job is accounted for: a long queue, nothing lost
+        stale = []  # every queued job is accounted for: a long queue, nothing lost
     for job_id, sent_at in stale:
         if job_id is not None and job_id not in held and _send(ctx, app, job_id, sent_at):
             report.resent.append(job_id)
+    # a running job whose worker died and whose message is gone too (a flush while it ran)
+    for job_id, beat_at in orphans:
+        if job_id not in held and _send(ctx, app, job_id or 0, beat_at, orphan=now):
+            report.resent.append(job_id or 0)
     if report.resent:
         log.warning("re-sent %d jobs the broker lost: %s", len(report.resent), report.resent)
     return report
@@ -115,14 +122,38 @@ def mark_sent(ctx: JobContext, job_id: int) -> None:
         )
 
 
-def _send(ctx: JobContext, app: Celery, job_id: int, seen: datetime | None) -> bool:
+def _orphaned(now: datetime, cutoff: datetime) -> Any:
+    """Processing jobs whose lease ran out and that no one has looked after since
+    ``cutoff``: the claim in ``run_job`` takes them over."""
+    return (
+        select(Job.id, Job.heartbeat_at)
+        .where(Job.status == JobStatus.processing, col(Job.lease_until) < now)
+        .where(col(Job.heartbeat_at) < cutoff)
+        .order_by(col(Job.id))
+    )
+
+
+def _send(
+    ctx: JobContext,
+    app: Celery,
+    job_id: int,
+    seen: datetime | None,
+    *,
+    orphan: datetime | None = None,
+) -> bool:
     """Take the job for sending (the conditional UPDATE) and send it; False when another
-    sender took it first, or it is no longer queued."""
+    sender took it first, or it is no longer queued (``orphan``: no longer processing with
+    a lease run out at that time)."""
     stamp = utcnow()
+    state = (
+        col(Job.status) == JobStatus.queued
+        if orphan is None
+        else (col(Job.status) == JobStatus.processing) & (col(Job.lease_until) < orphan)
+    )
     with transaction(ctx.engine) as session:
         taken = session.exec(
             update(Job)
-            .where(col(Job.id) == job_id, col(Job.status) == JobStatus.queued)
+            .where(col(Job.id) == job_id, state)
             .where(col(Job.heartbeat_at).is_(None) if seen is None else Job.heartbeat_at == seen)
             .values(heartbeat_at=stamp)
         )
