@@ -217,12 +217,12 @@ def test_a_worker_killed_mid_task_loses_nothing_and_runs_nothing_twice(
 ) -> None:
     settings = broker_settings(tmp_path, clean_database, redis_url)
     with TestClient(create_app(settings, extract=FakeExtractor())) as client:
-        slow = upload(client, HEADERS, slow_report(30))
+        slow = upload(client, HEADERS, slow_report(8))
         quick = upload(client, HEADERS, report_text())
         first = Worker(settings, tmp_path / "worker1.log")
         workers.append(first)
         wait_until(lambda: statuses(client, [slow["id"]]) == ["processing"], 60, "processing")
-        first.kill()  # mid-task: the slow job holds the worker for 30 s
+        first.kill()  # mid-task: the slow job holds the worker for 8 s
         workers.append(Worker(settings, tmp_path / "worker2.log", concurrency=2))
         wait_until(lambda: set(statuses(client, [slow["id"], quick["id"]])) == {"done"}, 90, "done")
     by_document = {job.document_id: job for job in jobs_of(settings)}
