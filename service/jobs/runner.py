@@ -7,8 +7,8 @@ jobs held by dead processes on this host, and any job whose lease ran out is cla
 
 The same class serves ``jixiao worker`` (a runner without the API) and, with many
 processes or hosts polling one PostgreSQL database, scales out before any broker is
-needed. A broker-backed runner would implement ``JobRunner`` by sending job ids and call
-``run_job`` on the other side.
+needed. The broker-backed runner is ``service.jobs.celery_app.CeleryRunner``: it sends job
+ids, and Celery workers call ``run_job`` on the other side.
 """
 
 from __future__ import annotations
