@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -131,6 +132,17 @@ def _extract_one(index: int, path: str) -> Outcome:
     )  # fmt: skip
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """fork when this process runs one thread (the command line): workers inherit the
+    imported extractor and its compiled patterns. A process with other threads (the
+    extractor called from a server or a test run) must not fork — a lock another thread
+    held at the fork stays locked in the child — so its workers start from a fork server."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def _run(files: list[Path], jobs: int, options: tuple[Any, Any]) -> Iterator[Outcome]:
     """Outcomes in the order they finish."""
     _init(options)
@@ -138,10 +150,7 @@ def _run(files: list[Path], jobs: int, options: tuple[Any, Any]) -> Iterator[Out
         for i, f in enumerate(files):
             yield _extract_one(i, str(f))
         return
-    # fork: workers inherit the imported extractor and its compiled patterns
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(jobs, context, initializer=_init, initargs=(options,)) as pool:
+    with ProcessPoolExecutor(jobs, _context(), initializer=_init, initargs=(options,)) as pool:
         futures: list[Future[Outcome]] = [
             pool.submit(_extract_one, i, str(f)) for i, f in enumerate(files)
         ]

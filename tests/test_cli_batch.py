@@ -168,3 +168,23 @@ def test_progress_redraws_one_line_on_a_terminal(inputs: Path) -> None:
     assert text.count("\r\x1b[K") == 2 and text.endswith("\n") and text.count("\n") == 1
     last = text.rsplit("\r\x1b[K", 1)[1]
     assert last.startswith("[2/2] 1 pages, ") and "ETA 0:00" in last and "1 failed" in last
+
+
+def test_a_pool_started_beside_other_threads_does_not_fork(inputs: Path, tmp_path: Path) -> None:
+    """A fork beside a thread that holds a lock hangs the child (seen in the full test run,
+    where earlier tests leave server threads): with threads about, workers come from a fork
+    server and the batch finishes."""
+    import threading
+
+    from service import cli_batch
+
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait, daemon=True)
+    busy.start()
+    try:
+        assert cli_batch._context().get_start_method() != "fork"
+        files = [str(inputs / "alpha.txt"), str(inputs / "beta.pdf")]
+        assert main(["extract", *files, "--out", str(tmp_path), "-j", "2", "--extractor", "rules"]) == 0
+        assert len(list(tmp_path.glob("*.json"))) == 2
+    finally:
+        stop.set()
