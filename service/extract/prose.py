@@ -103,6 +103,9 @@ class _Scanner:
         return self.out
 
     def _paragraph(self, para: Block, loc: str) -> None:
+        # “（一）农村公路养护项目。全年预算300万元，实际支出296.4万元。”: a paragraph that
+        # opens with a bare name of its own speaks of that subject throughout
+        self._para_subject = _named_paragraph(self.text, para)
         for sent in sentences(self.text, para.start, para.end):
             # A label at the end of a paragraph (“收入合计：”) may have its figure on the
             # next line, which the prose view keeps as the next paragraph.
@@ -323,6 +326,7 @@ class _Scanner:
             _other_subject(self._stated.sub("", lead))
             or self._named_lead(sent.start, hit.start)
             or _sentence_subject(self.text, sent.start, hit.start - len(lead))
+            or (self._para_subject is not None and hit.start >= self._para_subject)
         ):
             return
         clause = lead + self.text[hit.start : found.start]
@@ -514,6 +518,22 @@ def _other_subject(lead: str) -> bool:
 
 _ITEM_LEAD = re.compile(r"\s*(?:[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]{1,3}\s*[、.．])?\s*")
 _THREE_PUBLIC_ITEM = re.compile(r"三公|因公出国|公务接待|公务用车|出国[(（]境[)）]")
+
+
+def _named_paragraph(text: str, para: Block) -> int | None:
+    """Where the rest of a paragraph starts when its first sentence is nothing but an item
+    marker and a name with a project's or fund's ending (“（一）某某项目。”), else None."""
+    first = re.match(r"[^。；;\n]*[。；;]", text[para.start : para.end])
+    if first is None:
+        return None
+    lead = _ITEM_LEAD.match(first.group(0))
+    name = first.group(0)[lead.end() if lead else 0 : -1].strip()
+    ending = f"{words('other_subject').pattern}|{lexicon().field('projects[].name').label_pattern()}"
+    if not lead or not lead.group(0).strip() or not 2 <= len(name) <= 30 or re.search(r"[\d，,]", name):
+        return None
+    if re.search(rf"(?:{ending})$", name) is None:
+        return None
+    return para.start + first.end()
 
 
 def _sentence_subject(text: str, start: int, clause_start: int) -> bool:
