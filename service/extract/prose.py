@@ -531,8 +531,11 @@ def _named_paragraph(text: str, para: Block) -> int | None:
     ending = f"{words('other_subject').pattern}|{lexicon().field('projects[].name').label_pattern()}"
     if not lead or not lead.group(0).strip() or not 2 <= len(name) <= 30 or re.search(r"[\d，,]", name):
         return None
-    if re.search(rf"(?:{ending})$", name) is None:
-        return None
+    if re.search(rf"(?:{ending})$", name) is None and (
+        re.fullmatch(words("lead_heading").pattern, name)
+        or re.search(r"收入|支出|收支|预算|决算|结余|结转|执行|情况|概况|基本|整体|部门|单位|绩效|指标", name)
+    ):
+        return None  # “（一）支出情况。”: a heading of the accounts, no other subject
     return para.start + first.end()
 
 

@@ -20,12 +20,14 @@ def test_a_paragraph_named_by_its_first_sentence_is_that_subjects() -> None:
         "二、预算执行\n全年预算数1,840.00万元，本年度实际支出1,802.65万元。\n四、重点项目\n"
         "（一）乡村学校校舍维修工程。全年预算260万元，实际支出251.3万元。\n"
         "（二）学生资助补助。全年预算90万元，实际支出90万元。\n"
+        "（三）智慧校园一期。全年预算120万元，实际支出118万元。\n"
     )
     assert e.budget.full_year_budget is not None and e.budget.full_year_budget.value == 1840
     assert e.budget.total_expenditure is not None and e.budget.total_expenditure.value == pytest.approx(1802.65)
     assert [(str(p.name.value), p.amount.value) for p in e.projects] == [
         ("乡村学校校舍维修工程", 251.3),
         ("学生资助补助", 90),
+        ("智慧校园一期", 118),
     ]
     assert not [f for f in e.findings if f.severity == "error"]
 
