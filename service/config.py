@@ -23,6 +23,12 @@ class Limits(BaseModel):
     max_image_pixels: int = Field(
         60_000_000, gt=0, description="Largest decoded image or rendered page, pixels."
     )
+    max_text_chars: int = Field(
+        5_000_000, gt=0, description="Most characters of text read from one document."
+    )
+    max_line_chars: int = Field(
+        500_000, gt=0, description="Longest line of text, characters (a one-line file)."
+    )
 
 
 class OCRSettings(BaseModel):

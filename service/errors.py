@@ -117,6 +117,15 @@ class TooManyPagesError(InputError):
     message_en = "The document has more pages than the configured limit."
 
 
+class TextTooLongError(InputError):
+    """A document whose text, or one line of it, is longer than the limits: checked right
+    after reading, before any extraction runs."""
+
+    code = "text_too_long"
+    message_zh = "文本过长：总字数或单行长度超过上限。"
+    message_en = "The text, or one line of it, is longer than the configured limit."
+
+
 class ImageTooLargeError(InputError):
     """Also raised for decompression bombs: tiny files that expand to huge images."""
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from service.config import ConvertSettings, Limits, OCRSettings
 from service.document import Document, SourceFormat, SourceInfo
-from service.errors import FileTooLargeError
+from service.errors import FileTooLargeError, TextTooLongError
 from service.ingest.sniff import MEDIA_TYPES, sniff
 
 
@@ -25,6 +25,32 @@ def read_document(
 ) -> Document:
     """Read ``data`` into a ``Document``. Raises ``InputError`` subclasses on bad input."""
     options = options or IngestOptions()
+    doc = _read(data, filename, options)
+    _check_text(doc, options.limits)
+    return doc
+
+
+def _check_text(doc: Document, limits: Limits) -> None:
+    """The text's length and its longest line within the limits, before anything extracts
+    from it (a 28 MB one-line file once held a worker for minutes)."""
+    text = doc.text
+    if len(text) > limits.max_text_chars:
+        raise TextTooLongError(
+            f"{len(text)} characters > {limits.max_text_chars}",
+            size=len(text),
+            limit=limits.max_text_chars,
+        )
+    if len(text) > limits.max_line_chars:
+        longest = max(map(len, text.splitlines()), default=0)
+        if longest > limits.max_line_chars:
+            raise TextTooLongError(
+                f"a line of {longest} characters > {limits.max_line_chars}",
+                size=longest,
+                limit=limits.max_line_chars,
+            )
+
+
+def _read(data: bytes, filename: str | None, options: IngestOptions) -> Document:
     if len(data) > options.limits.max_bytes:
         raise FileTooLargeError(
             f"{len(data)} bytes > {options.limits.max_bytes}",

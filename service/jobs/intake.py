@@ -27,6 +27,7 @@ from service.errors import (
     ImageTooLargeError,
     InputError,
     NoPagesError,
+    TextTooLongError,
     TooManyPagesError,
     UnsupportedFormatError,
 )
@@ -70,7 +71,28 @@ def check_upload(data: bytes, filename: str | None, limits: Limits) -> Checked:
         _check_docx(data)
     elif fmt is SourceFormat.bundle:
         pages = _check_bundle(data, limits)
+    elif fmt is SourceFormat.text:
+        _check_text(data, limits)
     return Checked(fmt, MEDIA_TYPES[fmt], pages)
+
+
+def _check_text(data: bytes, limits: Limits) -> None:
+    """A plain-text upload whose longest line or whole text is over the limits even at four
+    bytes a character is refused at once; one nearer the limits is checked on its decoded
+    text when it is read."""
+    longest = max(map(len, data.splitlines()), default=0)
+    if longest // 4 > limits.max_line_chars:
+        raise TextTooLongError(
+            f"a line of at least {longest // 4} characters > {limits.max_line_chars}",
+            size=longest // 4,
+            limit=limits.max_line_chars,
+        )
+    if len(data) // 4 > limits.max_text_chars:
+        raise TextTooLongError(
+            f"at least {len(data) // 4} characters > {limits.max_text_chars}",
+            size=len(data) // 4,
+            limit=limits.max_text_chars,
+        )
 
 
 def bundle_upload(files: list[tuple[str | None, bytes]]) -> tuple[bytes, str]:

@@ -220,3 +220,17 @@ def test_llm_extractor_without_an_endpoint_is_refused_up_front(
         f"/documents/{doc_id}/reprocess", json={"extractor": "llm"}, headers=keys["reviewer"]
     )
     assert_error(r, 422, "llm_not_configured")
+
+
+def test_a_one_line_text_over_the_line_limit(tmp_path, clean_database: str) -> None:  # type: ignore[no-untyped-def]
+    """Refused at upload with the typed 413 ``text_too_long``; nothing is stored."""
+    from service.app import create_app
+    from tests.api.conftest import ADMIN_KEY, make_settings
+
+    settings: Settings = make_settings(tmp_path, clean_database, limits={"max_line_chars": 100})
+    with TestClient(create_app(settings)) as client:
+        h = {"X-API-Key": ADMIN_KEY}
+        line = ("本年支出合计100万元，" * 40).encode()  # 480 characters, 1,400+ bytes
+        r = client.post("/documents", files={"files": ("one-line.txt", line)}, headers=h)
+        assert assert_error(r, 413, "text_too_long")["context"]["limit"] == 100
+        assert client.get("/documents", headers=h).json()["total"] == 0
