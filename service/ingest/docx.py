@@ -157,8 +157,8 @@ def _running_lines(document: WordDocument, numbering: Numbering) -> list[str]:
                 if part.is_linked_to_previous:
                     continue
                 element = part._element  # noqa: SLF001 (python-docx has no public XML handle)
-            except (KeyError, ValueError, AttributeError, NotImplementedError):
-                continue
+            except KeyError:
+                continue  # a header/footer relationship naming a part the package lacks
             for block in _blocks(element):
                 if block.tag != P:
                     continue  # a layout table in a header holds no statement we read

@@ -154,3 +154,31 @@ def test_a_figure_restated_in_a_footnote_that_differs_is_a_conflict() -> None:
     assert [f.paths for f in found] == [["budget.personnel_expenditure"]]
     assert export.budget.personnel_expenditure is not None
     assert export.budget.personnel_expenditure.number == 650.0
+
+
+def test_a_header_whose_part_is_missing_is_skipped_and_the_body_read() -> None:
+    """A package whose section names a header relationship it no longer has (a hand-edited
+    or half-repaired file): the header is skipped, the body is still read."""
+    import io
+    import re
+    import zipfile
+
+    import docx
+
+    from service.ingest import read_document
+
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "某某县林业局"
+    d.add_paragraph("正文第一段。")
+    buf = io.BytesIO()
+    d.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = re.sub(rb"<Relationship [^>]*header[^>]*/>", b"", data)
+            dst.writestr(item, data)
+    doc = read_document(out.getvalue(), "broken-header.docx")
+    assert "正文第一段" in doc.text and "林业局" not in doc.text
