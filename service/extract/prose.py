@@ -520,20 +520,32 @@ _ITEM_LEAD = re.compile(r"\s*(?:[(（]\s*[一二三四五六七八九十\d]{1,3}
 _THREE_PUBLIC_ITEM = re.compile(r"三公|因公出国|公务接待|公务用车|出国[(（]境[)）]")
 
 
+# Words of a heading about the department's own accounts (“（一）支出情况。”), not a subject.
+_ACCOUNTS_WORDS = re.compile(
+    r"收入|支出|收支|预算|决算|结余|结转|执行|情况|概况|基本|整体|部门|单位|绩效|指标"
+)
+
+
+@cache
+def _subject_ending() -> re.Pattern[str]:
+    """A name ending as a project's or a fund's does (某某项目, 某某专项资金, 某某改造)."""
+    ending = f"{words('other_subject').pattern}|{lexicon().field('projects[].name').label_pattern()}"
+    return re.compile(f"(?:{ending})$")
+
+
 def _named_paragraph(text: str, para: Block) -> int | None:
     """Where the rest of a paragraph starts when its first sentence is nothing but an item
-    marker and a name with a project's or fund's ending (“（一）某某项目。”), else None."""
+    marker and a bare name (“（一）某某项目。”, “（二）某某建设配套。”) that is not a heading
+    of the accounts; else None."""
     first = re.match(r"[^。；;\n]*[。；;]", text[para.start : para.end])
     if first is None:
         return None
     lead = _ITEM_LEAD.match(first.group(0))
     name = first.group(0)[lead.end() if lead else 0 : -1].strip()
-    ending = f"{words('other_subject').pattern}|{lexicon().field('projects[].name').label_pattern()}"
     if not lead or not lead.group(0).strip() or not 2 <= len(name) <= 30 or re.search(r"[\d，,]", name):
         return None
-    if re.search(rf"(?:{ending})$", name) is None and (
-        re.fullmatch(words("lead_heading").pattern, name)
-        or re.search(r"收入|支出|收支|预算|决算|结余|结转|执行|情况|概况|基本|整体|部门|单位|绩效|指标", name)
+    if _subject_ending().search(name) is None and (
+        re.fullmatch(words("lead_heading").pattern, name) or _ACCOUNTS_WORDS.search(name)
     ):
         return None  # “（一）支出情况。”: a heading of the accounts, no other subject
     return para.start + first.end()
@@ -551,10 +563,9 @@ def _sentence_subject(text: str, start: int, clause_start: int) -> bool:
     first = re.split(r"[，,；;]", first, maxsplit=1)[0].strip()
     if _THREE_PUBLIC_ITEM.search(first):
         return True
-    ending = f"{words('other_subject').pattern}|{lexicon().field('projects[].name').label_pattern()}"
     return (
         2 <= len(first) <= 30
-        and re.search(rf"(?:{ending})$", first) is not None
+        and _subject_ending().search(first) is not None
         and not re.search(r"\d", first)
     )
 
