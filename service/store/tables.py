@@ -1,4 +1,5 @@
-"""The SQLModel tables: documents, jobs, extractions, corrections, approvals, keys, evals.
+"""The SQLModel tables: documents, jobs, extractions, corrections, approvals, keys, users,
+evals.
 
 Owns the persistent shape of everything the service keeps. Every change here needs an
 Alembic revision in ``service/store/migrations/versions`` (a test compares the two).
@@ -231,6 +232,27 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = _time()
     revoked_at: datetime | None = _time()
+
+
+class User(SQLModel, table=True):
+    """A person who logs into the UI with a password (``service.store.users``): only the
+    password's argon2 hash is kept. Users are disabled, never deleted, so the audit log's
+    names stay theirs; ``session_epoch`` moves on a password change or a disable, ending
+    every session issued before."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    session_epoch: int = 0
+    failed_logins: int = 0
+    locked_until: datetime | None = _time()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_login_at: datetime | None = _time()
 
 
 class EndedSession(SQLModel, table=True):

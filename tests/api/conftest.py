@@ -59,6 +59,7 @@ TABLES = (
     "jobs",
     "documents",
     "api_keys",
+    "users",
     "eval_runs",
 )
 
