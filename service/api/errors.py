@@ -36,6 +36,7 @@ from service.errors import (
     InputError,
     JixiaoError,
     MislabelledFileError,
+    NoArticleError,
     NoPagesError,
     ServiceError,
     TextTooLongError,
@@ -89,6 +90,7 @@ _STATUS: dict[type[JixiaoError], int] = {
     EmptyFileError: 422,
     CorruptFileError: 422,
     EncryptedFileError: 422,
+    NoArticleError: 422,
     NoPagesError: 422,
     CorrectionError: 422,
     LLMNotConfiguredError: 422,
@@ -237,7 +239,8 @@ _DESCRIPTIONS = {
     409: "Not possible in the current state (`extraction_not_ready`, the last admin key)",
     413: "Too large: file, pages, image pixels or text",
     415: "Unsupported or mislabelled file type",
-    422: "Invalid request",
+    422: "Invalid request, or a file that cannot be read (`corrupt_file`, `encrypted_file`, "
+    "`empty_file`, `no_pages`, `no_article`)",
     503: "Not ready; `context` says why",
 }
 

@@ -18,13 +18,21 @@ Must not touch the database, the web layer, or spans (the builder writes them).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 
 from lxml import etree
 from lxml import html as lxml_html
 
-from service.document import CellDraft, Document, DocumentBuilder, SourceInfo, TextSource
+from service.document import (
+    CellDraft,
+    Document,
+    DocumentBuilder,
+    SourceFormat,
+    SourceInfo,
+    TextSource,
+)
 from service.errors import CorruptFileError, FileTooLargeError, NoArticleError
 from service.ingest.flat_tables import FlatTable, join_wrapped, split_flat_tables
 from service.ingest.reader import IngestOptions
@@ -113,6 +121,20 @@ def read_html(data: bytes, source: SourceInfo, options: IngestOptions) -> Docume
             f"{source.filename or 'the page'}: {len(body)} characters of article text"
         )
     return doc
+
+
+def check_article(data: bytes, filename: str | None, options: IngestOptions) -> None:
+    """Refuse at upload a page with no article (``NoArticleError``), or one too large or not
+    parseable: the whole read, since finding the article is most of it (no OCR, a few
+    hundred milliseconds for the largest report pages)."""
+    source = SourceInfo(
+        filename=filename,
+        format=SourceFormat.html,
+        media_type="text/html",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+    read_html(data, source, options)
 
 
 # --- decoding ------------------------------------------------------------------------------

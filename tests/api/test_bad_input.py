@@ -37,6 +37,17 @@ def _corrupt_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+def _list_page() -> bytes:
+    """A site's list page saved as HTML (GBK): links and chrome, no article."""
+    links = "".join(f"<li><a href='/{i}.html'>第{i}期工作动态</a></li>" for i in range(6))
+    page = (
+        "<!DOCTYPE html><html><head><meta charset='gbk'><title>工作动态</title></head><body>"
+        f"<div class='nav'><a href='/'>首页</a></div><ul>{links}</ul>"
+        "<div class='footer'>版权所有：某区财政局</div></body></html>"
+    )
+    return page.encode("gbk")
+
+
 def _png_bomb() -> bytes:
     """A valid PNG header claiming 100000 x 100000 pixels, a few hundred bytes long."""
 
@@ -62,6 +73,7 @@ BAD_FILES = [
     ("zip not docx", _zip_not_docx(), "r.zip", 415, "unsupported_format"),
     ("broken doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "r.doc", 422, "corrupt_file"),
     ("corrupt png", _corrupt_png(), "p.png", 422, "corrupt_file"),
+    ("html without article", _list_page(), "list.html", 422, "no_article"),
     ("png bomb", _png_bomb(), "bomb.png", 413, "image_too_large"),
 ]
 

@@ -117,3 +117,10 @@ def test_every_response_says_nosniff(client: TestClient, keys: dict[str, dict[st
     for response in answers:
         assert response.headers.get("x-content-type-options") == "nosniff", response.url
         assert response.headers.get_list("x-content-type-options") == ["nosniff"]
+
+
+def test_openapi_names_the_unreadable_file_codes_under_422(client: TestClient) -> None:
+    """A page with no article is the file's fault, like a corrupt one: 422, documented."""
+    upload = client.get("/openapi.json").json()["paths"]["/documents"]["post"]["responses"]
+    assert "no_article" in upload["422"]["description"]
+    assert "corrupt_file" in upload["422"]["description"]
