@@ -27,6 +27,17 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from service.document import CellDraft
+from service.ingest.flat_forms import (
+    is_figure,
+    join_wrapped,
+    read_delimited,
+    read_label_then_figures,
+    read_ruled,
+    read_stacked,
+    starts_ruled,
+)
+
+__all__ = ["FlatTable", "is_figure", "join_wrapped", "spaced_cells", "split_flat_tables"]
 
 # A cell's text may continue on lines without a leading tab, but only short ones: header
 # cells in the seeds wrap after 2-12 characters, while a prose paragraph that follows a
@@ -85,12 +96,16 @@ def split_flat_tables(lines: list[str]) -> list[Block]:
         form = ""
         if _is_cell_line(line):
             region, form = _read_cell_per_line(lines, i), "cell_per_line"
-        elif _is_pipe_row(line):
-            region, form = _read_pipes(lines, i), "pipe"
+        elif starts_ruled(lines, i):
+            region, form = _Region(*read_ruled(lines, i)), "pipe"
         elif "\t" in line:
             region, form = _read_tsv(lines, i), "tsv"
+        elif (found := read_delimited(lines, i)) is not None:
+            region, form = _Region(*found), "delimited"
         elif len(spaced_cells(line)) >= 3:
             region, form = _read_spaced(lines, i), "spaced"
+        elif (found := read_stacked(lines, i) or read_label_then_figures(lines, i)) is not None:
+            region, form = _Region(*found), "stacked"
         if region is None:
             blocks.append(_prose(line))
             i += 1
@@ -117,15 +132,6 @@ def _is_blank(line: str) -> bool:
 
 def _prose(line: str) -> str:
     return line.replace("\t", " ").strip()
-
-
-def join_wrapped(head: str, tail: str) -> str:
-    """Glue a wrapped cell back together: no space between CJK pieces (``年度预``+``算申请``),
-    one space where two Latin words or numbers would otherwise run together."""
-    head, tail = head.rstrip(), tail.strip()
-    if head and tail and head[-1].isascii() and head[-1].isalnum() and tail[0].isascii():
-        return f"{head} {tail}" if tail[0].isalnum() else head + tail
-    return head + tail
 
 
 def _skip_blanks(lines: list[str], i: int) -> int:
@@ -218,34 +224,6 @@ def _read_tsv(lines: list[str], start: int) -> _Region:
     return region
 
 
-# --- cells parted by pipes (web and Markdown copies) ----------------------------------------
-
-_PIPE = re.compile(r"[|｜]")
-_PIPE_RULE = re.compile(r"^[\s|｜:：\-—=+]*$")  # |---|:--| under a Markdown header
-
-
-def _is_pipe_row(line: str) -> bool:
-    """A row of cells parted by two or more pipes: '| 项目 | 预算数 |', '项目|预算数|决算数'."""
-    return len(_PIPE.findall(line)) >= 2
-
-
-def _read_pipes(lines: list[str], start: int) -> _Region:
-    """Consecutive pipe rows, without the outer pipes' empty edge cells and rule lines."""
-    region = _Region(end=start)
-    i = start
-    while i < len(lines) and _is_pipe_row(lines[i]):
-        if not _PIPE_RULE.match(lines[i]):
-            cells = [c.strip() for c in _PIPE.split(lines[i].strip())]
-            if cells and not cells[0]:
-                cells = cells[1:]
-            if cells and not cells[-1]:
-                cells = cells[:-1]
-            region.rows.append(cells)
-        i += 1
-    region.end = i
-    return region
-
-
 # --- is it a table at all? -----------------------------------------------------------------
 
 
@@ -255,7 +233,7 @@ def _looks_like_table(region: _Region, form: str) -> bool:
     rows = region.rows
     if len(rows) < 2:
         return False
-    if form == "spaced":
+    if form in ("spaced", "delimited"):
         return _looks_like_spaced_table(rows)
     if form in ("tsv", "pipe"):
         return max(len(r) for r in rows) >= 2
@@ -267,19 +245,9 @@ def _looks_like_table(region: _Region, form: str) -> bool:
 
 # Two or more spaces, or an ideographic space, part two cells; one space is a word space.
 _SPACES = re.compile(r"[ \u3000]{2,}|\u3000")
-_FIGURE = re.compile(
-    r"^(?:[≥≤<>=约~±+\-]|不[低高少多]于|大于|小于)*[+\-]?\d[\d,]*(?:\.\d+)?"
-    r"(?:%|‰|[^\d\s]{0,3})?$"
-)
-_YEAR = re.compile(r"^\d{4}\s*年")
 _LABEL = re.compile(r"[:：]$")
 # A table's cells are short; a paragraph cut at double spaces is not.
 MAX_MEDIAN_CELL_CHARS = 16
-
-
-def is_figure(text: str) -> bool:
-    """A cell holding a figure: '45个', '≥90%', '1059.01', '-3.2%' (not a date or prose)."""
-    return bool(_FIGURE.match(text.replace(" ", ""))) and not _YEAR.match(text)
 
 
 def spaced_cells(line: str) -> list[str]:
