@@ -360,11 +360,30 @@ _PROSE_ROW = re.compile(
 
 def prose_indicators(g: Grounder) -> list[Indicator]:
     """Indicator rows written as sentences, one per paragraph (give a prose-view grounder)."""
-    out: list[Indicator] = []
+    # Imported here: the clause reader builds on this module's names and quantities.
+    from service.extract.indicator_sentences import sentence_indicators
+
+    out: list[tuple[int, Indicator]] = []
+    spans: list[tuple[int, int]] = []
     for para in g.paragraphs():
         for m in _PROSE_ROW.finditer(g.src, para.start, para.end):
-            out.append(_prose_row(g, m))
-    return out
+            out.append((m.start(), _prose_row(g, m)))
+            spans.append(m.span())
+    # The clause reader: sentences the fixed pattern does not fit, and what a fitted one
+    # leaves out (a weight after the score, the level of a heading line above).
+    for s, e, ind in sentence_indicators(g):
+        k = next((k for k, (a, b) in enumerate(spans) if a < e and s < b), None)
+        if k is None:
+            out.append((s, ind))
+        elif out[k][1].level3.value == ind.level3.value:
+            out[k] = (out[k][0], _fill(out[k][1], ind))
+    return [ind for _, ind in sorted(out, key=lambda x: x[0])]
+
+
+def _fill(row: Indicator, other: Indicator) -> Indicator:
+    """``row`` with the fields it lacks taken from ``other`` (the same sentence read again)."""
+    missing = {k: v for k, v in other if v is not None and getattr(row, k) is None}
+    return row.model_copy(update=missing)
 
 
 def _prose_row(g: Grounder, m: re.Match[str]) -> Indicator:

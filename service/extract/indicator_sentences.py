@@ -1,0 +1,207 @@
+"""Indicator rows written as free sentences, read clause by clause (指标完成情况 in prose).
+
+Owns: a sentence that states one indicator in any of the usual orders and words, where
+the fixed pattern of ``indicators.prose_indicators`` does not fit: “档案接收数量指标目标值为
+≥3000卷，实际完成3412卷，得分10分”, “查档满意度：目标值≥95%，实际值97.5%，该指标分值10分，
+得10分”, “数量指标中，X年度指标值为…”. The sentence is cut into clauses (，；), each clause
+read by its key word: the target (目标值 / 指标值 / 预期 / 计划), the actual (实际 / 完成), the
+weight (分值 / 权重 / 满分 / 标准分), the score (得分 / 得N分), the reason (偏差原因). The name
+is what stands before the target's key word. A sentence is a row only when it states a
+score and a target or an actual; a heading line that is only a level name (“（一）产出指标”)
+gives its level to the rows below it. Must not read budget figures (a row needs a score).
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.extract.ground import Grounder
+from service.extract.indicators import LEVEL1_NAMES, LEVEL2_FAMILY, in_family, indicator_quantity
+from service.records import Indicator, Value
+from service.records.numbers import parse_quantity
+
+LOCATOR = "prose:indicator sentence"
+_NUMBERING = r"(?:[(（]?\d{1,2}[)）.、．]|[(（]?[一二三四五六七八九十]{1,3}[)）、])"
+_LEAD = re.compile(rf"\s*{_NUMBERING}?\s*")
+_VALUE = r"(?P<v>[^，,；;。]{1,30}?)"
+_TARGET_WORD = (
+    r"(?:年度|全年|年初)?(?:绩效)?(?:目标值?|指标值|预期(?:目标)?值?|计划(?:值|数)?|设定值)"
+)
+_TARGET = re.compile(rf"{_TARGET_WORD}\s*(?:为|是|设定为|[:：])?\s*{_VALUE}\s*$")
+_ACTUAL = re.compile(
+    r"(?:全年|年度|年末)?(?:实际(?:完成值?|值|达到|完成情况)?|完成值?|完成情况)\s*"
+    # a verb between the word and the figure: 实际巡河131次, 实际开展培训12期
+    r"(?:为|是|达|达到|[:：]|[\u4e00-\u9fff]{1,4}(?=[≥≤>＞<＜]|\d))?\s*"
+    rf"{_VALUE}\s*$"
+)
+_WEIGHT = re.compile(
+    r"(?:该(?:项)?指标)?(?:分值|权重|满分|标准分)\s*(?:为|是|[:：])?\s*(?P<v>\d+(?:\.\d+)?)\s*分?\s*$"
+)
+# 得分10分, 自评得分为9.5分, 得10分, 得分：8
+_SCORE = re.compile(
+    r"(?:该(?:项)?指标)?(?:自评|实际|最终)?得(?:分)?\s*(?:为|[:：])?\s*(?P<v>\d+(?:\.\d+)?)\s*分?"
+    r"(?:\s*[(（]\s*(?:满分|分值)\s*(?P<w>\d+(?:\.\d+)?)\s*分?\s*[)）])?\s*$"
+)
+_REASON = re.compile(r"(?:偏差原因|原因分析|未完成原因|扣分原因)\s*(?:为|是|[:：])\s*(?P<v>.+)$")
+# Before the name: a level prefix (产出指标—数量指标：, 数量指标中，, 时效指标：).
+_LEVEL_PREFIX = re.compile(
+    r"(?:(?P<l1>[\u4e00-\u9fff]{2,8}?指标|项目(?:产出|成本|效益)|满意度)\s*[—\-－]+\s*)?"
+    r"(?P<l2>[\u4e00-\u9fff]{2,10}?指标)\s*(?:中|方面)?\s*[:：，,]\s*"
+)
+_NAME_TAIL = re.compile(r"(?:指标|的|之|，|,|：|:|\s)+$")
+_HEADING = re.compile(
+    rf"\s*{_NUMBERING}?\s*(?P<name>[\u4e00-\u9fff]{{2,10}}?)\s*(?:完成情况|方面)?\s*[:：。]?\s*$"
+)
+_CLAUSE = re.compile(r"[，,；;]")
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, s = [], start
+    for m in re.finditer(r"[。\n]", text[start:end]):
+        e = start + m.start()
+        if e > s:
+            out.append((s, e))
+        s = start + m.end()
+    if end > s:
+        out.append((s, end))
+    return out
+
+
+def _clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    out, p = [], s
+    for m in _CLAUSE.finditer(text, s, e):
+        out.append((p, m.start()))
+        p = m.end()
+    out.append((p, e))
+    return out
+
+
+class _SentenceReader:
+    def __init__(self, g: Grounder) -> None:
+        self.g = g
+        self.src = g.src
+        self.l1: Value | None = None
+        self.l2: Value | None = None
+
+    def heading(self, s: int, e: int) -> bool:
+        """A line that is only a level name sets it for the rows below."""
+        m = _HEADING.match(self.src, s, e)
+        if m is None:
+            return False
+        name = m.group("name")
+        v = self.g.text(m.start("name"), m.end("name"), LOCATOR)
+        if name in LEVEL2_FAMILY:
+            family = LEVEL2_FAMILY[name]
+            if self.l1 is not None and not in_family(str(self.l1.value), family):
+                self.l1 = None
+            self.l2 = v
+            return True
+        if name in LEVEL1_NAMES:
+            self.l1, self.l2 = v, None
+            return True
+        return False
+
+    def row(self, s: int, e: int) -> Indicator | None:
+        lead = _LEAD.match(self.src, s, e)
+        s = lead.end() if lead else s
+        found: dict[str, tuple[int, int]] = {}
+        name_end = None
+        for cs, ce in _clauses(self.src, s, e):
+            self._clause(cs, ce, found)
+            if "target" in found and name_end is None:
+                name_end = self._target_word_start(cs, ce)
+        if "score" not in found or not ("target" in found or "actual" in found):
+            return None
+        if name_end is None:
+            name_end = self._first_key_start(s, e)
+        return self._build(s, name_end, found)
+
+    def _clause(self, cs: int, ce: int, found: dict[str, tuple[int, int]]) -> None:
+        text = self.src
+        for role, rx in (
+            ("reason", _REASON),
+            ("score", _SCORE),
+            ("weight", _WEIGHT),
+            ("target", _TARGET),
+            ("actual", _ACTUAL),
+        ):
+            m = rx.search(text, cs, ce)
+            if m is None or role in found:
+                continue
+            if role in ("target", "actual") and not self._is_value(m.group("v")):
+                continue
+            found[role] = m.span("v")
+            if role == "score" and m.group("w"):
+                found.setdefault("weight", m.span("w"))
+            return
+
+    @staticmethod
+    def _is_value(text: str) -> bool:
+        return bool(re.search(r"\d", text)) or len(text) <= 8
+
+    def _target_word_start(self, cs: int, ce: int) -> int | None:
+        m = re.search(_TARGET_WORD, self.src[cs:ce])
+        return cs + m.start() if m else None
+
+    def _first_key_start(self, s: int, e: int) -> int:
+        m = re.search(r"[，,：:]", self.src[s:e])
+        return s + m.start() if m else s
+
+    def _build(self, s: int, name_end: int, found: dict[str, tuple[int, int]]) -> Indicator | None:
+        g, text = self.g, self.src
+        l1, l2 = self.l1, self.l2
+        m = _LEVEL_PREFIX.match(text, s, name_end)
+        if m:
+            if m.group("l1"):
+                l1 = g.text(*m.span("l1"), LOCATOR)
+            l2 = g.text(*m.span("l2"), LOCATOR)
+            family = LEVEL2_FAMILY.get(m.group("l2"))
+            if not m.group("l1") and l1 is not None and family:
+                l1 = l1 if in_family(str(l1.value), family) else None
+            s = m.end()
+        tail = _NAME_TAIL.search(text, s, name_end)
+        name_stop = tail.start() if tail else name_end
+        if not 2 <= name_stop - s <= 40:
+            return None
+
+        def value(role: str) -> Value | None:
+            if role not in found:
+                return None
+            a, b = found[role]
+            q = indicator_quantity(text[a:b])
+            return g.quantity(q, a, LOCATOR) if q is not None else g.text(a, b, LOCATOR)
+
+        target, actual = value("target"), value("actual")
+        return Indicator(
+            level1=l1,
+            level2=l2,
+            level3=g.text(s, name_stop, LOCATOR),
+            target=target,
+            actual=actual,
+            weight=self._points(found.get("weight")),
+            score=self._points(found.get("score")),
+            deviation=g.text(*found["reason"], LOCATOR) if "reason" in found else None,
+        )
+
+    def _points(self, span: tuple[int, int] | None) -> Value | None:
+        if span is None:
+            return None
+        q = parse_quantity(self.src[span[0] : span[1]])
+        if q is None:
+            return None
+        return self.g.quantity(q, span[0], LOCATOR).model_copy(update={"unit": "分"})
+
+
+def sentence_indicators(g: Grounder) -> list[tuple[int, int, Indicator]]:
+    """Rows stated as sentences in the prose view of ``g``, each with the span of its
+    sentence in ``g.src``."""
+    r = _SentenceReader(g)
+    out: list[tuple[int, int, Indicator]] = []
+    for para in g.paragraphs():
+        for s, e in _sentences(g.src, para.start, para.end):
+            if r.heading(s, e):
+                continue
+            ind = r.row(s, e)
+            if ind is not None:
+                out.append((s, e, ind))
+    return out

@@ -1,0 +1,109 @@
+"""Indicator rows written as free sentences (``indicator_sentences``): the clauses in any
+usual order and words, the name before the target's key word, levels from a prefix or a
+heading line above; sentences without a score, or without a target or actual, are no rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from service.records import ReportExport
+
+
+def _read(body: str) -> ReportExport:
+    text = "四、绩效指标完成情况\n" + body
+    return extract_rules(read_document(text.encode(), "memo.txt")).export
+
+
+def _row(e: ReportExport) -> list[tuple]:
+    def v(x):  # noqa: ANN001, ANN202
+        return None if x is None else x.value
+
+    return [
+        (v(i.level1), v(i.level2), v(i.level3), v(i.target), v(i.actual), v(i.weight), v(i.score))
+        for i in e.indicators
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "want"),
+    [
+        # the name glued to 指标 before 目标值为, 实际完成 without 值, 得分 only
+        (
+            "1.河道保洁里程指标目标值为≥40公里，实际完成42公里，得分10分。",
+            (None, None, "河道保洁里程", 40, 42, None, 10),
+        ),
+        # a colon after the name, 该指标分值, 得N分
+        (
+            "病案归档率：目标值≥98%，实际值99.1%，该指标分值8分，得8分。",
+            (None, None, "病案归档率", 98, 99.1, 8, 8),
+        ),
+        # 不少于 as the comparator, a verb after 实际, the weight in brackets after the score
+        (
+            "巡河次数目标为不少于120次，全年实际巡河131次，得6分（满分6分）。",
+            (None, None, "巡河次数", 120, 131, 6, 6),
+        ),
+        # the level-2 name before the row (数量指标中，…), 自评得分
+        (
+            "数量指标中，入户走访户数年度指标值为≥800户，实际完成值为812户，分值10分，自评得分10分。",
+            (None, "数量指标", "入户走访户数", 800, 812, 10, 10),
+        ),
+        # 时效指标： before the name, 目标/完成 without 值, a reason after the score
+        (
+            "（3）时效指标：投诉按期办结率，目标100%，完成97%，分值10分，得分9分，"
+            "偏差原因：个别投诉需跨部门核查。",
+            (None, "时效指标", "投诉按期办结率", 100, 97, 10, 9),
+        ),
+        # 权重为 and 预期值, the score stated before the weight
+        (
+            "监测断面达标率，预期值≥90%，实际达到93%，得分14.5分，权重为15分。",
+            (None, None, "监测断面达标率", 90, 93, 15, 14.5),
+        ),
+    ],
+)
+def test_one_indicator_per_sentence(sentence: str, want: tuple) -> None:
+    assert _row(_read(sentence + "\n")) == [want]
+
+
+def test_reason_and_units() -> None:
+    e = _read(
+        "（3）时效指标：投诉按期办结率，目标100%，完成97%，分值10分，得分9分，"
+        "偏差原因：个别投诉需跨部门核查。\n"
+    )
+    [ind] = e.indicators
+    assert (ind.target.unit, ind.actual.unit, ind.score.unit) == ("%", "%", "分")
+    assert ind.deviation.value == "个别投诉需跨部门核查"
+
+
+def test_a_heading_line_gives_its_level_to_the_sentences_below() -> None:
+    e = _read(
+        "（一）产出指标\n"
+        "1.档案接收数量指标目标值为≥3000卷，实际完成3412卷，得分10分。\n"
+        "2.馆藏数字化率指标目标值为≥85%，实际完成88.6%，得分9分。\n"
+        "（二）满意度指标\n"
+        "1.查档群众满意度指标目标值为≥95%，实际完成97.5%，得分10分。\n"
+    )
+    assert [(r[0], r[2], r[3], r[4], r[6]) for r in _row(e)] == [
+        ("产出指标", "档案接收数量", 3000, 3412, 10),
+        ("产出指标", "馆藏数字化率", 85, 88.6, 9),
+        ("满意度指标", "查档群众满意度", 95, 97.5, 10),
+    ]
+    assert e.indicators[0].target.unit == "卷" and e.indicators[0].target.comparator == "≥"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # money: a budget and its spending, no score
+        "全年预算安排1200万元，实际支出1150万元，预算执行率95.8%。",
+        # an achievement with a target but no score
+        "年度目标为培训600人次，实际完成652人次，超额完成任务。",
+        # the overall score: no target, no actual
+        "经自评，本部门整体支出绩效自评得分92.5分，等级为优。",
+        # a score and a target stated for the department, not an indicator row
+        "目标任务全部完成，得分情况良好。",
+    ],
+)
+def test_sentences_that_are_no_indicator_rows(sentence: str) -> None:
+    assert _read(sentence + "\n").indicators == []
