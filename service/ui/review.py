@@ -28,6 +28,7 @@ from service.store.corrections import (
 )
 from service.store.review import FindingState, FindingStatus, finding_key
 from service.ui.i18n import Lang, field_label, group_label, path_label, translator
+from service.ui.sheet_view import ValueSpan, locator_cell, sheet_pages
 from service.ui.sources import SourceDoc
 
 LONG_FIELDS = frozenset({"text", "deviation", "title"})
@@ -230,6 +231,7 @@ class ReviewModel:
     missing: list[tuple[str, str]]  # (path, label)
     text_pages: list[tuple[int, Markup]]
     refs: int
+    sheets: dict[int, Markup] = field(default_factory=dict)  # spreadsheet pages as grids
     # Places to look (可能漏读): (ref, path, field label, words found, page, boxed)
     possibly_missed: list[tuple[str, str, str, str, int | None, bool]] = field(default_factory=list)
 
@@ -248,6 +250,7 @@ class _Builder:
         self.pages = {p.number: p for p in source.pages}
         self.boxes: dict[int, list[Box]] = {}
         self.spans: list[tuple[int, int, str, str]] = []  # (start, end, ref, label)
+        self.located: dict[str, list[ValueSpan]] = {}  # by the cell the locator names
 
     # a single Value (or plain string) at ``path``
     def cell(self, path: str, node: Any, *, label: str | None = None) -> Cell:
@@ -298,6 +301,8 @@ class _Builder:
         span = source.get("span") or {}
         if isinstance(span.get("start"), int) and isinstance(span.get("end"), int):
             self.spans.append((span["start"], span["end"], ref, label))
+        if cell_ref := locator_cell(source.get("locator")):
+            self.located.setdefault(cell_ref, []).append(ValueSpan(-1, -1, ref, label))
 
     def _add_boxes(self, source: dict[str, Any], ref: str, label: str, *, finding: bool) -> bool:
         page = self.pages.get(source.get("page") or 0)
@@ -579,6 +584,9 @@ def build_review(
         possibly_missed=possibly_missed,
         text_pages=text_pages,
         refs=len(b.spans),
+        sheets=sheet_pages(source, [ValueSpan(*s) for s in b.spans], b.located)
+        if text_pages
+        else {},
     )
 
 

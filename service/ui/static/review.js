@@ -59,6 +59,15 @@
     const target = pane.scrollTop + (r.top - p.top) - pane.clientHeight * fraction;
     pane.scrollTo({ top: Math.max(0, target), behavior: "smooth" });
   }
+  /* a spreadsheet's cell in a sheet wider than the pane: bring its column into view */
+  function scrollAcross(el) {
+    const wrap = el.closest(".sheet-wrap");
+    if (!wrap) return;
+    const w = wrap.getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    if (r.left >= w.left && r.right <= w.right) return;
+    wrap.scrollTo({ left: Math.max(0, wrap.scrollLeft + (r.left - w.left) - wrap.clientWidth * 0.3), behavior: "smooth" });
+  }
   function openDetails(el) {
     for (let d = el && el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
   }
@@ -74,7 +83,7 @@
       root.querySelectorAll('.fitem[data-ref="' + esc(ref) + '"]').forEach((f) => f.classList.add("active"));
     }
     if (opts.scrollPage !== false) {
-      if (firstBox) scrollWithin(pagesPane, firstBox, 0.35);
+      if (firstBox) { scrollWithin(pagesPane, firstBox, 0.35); scrollAcross(firstBox); }
       else if (opts.page) scrollWithin(pagesPane, document.getElementById("page-" + opts.page), 0.02);
     }
     if (opts.scrollRecord && firstCell) { openDetails(firstCell); scrollWithin(recordsPane, firstCell, 0.35); }
@@ -101,7 +110,8 @@
       }
       return;
     }
-    const mark = target.closest("mark.src");
+    const sheetCell = target.closest("table.sheet td");
+    const mark = target.closest("mark.src") || (sheetCell && sheetCell.querySelector("mark.src"));
     if (mark) { select([mark.dataset.refs.split(" ")[0]], { scrollPage: false, scrollRecord: true }); return; }
     const fitem = target.closest(".fitem");
     if (fitem) { select([fitem.dataset.ref, fitem.dataset.path], { scrollRecord: true, page: fitem.dataset.page }); return; }
