@@ -103,6 +103,13 @@ class WorkerSettings(BaseModel):
         "fails with job_timeout and is not retried, so one pathological file cannot hold a "
         "worker while the queue waits.",
     )
+    memory_mb: int | None = Field(
+        4096,
+        ge=64,
+        description="Memory (address space, MiB) one job may add to its worker process "
+        "(process isolation): an allocation past it fails the job with job_too_large, not "
+        "retried, instead of swapping or waking the OOM killer. None: no budget.",
+    )
     extractor: Literal["auto", "rules", "llm"] = Field(
         "auto", description="Extractor used when an upload does not name one."
     )

@@ -9,6 +9,12 @@ one worker process, not the service: the job is retried.
 
 The runner's threads stay: they claim jobs, keep leases alive and write results; each hands
 its job's heavy part to this pool and waits.
+
+Every task has two budgets: wall time (``timeout``: past it the pool's processes are
+stopped, ``job_timeout``) and memory (``memory_mb``: the address space the task may add to
+its worker process, enforced with ``RLIMIT_AS`` around the task, so an allocation past it
+fails at once with ``MemoryError`` instead of pushing the machine into swap or the OOM
+killer; ``job_too_large``). Neither is retried: the same bytes would fail the same way.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import resource
 import signal
 import threading
 import time
@@ -54,6 +61,18 @@ class JobTimeoutError(InputError):
     )
 
 
+class JobTooLargeError(InputError):
+    """A file whose reading and extraction needed more memory than the job's budget. Not
+    retried, for the same reason as ``JobTimeoutError``."""
+
+    code = "job_too_large"
+    message_zh = "处理所需内存超出限制：文件过大或过于复杂，已停止处理。"
+    message_en = (
+        "Processing needed more memory than its budget and was stopped "
+        "(the file is too large or complex)."
+    )
+
+
 # how often a worker checks that the server that started it is still alive
 _PARENT_CHECK_S = 1.0
 
@@ -70,9 +89,22 @@ def _watch_parent(parent: int) -> None:
 
 def _init_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    _few_malloc_arenas()
     with contextlib.suppress(OSError):  # not permitted on some platforms
         os.nice(10)  # the API answers first; jobs use what is left
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _few_malloc_arenas() -> None:
+    """Two malloc arenas, not glibc's eight per core: each reserves up to 128 MiB of address
+    space, which the memory budget counts, so a many-core host running a library with many
+    threads (onnxruntime) would otherwise spend the budget on reservations alone."""
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
 
 
 class ProcessPool:
@@ -95,15 +127,23 @@ class ProcessPool:
                 )
             return self._pool
 
-    def run(self, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+    def run(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        timeout: float | None = None,
+        memory_mb: int | None = None,
+    ) -> T:
         """``fn(*args)`` in a worker process (``fn`` and the arguments must pickle).
 
         Past ``timeout`` seconds the pool's processes are stopped (a task cannot be stopped
         on its own) and ``JobTimeoutError`` is raised; jobs that shared the pool see a
-        crashed worker and are retried."""
+        crashed worker and are retried. An allocation that would take the task more than
+        ``memory_mb`` MiB over its process's size at the start fails, and the task raises
+        ``JobTooLargeError``; the worker process lives on for the next task."""
         pool = self._executor()
         try:
-            return pool.submit(fn, *args).result(timeout=timeout)
+            result = pool.submit(_within_budget, memory_mb, fn, *args).result(timeout=timeout)
         except FutureTimeout:
             log.error("a job ran past %.0f s; its worker processes are stopped", timeout or 0)
             self._discard(pool)
@@ -115,6 +155,10 @@ class ProcessPool:
             pool.shutdown(wait=False, cancel_futures=True)
             log.error("a worker process died; the pool is restarted and the job retried")
             raise WorkerCrashedError() from None
+        if isinstance(result, _OverBudget):
+            log.error("a job needed more than its %s MiB of memory and was stopped", memory_mb)
+            raise JobTooLargeError(f"over {memory_mb} MiB")
+        return result
 
     def shutdown(self) -> None:
         """Stop now: running tasks are abandoned (the runner hands their jobs back)."""
@@ -128,6 +172,37 @@ class ProcessPool:
             if self._pool is pool:
                 self._pool = None
         _stop(pool)
+
+
+class _OverBudget:
+    """A task's answer when it ran out of its memory budget (plain data: it pickles)."""
+
+
+def _within_budget(memory_mb: int | None, fn: Callable[..., T], *args: Any) -> T | _OverBudget:
+    """In the worker process: ``fn(*args)`` with its address space capped for the task."""
+    size = _address_space() if memory_mb else None
+    if size is None:  # no budget, or no /proc to measure from
+        return fn(*args)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + (memory_mb or 0) * 2**20
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        return fn(*args)
+    except MemoryError:
+        return _OverBudget()
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space() -> int | None:
+    """This process's virtual size in bytes (what ``RLIMIT_AS`` counts), where known."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return None
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -152,6 +152,8 @@ def read_and_extract(
         return Reading(row, _failure_of(result), len(document.pages))
     except InputError as exc:
         return Refusal(exc.to_dict(), retry=False)
+    except MemoryError:  # over the job's memory budget: the pool says job_too_large
+        raise
     except Exception as exc:
         log.exception("reading or extracting %s failed", sha256[:12])
         # an error may say that trying again cannot help (LibreOffice is not installed)
@@ -165,7 +167,12 @@ def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
     extractor = str((job.options or {}).get("extractor") or settings.workers.extractor)
     args = (ctx.files.root, doc.sha256, doc.filename, extractor, settings, ctx.extract)
     reading = (
-        ctx.pool.run(read_and_extract, *args, timeout=settings.workers.job_timeout_seconds)
+        ctx.pool.run(
+            read_and_extract,
+            *args,
+            timeout=settings.workers.job_timeout_seconds,
+            memory_mb=settings.workers.memory_mb,
+        )
         if ctx.pool
         else read_and_extract(*args)
     )
