@@ -3,7 +3,8 @@
 Owns the pages, their session login and their static files. ``install(app, state)`` is all
 ``create_app`` calls: it adds the session-cookie auth backend to the API's list (so the
 pages' scripts call the API with the same roles as the key the reviewer logged in with),
-the routes, the static files and the login redirect. Must not change the API's routes or
+the routes (the user administration page among them), the static files, the login
+redirect, and ``/`` leading to the UI. Must not change the API's routes or
 the store's rules.
 """
 
@@ -18,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service.api.deps import AppState
 from service.ui import auth
+from service.ui.admin import router as admin_router
 from service.ui.routes import LoginRequired, UiContext, router
 
 
@@ -32,6 +34,14 @@ def install(app: FastAPI, state: AppState) -> None:
     state.auth_backends.append(auth.session_backend(codec))
     app.add_middleware(auth.RenewSession, codec=codec, settings=settings)
     app.include_router(router)
+    app.include_router(admin_router)
+
+    @app.get("/", include_in_schema=False)
+    def root(request: Request) -> RedirectResponse:
+        """``/`` is the reviewer UI: its documents, or the login page for a visitor without
+        a live session (the API's docs stay at /docs)."""
+        live = codec.load(request.cookies.get(auth.SESSION_COOKIE)) is not None
+        return RedirectResponse("/ui/documents" if live else "/ui/login", status_code=303)
     static = Path(__file__).parent / "static"
     app.mount("/ui/static", StaticFiles(directory=str(static)), name="ui-static")
 

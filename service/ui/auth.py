@@ -1,4 +1,5 @@
-"""Sessions of the reviewer UI: a signed cookie made from an API key, and CSRF tokens.
+"""Sessions of the reviewer UI: a signed cookie made from a password login (or an API key),
+and CSRF tokens.
 
 Owns the session cookie (what it holds, how it is signed and checked), the CSRF token that
 every state-changing request made from a page must carry, and the auth backend that lets
@@ -7,10 +8,12 @@ not touch the key store beyond reading keys, nor the API's role rules.
 
 Design:
 
-* A reviewer logs in with an API key once; the cookie then holds the key's *id*, a random
-  session id, the absolute expiry and the time it was last used, signed with HMAC-SHA256 —
-  never the key. Every request looks the key row up again, so revoking the key ends its
-  sessions, and a changed role applies at once.
+* A reviewer logs in with their login name and password (``service.store.users``), or
+  with an API key; the cookie then holds the user's (or key's) *id*, a random session id,
+  the absolute expiry and the time it was last used, signed with HMAC-SHA256 — never the
+  password or the key. Every request looks the row up again, so disabling the user,
+  changing their password (both move the user's session epoch, which the cookie carries)
+  or revoking the key ends its sessions, and a changed role applies at once.
 * Two lifetimes, both checked by the server on every request (``ui.session_hours`` and
   ``ui.session_idle_minutes``): a session ends a fixed time after login however busy, and
   earlier when it goes unused for the idle time. The last-use time is signed, so a client
@@ -46,7 +49,7 @@ from sqlmodel import Session, delete
 from service.api.deps import AuthBackend, Principal
 from service.api.errors import ForbiddenError
 from service.config import Settings
-from service.store.tables import ApiKey, EndedSession, Role
+from service.store.tables import ApiKey, EndedSession, Role, User
 
 SESSION_COOKIE = "jixiao_session"
 LOGIN_CSRF_COOKIE = "jixiao_login_csrf"
@@ -65,11 +68,14 @@ class CSRFError(ForbiddenError):
 
 @dataclass(frozen=True)
 class SessionData:
-    key_id: int
+    key_id: int  # the user's id for a password login ("u"), the key's for a key login ("k")
     sid: str
     expires: int  # absolute end, fixed at login
-    key_tag: str  # a prefix of the key's hash: a session never outlives a replaced row
+    # a key: a prefix of its hash, so a session never outlives a replaced row; a user: the
+    # session epoch, which a password change or a disable moves on
+    key_tag: str
     last_used: int = 0  # renewed as the session is used; idle past the limit ends it
+    kind: str = "k"  # "u": a user's password login; "k": an API key
 
 
 def load_secret(settings: Settings) -> bytes:
@@ -120,14 +126,16 @@ class SessionCodec:
     def _mac(self, purpose: str, data: bytes) -> bytes:
         return hmac.new(self._secret, purpose.encode() + b"|" + data, hashlib.sha256).digest()
 
-    def issue(self, key: ApiKey, now: float | None = None) -> tuple[str, SessionData]:
+    def issue(self, who: ApiKey | User, now: float | None = None) -> tuple[str, SessionData]:
         now = self.clock() if now is None else now
+        is_user = isinstance(who, User)
         data = SessionData(
-            key_id=int(key.id or 0),
+            key_id=int(who.id or 0),
             sid=secrets.token_hex(16),
             expires=int(now + self.lifetime_s),
-            key_tag=key.key_hash[:16],
+            key_tag=_user_tag(who) if isinstance(who, User) else who.key_hash[:16],
             last_used=int(now),
+            kind="u" if is_user else "k",
         )
         return self._sign(data), data
 
@@ -149,6 +157,7 @@ class SessionCodec:
                 "e": data.expires,
                 "t": data.key_tag,
                 "u": data.last_used,
+                "w": data.kind,
             },
             separators=(",", ":"),
         ).encode()
@@ -175,6 +184,7 @@ class SessionCodec:
                 expires=int(raw["e"]),
                 key_tag=str(raw["t"]),
                 last_used=int(raw["u"]),
+                kind=str(raw.get("w", "k")),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -205,15 +215,29 @@ class UiSession:
         return self.principal.can(Role.reviewer)
 
 
+def _user_tag(user: User) -> str:
+    return f"e{user.session_epoch}"
+
+
 def principal_of(session: Session, data: SessionData) -> Principal | None:
-    """The key behind a session, if it still exists, is not revoked and is the same key,
-    and the session was not ended by a logout."""
-    row = session.get(ApiKey, data.key_id)
-    if row is None or row.revoked_at is not None or not row.key_hash.startswith(data.key_tag):
-        return None
+    """Who is behind a session: the user, if still active and the session was issued under
+    their current epoch (no password change or disable since); or the key, if it still
+    exists, is not revoked and is the same key. None too when a logout ended the session.
+    A user acts under their display name alone (unique among users): the audit log and
+    every page name them as colleagues do."""
+    if data.kind == "u":
+        user = session.get(User, data.key_id)
+        if user is None or not user.active or _user_tag(user) != data.key_tag:
+            return None
+        principal = Principal(name=user.display_name, role=Role(user.role), via="password")
+    else:
+        row = session.get(ApiKey, data.key_id)
+        if row is None or row.revoked_at is not None or not row.key_hash.startswith(data.key_tag):
+            return None
+        principal = Principal(name=row.name, role=Role(row.role), key_id=row.id, via="session")
     if session.get(EndedSession, data.sid) is not None:
         return None
-    return Principal(name=row.name, role=Role(row.role), key_id=row.id, via="session")
+    return principal
 
 
 def end_session(session: Session, data: SessionData) -> None:

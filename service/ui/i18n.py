@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+from service.ui import i18n_accounts as accounts
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
@@ -588,6 +590,8 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "measures": {"title": ("标题", "Heading"), "text": ("内容", "Text")},
 }
 
+ZH.update(accounts.ZH)
+EN.update(accounts.EN)
 STRINGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
 
 

@@ -26,7 +26,7 @@ from service.store import review as review_store
 from service.store.engine import transaction
 from service.store.pages import PAGED_FORMATS
 from service.store.tables import Correction, EvalRun, Role, StoredDocument
-from service.ui import auth, evalruns, evalset
+from service.ui import accounts, auth, evalruns, evalset
 from service.ui.i18n import STRINGS, Lang, normalize_lang, path_label, translator
 from service.ui.review import build_review, corrected_paths, display
 from service.ui.review_panel import person, review_panel
@@ -34,6 +34,7 @@ from service.ui.sources import PageInfo, load_source
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.globals["person"] = person  # who, as colleagues name them (no "(key N)")
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
 PAGE_DPI = 144  # crisp small CJK text in a half-screen pane
@@ -169,6 +170,7 @@ def _login_page(
     next_url: str | None,
     message: str | None,
     status: int = 200,
+    **context: Any,
 ) -> Response:
     token = auth.new_login_csrf()
     response = render(
@@ -179,6 +181,8 @@ def _login_page(
         login_csrf=token,
         next_url=safe_next(next_url),
         message=message,
+        no_users=accounts.no_users(state.engine),
+        **context,
     )
     response.set_cookie(
         auth.LOGIN_CSRF_COOKIE,
@@ -198,20 +202,28 @@ def login(
     state: StateDep,
     session: SessionDep,
     codec: CodecDep,
+    login: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
     api_key: Annotated[str, Form(max_length=200)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/ui/documents",
 ) -> Response:
     if not auth.check_login_csrf(request, csrf_token):
         return _login_page(request, state, next, "bad_csrf", status=403)
-    row = key_store.find_active_key(session, api_key.strip())
-    if row is None:
-        return _login_page(request, state, next, "bad_key", status=401)
-    token, _ = codec.issue(row)
+    if login.strip() or not api_key.strip():  # the password form; the key is the fallback
+        result = accounts.password_login(state.engine, codec, login, password)
+        if result.token is None:
+            return _login_page(request, state, next, **result.refusal(), login_name=login)
+        token = result.token
+    else:
+        row = key_store.find_active_key(session, api_key.strip())
+        if row is None:
+            return _login_page(request, state, next, "bad_key", status=401, key_open=True)
+        token, _ = codec.issue(row)
+        key_store.touch_key(state.engine, row)
     response = redirect(safe_next(next))
     auth.set_session_cookie(response, token, state.settings, request)
     response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/ui/login")
-    key_store.touch_key(state.engine, row)
     return response
 
 
@@ -322,7 +334,7 @@ def _history(corrections: list[Correction], lang: Lang) -> list[dict[str, Any]]:
         {
             "id": c.id,
             "when": c.created_at,
-            "who": c.author,
+            "who": person(c.author),
             "op": c.op,
             "path": c.path,
             "label": path_label(c.path, lang),

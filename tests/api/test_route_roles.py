@@ -30,6 +30,7 @@ from starlette.routing import Mount
 
 from service.app import create_app
 from service.config import Settings
+from service.store import users
 from service.store.engine import make_engine, transaction
 from service.store.tables import EvalRun, Role
 from service.ui.auth import CSRF_HEADER, SESSION_COOKIE
@@ -106,6 +107,34 @@ class World:
             self.run_id = run.id
         engine.dispose()
         self.sessions: dict[Role, tuple[str, str]] = {}
+        self.db_url = settings.resolved_database_url
+        self.n_users = 0
+
+    def throwaway_user(self) -> int:
+        """A fresh user to change (each allowed caller disables, resets or demotes one)."""
+        self.n_users += 1
+        engine = make_engine(self.db_url)
+        with transaction(engine) as session:
+            row = users.create_user(
+                session,
+                login=f"temp{self.n_users}",
+                display_name=f"临时用户{self.n_users}",
+                role=Role.reviewer,
+                password="临时密码-12345",
+            )
+            user_id = int(row.id or 0)
+        engine.dispose()
+        return user_id
+
+    def new_user_form(self) -> dict[str, str]:
+        self.n_users += 1
+        n = self.n_users
+        return {
+            "login": f"new{n}",
+            "display_name": f"新用户{n}",
+            "role": "reviewer",
+            "password": "新用户的密码-1",
+        }
 
     def session(self, role: Role, fresh: bool = False) -> tuple[str, str]:
         """(cookie, csrf token) of a UI session logged in with the role's key."""
@@ -282,6 +311,41 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/keys"): Rule(A, 200, call=lambda w: Call("/keys")),
     ("DELETE", "/keys/{key_id}"): Rule(A, 200, call=lambda w: Call(f"/keys/{w.throwaway_key()}")),
     # --- the reviewer UI -----------------------------------------------------------------
+    # "/" leads to the UI: the documents with a session, else the login page
+    ("GET", "/"): Rule(None, 303, call=lambda w: Call("/")),
+    ("GET", "/ui/admin/users"): Rule(A, 200, page=True, call=lambda w: Call("/ui/admin/users")),
+    ("POST", "/ui/admin/users"): Rule(
+        A,
+        303,
+        page=True,
+        call=lambda w: Call("/ui/admin/users", data=w.new_user_form(), csrf_form=True),
+    ),
+    ("POST", "/ui/admin/users/{user_id}/active"): Rule(
+        A,
+        303,
+        page=True,
+        call=lambda w: Call(
+            f"/ui/admin/users/{w.throwaway_user()}/active", data={"active": "0"}, csrf_form=True
+        ),
+    ),
+    ("POST", "/ui/admin/users/{user_id}/password"): Rule(
+        A,
+        303,
+        page=True,
+        call=lambda w: Call(
+            f"/ui/admin/users/{w.throwaway_user()}/password",
+            data={"password": "重置后的密码-1"},
+            csrf_form=True,
+        ),
+    ),
+    ("POST", "/ui/admin/users/{user_id}/role"): Rule(
+        A,
+        303,
+        page=True,
+        call=lambda w: Call(
+            f"/ui/admin/users/{w.throwaway_user()}/role", data={"role": "uploader"}, csrf_form=True
+        ),
+    ),
     ("GET", "/ui"): Rule(None, 303, page=True, call=lambda w: Call("/ui")),
     ("GET", "/ui/"): Rule(None, 303, page=True, call=lambda w: Call("/ui/")),
     # a visitor already logged in is sent on to the documents

@@ -1,0 +1,100 @@
+"""The words of password login and the user administration page (Chinese first).
+
+Part of the UI's strings (``service.ui.i18n`` merges these into its two dicts, so ``t()``,
+the English fallback and the same-keys test cover them); kept apart only so that module
+stays readable. Must not hold business rules.
+"""
+
+from __future__ import annotations
+
+ZH: dict[str, str] = {
+    "nav.users": "用户",
+    "login.name": "登录名",
+    "login.password": "密码",
+    "login.bad_password": "登录名或密码错误。",
+    "login.locked": "连续输错密码次数过多，账号已暂时锁定，请 {minutes} 分钟后再试。",
+    "login.disabled": "该账号已停用，请联系管理员。",
+    "login.with_key": "使用 API 密钥登录",
+    "login.key_submit": "用密钥登录",
+    "login.no_users": "尚未创建任何用户。管理员可在服务器上运行 jixiao users create 创建第一个管理员，"
+    "或先用管理员 API 密钥登录后在“用户”页创建。",
+    "users.title": "用户管理",
+    "users.intro": "同事以登录名和密码登录审核界面，审核记录中显示其姓名；API 密钥仍供系统集成使用。"
+    "停用用户或重置其密码会立即结束该用户的所有会话。",
+    "users.login": "登录名",
+    "users.name": "姓名",
+    "users.role": "角色",
+    "users.state": "状态",
+    "users.active": "启用",
+    "users.inactive": "已停用",
+    "users.locked": "锁定至 {until}",
+    "users.last_login": "最近登录",
+    "users.never": "从未登录",
+    "users.actions": "操作",
+    "users.you": "（本人）",
+    "users.create": "新建用户",
+    "users.password": "初始密码",
+    "users.password_hint": "至少 8 位；请当面或通过安全渠道告知本人",
+    "users.submit_create": "创建用户",
+    "users.disable": "停用",
+    "users.enable": "启用",
+    "users.confirm_disable": "确定停用“{name}”？其所有会话将立即结束。",
+    "users.new_password": "新密码",
+    "users.reset": "重置密码",
+    "users.change_role": "改为",
+    "users.save_role": "更改角色",
+    "users.none": "还没有用户。",
+    "flash.user_created": "已创建用户。",
+    "flash.user_disabled": "已停用该用户，其会话已全部结束。",
+    "flash.user_enabled": "已启用该用户。",
+    "flash.password_reset": "已重置密码，该用户的会话已全部结束。",
+    "flash.role_changed": "已更改角色。",
+    "error.no_user": "找不到该用户。",
+}
+
+EN: dict[str, str] = {
+    "nav.users": "Users",
+    "login.name": "Login",
+    "login.password": "Password",
+    "login.bad_password": "Wrong login or password.",
+    "login.locked": "Too many wrong passwords: the account is locked for now; try again in "
+    "{minutes} minutes.",
+    "login.disabled": "This account is disabled; ask your administrator.",
+    "login.with_key": "Log in with an API key",
+    "login.key_submit": "Log in with the key",
+    "login.no_users": "No users yet. An administrator can run jixiao users create on the server "
+    "to create the first admin, or log in with an admin API key and use the Users page.",
+    "users.title": "Users",
+    "users.intro": "Colleagues log into the review pages with a login and a password, and the "
+    "review records show their names; API keys stay for integrations. Disabling a user or "
+    "resetting their password ends all their sessions at once.",
+    "users.login": "Login",
+    "users.name": "Name",
+    "users.role": "Role",
+    "users.state": "State",
+    "users.active": "active",
+    "users.inactive": "disabled",
+    "users.locked": "locked until {until}",
+    "users.last_login": "Last login",
+    "users.never": "never",
+    "users.actions": "Actions",
+    "users.you": " (you)",
+    "users.create": "New user",
+    "users.password": "Initial password",
+    "users.password_hint": "At least 8 characters; hand it over in person or another safe way",
+    "users.submit_create": "Create user",
+    "users.disable": "Disable",
+    "users.enable": "Enable",
+    "users.confirm_disable": "Disable “{name}”? All their sessions end at once.",
+    "users.new_password": "New password",
+    "users.reset": "Reset password",
+    "users.change_role": "Make",
+    "users.save_role": "Change role",
+    "users.none": "No users yet.",
+    "flash.user_created": "User created.",
+    "flash.user_disabled": "User disabled; all their sessions ended.",
+    "flash.user_enabled": "User enabled.",
+    "flash.password_reset": "Password reset; all the user's sessions ended.",
+    "flash.role_changed": "Role changed.",
+    "error.no_user": "No such user.",
+}
