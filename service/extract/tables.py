@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 from service.document import Cell, Table
 from service.extract.flat_indicators import flat_indicators
@@ -42,7 +41,16 @@ from service.extract.indicators import (
     is_total_row,
     total_in_label,
 )
-from service.extract.lexicon import lexicon
+from service.extract.money_columns import (
+    CHANGE,
+    YEAR_COL,
+    is_three_public_block,
+    money_columns,
+    money_header,
+    names_projects,
+    project_name_col,
+    row_label,
+)
 from service.extract.money_rows import (
     BARE_TOTAL,
     LINE_LABEL_PREFIX,
@@ -53,23 +61,18 @@ from service.extract.money_rows import (
 )
 from service.extract.resolve import Candidate
 from service.extract.staffing_table import staffing_form_candidates
-from service.extract.table_headers import header_key, money_unit, role_of
+from service.extract.table_headers import money_unit
 from service.extract.three_public_rows import (
     read_items_as_rows,
     three_public_line_candidates,
 )
 from service.extract.three_public_table import (
-    change_kind,
     item_columns,
     read_items_as_columns,
 )
 from service.records import BudgetLine, Indicator, Project, Value
 from service.records.numbers import is_blank, parse_quantity
 
-_YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年\s*(?P<kind>决算|预算|执行)数?")
-# A column headed by its year alone (“2025年”, “2024年度(元)”): that year's actual figure.
-_BARE_YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年度?(?P<kind>)(?:实际|支出)?(?:数|金额)?")
-_POINTS_COL = re.compile(r"^(?:分值|得分|权重)$")
 _BUDGET_BLOCK = {
     "budget.initial_budget": re.compile(r"年初预算数?"),
     "budget.full_year_budget": re.compile(r"全年预算数?|调整后预算"),
@@ -126,7 +129,7 @@ class TableMapper:
         self.out.candidates += staffing_form_candidates(self.g, tables)
         # 三公 tables with the items as rows among text lines (nil as 无, stacked headers).
         self.out.candidates += three_public_line_candidates(self.g)
-        glued = glued_blocks(self.g, self.g.doc.lines, _money_columns)
+        glued = glued_blocks(self.g, self.g.doc.lines, money_columns)
         taken = set().union(*(b.taken for b in glued))
         for glued_block in glued:
             self._glued_block(glued_block)
@@ -197,7 +200,7 @@ class TableMapper:
                 self.out.candidates += found
                 self.out.lines += lines
                 continue
-            roles = _money_columns(texts)
+            roles, head = money_header(rows, i, texts)
             tp_rows = read_items_as_rows(self.g, rows, i, self.unit, loc, alone=bool(roles))
             if tp_rows is not None:  # a 三公 table with its items as rows
                 self.out.candidates += tp_rows.candidates
@@ -206,11 +209,11 @@ class TableMapper:
                 continue
             if any(t == "编制数" or t.endswith("编制数") for t in texts):
                 self._staffing(rows, i, loc)
-            elif roles and _project_name_col(texts) is not None and _names_projects(texts):
-                i = self._project_table(rows, i, roles, loc)
+            elif roles and project_name_col(texts) is not None and names_projects(texts):
+                i = self._project_table(rows, head, roles, loc)
                 continue
             elif roles:
-                i = self._money_block(rows, i, roles, loc)
+                i = self._money_block(rows, head, roles, loc)
                 continue
             elif any(rx.search(t) for t in texts for rx in _BUDGET_BLOCK.values()) and (
                 "全年" in joined or "年初" in joined
@@ -228,7 +231,7 @@ class TableMapper:
         words = block.header or []
         # 项目 | 本年 | 上年 …, or the figure columns alone; columns left blank in every row
         # (增减率 not stated) take nothing.
-        roles = _money_columns(words) or _money_columns(["", *words])
+        roles = money_columns(words) or money_columns(["", *words])
         roles = {c: r for c, r in roles.items() if c < block.table.n_cols}
         roles = roles or flat_roles([_text(c) for c in rows[0][1:]])
         if roles:
@@ -240,12 +243,12 @@ class TableMapper:
         """A project or money table whose cells are glued (flat_money.py): project rows
         become projects, rows the budget lexicon names (基本支出, 支出合计 …) budget lines."""
         rows = _rows(block.table)
-        roles = _money_columns(block.words)
+        roles = money_columns(block.words)
         if not roles:
             return
         self.unit = block.unit or "万元"
         loc = "flat:项目表"
-        if _names_projects(block.words):
+        if names_projects(block.words):
             budget = [r for r in rows[1:] if is_money_label(_text(r[0]))]
             others = [r for r in rows[1:] if not is_money_label(_text(r[0]))]
             if others:  # a project's only plan column (年初预算) is its budget
@@ -284,7 +287,7 @@ class TableMapper:
 
     def _has_blocks(self, rows: list[list[Cell | None]]) -> bool:
         return any(
-            "编制数" in _text(c) or _YEAR_COL.search(_text(c)) or "年初预算" in _text(c)
+            "编制数" in _text(c) or YEAR_COL.search(_text(c)) or "年初预算" in _text(c)
             for row in rows
             for c in row
         )
@@ -332,10 +335,10 @@ class TableMapper:
         in_projects: bool = False,
     ) -> int:
         j = i + 1
-        three_public = _is_three_public_block(rows[j:], min(roles))
+        three_public = is_three_public_block(rows[j:], min(roles))
         while j < len(rows):
             row = rows[j]
-            label_cell = next((c for c in row[: min(roles)] if c is not None and _text(c)), None)
+            label_cell = row_label(row, min(roles))  # a 序号 before it passed over
             values = {
                 role: self._number(row[col], loc, self._unit_of(role))
                 for col, role in roles.items()
@@ -348,7 +351,7 @@ class TableMapper:
                 j += 1
                 continue
             line = BudgetLine(
-                item=name, **{k: v for k, v in values.items() if v is not None and k not in _CHANGE}
+                item=name, **{k: v for k, v in values.items() if v is not None and k not in CHANGE}
             )
             self.out.lines.append(line)
             key = LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
@@ -397,7 +400,7 @@ class TableMapper:
         self, rows: list[list[Cell | None]], i: int, roles: dict[int, str], loc: str
     ) -> int:
         """序号 | 项目名称 | 预算数 | 执行数 | 执行率: one project per row."""
-        name_col = _project_name_col([_text(c) for c in rows[i]])
+        name_col = project_name_col([_text(c) for c in rows[i]])
         assert name_col is not None
         j = i + 1
         while j < len(rows):
@@ -533,81 +536,6 @@ class TableMapper:
                 return v
         numbers = [v for c in row[1:] if (v := self._number(c, loc)) is not None]
         return numbers[-1] if numbers else None
-
-
-def _money_columns(texts: list[str]) -> dict[int, str]:
-    """Column → role for a money table header: year columns (2020年决算数 …, the latest
-    year is this year) or plan columns (年初预算数 / 调整后预算数 / 决算数 / 执行率). Empty
-    when the row is not such a header (fewer than two money columns, or points columns,
-    which belong to the 自评表's budget block)."""
-    if any(_POINTS_COL.match(t) for t in texts):
-        return {}
-    years = {
-        c: _YEAR_COL.search(t) or _BARE_YEAR_COL.fullmatch(header_key(t))
-        for c, t in enumerate(texts)
-    }
-    years = {c: m for c, m in years.items() if m}
-    roles: dict[int, str] = {}
-    if len(years) >= 2:
-        this_year = max(int(m.group("year")) for m in years.values())
-        for c, m in years.items():
-            if int(m.group("year")) < this_year:
-                roles[c] = "previous_final"
-            else:
-                roles[c] = "budget" if m.group("kind") == "预算" else "final"
-        return _with_changes(roles, texts)
-    for c, t in enumerate(texts):
-        # Money columns named without a year (收支情况表, project tables): the lexicon's.
-        role = role_of(t, "budget.lines")
-        if role is not None and role != "item" and role not in roles.values():
-            roles[c] = role
-    money = [r for r in roles.values() if r != "execution_rate"]
-    # A project table (项目名称 first) may give a single amount column.
-    enough = 2 - (_project_name_col(texts) is not None)
-    if not (money and len(money) >= enough and min(roles) > 0):
-        return {}
-    return _with_changes(roles, texts)
-
-
-def _with_changes(roles: dict[int, str], texts: list[str]) -> dict[int, str]:
-    """The money columns and the 增减额 / 增减率 beside them (a 三公 table's change)."""
-    for c, t in enumerate(texts):
-        if c not in roles and (kind := change_kind(t)) is not None:
-            roles[c] = kind
-    return roles
-
-
-def _names_projects(texts: list[str]) -> bool:
-    """A bare “项目” column heads a 收支 table's items; a project table names them
-    (项目名称, 专项名称 …)."""
-    col = _project_name_col(texts)
-    return col is not None and header_key(texts[col]) != "项目"
-
-
-def _project_name_col(texts: list[str]) -> int | None:
-    """The 项目名称 column of a project table's header (among its first three)."""
-    rx = _project_header()
-    return next((c for c, t in enumerate(texts[:3]) if rx.search(header_key(t))), None)
-
-
-@cache
-def _project_header() -> re.Pattern[str]:
-    return re.compile(lexicon().words_pattern("project_table_headers"))
-
-
-_CHANGE = ("change", "change_pct")
-
-
-def _is_three_public_block(rows: list[list[Cell | None]], label_cols: int) -> bool:
-    """The rows are the 三公 items (出国/接待/公务用车) and nothing of the whole budget."""
-    kinds = set()
-    for row in rows:
-        label = next((_text(c) for c in row[:label_cols] if _text(c)), "")
-        key = LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
-        found = None if BARE_TOTAL.match(key) else line_field(key)
-        if found:
-            kinds.add(found[0])
-    return kinds == {"tp"}
 
 
 def _is_header_row(row: list[Cell | None]) -> bool:

@@ -1,0 +1,159 @@
+"""Which column of a money table (基础数据表, 收支情况表, project table) holds what, by its
+header: one header row, or two where a period (2023年 / 本年度 / 上年) stands over the kinds
+(预算数 | 决算数) it spans.
+
+Owns: column → role (``budget``, ``initial_budget``, ``final``, ``previous_final``,
+``execution_rate``, ``change``, ``change_pct``) from the header words, years read by the
+latest year being this year's; the 项目名称 column of a project table; the row label left
+of the figures (a 序号 passed over). Must not read figures (tables.py does).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from service.document import Cell
+from service.extract.lexicon import lexicon
+from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, line_field
+from service.extract.table_headers import covering, header_key, role_of
+from service.extract.three_public_table import change_kind
+from service.records.numbers import is_blank, parse_quantity
+
+Rows = list[list[Cell | None]]
+YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年\s*(?P<kind>决算|预算|执行)数?")
+# A column headed by its year alone (“2025年”, “2024年度(元)”): that year's actual figure.
+_BARE_YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年度?(?P<kind>)(?:实际|支出)?(?:数|金额)?")
+_POINTS_COL = re.compile(r"^(?:分值|得分|权重)$")
+# A period over the kinds it spans; 本年度 / 今年 / 上年度 / 去年 read as 本年 / 上年.
+_PERIOD = re.compile(r"^(?:\d{4}\s*年度?|(?:本|上|当|今|去)年度?|本期|上期|上年同期)$")
+_THIS_OR_LAST = re.compile(r"^(本|上|当|今|去)年度?")
+_SERIAL = re.compile(r"^\s*(?:\d{1,3}|[一二三四五六七八九十]{1,2})\s*[、.．]?\s*$")
+CHANGE = ("change", "change_pct")
+
+
+def _text(cell: Cell | None) -> str:
+    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+
+
+def money_columns(texts: list[str]) -> dict[int, str]:
+    """Column → role for a money table header: year columns (2020年决算数 …, the latest
+    year is this year) or plan columns (年初预算数 / 调整后预算数 / 决算数 / 执行率). Empty
+    when the row is not such a header (fewer than two money columns, or points columns,
+    which belong to the 自评表's budget block)."""
+    if any(_POINTS_COL.match(t) for t in texts):
+        return {}
+    years = {
+        c: YEAR_COL.search(t) or _BARE_YEAR_COL.fullmatch(header_key(t))
+        for c, t in enumerate(texts)
+    }
+    years = {c: m for c, m in years.items() if m}
+    roles: dict[int, str] = {}
+    if len(years) >= 2:
+        this_year = max(int(m.group("year")) for m in years.values())
+        for c, m in years.items():
+            if int(m.group("year")) < this_year:
+                roles[c] = "previous_final"
+            else:
+                roles[c] = "budget" if m.group("kind") == "预算" else "final"
+        return _with_changes(roles, texts)
+    for c, t in enumerate(texts):
+        # Money columns named without a year (收支情况表, project tables): the lexicon's.
+        role = role_of(t, "budget.lines")
+        if role is not None and role != "item" and role not in roles.values():
+            roles[c] = role
+    money = [r for r in roles.values() if r != "execution_rate"]
+    # A project table (项目名称 first) may give a single amount column.
+    enough = 2 - (project_name_col(texts) is not None)
+    if not (money and len(money) >= enough and min(roles) > 0):
+        return {}
+    return _with_changes(roles, texts)
+
+
+def _with_changes(roles: dict[int, str], texts: list[str]) -> dict[int, str]:
+    """The money columns and the 增减额 / 增减率 beside them (a 三公 table's change)."""
+    for c, t in enumerate(texts):
+        if c not in roles and (kind := change_kind(t)) is not None:
+            roles[c] = kind
+    return roles
+
+
+def _is_words(row: list[Cell | None]) -> bool:
+    texts = [_text(c) for c in row if _text(c)]
+    return bool(texts) and all(parse_quantity(t) is None and not is_blank(t) for t in texts)
+
+
+def two_row_texts(rows: Rows, i: int) -> list[str] | None:
+    """Each column's words of a header written over rows ``i`` and ``i + 1``: a period
+    (2023年, 本年度, 上年) over the kinds it spans (预算数 | 决算数), merged or written once
+    with the cells to its right left empty. None unless the upper row names a period and
+    the lower row holds two or more words and no figure."""
+    if i + 2 >= len(rows) or not (_is_words(rows[i]) and _is_words(rows[i + 1])):
+        return None
+    grid = covering(rows)
+    upper, lower = grid[i], grid[i + 1]
+    if not any(_PERIOD.match(_text(c)) for c in upper) or sum(map(bool, map(_text, lower))) < 2:
+        return None
+    out, period = [], ""
+    for c, top in enumerate(upper):
+        low = lower[c] if c < len(lower) else None
+        word = _text(top)
+        if word:
+            period = word if _PERIOD.match(word) else ""
+        elif period:
+            word = period  # the period written once over the columns to its right
+        below = _text(low) if low is not top else ""
+        out.append(_THIS_OR_LAST.sub(_period_key, word) + below if below else word)
+    return out
+
+
+def money_header(rows: Rows, i: int, texts: list[str]) -> tuple[dict[int, str], int]:
+    """The money columns of a header at row ``i`` (``texts`` its words), over one row or
+    two (2023年 | 2022年 over 预算数 | 决算数 | 决算数), and the header's last row."""
+    roles = money_columns(texts)
+    stacked = two_row_texts(rows, i)
+    if stacked is not None and len(more := money_columns(stacked)) > len(roles):
+        return more, i + 1
+    return roles, i
+
+
+def _period_key(m: re.Match[str]) -> str:
+    return "上年" if m.group(1) in "上去" else "本年"
+
+
+def row_label(row: list[Cell | None], upto: int) -> Cell | None:
+    """The row's label left of column ``upto``: its first words that are not a 序号."""
+    return next(
+        (c for c in row[:upto] if c is not None and _text(c) and not _SERIAL.match(c.text)),
+        None,
+    )
+
+
+def names_projects(texts: list[str]) -> bool:
+    """A bare “项目” column heads a 收支 table's items; a project table names them
+    (项目名称, 专项名称 …)."""
+    col = project_name_col(texts)
+    return col is not None and header_key(texts[col]) != "项目"
+
+
+def project_name_col(texts: list[str]) -> int | None:
+    """The 项目名称 column of a project table's header (among its first three)."""
+    rx = _project_header()
+    return next((c for c, t in enumerate(texts[:3]) if rx.search(header_key(t))), None)
+
+
+@cache
+def _project_header() -> re.Pattern[str]:
+    return re.compile(lexicon().words_pattern("project_table_headers"))
+
+
+def is_three_public_block(rows: Rows, label_cols: int) -> bool:
+    """The rows are the 三公 items (出国/接待/公务用车) and nothing of the whole budget."""
+    kinds = set()
+    for row in rows:
+        label = _text(row_label(row, label_cols))
+        key = LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
+        found = None if BARE_TOTAL.match(key) else line_field(key)
+        if found:
+            kinds.add(found[0])
+    return kinds == {"tp"}
