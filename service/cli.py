@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from service import cli_users
 from service.errors import InputError, JixiaoError
 
 if TYPE_CHECKING:
@@ -177,6 +178,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(get_settings())
     # schema and first key now, so a bad configuration is one clear line, not a traceback
     prepare(app.state.jixiao, base_url=f"http://{args.host}:{args.port}")
+    cli_users.announce_first_admin(app.state.jixiao, f"http://{args.host}:{args.port}")
     uvicorn.run(
         app,
         host=args.host,
@@ -397,6 +399,8 @@ def _build_parser() -> argparse.ArgumentParser:
     k = keys_sub.add_parser("revoke", help="revoke a key by id")
     k.add_argument("id", type=int)
     p.set_defaults(func=_cmd_keys)
+
+    cli_users.add_parser(sub)
 
     p = sub.add_parser("db", help="database schema: show or upgrade")
     p.add_argument("db_command", choices=["current", "upgrade"])
