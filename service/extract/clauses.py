@@ -163,6 +163,53 @@ def value_after(src: str, pos: int, limit: int) -> Hit | None:
     return None
 
 
+# A figure stated before its label: “其中：400万元用于人员经费，…”, “50万元为公用经费”.
+_FIGURE_FIRST = re.compile(
+    r"\s*(?:其中\s*[:：]?)?\s*(?P<num>\d[\d,.]*)\s*(?:万元|元|亿元)\s*"
+    r"(?:主要|全部|均|专项)?(?:用于|用在|为|是|属于?|系)(?:支付|保障)?\s*$"
+)
+# What may follow such a label to the end of its clause.
+_LABEL_CLOSES = re.compile(r"\s*(?:支出|开支|方面|等)?\s*(?:[，,；;。]|$)")
+
+
+def value_before(src: str, start: int, label_start: int, label_end: int) -> Hit | None:
+    """The money figure the label's clause opens with when the label closes the clause
+    (“400万元用于人员经费，”): the figure before the label is its figure."""
+    clause = max(src.rfind(ch, start, label_start) for ch in "，,；;。:：") + 1
+    m = _FIGURE_FIRST.fullmatch(src, max(clause, start), label_start)
+    if m is None or not _LABEL_CLOSES.match(src, label_end):
+        return None
+    found = quantity_at(src, m.start("num"))
+    return found if found is not None and found.kind == "money" else None
+
+
+# After a label, a comparison with last year's figure and the change, then this year's
+# figure: “本年支出较上年的480.2万元增加40.1万元，达到520.3万元”, “由上年的600万元增加到…”.
+_FIG = r"\d[\d,.]*\s*(?:万元|元|亿元|%)?"
+_PAST_CHANGE = re.compile(
+    r"\s*(?:(?:比|较|与|同)\s*(?:上年度?|上一年度?|去年|上年同期|20\d\d\s*年度?)(?:同期)?\s*(?:的)?"
+    rf"\s*(?:数|金额)?\s*{_FIG}\s*(?:相比)?\s*[，,]?\s*"
+    r"(?:增加|减少|增长|下降|上升|降低|减|增)了?\s*"
+    + _FIG
+    + r"\s*[，,]?\s*(?:达到|达|为|增至|降至|减至|至|到)"
+    r"|(?:由|从)\s*(?:上年度?|上一年度?|去年|20\d\d\s*年度?)(?:的)?\s*"
+    + _FIG
+    + r"\s*(?:增加|减少|增长|下降|上升|降低|调增|调减)(?:到|至))\s*(?=\d)"
+)
+
+
+def value_past_change(src: str, pos: int, limit: int) -> Hit | None:
+    """This year's figure after last year's and the change (see ``_PAST_CHANGE``)."""
+    end = past_change_end(src, pos, limit)
+    return quantity_at(src, end) if end is not None else None
+
+
+def past_change_end(src: str, pos: int, limit: int) -> int | None:
+    """Where this year's figure starts after a comparison right after a label, if one is."""
+    m = _PAST_CHANGE.match(src, pos, limit)
+    return m.end() if m else None
+
+
 _RESTATED = re.compile(r"(?:支出|收入|金额|决算|预算|执行|合计|总额|总计|共计|累计|数)$")
 
 

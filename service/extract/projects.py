@@ -25,6 +25,7 @@ from service.extract.enumerate import (
 )
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
+from service.extract.project_uses import funded_projects
 from service.extract.sections import Section
 from service.extract.text import Block
 from service.records import Project, Value
@@ -88,16 +89,19 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
     out: list[Project] = []
     paras = g.paragraphs()
     under_bare = False  # under an unnumbered heading line “项目支出” / “项目支出情况：”
+    led = False  # among the item lines after a lead-in (“全年项目支出42万元，具体为：”)
     label_lines = 0  # lines of a 项目名称 block still to skip
     for k, para in enumerate(paras):
         loc = locator_of(para.start)
         if label_lines:
             label_lines -= 1
             continue
+        led = led and _item_line(g.src, para)
         if _short_line(g.src, para):
             under_bare = _bare_heading(g.src, para)
         in_projects = (
             under_bare
+            or led
             or (sections is not None and _about_projects(g, sections, para.start))
             or _refers_to_heading(g.src, para, paras[k - 1] if k else None)
         )
@@ -107,17 +111,13 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
             continue
         # Numbered items first: “一是A项目支出…，主要用于…；二是…” is not one list.
         units = _units(g.src, para)
+        above = paras[k - 1] if k else None
         found = [
-            _named_by_heading(g, p, paras[k - 1] if k else None, loc)
-            for start, end in units
-            if (
-                p := _project_unit(
-                    g, (start, end), loc, in_projects, _opened(g.src, para.start, start)
-                )
-            )
-            is not None
+            p
+            for unit in units
+            for p in _unit_projects(g, unit, loc, in_projects, _opened(g.src, para.start, unit[0]))
         ]
-        found = [p for p in found if p is not None]
+        found = [q for p in found if (q := _named_by_heading(g, p, above, loc)) is not None]
         listed = _enumerations(g, para, loc, in_projects)
         # “培训经费12万元；宣传经费6万元” under a heading: a list, not one project
         as_list = (
@@ -126,6 +126,7 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
             and not ITEM_MARKER.match(g.src, para.start, para.end)
         )
         out += listed if as_list or not found else found
+        led = led or _leads_in(g.src, para)
     return _unique(out)
 
 
@@ -172,6 +173,31 @@ def _bare_heading(text: str, para: Block) -> bool:
 _BARE_HEADING = re.compile(
     r"(?:项目|专项)(?:总)?(?:支出|经费|资金)|(?:重点|主要|部门|本年)项目(?:情况|明细|清单)?\s*[:：]?$"
 )
+
+
+# The end of a line that announces the items below it: “…如下：”, “…主要用于：”, “…有：”.
+_LEAD_END = re.compile(r"(?:如下|以下|下列|[:：])\s*[:：]?\s*$")
+_ITEM_LINE = re.compile(r"\s*[^，,。；;:：]{2,30}[:：]")
+
+
+def _leads_in(text: str, para: Block) -> bool:
+    """A line whose last sentence speaks of projects and ends by announcing a list
+    (“全年安排项目3个，具体如下：”, “项目支出42万元，主要用于：”), not of their performance."""
+    line = text[para.start : para.end].rstrip()
+    last = re.split(r"[。!！?？]", line.rstrip("。"))[-1]
+    return (
+        _LEAD_END.search(last) is not None
+        and _words().opens.search(last) is not None
+        and not re.search(r"绩效|指标|成效|效益|目标|产出", last)
+    )
+
+
+def _item_line(text: str, para: Block) -> bool:
+    """A line of a list: numbered, or “名称：金额”."""
+    return bool(
+        ITEM_MARKER.match(text, para.start, para.end)
+        or _ITEM_LINE.match(text, para.start, para.end)
+    )
 
 
 def _named_by_heading(
@@ -373,10 +399,7 @@ def _respectively(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
     resp = _RESPECTIVELY.search(text, start, end)
     if resp is None:
         return []
-    names = [
-        (start + m.start(), start + m.end())
-        for m in re.finditer(r"[^、，,和及与]+", text[start : resp.start()])
-    ]
+    names = _respective_names(text, start, resp.start())
     amounts = money_quantities(text, resp.end(), end)
     if len(names) < 2 or len(names) != len(amounts):
         return []
@@ -387,6 +410,27 @@ def _respectively(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
         if name is not None:
             out.append(Project(name=name, amount=g.quantity(q, offset, loc)))
     return out
+
+
+_ITS_FIGURE = re.compile(
+    r"[，,]\s*(?:其)?(?:实际|全年|预算)?(?:支出|金额|资金|经费|使用|执行)?(?:数|额)?\s*$"
+)
+_NAMES_LEAD = re.compile(r"[^，,]*?(?:分别为|分别是|包括|为|是|有)\s*[:：]?")
+
+
+def _respective_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The names before “分别为”: “A、B、C分别为…”, or the clause before a figure's word
+    (“项目两个，分别为A和B，支出分别为…”)."""
+    if (its := _ITS_FIGURE.search(text, start, end)) is not None:
+        end = its.start()
+        clause = text.rfind("，", start, end) + 1 or text.rfind(",", start, end) + 1
+        start = max(start, clause)
+        if (lead := _NAMES_LEAD.match(text, start, end)) is not None:
+            start = lead.end()
+    return [
+        (start + m.start(), start + m.end())
+        for m in re.finditer(r"[^、，,和及与]+", text[start:end])
+    ]
 
 
 # --- one project per numbered paragraph -----------------------------------------------------
@@ -400,6 +444,24 @@ def _units(text: str, para: Block) -> list[tuple[int, int]]:
 def _opened(text: str, para_start: int, at: int) -> bool:
     """Whether words opening a project list stand in the paragraph before ``at``."""
     return at > para_start and _words().opens.search(text, para_start, at) is not None
+
+
+def _unit_projects(
+    g: Grounder, unit: tuple[int, int], loc: str, in_projects: bool, opened: bool
+) -> list[Project]:
+    """The projects of one numbered item or paragraph: money-first clauses (“安排…万元用于
+    A项目”) where they stand, else the one name-first project."""
+    w = _words()
+
+    def accept(name: str) -> bool:
+        is_project = in_projects or opened or w.suffix.search(name) is not None
+        return is_project and not w.not_project.search(name) and _name_ok(name)
+
+    funded = funded_projects(g, unit, loc, accept)
+    if funded:
+        return funded
+    p = _project_unit(g, unit, loc, in_projects, opened)
+    return [p] if p is not None else []
 
 
 def _project_unit(
@@ -498,11 +560,18 @@ def _name(g: Grounder, start: int, end: int, loc: str) -> Value | None:
     if tail and tail.start() > start:
         end = tail.start()
     name = re.sub(r"\s+", "", text[start:end])
-    if not 2 <= len(name) <= 40 or _words().not_project.search(name):
+    if not 2 <= len(name) <= 40 or _words().not_project.search(name) or not _name_ok(name):
         return None
-    if find_quantities(name):
-        return None  # a figure in a name: the clause is a sentence, not a name
     return g.text(start, end, loc)
+
+
+# A money verb alone (“一是投入35万元…”) names nothing.
+_VERB_ONLY = re.compile(r"(?:安排|投入|使用|支出|拨付|下达|落实|列支|花费|支付|共|累计)+(?:了)?")
+
+
+def _name_ok(name: str) -> bool:
+    """Not a figure (a clause is a sentence, not a name) nor a money verb alone."""
+    return not find_quantities(name) and not _VERB_ONLY.fullmatch(name)
 
 
 def _unique(projects: list[Project]) -> list[Project]:

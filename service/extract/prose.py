@@ -25,10 +25,13 @@ from service.extract.clauses import (
     Hit,
     LabelHit,
     find_labels,
+    past_change_end,
     quantity_at,
     report_year,
     respective,
     value_after,
+    value_before,
+    value_past_change,
     words,
 )
 from service.extract.enumerate import inline_items
@@ -127,7 +130,12 @@ class _Scanner:
                     continue  # “三公经费全年预算5万元”: the budget of that field, not the total
                 if hit.key.startswith("budget."):
                     limit = hits[k + 1].start if k + 1 < len(hits) else end
-                    found = paired.get(k) or value_after(self.text, hit.end, limit)
+                    found = (
+                        paired.get(k)
+                        or value_before(self.text, sent.start, hit.start, hit.end)
+                        or value_past_change(self.text, hit.end, limit)
+                        or value_after(self.text, hit.end, limit)
+                    )
                     self._field(hit, found, basis, sent, loc)
         for whole in _full_sentences(self.text, para):  # parts may be listed with ；
             self._parts_total(whole, loc)
@@ -199,11 +207,12 @@ class _Scanner:
             out.append(hit)
         return out
 
-    def _whose(
-        self, hit: LabelHit, found: Hit, sent: Block
-    ) -> tuple[LabelHit, Hit, Block] | None:
+    def _whose(self, hit: LabelHit, found: Hit, sent: Block) -> tuple[LabelHit, Hit, Block] | None:
         """The label, figure and sentence a statement is really of, or None when its figure
         is no final figure of this year for any field."""
+        past = past_change_end(self.text, hit.end, found.start + 1)
+        if past == found.start:
+            return hit, found, sent  # “较上年的…增加…，达到520.3万元”: this year's, past the base
         gap = _REMARK.sub("", self.text[hit.end : found.end])  # with the figure: 预算(?=\d)
         before = self.text[max(sent.start, hit.start - 12) : hit.start]
         base = _COMPARED_BASE.search(_REMARK.sub("", self.text[hit.end : found.start]))
@@ -516,7 +525,9 @@ def _other_subject(lead: str) -> bool:
     return bool(words("other_subject").search(lead[heading.end() if heading else 0 :]))
 
 
-_ITEM_LEAD = re.compile(r"\s*(?:[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]{1,3}\s*[、.．])?\s*")
+_ITEM_LEAD = re.compile(
+    r"\s*(?:[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]{1,3}\s*[、.．])?\s*"
+)
 _THREE_PUBLIC_ITEM = re.compile(r"三公|因公出国|公务接待|公务用车|出国[(（]境[)）]")
 
 
@@ -529,7 +540,9 @@ _ACCOUNTS_WORDS = re.compile(
 @cache
 def _subject_ending() -> re.Pattern[str]:
     """A name ending as a project's or a fund's does (某某项目, 某某专项资金, 某某改造)."""
-    ending = f"{words('other_subject').pattern}|{lexicon().field('projects[].name').label_pattern()}"
+    ending = (
+        f"{words('other_subject').pattern}|{lexicon().field('projects[].name').label_pattern()}"
+    )
     return re.compile(f"(?:{ending})$")
 
 
@@ -542,7 +555,12 @@ def _named_paragraph(text: str, para: Block) -> int | None:
         return None
     lead = _ITEM_LEAD.match(first.group(0))
     name = first.group(0)[lead.end() if lead else 0 : -1].strip()
-    if not lead or not lead.group(0).strip() or not 2 <= len(name) <= 30 or re.search(r"[\d，,]", name):
+    if (
+        not lead
+        or not lead.group(0).strip()
+        or not 2 <= len(name) <= 30
+        or re.search(r"[\d，,]", name)
+    ):
         return None
     if _subject_ending().search(name) is None and (
         re.fullmatch(words("lead_heading").pattern, name) or _ACCOUNTS_WORDS.search(name)
@@ -580,7 +598,9 @@ def prose_figures(g: Grounder, locator_of) -> ProseOutput:  # noqa: ANN001
 # A table cell written as prose: a label's statement with its figure and its punctuation
 # (“人员经费：660.00万元”, “总体评价 … 全年人员经费支出660万元，…”), not a bare figure, not a
 # target (≤650万元).
-_PROSE_CELL = re.compile(r"[\u4e00-\u9fff]{2}[^≤≥<>]{0,40}?[:：，,。；;为]?\s*\d[\d,.]*\s*(?:万元|元|亿元)")
+_PROSE_CELL = re.compile(
+    r"[\u4e00-\u9fff]{2}[^≤≥<>]{0,40}?[:：，,。；;为]?\s*\d[\d,.]*\s*(?:万元|元|亿元)"
+)
 _SENTENCE_MARK = re.compile(r"[:：，,。；;]")
 
 

@@ -50,8 +50,10 @@ def number(export: ReportExport, path: str) -> float | None:
         ("人员经费（工资福利支出和对个人和家庭的补助）650.00万元。", 650.0),
         ("人员经费6,500,000元。", 650.0),
         ("其中在职人员经费600.00万元，离退休人员经费50.00万元，人员经费合计650.00万元。", 650.0),
+        # the figure it rose to from last year's is this year's
+        ("人员经费由上年的600.00万元增加到650.00万元。", 650.0),
+        ("人员经费较上年的600.00万元增加50.00万元，达到650.00万元。", 650.0),
         # nothing of this year's final figure: no reading rather than a wrong one
-        ("人员经费由上年的600.00万元增加到650.00万元。", None),
         ("人员经费预算660.00万元，上年600.00万元。", None),
         # the base of a comparison is last year's figure
         ("人员经费较上年的600.00万元增加50.00万元。", None),
