@@ -237,3 +237,123 @@ def _cuts_a_unit(text: str, p: int, roles: list[str], s: RowSplit) -> bool:
 def _unit(text: str, span: Span) -> str:
     m = re.search(r"\d([^\d]*)$", text[span[0] : span[1]])
     return m.group(1) if m else ""
+
+
+# --- rubric rows: a name, text columns no field takes, and points ---------------------------
+
+_TEXT_ROLES = ("level3", "other", "deviation")
+# A figure inside a scoring rule, not a points cell: one with a unit or a sign after it, or
+# a word of the rule before it (每低1个百分点扣0.5分, ≥95%, 第3季度).
+_IN_RULE_AFTER = re.compile(
+    r"[%‰.．]|[个项次分元人天日年月周家件户万亿倍名条份篇所台辆处批期场种类级]"
+)
+_IN_RULE_BEFORE = re.compile(r"[≥≤<>=＞＜扣得低超高于第少多达减加至每约近前后占]")
+_NAME_SUFFIX = re.compile(r"率|性|满意度|效益|影响")
+_RULE_START = re.compile(r"[≥≤<>=＞＜\d]")
+
+
+@dataclass
+class RubricSplit:
+    """One glued rubric row: its name, its deviation where it can be told, and the
+    digits of each points group with the roles they hold (weight, score or both)."""
+
+    name: Span
+    points: list[tuple[Span, tuple[str, ...]]] = field(default_factory=list)
+    deviation: Span | None = None
+
+
+def _groups(roles: list[str]) -> list[tuple[str, list[str]]]:
+    """Consecutive text roles and consecutive points roles: [('text', [...]), ('points', …)]."""
+    out: list[tuple[str, list[str]]] = []
+    for role in roles:
+        kind = "points" if role in _POINT_ROLES else "text"
+        if out and out[-1][0] == kind:
+            out[-1][1].append(role)
+        else:
+            out.append((kind, [role]))
+    return out
+
+
+def _bare_numbers(text: str, start: int, end: int) -> list[Span]:
+    """Digit runs in [start, end) that stand alone between words: points cells."""
+    out = []
+    for m in re.finditer(r"\d+(?:\.\d+)?", text[start:end]):
+        a, b = start + m.start(), start + m.end()
+        before = text[a - 1] if a > start else ""
+        after = text[b] if b < end else ""
+        if before and _IN_RULE_BEFORE.match(before) or after and _IN_RULE_AFTER.match(after):
+            continue
+        if before.isdigit() or after.isdigit():
+            continue
+        out.append((a, b))
+    return out
+
+
+def rubric_name_end(text: str, start: int, end: int, known: int | None) -> int | None:
+    """Where the name of a rubric row ends when an explanation or a rule is glued to it:
+    a standard name the framework knows (``known``), else the first 率/性/满意度 …, else
+    right before a rule that opens with a figure or a sign (≥95%得满分)."""
+    if known is not None and known - start >= 2:
+        return known
+    m = _NAME_SUFFIX.search(text, start + 1, min(end, start + 20))
+    if m and m.end() < end:
+        return m.end()
+    m = _RULE_START.search(text, start + 2, end)
+    return m.start() if m else None
+
+
+def split_rubric_row(
+    text: str, start: int, end: int, roles: list[str], known: int | None = None
+) -> RubricSplit | None:
+    """Cut a glued rubric row (roles: level3, other, weight, score, deviation in header
+    order) where the shapes leave one way only; None where they do not. ``known``: where a
+    name the framework knows ends, if one starts the row."""
+    groups = _groups([r for r in roles if r not in ("level1", "level2")])
+    if not groups or groups[0][0] != "text" or groups[0][1][0] != "level3":
+        return None
+    cuts: list[Span] = []  # each group's span, right to left
+    cur = end
+    for i in range(len(groups) - 1, 0, -1):
+        kind, _ = groups[i]
+        if kind == "points" and i == len(groups) - 1:
+            m = re.search(r"\d[\d.]*(?:[ \u3000]+\d[\d.]*)?$", text[start:cur])
+            if m is None:
+                return None
+            span = (start + m.start(), cur)
+        elif kind == "points":
+            found = _bare_numbers(text, start + 2, cur)
+            if len(found) != 1:
+                return None
+            span = found[0]
+        else:  # text between points, or last: up to the group after it
+            span = (cur, cur)  # its start is fixed by the points group before it
+        cuts.append(span)
+        cur = span[0]
+    cuts.reverse()
+    # a text group's span runs from its points group's end to the next group's start
+    spans: list[Span] = [(start, cur)]
+    for i, span in enumerate(cuts, start=1):
+        if groups[i][0] == "text":
+            nxt = cuts[i][0] if i < len(cuts) else end
+            span = (spans[-1][1], nxt)
+        spans.append(span)
+    return _rubric_cells(text, groups, spans, known)
+
+
+def _rubric_cells(
+    text: str, groups: list[tuple[str, list[str]]], spans: list[Span], known: int | None
+) -> RubricSplit | None:
+    first_roles = groups[0][1]
+    a, b = spans[0]
+    name_end = b if len(first_roles) == 1 else rubric_name_end(text, a, b, known)
+    if name_end is None or name_end - a < 2 or re.search(r"\d$", text[a:name_end]):
+        return None
+    out = RubricSplit(name=(a, name_end))
+    for (kind, roles), (s, e) in zip(groups[1:], spans[1:], strict=True):
+        if kind == "points":
+            out.points.append(((s, e), tuple(roles)))
+        elif roles == ["deviation"] and e > s:
+            out.deviation = (s, e)
+    if first_roles[-1] == "deviation" and first_roles[:-1] == ["level3"]:
+        out.deviation = (name_end, b) if b > name_end else None
+    return out

@@ -16,10 +16,16 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from service.document import Line
-from service.extract.flat_indicator_rows import split_row
+from service.extract.flat_indicator_rows import split_row, split_rubric_row
 from service.extract.ground import Grounder
+from service.extract.indicator_framework import (
+    framework_levels,
+    known_name_end,
+    with_framework_levels,
+)
 from service.extract.indicators import (
     LEVEL1_NAMES,
     LEVEL2_FAMILY,
@@ -51,6 +57,22 @@ _LEVEL = re.compile(
     + r"|(?:项目|部门|整体|履职)(?:产出|效益|效果|成本|满意度)(?:指标)?)"
     + _LEVEL_SUFFIX
 )
+
+
+@cache
+def _framework_level() -> re.Pattern[str]:
+    """The 部门整体 framework's level names (投入, 过程, 预算执行 …), not where a name goes
+    on with 率 or 性 (预算执行率 is a 三级 name)."""
+    level1, level2 = framework_levels()
+    names = sorted({*level1, *level2} - {*LEVEL1_NAMES}, key=len, reverse=True)
+    alternation = "|".join(map(re.escape, names))
+    return re.compile(f"(?:{alternation})(?:指标)?(?![率性]){_LEVEL_SUFFIX}")
+
+
+def _level_at(text: str, pos: int, end: int) -> re.Match[str] | None:
+    return _LEVEL.match(text, pos, end) or _framework_level().match(text, pos, end)
+
+
 # A level name on its own line that no list knows: short, Chinese only (a wrapped half of
 # a long 三级 name is longer).
 _NAMED_LEVEL = re.compile(r"[\u4e00-\u9fff]{2,6}")
@@ -153,6 +175,26 @@ def _excluded_after(excl: re.Pattern[str], line: str, pos: int) -> bool:
     return bool(excl.match(line, pos)) and not _starts_header(line, pos)
 
 
+def rubric_columns(line: str) -> list[str]:
+    """The columns of a glued scoring-rubric header line in order, ``other`` for one no
+    field takes (指标解释, 评分标准: the lexicon's ``indicator_ignored_headers``); [] when
+    the line is none: it must name an indicator and points, and no target or actual."""
+    roles = header_columns(line)
+    if (
+        "level3" not in roles
+        or not {"weight", "score"} & set(roles)
+        or {"target", "actual"} & set(roles)
+        or len(line) > 60
+        or re.search(r"[，。；、,;]", line)
+    ):
+        return []
+    ignored = lexicon().words_pattern("indicator_ignored_headers")
+    out = list(roles)
+    for k, m in enumerate(re.finditer(ignored, line)):
+        out.insert(len(header_columns(line[: m.start()])) + k, "other")
+    return out
+
+
 def _is_header(roles: list[str]) -> bool:
     has_points = "weight" in roles or "score" in roles
     has_values = "target" in roles or "actual" in roles
@@ -214,9 +256,10 @@ def point_splits(digits: str, both: bool) -> list[tuple[int, ...]]:
 
 
 class _Reader:
-    def __init__(self, g: Grounder, roles: list[str]) -> None:
+    def __init__(self, g: Grounder, roles: list[str], rubric: bool = False) -> None:
         self.g = g
         self.roles = roles
+        self.rubric = rubric  # a scoring rubric: name, text columns no field takes, points
         # name, target, actual, points, deviation: read right to left by the values'
         # shapes (with the 总分 to decide glued points); any other order by shapes alone.
         own = [r for r in roles if r in _IN_ORDER]
@@ -235,7 +278,7 @@ class _Reader:
         """A line of 一级/二级 names only (“产出指标”, “产出指标(40分)数量指标”)."""
         pos, seen = s, False
         while pos < e:
-            m = _LEVEL.match(self.text, pos, e)
+            m = _level_at(self.text, pos, e)
             if not m:
                 return False
             seen = True
@@ -269,14 +312,19 @@ class _Reader:
         """Read the level names at the start of [s, e); return where they end."""
         pos = s
         while True:
-            m = _LEVEL.match(self.text, pos, e)
+            m = _level_at(self.text, pos, e)
             if not m:
                 return pos
             name = re.sub(_LEVEL_SUFFIX + "$", "", m.group())
             v = self.g.text(m.start(), m.end(), LOCATOR, value=name)
             self._known_levels = True
             base = name.removesuffix("指标")
-            if name in LEVEL2_FAMILY or name.endswith("效益指标") and base not in LEVEL1_NAMES:
+            if (
+                name in LEVEL2_FAMILY
+                or name.endswith("效益指标")
+                and base not in LEVEL1_NAMES
+                or base in framework_levels()[1]
+            ):
                 family = LEVEL2_FAMILY.get(name)
                 if family and self.l1 is not None and not in_family(str(self.l1.value), family):
                     self.l1 = None  # a new family whose level-1 name the copy does not show
@@ -290,9 +338,31 @@ class _Reader:
     def row(self, s: int, e: int) -> bool:
         self._named_l1_last = False
         start = self._levels(s, e)
+        if self.rubric:
+            return self._rubric_row(start, _rstrip(self.text, start, e))
         if self.in_order and self._row_right_to_left(start, e):
             return True
         return self._row_by_shapes(start, e)
+
+    def _rubric_row(self, start: int, e: int) -> bool:
+        """A rubric row: cut where the shapes leave one way only (``split_rubric_row``)."""
+        known = known_name_end(self.text, start, e)
+        split = split_rubric_row(self.text, start, e, self.roles, known)
+        if split is None:
+            return False
+        fixed: dict[str, Span] = {}
+        options: list[tuple[Span | None, Span | None]] = [(None, None)]
+        for (a, b), roles in split.points:
+            if len(roles) == 2:
+                options = self._points(a, b, both=True)
+            else:
+                fixed[roles[0]] = (a, b)
+        if not options:
+            return False
+        points = [(w or fixed.get("weight"), sc or fixed.get("score")) for w, sc in options]
+        row = _Row(self.l1, self.l2, split.name, None, None, points, split.deviation)
+        self.rows.append(row)
+        return True
 
     def _row_by_shapes(self, start: int, e: int) -> bool:
         """Any column order, and targets and actuals in words: ``flat_indicator_rows``."""
@@ -534,10 +604,13 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
     for line in lines:
         s, e = g.trim(line.span.start, line.span.end)
         if reader is None:
-            roles = header_columns(re.sub(r"\s+", "", text[s:e]))
+            squeezed = re.sub(r"\s+", "", text[s:e])
+            roles = header_columns(squeezed)
             if _is_header(roles):
                 reader = _Reader(g, roles)
                 lower_header = True
+            elif rubric := rubric_columns(squeezed):
+                reader = _Reader(g, rubric, rubric=True)
             continue
         if lower_header:
             lower_header = False
@@ -557,4 +630,4 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
             break
     if reader is None or not reader.rows:
         return FlatIndicators()
-    return FlatIndicators(_records(reader), _total_value(reader))
+    return FlatIndicators(with_framework_levels(_records(reader)), _total_value(reader))

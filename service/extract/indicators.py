@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from service.document import Cell
 from service.extract.ground import Grounder
+from service.extract.indicator_framework import with_framework_levels
 from service.extract.table_headers import column_roles, header_texts, role_of
 from service.records import Indicator, Value
 from service.records.numbers import (
@@ -198,7 +199,7 @@ class IndicatorParser:
         self._group_col_texts = {"绩效指标", "绩效目标", "指标"}
 
     def finish(self) -> list[Indicator]:
-        return self.rows
+        return with_framework_levels(self.rows)
 
     @property
     def done(self) -> bool:
