@@ -34,7 +34,7 @@ from service.jobs.runner import EmbeddedRunner, ExternalRunner, JobRunner
 from service.jobs.worker import ExtractFn, JobContext, default_extract
 from service.store import keys as key_store
 from service.store.engine import make_engine, transaction
-from service.store.files import FileStore
+from service.store.files import open_storage
 from service.store.migrate import ensure_schema
 from service.ui import install as install_ui
 
@@ -130,7 +130,7 @@ def build_state(
     engine = make_engine(
         settings.resolved_database_url, echo=settings.db.echo, pool_size=settings.db.pool_size
     )
-    files = FileStore(settings.storage_dir)
+    files = open_storage(settings)
     pool = ProcessPool(settings.workers.count) if settings.workers.isolation == "process" else None
     ctx = JobContext(
         engine=engine, files=files, settings=settings, extract=extract or default_extract, pool=pool
@@ -154,7 +154,7 @@ def prepare(
     with a curl line for ``base_url``)."""
     settings = state.settings
     ensure_schema(state.engine, auto_migrate=settings.db.auto_migrate)
-    state.files.root.mkdir(parents=True, exist_ok=True)
+    state.files.prepare()
     if not settings.auth.enabled:
         log.warning("authentication is OFF: every request acts as admin")
         return

@@ -71,10 +71,27 @@ class DatabaseSettings(BaseModel):
 class StorageSettings(BaseModel):
     """Where uploaded files and derived artefacts (page images) live."""
 
-    backend: Literal["local"] = "local"
-    path: Path | None = Field(
-        None, description="Folder for stored files; default: <data_dir>/files."
+    backend: Literal["local", "s3"] = Field(
+        "local",
+        description="local: a folder (or a shared mount); s3: S3-compatible object storage "
+        "(the `s3` extra; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or "
+        "boto3's other usual sources).",
     )
+    path: Path | None = Field(
+        None, description="Folder for stored files (local); default: <data_dir>/files."
+    )
+    bucket: str | None = Field(None, description="s3: the bucket (created by the operator).")
+    endpoint_url: str | None = Field(
+        None, description="s3: the server, e.g. http://minio:9000; unset: AWS S3."
+    )
+    prefix: str = Field("", max_length=256, description="s3: put before every key, e.g. jixiao/.")
+    region: str | None = Field(None, description="s3: the region, where the server needs one.")
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> StorageSettings:
+        if self.backend == "s3" and not self.bucket:
+            raise ValueError("storage.backend=s3 needs storage.bucket (JIXIAO_STORAGE__BUCKET)")
+        return self
 
 
 class WorkerSettings(BaseModel):

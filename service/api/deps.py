@@ -26,7 +26,7 @@ from service.jobs.runner import JobRunner
 from service.jobs.worker import JobContext
 from service.store import keys
 from service.store.engine import read_session
-from service.store.files import FileStore
+from service.store.files import Storage
 from service.store.tables import Role
 
 
@@ -56,7 +56,7 @@ class AppState:
 
     settings: Settings
     engine: Engine
-    files: FileStore
+    files: Storage
     jobs: JobContext
     runner: JobRunner
     auth_backends: list[AuthBackend] = field(default_factory=list)
@@ -81,13 +81,13 @@ def get_session(state: StateDep) -> Iterator[Session]:
         yield session
 
 
-async def get_files(state: StateDep) -> FileStore:
+async def get_files(state: StateDep) -> Storage:
     return state.files
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
-FilesDep = Annotated[FileStore, Depends(get_files)]
+FilesDep = Annotated[Storage, Depends(get_files)]
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey")
 _bearer = HTTPBearer(auto_error=False, scheme_name="Bearer")

@@ -33,6 +33,7 @@ from service.config import Settings
 from service.jobs.worker import ExtractFn, JobContext, run_job
 from service.store import queue
 from service.store.engine import read_session
+from service.store.files import Storage
 from service.store.tables import Job, JobStatus, StoredDocument
 
 if TYPE_CHECKING:
@@ -93,15 +94,15 @@ def worker_context(settings: Settings, extract: ExtractFn | None = None) -> JobC
     from service.jobs.isolation import ProcessPool
     from service.jobs.worker import default_extract
     from service.store.engine import make_engine
-    from service.store.files import FileStore
+    from service.store.files import open_storage
     from service.store.migrate import ensure_schema
 
     engine = make_engine(
         settings.resolved_database_url, echo=settings.db.echo, pool_size=settings.db.pool_size
     )
     ensure_schema(engine, auto_migrate=settings.db.auto_migrate)
-    files = FileStore(settings.storage_dir)
-    files.root.mkdir(parents=True, exist_ok=True)
+    files = open_storage(settings)
+    files.prepare()
     isolated = settings.workers.isolation == "process"
     return JobContext(
         engine=engine,
@@ -200,12 +201,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def queue_for(document: StoredDocument, job: Job, settings: Settings, files_root: Any) -> str:
+def queue_for(document: StoredDocument, job: Job, settings: Settings, files: Storage) -> str:
     """Which queue a job goes to: images and scanned PDFs → ocr; an LLM extraction → llm;
     the rest → extract."""
     extractor = str((job.options or {}).get("extractor") or settings.workers.extractor)
     if document.format in _IMAGE_FORMATS or (
-        document.format == "pdf" and _looks_scanned(files_root, document.sha256, settings)
+        document.format == "pdf" and _looks_scanned(files, document.sha256, settings)
     ):
         return queue_name(settings, "ocr")
     if extractor == "llm" or (extractor == "auto" and settings.llm.configured):
@@ -213,14 +214,14 @@ def queue_for(document: StoredDocument, job: Job, settings: Settings, files_root
     return queue_name(settings, "extract")
 
 
-def _looks_scanned(files_root: Any, sha256: str, settings: Settings) -> bool:
+def _looks_scanned(files: Storage, sha256: str, settings: Settings) -> bool:
     """The first pages have (almost) no text layer: a quick look, milliseconds."""
     import pymupdf
 
-    from service.store.files import FileStore
-
     try:
-        with pymupdf.open(FileStore(files_root).path(sha256)) as pdf:
+        local = files.local_path(sha256)  # a local file is opened lazily, not read whole
+        source = {"filename": local} if local else {"stream": files.get(sha256)}
+        with pymupdf.open(**source, filetype="pdf") as pdf:
             pages = [pdf[i] for i in range(min(3, pdf.page_count))]
             chars = [len(page.get_text("text").strip()) for page in pages]
     except Exception:  # routing is a hint; the job itself reports a bad file

@@ -35,7 +35,7 @@ from service.ingest.sniff import MEDIA_TYPES, sniff
 from service.store import documents as repo
 from service.store import queue
 from service.store.engine import transaction
-from service.store.files import FileStore
+from service.store.files import Storage
 from service.store.tables import Job, StoredDocument
 
 
@@ -194,7 +194,7 @@ def _check_image(data: bytes, limits: Limits) -> int:
 
 def accept_upload(
     engine: Engine,
-    files: FileStore,
+    files: Storage,
     data: bytes,
     checked: Checked,
     *,

@@ -163,7 +163,7 @@ def _send(
         doc = session.get(StoredDocument, job.document_id) if job else None
     if job is None or doc is None:
         return False
-    target = queue_for(doc, job, ctx.settings, ctx.files.root)
+    target = queue_for(doc, job, ctx.settings, ctx.files)
     try:
         app.send_task(TASK_NAME, args=[job_id], queue=target)
     except Exception:

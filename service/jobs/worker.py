@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -36,7 +35,7 @@ from service.jobs.isolation import ProcessPool
 from service.store import documents as repo
 from service.store import queue
 from service.store.engine import read_session, transaction
-from service.store.files import FileStore
+from service.store.files import Storage
 from service.store.tables import DocumentStatus, Extraction, Job
 
 log = logging.getLogger("jixiao.jobs")
@@ -77,7 +76,7 @@ class JobContext:
     """
 
     engine: Engine
-    files: FileStore
+    files: Storage
     settings: Settings
     extract: ExtractFn = default_extract
     pool: ProcessPool | None = None
@@ -128,7 +127,7 @@ def process(job: Job, ctx: JobContext, worker_id: str) -> str:
 
 
 def read_and_extract(
-    files_root: Path,
+    files: Storage,
     sha256: str,
     filename: str | None,
     extractor: str,
@@ -141,7 +140,6 @@ def read_and_extract(
     database, and returns plain data.
     """
     started = time.perf_counter()
-    files = FileStore(files_root)
     try:
         options = IngestOptions(limits=settings.limits, ocr=settings.ocr, convert=settings.convert)
         document = read_document(files.get(sha256), filename, options)
@@ -165,7 +163,7 @@ def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
     with read_session(ctx.engine) as session:
         doc = repo.get_document(session, job.document_id)
     extractor = str((job.options or {}).get("extractor") or settings.workers.extractor)
-    args = (ctx.files.root, doc.sha256, doc.filename, extractor, settings, ctx.extract)
+    args = (ctx.files, doc.sha256, doc.filename, extractor, settings, ctx.extract)
     reading = (
         ctx.pool.run(
             read_and_extract,

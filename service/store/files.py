@@ -1,6 +1,11 @@
-"""File storage: a local folder of blobs named by their SHA-256.
+"""File storage: blobs named by their SHA-256, behind one small interface (``Storage``).
 
-Owns where bytes live on disk. No name given by a user ever reaches the filesystem: the
+Two backends: ``FileStore``, a local folder (the default; a shared mount serves many
+hosts), and ``service.store.s3.S3Store``, S3-compatible object storage. ``open_storage``
+picks one from the settings; every caller goes through ``Storage``, so a worker on another
+machine needs only the storage settings to reach what the API stored.
+
+For the local folder: this module owns where bytes live on disk. No name given by a user ever reaches the filesystem: the
 only names are hex digests we computed (checked again on every call) plus fixed suffixes
 for derived artefacts (page images). Writes go to a temporary file first and are renamed
 into place, so a crash never leaves half a file under a valid name.
@@ -13,9 +18,69 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from service.config import Settings
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _SUFFIX = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """Content-addressed blobs, and derived artefacts (page images, the document model read
+    from a file) keyed by their source's digest and a fixed suffix. Implementations pickle
+    (the heavy part of a job opens the storage in a worker process)."""
+
+    def put(self, data: bytes) -> str:
+        """Store ``data``; returns its SHA-256. Storing the same bytes twice is a no-op."""
+        ...
+
+    def get(self, digest: str) -> bytes:
+        """The bytes stored under ``digest``. Raises ``FileNotFoundError``."""
+        ...
+
+    def exists(self, digest: str) -> bool: ...
+
+    def put_derived(self, digest: str, suffix: str, data: bytes) -> object: ...
+
+    def get_derived(self, digest: str, suffix: str) -> bytes | None:
+        """The derived artefact, or None when it was never stored."""
+        ...
+
+    def local_path(self, digest: str) -> Path | None:
+        """A file on this machine holding the blob (streamed as is), or None (object storage:
+        read it with ``get``)."""
+        ...
+
+    def prepare(self) -> None:
+        """Make the storage usable (create the folder); at start, once."""
+        ...
+
+    def check(self) -> str:
+        """'ok' when blobs can be written now, else why not (for ``/readyz``)."""
+        ...
+
+
+def open_storage(settings: Settings) -> Storage:
+    """The storage the settings name (``storage.backend``)."""
+    if settings.storage.backend == "s3":
+        from service.store.s3 import S3Store
+
+        return S3Store.from_settings(settings.storage)
+    return FileStore(settings.storage_dir)
+
+
+def check_digest(digest: str, suffix: str | None = None) -> str:
+    """The blob's name: a SHA-256 hex digest (checked), with an optional checked suffix."""
+    if not _HEX64.fullmatch(digest):
+        raise ValueError("not a SHA-256 hex digest")
+    if suffix is None:
+        return digest
+    if not _SUFFIX.fullmatch(suffix) or ".." in suffix:
+        raise ValueError(f"bad derived-file suffix {suffix!r}")
+    return f"{digest}.{suffix}"
 
 
 def private_dirs(folder: Path) -> None:
@@ -55,6 +120,17 @@ class FileStore:
         """The file's path, for streaming responses (the name is ours, never the user's)."""
         return self._path(digest)
 
+    def local_path(self, digest: str) -> Path | None:
+        path = self._path(digest)
+        return path if path.is_file() else None
+
+    def prepare(self) -> None:
+        private_dirs(self.root)
+
+    def check(self) -> str:
+        writable = self.root.is_dir() and os.access(self.root, os.W_OK)
+        return "ok" if writable else f"not writable: {self.root.name}"
+
     # --- derived artefacts (page images, cached documents), keyed by a source digest ---
 
     def put_derived(self, digest: str, suffix: str, data: bytes) -> Path:
@@ -72,13 +148,7 @@ class FileStore:
     # --- internals ----------------------------------------------------------------------
 
     def _path(self, digest: str, suffix: str | None = None) -> Path:
-        if not _HEX64.fullmatch(digest):
-            raise ValueError("not a SHA-256 hex digest")
-        name = digest
-        if suffix is not None:
-            if not _SUFFIX.fullmatch(suffix) or ".." in suffix:
-                raise ValueError(f"bad derived-file suffix {suffix!r}")
-            name = f"{digest}.{suffix}"
+        name = check_digest(digest, suffix)
         return self.root / digest[:2] / digest[2:4] / name
 
     def _write(self, path: Path, data: bytes) -> None:

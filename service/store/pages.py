@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from service.config import Limits
 from service.store.documents import NotFoundError
-from service.store.files import FileStore
+from service.store.files import Storage
 from service.store.tables import StoredDocument
 
 PAGED_FORMATS = {"pdf": "pdf", "png": "png", "jpeg": "jpeg", "tiff": "tiff"}
@@ -31,7 +31,7 @@ class PageNotFoundError(NotFoundError):
 
 
 def render_page(
-    files: FileStore, doc: StoredDocument, page: int, dpi: int, limits: Limits
+    files: Storage, doc: StoredDocument, page: int, dpi: int, limits: Limits
 ) -> bytes:
     """PNG bytes of 1-based ``page`` at ``dpi`` (clamped to the pixel limit)."""
     filetype = PAGED_FORMATS.get(doc.format)

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from service.jobs.worker import DOCUMENT_SUFFIX
-from service.store.files import FileStore
+from service.store.files import Storage
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ _LOCK = threading.Lock()
 _CACHE_SIZE = 32
 
 
-def load_source(files: FileStore, sha256: str) -> SourceDoc:
+def load_source(files: Storage, sha256: str) -> SourceDoc:
     """The pages and text of the stored document ``sha256`` (empty when not read yet)."""
     with _LOCK:
         cached = _CACHE.get(sha256)

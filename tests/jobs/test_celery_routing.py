@@ -33,7 +33,7 @@ def _scanned_pdf() -> bytes:
 def _route(tmp_path: Path, data: bytes, fmt: str, settings: Settings, **options: str) -> str:
     files = FileStore(tmp_path / "files")
     doc = StoredDocument(sha256=files.put(data), format=fmt, media_type="x", size=len(data))
-    return queue_for(doc, Job(document_id="d", options=options), settings, files.root)
+    return queue_for(doc, Job(document_id="d", options=options), settings, files)
 
 
 @pytest.mark.parametrize(

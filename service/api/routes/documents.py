@@ -247,14 +247,17 @@ def get_document(document_id: DocumentId, session: SessionDep, _: PrincipalDep) 
 )
 def get_file(
     document_id: DocumentId, session: SessionDep, files: FilesDep, _: PrincipalDep
-) -> FileResponse:
+) -> Response:
     doc = repo.get_document(session, document_id)
     if not files.exists(doc.sha256):
         raise repo.NotFoundError("the stored file is missing", document_id=doc.id)
     name = content_disposition(doc.filename or "", fallback=f"{doc.id}.{doc.format}")
     # an attachment in a sandbox: an uploaded HTML file never runs in this origin
     headers = {"Content-Disposition": name, "Content-Security-Policy": "sandbox"}
-    return FileResponse(files.path(doc.sha256), media_type=doc.media_type, headers=headers)
+    local = files.local_path(doc.sha256)
+    if local is None:  # object storage: the bytes (an upload is at most limits.max_bytes)
+        return Response(files.get(doc.sha256), media_type=doc.media_type, headers=headers)
+    return FileResponse(local, media_type=doc.media_type, headers=headers)
 
 
 @router.get(

@@ -8,7 +8,6 @@ reported but never makes the service unready: without one it still extracts with
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from fastapi import APIRouter
@@ -54,10 +53,8 @@ def readyz(state: StateDep) -> Readiness:
     except Exception as exc:  # any failure to talk to the database means not ready
         checks["database"] = f"unreachable: {type(exc).__name__}"
         ok = False
-    root = state.files.root
-    writable = root.is_dir() and os.access(root, os.W_OK)
-    checks["storage"] = "ok" if writable else f"not writable: {root.name}"
-    ok &= writable
+    checks["storage"] = state.files.check()
+    ok &= checks["storage"] == "ok"
     checks["runner"] = "ok" if state.runner.alive else "stopped"
     ok &= state.runner.alive
     broker_status = getattr(state.runner, "broker_status", None)
