@@ -252,6 +252,11 @@ class Document(BaseModel):
     def _segment_ends(self) -> list[int]:
         return [s[1] for s in self._segments]
 
+    @cached_property
+    def _line_advances(self) -> dict[tuple[int, int], tuple[list[float], float]]:
+        """(start, end) of a line → its characters' advances and their sum (``locate``)."""
+        return {}
+
     def locate(self, span: Span) -> list[Location]:
         """Pages and boxes covering ``span``: what the reviewer page highlights.
 
@@ -270,9 +275,8 @@ class Document(BaseModel):
                 break
             if end <= span.start or end == start:
                 continue
-            out.append(
-                Location(page=page, bbox=_sub_box(self.text, box, start, end, span), ref=ref)
-            )
+            bbox = _sub_box(self.text, box, start, end, span, self._line_advances)
+            out.append(Location(page=page, bbox=bbox, ref=ref))
         if not out and len(self.text) > 0:
             out.append(Location(page=self.page_at(min(span.start, len(self.text) - 1))))
         return out
@@ -322,14 +326,25 @@ _FOLDED = frozenset(",:;!?()")
 _PROPORTIONAL = dict.fromkeys(".,:;'!|Iijl", 0.27) | dict.fromkeys(" ()-", 0.33) | {"%": 0.8}
 
 
-def _sub_box(text: str, box: BBox | None, start: int, end: int, span: Span) -> BBox | None:
+def _sub_box(
+    text: str,
+    box: BBox | None,
+    start: int,
+    end: int,
+    span: Span,
+    advances: dict[tuple[int, int], tuple[list[float], float]],
+) -> BBox | None:
     if box is None:
         return None
     lo, hi = max(start, span.start), min(end, span.end)
     if (lo, hi) == (start, end):
         return box
-    widths = _advances(text[start:end], box)
-    scale = (box.x1 - box.x0) / (sum(widths) or 1.0)
+    held = advances.get((start, end))
+    if held is None:  # once per line: the readers locate many spans on the same line
+        widths = _advances(text[start:end], box)
+        held = advances[(start, end)] = (widths, sum(widths))
+    widths, total = held
+    scale = (box.x1 - box.x0) / (total or 1.0)
     before, inside = sum(widths[: lo - start]), sum(widths[lo - start : hi - start])
     return BBox(
         x0=box.x0 + scale * before,

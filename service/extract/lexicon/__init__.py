@@ -38,7 +38,7 @@ import tomllib
 import types
 import typing
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -138,16 +138,33 @@ class Lexicon:
     word_lists: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def field(self, path: str) -> FieldEntry:
-        for e in self.entries:
-            if e.path == path:
-                return e
-        raise KeyError(f"no lexicon entry for {path!r}")
+        entry = self._by_path.get(path)
+        if entry is None:
+            raise KeyError(f"no lexicon entry for {path!r}")
+        return entry
 
     def get(self, path: str) -> FieldEntry | None:
-        return next((e for e in self.entries if e.path == path), None)
+        return self._by_path.get(path)
 
     def fields(self, prefix: str = "") -> tuple[FieldEntry, ...]:
-        return tuple(e for e in self.entries if e.path.startswith(prefix))
+        found = self._by_prefix.get(prefix)
+        if found is None:  # the readers ask for a handful of prefixes, each many times
+            found = self._by_prefix[prefix] = tuple(
+                e for e in self.entries if e.path.startswith(prefix)
+            )
+        return found
+
+    @cached_property
+    def _by_path(self) -> dict[str, FieldEntry]:
+        """The first entry of each path (paths are unique after ``load``)."""
+        out: dict[str, FieldEntry] = {}
+        for e in self.entries:
+            out.setdefault(e.path, e)
+        return out
+
+    @cached_property
+    def _by_prefix(self) -> dict[str, tuple[FieldEntry, ...]]:
+        return {}
 
     def words(self, name: str) -> tuple[str, ...]:
         """The named list of a ``[words]`` table (KeyError when no file defines it)."""
