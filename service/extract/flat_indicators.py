@@ -107,16 +107,43 @@ def _unanchored(fragment: str) -> str:
     return fragment.removeprefix("^").removesuffix("$")
 
 
+_HeaderPatterns = tuple[
+    re.Pattern[str] | None, list[tuple[str, re.Pattern[str] | None, list[re.Pattern[str]]]]
+]
+_HEADER_PATTERNS: dict[int, tuple[object, _HeaderPatterns]] = {}
+
+
+def _header_patterns(lex: object) -> _HeaderPatterns:
+    """Per indicator field: (role, excludes, header words) compiled once per lexicon, and
+    one pattern matching wherever any header word does (None if they cannot be joined)."""
+    held = _HEADER_PATTERNS.get(id(lex))
+    if held is not None and held[0] is lex:
+        return held[1]
+    roles = []
+    for entry in lex.fields("indicators[]."):  # type: ignore[attr-defined]
+        excl = re.compile(entry.excludes_pattern()) if entry.excludes else None
+        frags = [re.compile(_unanchored(f)) for f in entry.headers]
+        roles.append((entry.path.split("[].", 1)[1], excl, frags))
+    try:
+        joined = "|".join(f"(?:{rx.pattern})" for _, _, frags in roles for rx in frags)
+        any_header = re.compile(joined) if joined else None
+    except re.error:
+        any_header = None
+    _HEADER_PATTERNS[id(lex)] = (lex, (any_header, roles))
+    return any_header, roles
+
+
 def header_columns(line: str) -> list[str]:
     """The roles a glued header line names, in its order ([] when it is no such line).
     Each entry's words are searched anywhere in the line; a match followed by one of its
     excludes (评分|标准, 指标|解释) or inside a longer match of another role is dropped."""
     found: list[tuple[int, int, str]] = []
-    for entry in lexicon().fields("indicators[]."):
-        role = entry.path.split("[].", 1)[1]
-        excl = re.compile(entry.excludes_pattern()) if entry.excludes else None
-        for frag in entry.headers:
-            for m in re.finditer(_unanchored(frag), line):
+    any_header, roles = _header_patterns(lexicon())
+    if any_header is not None and any_header.search(line) is None:
+        return []  # no header word anywhere (most lines): nothing below could match
+    for role, excl, frags in roles:
+        for rx in frags:
+            for m in rx.finditer(line):
                 if m.end() == m.start():
                     continue
                 if excl and (excl.search(m.group()) or _excluded_after(excl, line, m.end())):
