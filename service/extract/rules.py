@@ -39,6 +39,7 @@ from service.extract.settle_checks import FindingCounter
 from service.extract.tables import map_tables
 from service.extract.text import build_view
 from service.records import (
+    DocumentFile,
     DocumentInfo,
     ExtractorInfo,
     Finding,
@@ -70,6 +71,10 @@ def document_info(doc: Document) -> DocumentInfo:
         format=doc.source.format.value,
         pages=len(doc.pages),
         chars=len(doc.text),
+        files=[
+            DocumentFile(name=f.filename, format=f.format.value, sha256=f.sha256, pages=f.pages)
+            for f in doc.files
+        ],
     )
 
 

@@ -7,6 +7,7 @@ Owns: ``Value``/``Source`` (the one quantity type), the record types, the export
 
 from service.records.export import (
     SCHEMA_VERSION,
+    DocumentFile,
     DocumentInfo,
     ExtractorInfo,
     ReportExport,
@@ -37,6 +38,7 @@ __all__ = [
     "Achievement",
     "Budget",
     "BudgetLine",
+    "DocumentFile",
     "DocumentInfo",
     "ExpenseItem",
     "ExtractorInfo",

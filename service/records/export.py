@@ -27,9 +27,22 @@ from service.records.models import (
     ThreePublic,
 )
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 SCHEMA_PATH = Path(__file__).with_name("export.schema.json")
 SCHEMA_ID = f"https://jixiao.invalid/schemas/report-export/{SCHEMA_VERSION}.json"
+
+
+class DocumentFile(BaseModel):
+    """One file of a report that arrived as several (a bundle) (schema 1.3)."""
+
+    name: str | None = Field(None, description="The file's name inside the bundle.")
+    format: str = Field(description="As read, told by content: 'pdf', 'xlsx', 'html'…")
+    sha256: str
+    pages: list[int] = Field(
+        default_factory=list,
+        description="The report's page numbers read from this file: a value whose "
+        "``source.page`` is among them stands in this file.",
+    )
 
 
 class DocumentInfo(BaseModel):
@@ -40,6 +53,11 @@ class DocumentInfo(BaseModel):
     format: str | None = None
     pages: int | None = None
     chars: int | None = Field(None, description="Length of the document text.")
+    files: list[DocumentFile] = Field(
+        default_factory=list,
+        description="A report read from several files (format 'bundle'): each file, in "
+        "order (schema 1.3). Empty for a report in one file.",
+    )
 
 
 class ExtractorInfo(BaseModel):
@@ -55,8 +73,8 @@ class ExtractorInfo(BaseModel):
 class ReportExport(BaseModel):
     """Everything extracted from one report. Top-level keys are the contract."""
 
-    # An export written under 1.0 or 1.1 still reads: minor versions only add optional fields.
-    schema_version: Literal["1.0", "1.1", "1.2"] = SCHEMA_VERSION
+    # An export written under 1.0–1.2 still reads: minor versions only add optional fields.
+    schema_version: Literal["1.0", "1.1", "1.2", "1.3"] = SCHEMA_VERSION
     document: DocumentInfo = Field(default_factory=DocumentInfo)
     extractor: ExtractorInfo
     report: Report = Field(default_factory=Report)

@@ -45,7 +45,7 @@ def test_committed_schema_equals_generated() -> None:
 
 def test_schema_carries_its_version() -> None:
     schema = export_json_schema()
-    assert schema["version"] == SCHEMA_VERSION == "1.2"
+    assert schema["version"] == SCHEMA_VERSION == "1.3"
     assert schema["$id"].endswith(f"/{SCHEMA_VERSION}.json")
     jsonschema.Draft202012Validator.check_schema(schema)
 

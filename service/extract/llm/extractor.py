@@ -32,9 +32,9 @@ from service.extract.llm.provider import LLMClient, LLMError
 from service.extract.llm.schemas import RESPONSE_MODELS
 from service.extract.llm.usage import CallRecord, LLMUsage
 from service.extract.resolve import Candidate, resolve
-from service.extract.rules import apply
+from service.extract.rules import apply, document_info
 from service.extract.sections import Section, build_sections
-from service.records import DocumentInfo, ExtractorInfo, Finding, PossiblyMissed, ReportExport
+from service.records import ExtractorInfo, Finding, PossiblyMissed, ReportExport
 
 EXTRACTOR_VERSION = "llm-1"
 
@@ -159,13 +159,7 @@ class LLMExtractor:
 
     def _export(self, doc: Document) -> ReportExport:
         return ReportExport(
-            document=DocumentInfo(
-                sha256=doc.source.sha256,
-                filename=doc.source.filename,
-                format=doc.source.format.value,
-                pages=len(doc.pages),
-                chars=len(doc.text),
-            ),
+            document=document_info(doc),
             extractor=ExtractorInfo(
                 name="llm",
                 version=EXTRACTOR_VERSION,
