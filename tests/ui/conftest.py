@@ -166,6 +166,13 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def browser_key_login(page: Any, key: str) -> None:
+    """On the login page: log in with an API key (folded below the password form)."""
+    page.locator("details.key-login summary").click()
+    page.fill("#api_key", key)
+    page.locator("form:has(#api_key) button[type=submit]").click()
+
+
 def screenshot(page: Any, name: str, full_page: bool = False) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

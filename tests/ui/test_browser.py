@@ -24,7 +24,7 @@ from service.store.tables import EvalRun
 from service.synth.render import render
 from service.synth.seeds import seed_spec
 from tests.api.conftest import ADMIN_KEY
-from tests.ui.conftest import LiveServer, screenshot, ui_settings
+from tests.ui.conftest import LiveServer, browser_key_login, screenshot, ui_settings
 
 pytestmark = pytest.mark.slow
 
@@ -57,8 +57,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, seeds: Path) -> Iterator[dict
 def _login(page: Any, url: str, key: str) -> None:
     page.goto(url + "/ui/documents")
     assert "/ui/login" in page.url  # nothing without logging in
-    page.fill("#api_key", key)
-    page.click("button[type=submit]")
+    browser_key_login(page, key)
     page.wait_for_url("**/ui/documents")
 
 

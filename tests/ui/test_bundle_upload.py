@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from tests.api.conftest import ADMIN_KEY, make_pdf, report_text, wait_for
 from tests.ingest.test_bundle import REPORT, _tables_docx
-from tests.ui.conftest import LiveServer, login, ui_settings
+from tests.ui.conftest import LiveServer, browser_key_login, login, ui_settings
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,7 @@ def test_two_files_ticked_as_one_report_are_one_document(
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(live["url"] + "/ui/documents")
-    page.fill("#api_key", live["key"])
-    page.click("button[type=submit]")
+    browser_key_login(page, live["key"])
     page.wait_for_url("**/ui/documents")
     box = page.locator("#bundle")
     assert "作为一份报告" in page.locator("label.check", has=box).inner_text()

@@ -20,7 +20,7 @@ import pytest
 from service.app import create_app
 from tests.api.conftest import ADMIN_KEY, report_text
 from tests.api.test_review_flow import INDICATORS, CheckedFakeExtractor
-from tests.ui.conftest import LiveServer, ui_settings
+from tests.ui.conftest import LiveServer, browser_key_login, ui_settings
 
 pytestmark = pytest.mark.slow
 
@@ -55,8 +55,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 def _login(page: Any, url: str, key: str, doc_id: str) -> None:
     page.goto(f"{url}/ui/documents/{doc_id}")
-    page.fill("#api_key", key)
-    page.click("button[type=submit]")
+    browser_key_login(page, key)
     page.wait_for_selector("#findings li.finding")
 
 
