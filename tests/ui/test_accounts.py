@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.config import Settings
@@ -98,7 +99,9 @@ def test_wrong_passwords_then_the_lockout(client: TestClient, people: dict[str, 
     admin_page = client.get("/ui/admin/users")
     assert "锁定至" in admin_page.text
     # an admin's password reset lifts the lock
-    _admin_post(client, f"/ui/admin/users/{people['ma']}/password", {"password": "重置后的新密码-1"})
+    _admin_post(
+        client, f"/ui/admin/users/{people['ma']}/password", {"password": "重置后的新密码-1"}
+    )
     client.cookies.clear()
     password_login(client, "ma", "重置后的新密码-1")
 
@@ -262,3 +265,29 @@ def test_logout_ends_a_password_session(client: TestClient, people: dict[str, in
     copy = _two_clients(client)
     copy.cookies.set(SESSION_COOKIE, cookie or "")
     assert copy.get("/ui/documents", follow_redirects=False).status_code == 303
+
+
+def test_idle_and_absolute_timeouts_end_a_password_session(
+    app: FastAPI, client: TestClient, people: dict[str, int]
+) -> None:
+    codec = app.state.jixiao_ui.codec
+    now = [1_900_000_000.0]
+    codec.clock = lambda: now[0]
+    password_login(client, "ma", REVIEWER_PW)
+    cookie = client.cookies.get(SESSION_COOKIE) or ""
+
+    def alive() -> bool:
+        client.cookies.clear()
+        r = client.get(
+            "/ui/documents",
+            headers={"Cookie": f"{SESSION_COOKIE}={cookie}"},
+            follow_redirects=False,
+        )
+        return r.status_code == 200
+
+    assert alive()
+    now[0] += codec.idle_s + 1  # unused past the idle limit
+    assert not alive()
+    now[0] -= codec.idle_s + 1
+    now[0] += codec.lifetime_s + 1  # past the absolute end, however busy
+    assert not alive()
