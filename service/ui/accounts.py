@@ -8,6 +8,7 @@ Owns turning a login form into a session cookie or into the refusal the login pa
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from service.store.engine import read_session, transaction
 from service.ui.auth import SessionCodec
 
 _STATUS = {"bad": 401, "locked": 429, "disabled": 403}
+log = logging.getLogger("jixiao.ui")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ def password_login(engine: Engine, codec: SessionCodec, login: str, password: st
     with transaction(engine) as session:
         result = users.authenticate(session, login, password)
         if result.outcome != "ok" or result.user is None:
+            if result.outcome == "locked":  # for the operator: someone keeps guessing
+                log.warning("login %r locked for %d s", login[:64], result.retry_after_s)
             return PasswordLogin(None, result.outcome, result.retry_after_s)
         token, _ = codec.issue(result.user)
     return PasswordLogin(token, "ok")
