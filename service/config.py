@@ -276,6 +276,26 @@ class LLMSettings(BaseSettings):
         "rules possibly missed are sent first. None: every chunk.",
     )
     temperature: float = Field(0.0, ge=0, le=2)
+    requests_per_minute: int | None = Field(
+        None,
+        ge=1,
+        description="Requests the endpoint takes per minute, across every worker sharing "
+        "limiter_url (every HTTP attempt counts). None: no limit.",
+    )
+    tokens_per_minute: int | None = Field(
+        None,
+        ge=1,
+        description="Tokens (prompt + answer) the endpoint takes per minute, likewise; a "
+        "request reserves its estimate plus max_output_tokens until the answer says.",
+    )
+    limiter_url: str | None = Field(
+        None,
+        description="Redis holding the budgets for all workers (redis://host:6379/0); "
+        "default: the Celery broker when it is Redis. None: each process limits itself.",
+    )
+    limit_window_s: float = Field(
+        60.0, gt=0, le=3600, description="The sliding window the budgets count over (seconds)."
+    )
     prompts_dir: Path | None = Field(None, description="Default: the repository's prompts/.")
 
     @property
@@ -320,6 +340,14 @@ class Settings(BaseSettings):
             self.convert = self.convert.model_copy(
                 update={"cache_dir": self.data_dir / "convert-cache"}
             )
+        return self
+
+    @model_validator(mode="after")
+    def _llm_limits_on_the_broker(self) -> Settings:
+        """The LLM budgets are shared in the broker's Redis unless another one is named."""
+        broker = self.queue.broker_url or ""
+        if self.llm.limiter_url is None and broker.startswith(("redis://", "rediss://")):
+            self.llm = self.llm.model_copy(update={"limiter_url": broker})
         return self
 
     @property

@@ -9,6 +9,8 @@ Owns: which instructor mode each endpoint gets (``DEFAULT_MODES``, overridable b
   are retried with exponential backoff, honouring ``Retry-After``/``retry-after-ms``. The
   openai SDK's own retry is switched off (``max_retries=0``) so that every attempt is
   counted and the backoff is one policy in one place;
+* the endpoint's budgets (``limits``): every HTTP attempt waits for the requests and tokens
+  per minute shared by all workers; a 429's ``Retry-After`` pauses all of them;
 * a breaker: once the endpoint is unreachable (connection refused after all retries) the
   other calls of the run fail at once instead of each waiting through their own backoff.
 
@@ -29,6 +31,7 @@ from pydantic import BaseModel
 
 from service.config import LLMSettings
 from service.errors import ConfigError, ServiceError
+from service.extract.llm.limits import Grant, Limiter, limiter_for, request_tokens
 from service.extract.llm.usage import CallRecord
 
 T = TypeVar("T", bound=BaseModel)
@@ -144,22 +147,36 @@ def _describe(exc: BaseException | None) -> str:
 
 @dataclass
 class _Counter:
-    """Per-call tallies fed by instructor's hooks (one instance per call: thread-safe)."""
+    """Per-call tallies fed by instructor's hooks (one instance per call: thread-safe), and
+    the limiter's grant for the attempt in flight."""
 
     record: CallRecord
+    limiter: Limiter
+    max_output_tokens: int
     reasks: int = 0
     last_error: str | None = None
     prompt_tokens: list[int] = field(default_factory=list)
+    grant: Grant | None = None
+
+    def on_kwargs(self, *_: Any, **kwargs: Any) -> None:
+        """Before each HTTP attempt: wait for the endpoint's budgets."""
+        self.grant = self.limiter.acquire(request_tokens(kwargs, self.max_output_tokens))
 
     def on_response(self, response: Any) -> None:
         self.record.requests += 1
         usage = getattr(response, "usage", None)
         # Read per attempt, before instructor folds the usage into running totals.
-        self.record.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
-        self.record.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
+        prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion = int(getattr(usage, "completion_tokens", 0) or 0)
+        self.record.prompt_tokens += prompt
+        self.record.completion_tokens += completion
+        if self.grant is not None and usage is not None:  # the reservation becomes the bill
+            self.limiter.settle(self.grant, prompt + completion)
+        self.grant = None
 
     def on_error(self, error: Exception, **_: Any) -> None:
         self.record.requests += 1
+        self.grant = None  # sent: its reservation stands (the endpoint may have counted it)
 
     def on_parse_error(self, error: Exception, is_last_attempt: bool = False, **_: Any) -> None:
         self.last_error = str(error)
@@ -189,6 +206,7 @@ class LLMClient:
         self._client = instructor.from_openai(self._openai, mode=_instructor_mode(self.mode))
         self._dead: str | None = None
         self._lock = threading.Lock()
+        self.limiter = limiter_for(settings)
 
     def close(self) -> None:
         self._openai.close()
@@ -208,8 +226,9 @@ class LLMClient:
             for attempt in range(self.settings.max_retries + 1):
                 if self._dead:
                     raise LLMError(self._dead, endpoint=self.settings.base_url)
-                counter = _Counter(record)
+                counter = _Counter(record, self.limiter, self.settings.max_output_tokens)
                 hooks = Hooks()
+                hooks.on("completion:kwargs", counter.on_kwargs)
                 hooks.on("completion:response", counter.on_response)
                 hooks.on("completion:error", counter.on_error)
                 hooks.on("parse:error", counter.on_parse_error)
@@ -231,7 +250,10 @@ class LLMClient:
                     cause = exc.__cause__
                     if _is_transient(cause) and attempt < self.settings.max_retries:
                         record.transport_retries += 1
-                        time.sleep(self._backoff(attempt, cause))
+                        wait = self._backoff(attempt, cause)
+                        if getattr(cause, "status_code", None) == 429:
+                            self.limiter.pause(wait)  # every worker waits, not only this one
+                        time.sleep(wait)
                         continue
                     raise self._failure(exc, cause, counter) from exc
             raise AssertionError("unreachable")  # pragma: no cover
