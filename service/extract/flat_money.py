@@ -24,15 +24,17 @@ from functools import cache
 from service.document import Cell, Line, Span, Table
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
+from service.extract.money_columns import stacked_words
 from service.extract.table_headers import UNIT_IN_HEADER
 
 # A figure cell: 6,203,118.40 | -0.15 | 12.5% | a dash for none.
-_FIGURE = r"[-－]?\d[\d,]*(?:\.\d+)?%?|[-－—]"
+_FIGURE = r"[-－]?\d[\d,]*(?:\.\d+)?(?:%|万元|元)?|[-－—/]"
 _TOKEN = re.compile(r"\S+")
+_SERIAL = re.compile(r"\d{1,3}[、.．]?")
 _CAPTION_UNIT = re.compile(
     r"(?:单位\s*[:：]\s*|[(（]\s*(?:单位\s*[:：]?\s*)?)(万元|千元|亿元|元)\s*[)）]?\s*$"
 )
-_MAX_FIGURES = 4
+_MAX_FIGURES = 6  # 预算 决算 上年 增减额 增减率, an 执行率 beside them
 _MAX_LABEL = 30
 _CAPTION_DISTANCE = 3  # lines between the caption and the block's first line
 
@@ -68,6 +70,8 @@ def split_row(text: str, s: int, e: int) -> tuple[tuple[int, int], list[tuple[in
     figures = tokens[k:]
     if k == 0 or not 1 <= len(figures) <= _MAX_FIGURES:
         return None
+    if k > 1 and _SERIAL.fullmatch(text[slice(*tokens[0])]):
+        tokens, k = tokens[1:], k - 1  # a 序号 before the label
     label = (tokens[0][0], tokens[k - 1][1])
     words = text[label[0] : label[1]]
     if words[-1].isdigit() or len(words) > _MAX_LABEL or re.search(r"[，。；,;]", words):
@@ -78,14 +82,15 @@ def split_row(text: str, s: int, e: int) -> tuple[tuple[int, int], list[tuple[in
 def _header_words(text: str, s: int, e: int) -> list[str] | None:
     """The words of a header line (2–6 words, no figure), else None."""
     words = [text[a:b] for a, b in _cells(text, s, e)]
-    if not 2 <= len(words) <= 6 or any(
+    words = words[1:] if words and words[0] == "序号" else words
+    if not 2 <= len(words) <= 7 or any(
         re.search(r"\d", w) and not re.search(r"年", w) for w in words
     ):
         return None
     return words
 
 
-def _caption_unit(text: str, lines: list[tuple[int, int]], first: int) -> str | None:
+def caption_unit(text: str, lines: list[tuple[int, int]], first: int) -> str | None:
     for s, e in reversed(lines[max(0, first - _CAPTION_DISTANCE) : first]):
         m = _CAPTION_UNIT.search(text[s:e])
         if m:
@@ -96,7 +101,7 @@ def _caption_unit(text: str, lines: list[tuple[int, int]], first: int) -> str | 
 Row = tuple[tuple[int, int], list[tuple[int, int]]]
 
 
-def _table(text: str, index: int, page: int, rows: list[Row]) -> Table:
+def lines_table(text: str, index: int, page: int, rows: list[Row]) -> Table:
     cells = []
     for r, (label, figures) in enumerate(rows):
         for c, (a, b) in enumerate([label, *figures]):
@@ -126,8 +131,10 @@ def flat_money_blocks(
         items = _items_block(text, spans, i, is_item)
         if items is not None:
             rows, j = items
-            unit = _caption_unit(text, spans, i + 1)  # 项目名称 预算数 决算数（单位：元）
-            out.append(FlatBlock(_table(text, len(out), lines[i].page, rows), None, unit, True))
+            unit = caption_unit(text, spans, i + 1)  # 项目名称 预算数 决算数（单位：元）
+            out.append(
+                FlatBlock(lines_table(text, len(out), lines[i].page, rows), None, unit, True)
+            )
             i = j
             continue
         rows = []
@@ -142,13 +149,16 @@ def flat_money_blocks(
             continue
         header = _header_words(text, *spans[i - 1]) if i > 0 else None
         first = i - 1 if header is not None else i
-        unit = _caption_unit(text, spans, first)
+        upper = _header_words(text, *spans[i - 2]) if header and i > 1 else None
+        if upper and header and (words := stacked_words(upper, header)) is not None:
+            header, first = words, i - 2  # 2023年 2022年 over 预算数 决算数 决算数
+        unit = caption_unit(text, spans, first)
         if header is not None:  # “预算数（元）” in the header line says it for its columns
             m = UNIT_IN_HEADER.search(text[slice(*spans[i - 1])])
             unit = m.group(1) if m else unit
         unit = unit or _unit_by_size(text, rows)
         if len(rows) >= 2 or header is not None or unit is not None:  # one bare line is prose
-            table = _table(text, len(out), lines[i].page, rows)
+            table = lines_table(text, len(out), lines[i].page, rows)
             out.append(FlatBlock(table, header, unit))
         i = j
     return out
@@ -169,6 +179,9 @@ def _items_block(
     while j < len(spans) and (row := split_row(text, *spans[j])) is not None:
         rows.append(row)
         j += 1
+    if is_item(text[slice(*words[0])]) and all(len(f) == len(words) for _, f in rows[1:]):
+        # no corner word: every word names an item column, the corner an empty cell
+        rows[0] = ((words[0][0], words[0][0]), words)
     return (rows, j) if len(rows) > 1 else None
 
 
@@ -207,13 +220,17 @@ def flat_roles(first_row: list[str]) -> dict[int, str]:
 # ends in %; the header words say which column is which.
 
 # An amount that may stand glued to the next: its decimal part has exactly two digits.
-_GLUED_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}"
-_GLUED_TAIL = re.compile(rf"(?:{_GLUED_AMOUNT})+(?:\d+(?:\.\d+)?%)?")
-_SPACED_FIGURE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
-_PIECE = re.compile(rf"{_GLUED_AMOUNT}|\d+(?:\.\d+)?%")
+_GLUED_AMOUNT = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}"
+# A rate glued before the next figure has at most two decimals (97.62%1180.25); the last
+# may have more.
+_GLUED_RATE = r"-?\d+(?:\.\d{1,2})?%"
+_LAST_RATE = r"-?\d+(?:\.\d+)?%"
+_GLUED_TAIL = re.compile(rf"(?:{_GLUED_RATE}|{_GLUED_AMOUNT})*(?:{_GLUED_AMOUNT}|{_LAST_RATE})")
+_SPACED_FIGURE = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
+_PIECE = re.compile(rf"{_GLUED_RATE}|{_GLUED_AMOUNT}|{_LAST_RATE}")
 # The row's number before its name: “2委员履职经费”, “1 道路养护” (not 2号楼, 3年级 …).
 _ROW_NUMBER = re.compile(r"^\s*\d{1,3}(?:\s*[、.．]\s*|\s+|(?=[^\d\s.,，年月日号期个项类级]))")
-_TAIL = re.compile(r"[\d,.%\s]+$")
+FIGURES_TAIL = re.compile(r"-?[\d,.%\s][-\d,.%\s]*$")
 _HEADER_LEFTOVER = 4  # characters of a header line that name no column
 
 
@@ -253,7 +270,9 @@ def _column_words() -> re.Pattern[str]:
     frags = [
         _unanchored(f) for role in order for f in lexicon().field(f"budget.lines[].{role}").headers
     ]
-    return re.compile("|".join(f"(?:{f})" for f in frags))
+    year = r"(?:\d{4}\s*年度?)?"  # 2022年决算数 2023年预算数: the years say which is which
+    change = r"(?:比上年|同比)?(?:增减|变动)(?:额|数|率|幅度|比例)?"  # 增减额 增减率 beside them
+    return re.compile("|".join([*(f"(?:{year}{f})" for f in frags), change]))
 
 
 def _glued_header(text: str, s: int, e: int) -> list[tuple[int, int]] | None:
@@ -281,7 +300,7 @@ def _glued_header(text: str, s: int, e: int) -> list[tuple[int, int]] | None:
     return [(s + name.start(), s + name.end())] + [(s + a, s + b) for a, b in found]
 
 
-def _split_figures(tail: str, start: int) -> list[tuple[int, int]] | None:
+def split_figures(tail: str, start: int) -> list[tuple[int, int]] | None:
     """Spans of the figures of a row's tail: spaced tokens as they stand, glued ones split
     where a two-decimal part ends (507,900.00497,300.00); None when a token does not split."""
     out = []
@@ -304,13 +323,14 @@ def _glued_row(text: str, s: int, e: int, n_figures: int) -> Row | None:
     line = text[s:e]
     number = _ROW_NUMBER.match(line)
     a = s + (number.end() if number else 0)
-    tail = _TAIL.search(text, a, e)
+    tail = FIGURES_TAIL.search(text, a, e)
     if tail is None:
         return None
     name = text[a : tail.start()].strip()
-    if not name or len(name) > _MAX_LABEL or re.search(r"[，。；;:：]", name):
+    bare = re.sub(r"^其中\s*[:：]", "", name)  # 其中：人员经费 is a row, 说明：… is not
+    if not bare or len(name) > _MAX_LABEL or re.search(r"[，。；;:：]", bare):
         return None
-    figures = _split_figures(tail.group(), tail.start())
+    figures = split_figures(tail.group(), tail.start())
     if figures is None or len(figures) != n_figures:
         return None
     b = a + len(text[a : tail.start()].rstrip())
@@ -379,10 +399,10 @@ def glued_blocks(
             j += 1
         glued = any(_is_glued(text, r) for r in rows)
         if rows and (glued or not re.fullmatch(r"项目", words[0])):
-            unit = _caption_unit(text, spans, i + 1)  # 项目名称 预算数 决算数（单位：元）
+            unit = caption_unit(text, spans, i + 1)  # 项目名称 预算数 决算数（单位：元）
             m = UNIT_IN_HEADER.search(text[s:e])
             unit = (m.group(1) if m else unit) or _unit_by_size(text, rows)
-            table = _table(text, len(out), lines[i].page, [(header[0], header[1:]), *rows])
+            table = lines_table(text, len(out), lines[i].page, [(header[0], header[1:]), *rows])
             taken = {lines[k].span.start for k in range(i, j)}
             out.append(GluedBlock(table, words, unit, taken))
             i = j

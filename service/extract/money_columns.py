@@ -117,6 +117,33 @@ def money_header(rows: Rows, i: int, texts: list[str]) -> tuple[dict[int, str], 
     return roles, i
 
 
+def stacked_words(upper: list[str], lower: list[str]) -> list[str] | None:
+    """A text line's header over two lines whose empty cells vanished: the lower words
+    (预算数 决算数 决算数) grouped where a kind repeats, each group under its period of the
+    upper line (2023年 2022年), the upper line's other words (项目) columns of their own.
+    None unless the groups match the periods one to one."""
+    periods = [w for w in upper if _PERIOD.match(w)]
+    groups: list[list[str]] = []
+    seen: set[str | None] = set()
+    for w in lower:
+        kind = role_of(w, "budget.lines")
+        if not groups or kind in seen:
+            groups.append([])
+            seen = set()
+        groups[-1].append(w)
+        seen.add(kind)
+    if not periods or len(groups) != len(periods):
+        return None
+    spread = iter(groups)
+    out = []
+    for w in upper:
+        if _PERIOD.match(w):
+            out += [_THIS_OR_LAST.sub(_period_key, w) + low for low in next(spread)]
+        else:
+            out.append(w)
+    return out
+
+
 def _period_key(m: re.Match[str]) -> str:
     return "上年" if m.group(1) in "上去" else "本年"
 

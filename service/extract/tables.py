@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from service.document import Cell, Table
 from service.extract.flat_indicators import flat_indicators
+from service.extract.flat_items_glued import glued_items_blocks
 from service.extract.flat_money import (
     FlatBlock,
     GluedBlock,
@@ -51,6 +52,8 @@ from service.extract.money_columns import (
     project_name_col,
     row_label,
 )
+from service.extract.money_items_columns import item_columns as money_item_columns
+from service.extract.money_items_columns import names_budget_item, row_roles
 from service.extract.money_rows import (
     BARE_TOTAL,
     LINE_LABEL_PREFIX,
@@ -129,16 +132,7 @@ class TableMapper:
         self.out.candidates += staffing_form_candidates(self.g, tables)
         # 三公 tables with the items as rows among text lines (nil as 无, stacked headers).
         self.out.candidates += three_public_line_candidates(self.g)
-        glued = glued_blocks(self.g, self.g.doc.lines, money_columns)
-        taken = set().union(*(b.taken for b in glued))
-        for glued_block in glued:
-            self._glued_block(glued_block)
-        lines = [line for line in self.g.doc.lines if line.span.start not in taken]
-        for block in flat_money_blocks(self.g, lines, is_money_label, is_item):
-            if block.items_as_columns:
-                self._table(block.table)
-            else:
-                self._flat_block(block)
+        self._text_lines()
         if self._indicators is not None:
             self.out.indicators = self._indicators.finish()
         else:  # no 自评表 grid: perhaps one flattened into glued text lines
@@ -149,6 +143,26 @@ class TableMapper:
                     Candidate("report.total_score", flat.total_score, "table")
                 )
         return self.out
+
+    def _text_lines(self) -> None:
+        """Money and 三公 tables among the text lines ingest made no ``Table`` of: glued
+        ones first (their lines taken), then those parted by spaces."""
+        across = lambda w: is_item(w) or names_budget_item(w)  # noqa: E731 - item columns
+        items = glued_items_blocks(self.g, self.g.doc.lines, across)
+        taken = set().union(*(b.taken for b in items))
+        for block in items:
+            self._table(block.table)
+        lines = [line for line in self.g.doc.lines if line.span.start not in taken]
+        glued = glued_blocks(self.g, lines, money_columns)
+        taken |= set().union(*(b.taken for b in glued))
+        for glued_block in glued:
+            self._glued_block(glued_block)
+        lines = [line for line in lines if line.span.start not in taken]
+        for block in flat_money_blocks(self.g, lines, is_money_label, across):
+            if block.items_as_columns:
+                self._table(block.table)
+            else:
+                self._flat_block(block)
 
     def _add(self, path: str, value: Value | None) -> None:
         if value is not None:
@@ -194,11 +208,8 @@ class TableMapper:
                 self._indicators.stop_at_total = True
                 self._total(rows[i + 1 :], loc)
                 return
-            items = item_columns(rows, i)
-            if items:  # a 三公 table with its items as columns
-                found, lines, i = read_items_as_columns(self.g, rows, i, items, self.unit, loc)
-                self.out.candidates += found
-                self.out.lines += lines
+            if (end := self._items_across(rows, i, loc)) is not None:
+                i = end
                 continue
             roles, head = money_header(rows, i, texts)
             tp_rows = read_items_as_rows(self.g, rows, i, self.unit, loc, alone=bool(roles))
@@ -355,15 +366,7 @@ class TableMapper:
             )
             self.out.lines.append(line)
             key = LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
-            kind_path = line_field(key)
-            if three_public and BARE_TOTAL.match(key):
-                kind_path = ("tp", "total")  # the 合计 of a 三公 table is the 三公 total
-            if kind_path:
-                self._line_candidates(kind_path, values)
-            elif (path := lexicon_row(key)) is not None:
-                # A 收支 row named as the lexicon names the field: the final column is the
-                # figure (预算数 beside it is the budget, not the income).
-                self._add(path, values.get("final"))
+            self._label_candidates(key, values, three_public)
             if key == "项目支出":
                 in_projects = True
             elif in_projects and _PROJECT_END.search(key):
@@ -385,6 +388,50 @@ class TableMapper:
         if j >= len(rows):  # ran to the end of the table: it may go on on the next page
             self._open_money = (roles, in_projects)
         return j
+
+    def _label_candidates(
+        self, key: str, values: dict[str, Value | None], three_public: bool = False
+    ) -> None:
+        """The fields a money line named ``key`` (its label without lead-in) gives."""
+        kind_path = line_field(key)
+        if three_public and BARE_TOTAL.match(key):
+            kind_path = ("tp", "total")  # the 合计 of a 三公 table is the 三公 total
+        if kind_path:
+            self._line_candidates(kind_path, values)
+        elif (path := lexicon_row(key)) is not None:
+            # A 收支 row named as the lexicon names the field: the final column is the
+            # figure (预算数 beside it is the budget, not the income).
+            self._add(path, values.get("final"))
+
+    def _items_across(self, rows: list[list[Cell | None]], i: int, loc: str) -> int | None:
+        """A money table with its items across the header (支出合计 | 基本支出 | …) and
+        what each row holds down the side (预算数 / 决算数 / 上年决算数): a line per item
+        column; where it ends, or None when row ``i`` heads no such table. The 三公 items
+        (因公出国(境)费 | 公务接待费 …) are three_public_table.py's."""
+        items = item_columns(rows, i)
+        if items:
+            found, lines, end = read_items_as_columns(self.g, rows, i, items, self.unit, loc)
+            self.out.candidates += found
+            self.out.lines += lines
+            return end
+        cols = money_item_columns(rows, i)
+        roles, end = row_roles(rows, i, cols) if cols else ({}, i)
+        if not roles:
+            return None
+        for c, cell in cols.items():
+            values = {
+                role: self._number(
+                    rows[r][c] if c < len(rows[r]) else None, loc, self._unit_of(role)
+                )
+                for r, role in roles.items()
+            }
+            name = self.g.text(cell.span.start, cell.span.end, loc)
+            if name is None or not any(values.values()):
+                continue
+            figures = {k: v for k, v in values.items() if v is not None and k not in CHANGE}
+            self.out.lines.append(BudgetLine(item=name, **figures))
+            self._label_candidates(LINE_LABEL_PREFIX.sub("", _text(cell)).rstrip(":："), values)
+        return end
 
     def _unit_of(self, role: str) -> str | None:
         """The unit a bare figure of a column is in: rates are percents, the rest money."""

@@ -100,10 +100,10 @@ def item_columns(rows: Rows, r: int) -> dict[int, tuple[str, Cell]]:
             sub = header_key(low.text)
             item = "vehicle" if _SUBTOTAL.match(sub) else _vehicle_part(sub) or item
             named_by = low
+        elif item is None and _TOTAL.match(header_key(cell.text)) and c > 0:
+            item = "total"  # first or last
         elif item is None and vehicle_seen:  # 公务用车… | 其中：购置费 | 运行维护费
             item = _vehicle_part(header_key(cell.text))
-        elif item is None and _TOTAL.match(header_key(cell.text)) and c > 0:
-            item = "total"
         if item is not None and item not in (i for i, _ in cols.values()):
             cols[c] = (item, named_by)
     named = [i for i, _ in cols.values() if i != "total"]

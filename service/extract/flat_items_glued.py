@@ -1,0 +1,112 @@
+"""Tables with their items as columns whose header and rows were glued by a text copy:
+``项目合计因公出国（境）费公务接待费公务用车购置及运行维护费`` over ``预算数7.420.000.836.59``
+(a 三公 table), or ``项目支出合计基本支出人员经费公用经费项目支出`` over
+``决算数1236.48815.32648.20167.12421.16`` (a money table on its side).
+
+Owns: cutting such a header line into its corner word and item words (every piece a
+三公 item, a 合计, a part of the vehicle item, or a budget line the lexicon knows; the
+cut that takes the whole line), and the rows under it into a label and as many figures as
+there are items (amounts cut where a two-decimal part ends). Gives ``Table``s of the
+line's own spans; tables.py reads them as it reads a grid with the items as columns. Must
+not read figures into fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from service.document import Line, Table
+from service.extract.flat_money import FIGURES_TAIL, Row, lines_table, split_figures
+from service.extract.ground import Grounder
+
+_MAX_WORD = 16  # the longest item word (公务用车购置及运行维护费 and a bracket or two)
+_MAX_CORNER = 6
+_PARTS = re.compile(r"^(?:其中[:：]?)?(?:公务用车|公车)?(?:购置|运行(?:维护)?|运维)(?:费|经费)?$")
+_TOTALS = re.compile(r"^(?:合计|总计|小计|“?三公”?经费(?:合计)?)$")
+
+
+@dataclass
+class GluedItems:
+    """A glued table with its items as columns: its rows as a ``Table`` (the header
+    first, its corner cell empty where the line has no corner word; the unit is the
+    caption's, read as for any table) and the start of each line it took."""
+
+    table: Table
+    taken: set[int]
+
+
+def _is_piece(word: str, is_item: Callable[[str], bool]) -> bool:
+    return bool(is_item(word) or _TOTALS.match(word) or _PARTS.match(word))
+
+
+def header_cuts(line: str, is_item: Callable[[str], bool]) -> list[list[tuple[int, int]]]:
+    """The ways a glued header line cuts into a corner word and item words: for each
+    corner (none, then longer), the cut whose pieces after it are all item words and take
+    the line to its end (two items or more, fewest pieces). 项目支出合计基本支出… cuts as
+    项目 | 支出合计 | 基本支出 … or 项目支出 | 合计 | …: the rows under it tell which."""
+    if re.search(r"\d", re.sub(r"\d{4}年", "", line)):
+        return []
+
+    @cache
+    def rest(i: int) -> tuple[tuple[int, int], ...] | None:
+        if i == len(line):
+            return ()
+        best = None
+        for j in range(min(len(line), i + _MAX_WORD), i, -1):
+            more = rest(j) if _is_piece(line[i:j], is_item) else None
+            if more is not None and (best is None or len(more) + 1 < len(best)):
+                best = ((i, j), *more)
+        return best
+
+    out = []
+    for corner in range(0, min(_MAX_CORNER, len(line)) + 1):
+        items = rest(corner)
+        if items is not None and len(items) >= 2 and sum(is_item(line[a:b]) for a, b in items) >= 2:
+            out.append([(0, corner), *items])
+    return out
+
+
+def _row(text: str, s: int, e: int, n: int) -> Row | None:
+    """(label span, figure spans) of a row whose ``n`` figures follow its label."""
+    tail = FIGURES_TAIL.search(text, s, e)
+    if tail is None or tail.start() == s:
+        return None
+    label = text[s : tail.start()].rstrip()
+    if not label or len(label) > 12 or re.search(r"[，。；;:：]", label):
+        return None
+    figures = split_figures(tail.group(), tail.start())
+    if figures is None or len(figures) != n:
+        return None
+    return (s, s + len(label)), figures
+
+
+def glued_items_blocks(
+    g: Grounder, lines: list[Line], is_item: Callable[[str], bool]
+) -> list[GluedItems]:
+    """The glued tables with their items as columns among ``lines``."""
+    text = g.doc.text
+    lines = [line for line in lines if not text[line.span.start : line.span.end].isspace()]
+    spans = [g.trim(line.span.start, line.span.end) for line in lines]
+    out: list[GluedItems] = []
+    i = 0
+    while i < len(spans):
+        s, e = spans[i]
+        rows: list[Row] = []
+        j = i + 1
+        for (ca, cb), *items in header_cuts(text[s:e], is_item) if s < e else []:
+            rows = [((s + ca, s + cb), [(s + a, s + b) for a, b in items])]
+            j = i + 1
+            while j < len(spans) and (row := _row(text, *spans[j], len(items))) is not None:
+                rows.append(row)
+                j += 1
+            if len(rows) >= 2:
+                break
+        if len(rows) >= 2:
+            table = lines_table(text, len(out), lines[i].page, rows)
+            taken = {lines[k].span.start for k in range(i, j)}
+            out.append(GluedItems(table, taken))
+        i = max(j, i + 1)
+    return out
