@@ -10,10 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     JIXIAO_DATA_DIR=/data
 
 # OpenCV's headless wheel and onnxruntime need these shared libraries at run time;
-# LibreOffice Writer (no GUI) converts legacy Word .doc, WPS and RTF uploads to DOCX.
+# LibreOffice Writer (no GUI) converts legacy Word .doc, WPS and RTF uploads to DOCX,
+# Calc converts OpenDocument .ods (and WPS .et files xlrd cannot read) to XLSX.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libglib2.0-0 libgomp1 \
-       libreoffice-writer-nogui \
+       libreoffice-writer-nogui libreoffice-calc-nogui \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

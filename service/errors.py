@@ -62,11 +62,12 @@ class UnsupportedFormatError(InputError):
     code = "unsupported_format"
     message_zh = (
         "不支持的文件类型：请上传 PDF、Word（DOCX/DOC/WPS/RTF）、OFD、网页（HTML）、"
-        "Excel（XLSX/XLS）、PNG/JPEG/TIFF 图片、纯文本，或装有这些文件的 ZIP。"
+        "Excel/WPS 表格（XLSX/XLS/ET）、ODS、PNG/JPEG/TIFF 图片、纯文本，或装有这些文件的 ZIP。"
     )
     message_en = (
         "Unsupported file type: upload a PDF, Word (DOCX/DOC/WPS/RTF), OFD, web page (HTML), "
-        "Excel (XLSX/XLS), PNG/JPEG/TIFF image, plain text, or a ZIP of such files."
+        "Excel/WPS spreadsheet (XLSX/XLS/ET), ODS, PNG/JPEG/TIFF image, plain text, or a ZIP "
+        "of such files."
     )
 
 

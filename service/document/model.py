@@ -35,6 +35,8 @@ class SourceFormat(StrEnum):
     xlsx = "xlsx"  # an Excel workbook: every sheet's used range as a table
     xls = "xls"  # a legacy Excel (BIFF) workbook
     ofd = "ofd"  # GB/T 33190 fixed-layout document: text objects with positions
+    ods = "ods"  # an OpenDocument spreadsheet, converted to XLSX by LibreOffice
+    et = "et"  # a WPS spreadsheet: an Excel 97 (BIFF8) file, told from .xls by its name
     doc = "doc"  # legacy Word 97-2003 (OLE2), converted to DOCX by LibreOffice
     wps = "wps"  # a WPS Writer or MS Works file (OLE2), converted likewise
     rtf = "rtf"  # Rich Text Format, converted likewise

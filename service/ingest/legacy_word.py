@@ -1,10 +1,11 @@
 """Legacy word-processor files (.doc, .wps, .rtf): converted to DOCX by LibreOffice, then
-read by the DOCX reader.
+read by the DOCX reader; the same conversion turns OpenDocument and WPS spreadsheets
+(.ods, .et) into XLSX for the sheet reader (``convert``).
 
 Owns telling a Word/WPS compound file from the other OLE2 files (by the stream names of its
 directory: ``WordDocument`` for Word 97-2003 and WPS Writer, ``CONTENTS`` for MS Works; an
 Excel ``Workbook`` is the sheet reader's), refusing encrypted ones, and running
-``soffice --headless --convert-to docx`` once per file: a throwaway profile directory (two
+``soffice --headless --convert-to docx`` (or ``xlsx``) once per file: a throwaway profile directory (two
 conversions never share one; each is a copy of the profile the first conversion left in the
 cache, which saves LibreOffice making one), a time limit after which the whole process group
 is killed, and a cache of the result named by the original's sha256. The ``Document`` keeps
@@ -53,13 +54,15 @@ class ConverterMissingError(ServiceError):
     code = "converter_missing"
     retryable = False  # the job runner does not try again: it would fail the same way
     message_zh = (
-        "无法读取旧版 Word/WPS/RTF 文件：服务器未安装 LibreOffice（soffice）。"
-        "请管理员安装 libreoffice-writer-nogui，或将文件另存为 DOCX 或 PDF 后上传。"
+        "无法读取旧版 Word/WPS/RTF 文件或 ODS/ET 表格：服务器未安装 LibreOffice（soffice）。"
+        "请管理员安装 libreoffice-writer-nogui 和 libreoffice-calc-nogui，"
+        "或将文件另存为 DOCX、XLSX 或 PDF 后上传。"
     )
     message_en = (
-        "Cannot read legacy Word/WPS/RTF files: LibreOffice (soffice) is not installed on the "
-        "server. Ask the administrator to install libreoffice-writer-nogui, or save the file "
-        "as DOCX or PDF."
+        "Cannot read legacy Word/WPS/RTF files or ODS/ET spreadsheets: LibreOffice (soffice) "
+        "is not installed on the server. Ask the administrator to install "
+        "libreoffice-writer-nogui and libreoffice-calc-nogui, or save the file as DOCX, XLSX "
+        "or PDF."
     )
 
 
@@ -67,9 +70,10 @@ class ConversionTimeoutError(InputError):
     """A file LibreOffice did not convert within the time limit: not retried."""
 
     code = "conversion_timeout"
-    message_zh = "旧版 Word/WPS/RTF 文件转换超时，文件可能已损坏或过于复杂。"
+    message_zh = "旧版 Word/WPS/RTF 文件或 ODS/ET 表格转换超时，文件可能已损坏或过于复杂。"
     message_en = (
-        "Converting the legacy Word/WPS/RTF file timed out: it may be corrupt or too complex."
+        "Converting the legacy Word/WPS/RTF file or ODS/ET spreadsheet timed out: it may be "
+        "corrupt or too complex."
     )
 
 
@@ -124,21 +128,38 @@ def convert_to_docx(
     data: bytes, fmt: SourceFormat, settings: ConvertSettings, sha256: str
 ) -> bytes:
     """The DOCX LibreOffice makes of ``data``; cached under ``settings.cache_dir``."""
-    cached = _cache_path(settings, sha256)
+    return convert(data, SUFFIXES[fmt], DOCX, settings, sha256)
+
+
+DOCX = ("docx", "docx:MS Word 2007 XML")
+XLSX = ("xlsx", "xlsx:Calc MS Excel 2007 XML")  # what the spreadsheet reader reads
+
+
+def convert(
+    data: bytes, suffix: str, target: tuple[str, str], settings: ConvertSettings, sha256: str
+) -> bytes:
+    """What LibreOffice makes of ``data`` (told by ``suffix``) as ``target`` (extension,
+    export filter); cached under ``settings.cache_dir`` by the original's sha256."""
+    cached = _cache_path(settings, sha256, target[0])
     if cached is not None and cached.is_file():
         return cached.read_bytes()
     program = shutil.which(settings.soffice)
     if program is None:
         raise ConverterMissingError(f"{settings.soffice!r} was not found")
     template = Path(settings.cache_dir) / "soffice-profile" if settings.cache_dir else None
-    converted = _run_soffice(program, data, SUFFIXES[fmt], settings.timeout_seconds, template)
+    converted = _run_soffice(program, data, suffix, target, settings.timeout_seconds, template)
     if cached is not None:
         _write_private(cached, converted)
     return converted
 
 
 def _run_soffice(
-    program: str, data: bytes, suffix: str, timeout: float, template: Path | None
+    program: str,
+    data: bytes,
+    suffix: str,
+    target: tuple[str, str],
+    timeout: float,
+    template: Path | None,
 ) -> bytes:
     """Convert in a throwaway folder. ``template``: a profile LibreOffice made before, copied
     in rather than made afresh (a new profile costs about two seconds of each conversion)."""
@@ -159,7 +180,7 @@ def _run_soffice(
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            "docx:MS Word 2007 XML",
+            target[1],
             "--outdir",
             str(out),
             str(source),
@@ -186,7 +207,7 @@ def _run_soffice(
             ) from None
         finally:
             _kill_group(proc)  # soffice.bin may outlive the launcher script
-        result = out / "input.docx"
+        result = out / f"input.{target[0]}"
         if fresh and template is not None and proc.returncode == 0:
             _keep_profile(work / "profile", template)
         if not result.is_file() or result.stat().st_size == 0:
@@ -221,10 +242,10 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def _cache_path(settings: ConvertSettings, sha256: str) -> Path | None:
+def _cache_path(settings: ConvertSettings, sha256: str, extension: str) -> Path | None:
     if settings.cache_dir is None or len(sha256) != 64 or not sha256.isalnum():
         return None
-    return Path(settings.cache_dir) / sha256[:2] / f"{sha256}.docx"
+    return Path(settings.cache_dir) / sha256[:2] / f"{sha256}.{extension}"
 
 
 def _write_private(path: Path, data: bytes) -> None:

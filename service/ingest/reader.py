@@ -77,7 +77,7 @@ def _read(data: bytes, filename: str | None, options: IngestOptions) -> Document
         from service.ingest.html import read_html
 
         return read_html(data, source, options)
-    if fmt in (SourceFormat.xlsx, SourceFormat.xls):
+    if fmt in (SourceFormat.xlsx, SourceFormat.xls, SourceFormat.et, SourceFormat.ods):
         from service.ingest.sheets import read_workbook
 
         return read_workbook(data, source, options)

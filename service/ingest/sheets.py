@@ -1,5 +1,6 @@
-"""The spreadsheet reader: Excel workbooks (.xlsx with openpyxl, legacy .xls with xlrd) →
-``Document``.
+"""The spreadsheet reader: Excel workbooks (.xlsx with openpyxl, legacy .xls and WPS .et
+with xlrd; OpenDocument .ods, and an .et xlrd cannot read, converted to .xlsx by LibreOffice
+first) → ``Document``.
 
 Owns turning each visible sheet into a page: its cells as typed values (a number stays the
 number Excel stores; the text written into the document is what Excel displays for it under
@@ -64,12 +65,9 @@ class Sheet:
 
 
 def read_workbook(data: bytes, source: SourceInfo, options: IngestOptions) -> Document:
-    """Read an .xlsx or .xls workbook. Raises ``CorruptFileError``/``EncryptedFileError``."""
-    if source.format is SourceFormat.xls:
-        sheets, hidden = _read_xls(data)
-    else:
-        check_zip_expansion(data, options)
-        sheets, hidden = _read_xlsx(data)
+    """Read an .xlsx, .xls, .et or .ods workbook. Raises ``CorruptFileError``,
+    ``EncryptedFileError``, and for a conversion LibreOffice's errors (``legacy_word``)."""
+    sheets, hidden, converted = _open_sheets(data, source, options)
     if len(sheets) > options.limits.max_pages:
         raise TooManyPagesError(
             f"{len(sheets)} sheets > {options.limits.max_pages}",
@@ -83,6 +81,8 @@ def read_workbook(data: bytes, source: SourceInfo, options: IngestOptions) -> Do
         write_sheet(builder, sheet)
     if hidden:
         builder.warn(f"hidden sheet(s) not read: {', '.join(hidden)}")
+    if converted:
+        builder.warn(f"converted from {source.format.value} to XLSX by LibreOffice before reading")
     unsaved = {s.name: s.unsaved_formulas for s in sheets if s.unsaved_formulas}
     if unsaved:
         where = ", ".join(f"{name} {n}" for name, n in unsaved.items())
@@ -97,6 +97,34 @@ def read_workbook(data: bytes, source: SourceInfo, options: IngestOptions) -> Do
 
 
 # --- opening ------------------------------------------------------------------------------
+
+
+def _open_sheets(
+    data: bytes, source: SourceInfo, options: IngestOptions
+) -> tuple[list[Sheet], list[str], bool]:
+    """(sheets, hidden sheet names, whether LibreOffice converted the file). An .ods is
+    converted to .xlsx; a WPS .et is an Excel 97 (BIFF8) file read as .xls, converted only
+    when xlrd cannot read it (records of WPS's own). The conversion is cached by sha256."""
+    if source.format is SourceFormat.ods:
+        check_zip_expansion(data, options)
+        return (*_read_xlsx(_to_xlsx(data, ".ods", source, options)), True)
+    if source.format in (SourceFormat.xls, SourceFormat.et):
+        try:
+            return (*_read_xls(data), False)
+        except CorruptFileError:
+            if source.format is not SourceFormat.et:
+                raise
+        return (*_read_xlsx(_to_xlsx(data, ".et", source, options)), True)
+    check_zip_expansion(data, options)
+    return (*_read_xlsx(data), False)
+
+
+def _to_xlsx(data: bytes, suffix: str, source: SourceInfo, options: IngestOptions) -> bytes:
+    from service.ingest.legacy_word import XLSX, convert
+
+    converted = convert(data, suffix, XLSX, options.convert, source.sha256)
+    check_zip_expansion(converted, options)
+    return converted
 
 
 def check_zip_expansion(data: bytes, options: IngestOptions) -> None:

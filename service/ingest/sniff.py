@@ -30,6 +30,8 @@ MEDIA_TYPES: dict[SourceFormat, str] = {
     SourceFormat.html: "text/html",
     SourceFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     SourceFormat.xls: "application/vnd.ms-excel",
+    SourceFormat.ods: "application/vnd.oasis.opendocument.spreadsheet",
+    SourceFormat.et: "application/vnd.ms-excel",  # WPS writes Excel 97's format under .et
     SourceFormat.ofd: "application/ofd",
     SourceFormat.doc: "application/msword",
     SourceFormat.wps: "application/vnd.ms-works",
@@ -50,6 +52,8 @@ _EXTENSIONS: dict[str, SourceFormat] = {
     ".htm": SourceFormat.html,
     ".xlsx": SourceFormat.xlsx,
     ".xls": SourceFormat.xls,
+    ".ods": SourceFormat.ods,
+    ".et": SourceFormat.et,
     ".ofd": SourceFormat.ofd,
     ".doc": SourceFormat.doc,
     ".wps": SourceFormat.wps,
@@ -131,7 +135,8 @@ def _sniff_ole(data: bytes, filename: str | None) -> SourceFormat:
     # a Word file may embed a workbook (its ObjectPool names one): Word wins
     workbook = _ole_stream(data, "Workbook") or _ole_stream(data, "Book")
     if workbook and not _ole_stream(data, "WordDocument"):
-        return SourceFormat.xls
+        # WPS Spreadsheets saves .et in Excel 97's format: only the name tells them apart
+        return SourceFormat.et if claimed_format(filename) is SourceFormat.et else SourceFormat.xls
     from service.ingest.legacy_word import ole_word_format
 
     return ole_word_format(data, filename)  # .doc / .wps, or a typed refusal
@@ -146,14 +151,18 @@ def _is_docx(data: bytes) -> bool:
 
 
 def _zip_package(data: bytes) -> SourceFormat | None:
-    """An Excel workbook (``xl/workbook.xml``) or an OFD package (``OFD.xml`` at its root)."""
+    """An Excel workbook (``xl/workbook.xml``), an OpenDocument spreadsheet (its ``mimetype``
+    member names it) or an OFD package (``OFD.xml`` at its root)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except zipfile.BadZipFile:
+            mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError):
         return None
     if "xl/workbook.xml" in names:
         return SourceFormat.xlsx
+    if mimetype.strip() == b"application/vnd.oasis.opendocument.spreadsheet":
+        return SourceFormat.ods
     if "OFD.xml" in names or "ofd.xml" in names:
         return SourceFormat.ofd
     return None
