@@ -133,3 +133,20 @@ def test_a_text_document_has_no_sheet_grid() -> None:
     model = build_review({}, _source(doc), "zh", set())
     assert model.sheets == {} and model.text_pages
     assert not re.search(r"<table", str(model.text_pages[0][1]))
+
+
+def test_a_bundles_workbook_part_is_drawn_as_sheets_and_its_text_part_as_text() -> None:
+    from service.ingest.bundle import pack_bundle
+
+    report = "某局2023年度部门整体支出绩效自评报告\n项目支出200.00万元。\n".encode()
+    data = pack_bundle([("报告.txt", report), ("附件 自评表.xlsx", _workbook())])
+    doc = read_document(data, "r.zip")
+    source = _source(doc)
+    workbook_pages = {p.number for p in doc.pages if p.file == 1}
+    assert workbook_pages and set(source.sheets) == workbook_pages
+    model = build_review({}, source, "zh", set())
+    assert set(model.sheets) == workbook_pages
+    text_only = [n for n, _ in model.text_pages if n not in model.sheets]
+    assert text_only and all(doc.pages[n - 1].file == 0 for n in text_only)
+    grid = _tree(model.sheets[min(workbook_pages)])
+    assert grid.find(".//table").get("data-sheet") == "自评表"
