@@ -86,7 +86,8 @@ def collect(
     export = ReportExport(
         document=document_info(doc), extractor=ExtractorInfo(name="rules", version=RULES_VERSION)
     )
-    head_end = sections.children[0].span.start if sections.children else len(doc.text)
+    # an annex's line over the title (“附件2”) is no heading the title stands before
+    head_end = next((c.span.start for c in sections.children if c.style != "annex"), len(doc.text))
     candidates: list[Candidate] = []
     gv = g.for_view(build_view(doc))  # prose with wrapped lines joined
     candidates += meta.report_candidates(g, gv, head_end)

@@ -108,7 +108,7 @@ def not_the_year(text: str, m: re.Match[str]) -> bool:
     after = text[e : e + 12]
     if re.match(
         r"\s*(?:年\s*度?\s*)?(?:[〕\]】]|号)|\s*(?:年\s*度?\s*)?[-—–－~～至到]\s*(?:20)?\d{2}"
-        r"|\s*年\s*\d{1,2}\s*月",
+        r"|\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月",
         text[m.end("year") :],
     ):
         return True  # a document number, a period, a date
@@ -165,15 +165,26 @@ def _written_out_score(
     return cue(SCORE, v, origin, rank)
 
 
+# The evaluation as a verb with its points (自评96分, 经评价得91分, 评定得分…): no label, so
+# the points must say 分. Not after a part's name (项目自评90分, 指标自评9分).
+_SCORED = re.compile(
+    r"(?<!项目)(?<!指标)(?<!该项)(?:自评|自我评价|评价|评定|考评)(?:总分|结果)?\s*(?:为|得|获得|共得)?"
+    rf"\s*(?=\d{{1,3}}(?:\.\d+)?\s*分|{_CN_NUMERAL}+\s*分)"
+)
+
+
 def _prose_scores(gv: Grounder) -> list[Cue]:
-    """“自评总得分为93分”, “综合评分92.5分”, “自评得分：95”. A bare 总分 is a weak cue (it may be the
-    full mark); a score beside a small 分值/权重/满分 is an indicator's."""
+    """“自评总得分为93分”, “综合评分92.5分”, “自评得分：95”, “自评得96分”. A bare 总分 is a weak
+    cue (it may be the full mark); a score beside a small 分值/权重/满分 is an indicator's."""
     text = gv.src
     rx = re.compile(
         rf"(?P<label>{label_pattern(SCORE)})\s*(?P<sep>为|是|达到|共计|合计|:|：)?\s*"
         rf"(?=\d|{_CN_NUMERAL})"
     )
     out: list[Cue] = []
+    for m in _SCORED.finditer(text):
+        if not _a_part(text, m.start()) and not excluded(SCORE, clause_before(text, m.start())):
+            out += _with_grade(gv, m.end(), score_cue(gv, m.end(), text[m.end() :][:24], "prose", 2))
     for m in rx.finditer(text):
         tail = text[m.end() : m.end() + 24]
         bare = bare_total(m.group("label"))
@@ -187,8 +198,25 @@ def _prose_scores(gv: Grounder) -> list[Cue]:
         if _a_part(text, m.start()):
             continue
         rank = 1 if bare else 2
-        out += score_cue(gv, m.end(), tail, "prose", rank)
+        out += _with_grade(gv, m.end(), score_cue(gv, m.end(), tail, "prose", rank))
     return out
+
+
+def _with_grade(gv: Grounder, at: int, found: list[Cue]) -> list[Cue]:
+    """A score read at ``at``, and the grade bracketed after its points: “93分（优秀）”,
+    “88分(等级：良)”."""
+    m = found and _GRADE_AFTER_POINTS().match(gv.src, at)
+    if m:
+        found = found + cue(GRADE, gv.text(m.start("grade"), m.end("grade"), "prose"), "prose", 2)
+    return found
+
+
+@cache
+def _GRADE_AFTER_POINTS() -> re.Pattern[str]:  # noqa: N802
+    return re.compile(
+        rf"\s*(?:\d{{1,3}}(?:\.\d+)?|{_CN_NUMERAL}+)\s*分?\s*[(（]\s*"
+        rf"(?:(?:评价|自评|综合)?(?:等级|等次)\s*(?:为|:|：)?\s*)?{grade_words()}\s*[)）]"
+    )
 
 
 def bare_total(label: str) -> bool:
@@ -217,7 +245,7 @@ def _prose_grades(gv: Grounder) -> list[Cue]:
     """“等级“优秀””, “评价等次为优”, “自评结果为良好（87.5分）”, “评定为优秀等级”. A one-character
     grade needs 为/是/：or quotes; staff appraisals (年度考核为优秀等次) are not the report's."""
     text = gv.src
-    connector = r"(?P<conn>为|是|属于|属|达到|评定为|定为|:|：)?\s*(?P<quote>[“\"「『‘])?\s*"
+    connector = r"(?P<conn>为|是|属于|属|达到|评定为|定为|:|：)?\s*(?P<quote>[“\"「『‘(（])?\s*"
     rx = re.compile(rf"(?P<label>{label_pattern(GRADE)})\s*{connector}{grade_words()}")
     after = re.compile(
         rf"(?:为|属于|达到|评定为|评为|确定为)\s*[“\"]?{grade_words()}[”\"]?\s*(?:等级|等次|档次|级)"

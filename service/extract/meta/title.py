@@ -15,6 +15,10 @@ _FILLER = re.compile(r"(?:(?:部\s*门|单\s*位)\s*)?(?:整\s*体\s*)?(?:支\s*
 _YEAR_IN_TITLE = re.compile(r"(?<![\d〔\[(（])(" + YEAR_NUM + r")\s*年\s*度?")
 _YEAR_LINE = re.compile(r"[ \t]*[(（]?\s*" + YEAR_NUM + r"\s*年\s*度?\s*[)）]?[ \t]*")
 _NOT_TITLE_LINE = re.compile(r"[，。；:：,;]|^\s*(?:附\s*件|附\s*表|密\s*级|编\s*号)")
+# A cover's date (二〇二三年三月, 2023年3月): it closes the cover, it opens no title.
+_DATE_LINE = re.compile(YEAR_NUM + r"\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月")
+# A unit's name in brackets on the line under a generic title: “（XX县档案馆）”.
+_NAME_LINE = re.compile(r"[ \t]*[(（]\s*([^()（）\d\n]{3,30}?)\s*[)）][ \t]*")
 
 
 _TITLE_REACH = 4000
@@ -82,7 +86,8 @@ def _title_block(text: str, start: int, end: int) -> tuple[int, int] | None:
     if nxt < len(text) and _YEAR_LINE.fullmatch(text, nxt, eol(text, nxt)):
         end = eol(text, nxt)
     top = line_start
-    for _ in range(2):
+    # a letter's heading (“关于…的报告”) is whole: the lines above it are the cover's
+    for _ in range(0 if re.match(r"\s*关于", text[line_start:start]) else 2):
         above = _line_above(text, top)
         if above is None:
             break
@@ -95,6 +100,7 @@ def _title_block(text: str, start: int, end: int) -> tuple[int, int] | None:
             or "\t" in text[s:e]  # a table's row (“总分\t100\t93.8”) ends what is above
             or re.search(r"\d", re.sub(r"\d{4}\s*年度?", "", line))  # figures other than a year
             or PAGE_NUMBER.fullmatch(line)
+            or _DATE_LINE.search(line)
             or _title_rx().search(line)  # another title (a running header) above this one
         ):
             break
@@ -138,8 +144,12 @@ def title_parts(g: Grounder, block: tuple[int, int], label: int, origin: str) ->
         name_start = start
     else:
         name_start = year.end() if year else start
-    out += unit_name(g, name_start, name_end, origin, rank, weight)
-    return out
+    named = unit_name(g, name_start, name_end, origin, rank, weight)
+    nxt = end + 1
+    under = _NAME_LINE.fullmatch(text, nxt, eol(text, nxt)) if nxt < len(text) else None
+    if not named and under:
+        named = unit_name(g, under.start(1), under.end(1), origin, rank, weight)
+    return out + named
 
 
 # --- a running header -------------------------------------------------------------------------
