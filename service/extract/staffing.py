@@ -124,6 +124,7 @@ def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Cand
     hits = find_labels(text, sent.start, sent.end, _labels())
     basis = ClauseBasis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
     paired = respective(text, hits)  # 编制人数、实有人数分别为52人、48人
+    read: dict[str, int] = {}  # where each field's count read so far ends
     for k, hit in enumerate(hits):
         limit = hits[k + 1].start if k + 1 < len(hits) else end
         found = paired.get(k) or value_after(text, hit.end, limit)
@@ -138,6 +139,9 @@ def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Cand
             continue
         if basis.of(hit.start) == "previous" or _is_sub_quota(text, hit, found, sent):
             continue
+        if hit.key in read and "其中" in text[read[hit.key] : hit.start]:
+            continue  # 现有教职工98人，其中在编教职工90人: a part of the total read before
+        read[hit.key] = found.end
         cue = text[hit.start : hit.end].strip()
         value = g.quantity(found.q, found.offset, f"prose cue:{cue}")
         out.append(Candidate(hit.key, value, "prose"))

@@ -33,7 +33,11 @@ def test_a_cover_date_is_not_the_year(head: str, year: int) -> None:
 
 
 def test_a_signing_date_is_not_the_year() -> None:
-    text = "部门整体支出绩效自评报告\n" + BODY + "2022年度收支平衡。\n\n青山县档案馆\n二〇二三年三月十日\n"
+    text = (
+        "部门整体支出绩效自评报告\n"
+        + BODY
+        + "2022年度收支平衡。\n\n青山县档案馆\n二〇二三年三月十日\n"
+    )
     r, findings = _report(text)
     assert (r.fiscal_year.value, str(r.report_date.value)) == (2022, "2023-03-10")
     assert [f for f in findings if "report.fiscal_year" in f.paths] == []
