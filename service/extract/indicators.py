@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from service.document import Cell
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import with_framework_levels
+from service.extract.indicator_levels import OwnLabels, settle_levels
 from service.extract.table_headers import column_roles, header_texts, role_of
 from service.records import Indicator, Value
 from service.records.numbers import (
@@ -197,9 +198,21 @@ class IndicatorParser:
         self.stop_at_total = False
         self._done = False
         self._group_col_texts = {"绩效指标", "绩效目标", "指标"}
+        self._own: list[OwnLabels] = []  # per row, the labels its own cells state
+        self._heading_first = False  # a label on a row of its own before the first row
+        self._between: list[tuple[float, OwnLabels]] = []  # labels on rows of their own
 
     def finish(self) -> list[Indicator]:
-        return with_framework_levels(self.rows)
+        own = self._own
+        centred = {
+            lv: not self._heading_first
+            and bool(own)
+            and getattr(own[0], lv) is None
+            and any(getattr(o, lv) is not None for o in own)
+            for lv in ("level1", "level2")
+        }
+        settled = settle_levels(self.rows, own, centred, self._between)
+        return with_framework_levels(settled)
 
     @property
     def done(self) -> bool:
@@ -247,9 +260,13 @@ class IndicatorParser:
             and (off is None or c < level3_col)
             and _t(cell) not in self._group_col_texts
         ]
+        before = (self.l1, self.l2)
         for c, cell in label_cells:
             self._label(c - (off or 0), cell, loc)
         if off is None:
+            self._heading_first |= not self.rows and (self.l1, self.l2) != before
+            if self.rows and (self.l1, self.l2) != before:
+                self._between.append((len(self.rows) - 0.5, self._own_labels(before)))
             return
         level3 = self._cell(row, "level3", off)
         if level3 is None:
@@ -268,6 +285,14 @@ class IndicatorParser:
             deviation=self._deviation(row, off, loc),
         )
         self.rows.append(ind)
+        self._own.append(self._own_labels(before))
+
+    def _own_labels(self, before: tuple[Value | None, Value | None]) -> OwnLabels:
+        """The labels the row just read set (those that are not the ones ``before`` it)."""
+        return OwnLabels(
+            self.l1 if self.l1 is not before[0] else None,
+            self.l2 if self.l2 is not before[1] else None,
+        )
 
     def _label(self, col: int, cell: Cell, loc: str) -> None:
         """A 一级/二级 label: by its name where the name is unambiguous, else by column."""

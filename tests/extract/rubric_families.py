@@ -226,3 +226,58 @@ RUBRIC_DEDUCTIONS = Family(
 )
 
 RUBRICS = (RUBRIC_FRAMEWORK, RUBRIC_POINTS_FIRST, RUBRIC_FLAT, RUBRIC_DEDUCTIONS)
+
+
+def as_borderless_pdf(f: Family, wrap: int = 8, fontsize: float = 9, middle: bool = True) -> bytes:
+    """A borderless PDF as a word processor prints a rubric: long cells wrapped to ``wrap``
+    characters, every cell centred on its row's height (``middle``) and a merged level
+    cell on the middle of the rows it spans, figures right-aligned; text placed with
+    ``insert_text`` at column positions, no rulings."""
+    import pymupdf
+
+    from tests.extract.indicator_families import TITLE, _figure_cols, _wrap
+    from tests.ingest import pdfgen
+
+    lines = {(r, c): _wrap(t, wrap).split("\n") if t else [] for r, c, _, _, t in f.cells}
+    spans = {(r, c): rs for r, c, rs, _, _ in f.cells}
+    widths = [0.0] * f.n_cols
+    for (_r, c), parts in lines.items():
+        n = max((len(p) for p in parts), default=2)
+        widths[c] = max(widths[c], (n + 2) * fontsize)
+    step = fontsize * 1.3
+    heights = [step] * f.n_rows
+    for (r, c), parts in lines.items():
+        if spans[(r, c)] == 1:
+            heights[r] = max(heights[r], step * max(len(parts), 1))
+    doc = pymupdf.open()
+    page = pdfgen.new_page(doc, pdfgen.A4 if sum(widths) <= 535 else pdfgen.A4[::-1])
+    pdfgen.write_lines(page, TITLE, y=60, fontsize=11)
+    xs, ys = [30.0], [100.0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    for h in heights:
+        ys.append(ys[-1] + h + fontsize * 0.8)
+    right = set(_figure_cols(f))
+    for (r, c), parts in lines.items():
+        top, bottom = ys[r], ys[r + spans[(r, c)]] - fontsize * 0.8
+        block = step * len(parts)
+        y = top + (bottom - top - block) / 2 if middle else top
+        for k, part in enumerate(parts):
+            width = pdfgen.text_width(part, fontsize)
+            x = xs[c + 1] - fontsize - width if c in right and r >= f.header_rows else xs[c]
+            page.insert_text(
+                (x, y + fontsize + k * step), part, fontname=pdfgen.FONT, fontsize=fontsize
+            )
+    pdfgen.write_lines(page, ["以上为本单位绩效自评情况。"], y=ys[-1] + 30, fontsize=11)
+    return pdfgen.to_bytes(doc)
+
+
+def as_tabs_centred(f: Family) -> str:
+    """A tab-separated copy of a table whose merged level cells were centred: each one's
+    text on the middle row of the rows it spans (the lower of two), the others blank."""
+    from tests.extract.indicator_families import TITLE
+
+    rows = [["" for _ in range(f.n_cols)] for _ in range(f.n_rows)]
+    for r, c, rs, _, t in f.cells:
+        rows[r + rs // 2 if r >= f.header_rows else r][c] = t
+    return "\n".join([*TITLE, *("\t".join(row) for row in rows)]) + "\n"
