@@ -37,14 +37,19 @@ def _not_metric() -> re.Pattern[str]:
 _NAME_DELIM = "，,、；;。:：(（)）\n"
 # Lead-in words before the counted thing: time, subject, adverbs (“2021年以来累计办理…”).
 _NAME_LEAD = re.compile(
-    r"^(?:\d{4}年(?:以来|度)?|第\d{1,3}(?:批次?|期|次|季度|轮|届|阶段)|今年以来|截至目前|目前|全年|年底|年末|本年|我局|我市|本单位|支队|"
+    r"^(?:\d{4}年(?:以来|度)?|第\d{1,3}(?:批次?|期|次|季度|轮|届|阶段)|今年以来|截至目前|目前|全年|年底|年末|本年度|本年|我局|我市|本单位|支队|"
     r"市本级|其中|共计|共|累计|已|并|另|且|合计|总计|全面|共向我市|向我市|全县|全市|全区|全书共|"
     # the action verb before the thing counted (“开展食品安全监督抽检1200批”)
     r"组织(?=开展|实施|举办|召开)|开展|发放|出具|完成(?=\S{3}))+"
 )
 # Text before a figure that names nothing: a preposition or an example list (“鼎鑫锰业等”).
-_NO_NAME = re.compile(r"^(?:对|向|为|在|完成|开展|对全市|全市)?$|等$")
-_AFTER_UNIT = re.compile(r"[\u4e00-\u9fffA-Za-z“”\"]{2,14}?(?=进行|开展|定期|的|，|,|。|；|;|、|$)")
+# (“惠及5.46万名老年人”: the verb names who benefits, the noun after the figure is counted)
+_NO_NAME = re.compile(r"^(?:对|向|为|在|完成|开展|对全市|全市|惠及|覆盖|受益|涉及)?$|等$")
+# The noun after a figure's unit, up to the verb acting on it (“5.46万名老年人发放补贴”).
+_AFTER_UNIT = re.compile(
+    r"[\u4e00-\u9fffA-Za-z“”\"]{2,14}?"
+    r"(?=进行|开展|定期|的|发放|提供|办理|落实|兑现|享受|实施|签订|配备|安装|，|,|。|；|;|、|$)"
+)
 _MARKER = re.compile(
     r"\s*(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|\d{1,2}\s*[、.](?!\d)|"
     r"\d{1,2}\s*\.(?=\d{4}\s*年)|"  # “3.2022年，全年…”: the item's number, then the year
