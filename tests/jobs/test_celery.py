@@ -184,8 +184,9 @@ def test_upload_is_done_through_celery_and_readyz_reports_the_broker(
 ) -> None:
     settings = broker_settings(tmp_path, clean_database, redis_url)
     with TestClient(create_app(settings, extract=FakeExtractor())) as client:
-        ready = client.get("/readyz")
-        assert ready.status_code == 200 and ready.json()["checks"]["broker"] == "ok", ready.text
+        ready = client.get("/readyz")  # the broker answers, no worker yet: not ready
+        assert ready.status_code == 503, ready.text
+        assert ready.json()["error"]["context"]["broker"] == "ok", ready.text
         item = upload(client, HEADERS, report_text(department="网格局"))
         time.sleep(1.0)  # no worker yet: the job waits in the broker, not in this process
         assert statuses(client, [item["id"]]) == ["queued"]
@@ -314,10 +315,11 @@ def test_rabbitmq_carries_an_upload_to_done(
     settings = broker_settings(tmp_path, clean_database, AMQP_URL)
     try:
         with TestClient(create_app(settings, extract=FakeExtractor())) as client:
-            assert client.get("/readyz").json()["checks"]["broker"] == "ok"
             ids = [upload(client, HEADERS, report_text())["id"] for _ in range(3)]
             workers.append(Worker(settings, tmp_path / "worker.log", concurrency=2))
             wait_until(lambda: set(statuses(client, ids)) == {"done"}, 60, "done")
+            checks = client.get("/readyz").json()["checks"]  # the worker answers over AMQP
+            assert checks["broker"] == "ok" and checks["workers"]["answering"] == 1
         assert extraction_counts(settings) == dict.fromkeys(ids, 1)
     finally:
         _delete_amqp_queues(settings)

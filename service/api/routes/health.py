@@ -1,8 +1,9 @@
 """Liveness and readiness: ``/healthz`` (the process answers) and ``/readyz`` (it can work).
 
 Owns what "ready" means: the database answers and its schema is current, the storage
-folder is writable, the job runner is alive, and (with a broker configured) the broker
-accepts a connection. Whether an LLM endpoint is configured is
+store is writable, the job runner is alive, and (with a broker configured) the broker
+accepts a connection and at least one Celery worker of this deployment answers within a
+second (``workers``: how many, and how many consume each queue). Whether an LLM endpoint is configured is
 reported but never makes the service unready: without one it still extracts with rules.
 """
 
@@ -14,7 +15,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from service.api.deps import StateDep
+from service.api.deps import AppState, StateDep
 from service.api.errors import ErrorBody, NotReadyError
 from service.store.migrate import current_revision, head_revision
 
@@ -61,7 +62,15 @@ def readyz(state: StateDep) -> Readiness:
     if broker_status is not None:  # the Celery engine: jobs wait on the broker
         checks["broker"] = broker_status()
         ok &= checks["broker"] == "ok"
+        checks["workers"] = _workers(state) if checks["broker"] == "ok" else None
+        ok &= bool(checks["workers"] and checks["workers"]["answering"])
     checks["llm"] = "configured" if state.settings.llm.configured else "not configured"
     if not ok:
         raise NotReadyError("; ".join(f"{k}: {v}" for k, v in checks.items()), **checks)
     return Readiness(status="ready", checks=checks)
+
+
+def _workers(state: AppState) -> dict[str, Any]:
+    from service.jobs.cluster import worker_status
+
+    return worker_status(state.runner.app, state.settings.queue.prefix)  # type: ignore[attr-defined]
