@@ -41,7 +41,8 @@ class OCRSettings(BaseModel):
 
 
 class ConvertSettings(BaseModel):
-    """LibreOffice, which converts legacy Word/WPS/RTF files to DOCX before reading them."""
+    """LibreOffice, which converts legacy Word/WPS/RTF files to DOCX and OpenDocument/WPS
+    spreadsheets (.ods, an .et xlrd cannot read) to XLSX before reading them."""
 
     soffice: str = Field(
         "soffice", description="The LibreOffice program: a name on PATH or a full path."
