@@ -165,18 +165,23 @@ def value_after(src: str, pos: int, limit: int) -> Hit | None:
 
 # A figure stated before its label: “其中：400万元用于人员经费，…”, “50万元为公用经费”.
 _FIGURE_FIRST = re.compile(
-    r"\s*(?:其中\s*[:：]?)?\s*(?P<num>\d[\d,.]*)\s*(?:万元|元|亿元)\s*"
+    r"\s*(?:(?:其中|包括|包含|含|分别是|有)\s*[:：]?)?\s*(?P<num>\d[\d,.]*)\s*(?:万元|元|亿元)\s*"
     r"(?:主要|全部|均|专项)?(?:用于|用在|为|是|属于?|系)(?:支付|保障)?\s*$"
 )
+_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")
 # What may follow such a label to the end of its clause.
-_LABEL_CLOSES = re.compile(r"\s*(?:支出|开支|方面|等)?\s*(?:[，,；;。]|$)")
+_LABEL_CLOSES = re.compile(r"\s*(?:支出|开支|方面|等)?\s*(?:[，,、；;。)）]|$)")
 
 
 def value_before(src: str, start: int, label_start: int, label_end: int) -> Hit | None:
     """The money figure the label's clause opens with when the label closes the clause
     (“400万元用于人员经费，”): the figure before the label is its figure."""
-    clause = max(src.rfind(ch, start, label_start) for ch in "，,；;。:：") + 1
-    m = _FIGURE_FIRST.fullmatch(src, max(clause, start), label_start)
+    clause = start
+    for i in range(label_start - 1, start - 1, -1):
+        if src[i] in "，、；;。:：(（" or (src[i] == "," and not _THOUSANDS.match(src, i - 1)):
+            clause = i + 1
+            break
+    m = _FIGURE_FIRST.fullmatch(src, clause, label_start)
     if m is None or not _LABEL_CLOSES.match(src, label_end):
         return None
     found = quantity_at(src, m.start("num"))

@@ -99,6 +99,7 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
         led = led and _item_line(g.src, para)
         if _short_line(g.src, para):
             under_bare = _bare_heading(g.src, para)
+        in_work = sections is not None and _about_work(g, sections, para.start)
         in_projects = (
             under_bare
             or led
@@ -115,7 +116,9 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
         found = [
             p
             for unit in units
-            for p in _unit_projects(g, unit, loc, in_projects, _opened(g.src, para.start, unit[0]))
+            for p in _unit_projects(
+                g, unit, loc, in_projects, _opened(g.src, para.start, unit[0]), in_work
+            )
         ]
         found = [q for p in found if (q := _named_by_heading(g, p, above, loc)) is not None]
         listed = _enumerations(g, para, loc, in_projects)
@@ -274,6 +277,19 @@ def _labelled_figures(
         else:
             amount = amount or value
     return amount, budget
+
+
+def _about_work(g: Grounder, root: Section, at: int) -> bool:
+    """Whether the part holding ``at`` is about the work done and its results
+    (工作开展情况, 主要成效, 绩效目标完成情况), not about money or projects."""
+    node = root.innermost(g.to_doc(at, at + 1)[0])
+    titles = [node.title, *(s.title for s in node.ancestors())]
+    return any(
+        re.search(r"工作|成效|成果|成绩|完成情况|开展|绩效|目标|产出|效益", t)
+        and not re.search(r"项目|支出|资金|经费|收支|预算", t)
+        for t in titles
+        if t
+    )
 
 
 def _about_projects(g: Grounder, root: Section, at: int) -> bool:
@@ -447,19 +463,29 @@ def _opened(text: str, para_start: int, at: int) -> bool:
 
 
 def _unit_projects(
-    g: Grounder, unit: tuple[int, int], loc: str, in_projects: bool, opened: bool
+    g: Grounder,
+    unit: tuple[int, int],
+    loc: str,
+    in_projects: bool,
+    opened: bool,
+    in_work: bool = False,
 ) -> list[Project]:
     """The projects of one numbered item or paragraph: money-first clauses (“安排…万元用于
-    A项目”) where they stand, else the one name-first project."""
+    A项目”) where they stand, else the one name-first project. In a part about the work
+    done (工作开展情况) a money-first clause is a project's only under words about projects:
+    “投入资金30万元实施道路维修工程，修复道路12公里” there is an achievement."""
     w = _words()
 
     def accept(name: str) -> bool:
-        is_project = in_projects or opened or w.suffix.search(name) is not None
+        named = w.suffix.search(name) is not None and not in_work
+        is_project = in_projects or opened or named
         return is_project and not w.not_project.search(name) and _name_ok(name)
 
     funded = funded_projects(g, unit, loc, accept)
     if funded:
         return funded
+    if in_work and not (in_projects or opened):
+        return []  # “（一）某某工程。全年投入资金85万元，新建…” there: a result
     p = _project_unit(g, unit, loc, in_projects, opened)
     return [p] if p is not None else []
 

@@ -125,6 +125,10 @@ class _Scanner:
             basis = ClauseBasis(self.text, sent.start, sent.end, self.year, masked)
             paired = respective(self.text, hits)
             self._subject = self._budget_subject(sent)
+            # “（1,087.30万元用于人员经费，…）”: a figure before its own label is no
+            # figure of a label before it
+            before = [value_before(self.text, sent.start, h.start, h.end) for h in hits]
+            claimed = {b.start for b in before if b is not None}
             for k, hit in enumerate(hits):
                 if hit.key in _BUDGET_FIELDS and k and self._modifies(hits[k - 1], hit):
                     continue  # “三公经费全年预算5万元”: the budget of that field, not the total
@@ -132,10 +136,12 @@ class _Scanner:
                     limit = hits[k + 1].start if k + 1 < len(hits) else end
                     found = (
                         paired.get(k)
-                        or value_before(self.text, sent.start, hit.start, hit.end)
+                        or before[k]
                         or value_past_change(self.text, hit.end, limit)
                         or value_after(self.text, hit.end, limit)
                     )
+                    if found is not None and found is not before[k] and found.start in claimed:
+                        found = None
                     self._field(hit, found, basis, sent, loc)
         for whole in _full_sentences(self.text, para):  # parts may be listed with ；
             self._parts_total(whole, loc)

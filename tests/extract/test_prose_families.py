@@ -87,6 +87,11 @@ def test_sum_before_the_name(text: str, want: list) -> None:
         "（三）支出情况\n全年基本支出300万元用于保障机构运转，项目支出50万元用于专项业务。",
         "（三）支出情况\n投入资金120万元用于改善办公条件。",
         "五、项目绩效\n城区路灯维修项目完成率100%，群众满意度达95%。",
+        # money put to work in a part about the work done: results, not projects
+        "四、工作开展情况\n全年主要完成了以下工作：\n1.投入资金30万元实施农村道路维修工程，修复道路12公里。\n"
+        "2.发放困难群众救助资金45.6万元，惠及群众320人。",
+        "四、主要工作成效\n2023年度，我局重点抓好以下几项工作：\n（一）农村饮水安全巩固提升工程。全年投入资金85万元，"
+        "新建供水站2座。\n（二）河道治理。完成河道清淤3.2公里。",
     ],
 )
 def test_no_projects(text: str) -> None:
@@ -104,6 +109,24 @@ def test_no_projects(text: str) -> None:
                 "public_expenditure": 50.3,
                 "project_expenditure": 70,
             },
+        ),
+        (
+            # the clause starts after a comma, inside brackets or after 、, and a
+            # thousands comma is no clause's end
+            "基本支出中，1,228.76万元用于人员经费，61.34万元用于公用经费。",
+            {"personnel_expenditure": 1228.76, "public_expenditure": 61.34},
+        ),
+        (
+            "支出总额906.75万元，包括325.15万元用于基本支出、581.60万元用于项目支出。",
+            {
+                "total_expenditure": 906.75,
+                "basic_expenditure": 325.15,
+                "project_expenditure": 581.6,
+            },
+        ),
+        (
+            "基本支出（1,087.30万元用于人员经费，365.37万元用于公用经费）主要用于保障机构正常运转。",
+            {"personnel_expenditure": 1087.3, "public_expenditure": 365.37},
         ),
         (
             "本年支出较上年的480.2万元增加40.1万元，达到520.3万元。",
@@ -143,3 +166,41 @@ def test_money_stated_in_other_orders(text: str, want: dict[str, float]) -> None
 )
 def test_no_personnel_figure(text: str) -> None:
     assert "personnel_expenditure" not in _budget("二、收支情况\n" + text)
+
+
+@pytest.mark.parametrize(
+    ("text", "score", "grade"),
+    [
+        ("部门整体支出绩效评价结果为“良”，得分86.00分。其中预算执行得分18分。", 86, "良"),
+        ("经综合评价，本部门整体支出绩效自评得分为92.5分，评价等级为“优”。", 92.5, "优"),
+        ("按照评分标准，本单位自评得分89分（满分100分），绩效等级为良好。", 89, "良好"),
+        ("自评结果为优秀，总得分95分。", 95, "优秀"),
+    ],
+)
+def test_score_and_grade_in_any_order(text: str, score: float, grade: str) -> None:
+    report = _export("2023年度部门整体支出绩效自评报告\n五、自评结论\n" + text).report
+    assert (report.total_score.value, report.grade.value) == (score, grade)
+
+
+def test_no_total_score_from_an_indicator_beside_a_grade_word() -> None:
+    report = _export(
+        "2023年度部门整体支出绩效自评报告\n五、自评结论\n经评价，群众满意度良好，得分9分。"
+    ).report
+    assert report.total_score is None
+
+
+@pytest.mark.parametrize(
+    "cover",
+    [
+        "部门(单位)名称  岫云县文化馆",
+        "单位名称：岫云县文化馆",
+        "预算单位：岫云县文化馆（盖章）",
+        "部门（单位）：岫云县文化馆",
+    ],
+)
+def test_cover_label_lines_are_no_part_of_the_title(cover: str) -> None:
+    report = _export(
+        cover + "\n\n2023年度部门整体支出绩效自评报告\n一、基本情况\n本馆内设3个股室。"
+    ).report
+    assert report.title.value == "2023年度部门整体支出绩效自评报告"
+    assert report.department.value == "岫云县文化馆"

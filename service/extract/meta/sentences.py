@@ -184,7 +184,9 @@ def _prose_scores(gv: Grounder) -> list[Cue]:
     out: list[Cue] = []
     for m in _SCORED.finditer(text):
         if not _a_part(text, m.start()) and not excluded(SCORE, clause_before(text, m.start())):
-            out += _with_grade(gv, m.end(), score_cue(gv, m.end(), text[m.end() :][:24], "prose", 2))
+            out += _with_grade(
+                gv, m.end(), score_cue(gv, m.end(), text[m.end() :][:24], "prose", 2)
+            )
     for m in rx.finditer(text):
         tail = text[m.end() : m.end() + 24]
         bare = bare_total(m.group("label"))
@@ -241,6 +243,11 @@ def grade_words() -> str:
     return rf"(?P<grade>{words})(?=[”\"」』’)）(（\s，。；;,.、]|$|等|级|档)"
 
 
+_SCORE_BESIDE = re.compile(
+    r"[”\"」』’]?\s*(?:[(（]|[，,]\s*(?:总|综合|最终)?得分\s*(?:为|是|:|：)?\s*(?=\d))"
+)
+
+
 def _prose_grades(gv: Grounder) -> list[Cue]:
     """“等级“优秀””, “评价等次为优”, “自评结果为良好（87.5分）”, “评定为优秀等级”. A one-character
     grade needs 为/是/：or quotes; staff appraisals (年度考核为优秀等次) are not the report's."""
@@ -266,10 +273,10 @@ def _prose_grades(gv: Grounder) -> list[Cue]:
         ):
             continue
         out += cue(GRADE, gv.text(m.start("grade"), m.end("grade"), "prose"), "prose", 2)
-        paren = re.match(r"[”\"」』’]?\s*[(（]", text[m.end("grade") :])
-        if paren:
-            at = m.end("grade") + paren.end()
-            out += score_cue(gv, at, text[at : at + 10], "prose", 2)
+        # the score beside it: “良好（87.5分）”, “为“良”，得分86分”
+        beside = _SCORE_BESIDE.match(text, m.end("grade"))
+        if beside:
+            out += score_cue(gv, beside.end(), text[beside.end() : beside.end() + 10], "prose", 2)
     return out
 
 

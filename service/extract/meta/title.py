@@ -29,6 +29,13 @@ def _title_rx() -> re.Pattern[str]:
     return re.compile(label_pattern("report.title"))
 
 
+@cache
+def _cover_label() -> re.Pattern[str]:
+    """A line opening with a cover form's label (unit, code, date, method)."""
+    paths = ("report.department", "report.budget_code", "report.report_date", "report.evaluator")
+    return re.compile(r"\s*(?:" + "|".join(f"(?:{label_pattern(p)})" for p in paths) + ")")
+
+
 def title_cues(g: Grounder, head_end: int) -> list[Cue]:
     """Title, and the department and year it names, from the lines before the first
     heading (or the first 60 lines when no heading was found). Of several title lines, one
@@ -102,6 +109,7 @@ def _title_block(text: str, start: int, end: int) -> tuple[int, int] | None:
             or PAGE_NUMBER.fullmatch(line)
             or _DATE_LINE.search(line)
             or _title_rx().search(line)  # another title (a running header) above this one
+            or _cover_label().match(line)  # “部门(单位)名称  某某局”: a cover line, no title
         ):
             break
         top = s
