@@ -229,7 +229,9 @@ _GLUED_TAIL = re.compile(rf"(?:{_GLUED_RATE}|{_GLUED_AMOUNT})*(?:{_GLUED_AMOUNT}
 _SPACED_FIGURE = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
 _PIECE = re.compile(rf"{_GLUED_RATE}|{_GLUED_AMOUNT}|{_LAST_RATE}")
 # The row's number before its name: “2委员履职经费”, “1 道路养护” (not 2号楼, 3年级 …).
-_ROW_NUMBER = re.compile(r"^\s*\d{1,3}(?:\s*[、.．]\s*|\s+|(?=[^\d\s.,，年月日号期个项类级]))")
+_ROW_NUMBER = re.compile(
+    r"^\s*\d{1,3}(?:\s*[、.．]\s*|\s+|(?=项目)|(?=[^\d\s.,，年月日号期个项类级]))"
+)
 FIGURES_TAIL = re.compile(r"-?[\d,.%\s][-\d,.%\s]*$")
 _HEADER_LEFTOVER = 4  # characters of a header line that name no column
 

@@ -15,7 +15,7 @@ from functools import cache
 
 from service.document import Cell
 from service.extract.lexicon import lexicon
-from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, line_field
+from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, is_money_label, line_field
 from service.extract.table_headers import covering, header_key, role_of
 from service.extract.three_public_table import change_kind
 from service.records.numbers import is_blank, parse_quantity
@@ -110,11 +110,26 @@ def two_row_texts(rows: Rows, i: int) -> list[str] | None:
 def money_header(rows: Rows, i: int, texts: list[str]) -> tuple[dict[int, str], int]:
     """The money columns of a header at row ``i`` (``texts`` its words), over one row or
     two (2023年 | 2022年 over 预算数 | 决算数 | 决算数), and the header's last row."""
-    roles = money_columns(texts)
+    roles, head = money_columns(texts), i
     stacked = two_row_texts(rows, i)
     if stacked is not None and len(more := money_columns(stacked)) > len(roles):
-        return more, i + 1
-    return roles, i
+        roles, head = more, i + 1
+    if roles and _bare_years(roles, stacked or texts) and not _names_money(rows[head + 1 :], roles):
+        return {}, i  # 2024年 | 2025年 over counts: no money table
+    return roles, head
+
+
+def _bare_years(roles: dict[int, str], texts: list[str]) -> bool:
+    """Every money column is headed by its year alone (2024年 | 2025年)."""
+    return all(_BARE_YEAR_COL.fullmatch(header_key(texts[c])) for c in roles if c < len(texts))
+
+
+def _names_money(rows: Rows, roles: dict[int, str]) -> bool:
+    """A row below names a budget or 三公 line (支出合计, 公务接待费 …)."""
+    return any(
+        (label := row_label(row, min(roles))) is not None and is_money_label(label.text)
+        for row in rows
+    )
 
 
 def stacked_words(upper: list[str], lower: list[str]) -> list[str] | None:

@@ -205,15 +205,10 @@ def _stacked_cells(lines: list[str], start: int) -> list[tuple[str, int]]:
 
 
 def _row_ok(row: list[str]) -> bool:
-    """[序号] label, then values only: at least one a figure."""
+    """[序号] label, then values only (figures or marks for none)."""
     cells = row[1:] if _SERIAL.match(row[0]) and len(row) > 2 else row
     label, values = cells[0], cells[1:]
-    return (
-        not _is_value(label)
-        and bool(values)
-        and all(_is_value(v) for v in values)
-        and any(is_figure(v) for v in values)
-    )
+    return not _is_value(label) and bool(values) and all(_is_value(v) for v in values)
 
 
 def read_stacked(lines: list[str], start: int) -> Found | None:
@@ -233,7 +228,8 @@ def read_stacked(lines: list[str], start: int) -> Found | None:
         while k + width <= len(texts) and _row_ok(texts[k : k + width]):
             rows.append(texts[k : k + width])
             k += width
-        if len(rows) >= 2 and (best is None or len(rows) > len(best[1]) - 1):
+        figures = any(is_figure(v) for row in rows for v in row[1:])
+        if len(rows) >= 2 and figures and (best is None or len(rows) > len(best[1]) - 1):
             header = [""] * (width - words) + texts[:words]
             best = (k, [header, *rows], cells[k - 1][1])
     return (best[1], best[2]) if best else None
@@ -251,14 +247,15 @@ def read_label_then_figures(lines: list[str], start: int) -> Found | None:
     rows: Rows = []
     i = start + 1
     while i + 1 < len(lines):
-        label, figures = lines[i].strip(" \u3000\t"), lines[i + 1].split()
-        if not (_is_cell(label) and " " not in label and figures):
+        label, figures = lines[i].split(), lines[i + 1].split()
+        # the label alone, or after its 序号 (1 支出合计)
+        if not (len(label) == 1 or (len(label) == 2 and _SERIAL.match(label[0]))):
             break
-        if _is_value(label) or not all(_is_value(f) for f in figures):
+        if not (_is_cell(label[-1]) and figures) or _is_value(label[-1]):
             break
-        if len(figures) + 1 > len(header) + 1:
+        if not all(_is_value(f) for f in figures) or len(label) + len(figures) > len(header) + 1:
             break
-        rows.append([label, *figures])
+        rows.append([*label, *figures])
         i += 2
     if len(rows) < 2:
         return None
