@@ -272,7 +272,8 @@ class Document(BaseModel):
         # Segments never overlap (the builder writes them one after another), so their ends
         # are sorted too: skip straight to the first one that ends after the span starts.
         first = bisect.bisect_right(self._segment_ends, span.start)
-        for start, end, page, box, ref in segments[first:]:
+        for i in range(first, len(segments)):  # no slice: it would copy the rest each call
+            start, end, page, box, ref = segments[i]
             if start >= span.end:
                 break
             if end <= span.start or end == start:
