@@ -149,11 +149,8 @@ def header_columns(line: str) -> list[str]:
                 if excl and (excl.search(m.group()) or _excluded_after(excl, line, m.end())):
                     continue
                 found.append((m.start(), m.end(), role))
-    kept = [
-        f
-        for f in found
-        if not any(o[0] <= f[0] and f[1] <= o[1] and (o[1] - o[0]) > (f[1] - f[0]) for o in found)
-    ]
+    inside = _inside_longer(found)
+    kept = [f for f in found if (f[0], f[1]) not in inside]
     ordered = sorted(kept)
     names = [i for i, (_, _, role) in enumerate(ordered) if role == "level3"]
     if len(names) >= 2 and "三级" in line[ordered[names[1]][0] : ordered[names[1]][1]]:
@@ -167,6 +164,19 @@ def header_columns(line: str) -> list[str]:
         if role not in roles:
             roles.append(role)
     return roles
+
+
+def _inside_longer(found: list[tuple[int, int, str]]) -> set[tuple[int, int]]:
+    """The (start, end) of the matches that lie inside a longer match: in order of start
+    (the longer first at one start), a span inside one before it ends by that one's end.
+    One pass; comparing every pair was quadratic on a long line full of header words."""
+    inside: set[tuple[int, int]] = set()
+    reach = -1  # the furthest end of the spans before (all start at or before this one)
+    for a, b in sorted({(a, b) for a, b, _ in found}, key=lambda s: (s[0], -s[1])):
+        if reach >= b:
+            inside.add((a, b))
+        reach = max(reach, b)
+    return inside
 
 
 def two_row_header(upper: list[str], lower: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from service.document import Document
+from service.document import Document, Span
 from service.extract import meta, narrative, settle_checks, staffing
 from service.extract.basis import annotate
 from service.extract.checks import ShareStatement, run_checks
@@ -111,10 +111,12 @@ def collect(
     # Indicators from the 自评表; a template without the table writes them as sentences.
     export.indicators = tables.indicators or prose_indicators(gv)
     # A sentence read as an indicator row (prose-only templates) is not also an achievement.
-    taken = [v.source.span for i in export.indicators for v in _values(i) if v.source]
+    taken = _overlaps_any(
+        [v.source.span for i in export.indicators for v in _values(i) if v.source]
+    )
     export.achievements = [
         a for a in narrative.achievements(gv, sections)
-        if not (a.text.source and any(a.text.source.span.overlaps(s) for s in taken))
+        if not (a.text.source and taken(a.text.source.span))
     ]  # fmt: skip
     export.problems = narrative.problems(g, sections)
     export.measures = narrative.measures(g, sections)
@@ -137,6 +139,20 @@ def _innermost(root: Section) -> Callable[[int], Section]:
         return root
 
     return find
+
+
+def _overlaps_any(spans: list[Span]) -> Callable[[Span], bool]:
+    """Whether a span overlaps any of ``spans`` (``Span.overlaps``), by bisection: a
+    long document has thousands of achievements and indicator values."""
+    ordered = sorted((s.start, s.end) for s in spans)
+    starts = [a for a, _ in ordered]
+    reach = list(itertools.accumulate((b for _, b in ordered), max))
+
+    def test(span: Span) -> bool:
+        k = bisect.bisect_left(starts, span.end)  # those starting before the span ends
+        return k > 0 and reach[k - 1] > span.start
+
+    return test
 
 
 def _values(model: object) -> list[Value]:
