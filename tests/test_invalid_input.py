@@ -99,6 +99,16 @@ LIST_PAGE = (
 ).encode("gbk")
 
 
+def _ods(content: str | None) -> bytes:
+    """An OpenDocument spreadsheet package: its mimetype, and ``content`` as content.xml."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        if content is not None:
+            zf.writestr("content.xml", content)
+    return buf.getvalue()
+
+
 def _zip(name: str, data: bytes) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -119,6 +129,9 @@ BAD_FILES: list[tuple[str, bytes, type[errors.InputError], IngestOptions | None]
     ("big.pdf", _pdf(1), errors.FileTooLargeError, IngestOptions(limits=Limits(max_bytes=100))),
     ("list.html", LIST_PAGE, errors.NoArticleError, None),
     ("locked.xlsx", _encrypted_xlsx(), errors.EncryptedFileError, None),
+    # refused before LibreOffice would run
+    ("cut.ods", _ods("<office:document-content xmlns:office='o'>"), errors.CorruptFileError, None),
+    ("hollow.ods", _ods(None), errors.CorruptFileError, None),
     ("cut.ofd", _ofd("<ofd:OFD/>" * 50)[:120], errors.CorruptFileError, None),
     (
         "rootless.ofd",

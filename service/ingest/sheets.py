@@ -106,7 +106,7 @@ def _open_sheets(
     converted to .xlsx; a WPS .et is an Excel 97 (BIFF8) file read as .xls, converted only
     when xlrd cannot read it (records of WPS's own). The conversion is cached by sha256."""
     if source.format is SourceFormat.ods:
-        check_zip_expansion(data, options)
+        check_ods(data, options)
         return (*_read_xlsx(_to_xlsx(data, ".ods", source, options)), True)
     if source.format in (SourceFormat.xls, SourceFormat.et):
         try:
@@ -117,6 +117,23 @@ def _open_sheets(
         return (*_read_xlsx(_to_xlsx(data, ".et", source, options)), True)
     check_zip_expansion(data, options)
     return (*_read_xlsx(data), False)
+
+
+def check_ods(data: bytes, options: IngestOptions) -> None:
+    """Refuse before LibreOffice runs an .ods that unpacks too far or whose ``content.xml``
+    is missing or is not well-formed XML (parsed without entities or network)."""
+    from lxml import etree
+
+    check_zip_expansion(data, options)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            content = zf.read("content.xml")
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        etree.fromstring(content, parser)
+    except KeyError:
+        raise CorruptFileError("an .ods archive without content.xml") from None
+    except (zipfile.BadZipFile, OSError, ValueError, etree.XMLSyntaxError) as exc:
+        raise CorruptFileError(f"a damaged .ods: {type(exc).__name__}: {exc}") from None
 
 
 def _to_xlsx(data: bytes, suffix: str, source: SourceInfo, options: IngestOptions) -> bytes:

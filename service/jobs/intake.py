@@ -2,8 +2,10 @@
 
 Owns what happens between "bytes arrived" and "202 Accepted": the size limit, content
 sniffing, a quick open of PDFs and images (corrupt, encrypted, no pages, too many pages,
-too many pixels) and a web page's article (none: ``no_article``), so bad files are refused
-at once rather than failing later in a job, writing the bytes to storage, and committing the document and its job before returning.
+too many pixels), a web page's article (none: ``no_article``) and an .ods's content (before
+LibreOffice would convert it), so bad files are refused at once rather than failing later in
+a job, writing the bytes to storage, and committing the document and its job before
+returning.
 Must not run the heavy stages (reading, OCR, extraction): that is the job's work.
 """
 
@@ -74,6 +76,11 @@ def check_upload(data: bytes, filename: str | None, limits: Limits) -> Checked:
         from service.ingest.reader import IngestOptions
 
         check_article(data, filename, IngestOptions(limits=limits))
+    elif fmt is SourceFormat.ods:
+        from service.ingest.reader import IngestOptions
+        from service.ingest.sheets import check_ods
+
+        check_ods(data, IngestOptions(limits=limits))
     elif fmt is SourceFormat.bundle:
         pages = _check_bundle(data, limits)
     elif fmt is SourceFormat.text:

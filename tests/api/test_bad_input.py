@@ -48,6 +48,15 @@ def _list_page() -> bytes:
     return page.encode("gbk")
 
 
+def _hollow_ods() -> bytes:
+    """An OpenDocument spreadsheet package without its content.xml."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("styles.xml", "<office:document-styles/>")
+    return buf.getvalue()
+
+
 def _png_bomb() -> bytes:
     """A valid PNG header claiming 100000 x 100000 pixels, a few hundred bytes long."""
 
@@ -74,6 +83,7 @@ BAD_FILES = [
     ("broken doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "r.doc", 422, "corrupt_file"),
     ("corrupt png", _corrupt_png(), "p.png", 422, "corrupt_file"),
     ("html without article", _list_page(), "list.html", 422, "no_article"),
+    ("ods without content", _hollow_ods(), "t.ods", 422, "corrupt_file"),
     ("png bomb", _png_bomb(), "bomb.png", 413, "image_too_large"),
 ]
 
