@@ -73,6 +73,19 @@ def _level_at(text: str, pos: int, end: int) -> re.Match[str] | None:
     return _LEVEL.match(text, pos, end) or _framework_level().match(text, pos, end)
 
 
+# Before a level name on a line of its own: its number (一、 （一） 1. (1)).
+_LEVEL_NUMBERING = re.compile(
+    r"\s*(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（]?\d{1,2}[)）、.．])\s*"
+)
+
+
+def _past_separators(text: str, pos: int, end: int) -> int:
+    """Past the spaces and marks after a level name (产出指标—数量指标：)."""
+    while pos < end and text[pos] in " \u3000—-－/、:：":
+        pos += 1
+    return pos
+
+
 # A level name on its own line that no list knows: short, Chinese only (a wrapped half of
 # a long 三级 name is longer).
 _NAMED_LEVEL = re.compile(r"[\u4e00-\u9fff]{2,6}")
@@ -312,16 +325,17 @@ class _Reader:
         self.totals: tuple[float | None, float | None] = (None, None)
 
     def level_line(self, s: int, e: int) -> bool:
-        """A line of 一级/二级 names only (“产出指标”, “产出指标(40分)数量指标”)."""
-        pos, seen = s, False
+        """A line of 一级/二级 names only (“产出指标”, “产出指标(40分)数量指标”, numbered
+        “一、产出指标”, “产出指标—数量指标：”)."""
+        n = _LEVEL_NUMBERING.match(self.text, s, e)
+        s = pos = n.end() if n else s
+        seen = False
         while pos < e:
             m = _level_at(self.text, pos, e)
             if not m:
                 return False
             seen = True
-            pos = m.end()
-            while pos < e and self.text[pos] in " \u3000":
-                pos += 1
+            pos = _past_separators(self.text, m.end(), e)
         if not seen:
             return False
         self._levels(s, e)
@@ -368,9 +382,7 @@ class _Reader:
                 self.l2 = v
             else:
                 self.l1, self.l2 = v, None
-            pos = m.end()
-            while pos < e and self.text[pos] in " \u3000":
-                pos += 1
+            pos = _past_separators(self.text, m.end(), e)
 
     def row(self, s: int, e: int) -> bool:
         self._named_l1_last = False
@@ -632,14 +644,27 @@ def _total_value(r: _Reader) -> Value | None:
 _MAX_SKIPPED = 2  # lines in the table's region that are neither rows nor levels (page numbers)
 
 
+def _line_spans(g: Grounder, lines: list[Line]) -> list[tuple[int, int]]:
+    """The spans of ``lines`` and of the rows of the document's tables, in reading order:
+    a text copy whose rows the text reader set apart as a small table between level lines
+    (“产出指标” on a line of its own, then tab-separated rows) reads as one 自评表."""
+    spans = [g.trim(line.span.start, line.span.end) for line in lines]
+    for table in g.doc.tables:
+        by_row: dict[int, list[tuple[int, int]]] = {}
+        for cell in table.cells:
+            if cell.text.strip():
+                by_row.setdefault(cell.row, []).append((cell.span.start, cell.span.end))
+        spans += [g.trim(min(a for a, _ in c), max(b for _, b in c)) for c in by_row.values()]
+    return sorted(spans)
+
+
 def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
     """The rows under the first glued 自评表 header among ``lines`` (prose lines)."""
     text = g.doc.text
     reader: _Reader | None = None
     skipped = 0
     lower_header = False
-    for line in lines:
-        s, e = g.trim(line.span.start, line.span.end)
+    for s, e in _line_spans(g, lines):
         if reader is None:
             squeezed = re.sub(r"\s+", "", text[s:e])
             roles = header_columns(squeezed)

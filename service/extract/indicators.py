@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from service.document import Cell
 from service.extract.ground import Grounder
-from service.extract.indicator_framework import with_framework_levels
+from service.extract.indicator_framework import framework_levels, with_framework_levels
 from service.extract.indicator_levels import OwnLabels, settle_levels
 from service.extract.table_headers import column_roles, header_texts, role_of
 from service.records import Indicator, Value
@@ -185,6 +185,32 @@ def _is_points(cell: Cell | None) -> bool:
     return q is not None and q.value is not None and q.unit in (None, "分")
 
 
+_LABEL_NUMBER = re.compile(
+    r"\s*(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（]?\d{1,2}[)）、.．])\s*"
+)
+_LABEL_PART = re.compile(r"[^—\-－/:：]+")
+
+
+def _known_level(name: str) -> bool:
+    fw1, fw2 = framework_levels()
+    base = name.removesuffix("指标")
+    return name in LEVEL1_NAMES or name in LEVEL2_FAMILY or base in fw1 or base in fw2
+
+
+def label_parts(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The level names a label cell holds, each with its span: its number dropped
+    (“一、产出指标”), two names parted by a dash read apart (“产出指标—数量指标”)."""
+    m = _LABEL_NUMBER.match(text, start, end)
+    if m and m.end() < end:
+        start = m.end()
+    parts = [(p.start(), p.end()) for p in _LABEL_PART.finditer(text, start, end)]
+    names = [re.sub(r"\s+", "", _WEIGHT_IN_LABEL.sub("", text[a:b])) for a, b in parts]
+    if len(parts) > 1 and all(_known_level(n) for n in names):
+        return [(a, b, n) for (a, b), n in zip(parts, names, strict=True)]
+    whole = text[start:end].rstrip(":：")
+    return [(start, start + len(whole), re.sub(r"\s+", "", _WEIGHT_IN_LABEL.sub("", whole)))]
+
+
 class IndicatorParser:
     """Feeds on rows (one table or several continued ones); ``finish`` returns the rows."""
 
@@ -295,8 +321,12 @@ class IndicatorParser:
         )
 
     def _label(self, col: int, cell: Cell, loc: str) -> None:
-        """A 一级/二级 label: by its name where the name is unambiguous, else by column."""
-        name = _WEIGHT_IN_LABEL.sub("", _t(cell))
+        for start, end, name in label_parts(self.g.doc.text, cell.span.start, cell.span.end):
+            self._one_label(col, start, end, name, loc)
+
+    def _one_label(self, col: int, start: int, end: int, name: str, loc: str) -> None:
+        """A 一级/二级 label: by its name where the name is unambiguous, else by column,
+        else by the framework's names (投入, 预算执行 …)."""
         if role_of(name, "indicators") is not None:
             return  # a stray header cell ('偏差原因分析及改进措施')
         is_l1 = name in LEVEL1_NAMES and (name not in LEVEL2_FAMILY and name != "成本指标")
@@ -307,7 +337,11 @@ class IndicatorParser:
         if not (is_l1 or is_l2):
             is_l1 = col == self.h.get("level1")
             is_l2 = col == self.h.get("level2")
-        value = self.g.text(cell.span.start, cell.span.end, loc, value=name)
+        if not (is_l1 or is_l2):  # a heading row in a table without level columns
+            fw1, fw2 = framework_levels()
+            is_l1 = name.removesuffix("指标") in fw1
+            is_l2 = name.removesuffix("指标") in fw2
+        value = self.g.text(start, end, loc, value=name)
         if value is None:
             return
         if is_l1:
