@@ -45,14 +45,15 @@ _SCORE = re.compile(
 _REASON = re.compile(r"(?:偏差原因|原因分析|未完成原因|扣分原因)\s*(?:为|是|[:：])\s*(?P<v>.+)$")
 # Before the name: a level prefix (产出指标—数量指标：, 数量指标中，, 时效指标：).
 _LEVEL_PREFIX = re.compile(
-    r"(?:(?P<l1>[\u4e00-\u9fff]{2,8}?指标|项目(?:产出|成本|效益)|满意度)\s*[—\-－]+\s*)?"
-    r"(?P<l2>[\u4e00-\u9fff]{2,10}?指标)\s*(?:中|方面)?\s*[:：，,]\s*"
+    r"(?:(?P<l1>[\u4e00-\u9fff]{2,8}?指标|项目(?:产出|成本|效益)|满意度)\s*(?:[—\-－]+|中的)\s*)?"
+    r"(?P<l2>[\u4e00-\u9fff]{2,10}?指标)\s*(?:中|方面)?\s*(?:[:：，,]|(?=[“\"「]))\s*"
 )
-_NAME_TAIL = re.compile(r"(?:指标|的|之|，|,|：|:|\s)+$")
+_NAME_TAIL = re.compile(r"(?:指标|的|之|，|,|：|:|。|\s)+$")
+_QUOTED = re.compile(r"[“\"「](?P<name>[^”\"」]{2,40})[”\"」]")
 _HEADING = re.compile(
     rf"\s*{_NUMBERING}?\s*(?P<name>[\u4e00-\u9fff]{{2,10}}?)\s*(?:完成情况|方面)?\s*[:：。]?\s*$"
 )
-_CLAUSE = re.compile(r"[，,；;]")
+_CLAUSE = re.compile(r"[，,；;、]")
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -161,6 +162,9 @@ class _SentenceReader:
             s = m.end()
         tail = _NAME_TAIL.search(text, s, name_end)
         name_stop = tail.start() if tail else name_end
+        quoted = _QUOTED.fullmatch(text, s, name_stop)
+        if quoted:  # “巡河次数”: the name is what the marks hold
+            s, name_stop = quoted.span("name")
         if not 2 <= name_stop - s <= 40:
             return None
 
@@ -194,14 +198,32 @@ class _SentenceReader:
 
 def sentence_indicators(g: Grounder) -> list[tuple[int, int, Indicator]]:
     """Rows stated as sentences in the prose view of ``g``, each with the span of its
-    sentence in ``g.src``."""
+    sentence in ``g.src``. A sentence of several rows parted by ； gives each; a name
+    standing alone before the sentence of its figures (“1、巡河次数。目标值：…”) is theirs."""
     r = _SentenceReader(g)
     out: list[tuple[int, int, Indicator]] = []
     for para in g.paragraphs():
+        name_before: int | None = None
         for s, e in _sentences(g.src, para.start, para.end):
             if r.heading(s, e):
+                name_before = None
                 continue
-            ind = r.row(s, e)
-            if ind is not None:
-                out.append((s, e, ind))
+            found = _rows(r, s, e)
+            if not found and name_before is not None:
+                found = [(name_before, e, ind) for _, _, ind in _rows(r, name_before, e)]
+            out += found
+            name_before = s if not found and e - s <= 30 else None
     return out
+
+
+def _rows(r: _SentenceReader, s: int, e: int) -> list[tuple[int, int, Indicator]]:
+    """The row of [s, e), or one row per part where every part parted by ； is one."""
+    cuts = [m.end() for m in re.finditer(r"[；;]", r.src[s:e])]
+    if cuts:
+        bounds = [s + c for c in cuts]
+        parts = list(zip([s, *bounds], [b - 1 for b in bounds] + [e], strict=True))
+        rows = [r.row(a, b) for a, b in parts if b > a]
+        if len(rows) > 1 and all(rows):
+            return [(a, b, ind) for (a, b), ind in zip(parts, rows, strict=True) if ind]
+    ind = r.row(s, e)
+    return [(s, e, ind)] if ind is not None else []

@@ -435,8 +435,8 @@ def prose_indicators(g: Grounder) -> list[Indicator]:
         k = next((k for k, (a, b) in enumerate(spans) if a < e and s < b), None)
         if k is None:
             out.append((s, ind))
-        elif out[k][1].level3.value == ind.level3.value:
-            out[k] = (out[k][0], _fill(out[k][1], ind))
+        else:  # the clause reader's cut, with what only the fixed pattern saw
+            out[k] = (out[k][0], _fill(ind, out[k][1]))
     return [ind for _, ind in sorted(out, key=lambda x: x[0])]
 
 

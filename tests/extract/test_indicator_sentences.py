@@ -66,6 +66,46 @@ def test_one_indicator_per_sentence(sentence: str, want: tuple) -> None:
     assert _row(_read(sentence + "\n")) == [want]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "want"),
+    [
+        # the levels joined by 中的, the name in quotation marks
+        (
+            "产出指标中的数量指标“河道巡查里程”，年度目标≥310公里，实际完成326公里，分值12分，得分12分。",
+            ("产出指标", "数量指标", "河道巡查里程", 310, 326, 12, 12),
+        ),
+        # the clauses parted by 、
+        (
+            "义诊下乡次数年度目标值≥24次、实际完成值26次、分值6分、得分6分。",
+            (None, None, "义诊下乡次数", 24, 26, 6, 6),
+        ),
+        # a quoted name followed by 指标：
+        (
+            "“案卷评查合格率”指标：目标值≥95%，完成值96.5%，权重8分，自评得分8分。",
+            (None, None, "案卷评查合格率", 95, 96.5, 8, 8),
+        ),
+        # the name a sentence of its own, the figures after it parted by ；
+        (
+            "2、法律援助受理件数。目标值：≥150件；实际完成值：163件；分值：10分；得分：10分。",
+            (None, None, "法律援助受理件数", 150, 163, 10, 10),
+        ),
+    ],
+)
+def test_other_sentence_shapes(sentence: str, want: tuple) -> None:
+    assert _row(_read(sentence + "\n")) == [want]
+
+
+def test_two_rows_in_one_sentence_parted_by_semicolons() -> None:
+    e = _read(
+        "河道保洁里程目标≥40公里，实际42公里，得10分；保洁经费目标≤85万元，实际83.2万元，得9分。\n"
+    )
+    assert [(r[2], r[3], r[4], r[6]) for r in _row(e)] == [
+        ("河道保洁里程", 40, 42, 10),
+        ("保洁经费", 85, 83.2, 9),
+    ]
+    assert e.indicators[1].target.unit == "万元"
+
+
 def test_reason_and_units() -> None:
     e = _read(
         "（3）时效指标：投诉按期办结率，目标100%，完成97%，分值10分，得分9分，"
