@@ -134,6 +134,9 @@ def value_after(src: str, pos: int, limit: int) -> Hit | None:
             if not only_filler and ch != "\n":
                 return None  # “公用经费补助：…”: the label is part of a longer name heading
             colon = colon or only_filler  # a label before its colon or ending its line heads
+            # past a line's end (a heading: 二、部门整体支出情况) only filler may stand: the
+            # next line's words make its own sentence (2022年度收入合计520万元)
+            crossed = crossed or ch == "\n"
         m = filler.match(src, i)
         if m and m.end() > i:
             i = m.end()

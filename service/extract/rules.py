@@ -36,6 +36,7 @@ from service.extract.resolve import (
 )
 from service.extract.sections import Section, build_sections
 from service.extract.settle_checks import FindingCounter
+from service.extract.statement_tables import statement_table_candidates
 from service.extract.tables import map_tables
 from service.extract.text import build_view
 from service.records import (
@@ -102,6 +103,8 @@ def collect(
     prose = prose_figures(gv, locator)
     tables = map_tables(g, doc.tables)
     candidates += prose.candidates + tables.candidates
+    # an annex's two-column table (指标 | 数值) restates figures: statements like any other
+    candidates += statement_table_candidates(g, doc.tables)
     export.budget.lines = tables.lines
     export.budget.basic_breakdown = prose.basic_breakdown
     export.projects, conflicts = merge_projects(
