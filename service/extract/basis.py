@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from service.document import Cell, Document, Table
@@ -148,9 +149,11 @@ def same_quantity(a: Basis | None, b: Basis | None) -> bool:
 # --- reading the cues -------------------------------------------------------------------
 
 
-def _label_patterns(path: str) -> list[re.Pattern[str]]:
+@cache
+def _label_patterns(path: str) -> tuple[re.Pattern[str], ...]:
     """The lexicon's words for ``path`` (or for the item's '.actual' entry: a 三公 item is
-    named the same in every column)."""
+    named the same in every column), one pattern per label: at one place the label read
+    is the one reaching furthest (年度支出总额, not 年度支出 before 总额)."""
     lex = lexicon()
     entries = [lex.get(path)]
     if path.startswith("three_public."):
@@ -158,10 +161,10 @@ def _label_patterns(path: str) -> list[re.Pattern[str]]:
     for entry in entries:
         if entry is None:
             continue
-        found = [p for p in (entry.label_pattern(), entry.row_label_pattern()) if p]
-        if found:
-            return [re.compile(p) for p in found]
-    return []
+        found = [*entry.label_patterns(), entry.row_label_pattern()]
+        if any(found):
+            return tuple(re.compile(p) for p in found if p)
+    return ()
 
 
 def _back_to(text: str, pos: int, stops: str, limit: int) -> int:
@@ -204,11 +207,11 @@ def _is_part(prefix: str) -> bool:
     return bool(_CJK.search(prefix)) and not _UNIT_AFTER_FIGURE.search(prefix)
 
 
-def _label(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+def _label(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
     best = None
     for rx in patterns:
         m = _last(rx, text)
-        if m and (best is None or m.end() > best.end()):
+        if m and (best is None or (m.end(), -m.start()) > (best.end(), -best.start())):
             best = m
     return best
 

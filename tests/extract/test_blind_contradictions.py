@@ -56,6 +56,12 @@ def test_a_consistent_document_raises_no_conflict(tail: str) -> None:
         ),
         ("三、存在的问题\n一是预算执行率为92.30%，执行进度偏慢。\n", "budget.execution_rate", 92.3),
         ("三、绩效情况\n本年预算执行率达到98.5%。\n", "budget.execution_rate", 98.5),
+        ("四、存在的问题\n（一）本年度支出总额为498.00万元。\n", "budget.total_expenditure", 498),
+        (
+            "四、存在的问题\n全年总支出为498.00万元，结构有待优化。\n",
+            "budget.total_expenditure",
+            498,
+        ),
         (
             "附件\n主要指标\t数值\n收入合计\t520.00万元\n支出合计\t510.00万元\n",
             "budget.total_expenditure",
