@@ -20,9 +20,11 @@ killer; ``job_too_large``). Neither is retried: the same bytes would fail the sa
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import multiprocessing
 import os
+import re
 import resource
 import signal
 import threading
@@ -179,21 +181,66 @@ class _OverBudget:
 
 
 def _within_budget(memory_mb: int | None, fn: Callable[..., T], *args: Any) -> T | _OverBudget:
-    """In the worker process: ``fn(*args)`` with its address space capped for the task."""
+    """In the worker process: ``fn(*args)`` with its address space capped for the task.
+
+    Over budget: a ``MemoryError``, or any other failure (an exception, or a result whose
+    ``failed`` is true) that says an allocation was refused (``ENOMEM``, ``bad_alloc``…) or
+    came after the task took its process's address space to the edge of the limit: a native
+    library (MuPDF, onnxruntime, a shared object being mapped) reports a refused allocation
+    in its own words."""
     size = _address_space() if memory_mb else None
-    if size is None:  # no budget, or no /proc to measure from
+    if size is None or not memory_mb:  # no budget, or no /proc to measure from
         return fn(*args)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = size + (memory_mb or 0) * 2**20
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
+    budget = memory_mb * 2**20
+    limit = size + budget if hard == resource.RLIM_INFINITY else min(size + budget, hard)
+    edge = limit - max(budget // 10, 32 * 2**20)
+    peak_before = _peak_address_space() or 0
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
-        return fn(*args)
+        result = fn(*args)
     except MemoryError:
         return _OverBudget()
+    except Exception as exc:
+        if _out_of_memory(exc) or _reached(edge, peak_before):
+            return _OverBudget()
+        raise
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    if getattr(result, "failed", False) and (
+        _OUT_OF_MEMORY.search(repr(result)) or _reached(edge, peak_before)
+    ):
+        return _OverBudget()
+    return result
+
+
+_OUT_OF_MEMORY = re.compile(
+    r"Cannot allocate memory|ENOMEM|bad_alloc|out of memory|failed to map segment|"
+    r"MemoryError|malloc\b.*fail|fail\w* to alloc",
+    re.IGNORECASE,
+)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """An exception, or one it was raised from, that says an allocation was refused."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # the chain of causes, briefly
+        if seen is None:
+            return False
+        if isinstance(seen, MemoryError) or (
+            isinstance(seen, OSError) and seen.errno == errno.ENOMEM
+        ):
+            return True
+        if _OUT_OF_MEMORY.search(str(seen)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _reached(edge: int, peak_before: int) -> bool:
+    """The task raised this process's peak address space to ``edge`` or beyond."""
+    peak = _peak_address_space() or 0
+    return peak > peak_before and peak >= edge
 
 
 def _address_space() -> int | None:
@@ -203,6 +250,18 @@ def _address_space() -> int | None:
             return int(fh.read().split()[0]) * resource.getpagesize()
     except OSError:
         return None
+
+
+def _peak_address_space() -> int | None:
+    """The largest virtual size this process has had, in bytes (``VmPeak``)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

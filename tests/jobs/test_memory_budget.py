@@ -12,8 +12,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -76,6 +77,54 @@ def test_the_budget_counts_from_the_tasks_start_not_the_processes() -> None:
     try:
         pool.run(_grow, 192)  # the process keeps 192 MiB between tasks
         assert isinstance(pool.run(allocate, 192, memory_mb=BUDGET_MB), int)
+    finally:
+        pool.shutdown()
+
+
+def map_region(mib: int) -> int:
+    """Map ``mib`` MiB as a native library does (mmap): a refused mapping is an ``OSError``,
+    not a ``MemoryError``."""
+    import mmap
+
+    with mmap.mmap(-1, mib * 2**20) as region:
+        region[0] = 1
+    return os.getpid()
+
+
+@dataclass
+class Failed:
+    """A task's failure reported as a result (as the job's heavy part reports bad input)."""
+
+    message: str
+    failed: ClassVar[bool] = True
+
+
+def fail_after_mapping(mib: int) -> Failed:
+    """Runs into the budget inside a library that says so in its own words."""
+    try:
+        map_region(mib)
+    except OSError as exc:
+        return Failed(f"cannot load the engine: {exc}")
+    return Failed("no memory trouble")
+
+
+def raise_value_error() -> None:
+    raise ValueError("an ordinary bug")
+
+
+def test_a_native_allocation_refused_at_the_budget_is_job_too_large_too() -> None:
+    pool = ProcessPool(1)
+    try:
+        with pytest.raises(JobTooLargeError):
+            pool.run(map_region, 2048, memory_mb=BUDGET_MB)
+        with pytest.raises(JobTooLargeError):
+            pool.run(fail_after_mapping, 2048, memory_mb=BUDGET_MB)
+        # failures far from the budget keep their own meaning
+        assert pool.run(fail_after_mapping, 16, memory_mb=BUDGET_MB).message == (
+            "no memory trouble"
+        )
+        with pytest.raises(ValueError, match="ordinary bug"):
+            pool.run(raise_value_error, memory_mb=BUDGET_MB)
     finally:
         pool.shutdown()
 
