@@ -33,6 +33,7 @@ CONSISTENT = [
     "附件\n项目\t金额（万元）\n收入合计\t520.00\n支出合计\t500.00\n基本支出\t400.00\n",
     "附件\n指标\t数值\n支出合计（万元）\t500\n预算执行率（%）\t96.15\n",
     "附件\n项目\t预算数（万元）\n支出合计\t530.00\n基本支出\t410.00\n",
+    "三、绩效情况\n项目支出执行率为90%，专项资金执行率为88%。\n",
 ]
 
 
@@ -57,6 +58,9 @@ def test_a_consistent_document_raises_no_conflict(tail: str) -> None:
         ("三、存在的问题\n一是预算执行率为92.30%，执行进度偏慢。\n", "budget.execution_rate", 92.3),
         ("三、绩效情况\n本年预算执行率达到98.5%。\n", "budget.execution_rate", 98.5),
         ("四、存在的问题\n（一）本年度支出总额为498.00万元。\n", "budget.total_expenditure", 498),
+        ("三、绩效情况\n年末预算执行率为95%。\n", "budget.execution_rate", 95),
+        ("三、绩效情况\n部门整体预算执行率95%。\n", "budget.execution_rate", 95),
+        ("三、绩效情况\n全年支出执行率为95%。\n", "budget.execution_rate", 95),
         (
             "四、存在的问题\n全年总支出为498.00万元，结构有待优化。\n",
             "budget.total_expenditure",
