@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from service.config import Settings
-from service.document import Document
+from service.document import Document, TextSource
 from service.errors import InputError, JixiaoError
 from service.ingest import IngestOptions, read_document
 from service.jobs.isolation import ProcessPool
@@ -89,6 +89,7 @@ class Reading:
     row: dict[str, Any]  # the Extraction fields
     failed_error: dict[str, Any] | None
     pages: int
+    ocr_pages: int = 0  # pages whose text came from OCR: a scan
 
 
 @dataclass
@@ -148,7 +149,8 @@ def read_and_extract(
         files.put_derived(sha256, DOCUMENT_SUFFIX, _gzip_json(document))
         result = extract(document, extractor, settings)
         row = _extraction_row(result, ingest_s, time.perf_counter() - started)
-        return Reading(row, _failure_of(result), len(document.pages))
+        ocr = sum(p.text_source == TextSource.ocr for p in document.pages)
+        return Reading(row, _failure_of(result), len(document.pages), ocr)
     except InputError as exc:
         return Refusal(exc.to_dict(), retry=False)
     except MemoryError:  # over the job's memory budget: the pool says job_too_large
@@ -188,6 +190,7 @@ def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
         locked = repo.get_document(session, job.document_id, lock=True)
         repo.record_extraction(session, locked, extraction, failed_error=reading.failed_error)
         locked.page_count = locked.page_count or reading.pages
+        locked.ocr_pages = reading.ocr_pages
         queue.finish(session, held)
         if queue.waiting(session, locked.id):  # a rerun was asked for meanwhile
             locked.status = DocumentStatus.queued

@@ -10,6 +10,7 @@ two reviewers correcting at once are applied one after the other, never interlea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,7 @@ class DocumentFilters:
     approved: bool | None = None
     filename: str | None = None  # substring, case-insensitive
     review_state: str | None = None  # pending | first_approved | approved | returned
+    ids: tuple[str, ...] | None = None  # these documents only (a selection in the list)
 
 
 def get_document(session: Session, document_id: str, *, lock: bool = False) -> StoredDocument:
@@ -90,10 +92,28 @@ def _like(text: str) -> str:
 
 
 def list_documents(
-    session: Session, filters: DocumentFilters, *, limit: int, offset: int
+    session: Session,
+    filters: DocumentFilters,
+    *,
+    limit: int,
+    offset: int,
+    order: Sequence[Any] = (),
 ) -> tuple[list[StoredDocument], int]:
-    """A page of documents, newest first, and the total matching the filters."""
+    """A page of documents in ``order`` (``service.store.worklist.ordering``; newest first
+    by default), and the total matching the filters."""
+    conditions = filter_conditions(filters)
+    total_query = select(func.count()).select_from(StoredDocument).where(*conditions)
+    total = int(session.exec(total_query).one())
+    order = order or (col(StoredDocument.created_at).desc(), col(StoredDocument.id))
+    page = select(StoredDocument).where(*conditions).order_by(*order).offset(offset).limit(limit)
+    return list(session.exec(page).all()), total
+
+
+def filter_conditions(filters: DocumentFilters) -> list[Any]:
+    """The WHERE clauses of ``filters``."""
     conditions: list[Any] = []
+    if filters.ids is not None:
+        conditions.append(col(StoredDocument.id).in_(filters.ids))
     if filters.status:
         conditions.append(col(StoredDocument.status) == filters.status)
     if filters.department:
@@ -112,20 +132,12 @@ def list_documents(
     if filters.filename:
         name = col(StoredDocument.filename)
         conditions.append(name.ilike(_like(filters.filename), escape="\\"))
-    total_query = select(func.count()).select_from(StoredDocument).where(*conditions)
-    total = int(session.exec(total_query).one())
-    page = (
-        select(StoredDocument)
-        .where(*conditions)
-        .order_by(col(StoredDocument.created_at).desc(), col(StoredDocument.id))
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(session.exec(page).all()), total
+    return conditions
 
 
 def summary_of(export: dict[str, Any]) -> dict[str, Any]:
-    """The listing columns of a view: department, fiscal year, number of findings."""
+    """The listing columns of a view: department, fiscal year, number of findings, and the
+    key figures the work queue sorts by (支出合计 in 万元, 自评总分, 预算执行率 in %)."""
     report = export.get("report") or {}
     department = _plain(report.get("department"))
     year = _plain(report.get("fiscal_year"))
@@ -137,7 +149,17 @@ def summary_of(export: dict[str, Any]) -> dict[str, Any]:
         "department": str(department)[:255] if department not in (None, "") else None,
         "fiscal_year": year if isinstance(year, int) and not isinstance(year, bool) else None,
         "findings_count": len(export.get("findings") or []),
+        "total_expenditure": _number(export, "budget", "total_expenditure"),
+        "total_score": _number(export, "report", "total_score"),
+        "execution_rate": _number(export, "budget", "execution_rate"),
     }
+
+
+def _number(export: dict[str, Any], group: str, name: str) -> float | None:
+    value = _plain((export.get(group) or {}).get(name))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 def _plain(node: Any) -> Any:

@@ -93,6 +93,11 @@ class StoredDocument(SQLModel, table=True):
     # kept by service.store.review, the one place that decides it (待审核/初审通过/已审核/退回)
     review_state: str = Field(default="pending", max_length=16, index=True)
     open_findings: int = 0
+    # key figures of the current view, for the work queue's sorting (万元, points, %)
+    total_expenditure: float | None = None
+    total_score: float | None = None
+    execution_rate: float | None = None
+    ocr_pages: int | None = None  # pages read by OCR (a scan); None: not known
     uploaded_by: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -21,6 +21,7 @@ from service.api.deps import AppState
 from service.ui import auth
 from service.ui.admin import router as admin_router
 from service.ui.routes import LoginRequired, UiContext, router
+from service.ui.worklist_routes import router as worklist_router
 
 
 def install(app: FastAPI, state: AppState) -> None:
@@ -33,6 +34,7 @@ def install(app: FastAPI, state: AppState) -> None:
     app.state.jixiao_ui = UiContext(codec)
     state.auth_backends.append(auth.session_backend(codec))
     app.add_middleware(auth.RenewSession, codec=codec, settings=settings)
+    app.include_router(worklist_router)
     app.include_router(router)
     app.include_router(admin_router)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from service.ui import i18n_accounts as accounts
+from service.ui import i18n_queue as queue
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -592,6 +593,8 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
 
 ZH.update(accounts.ZH)
 EN.update(accounts.EN)
+ZH.update(queue.ZH)
+EN.update(queue.EN)
 STRINGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
 
 

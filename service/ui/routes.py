@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from service.api.deps import Principal, SessionDep, StateDep
 from service.store import documents as repo
@@ -26,7 +26,7 @@ from service.store import review as review_store
 from service.store.engine import transaction
 from service.store.pages import PAGED_FORMATS
 from service.store.tables import Correction, EvalRun, Role, StoredDocument
-from service.ui import accounts, auth, evalruns, evalset
+from service.ui import accounts, auth, evalruns, evalset, worklist
 from service.ui.i18n import STRINGS, Lang, normalize_lang, path_label, translator
 from service.ui.review import build_review, corrected_paths, display
 from service.ui.review_panel import person, review_panel
@@ -263,67 +263,7 @@ def set_lang(request: Request, state: StateDep, lang: str, next: str | None = No
 # --- documents --------------------------------------------------------------------------------
 
 
-_REVIEW_STATES = frozenset(s.value for s in review_store.ReviewState)
-
-
-def _filters(request: Request) -> tuple[repo.DocumentFilters, dict[str, str]]:
-    q = {k: v.strip()[:255] for k, v in request.query_params.items() if isinstance(v, str)}
-    status = (
-        q.get("status") if q.get("status") in ("queued", "processing", "done", "failed") else None
-    )
-    year = (
-        int(q["year"]) if q.get("year", "").isdigit() and 1900 <= int(q["year"]) <= 2200 else None
-    )
-    yes_no = {"yes": True, "no": False}
-    filters = repo.DocumentFilters(
-        status=status,
-        department=q.get("department") or None,
-        year=year,
-        has_findings=yes_no.get(q.get("findings", "")),
-        approved=yes_no.get(q.get("approved", "")),
-        review_state=q.get("review") if q.get("review") in _REVIEW_STATES else None,
-        filename=q.get("filename") or None,
-    )
-    shown = {
-        k: q.get(k, "")
-        for k in ("status", "department", "year", "findings", "approved", "review", "filename")
-    }
-    return filters, shown
-
-
-@router.get("/documents")
-def documents_page(request: Request, session: SessionDep, user: UiSessionDep) -> Response:
-    filters, shown = _filters(request)
-    page_arg = request.query_params.get("page", "1")
-    page = max(1, int(page_arg)) if page_arg.isdigit() else 1
-    rows, total = repo.list_documents(
-        session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
-    failed, _ = repo.list_documents(
-        session, repo.DocumentFilters(status="failed"), limit=10, offset=0
-    )
-    years = sorted(
-        {y for y in session.exec(select(StoredDocument.fiscal_year).distinct()) if y},
-        reverse=True,
-    )
-
-    def link(**change: Any) -> str:
-        params = {**{k: v for k, v in shown.items() if v}, **change}
-        return "/ui/documents?" + urlencode({k: v for k, v in params.items() if v})
-
-    return render(
-        request,
-        "documents.html",
-        user,
-        docs=rows,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        shown=shown,
-        years=years,
-        failed=failed if not filters.status else [],
-        link=link,
-    )
+# the documents list is ``service.ui.worklist_routes``
 
 
 # --- review -----------------------------------------------------------------------------------
@@ -381,7 +321,8 @@ def review_page(
         return error_page(request, user, "error.not_found", 404)
     lang = lang_of(request)
     extraction = repo.latest_extraction(session, doc)
-    base: dict[str, Any] = {"doc": doc, "extraction": extraction}
+    qnav = worklist.review_nav(session, doc, request.query_params.get("list"), lang)
+    base: dict[str, Any] = {"doc": doc, "extraction": extraction, "qnav": qnav}
     if extraction is None or extraction.export is None:
         return render(request, "review.html", user, ready=False, **base)
     extraction, view = repo.current_view(session, doc)

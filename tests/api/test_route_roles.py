@@ -363,6 +363,15 @@ POLICY: dict[tuple[str, str], Rule] = {
         U, 303, page=True, call=lambda w: Call("/ui/logout", csrf_form=True)
     ),
     ("GET", "/ui/documents"): Rule(U, 200, page=True, call=lambda w: Call("/ui/documents")),
+    # bulk reprocess/delete from the list: reviewers (an unknown id is reported, not an error)
+    ("POST", "/ui/documents/bulk"): Rule(
+        R,
+        303,
+        page=True,
+        call=lambda w: Call(
+            "/ui/documents/bulk", data={"action": "reprocess", "ids": "no-such-id"}, csrf_form=True
+        ),
+    ),
     ("GET", "/ui/documents/{document_id}"): Rule(
         U, 200, page=True, call=lambda w: Call(f"/ui/documents/{w.doc}")
     ),

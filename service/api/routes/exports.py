@@ -193,6 +193,10 @@ def _bulk(
 BulkStatus = Annotated[Literal["queued", "processing", "done", "failed"] | None, Query()]
 BulkDepartment = Annotated[str | None, Query(max_length=255)]
 BulkYear = Annotated[int | None, Query(ge=1900, le=2200)]
+BulkIds = Annotated[
+    list[str] | None,
+    Query(max_length=MAX_BULK_DOCUMENTS, description="These documents only (a selection)."),
+]
 
 
 @router.get(
@@ -208,9 +212,14 @@ def bulk_xlsx(
     department: BulkDepartment = None,
     year: BulkYear = None,
     approved: Annotated[bool | None, Query()] = None,
+    ids: BulkIds = None,
 ) -> Response:
     filters = repo.DocumentFilters(
-        status=status, department=department, year=year, approved=approved
+        status=status,
+        department=department,
+        year=year,
+        approved=approved,
+        ids=tuple(ids) if ids else None,
     )
     docs, views = _bulk(session, filters)
     data = to_xlsx(build_sheets(views), [_doc_row(session, d) for d in docs])

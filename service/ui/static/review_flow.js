@@ -95,6 +95,7 @@ window.ReviewFlow = (function () {
       pending = null;
       UI.toast(answer.state_zh);
       await refresh();
+      document.dispatchEvent(new CustomEvent("jixiao:step", { detail: { action: body.action } }));
     } catch (err) {
       msg.textContent = errorMessage(err);
     } finally { ok.disabled = false; }
