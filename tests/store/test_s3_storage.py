@@ -120,6 +120,17 @@ def test_s3_store_travels_to_a_worker_process_and_says_when_unreachable(
     assert S3Store("no-such-bucket", endpoint_url=s3_endpoint).check().startswith("unreachable")
 
 
+def test_the_local_folder_answers_the_same_interface(tmp_path: Path) -> None:
+    store = FileStore(tmp_path / "data" / "files")
+    assert isinstance(store, Storage)
+    assert store.check().startswith("not writable")  # not made yet
+    store.prepare()
+    assert store.check() == "ok" and (store.root.stat().st_mode & 0o777) == 0o700
+    digest = store.put(b"report")
+    assert store.local_path(digest) == store.path(digest) and store.get(digest) == b"report"
+    assert store.local_path(hashlib.sha256(b"other").hexdigest()) is None
+
+
 def test_settings_pick_the_backend(tmp_path: Path, s3_endpoint: str) -> None:
     local = open_storage(Settings(data_dir=tmp_path))
     assert isinstance(local, FileStore) and local.root == tmp_path / "files"
