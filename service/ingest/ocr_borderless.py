@@ -89,37 +89,66 @@ def ink_runs(ink: np.ndarray | None, box: TextBox, size: float) -> list[tuple[fl
     return [(x0 + a, x0 + b) for a, b in runs]
 
 
-def box_chars(box: TextBox, ink: np.ndarray | None = None) -> tuple[list[Char], float]:
+def box_chars(
+    box: TextBox, ink: np.ndarray | None = None, min_size: float = 1.0
+) -> tuple[list[Char], float]:
     """The characters of ``box`` with estimated positions, and its em: each glyph's share
     of the width by its kind, laid over the inked stretches of the box in turn (a glyph
-    whose middle would fall past a stretch's end starts the next one)."""
+    whose middle would fall past a stretch's end starts the next one). ``min_size``: the
+    page's usual em; a box of figures only is lower than the line it stands in (no
+    glyph reaches below the baseline), and its own height would make the blank beside
+    a narrow “1” look like a gap between cells (“10” read as 1 | 0)."""
     x0, y0, x1, y1 = box.rect
-    size = max((y1 - y0) * _GLYPH_SHARE, 1.0)
+    size = max((y1 - y0) * _GLYPH_SHARE, min_size, 1.0)
     runs = ink_runs(ink, box, size)
     weights = [_width(ch) for ch in box.text]
-    total = sum(weights) or 1.0
-    inked = sum(b - a for a, b in runs) or (x1 - x0) or 1.0
-    scale = inked / total
     # The box is a little taller than its glyphs too; keep the glyphs' centre line.
     pad = (y1 - y0 - size) / 2
+    while True:
+        lefts, bridged = _lay_out(box.text, weights, runs, (x1 - x0) or 1.0)
+        if bridged is None:
+            break
+        # A gap inside a number (the wide blank after a point in '17.5'): one stretch, so
+        # its glyphs spread over the blank instead of overrunning the stretch before it.
+        runs = [*runs[:bridged], (runs[bridged][0], runs[bridged + 1][1]), *runs[bridged + 2 :]]
     out: list[Char] = []
+    for ch, (left, width) in zip(box.text, lefts, strict=True):
+        if not ch.isspace():  # where the glyphs stand is known: a space adds nothing
+            out.append((ch, left, y0 + pad, left + width, y1 - pad))
+    return out, size
+
+
+def _lay_out(
+    text: str, weights: list[float], runs: list[tuple[float, float]], fallback: float
+) -> tuple[list[tuple[float, float]], int | None]:
+    """(left, width) of each glyph laid over ``runs`` in turn; and the first stretch a
+    number ran past the end of (it goes on in the next stretch), or None."""
+    inked = sum(b - a for a, b in runs) or fallback
+    scale = inked / (sum(weights) or 1.0)
+    out: list[tuple[float, float]] = []
     k, used = 0, 0.0  # the stretch being filled, and how far along it
     prev = ""
-    for ch, w in zip(box.text, weights, strict=True):
+    for ch, w in zip(text, weights, strict=True):
         width = w * scale
         # Inside a number only between digits ('13.5' set wide leaves a gap after the
         # point; '15' and '12个' of two cells the engine read as one box are parted).
         inside_number = _NUMBERISH.match(prev + ch) is not None
-        while (
-            not inside_number and k + 1 < len(runs) and used + width / 2 > runs[k][1] - runs[k][0]
-        ):
+        past = k + 1 < len(runs) and used + width / 2 > runs[k][1] - runs[k][0]
+        if past and inside_number:
+            return out, k
+        while past:
             k, used = k + 1, 0.0
-        left = runs[k][0] + used
-        if not ch.isspace():  # where the glyphs stand is known: a space adds nothing
-            out.append((ch, left, y0 + pad, left + width, y1 - pad))
+            past = k + 1 < len(runs) and used + width / 2 > runs[k][1] - runs[k][0]
+        out.append((runs[k][0] + used, width))
         used += width
         prev = ch
-    return out, size
+    return out, None
+
+
+def _usual_size(boxes: list[TextBox]) -> float:
+    """The em of the page's text lines: the median box height's glyph share."""
+    heights = sorted(b.rect[3] - b.rect[1] for b in boxes if b.rect[3] > b.rect[1])
+    return heights[len(heights) // 2] * _GLYPH_SHARE if heights else 1.0
 
 
 def find_scan_tables(
@@ -135,8 +164,9 @@ def find_scan_tables(
     chars: list[Char] = []
     sizes: list[float] = []
     owner: list[int] = []
+    usual = _usual_size(boxes)
     for b, box in enumerate(boxes):
-        cs, size = box_chars(box, ink)
+        cs, size = box_chars(box, ink, usual)
         chars += cs
         sizes += [size] * len(cs)
         owner += [b] * len(cs)
