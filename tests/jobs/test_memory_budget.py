@@ -23,6 +23,8 @@ from service.app import create_app
 from service.config import Settings
 from service.document import Document
 from service.jobs.isolation import JobTooLargeError, ProcessPool
+from service.store.tables import StoredDocument
+from service.ui.worklist import failure_text
 from tests.api.conftest import ADMIN_KEY, FakeExtractor, make_settings, report_text, upload
 from tests.jobs.test_celery import (
     REPO_ROOT,
@@ -163,6 +165,9 @@ def test_a_job_over_its_memory_budget_fails_typed_once_and_the_queue_moves_on(
     assert done["status"] == "done" and done["department"] == "后来局"
     by_document = {job.document_id: job for job in jobs_of(settings)}
     assert by_document[hungry["id"]].attempts == 1  # not retried: it would fail again
+    # the reviewer's queue says it in plain words
+    stored = StoredDocument(id=hungry["id"], sha256="0" * 64, error=failed["error"])
+    assert "内存" in failure_text(stored, "zh") and "memory" in failure_text(stored, "en")
 
 
 # --- Celery worker --------------------------------------------------------------------------
