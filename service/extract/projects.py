@@ -306,8 +306,16 @@ def _enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list
     """Projects listed in one sentence after the words that open a project list."""
     text, w = g.src, _words()
     out: list[Project] = []
+    before = False  # a sentence before opened a list (“本年项目支出100万元。其中：A…”)
     for sent_start, sent_end in _sentences(text, para.start, para.end):
         opened = w.opens.search(text, sent_start, sent_end)
+        go_on = _GOES_ON.match(text, sent_start, sent_end) if before else None
+        before = before or opened is not None
+        if go_on:  # the list of the sentence before, its first item right after 其中：
+            out += _respectively(g, go_on.end(), sent_end, loc) or _listed(
+                g, go_on.end(), sent_end, loc
+            )
+            continue
         if opened is None and not in_projects:
             out += _clause_list(g, sent_start, sent_end, loc)
             continue
@@ -324,6 +332,10 @@ def _enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list
             g, intro.end(), sent_end, loc
         )
     return out
+
+
+# A sentence going on with the list its sentence before opened: “。其中：A…”, “。具体为：A…”.
+_GOES_ON = re.compile(r"\s*(?:其中|具体(?:情况)?(?:为|如下|是)|明细如下|主要(?:用于|包括|是))\s*[:：，,]\s*")
 
 
 def _clause_list(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
