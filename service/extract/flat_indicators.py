@@ -19,6 +19,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from service.document import Line
+from service.extract.flat_indicator_headers import (
+    header_columns,
+    is_header,
+    rubric_columns,
+    two_row_header,
+)
 from service.extract.flat_indicator_rows import split_row, split_rubric_row
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import (
@@ -33,7 +39,6 @@ from service.extract.indicators import (
     in_family,
     indicator_quantity,
 )
-from service.extract.lexicon import lexicon
 from service.records import Indicator, Value
 from service.records.numbers import COUNT_UNITS, MONEY_FACTORS, parse_quantity
 
@@ -111,144 +116,6 @@ class _Row:
 class FlatIndicators:
     indicators: list[Indicator] = field(default_factory=list)
     total_score: Value | None = None
-
-
-# --- the header line ----------------------------------------------------------------------
-
-
-def _unanchored(fragment: str) -> str:
-    return fragment.removeprefix("^").removesuffix("$")
-
-
-_HeaderPatterns = tuple[
-    re.Pattern[str] | None, list[tuple[str, re.Pattern[str] | None, list[re.Pattern[str]]]]
-]
-_HEADER_PATTERNS: dict[int, tuple[object, _HeaderPatterns]] = {}
-
-
-def _header_patterns(lex: object) -> _HeaderPatterns:
-    """Per indicator field: (role, excludes, header words) compiled once per lexicon, and
-    one pattern matching wherever any header word does (None if they cannot be joined)."""
-    held = _HEADER_PATTERNS.get(id(lex))
-    if held is not None and held[0] is lex:
-        return held[1]
-    roles = []
-    for entry in lex.fields("indicators[]."):  # type: ignore[attr-defined]
-        excl = re.compile(entry.excludes_pattern()) if entry.excludes else None
-        frags = [re.compile(_unanchored(f)) for f in entry.headers]
-        roles.append((entry.path.split("[].", 1)[1], excl, frags))
-    try:
-        joined = "|".join(f"(?:{rx.pattern})" for _, _, frags in roles for rx in frags)
-        any_header = re.compile(joined) if joined else None
-    except re.error:
-        any_header = None
-    _HEADER_PATTERNS[id(lex)] = (lex, (any_header, roles))
-    return any_header, roles
-
-
-def header_columns(line: str) -> list[str]:
-    """The roles a glued header line names, in its order ([] when it is no such line).
-    Each entry's words are searched anywhere in the line; a match followed by one of its
-    excludes (评分|标准, 指标|解释) or inside a longer match of another role is dropped."""
-    found: list[tuple[int, int, str]] = []
-    any_header, roles = _header_patterns(lexicon())
-    if any_header is not None and any_header.search(line) is None:
-        return []  # no header word anywhere (most lines): nothing below could match
-    for role, excl, frags in roles:
-        for rx in frags:
-            for m in rx.finditer(line):
-                if m.end() == m.start():
-                    continue
-                if excl and (excl.search(m.group()) or _excluded_after(excl, line, m.end())):
-                    continue
-                found.append((m.start(), m.end(), role))
-    inside = _inside_longer(found)
-    kept = [f for f in found if (f[0], f[1]) not in inside]
-    ordered = sorted(kept)
-    names = [i for i, (_, _, role) in enumerate(ordered) if role == "level3"]
-    if len(names) >= 2 and "三级" in line[ordered[names[1]][0] : ordered[names[1]][1]]:
-        # 指标 | 三级指标: the plain 指标 before is the level above (table_headers.py alike)
-        taken = {role for _, _, role in ordered}
-        above = next((lv for lv in ("level1", "level2") if lv not in taken), None)
-        a, b, _ = ordered[names[0]]
-        ordered[names[0]] = (a, b, above or "level3")
-    roles: list[str] = []
-    for _, _, role in ordered:
-        if role not in roles:
-            roles.append(role)
-    return roles
-
-
-def _inside_longer(found: list[tuple[int, int, str]]) -> set[tuple[int, int]]:
-    """The (start, end) of the matches that lie inside a longer match: in order of start
-    (the longer first at one start), a span inside one before it ends by that one's end.
-    One pass; comparing every pair was quadratic on a long line full of header words."""
-    inside: set[tuple[int, int]] = set()
-    reach = -1  # the furthest end of the spans before (all start at or before this one)
-    for a, b in sorted({(a, b) for a, b, _ in found}, key=lambda s: (s[0], -s[1])):
-        if reach >= b:
-            inside.add((a, b))
-        reach = max(reach, b)
-    return inside
-
-
-def two_row_header(upper: list[str], lower: list[str]) -> list[str]:
-    """The roles of a header written over two lines: the lower line's names take the place
-    of the merged upper one they stand under (指标值 over 年度目标|实际完成: target →
-    target, actual; 绩效指标 over 一级|二级|三级指标: level3 → level1, level2, level3)."""
-    values = [r for r in lower if r in ("target", "actual")]
-    levels = [r for r in lower if r in ("level1", "level2", "level3")]
-    out = list(upper)
-    for group, merged in ((values, ("target", "actual")), (levels, ("level3",))):
-        if len(group) < 2:
-            continue
-        at = next((i for i, r in enumerate(out) if r in merged), None)
-        if at is None:
-            continue
-        kept = [r for r in out if r not in group]
-        at = min(at, len(kept))
-        out = kept[:at] + group + kept[at:]
-    return out
-
-
-def _starts_header(line: str, pos: int) -> bool:
-    return any(
-        re.match(_unanchored(f), line[pos:])
-        for e in lexicon().fields("indicators[].")
-        for f in e.headers
-    )
-
-
-def _excluded_after(excl: re.Pattern[str], line: str, pos: int) -> bool:
-    """An exclude word right after the match (评分|标准) makes it another column, unless a
-    new column's header starts there (年度指标值|实际完成值 glued)."""
-    return bool(excl.match(line, pos)) and not _starts_header(line, pos)
-
-
-def rubric_columns(line: str) -> list[str]:
-    """The columns of a glued scoring-rubric header line in order, ``other`` for one no
-    field takes (指标解释, 评分标准: the lexicon's ``indicator_ignored_headers``); [] when
-    the line is none: it must name an indicator and points, and no target or actual."""
-    roles = header_columns(line)
-    if (
-        "level3" not in roles
-        or not {"weight", "score"} & set(roles)
-        or {"target", "actual"} & set(roles)
-        or len(line) > 60
-        or re.search(r"[，。；、,;]", line)
-    ):
-        return []
-    ignored = lexicon().words_pattern("indicator_ignored_headers")
-    out = list(roles)
-    for k, m in enumerate(re.finditer(ignored, line)):
-        out.insert(len(header_columns(line[: m.start()])) + k, "other")
-    return out
-
-
-def _is_header(roles: list[str]) -> bool:
-    has_points = "weight" in roles or "score" in roles
-    has_values = "target" in roles or "actual" in roles
-    return has_points and has_values and len(roles) >= 4
 
 
 # --- splitting a row ----------------------------------------------------------------------
@@ -668,7 +535,7 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
         if reader is None:
             squeezed = re.sub(r"\s+", "", text[s:e])
             roles = header_columns(squeezed)
-            if _is_header(roles):
+            if is_header(roles):
                 reader = _Reader(g, roles)
                 lower_header = True
             elif rubric := rubric_columns(squeezed):
@@ -677,7 +544,7 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
         if lower_header:
             lower_header = False
             lower = header_columns(re.sub(r"\s+", "", text[s:e]))
-            if len(lower) >= 2 and not re.search(r"\d", text[s:e]) and not _is_header(lower):
+            if len(lower) >= 2 and not re.search(r"\d", text[s:e]) and not is_header(lower):
                 reader = _Reader(g, two_row_header(reader.roles, lower))
                 continue
         if reader.total_line(s, e):

@@ -228,7 +228,9 @@ RUBRIC_DEDUCTIONS = Family(
 RUBRICS = (RUBRIC_FRAMEWORK, RUBRIC_POINTS_FIRST, RUBRIC_FLAT, RUBRIC_DEDUCTIONS)
 
 
-def as_borderless_pdf(f: Family, wrap: int = 8, fontsize: float = 9, middle: bool = True) -> bytes:
+def as_borderless_pdf(
+    f: Family, wrap: int = 8, fontsize: float = 9, middle: bool = True, header_wrap: int = 0
+) -> bytes:
     """A borderless PDF as a word processor prints a rubric: long cells wrapped to ``wrap``
     characters, every cell centred on its row's height (``middle``) and a merged level
     cell on the middle of the rows it spans, figures right-aligned; text placed with
@@ -238,7 +240,11 @@ def as_borderless_pdf(f: Family, wrap: int = 8, fontsize: float = 9, middle: boo
     from tests.extract.indicator_families import TITLE, _figure_cols, _wrap
     from tests.ingest import pdfgen
 
-    lines = {(r, c): _wrap(t, wrap).split("\n") if t else [] for r, c, _, _, t in f.cells}
+    def cut(r: int, t: str) -> list[str]:
+        width = header_wrap if header_wrap and r < f.header_rows else wrap
+        return _wrap(t, width).split("\n") if t else []
+
+    lines = {(r, c): cut(r, t) for r, c, _, _, t in f.cells}
     spans = {(r, c): rs for r, c, rs, _, _ in f.cells}
     widths = [0.0] * f.n_cols
     for (_r, c), parts in lines.items():

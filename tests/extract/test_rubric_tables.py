@@ -41,6 +41,16 @@ def test_rubric_reads_in_every_format(family: fam.Family, fmt: str) -> None:
         assert (ind.deviation.value if ind.deviation else None) == want, ind.level3.value
 
 
+@pytest.mark.parametrize("header_wrap", [2, 3])
+@pytest.mark.parametrize("family", rf.RUBRICS, ids=lambda f: f.name)
+def test_borderless_rubric_with_headers_wrapped_in_narrow_columns(
+    family: fam.Family, header_wrap: int
+) -> None:
+    """“指标/解释”, “评分/标准” on two lines each, long rules wrapped under themselves."""
+    data = rf.as_borderless_pdf(family, wrap=10, middle=False, header_wrap=header_wrap)
+    assert rows(_read(data, "table.pdf")) == expected(family)
+
+
 @pytest.mark.parametrize("weight", ["分值", "权重", "标准分"])
 @pytest.mark.parametrize("score", ["得分", "自评得分", "评分"])
 @pytest.mark.parametrize("sep", ["\t", ""], ids=["tabs", "glued"])
