@@ -44,9 +44,10 @@ def _is_piece(word: str, is_item: Callable[[str], bool]) -> bool:
 
 def header_cuts(line: str, is_item: Callable[[str], bool]) -> list[list[tuple[int, int]]]:
     """The ways a glued header line cuts into a corner word and item words: for each
-    corner (none, then longer), the cut whose pieces after it are all item words and take
-    the line to its end (two items or more, fewest pieces). 项目支出合计基本支出… cuts as
-    项目 | 支出合计 | 基本支出 … or 项目支出 | 合计 | …: the rows under it tell which."""
+    corner (a word, shortest first; then none), the cut whose pieces after it are all item words and take
+    the line to its end (two items or more, fewest pieces), those with a corner word
+    first. 项目支出合计基本支出… cuts as 项目 | 支出合计 | 基本支出 … or as 项目支出合计 |
+    基本支出 …: the rows under it tell which fits, the corner word wins a tie."""
     if re.search(r"\d", re.sub(r"\d{4}年", "", line)):
         return []
 
@@ -62,7 +63,8 @@ def header_cuts(line: str, is_item: Callable[[str], bool]) -> list[list[tuple[in
         return best
 
     out = []
-    for corner in range(0, min(_MAX_CORNER, len(line)) + 1):
+    # a corner word first (项目支出合计… is 项目 | 支出合计 where the rows fit both), none last
+    for corner in [*range(1, min(_MAX_CORNER, len(line)) + 1), 0]:
         items = rest(corner)
         if items is not None and len(items) >= 2 and sum(is_item(line[a:b]) for a, b in items) >= 2:
             out.append([(0, corner), *items])

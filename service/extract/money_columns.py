@@ -21,7 +21,7 @@ from service.extract.three_public_table import change_kind
 from service.records.numbers import is_blank, parse_quantity
 
 Rows = list[list[Cell | None]]
-YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年\s*(?P<kind>决算|预算|执行)数?")
+YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年度?\s*(?P<kind>决算|预算|执行)数?")
 # A column headed by its year alone (“2025年”, “2024年度(元)”): that year's actual figure.
 _BARE_YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年度?(?P<kind>)(?:实际|支出)?(?:数|金额)?")
 _POINTS_COL = re.compile(r"^(?:分值|得分|权重)$")
@@ -48,19 +48,19 @@ def money_columns(texts: list[str]) -> dict[int, str]:
         for c, t in enumerate(texts)
     }
     years = {c: m for c, m in years.items() if m}
-    roles: dict[int, str] = {}
     if len(years) >= 2:
-        this_year = max(int(m.group("year")) for m in years.values())
-        for c, m in years.items():
-            if int(m.group("year")) < this_year:
-                roles[c] = "previous_final"
-            else:
-                roles[c] = "budget" if m.group("kind") == "预算" else "final"
+        roles = _year_roles(years)
+        # 决算数 beside 2025年预算 | 2024年决算
+        _add_word_roles(roles, texts, years, ("budget", "final", "execution_rate"))
         return _with_changes(roles, texts)
-    for c, t in enumerate(texts):
-        # Money columns named without a year (收支情况表, project tables): the lexicon's.
-        role = role_of(t, "budget.lines")
-        if role is not None and role != "item" and role not in roles.values():
+    roles = {}
+    # Money columns named without a year (收支情况表, project tables): the lexicon's.
+    _add_word_roles(roles, texts, years, None)
+    for c, m in years.items():  # one year among words: 2022年决算 beside 决算数 is last year's
+        role = "budget" if m.group("kind") == "预算" else "final"
+        if role == "final" and role in roles.values():
+            role = "previous_final"
+        if role not in roles.values():
             roles[c] = role
     money = [r for r in roles.values() if r != "execution_rate"]
     # A project table (项目名称 first) may give a single amount column.
@@ -68,6 +68,31 @@ def money_columns(texts: list[str]) -> dict[int, str]:
     if not (money and len(money) >= enough and min(roles) > 0):
         return {}
     return _with_changes(roles, texts)
+
+
+def _year_roles(years: dict[int, re.Match[str]]) -> dict[int, str]:
+    """Year columns: the latest year's budget or final, the earlier years' final."""
+    this_year = max(int(m.group("year")) for m in years.values())
+    return {
+        c: "previous_final"
+        if int(m.group("year")) < this_year
+        else "budget"
+        if m.group("kind") == "预算"
+        else "final"
+        for c, m in years.items()
+    }
+
+
+def _add_word_roles(
+    roles: dict[int, str], texts: list[str], skip: dict, only: tuple[str, ...] | None
+) -> None:
+    """The lexicon's role of each column not in ``skip``, where no column has it yet."""
+    for c, t in enumerate(texts):
+        role = role_of(t, "budget.lines") if c not in skip else None
+        if role is None or role == "item" or role in roles.values():
+            continue
+        if only is None or role in only:
+            roles[c] = role
 
 
 def _with_changes(roles: dict[int, str], texts: list[str]) -> dict[int, str]:

@@ -22,17 +22,20 @@ LINE_LABEL_PREFIX = re.compile(
 # 基础数据表 row label → (field kind, path)
 _LINE_FIELDS: list[tuple[str, str, str]] = [
     (r"^(?:支出总额|支出合计|总支出|合计)$", "budget", "total_expenditure"),
-    (r"^基本支出$", "budget", "basic_expenditure"),
+    (r"^(?:部门|本部门|单位)(?:支出(?:合计|总计|总额)|总支出)数?$", "budget", "total_expenditure"),
+    (r"^(?:支出(?:合计|总计|总额))数$|^部门整体支出(?:合计)?$", "budget", "total_expenditure"),
+    (r"^基本支出(?:合计|小计)?$", "budget", "basic_expenditure"),
     (r"^人员经费$", "budget", "personnel_expenditure"),
     (r"^(?:日常)?公用经费$", "budget", "public_expenditure"),
-    (r"^项目支出$", "budget", "project_expenditure"),
+    (r"^项目支出(?:合计|小计)?$", "budget", "project_expenditure"),
     (r"^(?:部门)?基本支出预算调整$", "budget_final", "basic_budget_adjustment"),
     (r"^[“\"]?三公[”\"]?经费(?:合计)?$", "tp", "total"),
     (r"^公务用车(?:购置(?:和|及)(?:运行)?维护)?(?:经)?费?(?:用)?$", "tp", "vehicle"),
     (r"^(?:公车|公务用车)购置(?:费)?$", "tp", "vehicle_purchase"),
     (r"^(?:公车|公务用车)运行(?:维护)?(?:费)?$", "tp", "vehicle_operation"),
     (r"^(?:出国经费|因公出国[(（]?境?[)）]?费?(?:用)?)$", "tp", "overseas"),
-    (r"^公务接待(?:费)?(?:用)?$", "tp", "reception"),
+    (r"^(?:公务用车|公车)购置费?(?:和|及|与|、)运行(?:维护)?费?(?:用)?$", "tp", "vehicle"),
+    (r"^(?:国内)?公务接待(?:费)?(?:用)?$", "tp", "reception"),
 ]
 BARE_TOTAL = re.compile(r"^(?:合计|总计|小计)$")
 

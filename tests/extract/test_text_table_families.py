@@ -275,3 +275,58 @@ def test_tables_that_are_not_money_tables(family: str, fmt: str) -> None:
     for path in MONEY_FIELDS:
         assert value_at(export, path) is None, path
     assert export.three_public.total is None or export.three_public.total.actual is None
+
+
+# --- the words of rows and columns -----------------------------------------------------------
+
+LABEL_FORMATS = ("tab", "single", "docx")
+
+
+@pytest.mark.parametrize("fmt", LABEL_FORMATS)
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        ("budget.total_expenditure", "部门支出合计"),
+        ("budget.total_expenditure", "支出合计数"),
+        ("budget.total_expenditure", "部门整体支出"),
+        ("budget.basic_expenditure", "基本支出合计"),
+        ("budget.project_expenditure", "（二）项目支出合计"),
+    ],
+)
+def test_money_row_named_another_way(path: str, label: str, fmt: str) -> None:
+    rows = [
+        ["项目", "预算数", "决算数"],
+        [label, "900.00", "876.54"],
+        ["人员经费", "600.00", "598.10"],
+    ]
+    export = read(rows, fmt, WAN)
+    assert value_at(export, path) == pytest.approx(876.54)
+    assert export.budget.personnel_expenditure.value == pytest.approx(598.10)
+
+
+@pytest.mark.parametrize("fmt", LABEL_FORMATS)
+@pytest.mark.parametrize(
+    ("item", "label"),
+    [("vehicle", "公务用车购置费及运行维护费"), ("reception", "国内公务接待费")],
+)
+def test_three_public_row_named_another_way(item: str, label: str, fmt: str) -> None:
+    rows = [["项目", "预算数", "决算数"], [label, "3.00", "2.46"], ["因公出国（境）费", "0", "0"]]
+    tp = read(rows, fmt, TP_CAPTION).three_public
+    assert getattr(tp, item).actual.value == pytest.approx(2.46)
+    assert getattr(tp, item).budget.value == pytest.approx(3.00)
+
+
+@pytest.mark.parametrize("fmt", LABEL_FORMATS)
+@pytest.mark.parametrize(
+    ("budget", "final", "previous"),
+    [
+        ("调整预算数", "本年度决算数", "上年度决算数"),
+        ("本年度预算数", "支出决算数", "去年决算数"),
+        ("预算数", "实际完成", "上年同期数"),
+        ("2025年预算", "决算数", "2024年决算"),
+        ("预算数", "决算数", "2024年度决算数"),
+    ],
+)
+def test_money_columns_named_another_way(budget: str, final: str, previous: str, fmt: str) -> None:
+    rows = [["项目", budget, final, previous], *_money_rows(["x"], "bfp")[1:]]
+    _money_lines_ok(read(rows, fmt, WAN))
