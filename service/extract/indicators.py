@@ -437,7 +437,7 @@ def prose_indicators(g: Grounder) -> list[Indicator]:
             out.append((s, ind))
         else:  # the clause reader's cut, with what only the fixed pattern saw
             out[k] = (out[k][0], _fill(ind, out[k][1]))
-    return [ind for _, ind in sorted(out, key=lambda x: x[0])]
+    return with_framework_levels([ind for _, ind in sorted(out, key=lambda x: x[0])])
 
 
 def _fill(row: Indicator, other: Indicator) -> Indicator:

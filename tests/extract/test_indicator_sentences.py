@@ -111,6 +111,17 @@ def test_two_rows_in_one_sentence_parted_by_semicolons() -> None:
     assert e.indicators[1].target.unit == "万元"
 
 
+def test_standard_names_take_the_framework_levels_where_none_is_stated() -> None:
+    e = _read(
+        "1.预算执行率：目标值≥95%，实际值97.2%，分值10分，得分10分。\n"
+        "2.固定资产利用率：目标值≥85%，实际值88%，分值5分，得分5分。\n"
+    )
+    assert [(r[0], r[1], r[2]) for r in _row(e)] == [
+        ("过程", "预算执行", "预算执行率"),
+        ("过程", "资产管理", "固定资产利用率"),
+    ]
+
+
 def test_reason_and_units() -> None:
     e = _read(
         "（3）时效指标：投诉按期办结率，目标100%，完成97%，分值10分，得分9分，"
