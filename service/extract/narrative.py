@@ -9,7 +9,9 @@ budget figures (prose.py does).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -81,18 +83,32 @@ def _prose_spans(g: Grounder, start: int, end: int) -> list[tuple[int, int]]:
 # --- achievements --------------------------------------------------------------------------
 
 
+def _held_by_any(sections: list[Section]) -> Callable[[int], bool]:
+    """Whether an offset lies in any of the sections' spans, by bisection (reports joined
+    into one file have hundreds of such sections, and every paragraph asks)."""
+    spans = sorted((s.span.start, s.span.end) for s in sections)
+    starts = [a for a, _ in spans]
+    reach = list(itertools.accumulate((b for _, b in spans), max))
+
+    def held(at: int) -> bool:
+        k = bisect.bisect_right(starts, at)  # those starting at or before ``at``
+        return k > 0 and reach[k - 1] > at
+
+    return held
+
+
 def achievements(g: Grounder, root: Section) -> list[Achievement]:
     """Achievement sentences under the achievement headings; a report without any such
     heading (a short one) has them anywhere outside the problems and measures."""
     out: list[Achievement] = []
     text = g.src
     chosen = [s for s in _sections_titled(root, _achievement_titles()) if not heading_kind(s.title)]
-    lists = _list_sections(root)
+    in_chosen, in_lists = _held_by_any(chosen), _held_by_any(_list_sections(root))
     for para in g.paragraphs():
         at = g.to_doc(para.start, para.end)[0]
-        if chosen and not any(s.span.start <= at < s.span.end for s in chosen):
+        if chosen and not in_chosen(at):
             continue
-        if not chosen and any(s.span.start <= at < s.span.end for s in lists):
+        if not chosen and in_lists(at):
             continue
         for sent in sentences(text, para.start, para.end):
             ach = _achievement(g, root, sent.start, sent.end)

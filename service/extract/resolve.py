@@ -192,9 +192,10 @@ def resolve(candidates: Iterable[Candidate], fiscal_year: int | None = None) -> 
     for path, cands in by_path.items():
         # Set aside only beside a statement that may be of the path's quantity: a reading
         # with nothing better stays (readers decide what a path is; this only arbitrates).
-        usable = [c for c in cands if fit(path, c.basis, fiscal_year) != "other"] or cands
-        if len(usable) < len(cands):
-            out.set_aside[path] = [c for c in cands if c not in usable]
+        fits = [fit(path, c.basis, fiscal_year) != "other" for c in cands]
+        usable = [c for c, ok in zip(cands, fits, strict=True) if ok] or cands
+        if len(usable) < len(cands):  # an equal statement has the same basis, so the same fit
+            out.set_aside[path] = [c for c, ok in zip(cands, fits, strict=True) if not ok]
         groups = _groups(usable)
         # Most statements win; the earliest group breaks a tie (groups are in reading order).
         # The rules extractor then re-decides ties by arithmetic (rules.settle_conflicts).

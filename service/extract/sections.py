@@ -9,6 +9,8 @@ extract values (rules.py and friends do) nor touch the document model.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,6 +57,10 @@ def _list_heading() -> re.Pattern[str]:
     )
 
 
+def _start(section: Section) -> int:
+    return section.span.start
+
+
 @dataclass
 class Section:
     """A heading and everything under it up to the next heading of the same or higher level."""
@@ -67,6 +73,9 @@ class Section:
     style: str = ""
     children: list[Section] = field(default_factory=list)
     parent: Section | None = field(default=None, repr=False)
+    _disjoint_of: tuple[list[Section], int, bool] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def body(self) -> Span:
@@ -113,10 +122,26 @@ class Section:
 
     def innermost(self, offset: int) -> Section:
         """The deepest section whose span holds ``offset``."""
-        for child in self.children:
+        kids = self.children
+        if len(kids) > 8 and self._disjoint():  # by bisection: joined reports have hundreds
+            i = bisect.bisect_right(kids, offset, key=_start) - 1
+            if i >= 0 and kids[i].span.start <= offset < kids[i].span.end:
+                return kids[i].innermost(offset)
+            return self
+        for child in kids:
             if child.span.start <= offset < child.span.end:
                 return child.innermost(offset)
         return self
+
+    def _disjoint(self) -> bool:
+        """Whether the children follow each other without overlapping (then at most one
+        holds an offset: the last starting at or before it), checked once per list."""
+        kids = self.children
+        held = self._disjoint_of
+        if held is None or held[0] is not kids or held[1] != len(kids):
+            ok = all(a.span.end <= b.span.start for a, b in itertools.pairwise(kids))
+            held = self._disjoint_of = (kids, len(kids), ok)
+        return held[2]
 
 
 @dataclass
