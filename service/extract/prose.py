@@ -306,8 +306,11 @@ class _Scanner:
             # The words right before the colon (a figure or a bracket ends what came before;
             # a year before a heading is part of it: 2023年资金来源：).
             seg = re.sub(r"20\d\d\s*年度?", "", seg)
-            tail = re.search(r"[\u4e00-\u9fff“”\"]*$", seg)
+            # “支出合计500万元：基本支出…”: the accounts' total stated, its parts after
+            stated = re.search(r"[\u4e00-\u9fff“”\"]*(?=\s*\d[\d,.]*\s*(?:万元|亿元|元)\s*$)", seg)
+            tail = stated or re.search(r"[\u4e00-\u9fff“”\"]*$", seg)
             head = tail.group(0) if tail else ""
+            head = re.sub(r"^(?:本年度?|全年|今年|年度)", "", head) if stated else head
             if head and not (
                 words("lead_heading").fullmatch(head) or self._accounts.fullmatch(head)
             ):
