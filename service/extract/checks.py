@@ -327,6 +327,7 @@ def _line_checks(e: ReportExport) -> list[Finding | None]:
         keyed.setdefault(key, (i, line))
     out: list[Finding | None] = []
     cols = ("previous_final", "budget", "final")
+    names = {c: _column_name(c) for c in cols}  # 上年决算数…, as the reviewer reads them
 
     def term(i: int, line: BudgetLine, col: str) -> Term | None:
         return _t(f"budget.lines[{i}].{col}", getattr(line, col))
@@ -339,8 +340,8 @@ def _line_checks(e: ReportExport) -> list[Finding | None]:
                 check_sum(
                     term(*total, col),
                     [term(*basic, col), term(*project, col)],
-                    f"基础数据表（{col}）：支出总额 ≠ 基本支出 + 项目支出",
-                    f"Basic data table ({col}): total ≠ basic + project",
+                    f"基础数据表（{names[col][0]}）：支出总额 ≠ 基本支出 + 项目支出",
+                    f"Basic data table ({names[col][1]}): total ≠ basic + project",
                 )
             )
     if project:
@@ -363,12 +364,19 @@ def _line_checks(e: ReportExport) -> list[Finding | None]:
                     check_sum(
                         term(*project, col),
                         parts,
-                        f"基础数据表（{col}）：项目支出 ≠ 各类项目之和",
-                        f"Basic data table ({col}): project expenditure ≠ its categories",
+                        f"基础数据表（{names[col][0]}）：项目支出 ≠ 各类项目之和",
+                        f"Basic data table ({names[col][1]}): project expenditure ≠ its categories",
                         complete=False,
                     )
                 )
     return out
+
+
+def _column_name(field: str) -> tuple[str, str]:
+    """A 基础数据表 column as people name it (Chinese, English), from the record model's
+    description ('上年决算数 previous year's final figure (万元)'), never its field name."""
+    description = BudgetLine.model_fields[field].description or field
+    return description.split()[0], field.replace("_", " ")
 
 
 def _project_checks(e: ReportExport) -> list[Finding | None]:

@@ -9,6 +9,7 @@ write to the database or import ``eval/``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,10 @@ class RunView:
     grounding: float | None
     record_types: dict[str, float | None]
     has_report: bool = False
+    fingerprint: str = ""  # what the set was (eval/dataset.py's set_fingerprint)
+    formats: list[str] = field(default_factory=list)
+    partial: bool = False  # fewer documents than a full run of the same set (a --format or
+    # --only run): listed, never drawn in the trend nor compared with full runs
 
 
 @dataclass
@@ -77,7 +82,20 @@ def run_view(row: EvalRun, reports_dir: Path | None) -> RunView:
         grounding=_num(summary, "grounding", "share"),
         record_types={k: _num(v, "f1") for k, v in types.items()},
         has_report=report_file(row, reports_dir) is not None,
+        fingerprint=str((row.metrics or {}).get("set_fingerprint") or ""),
+        formats=sorted((row.metrics or {}).get("by_format") or {}),
     )
+
+
+def mark_partial(runs: list[RunView]) -> None:
+    """A run over fewer documents than the largest run of the same extractor, dataset and
+    set is partial (one format, a few documents): its scores are not the set's."""
+    full: dict[tuple[str, str, str], int] = {}
+    for run in runs:
+        key = (run.extractor, run.dataset, run.fingerprint)
+        full[key] = max(full.get(key, 0), run.documents)
+    for run in runs:
+        run.partial = run.documents < full[(run.extractor, run.dataset, run.fingerprint)]
 
 
 def report_file(row: EvalRun, reports_dir: Path | None) -> Path | None:
@@ -102,7 +120,9 @@ def load_eval(session: Session, reports_dir: Path | None) -> EvalModel:
     rows = list(
         session.exec(select(EvalRun).order_by(col(EvalRun.created_at).desc()).limit(MAX_RUNS))
     )
-    runs = [run_view(r, reports_dir) for r in reversed(rows)]  # oldest first
+    every = [run_view(r, reports_dir) for r in reversed(rows)]  # oldest first
+    mark_partial(every)
+    runs = [r for r in every if not r.partial]  # the cards and the trend: full runs only
     extractors = list(dict.fromkeys(r.extractor for r in runs))
     colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(extractors)}
     latest: dict[str, RunView] = {}
@@ -122,14 +142,30 @@ def load_eval(session: Session, reports_dir: Path | None) -> EvalModel:
         previous=previous,
         record_types=record_types,
         charts=charts,
-        runs=list(reversed(runs)),
+        runs=list(reversed(every)),
         colors=colors,
     )
 
 
+def y_range(values: list[float]) -> tuple[float, float]:
+    """The chart's y axis: the data's range widened to whole 5 % steps (at least one step),
+    within 0..100 %, so a change of a point or two is visible rather than flattened."""
+    if not values:
+        return 0.0, 1.0
+    low = math.floor(min(values) * 20 - 1e-9) / 20
+    high = math.ceil(max(values) * 20 + 1e-9) / 20
+    low, high = max(0.0, low), min(1.0, high)
+    if high - low < 0.05:
+        low, high = (high - 0.05, high) if high >= 0.05 else (low, low + 0.05)
+    return low, high
+
+
 def line_chart(runs: list[RunView], metric: Any, colors: dict[str, str]) -> Markup:
-    """A small SVG line chart: x = time of the run, y = 0..100 %, a line per extractor."""
+    """A small SVG line chart: x = time of the run, y = the values' range in % (whole 5 %
+    steps, ``y_range``), a line per extractor."""
     width, height, left, right, top, bottom = 300, 120, 30, 8, 8, 18
+    shown = [v for run in runs if (v := metric(run)) is not None]
+    low, high = y_range(shown)
     plot_w, plot_h = width - left - right, height - top - bottom
     # x is time, so the extractors of one nightly run line up
     stamps = [r.created_at.timestamp() for r in runs] or [0.0]
@@ -141,17 +177,17 @@ def line_chart(runs: list[RunView], metric: Any, colors: dict[str, str]) -> Mark
         return left + plot_w * (stamps[i] - t0) / (t1 - t0)
 
     def y(v: float) -> float:
-        return top + plot_h * (1 - max(0.0, min(1.0, v)))
+        return top + plot_h * (1 - max(0.0, min(1.0, (v - low) / (high - low))))
 
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'preserveAspectRatio="xMidYMid meet">'
     ]
-    for tick in (0.0, 0.5, 1.0):
+    for tick in (low, (low + high) / 2, high):
         parts.append(
             f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" '
             f'y2="{y(tick):.1f}"/><text class="tick" x="{left - 4}" y="{y(tick) + 3:.1f}" '
-            f'text-anchor="end">{int(tick * 100)}</text>'
+            f'text-anchor="end">{tick * 100:g}</text>'
         )
     if runs:
         first, last = runs[0].created_at, runs[-1].created_at

@@ -30,6 +30,7 @@ from service.store.review import FindingState, FindingStatus, finding_key
 from service.ui.i18n import Lang, field_label, group_label, path_label, translator
 from service.ui.sheet_view import ValueSpan, locator_cell, sheet_pages
 from service.ui.sources import SourceDoc
+from service.ui.worklist import also_place
 
 LONG_FIELDS = frozenset({"text", "deviation", "title"})
 _PREFIX_COMPARATORS = frozenset({"≥", "≤", ">", "<", "约", "近", "超过", "不低于", "不高于", "达"})
@@ -280,8 +281,7 @@ class _Builder:
             for other in node.get("also") or []:
                 if isinstance(other, dict):  # same ref: a click lights every place it stands
                     self._add_boxes(other, path, cell.tooltip, finding=False)
-                    where = f"p{other['page']}" if other.get("page") else ""
-                    cell.also.append(f"{where} {other.get('extractor') or ''}".strip())
+                    cell.also.append(also_place(other, self.lang))
         return cell
 
     def _clearable(self, tokens: list[Any]) -> bool:

@@ -169,6 +169,20 @@ FAILURE_KEYS = frozenset(
 INTERNAL_CODES = frozenset({"", "internal_error", "service_error", "worker_crashed"})
 
 
+def also_place(source: Mapping[str, Any], lang: str) -> str:
+    """Another place a value stands, as the review page's tooltip names it: '第 2 页（规则）',
+    never 'p2 rules'."""
+    t = translator("en" if lang == "en" else "zh")
+    page, extractor = source.get("page"), str(source.get("extractor") or "")
+    where = t("fmt.page", n=page) if page else ""
+    if extractor and f"extractor.{extractor}" in EXTRACTOR_KEYS:
+        return t("fmt.by", where=where, who=t(f"extractor.{extractor}")).strip()
+    return where
+
+
+EXTRACTOR_KEYS = frozenset(f"extractor.{n}" for n in ("rules", "llm", "auto", "human"))
+
+
 # --- the review page: back to the list, on to the next ----------------------------------------
 
 

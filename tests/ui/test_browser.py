@@ -177,7 +177,9 @@ def test_review_flow(browser: Any, live: dict[str, Any], tmp_path: Path) -> None
     page.wait_for_selector("#review-state[data-state=approved]")
     page.click("#promote")
     page.wait_for_selector("#promoted")
-    assert "reviewed_" in page.locator("#promoted").inner_text()
+    promoted = page.locator("#promoted")  # in words; the set's id only in the tooltip
+    assert promoted.inner_text() == "已在评测集中"
+    assert (promoted.get_attribute("title") or "").startswith("reviewed_")
     screenshot(page, "06-approved-promoted")
     assert not errors, errors
 
