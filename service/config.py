@@ -167,6 +167,14 @@ class QueueSettings(BaseModel):
         "long; default job timeout + lease. A duplicate delivery is harmless (the job row "
         "is the lock).",
     )
+    split_pages: int = Field(
+        4,
+        ge=0,
+        le=300,
+        description="A scanned PDF of more pages than this is OCR'd in page tasks of this many "
+        "pages on the `ocr` queue, spread over the workers, and joined in page order; 0: "
+        "never split.",
+    )
 
 
 class AuthSettings(BaseModel):

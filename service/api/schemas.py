@@ -57,6 +57,12 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    pages_done: int | None = Field(
+        None, description="A scan read in page tasks: pages OCR'd so far (only moves up)."
+    )
+    pages_total: int | None = Field(
+        None, description="A scan read in page tasks: its pages; null for a one-task read."
+    )
 
     @classmethod
     def of(cls, job: Job) -> JobOut:

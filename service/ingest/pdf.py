@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,11 @@ _OUTLINE_PATHS = 300
 _MARGIN = 0.1
 
 
+class MissingPagesError(ValueError):
+    """Reading with pages OCR'd elsewhere, a page that needs OCR has no result (a bug of
+    the caller: a lost page must never be OCR'd again quietly or left out)."""
+
+
 @dataclass
 class _TextPage:
     number: int
@@ -80,7 +86,9 @@ class _TextPage:
 
 
 @dataclass
-class _ScannedPage:
+class ScannedPage:
+    """A page read by OCR: what ``read_pdf`` needs of it to write it into the document."""
+
     number: int
     ocr: OcrPage
     dpi: int
@@ -89,23 +97,31 @@ class _ScannedPage:
     rotation: int
 
 
-_Page = _TextPage | _ScannedPage
+_Page = _TextPage | ScannedPage
 
 
-def read_pdf(data: bytes, source: SourceInfo, options: IngestOptions) -> Document:
-    """Read a PDF into a ``Document``. Raises ``InputError`` subclasses on bad input."""
+def read_pdf(
+    data: bytes,
+    source: SourceInfo,
+    options: IngestOptions,
+    scanned: Mapping[int, ScannedPage] | None = None,
+) -> Document:
+    """Read a PDF into a ``Document``. Raises ``InputError`` subclasses on bad input.
+
+    ``scanned``: the pages already OCR'd, by number (``service.ingest.pdf_pages``); given,
+    every page that needs OCR must be among them (``MissingPagesError``)."""
     builder = DocumentBuilder(source)
     doc = _open(data, options, builder)
     try:
         pages: list[_Page] = []
         for index in range(doc.page_count):
-            pages.append(_read_page(doc, index, options, builder, _last_table(pages)))
+            pages.append(_read_page(doc, index, options, builder, _last_table(pages), scanned))
     finally:
         doc.close()
         pymupdf.TOOLS.mupdf_warnings()  # leave no messages behind for the next document
     _join_continued_tables(pages, builder)
     for page in pages:
-        if isinstance(page, _ScannedPage):
+        if isinstance(page, ScannedPage):
             _emit_scanned(builder, page)
         else:
             _emit_text(builder, page)
@@ -152,7 +168,7 @@ def _open(data: bytes, options: IngestOptions, builder: DocumentBuilder) -> pymu
 def _last_table(pages: list[_Page]) -> PdfTable | None:
     """The last table of the page before, which the next page's top may continue (of a
     scanned page: only the gutters of its last borderless table, on a table of page 0)."""
-    if pages and isinstance(pages[-1], _ScannedPage) and pages[-1].ocr.last_gutters:
+    if pages and isinstance(pages[-1], ScannedPage) and pages[-1].ocr.last_gutters:
         return PdfTable(0, (0, 0, 0, 0), [], [], [], 0, gutters=pages[-1].ocr.last_gutters)
     if not pages or not isinstance(pages[-1], _TextPage) or not pages[-1].tables:
         return None
@@ -165,12 +181,13 @@ def _read_page(
     options: IngestOptions,
     builder: DocumentBuilder,
     previous: PdfTable | None = None,
+    scanned: Mapping[int, ScannedPage] | None = None,
 ) -> _Page:
     number = index + 1
     try:
         page = doc.load_page(index)
-        result = _read_loaded_page(page, number, options, previous)
-    except JixiaoError:
+        result = _read_loaded_page(page, number, options, previous, scanned)
+    except (JixiaoError, MissingPagesError):
         raise
     except Exception as exc:  # MuPDF raises several unrelated types for a damaged page
         raise CorruptFileError(f"page {number} cannot be read: {exc}", page=number) from exc
@@ -188,15 +205,23 @@ def _read_page(
 
 
 def _read_loaded_page(
-    page: pymupdf.Page, number: int, options: IngestOptions, previous: PdfTable | None = None
+    page: pymupdf.Page,
+    number: int,
+    options: IngestOptions,
+    previous: PdfTable | None = None,
+    scanned: Mapping[int, ScannedPage] | None = None,
 ) -> _Page:
     size = (page.rect.width, page.rect.height)
     transform = _display_transform(page)
     lines = _char_lines(page, transform)
     reason = _ocr_reason(page, lines, transform, options)
+    if reason is not None and scanned is not None:
+        if number not in scanned:
+            raise MissingPagesError(f"page {number} needs OCR and has no result")
+        return scanned[number]
     if reason is not None:
         ocr, dpi = _ocr_page(page, number, options, previous)
-        return _ScannedPage(number, ocr, dpi, reason, size, page.rotation)
+        return ScannedPage(number, ocr, dpi, reason, size, page.rotation)
     tables = find_tables(page, number)
     chars = [ch for line, _ in lines for ch in line]
     taken = claim_chars(tables, chars) if tables else [False] * len(chars)
@@ -438,7 +463,7 @@ def _bbox(box: tuple[float, float, float, float]) -> BBox:
     return BBox(x0=box[0], y0=box[1], x1=box[2], y1=box[3])
 
 
-def _emit_scanned(builder: DocumentBuilder, page: _ScannedPage) -> None:
+def _emit_scanned(builder: DocumentBuilder, page: ScannedPage) -> None:
     from service.ingest.ocr import emit_ocr_page
 
     builder.start_page(

@@ -30,6 +30,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from service.config import Settings
+from service.errors import JixiaoError
+from service.jobs.scan_split import (
+    PAGE_TASK,
+    ScanSplitter,
+    looks_scanned,
+    run_page_task,
+    stale_seconds,
+)
 from service.jobs.worker import ExtractFn, JobContext, run_job
 from service.store import queue
 from service.store.engine import read_session
@@ -74,18 +82,25 @@ def _transport_options(settings: Settings) -> dict[str, float]:
 
 
 class _Context:
-    """The worker side's ``JobContext``, built once per worker process on first use."""
+    """The worker side's ``JobContext``, built once per worker process on first use; a big
+    scan's pages are sent as page tasks through ``app`` (``service.jobs.scan_split``)."""
 
-    def __init__(self, settings: Settings, ctx: JobContext | None) -> None:
+    def __init__(self, settings: Settings, ctx: JobContext | None, app: Celery) -> None:
         self.settings = settings
         self._ctx = ctx
+        self._app = app
         self._lock = threading.Lock()
 
     def get(self) -> JobContext:
         with self._lock:
             if self._ctx is None:
                 self._ctx = worker_context(self.settings)
+            if self._ctx.split is None and self.settings.queue.split_pages:
+                self._ctx.split = ScanSplitter(self._send_pages)
             return self._ctx
+
+    def _send_pages(self, args: dict[str, Any]) -> None:
+        self._app.send_task(PAGE_TASK, args=[args], queue=queue_name(self.settings, "ocr"))
 
 
 def worker_context(settings: Settings, extract: ExtractFn | None = None) -> JobContext:
@@ -145,7 +160,7 @@ def make_celery(settings: Settings, ctx: JobContext | None = None) -> Celery:
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
     )
-    holder = _Context(settings, ctx)
+    holder = _Context(settings, ctx, app)
     app.jixiao_context = holder  # type: ignore[attr-defined]
 
     @app.task(
@@ -169,6 +184,30 @@ def make_celery(settings: Settings, ctx: JobContext | None = None) -> Celery:
             log.info("job %s: %s; looked at again in %.0f s", job_id, outcome, wait)
             mark_sent(ctx, job_id)  # the countdown copy is this job's message now
             raise self.retry(countdown=wait, max_retries=None)
+        return outcome
+
+    @app.task(
+        bind=True,
+        name=PAGE_TASK,
+        shared=False,
+        autoretry_for=_TRANSIENT,
+        retry_backoff=True,
+        retry_backoff_max=60,
+        max_retries=20,
+    )
+    def ocr_pages(self: Any, args: dict[str, Any]) -> str:
+        """A range of a big scan's pages (``scan_split.run_page_task``). A range another
+        worker is reading is looked at again once that worker's marker could go stale, so
+        a range whose reader died is taken over; an error leaves the range to the job."""
+        ctx = holder.get()
+        holder_id = queue.local_worker_id(f"celery:{(self.request.id or '')[:8]}")
+        try:
+            outcome = run_page_task(ctx, args, holder_id)
+        except JixiaoError as exc:  # the job reads the range itself and reports it
+            log.warning("pages %s-%s: %s", args.get("first"), args.get("last"), exc)
+            return "failed"
+        if outcome == "busy":
+            raise self.retry(countdown=stale_seconds(ctx.settings), max_retries=None)
         return outcome
 
     return app
@@ -206,27 +245,12 @@ def queue_for(document: StoredDocument, job: Job, settings: Settings, files: Sto
     the rest → extract."""
     extractor = str((job.options or {}).get("extractor") or settings.workers.extractor)
     if document.format in _IMAGE_FORMATS or (
-        document.format == "pdf" and _looks_scanned(files, document.sha256, settings)
+        document.format == "pdf" and looks_scanned(files, document.sha256, settings)
     ):
         return queue_name(settings, "ocr")
     if extractor == "llm" or (extractor == "auto" and settings.llm.configured):
         return queue_name(settings, "llm")
     return queue_name(settings, "extract")
-
-
-def _looks_scanned(files: Storage, sha256: str, settings: Settings) -> bool:
-    """The first pages have (almost) no text layer: a quick look, milliseconds."""
-    import pymupdf
-
-    try:
-        local = files.local_path(sha256)  # a local file is opened lazily, not read whole
-        source = {"filename": local} if local else {"stream": files.get(sha256)}
-        with pymupdf.open(**source, filetype="pdf") as pdf:
-            pages = [pdf[i] for i in range(min(3, pdf.page_count))]
-            chars = [len(page.get_text("text").strip()) for page in pages]
-    except Exception:  # routing is a hint; the job itself reports a bad file
-        return False
-    return bool(chars) and max(chars) < settings.ocr.min_text_chars
 
 
 class CeleryRunner:

@@ -36,7 +36,7 @@ from service.store import documents as repo
 from service.store import queue
 from service.store.engine import read_session, transaction
 from service.store.files import Storage
-from service.store.tables import DocumentStatus, Extraction, Job
+from service.store.tables import DocumentStatus, Extraction, Job, StoredDocument
 
 log = logging.getLogger("jixiao.jobs")
 
@@ -80,6 +80,9 @@ class JobContext:
     settings: Settings
     extract: ExtractFn = default_extract
     pool: ProcessPool | None = None
+    # (context, job, document, worker id) → True when the document's pages were read in
+    # page tasks and are to be joined (``service.jobs.scan_split``); None: one task always
+    split: Callable[[JobContext, Job, StoredDocument, str], bool] | None = None
 
 
 @dataclass
@@ -135,6 +138,7 @@ def read_and_extract(
     extractor: str,
     settings: Settings,
     extract: ExtractFn,
+    joined: bool = False,
 ) -> Reading | Refusal:
     """The heavy part of a job: read the stored file, keep its document model, extract.
 
@@ -144,7 +148,12 @@ def read_and_extract(
     started = time.perf_counter()
     try:
         options = IngestOptions(limits=settings.limits, ocr=settings.ocr, convert=settings.convert)
-        document = read_document(files.get(sha256), filename, options)
+        if joined:  # a scan whose pages were read in page tasks
+            from service.jobs.scan_split import join_kept_pages
+
+            document = join_kept_pages(files, sha256, filename, settings)
+        else:
+            document = read_document(files.get(sha256), filename, options)
         ingest_s = time.perf_counter() - started
         files.put_derived(sha256, DOCUMENT_SUFFIX, _gzip_json(document))
         result = extract(document, extractor, settings)
@@ -166,7 +175,8 @@ def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
     with read_session(ctx.engine) as session:
         doc = repo.get_document(session, job.document_id)
     extractor = str((job.options or {}).get("extractor") or settings.workers.extractor)
-    args = (ctx.files, doc.sha256, doc.filename, extractor, settings, ctx.extract)
+    joined = ctx.split is not None and ctx.split(ctx, job, doc, worker_id)
+    args = (ctx.files, doc.sha256, doc.filename, extractor, settings, ctx.extract, joined)
     reading = (
         ctx.pool.run(
             read_and_extract,

@@ -121,6 +121,9 @@ class Job(SQLModel, table=True):
     heartbeat_at: datetime | None = _time()
     worker_id: str | None = Field(default=None, max_length=255)
     error: dict[str, Any] | None = _json()
+    # a scan read in page tasks (service.jobs.scan_split): pages read so far, of all
+    pages_done: int | None = None
+    pages_total: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     started_at: datetime | None = _time()
     finished_at: datetime | None = _time()
