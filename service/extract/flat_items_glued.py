@@ -71,6 +71,28 @@ def header_cuts(line: str, is_item: Callable[[str], bool]) -> list[list[tuple[in
     return out
 
 
+_PART = re.compile(r"小计|(?:其中[:：]?)?(?:购置|运行(?:维护)?|运维)(?:费|经费)?")
+
+
+def _parts(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """The spans of a glued line of the vehicle item's parts (小计购置费运行维护费), the
+    second header line under a merged 公务用车 cell; [] for any other line."""
+    out, pos = [], s
+    while pos < e and (m := _PART.match(text, pos, e)) is not None and m.end() > pos:
+        out.append((m.start(), m.end()))
+        pos = m.end()
+    return out if pos == e and len(out) >= 2 else []
+
+
+def _spread(text: str, cells: list[tuple[int, int]], parts: list[tuple[int, int]]):  # noqa: ANN202
+    """The header's item cells with the vehicle cell spread over its parts: 小计 stays
+    the vehicle's column (named by the vehicle cell), the others follow it."""
+    at = next((k for k, (a, b) in enumerate(cells) if "用车" in text[a:b]), len(cells) - 1)
+    rest = [p for p in parts if text[p[0] : p[1]] != "小计"]
+    keep = [cells[at]] if len(rest) < len(parts) else []
+    return [*cells[:at], *keep, *rest, *cells[at + 1 :]]
+
+
 def _row(text: str, s: int, e: int, n: int) -> Row | None:
     """(label span, figure spans) of a row whose ``n`` figures follow its label."""
     tail = FIGURES_TAIL.search(text, s, e)
@@ -99,9 +121,12 @@ def glued_items_blocks(
         rows: list[Row] = []
         j = i + 1
         for (ca, cb), *items in header_cuts(text[s:e], is_item) if s < e else []:
-            rows = [((s + ca, s + cb), [(s + a, s + b) for a, b in items])]
+            cells = [(s + a, s + b) for a, b in items]
             j = i + 1
-            while j < len(spans) and (row := _row(text, *spans[j], len(items))) is not None:
+            if j < len(spans) and (parts := _parts(text, *spans[j])):
+                cells, j = _spread(text, cells, parts), j + 1  # 小计购置费运行维护费 below
+            rows = [((s + ca, s + cb), cells)]
+            while j < len(spans) and (row := _row(text, *spans[j], len(cells))) is not None:
                 rows.append(row)
                 j += 1
             if len(rows) >= 2:

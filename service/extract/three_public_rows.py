@@ -26,7 +26,7 @@ from service.extract.lexicon import lexicon
 from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, is_money_label, line_field
 from service.extract.resolve import Candidate
 from service.extract.table_headers import covering, header_key, unit_before
-from service.extract.three_public_table import item_columns, read_items_as_columns
+from service.extract.three_public_table import item_columns, read_items_as_columns, vehicle_part
 from service.records import BudgetLine, Value
 from service.records.numbers import Quantity, is_blank, parse_quantity
 
@@ -36,6 +36,7 @@ _KINDS = ("change_pct", "change", "previous", "initial", "budget", "actual")
 _AMOUNTS = ("budget", "actual", "previous")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _LINE_FIELD = {"budget": "budget", "actual": "final", "previous": "previous_final"}
+_VEHICLE = ("vehicle", "vehicle_purchase", "vehicle_operation")
 
 
 @cache
@@ -253,12 +254,17 @@ def read_items_as_rows(
         return None
     cols, j = found
     out = RowsTable()
+    last = None
     while j < len(rows):
         row = _aligned(rows[j], max(cols) + 1) if text_grid else rows[j]
         label = _label(row, min(cols))
         item = row_item(label.text) if label is not None else None
+        if item is None and label is not None and last in _VEHICLE:
+            # 购置费 / 运行维护费 in a second label column beside the merged vehicle cell
+            item = vehicle_part(header_key(label.text))
         if label is None or item is None:
             break
+        last = item
         figures: dict[str, Value] = {}
         for c, kind in cols.items():
             cell = row[c] if c < len(row) else None

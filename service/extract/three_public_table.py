@@ -91,19 +91,19 @@ def item_columns(rows: Rows, r: int) -> dict[int, tuple[str, Cell]]:
         vehicle_seen = any(i.startswith("vehicle") for i, _ in cols.values())
         if cell is None or not cell.text.strip():
             # 公务用车 over 购置费 | 运行维护费 in a text copy: the merge lost, the top empty
-            part = _vehicle_part(header_key(low.text)) if low and vehicle_seen else None
+            part = vehicle_part(header_key(low.text)) if low and vehicle_seen else None
             if part is not None and part not in (i for i, _ in cols.values()):
                 cols[c] = (part, low)
             continue
         item, named_by = _item(cell.text), cell
         if item == "vehicle" and _sub_header(low, cell, r):
             sub = header_key(low.text)
-            item = "vehicle" if _SUBTOTAL.match(sub) else _vehicle_part(sub) or item
+            item = "vehicle" if _SUBTOTAL.match(sub) else vehicle_part(sub) or item
             named_by = low
         elif item is None and _TOTAL.match(header_key(cell.text)) and c > 0:
             item = "total"  # first or last
         elif item is None and vehicle_seen:  # 公务用车… | 其中：购置费 | 运行维护费
-            item = _vehicle_part(header_key(cell.text))
+            item = vehicle_part(header_key(cell.text))
         if item is not None and item not in (i for i, _ in cols.values()):
             cols[c] = (item, named_by)
     named = [i for i, _ in cols.values() if i != "total"]
@@ -117,8 +117,11 @@ def _sub_header(low: Cell | None, top: Cell, r: int) -> bool:
     )
 
 
-def _vehicle_part(sub: str) -> str | None:
-    """购置费 / 运行维护费 under or beside the vehicle column: its purchase or running part."""
+def vehicle_part(sub: str) -> str | None:
+    """购置费 / 运行维护费 under or beside the vehicle column (or row): its purchase or
+    running part; 小计 there is the vehicle item itself."""
+    if _SUBTOTAL.match(sub):
+        return "vehicle"
     sub = re.sub(r"^其中[:：]?", "", sub)
     item = _item("公务用车" + sub) if sub else None
     return item if item in ("vehicle_purchase", "vehicle_operation") else None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.extract.forms import Grid
+from tests.extract.forms import read as read_grid
 from tests.extract.text_tables import TEXT_STYLES, line_named, read, value_at
 
 FORMATS = (*TEXT_STYLES, "docx", "docx_tabs")
@@ -330,3 +332,58 @@ def test_three_public_row_named_another_way(item: str, label: str, fmt: str) -> 
 def test_money_columns_named_another_way(budget: str, final: str, previous: str, fmt: str) -> None:
     rows = [["项目", budget, final, previous], *_money_rows(["x"], "bfp")[1:]]
     _money_lines_ok(read(rows, fmt, WAN))
+
+
+# --- merged header and label cells (Word tables; text copies that keep or glue cells) ---------
+
+VEHICLE_PARTS = {
+    "three_public.vehicle.actual": 7.32,
+    "three_public.vehicle.budget": 8.00,
+    "three_public.vehicle_purchase.actual": 0,
+    "three_public.vehicle_operation.actual": 7.32,
+    "three_public.vehicle_operation.previous": 8.65,
+    "three_public.reception.actual": 1.84,
+    "three_public.total.actual": 9.16,
+}
+VEHICLE_IN_TWO_LABEL_COLUMNS = Grid(
+    [
+        ["项目", "", "预算数", "决算数", "上年决算数"],
+        [OVERSEAS, "", "0.00", "0.00", "0.00"],
+        [VEHICLE, "小计", "8.00", "7.32", "8.65"],
+        ["", "购置费", "0.00", "0.00", "0.00"],
+        ["", "运行维护费", "8.00", "7.32", "8.65"],
+        [RECEPTION, "", "2.50", "1.84", "2.37"],
+        ["合计", "", "10.50", "9.16", "11.02"],
+    ],
+    merges=[(0, 0, 1, 2), (1, 0, 1, 2), (2, 0, 3, 1), (5, 0, 1, 2), (6, 0, 1, 2)],
+    before=TP_CAPTION,
+)
+VEHICLE_OVER_ITS_PARTS = Grid(
+    [
+        ["项目", "合计", OVERSEAS, RECEPTION, VEHICLE, "", ""],
+        ["", "", "", "", "小计", "购置费", "运行维护费"],
+        ["预算数", "10.50", "0.00", "2.50", "8.00", "0.00", "8.00"],
+        ["决算数", "9.16", "0.00", "1.84", "7.32", "0.00", "7.32"],
+        ["上年决算数", "11.02", "0.00", "2.37", "8.65", "0.00", "8.65"],
+    ],
+    merges=[(0, 0, 2, 1), (0, 1, 2, 1), (0, 2, 2, 1), (0, 3, 2, 1), (0, 4, 1, 3)],
+    before=TP_CAPTION,
+)
+
+
+@pytest.mark.parametrize(
+    ("grid", "fmt"),
+    [
+        (VEHICLE_IN_TWO_LABEL_COLUMNS, "docx"),
+        (VEHICLE_IN_TWO_LABEL_COLUMNS, "txt-tab"),
+        (VEHICLE_IN_TWO_LABEL_COLUMNS, "txt-spaced"),
+        (VEHICLE_OVER_ITS_PARTS, "docx"),
+        (VEHICLE_OVER_ITS_PARTS, "txt-tab"),
+        (VEHICLE_OVER_ITS_PARTS, "txt-glued"),
+    ],
+    ids=["labels-docx", "labels-tab", "labels-spaced", "parts-docx", "parts-tab", "parts-glued"],
+)
+def test_vehicle_item_merged_over_its_parts(grid: Grid, fmt: str) -> None:
+    export = read_grid(grid, fmt)
+    for path, value in VEHICLE_PARTS.items():
+        assert value_at(export, path) == pytest.approx(value), path
