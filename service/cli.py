@@ -98,7 +98,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _extract_batch(args: argparse.Namespace, ingest_options: object, options: object) -> int:
     """Many files or folders: one JSON each into --out, one XLSX/CSV across them."""
     from service.cli_batch import BatchOptions, default_jobs, expand_inputs, run_batch
-    from service.extract.llm.stage import configured_settings
+    from service.extract.llm import configured_settings
     from service.extract.pipeline import LLMUnavailableError
 
     if not (args.out or args.xlsx or args.csv):

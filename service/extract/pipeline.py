@@ -62,7 +62,7 @@ class ExtractionResult(BaseModel):
 
 def llm_available(options: ExtractOptions | None = None) -> bool:
     """Whether an LLM endpoint is configured (decided from settings; no network)."""
-    from service.extract.llm.stage import configured_settings
+    from service.extract.llm import configured_settings
 
     return configured_settings((options or ExtractOptions()).llm) is not None
 
@@ -72,7 +72,7 @@ def extract(document: Document, options: ExtractOptions | None = None) -> Extrac
     notes: list[str] = []
     errors: list[ExtractionError] = []
     timings: dict[str, float] = {}
-    from service.extract.llm.stage import configured_settings
+    from service.extract.llm import configured_settings
 
     llm_settings = configured_settings(options.llm) if options.extractor != "rules" else None
     if options.extractor == "llm" and llm_settings is None:

@@ -9,3 +9,21 @@ merge with the rules (``merge``) and the pipeline's entry (``stage``). Must not 
 database, the jobs or the web. Submodules are imported where used (the pipeline imports
 this package while ``service.extract`` is still loading).
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from service.config import LLMSettings
+
+
+def configured_settings(llm: LLMSettings | None) -> LLMSettings | None:
+    """``llm`` (or the service settings' ``llm`` group) when it names an endpoint. Here,
+    not in ``stage``, so that asking whether an LLM is configured loads none of its modules
+    (a rules-only ``jixiao extract`` starts without them)."""
+    if llm is None:
+        from service.config import get_settings
+
+        llm = get_settings().llm
+    return llm if llm.configured else None

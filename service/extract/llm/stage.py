@@ -24,15 +24,6 @@ _EXTRACTORS: dict[str, LLMExtractor] = {}
 _LOCK = threading.Lock()
 
 
-def configured_settings(llm: LLMSettings | None) -> LLMSettings | None:
-    """``llm`` (or the service settings' ``llm`` group) when it names an endpoint."""
-    if llm is None:
-        from service.config import get_settings
-
-        llm = get_settings().llm
-    return llm if llm.configured else None
-
-
 def default_data_dir() -> Path:
     from service.config import get_settings
 
