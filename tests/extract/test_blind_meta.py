@@ -78,6 +78,19 @@ def test_a_unit_in_brackets_under_a_generic_title(under: str, name: str) -> None
     assert r.department.value == name
 
 
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("部门整体支出绩效自评报告（青山县档案馆）", "青山县档案馆"),
+        ("2022年度部门整体支出绩效自评报告(白石镇人民政府)", "白石镇人民政府"),
+        ("部门整体支出绩效自评报告（征求意见稿）", None),
+    ],
+)
+def test_a_unit_in_brackets_after_a_generic_title(title: str, name: str | None) -> None:
+    r, _ = _report(f"{title}\n" + BODY)
+    assert (r.department.value if r.department else None) == name
+
+
 def test_brackets_under_a_title_that_names_its_unit() -> None:
     r, _ = _report("青山县档案馆部门整体支出绩效自评报告\n（2022年度）\n" + BODY)
     assert (r.department.value, r.fiscal_year.value) == ("青山县档案馆", 2022)

@@ -19,6 +19,7 @@ _NOT_TITLE_LINE = re.compile(r"[，。；:：,;]|^\s*(?:附\s*件|附\s*表|密\
 _DATE_LINE = re.compile(YEAR_NUM + r"\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月")
 # A unit's name in brackets on the line under a generic title: “（XX县档案馆）”.
 _NAME_LINE = re.compile(r"[ \t]*[(（]\s*([^()（）\d\n]{3,30}?)\s*[)）][ \t]*")
+_BRACKETED = re.compile(r"[(（]\s*([^()（）\d\n]{3,30}?)\s*[)）]")
 
 
 _TITLE_REACH = 4000
@@ -153,10 +154,12 @@ def title_parts(g: Grounder, block: tuple[int, int], label: int, origin: str) ->
     else:
         name_start = year.end() if year else start
     named = unit_name(g, name_start, name_end, origin, rank, weight)
+    # else a name bracketed after the title, on its line or the next: “…报告（XX县档案馆）”
     nxt = end + 1
     under = _NAME_LINE.fullmatch(text, nxt, eol(text, nxt)) if nxt < len(text) else None
-    if not named and under:
-        named = unit_name(g, under.start(1), under.end(1), origin, rank, weight)
+    for found in (_BRACKETED.search(text, label, end), under):
+        if not named and found:
+            named = unit_name(g, found.start(1), found.end(1), origin, rank, weight)
     return out + named
 
 
