@@ -25,7 +25,7 @@ RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY prompts ./prompts
-RUN pip install ".[postgres,scale]" --no-deps
+RUN pip install ".[postgres,scale,s3]" --no-deps
 
 RUN useradd --create-home --uid 1000 jixiao && mkdir -p /data && chown jixiao /data
 USER jixiao
