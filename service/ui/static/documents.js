@@ -165,6 +165,15 @@
   });
   updateBulk();
 
+  /* a scan read in page tasks: "OCR 12/60 页" beside its status */
+  function showPages(row, job) {
+    const badge = row.querySelector(".badge[data-status]");
+    if (!badge) return;
+    let note = row.querySelector(".ocr-progress");
+    if (!note) { note = document.createElement("span"); note.className = "ocr-progress muted"; badge.after(note); }
+    note.textContent = " " + UI.t("docs.ocr_progress", { done: job.pages_done || 0, total: job.pages_total });
+  }
+
   /* documents still queued or processing: ask for their status, reload when one changes */
   const pending = Array.from(document.querySelectorAll("#docs tr[data-status=queued], #docs tr[data-status=processing]"));
   if (pending.length) {
@@ -174,6 +183,7 @@
         try {
           const doc = await UI.api("GET", "/documents/" + row.dataset.id);
           if (doc.status !== row.dataset.status) { clearInterval(timer); location.reload(); return; }
+          if (doc.job && doc.job.pages_total) showPages(row, doc.job);
         } catch (e) { /* a transient error: try again next tick */ }
       }
     }, 1500);
