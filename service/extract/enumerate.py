@@ -79,6 +79,15 @@ ITEM_MARKER = re.compile(
 )
 
 
+_BARE_COUNTED = re.compile(rf"(?<=[；;:：])\s*(\d{{1,2}})(?=[\u4e00-\u9fff])(?={_NOT_BARE})")
+
+
+def lead_marker(text: str, start: int, end: int) -> re.Match[str] | None:
+    """The item marker at ``start``: any ``ITEM_MARKER``, or a bare number before a count
+    word right after a clause end (“；2人居环境整治经费…”)."""
+    return ITEM_MARKER.match(text, start, end) or _BARE_COUNTED.match(text, start, end)
+
+
 def marker_number(m: re.Match[str]) -> tuple[str, int]:
     """(style, number) of an ``ITEM_MARKER`` match: items of one list share a style."""
     from service.records.numbers import parse_chinese_integer
@@ -97,13 +106,16 @@ def numbered_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     in text[start:end]: markers of one style counting 1, 2, 3 … each standing at the start
     or after a sentence or clause end. Empty when fewer than two such items."""
     by_style: dict[str, list[tuple[int, int, int]]] = {}
-    for m in ITEM_MARKER.finditer(text, start, end):
+    marks = [(m, *marker_number(m)) for m in ITEM_MARKER.finditer(text, start, end)]
+    # “；2人居环境整治经费…” (② read as 2): a bare number before a count word leads an
+    # item too where it goes on a run after a clause end
+    marks += [(m, "bare", int(m.group(1))) for m in _BARE_COUNTED.finditer(text, start, end)]
+    for m, style, n in sorted(marks, key=lambda x: x[0].start()):
         gap = text[start : m.start()]
         before = gap.rstrip(" \t\u3000\n")
         at_line_start = "\n" in gap[len(before) :]
         if before and before[-1] not in "。；;:：，,!！?？" and not at_line_start:
             continue
-        style, n = marker_number(m)
         by_style.setdefault(style, []).append((n, m.start(), m.end()))
     best: list[tuple[int, int]] = []
     for marks in by_style.values():

@@ -25,7 +25,7 @@ _VERB = r"(?:安排|投入|使用|支出|拨付|下达|落实|列支|花费|支�
 _MONEY = r"(?P<money>\d[\d,，.\s]*\s*(?:万元|亿元|千元|元))"
 _PURPOSE = r"(?:主要|全部|专项|分别)?(?:用于|实施|开展|完成|建设|购置|支付|保障|推进)(?:了)?"
 _USE = re.compile(
-    rf"{_OPENING}\s*{_VERB}\s*{_MONEY}\s*[，,]?\s*{_PURPOSE}\s*(?P<name>[\u4e00-\u9fff“\"][^，,；;。、:：\n]{{1,39}})"
+    rf"{_OPENING}\s*{_VERB}\s*{_MONEY}\s*(?:[(（][^()（）]{{0,20}}[)）])?\s*[，,]?\s*{_PURPOSE}\s*(?P<name>[\u4e00-\u9fff“\"][^，,；;。、:：\n]{{1,39}})"
 )
 # The spending that follows, in a clause of its own.
 _SPENT = re.compile(

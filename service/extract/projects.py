@@ -19,6 +19,7 @@ from service.extract.enumerate import (
     ITEM_MARKER,
     NamedAmount,
     ends_in_change,
+    lead_marker,
     money_quantities,
     named_amounts,
     numbered_runs,
@@ -39,7 +40,10 @@ _INTRO = re.compile(
     # “项目支出45万元，为A…、B…” / “…，实施A…” / “项目支出情况中：A…” / “项目支出：A…”
     r"[，,]\s*(?:主要|具体|分别|全部|均)?(?:为|是|实施了?|安排了?|用于|投入)|(?<=元)\s*(?:主要|全部)?用于|"
     # “项目支出32万元（A资金20万元、B资金12万元）”: the parts in brackets after the sum
-    r"(?<=元)\s*[(（](?:其中|包括|含)?\s*[:：]?|"
+    # (not a bracket holding the item's own budget: “A118.5万元（预算120万元）；…”)
+    r"(?<=元)\s*[(（](?!\s*(?:年初|全年|调整后?)?(?:预算|决算|上年|实际|支出))(?:其中|包括|含)?\s*[:：]?|"
+    # “…，涉及A、B两个项目，分别支出…”
+    r"[，,]\s*(?:共|主要)?涉及|"
     r"中\s*[:：，,]|[:：]"
 )
 _RESPECTIVELY = re.compile(r"分别(?:为|是|支出|使用|安排)?\s*[:：]?")
@@ -111,7 +115,7 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
             label_lines = block[1]
             continue
         # Numbered items first: “一是A项目支出…，主要用于…；二是…” is not one list.
-        units = _units(g.src, para)
+        units = _line_units(g, para) or _units(g.src, para)
         above = paras[k - 1] if k else None
         found = [
             p
@@ -335,7 +339,9 @@ def _enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list
 
 
 # A sentence going on with the list its sentence before opened: “。其中：A…”, “。具体为：A…”.
-_GOES_ON = re.compile(r"\s*(?:其中|具体(?:情况)?(?:为|如下|是)|明细如下|主要(?:用于|包括|是))\s*[:：，,]\s*")
+_GOES_ON = re.compile(
+    r"\s*(?:其中|具体(?:情况)?(?:为|如下|是)|明细如下|主要(?:用于|包括|是))\s*[:：，,]\s*"
+)
 
 
 def _clause_list(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
@@ -404,8 +410,24 @@ def _listed(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
         if is_budget:
             out.append(Project(name=name, budget=value))
         else:
-            out.append(Project(name=name, amount=value))
+            out.append(Project(name=name, amount=value, budget=_budget_beside(g, item, loc)))
     return [p for p in out if p.amount is not None]
+
+
+_BUDGET_BESIDE = re.compile(
+    r"\s*[(（]\s*(?:年初|全年|调整后?)?预算(?:数|金额)?\s*(?:为|是|:|：)?\s*(?=\d)"
+)
+
+
+def _budget_beside(g: Grounder, item: NamedAmount, loc: str) -> Value | None:
+    """The budget in brackets right after an item's spending (“A118.5万元（预算120万元）”)."""
+    m = _BUDGET_BESIDE.match(g.src, item.offset + item.money.end)
+    if m is None:
+        return None
+    figures = money_quantities(g.src, m.end(), min(len(g.src), m.end() + 20))
+    if not figures or figures[0][0] + figures[0][1].start != m.end():
+        return None
+    return g.quantity(figures[0][1], figures[0][0], loc)
 
 
 def _verb_at(text: str, item: NamedAmount) -> int:
@@ -465,8 +487,54 @@ def _respective_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _units(text: str, para: Block) -> list[tuple[int, int]]:
-    """The numbered items of a paragraph (several may stand in one), else the paragraph."""
-    return numbered_runs(text, para.start, para.end) or [(para.start, para.end)]
+    """The numbered items of a paragraph (several may stand in one), its “A：预算…，支出…；
+    B：…” clauses, else the paragraph."""
+    return (
+        numbered_runs(text, para.start, para.end)
+        or _named_clauses(text, para)
+        or [(para.start, para.end)]
+    )
+
+
+def _named_clauses(text: str, para: Block) -> list[tuple[int, int]]:
+    """“A经费：年初预算…，全年支出…；B工程：…” in one paragraph: the ；-separated clauses when
+    two or more each name a project with its budget and its spending."""
+    spans, at = [], para.start
+    for m in re.finditer(r"[；;]", text[para.start : para.end]):
+        spans.append((at, para.start + m.end()))
+        at = para.start + m.end()
+    if text[at : para.end].strip():
+        spans.append((at, para.end))
+    named = [s for s in spans if _named_with_both(text, *s)]
+    return spans if len(named) >= 2 and len(named) == len(spans) else []
+
+
+# A line of a list with no sentence marks: a name, then its sum (and a bracketed restatement)
+# closing the line: “免疫规划项目：3540700.00元（354.07万元）”, “A经费  预算12万元  支出11万元”.
+_LIST_LINE = re.compile(
+    r"\s*[^，,。；;:：\d\s]{2,30}[^，,。；;]*?\d[\d,.]*\s*(?:万元|元|亿元)"
+    r"(?:\s*[(（][^()（）]{0,20}[)）])?\s*[；;。]?\s*"
+)
+
+
+def _line_units(g: Grounder, para: Block) -> list[tuple[int, int]]:
+    """The lines of a paragraph when two or more open it as list lines (see ``_LIST_LINE``):
+    lines with no sentence end that the prose view joined as a wrapped paragraph."""
+    doc = g.doc.text
+    starts = [para.start]
+    for i in range(para.start + 1, para.end):
+        if "\n" in doc[g.to_doc(i - 1, i)[0] : g.to_doc(i, i + 1)[0]]:
+            starts.append(i)
+    if len(starts) < 2:
+        return []
+    spans = list(zip(starts, [*starts[1:], para.end], strict=True))
+    n = 0
+    while n < len(spans) and _LIST_LINE.fullmatch(g.src, *spans[n]):
+        n += 1
+    if n < 2:
+        return []
+    # what follows the list (a table's title joined on) is a unit of its own
+    return spans[:n] + ([(spans[n][0], para.end)] if n < len(spans) else [])
 
 
 def _opened(text: str, para_start: int, at: int) -> bool:
@@ -507,7 +575,7 @@ def _project_unit(
 ) -> Project | None:
     """“1.A项目：年初预算…，实际支出…”, “（二）B经费。该项目全年支出…”, “一是C项目支出…万元”."""
     (start, end), text, w = unit, g.src, _words()
-    marker = ITEM_MARKER.match(text, start, end)
+    marker = lead_marker(text, start, end)
     if marker is None and not in_projects and not _named_with_both(text, start, end):
         return None
     body = marker.end() if marker else start
@@ -528,7 +596,7 @@ def _project_unit(
         return None  # a budget alone is not a project's spending
     # A name without a project's ending counts in a part about projects, or with both
     # its budget and its spending stated (“（3）林业资源调查：预算…，实际支出…”).
-    if not (in_projects or budget is not None or w.suffix.search(text, body, name_end)):
+    if not (in_projects or opened or budget is not None or w.suffix.search(text, body, name_end)):
         return None
     name = _name(g, body, name_end, loc)
     if name is None and _THIS_PROJECT.match(re.sub(r"\s+", "", text[body:name_end])):
@@ -586,7 +654,7 @@ def _name(g: Grounder, start: int, end: int, loc: str) -> Value | None:
     """The project's name over [start, end) without list words around it, or None when what
     is left is not a project (基本支出 items, income, 三公, totals) or is a whole clause."""
     text = g.src
-    lead = ITEM_MARKER.match(text, start, end)
+    lead = lead_marker(text, start, end)
     if lead:
         start = lead.end()
     m = _NAME_LEAD.match(text, start, end)

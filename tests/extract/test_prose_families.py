@@ -57,6 +57,47 @@ def test_project_lists_under_lead_ins(text: str) -> None:
     assert _projects(text) == _FOREST
 
 
+_SCHOOL = [("学生营养餐补助", 118.5, 120), ("校舍安全维修工程", 44, 45)]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # one project per line, long enough that the lines read as one wrapped paragraph
+        (
+            "全年共安排项目2个，具体如下：\n学生营养餐补助资金：1185000.00元（118.50万元）\n"
+            "校舍安全维修改造工程：440000.00元（44.00万元）\n\n2023年度部门支出情况表\n",
+            [("学生营养餐补助资金", 118.5, None), ("校舍安全维修改造工程", 44, None)],
+        ),
+        # ①② read as 1 2, and “2人…” is no count of people here
+        (
+            "全年项目支出明细：①乡村振兴衔接资金120.39万元；②人居环境整治经费92.44万元；③村级运转经费390.54万元；",
+            [
+                ("乡村振兴衔接资金", 120.39, None),
+                ("人居环境整治经费", 92.44, None),
+                ("村级运转经费", 390.54, None),
+            ],
+        ),
+        (
+            "学生营养餐补助：年初预算120万元，全年支出118.5万元，执行率98.75%；"
+            "校舍安全维修工程：年初预算45万元，全年支出44万元，执行率97.78%。",
+            _SCHOOL,
+        ),
+        ("学生营养餐补助118.5万元（预算120万元）；校舍安全维修工程44万元（预算45万元）。", _SCHOOL),
+        (
+            "全年项目支出162.5万元，涉及学生营养餐补助、校舍安全维修工程2个项目，分别支出118.5万元、44万元。",
+            [("学生营养餐补助", 118.5, None), ("校舍安全维修工程", 44, None)],
+        ),
+        (
+            "年度重点项目：一是林业资源调查240.00万元；二是生态护林员补助325.93万元。",
+            [("林业资源调查", 240, None), ("生态护林员补助", 325.93, None)],
+        ),
+    ],
+)
+def test_project_lines_and_clauses(text: str, want: list) -> None:
+    assert _projects("三、项目支出情况\n" + text) == want
+
+
 @pytest.mark.parametrize(
     ("text", "want"),
     [
