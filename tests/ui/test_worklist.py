@@ -16,8 +16,11 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from service.config import Settings
-from service.document import Document
+from service.document import Document, SourceFormat
 from service.records.values import Value
+from service.store.tables import StoredDocument
+from service.ui import worklist
+from service.ui.i18n import translator
 from tests.api.conftest import ADMIN_KEY, FakeExtractor, report_text, upload, wait_for
 from tests.ui.conftest import login
 
@@ -257,3 +260,18 @@ def test_upload_limits_are_shown_before_choosing(client: TestClient, keys: dict[
     html = client.get("/ui/documents").text
     assert "一次最多 20 个文件，每个不超过 50 MB。" in html
     assert 'data-max-files="20" data-max-mb="50"' in html
+
+
+def test_scans_are_called_scans_and_formats_are_named_in_words() -> None:
+    def doc(fmt: str, ocr_pages: int | None = None) -> StoredDocument:
+        return StoredDocument(sha256="x", format=fmt, media_type="x", size=1, ocr_pages=ocr_pages)
+
+    t = translator("zh")
+    assert t(worklist.format_key(doc("pdf", 12))) == "扫描件"  # a PDF read by OCR
+    assert t(worklist.format_key(doc("pdf", 0))) == "PDF"
+    assert t(worklist.format_key(doc("pdf"))) == "PDF"  # read before pages were counted
+    assert t(worklist.format_key(doc("jpeg"))) == "扫描件（图片）"
+    assert t(worklist.format_key(doc("docx"))) == "Word 文档"
+    assert t(worklist.format_key(doc("et"))) == "WPS 表格"
+    every = ["pdf", *(f.value for f in SourceFormat if f.value != "pdf")]
+    assert all(not t(worklist.format_key(doc(f))).startswith("fmt.") for f in every)
