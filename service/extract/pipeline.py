@@ -18,7 +18,7 @@ from service.config import LLMSettings
 from service.document import Document
 from service.errors import JixiaoError
 from service.extract.checks import run_checks
-from service.extract.llm.provider import LLMNotConfiguredError
+from service.extract.llm import LLMNotConfiguredError
 from service.extract.llm.usage import LLMUsage
 from service.extract.rules import RULES_VERSION, RulesOutput, document_info, extract_rules
 from service.records import ExtractorInfo, ReportExport

@@ -14,8 +14,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from service.errors import ConfigError
+
 if TYPE_CHECKING:
     from service.config import LLMSettings
+
+
+class LLMNotConfiguredError(ConfigError):
+    code = "llm_not_configured"
+    message_zh = "未配置大模型服务：请设置 JIXIAO_LLM_BASE_URL 和 JIXIAO_LLM_MODEL。"
+    message_en = "No LLM endpoint configured: set JIXIAO_LLM_BASE_URL and JIXIAO_LLM_MODEL."
 
 
 def configured_settings(llm: LLMSettings | None) -> LLMSettings | None:

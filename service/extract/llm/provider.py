@@ -30,7 +30,8 @@ from urllib.parse import urlparse
 from pydantic import BaseModel
 
 from service.config import LLMSettings
-from service.errors import ConfigError, ServiceError
+from service.errors import ServiceError
+from service.extract.llm import LLMNotConfiguredError
 from service.extract.llm.limits import Grant, Limiter, limiter_for, request_tokens
 from service.extract.llm.usage import CallRecord
 
@@ -65,12 +66,6 @@ class LLMError(ServiceError):
     code = "llm_error"
     message_zh = "大模型服务调用失败。"
     message_en = "The LLM endpoint failed."
-
-
-class LLMNotConfiguredError(ConfigError):
-    code = "llm_not_configured"
-    message_zh = "未配置大模型服务：请设置 JIXIAO_LLM_BASE_URL 和 JIXIAO_LLM_MODEL。"
-    message_en = "No LLM endpoint configured: set JIXIAO_LLM_BASE_URL and JIXIAO_LLM_MODEL."
 
 
 def guess_provider(base_url: str | None) -> str:
