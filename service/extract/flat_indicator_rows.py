@@ -242,12 +242,16 @@ def _unit(text: str, span: Span) -> str:
 # --- rubric rows: a name, text columns no field takes, and points ---------------------------
 
 _TEXT_ROLES = ("level3", "other", "deviation")
+# The points at a row's end: weight and score each with its 分 (“10分9.5分”), one with
+# its 分, or bare figures, glued or parted by a space (never “95分1010”: a target's unit).
+POINTS_CELLS = r"\d[\d.]*分\s*\d[\d.]*分|\d[\d.]*分|\d[\d.]*(?:\s+\d[\d.]*)?"
 # A figure inside a scoring rule, not a points cell: one with a unit or a sign after it, or
-# a word of the rule before it (每低1个百分点扣0.5分, ≥95%, 第3季度).
+# a word of the rule before it (每低1个百分点扣0.5分, ≥95%, 第3季度, 满分10分). A 分 after
+# a figure no such word stands before is a points cell's own (比重10分≥95%得满分).
 _IN_RULE_AFTER = re.compile(
-    r"[%‰.．]|[个项次分元人天日年月周家件户万亿倍名条份篇所台辆处批期场种类级]"
+    r"[%‰.．]|[个项次元人天日年月周家件户万亿倍名条份篇所台辆处批期场种类级]"
 )
-_IN_RULE_BEFORE = re.compile(r"[≥≤<>=＞＜扣得低超高于第少多达减加至每约近前后占]")
+_IN_RULE_BEFORE = re.compile(r"[≥≤<>=＞＜扣得低超高于第少多达减加至每约近前后占满计]")
 _NAME_SUFFIX = re.compile(r"率|性|满意度|效益|影响")
 _RULE_START = re.compile(r"[≥≤<>=＞＜\d]")
 
@@ -316,7 +320,7 @@ def split_rubric_row(
     for i in range(len(groups) - 1, 0, -1):
         kind, _ = groups[i]
         if kind == "points" and i == len(groups) - 1:
-            m = re.search(r"\d[\d.]*(?:[ \u3000]+\d[\d.]*)?$", text[start:cur])
+            m = re.search(rf"(?:{POINTS_CELLS})$", text[start:cur])
             if m is None:
                 return None
             span = (start + m.start(), cur)

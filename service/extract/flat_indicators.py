@@ -25,7 +25,7 @@ from service.extract.flat_indicator_headers import (
     rubric_columns,
     two_row_header,
 )
-from service.extract.flat_indicator_rows import split_row, split_rubric_row
+from service.extract.flat_indicator_rows import POINTS_CELLS, split_row, split_rubric_row
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import (
     framework_levels,
@@ -51,7 +51,8 @@ _NUM = r"\d+(?:\.\d+)?"
 # Right to left: the actual (number + unit) ends the head, the target (comparator, number,
 # unit) stands before it, the name before that.
 _ACTUAL = re.compile(rf"(?P<num>{_NUM})\s*(?P<unit>{_UNITS}|[\u4e00-\u9fff]{{1,2}})$")
-_POINTS = re.compile(r"(?P<pts>\d[\d.]*(?:\s+\d[\d.]*)?)\s*(?P<dev>[^\d\s][^\d]*)?$")
+# The points, parted by a space or each with its 分 (“10分9.5分”), and a deviation after them.
+_POINTS = re.compile(rf"(?P<pts>{POINTS_CELLS})\s*(?P<dev>[^\d\s][^\d]*)?$")
 _LEVEL_SUFFIX = r"(?:[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）])?"
 _KNOWN_LEVELS = sorted([*LEVEL1_NAMES, *LEVEL2_FAMILY], key=len, reverse=True)
 _LEVEL = re.compile(
@@ -377,13 +378,13 @@ class _Reader:
     def _points(
         self, s: int, e: int, both: bool
     ) -> list[tuple[tuple[int, int] | None, tuple[int, int] | None]]:
-        raw = self.text[s:e]
-        parts = raw.split()
-        if len(parts) == 2 and both:  # separated after all: no guessing
-            cut = s + raw.index(parts[1], len(parts[0]))
-            return [((s, s + len(parts[0])), (cut, cut + len(parts[1])))]
-        if len(parts) != 1:
+        numbers = [(s + m.start(), s + m.end()) for m in re.finditer(r"\d[\d.]*", self.text[s:e])]
+        if len(numbers) == 2 and both:  # separated after all: no guessing
+            return [(numbers[0], numbers[1])]
+        if len(numbers) != 1:
             return []
+        s, e = numbers[0]  # without its 分
+        raw = self.text[s:e]
         out: list[tuple[tuple[int, int] | None, tuple[int, int] | None]] = []
         for cut in point_splits(raw, both):
             if cut:

@@ -190,3 +190,46 @@ def test_the_total_row_is_no_indicator(fmt: str) -> None:
     e = _read(*FORMATS[fmt](rf.RUBRIC_FLAT))
     assert "总分" not in [i.level3.value for i in e.indicators]
     assert e.report.total_score.value == 34.5
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a standard row whose points each carry their 分
+        (
+            "三级指标年度指标值实际完成值分值得分\n信访办结率≥90%96%5分5分\n群众满意度≥90%88%10分9.5分\n",
+            [("信访办结率", 90, 96, 5, 5), ("群众满意度", 90, 88, 10, 9.5)],
+        ),
+        # a target in 分 is no pair of points: 95分 is the actual, 1010 the points
+        (
+            "三级指标年度指标值实际完成值分值得分\n考核得分≥90分95分1010\n",
+            [("考核得分", 90, 95, 10, 10)],
+        ),
+        # a rubric: the weight with its 分 before the rule, the score after it
+        (
+            "三级指标指标解释分值评分标准得分\n"
+            "预算执行率全年支出占预算的比重10分≥95%得满分9.5分\n"
+            "固定资产利用率在用资产的比重6分低于80%不得分6分\n",
+            [("预算执行率", None, None, 10, 9.5), ("固定资产利用率", None, None, 6, 6)],
+        ),
+        # a rule ending in 扣1分 before bare points: the 1 stays the rule's
+        (
+            "三级指标指标解释评分标准分值得分\n在职人员控制率在职人数与编制数之比每超1%扣1分44\n",
+            [("在职人员控制率", None, None, 4, 4)],
+        ),
+    ],
+)
+def test_glued_points_written_with_their_fen(text: str, want: list[tuple]) -> None:
+    e = _read(("附件：部门整体支出绩效自评表\n" + text).encode(), "copy.txt")
+    got = [
+        (
+            i.level3.value,
+            i.target and i.target.value,
+            i.actual and i.actual.value,
+            i.weight.value,
+            i.score.value,
+        )
+        for i in e.indicators
+    ]
+    assert got == want
+    assert all(i.weight.unit == i.score.unit == "分" for i in e.indicators)
