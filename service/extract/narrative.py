@@ -46,11 +46,14 @@ _NAME_LEAD = re.compile(
 )
 # Text before a figure that names nothing: a preposition or an example list (“鼎鑫锰业等”).
 # (“惠及5.46万名老年人”: the verb names who benefits, the noun after the figure is counted)
-_NO_NAME = re.compile(r"^(?:对|向|为|在|完成|开展|对全市|全市|惠及|覆盖|受益|涉及)?$|等$")
+_NO_NAME = re.compile(
+    r"^(?:对|向|为|给|在|完成|开展|惠及|覆盖|受益|涉及)?(?:全(?:县|市|区|镇|乡|省|州)|辖区内?)?$|等$"
+)
 # The noun after a figure's unit, up to the verb acting on it (“5.46万名老年人发放补贴”).
 _AFTER_UNIT = re.compile(
     r"[\u4e00-\u9fffA-Za-z“”\"]{2,14}?"
-    r"(?=进行|开展|定期|的|发放|提供|办理|落实|兑现|享受|实施|签订|配备|安装|，|,|。|；|;|、|$)"
+    r"(?=进行|开展|定期|的|发放|提供|办理|落实|兑现|享受|实施|签订|配备|安装|更换|改造|维修|购买"
+    r"|缴纳|接受|参加|参与|开通|，|,|。|；|;|、|$)"
 )
 _MARKER = re.compile(
     r"\s*(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|\d{1,2}\s*[、.](?!\d)|"

@@ -44,6 +44,9 @@ def test_count_units(sentence: str, metric: tuple[str, float, str]) -> None:
         ("为5.46万名老年人发放补贴。", ("老年人", 5.46, "万名")),
         ("惠及2.3万户农户。", ("农户", 2.3, "万户")),
         ("覆盖860所学校，受益学生显著增加。", ("学校", 860, "所")),
+        ("为全县860名残疾人提供康复服务。", ("残疾人", 860, "名")),
+        ("向全市320家企业兑现奖补资金。", ("企业", 320, "家")),
+        ("为辖区内1500户居民更换燃气管道。", ("居民", 1500, "户")),
     ],
 )
 def test_a_name_after_the_figure(sentence: str, metric: tuple[str, float, str]) -> None:
