@@ -4,87 +4,31 @@ one project per numbered paragraph with any lead (1. （1） 一是 ① …) and
 (“A项目：年初预算…万元，实际支出…万元”, “（二）B经费。该项目全年支出…”). Tables' projects
 come from tables.py; rules.merge_projects joins the two.
 
-Owns: where a project list starts, what a project item is and which of its figures is the
-budget and which the spending. The words live in lexicon/projects.toml. Must not read
-tables nor decide budget totals (prose.py does).
+Owns: where a project list starts (a heading, a lead-in line, words opening a list), what a
+project item is and which of its figures is the budget and which the spending. Inline lists
+are project_lists.py's, names project_names.py's, money-first clauses (安排…万元用于A项目)
+project_uses.py's. The words live in lexicon/projects.toml. Must not read tables nor decide
+budget totals (prose.py does).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
 
 from service.extract.enumerate import (
     ITEM_MARKER,
-    NamedAmount,
     ends_in_change,
     lead_marker,
     money_quantities,
-    named_amounts,
     numbered_runs,
 )
 from service.extract.ground import Grounder
-from service.extract.lexicon import lexicon
+from service.extract.project_lists import enumerations
+from service.extract.project_names import FILLER, name_ok, project_name, words
 from service.extract.project_uses import funded_projects
 from service.extract.sections import Section
 from service.extract.text import Block
 from service.records import Project, Value
-from service.records.numbers import find_quantities
-
-# What introduces the items of a list after the words that open it.
-_INTRO = re.compile(
-    r"其中\s*[:：，,]?|具体(?:情况)?(?:为|如下|是)\s*[:：]?|明细如下\s*[:：]?|"
-    r"(?:主要|分别)?(?:用于|包括|包含|是|为|有)\s*[:：]|主要(?:用于|包括|是|有)|包括|分别用于|"
-    r"(?:情况|明细)\s*[:：]|"
-    # “项目支出45万元，为A…、B…” / “…，实施A…” / “项目支出情况中：A…” / “项目支出：A…”
-    r"[，,]\s*(?:主要|具体|分别|全部|均)?(?:为|是|实施了?|安排了?|用于|投入)|(?<=元)\s*(?:主要|全部)?用于|"
-    # “项目支出32万元（A资金20万元、B资金12万元）”: the parts in brackets after the sum
-    # (not a bracket holding the item's own budget: “A118.5万元（预算120万元）；…”)
-    r"(?<=元)\s*[(（](?!\s*(?:年初|全年|调整后?)?(?:预算|决算|上年|实际|支出))(?:其中|包括|含)?\s*[:：]?|"
-    # “…，涉及A、B两个项目，分别支出…”
-    r"[，,]\s*(?:共|主要)?涉及|"
-    r"中\s*[:：，,]|[:：]"
-)
-_RESPECTIVELY = re.compile(r"分别(?:为|是|支出|使用|安排)?\s*[:：]?")
-_NAME_LEAD = re.compile(
-    r"(?:[和及与、，,；;]|以及|另有|还有|其中|主要|分别|包括|用于|支付|"
-    r"[:：\s])+"
-)
-_NAME_TAIL = re.compile(
-    r"(?:[:：\s(（【\[]|(?:该|此|本)(?:项目|专项)|共计|合计|总计|共|计|为|是|达|约|了|数|金额"
-    # “（一）乡村振兴项目资金使用情况。该项目…”: a heading's 情况 is no part of the name
-    r"|(?<=[项目程费金助贴设置造修护作划动])(?:资金|经费)?(?:使用|执行|实施|管理|完成|建设)?情况)+$"
-)
-_FILLER = r"(?:数|金额|资金|了|为|是|共|计|共计|合计|达|约|\s|[:：])*"
-
-
-@dataclass(frozen=True)
-class _Words:
-    """The projects lexicon as compiled patterns."""
-
-    suffix: re.Pattern[str]  # what a project's name ends with
-    opens: re.Pattern[str]  # words that open a list of projects
-    not_project: re.Pattern[str]
-    spend: re.Pattern[str]
-    budget: re.Pattern[str]
-    verbs: re.Pattern[str]  # spend or budget
-
-
-@cache
-def _words() -> _Words:
-    lex = lexicon()
-    name = lex.field("projects[].name")
-    spend = lex.field("projects[].amount").label_pattern()
-    budget = lex.field("projects[].budget").label_pattern()
-    return _Words(
-        suffix=re.compile(f"{name.label_pattern()}(?:支出)?$"),
-        opens=re.compile(name.header_pattern()),
-        not_project=re.compile(name.excludes_pattern()),
-        spend=re.compile(spend),
-        budget=re.compile(budget),
-        verbs=re.compile(f"{budget}|{spend}"),
-    )
 
 
 def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> list[Project]:  # noqa: ANN001
@@ -125,7 +69,7 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
             )
         ]
         found = [q for p in found if (q := _named_by_heading(g, p, above, loc)) is not None]
-        listed = _enumerations(g, para, loc, in_projects)
+        listed = enumerations(g, para, loc, in_projects)
         # “培训经费12万元；宣传经费6万元” under a heading: a list, not one project
         as_list = (
             len(units) == 1
@@ -194,7 +138,7 @@ def _leads_in(text: str, para: Block) -> bool:
     last = re.split(r"[。!！?？]", line.rstrip("。"))[-1]
     return (
         _LEAD_END.search(last) is not None
-        and _words().opens.search(last) is not None
+        and words().opens.search(last) is not None
         and not re.search(r"绩效|指标|成效|效益|目标|产出", last)
     )
 
@@ -219,9 +163,9 @@ def _named_by_heading(
     title = ITEM_MARKER.sub("", g.src[above.start : above.end].strip(), count=1)
     if _GENERIC_HEADING.fullmatch(title):
         return None  # “（二）项目支出情况” names a part, not a project
-    if str(project.name.value).startswith("项目") and not _words().suffix.search(title):
+    if str(project.name.value).startswith("项目") and not words().suffix.search(title):
         return None  # “项目支出…” under “（一）预算执行情况”: no project's name above
-    name = _name(g, above.start, above.end, loc)
+    name = project_name(g, above.start, above.end, loc)
     return project.model_copy(update={"name": name}) if name is not None else None
 
 
@@ -253,7 +197,7 @@ def _label_block(g: Grounder, paras: list[Block], k: int, loc: str) -> tuple[Pro
         lines += 1
         fields.append((nxt.start, nxt.end))
     amount, budget = _labelled_figures(g, fields, loc)
-    name = _name(g, label.end(), name_end, loc)
+    name = project_name(g, label.end(), name_end, loc)
     if amount is None or name is None:
         return None
     return Project(name=name, amount=amount, budget=budget), lines
@@ -276,7 +220,7 @@ def _labelled_figures(
         if not figures:
             continue
         value = g.quantity(figures[0][1], figures[0][0], loc)
-        if _words().budget.search(line.group(1)):
+        if words().budget.search(line.group(1)):
             budget = budget or value
         else:
             amount = amount or value
@@ -301,186 +245,6 @@ def _about_projects(g: Grounder, root: Section, at: int) -> bool:
     node = root.innermost(doc_at)
     titles = [node.title, *(s.title for s in node.ancestors())]
     return any("项目" in t and not re.search(r"绩效|指标|成效|效益", t) for t in titles if t)
-
-
-# --- inline lists -----------------------------------------------------------------------------
-
-
-def _enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list[Project]:
-    """Projects listed in one sentence after the words that open a project list."""
-    text, w = g.src, _words()
-    out: list[Project] = []
-    before = False  # a sentence before opened a list (“本年项目支出100万元。其中：A…”)
-    for sent_start, sent_end in _sentences(text, para.start, para.end):
-        opened = w.opens.search(text, sent_start, sent_end)
-        go_on = _GOES_ON.match(text, sent_start, sent_end) if before else None
-        before = before or opened is not None
-        if go_on:  # the list of the sentence before, its first item right after 其中：
-            out += _respectively(g, go_on.end(), sent_end, loc) or _listed(
-                g, go_on.end(), sent_end, loc
-            )
-            continue
-        if opened is None and not in_projects:
-            out += _clause_list(g, sent_start, sent_end, loc)
-            continue
-        intro = _INTRO.search(text, opened.end() if opened else sent_start, sent_end)
-        if intro is None and in_projects and sent_start == para.start:
-            # a bare list under a heading about projects: only a list of two or more
-            items = _listed(g, sent_start, sent_end, loc)
-            out += items if len(items) > 1 else []
-            continue
-        if intro is None:
-            out += _clause_list(g, sent_start, sent_end, loc)
-            continue
-        out += _respectively(g, intro.end(), sent_end, loc) or _listed(
-            g, intro.end(), sent_end, loc
-        )
-    return out
-
-
-# A sentence going on with the list its sentence before opened: “。其中：A…”, “。具体为：A…”.
-_GOES_ON = re.compile(
-    r"\s*(?:其中|具体(?:情况)?(?:为|如下|是)|明细如下|主要(?:用于|包括|是))\s*[:：，,]\s*"
-)
-
-
-def _clause_list(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
-    """“A经费，支出65万元；B专项，全年支出48万元。” with no words opening a list: two or
-    more clauses, each nothing but a name with a project's ending and its spending."""
-    text, w = g.src, _words()
-    clauses = [c for c in re.split(r"[；;]", text[start:end].rstrip("。. \n")) if c.strip()]
-    if len(clauses) < 2:
-        return []
-    out: list[Project] = []
-    at = start
-    for clause in clauses:
-        at = text.index(clause, at)
-        figures = money_quantities(text, at, at + len(clause))
-        if len(figures) != 1:
-            return []
-        offset, q = figures[0]
-        head = re.sub(rf"(?:{w.spend.pattern}){_FILLER}$", "", text[at : offset + q.start])
-        head = head.rstrip("，, \t")
-        if head == text[at : offset + q.start].rstrip("，, \t") or not w.suffix.search(head):
-            return []  # no spending word between name and sum, or no project's ending
-        if text[offset + q.end : at + len(clause)].strip():
-            return []  # more than a name and its sum
-        name = _name(g, at, at + len(head), loc)
-        if name is None:
-            return []
-        out.append(Project(name=name, amount=g.quantity(q, offset, loc)))
-        at += len(clause)
-    return out
-
-
-def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, s = [], start
-    for m in re.finditer(r"[。!！?？]", text[start:end]):
-        out.append((s, start + m.end()))
-        s = start + m.end()
-    if text[s:end].strip():
-        out.append((s, end))
-    return out
-
-
-def _listed(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
-    """“A专项12.60万元、B补助4.05万元和C经费3万元” (a budget beside the spending joins it)."""
-    w = _words()
-    out: list[Project] = []
-    for item in named_amounts(g.src, start, end, w.verbs):
-        is_budget = bool(w.budget.fullmatch(item.word or "-"))
-        before_word = is_budget or item.name_end < _verb_at(g.src, item)
-        name_end = item.name_end if before_word else None
-        bare_verb = item.word and not g.src[item.name_start : item.name_end].strip()
-        name = (
-            None
-            if bare_verb
-            else _name(g, item.name_start, name_end or _tail_end(g.src, item), loc)
-        )
-        value = g.quantity(item.money, item.offset, loc)
-        if name is None:
-            # “…预算12万元，实际支出11.5万元”: the spending of the item before
-            last = out[-1] if out else None
-            if last is not None and item.word and w.spend.fullmatch(item.word):
-                if last.amount is None:  # “A项目预算12万元，实际支出11.5万元”
-                    out[-1] = last.model_copy(update={"amount": value})
-                elif last.budget is None:  # “A项目12万元，实际支出11.5万元”
-                    out[-1] = last.model_copy(update={"budget": last.amount, "amount": value})
-            continue
-        if is_budget:
-            out.append(Project(name=name, budget=value))
-        else:
-            out.append(Project(name=name, amount=value, budget=_budget_beside(g, item, loc)))
-    return [p for p in out if p.amount is not None]
-
-
-_BUDGET_BESIDE = re.compile(
-    r"\s*[(（]\s*(?:年初|全年|调整后?)?预算(?:数|金额)?\s*(?:为|是|:|：)?\s*(?=\d)"
-)
-
-
-def _budget_beside(g: Grounder, item: NamedAmount, loc: str) -> Value | None:
-    """The budget in brackets right after an item's spending (“A118.5万元（预算120万元）”)."""
-    m = _BUDGET_BESIDE.match(g.src, item.offset + item.money.end)
-    if m is None:
-        return None
-    figures = money_quantities(g.src, m.end(), min(len(g.src), m.end() + 20))
-    if not figures or figures[0][0] + figures[0][1].start != m.end():
-        return None
-    return g.quantity(figures[0][1], figures[0][0], loc)
-
-
-def _verb_at(text: str, item: NamedAmount) -> int:
-    """Where the word before the item's sum starts (the sum's start when none)."""
-    at = item.offset + item.money.start
-    return text.rfind(item.word, item.name_start, at) if item.word else at
-
-
-def _tail_end(text: str, item: NamedAmount) -> int:
-    """The name of a listed item keeps its spending word (“A工作经费支出9.01万元”)."""
-    end = item.offset + item.money.start
-    m = _NAME_TAIL.search(text, item.name_start, end)
-    return m.start() if m else end
-
-
-def _respectively(g: Grounder, start: int, end: int, loc: str) -> list[Project]:
-    """“A、B、C（三个项目）分别为12万元、4万元、3万元”: names first, amounts after."""
-    text = g.src
-    resp = _RESPECTIVELY.search(text, start, end)
-    if resp is None:
-        return []
-    names = _respective_names(text, start, resp.start())
-    amounts = money_quantities(text, resp.end(), end)
-    if len(names) < 2 or len(names) != len(amounts):
-        return []
-    out = []
-    for (ns, ne), (offset, q) in zip(names, amounts, strict=True):
-        tail = re.search(r"(?:等)?(?:[\d一二两三四五六七八九十几]+个)?(?:项目)?$", text[ns:ne])
-        name = _name(g, ns, ns + tail.start() if tail and tail.start() else ne, loc)
-        if name is not None:
-            out.append(Project(name=name, amount=g.quantity(q, offset, loc)))
-    return out
-
-
-_ITS_FIGURE = re.compile(
-    r"[，,]\s*(?:其)?(?:实际|全年|预算)?(?:支出|金额|资金|经费|使用|执行)?(?:数|额)?\s*$"
-)
-_NAMES_LEAD = re.compile(r"[^，,]*?(?:分别为|分别是|包括|为|是|有)\s*[:：]?")
-
-
-def _respective_names(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The names before “分别为”: “A、B、C分别为…”, or the clause before a figure's word
-    (“项目两个，分别为A和B，支出分别为…”)."""
-    if (its := _ITS_FIGURE.search(text, start, end)) is not None:
-        end = its.start()
-        clause = text.rfind("，", start, end) + 1 or text.rfind(",", start, end) + 1
-        start = max(start, clause)
-        if (lead := _NAMES_LEAD.match(text, start, end)) is not None:
-            start = lead.end()
-    return [
-        (start + m.start(), start + m.end())
-        for m in re.finditer(r"[^、，,和及与]+", text[start:end])
-    ]
 
 
 # --- one project per numbered paragraph -----------------------------------------------------
@@ -539,7 +303,7 @@ def _line_units(g: Grounder, para: Block) -> list[tuple[int, int]]:
 
 def _opened(text: str, para_start: int, at: int) -> bool:
     """Whether words opening a project list stand in the paragraph before ``at``."""
-    return at > para_start and _words().opens.search(text, para_start, at) is not None
+    return at > para_start and words().opens.search(text, para_start, at) is not None
 
 
 def _unit_projects(
@@ -554,12 +318,12 @@ def _unit_projects(
     A项目”) where they stand, else the one name-first project. In a part about the work
     done (工作开展情况) a money-first clause is a project's only under words about projects:
     “投入资金30万元实施道路维修工程，修复道路12公里” there is an achievement."""
-    w = _words()
+    w = words()
 
     def accept(name: str) -> bool:
         named = w.suffix.search(name) is not None and not in_work
         is_project = in_projects or opened or named
-        return is_project and not w.not_project.search(name) and _name_ok(name)
+        return is_project and not w.not_project.search(name) and name_ok(name)
 
     funded = funded_projects(g, unit, loc, accept)
     if funded:
@@ -574,14 +338,14 @@ def _project_unit(
     g: Grounder, unit: tuple[int, int], loc: str, in_projects: bool, opened: bool
 ) -> Project | None:
     """“1.A项目：年初预算…，实际支出…”, “（二）B经费。该项目全年支出…”, “一是C项目支出…万元”."""
-    (start, end), text, w = unit, g.src, _words()
+    (start, end), text, w = unit, g.src, words()
     marker = lead_marker(text, start, end)
     if marker is None and not in_projects and not _named_with_both(text, start, end):
         return None
     body = marker.end() if marker else start
     # The name ends at a clause mark, a budget/spending word or the sum itself.
     cut = re.compile(
-        rf"[:：。，,；;]|(?:{w.verbs.pattern}){_FILLER}\d|\s*\d[\d,.]*\s*(?:万元|元|亿元)"
+        rf"[:：。，,；;]|(?:{w.verbs.pattern}){FILLER}\d|\s*\d[\d,.]*\s*(?:万元|元|亿元)"
     )
     stop = cut.search(text, body, min(end, body + 48))
     if stop is None or stop.start() - body < 2:
@@ -598,7 +362,7 @@ def _project_unit(
     # its budget and its spending stated (“（3）林业资源调查：预算…，实际支出…”).
     if not (in_projects or opened or budget is not None or w.suffix.search(text, body, name_end)):
         return None
-    name = _name(g, body, name_end, loc)
+    name = project_name(g, body, name_end, loc)
     if name is None and _THIS_PROJECT.match(re.sub(r"\s+", "", text[body:name_end])):
         name = g.text(body, name_end, loc)  # “该项目…”: named by its heading later
     if name is None:
@@ -609,15 +373,15 @@ def _project_unit(
 def _named_with_both(text: str, start: int, end: int) -> bool:
     """“A经费：年初预算180万元，全年支出176.42万元；” on a line of its own: a name with a
     project's ending before a colon, then a budget and a spending word with their sums."""
-    w = _words()
+    w = words()
     m = re.match(r"\s*([^，,。；;:：\d]{2,30})[:：]", text[start:end])
     if m is None or not w.suffix.search(m.group(1).strip()):
         return False
     rest = text[start + m.end() : end]
     money = r"\s*[\d,.]+\s*(?:万元|元|亿元)"
     return bool(
-        re.search(rf"(?:{w.budget.pattern}){_FILLER}{money}", rest)
-        and re.search(rf"(?:{w.spend.pattern}){_FILLER}{money}", rest)
+        re.search(rf"(?:{w.budget.pattern}){FILLER}{money}", rest)
+        and re.search(rf"(?:{w.spend.pattern}){FILLER}{money}", rest)
     )
 
 
@@ -627,57 +391,24 @@ def _figures(
     """(spending, budget) of a project's paragraph: each the first sum right after its word.
     A lone figure after “：” with no word is the spending; so is one right after the name
     when ``bare``."""
-    text, w = g.src, _words()
+    text, w = g.src, words()
     amount = budget = None
     first = money_quantities(text, start, end)
     for offset, q in first:
         at = offset + q.start
         before = text[max(start, at - 16) : at]
-        words = re.sub(rf"{_FILLER}$", "", before)
-        if re.search(rf"(?:{w.budget.pattern})$", words):
+        said = re.sub(rf"{FILLER}$", "", before)
+        if re.search(rf"(?:{w.budget.pattern})$", said):
             budget = budget or g.quantity(q, offset, loc)
         elif (
-            re.search(rf"(?:{w.spend.pattern})$", words)
-            or (bare and not words.strip())
-            or words.endswith(("：", ":"))
+            re.search(rf"(?:{w.spend.pattern})$", said)
+            or (bare and not said.strip())
+            or said.endswith(("：", ":"))
         ):
             amount = amount or g.quantity(q, offset, loc)
         if amount is not None and budget is not None:
             break
     return amount, budget
-
-
-# --- names ------------------------------------------------------------------------------------
-
-
-def _name(g: Grounder, start: int, end: int, loc: str) -> Value | None:
-    """The project's name over [start, end) without list words around it, or None when what
-    is left is not a project (基本支出 items, income, 三公, totals) or is a whole clause."""
-    text = g.src
-    lead = lead_marker(text, start, end)
-    if lead:
-        start = lead.end()
-    m = _NAME_LEAD.match(text, start, end)
-    if m:
-        start = m.end()
-    if (unclosed := re.search(r"[(（【\[][^)）】\]]*$", text[start:end])) and unclosed.start():
-        end = start + unclosed.start()  # “堤防加固（支出350万元）”: the name stops at the bracket
-    tail = _NAME_TAIL.search(text, start, end)
-    if tail and tail.start() > start:
-        end = tail.start()
-    name = re.sub(r"\s+", "", text[start:end])
-    if not 2 <= len(name) <= 40 or _words().not_project.search(name) or not _name_ok(name):
-        return None
-    return g.text(start, end, loc)
-
-
-# A money verb alone (“一是投入35万元…”) names nothing.
-_VERB_ONLY = re.compile(r"(?:安排|投入|使用|支出|拨付|下达|落实|列支|花费|支付|共|累计)+(?:了)?")
-
-
-def _name_ok(name: str) -> bool:
-    """Not a figure (a clause is a sentence, not a name) nor a money verb alone."""
-    return not find_quantities(name) and not _VERB_ONLY.fullmatch(name)
 
 
 def _unique(projects: list[Project]) -> list[Project]:
