@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -19,6 +20,8 @@ import pytest
 from openpyxl import load_workbook
 
 from service.app import create_app
+from service.store.engine import make_engine, transaction
+from service.store.tables import EvalRun
 from tests.api.conftest import ADMIN_KEY, report_text
 from tests.ui.conftest import LiveServer, browser_key_login, screenshot, ui_settings
 from tests.ui.test_worklist import FiguresExtractor
@@ -57,7 +60,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             item = api.post("/documents", files={"files": (f"{dept}2023.txt", data)}).json()
             ids[dept] = item["documents"][0]["id"]
             _wait_done(api, ids[dept])
-        yield {"url": server.url, "api": api, "reviewer": r.json()["key"], "ids": ids}
+        yield {
+            "url": server.url,
+            "api": api,
+            "reviewer": r.json()["key"],
+            "ids": ids,
+            "settings": settings,
+        }
         api.close()
 
 
@@ -155,3 +164,62 @@ def test_sort_select_export_upload_and_save_next(
     screenshot(page, "worklist-1024-review")
     _no_sideways_scroll(page)
     context.close()
+
+
+def test_duplicates_failures_and_the_evaluation_page(browser: Any, live: dict[str, Any]) -> None:
+    url, api, ids = live["url"], live["api"], live["ids"]
+    again = report_text(department="某县水利局") + "支出合计: 1234.5\n".encode()
+    broken = report_text(department="某县损坏局")
+    for name, data in (("水利局再次上传.txt", again), ("坏文件.txt", broken)):
+        doc_id = api.post("/documents", files={"files": (name, data)}).json()["documents"][0]["id"]
+        for _ in range(600):
+            if api.get(f"/documents/{doc_id}").json()["status"] in ("done", "failed"):
+                break
+            time.sleep(0.05)
+    _eval_runs(live["settings"])
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{url}/ui/documents")
+    browser_key_login(page, live["reviewer"])
+    page.wait_for_url("**/ui/documents")
+    dup = page.locator(f'#docs tr[data-id="{ids["某县水利局"]}"] .badge.dup')
+    assert dup.inner_text() == "重复上传" and "水利局再次上传.txt" in (
+        dup.get_attribute("title") or ""
+    )
+    failed = page.locator(".failed-list li")
+    assert "坏文件.txt" in failed.inner_text() and "处理时出错，可以重试" in failed.inner_text()
+    assert "RuntimeError" not in page.content()
+    screenshot(page, "worklist-1440-dup-failed")
+    page.goto(f"{url}/ui/eval")
+    screenshot(page, "worklist-1440-eval", full_page=True)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{url}/ui/documents")
+    screenshot(page, "worklist-1024-dup-failed")
+    _no_sideways_scroll(page)
+    page.goto(f"{url}/ui/eval")
+    screenshot(page, "worklist-1024-eval")
+    _no_sideways_scroll(page)
+    context.close()
+
+
+def _eval_runs(settings: Any) -> None:
+    engine = make_engine(settings.resolved_database_url)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    with transaction(engine) as session:
+        for day, (n, f1) in enumerate([(40, 0.861), (40, 0.874), (6, 0.52), (40, 0.902)]):
+            for extractor, shift in (("rules", 0.0), ("llm", 0.03)):
+                types = {"budget": {"f1": f1 + shift}, "indicators": {"f1": f1 - 0.05}}
+                session.add(
+                    EvalRun(
+                        created_at=start + timedelta(days=day, minutes=len(extractor)),
+                        extractor=extractor,
+                        dataset="jixiao-eval",
+                        n_documents=n,
+                        metrics={
+                            "set_fingerprint": "set1",
+                            "summary": {"overall": {"f1": f1 + shift}, "record_types": types},
+                            "by_format": {"txt": {}} if n < 40 else {"txt": {}, "pdf": {}},
+                        },
+                    )
+                )
+    engine.dispose()
