@@ -58,7 +58,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from service.config import get_settings
     from service.extract.pipeline import ExtractOptions, LLMUnavailableError, extract
-    from service.ingest import IngestOptions, read_path
+    from service.ingest import IngestOptions
 
     settings = get_settings()
     ingest_options = IngestOptions(
@@ -74,7 +74,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     doc = (
         _read_bundle(args.files, ingest_options)
         if args.bundle
-        else read_path(args.files[0], ingest_options)
+        else _read_one(args.files[0], ingest_options)
     )
     try:
         result = extract(doc, options)
@@ -93,6 +93,24 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     for error in result.errors:
         print(f"jixiao: {error.stage}: {error.message}", file=sys.stderr)
     return 1 if result.status == "failed" else 0
+
+
+def _read_one(path: Path, options: IngestOptions) -> Document:
+    """Read one file; a scan shows its pages done on stderr as they are OCR'd."""
+    from service.ingest import read_document
+    from service.ingest.pdf_pages import first_pages_scanned, read_with_progress
+
+    data = path.read_bytes()
+    if not (path.suffix.lower() == ".pdf" and first_pages_scanned(data, options)):
+        return read_document(data, path.name, options)
+    tty = sys.stderr.isatty()  # a terminal: one line rewritten; a log: a line per page
+    start = "\r" if tty else ""
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total or not tty else ""
+        print(f"{start}jixiao: OCR {done}/{total} 页", end=end, file=sys.stderr, flush=True)
+
+    return read_with_progress(data, path.name, options, show)
 
 
 def _extract_batch(args: argparse.Namespace, ingest_options: object, options: object) -> int:

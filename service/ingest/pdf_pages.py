@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service.document import Document, SourceFormat, SourceInfo
+from service.errors import FileTooLargeError
 from service.ingest.pdf import (
     MissingPagesError,
     ScannedPage,
@@ -39,7 +40,14 @@ if TYPE_CHECKING:
     from service.ingest.ocr import OcrPage
     from service.ingest.reader import IngestOptions
 
-__all__ = ["MissingPagesError", "join_pages", "ocr_page_range", "page_count"]
+__all__ = [
+    "MissingPagesError",
+    "first_pages_scanned",
+    "join_pages",
+    "ocr_page_range",
+    "page_count",
+    "read_with_progress",
+]
 
 PageResult = dict[str, Any]
 """One page's OCR as JSON: number, dpi, reason, size, rotation, ocr (the ``OcrPage``)."""
@@ -54,6 +62,44 @@ def page_count(data: bytes, options: IngestOptions) -> int:
         return int(doc.page_count)
     finally:
         doc.close()
+
+
+def first_pages_scanned(data: bytes, options: IngestOptions) -> bool:
+    """The first pages of a PDF have (almost) no text layer: a quick look, milliseconds
+    (False for anything that is no readable PDF: its reader says why)."""
+    import pymupdf
+
+    try:
+        with pymupdf.open(stream=data, filetype="pdf") as pdf:
+            pages = [pdf[i] for i in range(min(3, pdf.page_count))]
+            chars = [len(page.get_text("text").strip()) for page in pages]
+    except Exception:  # a hint only
+        return False
+    return bool(chars) and max(chars) < options.ocr.min_text_chars
+
+
+def read_with_progress(
+    data: bytes,
+    filename: str | None,
+    options: IngestOptions,
+    on_page: Callable[[int, int], None],
+) -> Document:
+    """``read_pdf``'s document, calling ``on_page(pages read, pages)`` after each page."""
+    if len(data) > options.limits.max_bytes:
+        raise FileTooLargeError(
+            f"{len(data)} bytes > {options.limits.max_bytes}",
+            size=len(data),
+            limit=options.limits.max_bytes,
+        )
+    total = page_count(data, options)
+    results: dict[int, PageResult | None] = {}
+
+    def keep(number: int, result: PageResult | None) -> None:
+        results[number] = result
+        on_page(len(results), total)
+
+    ocr_page_range(data, options, 1, total, keep)
+    return join_pages(data, filename, options, results)
 
 
 def ocr_page_range(
