@@ -17,7 +17,7 @@ lines (ingest's tables are not among them), so no line is read twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -186,13 +186,21 @@ def _items_block(
 
 
 def _unit_by_size(text: str, rows: list[Row]) -> str | None:
-    """元 where no unit is stated but a figure of seven digits or more stands in the table
-    (1,365,613.65): as 万元 it would be a budget of over a hundred 亿."""
-    for _, figures in rows:
-        for a, b in figures:
-            digits = re.sub(r"[,，]", "", text[a:b]).lstrip("-－").split(".")[0]
-            if digits.isdigit() and len(digits) >= 7:
-                return "元"
+    return yuan_by_size(text[a:b] for _, figures in rows for a, b in figures)
+
+
+_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{1,2})")
+
+
+def yuan_by_size(texts: Iterable[str]) -> str | None:
+    """元 where no unit is stated but an amount of seven digits or more stands in the
+    table (1,365,613.65): as 万元 it would be a budget of over a hundred 亿. Only amounts
+    written as such (a thousands separator or cents) count: a phone number or a budget
+    code is no amount."""
+    for t in texts:
+        t = t.strip()
+        if _AMOUNT.fullmatch(t) and len(t.lstrip("-").split(".")[0].replace(",", "")) >= 7:
+            return "元"
     return None
 
 

@@ -33,6 +33,7 @@ from service.extract.flat_money import (
     glued_blocks,
     initial_as_budget,
     unglue_cells,
+    yuan_by_size,
 )
 from service.extract.ground import Grounder
 from service.extract.indicators import (
@@ -185,6 +186,7 @@ class TableMapper:
         loc = f"table:{table.index}"
         previous_unit = self.unit
         own_unit = money_unit(self.g.doc.text, table, rows)
+        own_unit = own_unit or yuan_by_size(c.text for c in table.cells)
         self.unit = own_unit or "万元"
         header = find_indicator_header(rows)
         continued = self._open_money

@@ -387,3 +387,24 @@ def test_vehicle_item_merged_over_its_parts(grid: Grid, fmt: str) -> None:
     export = read_grid(grid, fmt)
     for path, value in VEHICLE_PARTS.items():
         assert value_at(export, path) == pytest.approx(value), path
+
+
+@pytest.mark.parametrize("fmt", ["docx", "tab", "box", "single"])
+def test_amounts_in_yuan_without_a_unit_said_by_their_size(fmt: str) -> None:
+    rows = _money_rows(["项目", "预算数", "决算数", "上年决算数"], "bfp", fmt=_yuan)
+    export = read(rows, fmt, ["表1 部门支出情况表"])
+    _money_lines_ok(export)
+    assert export.budget.total_expenditure.original_unit == "元"
+
+
+@pytest.mark.parametrize("fmt", ["docx", "tab"])
+def test_a_phone_number_or_code_says_no_unit(fmt: str) -> None:
+    rows = [
+        ["项目", "预算数", "决算数"],
+        ["支出合计", "2400.00", "2318.64"],
+        ["基本支出", "1530.00", "1502.18"],
+        ["联系电话", "13812345678", ""],
+    ]
+    export = read(rows, fmt, ["表1 部门支出情况表"])
+    assert export.budget.total_expenditure.value == pytest.approx(2318.64)
+    assert export.budget.total_expenditure.unit == "万元"
