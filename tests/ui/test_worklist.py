@@ -190,6 +190,9 @@ def test_bulk_export_holds_the_selection_only(
     header = [c.value for c in sheet[1]]
     departments = {row[header.index("department")] for row in sheet.iter_rows(2, values_only=True)}
     assert departments == {"教育局", "城管局"}
+    r = client.get("/exports/documents.csv", params={"ids": [docs["水利局"]]})
+    assert r.status_code == 200 and "水利局" in r.text
+    assert "教育局" not in r.text and "城管局" not in r.text
 
 
 def test_bulk_reprocess_and_delete_with_their_rules(

@@ -240,9 +240,14 @@ def bulk_csv(
     year: BulkYear = None,
     approved: Annotated[bool | None, Query()] = None,
     record: Annotated[RecordName | None, Query()] = None,
+    ids: BulkIds = None,
 ) -> Response:
     filters = repo.DocumentFilters(
-        status=status, department=department, year=year, approved=approved
+        status=status,
+        department=department,
+        year=year,
+        approved=approved,
+        ids=tuple(ids) if ids else None,
     )
     _, views = _bulk(session, filters)
     data = sheet_csv(build_sheets(views, only=record)[0]) if record else long_csv(views)
