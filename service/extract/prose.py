@@ -38,6 +38,7 @@ from service.extract.enumerate import inline_items
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
+from service.extract.subjects import named_paragraph, other_subject, sentence_subject
 from service.extract.text import Block, sentences
 from service.extract.three_public import three_public_candidates
 from service.records import ExpenseItem, Value
@@ -108,7 +109,7 @@ class _Scanner:
     def _paragraph(self, para: Block, loc: str) -> None:
         # “（一）农村公路养护项目。全年预算300万元，实际支出296.4万元。”: a paragraph that
         # opens with a bare name of its own speaks of that subject throughout
-        self._para_subject = _named_paragraph(self.text, para)
+        self._para_subject = named_paragraph(self.text, para)
         for sent in sentences(self.text, para.start, para.end):
             # A label at the end of a paragraph (“收入合计：”) may have its figure on the
             # next line, which the prose view keeps as the next paragraph.
@@ -341,9 +342,9 @@ class _Scanner:
         # The accounts' statements before it (人员经费210.40万元、公用经费…) name no other
         # subject; what is left may (项目支出主要用于人员经费…, 安保经费…、公用经费补助…).
         if (
-            _other_subject(self._stated.sub("", lead))
+            other_subject(self._stated.sub("", lead))
             or self._named_lead(sent.start, hit.start)
-            or _sentence_subject(self.text, sent.start, hit.start - len(lead))
+            or sentence_subject(self.text, sent.start, hit.start - len(lead))
             or (self._para_subject is not None and hit.start >= self._para_subject)
         ):
             return
@@ -520,81 +521,6 @@ def _previous_in(gap: str) -> bool:
     的600万元…), a comparison (比上年) aside."""
     gap = words("year_comparison").sub("", gap)
     return bool(words("previous_year").search(gap))
-
-
-def _other_subject(lead: str) -> bool:
-    """Whether the clause before a label names a project, fund or programme the figure
-    belongs to (某某专项资金全年支出…)."""
-    # “资金来源：财政拨款…”, “2023年经费情况：…”: a heading before a colon names no subject
-    heading = re.match(
-        rf"\s*(?:20\d\d\s*年度?|本年度?|全年|今年)?(?:{words('lead_heading').pattern})"
-        r"\s*(?:[:：]|(?:主要)?(?:为|是|有|包括))",
-        lead,
-    )
-    return bool(words("other_subject").search(lead[heading.end() if heading else 0 :]))
-
-
-_ITEM_LEAD = re.compile(
-    r"\s*(?:[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]{1,3}\s*[、.．])?\s*"
-)
-_THREE_PUBLIC_ITEM = re.compile(r"三公|因公出国|公务接待|公务用车|出国[(（]境[)）]")
-
-
-# Words of a heading about the department's own accounts (“（一）支出情况。”), not a subject.
-_ACCOUNTS_WORDS = re.compile(
-    r"收入|支出|收支|预算|决算|结余|结转|执行|情况|概况|基本|整体|部门|单位|绩效|指标"
-)
-
-
-@cache
-def _subject_ending() -> re.Pattern[str]:
-    """A name ending as a project's or a fund's does (某某项目, 某某专项资金, 某某改造)."""
-    ending = (
-        f"{words('other_subject').pattern}|{lexicon().field('projects[].name').label_pattern()}"
-    )
-    return re.compile(f"(?:{ending})$")
-
-
-def _named_paragraph(text: str, para: Block) -> int | None:
-    """Where the rest of a paragraph starts when its first sentence is nothing but an item
-    marker and a bare name (“（一）某某项目。”, “（二）某某建设配套。”) that is not a heading
-    of the accounts; else None."""
-    first = re.match(r"[^。；;\n]*[。；;]", text[para.start : para.end])
-    if first is None:
-        return None
-    lead = _ITEM_LEAD.match(first.group(0))
-    name = first.group(0)[lead.end() if lead else 0 : -1].strip()
-    if (
-        not lead
-        or not lead.group(0).strip()
-        or not 2 <= len(name) <= 30
-        or re.search(r"[\d，,]", name)
-    ):
-        return None
-    if _subject_ending().search(name) is None and (
-        re.fullmatch(words("lead_heading").pattern, name) or _ACCOUNTS_WORDS.search(name)
-    ):
-        return None  # “（一）支出情况。”: a heading of the accounts, no other subject
-    return para.start + first.end()
-
-
-def _sentence_subject(text: str, start: int, clause_start: int) -> bool:
-    """Whether the sentence's first clause, before the label's own clause, makes another
-    subject its topic: a bare name with a project's or fund's ending (“（一）某某服务项目，
-    全年支出…”) or a 三公 item (“三公经费预算4.5万元，实际支出3.98万元”). Such a sentence's
-    bare spending labels are that subject's, not the accounts'."""
-    if clause_start <= start:
-        return False
-    lead = _ITEM_LEAD.match(text, start, clause_start)
-    first = text[lead.end() if lead else start : clause_start]
-    first = re.split(r"[，,；;]", first, maxsplit=1)[0].strip()
-    if _THREE_PUBLIC_ITEM.search(first):
-        return True
-    return (
-        2 <= len(first) <= 30
-        and _subject_ending().search(first) is not None
-        and not re.search(r"\d", first)
-    )
 
 
 def prose_figures(g: Grounder, locator_of) -> ProseOutput:  # noqa: ANN001
