@@ -21,6 +21,7 @@ from service.records import Indicator, Value
 from service.records.numbers import parse_quantity
 
 LOCATOR = "prose:indicator sentence"
+Span = tuple[int, int]
 _NUMBERING = r"(?:[(（]?\d{1,2}[)）.、．]|[(（]?[一二三四五六七八九十]{1,3}[)）、])"
 _LEAD = re.compile(rf"\s*{_NUMBERING}?\s*")
 _VALUE = r"(?P<v>[^，,；;。]{1,30}?)"
@@ -45,15 +46,84 @@ _SCORE = re.compile(
 _REASON = re.compile(r"(?:偏差原因|原因分析|未完成原因|扣分原因)\s*(?:为|是|[:：])\s*(?P<v>.+)$")
 # Before the name: a level prefix (产出指标—数量指标：, 数量指标中，, 时效指标：).
 _LEVEL_PREFIX = re.compile(
-    r"(?:(?P<l1>[\u4e00-\u9fff]{2,8}?指标|项目(?:产出|成本|效益)|满意度)\s*(?:[—\-－一]+|中的)\s*)?"
+    r"(?:在\s*)?(?:(?P<l1>[\u4e00-\u9fff]{2,8}?指标|项目(?:产出|成本|效益)|满意度)\s*(?:[—\-－一]+|中的)\s*)?"
     r"(?P<l2>[\u4e00-\u9fff]{2,10}?指标)\s*(?:中|方面)?\s*(?:[:：，,]|(?=[“\"「]))\s*"
 )
-_NAME_TAIL = re.compile(r"(?:指标|的|之|，|,|：|:|。|\s)+$")
+_NAME_TAIL = re.compile(r"(?:指标|的|之|，|,|：|:|。|；|;|\s)+$")
+# “一级指标：产出指标，二级指标：数量指标，三级指标：X”
+_KEYED = re.compile(
+    r"(?P<key>一级指标|二级指标|三级指标|指标名称|具体指标)\s*[:：]\s*(?P<val>[^,，;；:：]+)"
+)
+_KEYS = {"一级指标": "l1", "二级指标": "l2"}
+_PATH_MARK = re.compile(r"\s*[/—\-－]+\s*")
+_IN_BRACKETS = re.compile(r"(?P<name>.+?)\s*[(（](?P<levels>[^()（）]+)[)）]")
 _QUOTED = re.compile(r"[“\"「](?P<name>[^”\"」]{2,40})[”\"」]")
 _HEADING = re.compile(
     rf"\s*{_NUMBERING}?\s*(?P<name>[\u4e00-\u9fff]{{2,10}}?)\s*(?:完成情况|方面)?\s*[:：。]?\s*$"
 )
 _CLAUSE = re.compile(r"[，,；;、]")
+
+
+def _level_like(name: str) -> bool:
+    return name.endswith("指标") or name in LEVEL1_NAMES or name in LEVEL2_FAMILY
+
+
+def _path(text: str, s: int, e: int) -> list[Span] | None:
+    """The parts of “产出指标/数量指标/X” (two or three, all but the last level names)."""
+    parts, p = [], s
+    for m in _PATH_MARK.finditer(text, s, e):
+        parts.append((p, m.start()))
+        p = m.end()
+    parts.append((p, e))
+    if not 2 <= len(parts) <= 3 or not all(_level_like(text[a:b]) for a, b in parts[:-1]):
+        return None
+    return parts
+
+
+def _as_levels(text: str, parts: list[Span]) -> tuple[Span | None, Span | None]:
+    """(一级, 二级) of one or two level names given in order."""
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    first = text[parts[0][0] : parts[0][1]]
+    if first in LEVEL2_FAMILY or first not in LEVEL1_NAMES and not first.endswith("指标"):
+        return None, parts[0]
+    return (parts[0], None) if first in LEVEL1_NAMES else (None, parts[0])
+
+
+def _name_parts(text: str, s: int, e: int) -> tuple[Span | None, Span | None, Span]:
+    """(一级, 二级, 三级) spans of the words before the target: keyed (一级指标：…), a level
+    prefix (产出指标—数量指标：, 数量指标中，), a path (产出指标/数量指标/X), levels in
+    brackets after the name (X（产出指标-数量指标）), a quoted name (“X”)."""
+    keyed = {m.group("key"): m.span("val") for m in _KEYED.finditer(text, s, e)}
+    name_key = next((k for k in ("三级指标", "指标名称", "具体指标") if k in keyed), None)
+    if name_key is not None:
+        a, b = keyed[name_key]
+        return keyed.get("一级指标"), keyed.get("二级指标"), _trimmed(text, a, b)
+    l1 = l2 = None
+    m = _LEVEL_PREFIX.match(text, s, e)
+    if m:
+        l1 = m.span("l1") if m.group("l1") else None
+        l2, s = m.span("l2"), m.end()
+    s, e = _trimmed(text, s, e)
+    bracket = _IN_BRACKETS.fullmatch(text, s, e)
+    if bracket and l2 is None:
+        inner = _path(text, *bracket.span("levels")) or [bracket.span("levels")]
+        if all(_level_like(text[a:b]) for a, b in inner) and len(inner) <= 2:
+            l1, l2 = _as_levels(text, inner)
+            return l1, l2, bracket.span("name")
+    path = _path(text, s, e) if l2 is None else None
+    if path:
+        l1, l2 = _as_levels(text, path[:-1])
+        s, e = path[-1]
+    quoted = _QUOTED.fullmatch(text, s, e)
+    if quoted:  # “巡河次数”: the name is what the marks hold
+        s, e = quoted.span("name")
+    return l1, l2, (s, e)
+
+
+def _trimmed(text: str, s: int, e: int) -> Span:
+    tail = _NAME_TAIL.search(text, s, e)
+    return s, tail.start() if tail else e
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -151,20 +221,14 @@ class _SentenceReader:
     def _build(self, s: int, name_end: int, found: dict[str, tuple[int, int]]) -> Indicator | None:
         g, text = self.g, self.src
         l1, l2 = self.l1, self.l2
-        m = _LEVEL_PREFIX.match(text, s, name_end)
-        if m:
-            if m.group("l1"):
-                l1 = g.text(*m.span("l1"), LOCATOR)
-            l2 = g.text(*m.span("l2"), LOCATOR)
-            family = LEVEL2_FAMILY.get(m.group("l2"))
-            if not m.group("l1") and l1 is not None and family:
+        s1, s2, (s, name_stop) = _name_parts(text, s, name_end)
+        if s1 is not None:
+            l1 = g.text(*s1, LOCATOR)
+        if s2 is not None:
+            l2 = g.text(*s2, LOCATOR)
+            family = LEVEL2_FAMILY.get(text[s2[0] : s2[1]])
+            if s1 is None and l1 is not None and family:
                 l1 = l1 if in_family(str(l1.value), family) else None
-            s = m.end()
-        tail = _NAME_TAIL.search(text, s, name_end)
-        name_stop = tail.start() if tail else name_end
-        quoted = _QUOTED.fullmatch(text, s, name_stop)
-        if quoted:  # “巡河次数”: the name is what the marks hold
-            s, name_stop = quoted.span("name")
         if not 2 <= name_stop - s <= 40:
             return None
 

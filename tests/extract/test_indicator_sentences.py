@@ -100,6 +100,39 @@ def test_other_sentence_shapes(sentence: str, want: tuple) -> None:
     assert _row(_read(sentence + "\n")) == [want]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # each level keyed
+        "一级指标：产出指标，二级指标：数量指标，三级指标：巡查河段数，年度指标值：≥36个，"
+        "实际完成值：38个，分值：10分，得分：10分。",
+        # the levels and the name as a path
+        "产出指标/数量指标/巡查河段数：年度指标值≥36个，实际完成值38个，分值10分，得分10分。",
+        "产出指标—数量指标—巡查河段数：年度指标值≥36个，实际完成值38个，分值10分，得分10分。",
+        # the levels in brackets after the name
+        "巡查河段数（产出指标-数量指标）：年度指标值≥36个，实际完成值38个，分值10分，得分10分。",
+    ],
+)
+def test_levels_written_with_the_name(sentence: str) -> None:
+    assert _row(_read(sentence + "\n")) == [("产出指标", "数量指标", "巡查河段数", 36, 38, 10, 10)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "want"),
+    [
+        ("在数量指标方面，巡查河段数年度指标值为≥36个，实际完成38个，得分10分（分值10分）。",
+         (None, "数量指标", "巡查河段数", 36, 38, 10, 10)),
+        ("指标名称：巡查河段数；年度目标：≥36个；实际完成：38个；分值：10分；得分：10分。",
+         (None, None, "巡查河段数", 36, 38, 10, 10)),
+        # a name with a slash that is no level path
+        ("优良天数/比例：目标值≥85%，实际值88%，分值10分，得分10分。",
+         (None, None, "优良天数/比例", 85, 88, 10, 10)),
+    ],
+)  # fmt: skip
+def test_keyed_and_prefixed_names(sentence: str, want: tuple) -> None:
+    assert _row(_read(sentence + "\n")) == [want]
+
+
 def test_two_rows_in_one_sentence_parted_by_semicolons() -> None:
     e = _read(
         "河道保洁里程目标≥40公里，实际42公里，得10分；保洁经费目标≤85万元，实际83.2万元，得9分。\n"
