@@ -139,6 +139,8 @@ def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Cand
             continue
         if basis.of(hit.start) == "previous" or _is_sub_quota(text, hit, found, sent):
             continue
+        if _takes_in_others(text[hit.end : found.start]):
+            continue  # 现有民警、辅警共计120人: not the unit's own staff alone
         if hit.key in read and "其中" in text[read[hit.key] : hit.start]:
             continue  # 现有教职工98人，其中在编教职工90人: a part of the total read before
         read[hit.key] = found.end
@@ -146,6 +148,16 @@ def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Cand
         value = g.quantity(found.q, found.offset, f"prose cue:{cue}")
         out.append(Candidate(hit.key, value, "prose"))
     return out
+
+
+@cache
+def _auxiliary() -> re.Pattern[str]:
+    return re.compile(lexicon().words_pattern("auxiliary"))
+
+
+def _takes_in_others(gap: str) -> bool:
+    """Whether the words between a headcount's label and its count add other staff."""
+    return _auxiliary().search(gap) is not None
 
 
 def _retired_parts_dropped(found: list[Candidate]) -> list[Candidate]:

@@ -28,6 +28,9 @@ def _count(q) -> tuple[int, str] | None:  # noqa: ANN001
         ("本大队有在编民警45名，辅警30名，退休干警12名。", None, (45, "名")),
         ("现有教职工98人，其中在编教职工90人，临聘教师8人。", None, (98, "人")),
         ("全所在职在编工作人员32人，编外聘用人员8人。", None, (32, "人")),
+        ("全院正式职工120人，合同制人员30人。", None, (120, "人")),
+        ("全镇编制内人员40人，编外人员12人。", None, (40, "人")),
+        ("核定编制内人数30人，实有28人。", (30, "人"), (28, "人")),
     ],
 )
 def test_headcounts_by_kind_of_staff(sentence: str, authorized, actual) -> None:  # noqa: ANN001
@@ -44,6 +47,8 @@ def test_headcounts_by_kind_of_staff(sentence: str, authorized, actual) -> None:
         "聘用临时工作人员16人。",
         "退休教职工40人。",
         "全年培训民警300人次。",
+        "本队现有民警、辅警共计120人。",
+        "现有在岗人员及临聘人员合计60人。",
     ],
 )
 def test_auxiliary_and_temporary_staff_are_no_headcount(sentence: str) -> None:
