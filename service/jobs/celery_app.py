@@ -1,7 +1,8 @@
 """Celery as the scale-out engine: the broker delivers job ids, the database keeps the state.
 
-Owns the Celery application (``make_celery``), its one task (``jixiao.process_job``: run
-``worker.run_job`` for one job id), the queue a job goes to (``ocr``, ``extract``, ``llm``,
+Owns the Celery application (``make_celery``), its tasks (``jixiao.process_job``: run
+``worker.run_job`` for one job id; ``jixiao.ocr_pages``: a range of a big scan's pages,
+``service.jobs.scan_split``), the queue a job goes to (``ocr``, ``extract``, ``llm``,
 so hosts can be specialised), ``CeleryRunner`` (the API side: it sends jobs the API
 enqueued) and ``run_worker`` (what ``jixiao worker`` starts when a broker is configured).
 

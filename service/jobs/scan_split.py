@@ -48,7 +48,7 @@ log = logging.getLogger("jixiao.jobs")
 
 PAGE_TASK = "jixiao.ocr_pages"
 _FORMAT = 1  # bump when a page result's shape changes: older results are not read
-_POLL_S = 0.5
+_POLL_S = 1.0  # each look reads the markers and results not yet seen (a GET each on S3)
 
 SendPages = Callable[[dict[str, Any]], None]
 """Sends one page task (its arguments) to the ``ocr`` queue."""
