@@ -355,3 +355,9 @@ def _sub_box(
         x1=box.x0 + scale * (before + inside),
         y1=box.y1,
     ).round()
+
+
+def part_box(text: str, box: BBox, start: int, end: int, span: Span) -> BBox | None:
+    """The part of a line's ``box`` (the line is ``text[start:end]``) that ``span`` covers,
+    as ``Document.locate`` draws it: for a view that keeps the lines' boxes, not the model."""
+    return _sub_box(text, box, start, end, span, {})
