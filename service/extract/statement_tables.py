@@ -1,7 +1,7 @@
 """Two-column tables of statements: a label and its figure per row (主要指标 | 数值, 项目 |
 金额（万元）, 收入合计 | 520.00万元), as an annex restating the report's figures often gives.
 
-Owns: reading such a row as the statement “label: figure” of the budget or staffing field
+Owns: reading such a row as the statement “label: figure” of the budget, staffing or 三公 field
 the lexicon's labels name whole (the same words as in a sentence), so that an annex's
 figure takes part in the vote and the consistency checks like any other statement. The
 figure's unit is its own (520.00万元, 96.15%), else the one its label or the header gives
@@ -33,12 +33,14 @@ _KIND_UNITS = {"money": ("万元",), "percent": ("%",), "count": ("人", "名")}
 
 @cache
 def _fields() -> tuple[tuple[FieldEntry, re.Pattern[str]], ...]:
-    """Budget and staffing scalars a row's label may name whole."""
+    """Budget, staffing and 三公 (the year's actual) scalars a row's label may name whole."""
     out = []
-    for prefix in ("budget.", "staffing."):
+    for prefix in ("budget.", "staffing.", "three_public."):
         for e in lexicon().fields(prefix):
             if e.is_list or e.kind not in _KIND_UNITS:
                 continue
+            if prefix == "three_public." and not e.path.endswith(".actual"):
+                continue  # a 三公 item's budget, last year's figure, change: other columns
             pattern = "|".join(f"(?:{p})" for p in (e.row_label_pattern(), e.label_pattern()) if p)
             if pattern:
                 out.append((e, re.compile(pattern)))

@@ -87,6 +87,46 @@ def test_a_restatement_that_differs_is_flagged(tail: str, path: str, other: floa
     assert "label" in finding.reason_en
 
 
+STAFF = (
+    "青山县档案馆2022年度部门整体支出绩效自评报告\n\n一、基本情况\n本馆核定编制20人，实有在职"
+    "人员18人。\n二、部门整体支出情况\n全年支出500万元。三公经费支出2.4万元，其中公务接待费2.4万元。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("tail", "path", "other"),
+    [
+        ("附件\n指标\t数值\n实有人数\t16人\n编制数\t20人\n", "staffing.actual", 16),
+        (
+            "附件\n项目\t金额（万元）\n三公经费\t3.1\n公务接待费\t2.4\n",
+            "three_public.total.actual",
+            3.1,
+        ),
+        ("三、存在的问题\n现有在职人员16人，人手不足。\n", "staffing.actual", 16),
+        ("三、存在的问题\n三公经费支出3.1万元，控制不够严格。\n", "three_public.total.actual", 3.1),
+    ],
+)
+def test_staff_and_three_public_restated(tail: str, path: str, other: float) -> None:
+    export = extract_rules(read_document((STAFF + tail).encode(), "r.txt")).export
+    found = [f for f in export.findings if f.kind == "conflict" and path in f.paths]
+    assert [f.severity for f in found] == ["error"]
+    assert other in [i.value.value for i in found[0].items]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "附件\n指标\t数值\n实有人数\t18\n编制数\t20\n",
+        "附件\n项目\t金额（万元）\n三公经费\t2.4\n公务接待费\t2.4\n",
+        "附件\n项目\t预算数（万元）\n三公经费\t3.0\n",
+    ],
+)
+def test_staff_and_three_public_consistent(tail: str) -> None:
+    export = extract_rules(read_document((STAFF + tail).encode(), "r.txt")).export
+    assert [f for f in export.findings if f.kind == "conflict"] == []
+    assert (export.staffing.actual.value, export.three_public.total.actual.value) == (18, 2.4)
+
+
 def test_an_annex_figure_grounds_in_its_cell() -> None:
     export = _export("附件\n主要指标\t数值\n支出合计\t510.00万元\n")
     found = next(f for f in export.findings if "budget.total_expenditure" in f.paths)
