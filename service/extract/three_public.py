@@ -72,6 +72,7 @@ _CHANGES_RESPECTIVELY = re.compile(
     r"\s*(?:均)?分别(?:比上年|较上年|同比|与上年相比)?\s*(下降|减少|降低|增长|增加|上升)(?:了)?\s*"
 )
 _DOWN = ("下降", "减少", "降低")
+_SAVED = re.compile(r"节约|节省")
 _FIGURE_SEP = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
 
 
@@ -153,6 +154,7 @@ class _State:
     direction: str | None = None
     foreign: bool = False
     level_read: bool = False
+    budgeted: bool = False  # a budget word read: 节约 after it is against the budget
     last_money_end: int = -1
     level: Value | None = None  # the figure read as the item's level, for 均为<item>
 
@@ -361,6 +363,15 @@ class _Reader:
             return None
         return tok.start(), tok.end(), tok.lastgroup or "", None
 
+    def _direction(self, st: _State, kind: str, start: int) -> None:
+        """A direction word: the change's, unless it is 节约 against the budget read before
+        (“预算4万元，实际支出3.2万元，节约0.8万元”) or the stretch wandered off."""
+        if st.budgeted and _SAVED.match(self.src, start):
+            st.foreign = True
+        if not st.foreign:
+            st.pending = "rate" if kind.startswith("rate") else "dir"
+            st.direction = "下降" if kind.endswith("down") else "增长"
+
     def _step(
         self,
         hit: LabelHit,
@@ -376,14 +387,14 @@ class _Reader:
             # before it (培训费较上年减少…).
             other = _other_cost().search(self.src, max(hit.end, start - 6), start)
             st.pending, st.foreign = "cmp", bool(other)
+            st.budgeted = False  # “比上年节约…”: against last year after all
         elif kind in ("down", "up", "rate_down", "rate_up"):
-            if not st.foreign:
-                st.pending = "rate" if kind.startswith("rate") else "dir"
-                st.direction = "下降" if kind.endswith("down") else "增长"
+            self._direction(st, kind, start)
         elif kind in ("previous", "current", "budget", "final"):
             # “较上年决算9.60万元”: a basis word after a comparison says what was compared
             if not (st.pending == "cmp" and kind in ("final", "previous")):
                 st.pending = kind
+            st.budgeted = st.budgeted or kind == "budget"
         elif kind == "zero_after":
             if not st.level_read and not st.foreign:
                 self._zero(hit.key, self._column(st), hit.start, stop, loc)

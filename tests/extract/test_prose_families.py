@@ -245,3 +245,71 @@ def test_cover_label_lines_are_no_part_of_the_title(cover: str) -> None:
     ).report
     assert report.title.value == "2023年度部门整体支出绩效自评报告"
     assert report.department.value == "岫云县文化馆"
+
+
+def _three_public(text: str) -> dict[str, tuple[float, str | None]]:
+    out = {}
+    for item, fields in _export("三、“三公”经费\n" + text).three_public:
+        for name, value in fields:
+            if value is not None:
+                out[f"{item}.{name}"] = (value.value, value.direction)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "本年未发生因公出国（境）费用，公务接待费1.2万元，公务用车运行维护费2万元。",
+            {
+                "overseas.actual": (0, None),
+                "reception.actual": (1.2, None),
+                "vehicle_operation.actual": (2, None),
+            },
+        ),
+        (
+            "因公出国（境）费、公务用车购置费均为零。公务接待费1.2万元。",
+            {
+                "overseas.actual": (0, None),
+                "vehicle_purchase.actual": (0, None),
+                "reception.actual": (1.2, None),
+            },
+        ),
+        (
+            "2023年“三公”经费支出3.2万元，全部为公务接待费。",
+            {"total.actual": (3.2, None), "reception.actual": (3.2, None)},
+        ),
+        (
+            "“三公”经费3.2万元，上年为3.8万元，减少0.6万元。",
+            {
+                "total.actual": (3.2, None),
+                "total.previous": (3.8, None),
+                "total.change": (0.6, "下降"),
+            },
+        ),
+        (
+            "“三公”经费支出3.2万元，较上年下降15.8%，减少0.6万元。",
+            {
+                "total.actual": (3.2, None),
+                "total.change": (0.6, "下降"),
+                "total.change_pct": (15.8, "下降"),
+            },
+        ),
+        # another cost's fall and a count's fall are no change of the 三公
+        (
+            "“三公”经费支出3.2万元，同比下降15.8%。培训费较上年下降20%，接待批次减少3批次。",
+            {"total.actual": (3.2, None), "total.change_pct": (15.8, "下降")},
+        ),
+        # saved against the budget, not against last year
+        (
+            "本年度“三公”经费预算4万元，实际支出3.2万元，节约0.8万元。",
+            {"total.actual": (3.2, None), "total.budget": (4, None)},
+        ),
+        (
+            "“三公”经费预算4万元，支出3.2万元，比上年节约0.6万元。",
+            {"total.actual": (3.2, None), "total.budget": (4, None), "total.change": (0.6, "下降")},
+        ),
+    ],
+)
+def test_three_public_in_prose(text: str, want: dict) -> None:
+    assert _three_public(text) == want
