@@ -32,6 +32,7 @@ from service.extract.indicator_framework import (
     known_name_end,
     with_framework_levels,
 )
+from service.extract.indicator_levels import OwnLabels, centred, labels_set, settle_levels
 from service.extract.indicators import (
     LEVEL1_NAMES,
     LEVEL2_FAMILY,
@@ -188,9 +189,24 @@ class _Reader:
         self.l1: Value | None = None
         self.l2: Value | None = None
         self.rows: list[_Row] = []
+        # Where the level labels stood, to settle centred ones (``indicator_levels``).
+        self.own: list[OwnLabels] = []
+        self.between: list[tuple[float, OwnLabels]] = []
+        self.heading_first = False
         # The 总分 line: where its score stands, and the (weight, score) totals it states.
         self.total_span: tuple[int, int] | None = None
         self.totals: tuple[float | None, float | None] = (None, None)
+
+    def noted(self, before: tuple[Value | None, Value | None], n_rows: int) -> bool:
+        """Note the labels the line just read set: a row's own, or a level line's place."""
+        labels = labels_set(before, (self.l1, self.l2))
+        if len(self.rows) > n_rows:
+            self.own.append(labels)
+        elif self.rows:
+            self.between.append((len(self.rows) - 0.5, labels))
+        else:
+            self.heading_first = True
+        return True
 
     def level_line(self, s: int, e: int) -> bool:
         """A line of 一级/二级 names only (“产出指标”, “产出指标(40分)数量指标”, numbered
@@ -550,7 +566,9 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
                 continue
         if reader.total_line(s, e):
             break
+        before, n_rows = (reader.l1, reader.l2), len(reader.rows)
         if reader.level_line(s, e) or reader.row(s, e) or reader.named_level_line(s, e):
+            reader.noted(before, n_rows)
             skipped = 0
             continue
         # A row whose cells the shape cannot split (text target and actual that differ)
@@ -560,4 +578,6 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
             break
     if reader is None or not reader.rows:
         return FlatIndicators()
-    return FlatIndicators(with_framework_levels(_records(reader)), _total_value(reader))
+    columns = centred(reader.own, reader.heading_first)
+    rows = settle_levels(_records(reader), reader.own, columns, reader.between)
+    return FlatIndicators(with_framework_levels(rows), _total_value(reader))

@@ -47,6 +47,27 @@ def _fits(level: str, label: Value, row: Indicator, settled: dict[str, Value | N
     return family is not None and in_family(str(label.value), family)
 
 
+def centred(own: list[OwnLabels], heading_first: bool) -> dict[str, bool]:
+    """Per level, whether its column reads as centred: the first row states no label of
+    it though later rows do, and no label on a line of its own came before that row."""
+    return {
+        lv: not heading_first
+        and bool(own)
+        and getattr(own[0], lv) is None
+        and any(getattr(o, lv) is not None for o in own)
+        for lv in ("level1", "level2")
+    }
+
+
+def labels_set(
+    before: tuple[Value | None, Value | None], now: tuple[Value | None, Value | None]
+) -> OwnLabels:
+    """The labels a row or line set: those that are not the ones ``before`` it."""
+    return OwnLabels(
+        now[0] if now[0] is not before[0] else None, now[1] if now[1] is not before[1] else None
+    )
+
+
 def settle_levels(
     rows: list[Indicator],
     own: list[OwnLabels],

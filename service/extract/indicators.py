@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from service.document import Cell
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import framework_levels, with_framework_levels
-from service.extract.indicator_levels import OwnLabels, settle_levels
+from service.extract.indicator_levels import OwnLabels, centred, labels_set, settle_levels
 from service.extract.table_headers import column_roles, header_texts, role_of
 from service.records import Indicator, Value
 from service.records.numbers import (
@@ -229,15 +229,8 @@ class IndicatorParser:
         self._between: list[tuple[float, OwnLabels]] = []  # labels on rows of their own
 
     def finish(self) -> list[Indicator]:
-        own = self._own
-        centred = {
-            lv: not self._heading_first
-            and bool(own)
-            and getattr(own[0], lv) is None
-            and any(getattr(o, lv) is not None for o in own)
-            for lv in ("level1", "level2")
-        }
-        settled = settle_levels(self.rows, own, centred, self._between)
+        columns = centred(self._own, self._heading_first)
+        settled = settle_levels(self.rows, self._own, columns, self._between)
         return with_framework_levels(settled)
 
     @property
@@ -314,11 +307,7 @@ class IndicatorParser:
         self._own.append(self._own_labels(before))
 
     def _own_labels(self, before: tuple[Value | None, Value | None]) -> OwnLabels:
-        """The labels the row just read set (those that are not the ones ``before`` it)."""
-        return OwnLabels(
-            self.l1 if self.l1 is not before[0] else None,
-            self.l2 if self.l2 is not before[1] else None,
-        )
+        return labels_set(before, (self.l1, self.l2))
 
     def _label(self, col: int, cell: Cell, loc: str) -> None:
         for start, end, name in label_parts(self.g.doc.text, cell.span.start, cell.span.end):

@@ -37,6 +37,18 @@ def test_tab_copy_with_labels_on_the_middle_row(family: fam.Family) -> None:
     assert rows(e) == expected(family)
 
 
+# (FAMILY_E's own level names, 部门履职 …, glued to the name cannot be told from it.)
+@pytest.mark.parametrize(
+    "family", [f for f in CENTRED if f is not fam.FAMILY_E], ids=lambda f: f.name
+)
+def test_glued_copy_with_labels_on_the_middle_row(family: fam.Family) -> None:
+    """The same copy with no cell separators: the labels glued before the name of the
+    row they stand on."""
+    text = rf.as_tabs_centred(family).replace("\t", "")
+    e = extract_rules(read_document(text.encode(), "copy.txt")).export
+    assert rows(e) == expected(family)
+
+
 def _v(text: str) -> Value:
     return Value(value=text, raw=text)
 
