@@ -98,6 +98,11 @@ class PageResults:
         mark = json.dumps({"holder": holder, "at": time.time()}).encode()
         self.files.put_derived(self.sha256, self._mark(first, last), mark)
 
+    def release(self, first: int, last: int) -> None:
+        """The reader gave up (an error): anyone may take the range at once."""
+        mark = json.dumps({"holder": None, "at": 0}).encode()
+        self.files.put_derived(self.sha256, self._mark(first, last), mark)
+
     def taken_by_other(self, first: int, last: int, holder: str, stale_s: float) -> bool:
         data = self.files.get_derived(self.sha256, self._mark(first, last))
         if data is None:
@@ -141,7 +146,11 @@ def ocr_range(
         store.take(first, last, holder)
         read += 1
 
-    ocr_page_range(files.get(sha256), reading, first, last, keep, skip=kept)
+    try:
+        ocr_page_range(files.get(sha256), reading, first, last, keep, skip=kept)
+    except Exception:  # the job's worker reads the range itself and reports the error
+        store.release(first, last)
+        raise
     return read
 
 

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.document import Document
+from service.errors import CorruptFileError
 from service.ingest import IngestOptions, read_document
 from service.ingest.pdf import MissingPagesError
 from service.jobs.scan_split import (
@@ -218,3 +219,17 @@ def test_a_worker_killed_mid_page_loses_no_page_and_duplicates_none(
     assert [p.number for p in document.pages] == [1, 2, 3, 4, 5, 6]  # every page once
     assert document.text == whole.text
     assert extraction_counts(settings) == {doc_id: 1}
+
+
+def test_a_range_whose_reader_failed_is_free_at_once(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, "sqlite://", ocr={"dpi": OCR_DPI})
+    files = FileStore(tmp_path / "files")
+    sha = files.put(b"%PDF-1.4 not really a pdf")
+    store = PageResults(files, sha, settings_key(reading_options(settings)))
+    store.take(1, 2, "reader-a")
+    assert store.taken_by_other(1, 2, "reader-b", stale_s=60)
+    assert not store.taken_by_other(1, 2, "reader-a", stale_s=60)  # its own marker
+    wire = reading_options(settings).model_dump(mode="json")
+    with pytest.raises(CorruptFileError):
+        ocr_range(files, sha, wire, 1, 2, "reader-a")
+    assert not store.taken_by_other(1, 2, "reader-b", stale_s=60)  # given up: free
