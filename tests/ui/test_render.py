@@ -126,7 +126,7 @@ def test_every_place_stating_a_value_is_boxed_under_its_ref(tmp_path: Path) -> N
         html = client.get(f"/ui/documents/{doc}").text
     [cell] = re.findall(r'<td class="v[^"]*"[^>]*data-path="budget/basic_expenditure"[^>]*>.*?</td>',
                         html, re.S)  # fmt: skip
-    assert "另有相同数值：p1 llm, p2 rules" in cell
+    assert "另有相同数值：第 1 页（大模型）、第 2 页（规则）" in cell
     assert '<span class="pg also">+2</span>' in cell
     boxes = re.findall(r'<div class="box[^"]*" data-ref="budget/basic_expenditure"', html)
     assert len(boxes) == 3  # its own box, the LLM's on the same place, the repeat on p2
