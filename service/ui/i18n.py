@@ -13,6 +13,7 @@ from typing import Literal
 
 from service.ui import i18n_accounts as accounts
 from service.ui import i18n_queue as queue
+from service.ui import i18n_viewer as viewer
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -597,6 +598,8 @@ ZH.update(accounts.ZH)
 EN.update(accounts.EN)
 ZH.update(queue.ZH)
 EN.update(queue.EN)
+ZH.update(viewer.ZH)
+EN.update(viewer.EN)
 STRINGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
 
 

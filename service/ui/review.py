@@ -28,6 +28,7 @@ from service.store.corrections import (
 )
 from service.store.review import FindingState, FindingStatus, finding_key
 from service.ui.i18n import Lang, field_label, group_label, path_label, translator
+from service.ui.page_find import to_percent, value_parts
 from service.ui.sheet_view import ValueSpan, locator_cell, sheet_pages
 from service.ui.sources import SourceDoc
 from service.ui.worklist import also_place
@@ -125,6 +126,7 @@ class Box:
     width: float
     height: float
     finding: bool = False
+    was: bool = False  # where a value since corrected was read: its old text, not the value
 
     @property
     def style(self) -> str:
@@ -248,6 +250,7 @@ class _Builder:
         self.lang = lang
         self.corrected = corrected
         self.missing = {m.replace(".", "/") for m in export.get("missing") or []}
+        self.source = source
         self.pages = {p.number: p for p in source.pages}
         self.boxes: dict[int, list[Box]] = {}
         self.spans: list[tuple[int, int, str, str]] = []  # (start, end, ref, label)
@@ -277,10 +280,13 @@ class _Builder:
         if isinstance(node, dict):
             cell.unit = node.get("unit")
             cell.raw = node.get("raw")
-            self._source(cell, node.get("source"), path, cell.tooltip)
+            tip = cell.tooltip
+            if cell.corrected:  # the boxes show where the old reading stood, not the value
+                tip = translator(self.lang)("review.was_box", raw=cell.raw or "")
+            self._source(cell, node.get("source"), path, tip)
             for other in node.get("also") or []:
                 if isinstance(other, dict):  # same ref: a click lights every place it stands
-                    self._add_boxes(other, path, cell.tooltip, finding=False)
+                    self._add_boxes(other, path, tip, finding=False, was=cell.corrected)
                     cell.also.append(also_place(other, self.lang))
         return cell
 
@@ -297,38 +303,35 @@ class _Builder:
         cell.page = source.get("page")
         cell.grounded = bool(source.get("grounded", True))
         cell.extractor = source.get("extractor")
-        cell.boxed = self._add_boxes(source, ref, label, finding=False)
+        cell.boxed = self._add_boxes(source, ref, label, finding=False, was=cell.corrected)
         span = source.get("span") or {}
         if isinstance(span.get("start"), int) and isinstance(span.get("end"), int):
             self.spans.append((span["start"], span["end"], ref, label))
         if cell_ref := locator_cell(source.get("locator")):
             self.located.setdefault(cell_ref, []).append(ValueSpan(-1, -1, ref, label))
 
-    def _add_boxes(self, source: dict[str, Any], ref: str, label: str, *, finding: bool) -> bool:
-        page = self.pages.get(source.get("page") or 0)
-        boxes = source.get("boxes") or []
-        if page is None or not page.sized or not boxes:
-            return False
-        width, height = float(page.width or 1), float(page.height or 1)
-        added = False
-        for b in boxes:
+    def _add_boxes(
+        self, source: dict[str, Any], ref: str, label: str, *, finding: bool, was: bool = False
+    ) -> bool:
+        """Draw each part of the value on the page it stands on (a value over a line or
+        page break has one box per line: ``page_find.value_parts``)."""
+        first = source.get("page") or 0
+        boxes = []
+        for b in source.get("boxes") or []:
             try:
-                x0, y0, x1, y1 = (float(b[k]) for k in ("x0", "y0", "x1", "y1"))
+                coords = tuple(float(b[k]) for k in ("x0", "y0", "x1", "y1"))
             except (KeyError, TypeError, ValueError):
                 continue
-            if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
+            if all(math.isfinite(v) for v in coords):
+                boxes.append(coords)
+        added = False
+        for number, coords in value_parts(self.source, source.get("span"), boxes, first):
+            page = self.pages.get(number)
+            if page is None or not page.sized:
                 continue
-            pad = 1.5  # points around the glyphs, so the highlight does not cut them
-            self.boxes.setdefault(page.number, []).append(
-                Box(
-                    ref=ref,
-                    label=label,
-                    left=max(0.0, (x0 - pad) / width * 100),
-                    top=max(0.0, (y0 - pad) / height * 100),
-                    width=max(0.3, (x1 - x0 + 2 * pad) / width * 100),
-                    height=max(0.3, (y1 - y0 + 2 * pad) / height * 100),
-                    finding=finding,
-                )
+            part = to_percent(page, coords, 1.5)  # points around the glyphs: not cut
+            self.boxes.setdefault(number, []).append(
+                Box(ref, label, part.left, part.top, part.width, part.height, finding, was)
             )
             added = True
         return added

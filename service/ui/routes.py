@@ -26,7 +26,7 @@ from service.store import review as review_store
 from service.store.engine import transaction
 from service.store.pages import PAGED_FORMATS
 from service.store.tables import Correction, EvalRun, Role, StoredDocument
-from service.ui import accounts, auth, evalruns, evalset, worklist
+from service.ui import accounts, auth, evalruns, evalset, page_find, worklist
 from service.ui.i18n import STRINGS, Lang, normalize_lang, path_label, translator
 from service.ui.review import build_review, corrected_paths, display
 from service.ui.review_panel import person, review_panel
@@ -403,6 +403,23 @@ def review_fragments(
         "findings": templates.get_template("review_findings.html").render(context),
     }
     response = JSONResponse(body)
+    secure_headers(response)
+    return response
+
+
+@router.get("/documents/{document_id}/find")
+def find_in_document(
+    document_id: str, state: StateDep, session: SessionDep, user: UiSessionDep, q: str = ""
+) -> Response:
+    """Find-in-page: every place the document's text holds ``q``, with page and boxes."""
+    try:
+        doc = repo.get_document(session, document_id[:64])
+    except repo.NotFoundError:
+        return JSONResponse({"error": "not_found"}, status_code=404)
+    source = load_source(state.files, doc.sha256)
+    if doc.format not in PAGED_FORMATS:
+        source = source.unpaged()
+    response = JSONResponse(page_find.find_json(source, q))
     secure_headers(response)
     return response
 

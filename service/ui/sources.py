@@ -53,10 +53,21 @@ class SheetCell:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """A line or table cell with a box: where a part of the text stands on its page."""
+
+    start: int
+    end: int
+    page: int
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in points
+
+
+@dataclass(frozen=True)
 class SourceDoc:
     pages: list[PageInfo] = field(default_factory=list)
     text: str = ""
     sheets: dict[int, list[SheetCell]] = field(default_factory=dict)  # by page number
+    segments: list[Segment] = field(default_factory=list)  # sorted by start
 
     def unpaged(self) -> SourceDoc:
         """The same text with no page sizes: read as text pages (a report in several
@@ -110,7 +121,26 @@ def source_from_json(raw: dict) -> SourceDoc:  # type: ignore[type-arg]
             )
         )
     text = str(raw.get("text") or "")
-    return SourceDoc(pages=pages, text=text, sheets=_sheet_cells(raw, text))
+    return SourceDoc(
+        pages=pages, text=text, sheets=_sheet_cells(raw, text), segments=_segments(raw)
+    )
+
+
+def _segments(raw: dict) -> list[Segment]:  # type: ignore[type-arg]
+    """The lines and cells that carry a box (a PDF's or a scan's), in text order."""
+    items = list(raw.get("lines") or [])
+    items += [c for t in raw.get("tables") or [] for c in t.get("cells") or []]
+    out = []
+    for item in items:
+        span, box = item.get("span") or {}, item.get("bbox")
+        try:
+            start, end = int(span["start"]), int(span["end"])
+            coords = (float(box["x0"]), float(box["y0"]), float(box["x1"]), float(box["y1"]))
+            out.append(Segment(start, end, int(item.get("page") or 1), coords))
+        except (KeyError, TypeError, ValueError):
+            continue  # no box: a Word or text document's line
+    out.sort(key=lambda s: (s.start, s.end))
+    return out
 
 
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!([A-Z]{1,3})([1-9]\d{0,6})$")

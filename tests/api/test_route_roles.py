@@ -378,6 +378,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/ui/documents/{document_id}/review-fragments"): Rule(
         U, 200, page=True, call=lambda w: Call(f"/ui/documents/{w.doc}/review-fragments")
     ),
+    ("GET", "/ui/documents/{document_id}/find"): Rule(
+        U, 200, page=True, call=lambda w: Call(f"/ui/documents/{w.doc}/find?q=2021")
+    ),
     ("GET", "/ui/documents/{document_id}/history"): Rule(
         U, 200, page=True, call=lambda w: Call(f"/ui/documents/{w.doc}/history")
     ),
