@@ -225,8 +225,9 @@ class ScanSplitter:
             total = _page_total(ctx.files, doc.sha256)
         except Exception:  # the one-task path reports the bad file
             return False
-        if total <= size:
-            return False
+        limits = ctx.settings.limits
+        if total <= size or total > limits.max_pages or doc.size > limits.max_bytes:
+            return False  # small, or refused with the reader's own error in one task
         options = reading_options(ctx.settings)
         store = PageResults(ctx.files, doc.sha256, settings_key(options))
         ranges = plan_ranges(total, size)
