@@ -191,6 +191,22 @@ def value_before(src: str, start: int, label_start: int, label_end: int) -> Hit 
     return found if found is not None and found.kind == "money" else None
 
 
+def value_named_again(src: str, start: int, label_start: int, label_end: int) -> Hit | None:
+    """The figure of the clause before, when the label names it again after 即 (“本年财政
+    拨款520万元，即收入总额”): one figure, two names, both stated."""
+    m = _NAMED_AGAIN.fullmatch(src, max(start, label_start - 40), label_start)
+    if m is None or not _LABEL_CLOSES.match(src, label_end):
+        return None
+    found = quantity_at(src, m.start("num"))
+    return found if found is not None and found.kind == "money" else None
+
+
+# The figure of the clause before, named again: “本年财政拨款520万元，即收入总额”.
+_NAMED_AGAIN = re.compile(
+    r".*?(?<![\d.,])(?P<num>\d[\d,.]*)\s*(?:万元|元|亿元)\s*[，,]\s*(?:即|也就是|亦即|也即)\s*(?:全部|均)?\s*(?:为|是|来自|系)?\s*"
+)
+
+
 # After a label, a comparison with last year's figure and the change, then this year's
 # figure: “本年支出较上年的480.2万元增加40.1万元，达到520.3万元”, “由上年的600万元增加到…”.
 _FIG = r"\d[\d,.]*\s*(?:万元|元|亿元|%)?"

@@ -31,6 +31,7 @@ from service.extract.clauses import (
     respective,
     value_after,
     value_before,
+    value_named_again,
     value_past_change,
     words,
 )
@@ -138,6 +139,7 @@ class _Scanner:
                     found = (
                         paired.get(k)
                         or before[k]
+                        or value_named_again(self.text, sent.start, hit.start, hit.end)
                         or value_past_change(self.text, hit.end, limit)
                         or value_after(self.text, hit.end, limit)
                     )

@@ -48,6 +48,11 @@ def _budget(body: str) -> dict[str, float]:
             {"total_expenditure": 500, "basic_expenditure": 400, "project_expenditure": 100},
         ),
         ("本年度全部收入为520万元。", {"total_income": 520}),
+        ("本年财政拨款520万元，即收入总额。", {"total_income": 520}),
+        (
+            "本年收入520万元，即全部为一般公共预算拨款。",
+            {"total_income": 520, "income_general_budget": 520},
+        ),
         ("本年各项收入合计520万元。", {"total_income": 520}),
         (
             "本年收入520万元，支出500万元，结转20万元。",
@@ -67,6 +72,8 @@ def test_budget_statements(body: str, expected: dict[str, float]) -> None:
         # last year's balance is this year's income, a project's balance is the project's
         ("上年结转20万元，本年收入500万元。", {"total_income": 500}),
         ("项目结转资金10万元。", {}),
+        # 即 before a share is no second name of the figure
+        ("项目支出100万元，即项目支出的六成。", {"project_expenditure": 100}),
     ],
 )
 def test_not_the_accounts(body: str, expected: dict[str, float]) -> None:
