@@ -27,8 +27,8 @@ from service.extract.lexicon import lexicon
 from service.extract.money_columns import stacked_words
 from service.extract.table_headers import UNIT_IN_HEADER
 
-# A figure cell: 6,203,118.40 | -0.15 | 12.5% | a dash for none.
-_FIGURE = r"[-－]?\d[\d,]*(?:\.\d+)?(?:%|万元|元)?|[-－—/]"
+# A figure cell: 6,203,118.40 | -0.15 | 12.5% | a dash or 无 for none.
+_FIGURE = r"[-－]?\d[\d,]*(?:\.\d+)?(?:%|万元|元)?|[-－—/]|无"
 _TOKEN = re.compile(r"\S+")
 _SERIAL = re.compile(r"\d{1,3}[、.．]?")
 _CAPTION_UNIT = re.compile(
@@ -147,14 +147,17 @@ def flat_money_blocks(
         if not any(is_label(text[slice(*r[0])]) for r in rows):
             i = max(j, i + 1)
             continue
-        header = _header_words(text, *spans[i - 1]) if i > 0 else None
-        first = i - 1 if header is not None else i
-        upper = _header_words(text, *spans[i - 2]) if header and i > 1 else None
+        h = i - 1  # the header line, above any row whose cells are all blank (因公出国（境）费)
+        while h > 0 and h > i - 3 and is_label(text[slice(*spans[h])].strip()):
+            h -= 1
+        header = _header_words(text, *spans[h]) if h >= 0 else None
+        first = h if header is not None else i
+        upper = _header_words(text, *spans[h - 1]) if header and h > 0 else None
         if upper and header and (words := stacked_words(upper, header)) is not None:
-            header, first = words, i - 2  # 2023年 2022年 over 预算数 决算数 决算数
+            header, first = words, h - 1  # 2023年 2022年 over 预算数 决算数 决算数
         unit = caption_unit(text, spans, first)
         if header is not None:  # “预算数（元）” in the header line says it for its columns
-            m = UNIT_IN_HEADER.search(text[slice(*spans[i - 1])])
+            m = UNIT_IN_HEADER.search(text[slice(*spans[h])])
             unit = m.group(1) if m else unit
         unit = unit or _unit_by_size(text, rows)
         if len(rows) >= 2 or header is not None or unit is not None:  # one bare line is prose
@@ -233,14 +236,19 @@ _GLUED_AMOUNT = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}"
 # may have more.
 _GLUED_RATE = r"-?\d+(?:\.\d{1,2})?%"
 _LAST_RATE = r"-?\d+(?:\.\d+)?%"
-_GLUED_TAIL = re.compile(rf"(?:{_GLUED_RATE}|{_GLUED_AMOUNT})*(?:{_GLUED_AMOUNT}|{_LAST_RATE})")
-_SPACED_FIGURE = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
-_PIECE = re.compile(rf"{_GLUED_RATE}|{_GLUED_AMOUNT}|{_LAST_RATE}")
+# A mark for none glued among figures (无, —, a dash not before a digit).
+_GLUED_NIL = r"无|[—－/]|-(?![\d.])"
+_GLUED_TAIL = re.compile(
+    rf"(?:{_GLUED_RATE}|{_GLUED_AMOUNT}|{_GLUED_NIL})*"
+    rf"(?:{_GLUED_AMOUNT}|{_LAST_RATE}|{_GLUED_NIL})"
+)
+_SPACED_FIGURE = re.compile(rf"-?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?%?|{_GLUED_NIL}")
+_PIECE = re.compile(rf"{_GLUED_RATE}|{_GLUED_AMOUNT}|{_LAST_RATE}|{_GLUED_NIL}")
 # The row's number before its name: “2委员履职经费”, “1 道路养护” (not 2号楼, 3年级 …).
 _ROW_NUMBER = re.compile(
     r"^\s*\d{1,3}(?:\s*[、.．]\s*|\s+|(?=项目)|(?=[^\d\s.,，年月日号期个项类级]))"
 )
-FIGURES_TAIL = re.compile(r"-?[\d,.%\s][-\d,.%\s]*$")
+FIGURES_TAIL = re.compile(r"[-\d,.%\s无—－/]+$")
 _HEADER_LEFTOVER = 4  # characters of a header line that name no column
 
 
@@ -367,7 +375,10 @@ def _rate_agrees(roles: dict[int, str], figures: list[str]) -> bool:
     by_role = {r: figures[c - 1] for c, r in roles.items() if 0 < c <= len(figures)}
     if not {"budget", "final", "execution_rate"} <= by_role.keys():
         return bool(roles)
-    budget, final = (float(by_role[k].replace(",", "")) for k in ("budget", "final"))
+    try:
+        budget, final = (float(by_role[k].replace(",", "")) for k in ("budget", "final"))
+    except ValueError:  # 无 or — for one of them: no rate to check
+        return True
     rate = by_role["execution_rate"].rstrip("%")
     decimals = len(rate.split(".")[1]) if "." in rate else 0
     if budget <= 0:

@@ -75,7 +75,7 @@ from service.extract.three_public_table import (
     read_items_as_columns,
 )
 from service.records import BudgetLine, Indicator, Project, Value
-from service.records.numbers import is_blank, parse_quantity
+from service.records.numbers import Quantity, is_blank, parse_quantity
 
 _BUDGET_BLOCK = {
     "budget.initial_budget": re.compile(r"年初预算数?"),
@@ -170,11 +170,21 @@ class TableMapper:
             self.out.candidates.append(Candidate(path, value, "table"))
 
     def _number(
-        self, cell: Cell | None, locator: str, default_unit: str | None = None
+        self, cell: Cell | None, locator: str, default_unit: str | None = None, nil: bool = False
     ) -> Value | None:
+        """The cell's figure; with ``nil``, a mark for none (无, —) in a money column is 0
+        (a 三公 item not spent)."""
         if cell is None:
             return None
         q = parse_quantity(cell.text, default_unit=default_unit)
+        if (
+            q is None
+            and nil
+            and default_unit not in (None, "%")
+            and cell.text.strip()
+            and is_blank(cell.text)
+        ):
+            q = Quantity(value=0, unit=default_unit, start=0, end=len(cell.text.rstrip()))
         if q is None:
             return None
         return self.g.quantity(q, cell.span.start, locator)
@@ -353,7 +363,7 @@ class TableMapper:
             row = rows[j]
             label_cell = row_label(row, min(roles))  # a 序号 before it passed over
             values = {
-                role: self._number(row[col], loc, self._unit_of(role))
+                role: self._number(row[col], loc, self._unit_of(role), nil=three_public)
                 for col, role in roles.items()
             }
             label = _text(label_cell)

@@ -236,7 +236,7 @@ def test_three_public_items_across(rows: list[list[str]], fmt: str) -> None:
     _tp_ok(read(rows, fmt, TP_CAPTION))
 
 
-@pytest.mark.parametrize("fmt", [s for s in FORMATS if s != "glued"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_three_public_nil_marks_and_yuan(fmt: str) -> None:
     """无 / — for none, amounts in 元 with thousands separators under a caption."""
     rows = [["项目", "预算数", "决算数", "上年决算数"]]
@@ -408,3 +408,17 @@ def test_a_phone_number_or_code_says_no_unit(fmt: str) -> None:
     export = read(rows, fmt, ["表1 部门支出情况表"])
     assert export.budget.total_expenditure.value == pytest.approx(2318.64)
     assert export.budget.total_expenditure.unit == "万元"
+
+
+@pytest.mark.parametrize("fmt", ["single", "spaced", "tab"])
+def test_a_row_left_blank_under_the_header(fmt: str) -> None:
+    """因公出国（境）费 with its cells left empty between the header and the other rows."""
+    rows = [
+        ["项目", "预算数", "决算数", "上年决算数"],
+        [OVERSEAS, "", "", ""],
+        *TP_FAMILIES["items_as_rows"][2:],
+    ]
+    tp = read(rows, fmt, TP_CAPTION).three_public
+    assert (tp.reception.budget.value, tp.reception.actual.value) == (2.5, 1.84)
+    assert tp.reception.previous.value == 2.37
+    assert (tp.total.actual.value, tp.total.previous.value) == (9.16, 11.02)
