@@ -61,6 +61,7 @@ _QUOTED = re.compile(r"[“\"「](?P<name>[^”\"」]{2,40})[”\"」]")
 _HEADING = re.compile(
     rf"\s*{_NUMBERING}?\s*(?P<name>[\u4e00-\u9fff]{{2,10}}?)\s*(?:完成情况|方面)?\s*[:：。]?\s*$"
 )
+_LEAD_SPACE = re.compile(r"\s*")
 _CLAUSE = re.compile(r"[，,；;、]")
 
 
@@ -196,7 +197,9 @@ class _SentenceReader:
             ("target", _TARGET),
             ("actual", _ACTUAL),
         ):
-            m = rx.search(text, cs, ce)
+            # The actual's word opens its clause: 完成 inside a name (按时完成率) is none.
+            at = _LEAD_SPACE.match(text, cs, ce).end()
+            m = rx.match(text, at, ce) if role == "actual" else rx.search(text, cs, ce)
             if m is None or role in found:
                 continue
             if role in ("target", "actual") and not self._is_value(m.group("v")):
@@ -208,7 +211,8 @@ class _SentenceReader:
 
     @staticmethod
     def _is_value(text: str) -> bool:
-        return bool(re.search(r"\d", text)) or len(text) <= 8
+        """A figure, or a few words (按时完成, 有效提升): not one character cut off a name."""
+        return bool(re.search(r"\d", text)) or 2 <= len(text) <= 8
 
     def _target_word_start(self, cs: int, ce: int) -> int | None:
         m = re.search(_TARGET_WORD, self.src[cs:ce])

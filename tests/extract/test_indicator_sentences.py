@@ -79,6 +79,11 @@ def test_one_indicator_per_sentence(sentence: str, want: tuple) -> None:
             "（1）产出指标一数量指标：巡查堤防里程，年度目标≥310公里，实际完成326公里，分值12分，得分12分。",
             ("产出指标", "数量指标", "巡查堤防里程", 310, 326, 12, 12),
         ),
+        # 完成 inside the name is no actual: the actual is the clause opening with 实际完成
+        (
+            "（6）产出指标—时效指标：整改任务按时完成率，年度目标100%，实际完成100%，分值7分，得分7分。",
+            ("产出指标", "时效指标", "整改任务按时完成率", 100, 100, 7, 7),
+        ),
         # the clauses parted by 、
         (
             "义诊下乡次数年度目标值≥24次、实际完成值26次、分值6分、得分6分。",
@@ -153,6 +158,12 @@ def test_standard_names_take_the_framework_levels_where_none_is_stated() -> None
         ("过程", "预算执行", "预算执行率"),
         ("过程", "资产管理", "固定资产利用率"),
     ]
+
+
+def test_a_name_with_wan_cheng_keeps_its_actual_unit() -> None:
+    e = _read("1.整改任务按时完成率，年度目标100%，实际完成96%，分值7分，得分6分。\n")
+    [ind] = e.indicators
+    assert (ind.actual.value, ind.actual.unit, ind.actual.raw) == (96, "%", "96%")
 
 
 def test_reason_and_units() -> None:
