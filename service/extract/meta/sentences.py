@@ -168,7 +168,7 @@ def _written_out_score(
 # The evaluation as a verb with its points (自评96分, 经评价得91分, 评定得分…): no label, so
 # the points must say 分. Not after a part's name (项目自评90分, 指标自评9分).
 _SCORED = re.compile(
-    r"(?<!项目)(?<!指标)(?<!该项)(?:自评|自我评价|评价|评定|考评)(?:总分|结果)?\s*(?:为|得|获得|共得)?"
+    r"(?<!项目)(?<!指标)(?<!该项)(?:自评|自我评价|评价|评定|考评)(?:总分|结果)?\s*(?:为|得分|得|获得|共得)?"
     rf"\s*(?=\d{{1,3}}(?:\.\d+)?\s*分|{_CN_NUMERAL}+\s*分)"
 )
 
@@ -178,7 +178,7 @@ def _prose_scores(gv: Grounder) -> list[Cue]:
     cue (it may be the full mark); a score beside a small 分值/权重/满分 is an indicator's."""
     text = gv.src
     rx = re.compile(
-        rf"(?P<label>{label_pattern(SCORE)})\s*(?P<sep>为|是|达到|共计|合计|:|：)?\s*"
+        rf"(?P<label>{label_pattern(SCORE)})\s*(?P<sep>(?:为|是|达到|共计|合计)\s*[:：]?|[:：])?\s*"
         rf"(?=\d|{_CN_NUMERAL})"
     )
     out: list[Cue] = []
