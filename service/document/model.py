@@ -349,12 +349,12 @@ def _sub_box(
     widths, total = held
     scale = (box.x1 - box.x0) / (total or 1.0)
     before, inside = sum(widths[: lo - start]), sum(widths[lo - start : hi - start])
-    return BBox(
-        x0=box.x0 + scale * before,
-        y0=box.y0,
-        x1=box.x0 + scale * (before + inside),
-        y1=box.y1,
-    ).round()
+    return BBox(  # rounded as BBox.round does, built once
+        x0=round(box.x0 + scale * before, 2),
+        y0=round(box.y0, 2),
+        x1=round(box.x0 + scale * (before + inside), 2),
+        y1=round(box.y1, 2),
+    )
 
 
 def part_box(text: str, box: BBox, start: int, end: int, span: Span) -> BBox | None:

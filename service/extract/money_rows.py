@@ -71,10 +71,15 @@ def lexicon_row(key: str) -> str | None:
     return next((p for p, rx in _lexicon_rows() if rx.fullmatch(key)), None)
 
 
+@cache
+def _line_fields() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    return tuple((re.compile(p), kind, name) for p, kind, name in _LINE_FIELDS)
+
+
 def line_field(key: str) -> tuple[str, str] | None:
     """(kind, name) of a 基础数据表 row label (without its lead-in), else None."""
-    for pattern, kind, name in _LINE_FIELDS:
-        if re.match(pattern, key):
+    for rx, kind, name in _line_fields():
+        if rx.match(key):
             return kind, name
     item = three_public_item(key)  # the 三公 lexicon's other names (公车运维费 …)
     return ("tp", item) if item is not None else None

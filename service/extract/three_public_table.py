@@ -65,10 +65,15 @@ def _column_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
+@cache
+def _specific_first() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Most specific first: 公务用车购置费 is the purchase, not the whole vehicle item."""
+    return tuple(sorted(_item_patterns(), key=lambda p: -_ITEMS.index(p[0])))
+
+
 def _item(text: str) -> str | None:
     key = header_key(text)
-    # Most specific first: 公务用车购置费 is the purchase, not the whole vehicle item.
-    for item, rx in sorted(_item_patterns(), key=lambda p: -_ITEMS.index(p[0])):
+    for item, rx in _specific_first():
         if rx.fullmatch(key):
             return item
     return None
