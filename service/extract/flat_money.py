@@ -318,6 +318,41 @@ def _glued_header(text: str, s: int, e: int) -> list[tuple[int, int]] | None:
     return [(s + name.start(), s + name.end())] + [(s + a, s + b) for a, b in found]
 
 
+_PERIODS = re.compile(r"\d{4}\s*年度?|(?:本|上|当|今|去)年度?")
+
+
+def _covering(rx: re.Pattern[str], line: str) -> list[re.Match[str]] | None:
+    """The matches of ``rx`` that take ``line`` whole, one after another (spaces aside)."""
+    found, pos = [], 0
+    for m in rx.finditer(line):
+        if line[pos : m.start()].strip() or m.end() == m.start():
+            return None
+        found.append(m)
+        pos = m.end()
+    return found if found and not line[pos:].strip() else None
+
+
+def _two_line_header(
+    text: str, upper: tuple[int, int], lower: tuple[int, int]
+) -> tuple[list[tuple[int, int]], list[str]] | None:
+    """A glued header over two lines, its periods over the kinds they span (项目2023年2022年
+    over 预算数决算数决算数): the name word's and the lower line's column words' spans, and
+    each column's words as one line would name it (2023年预算数 …); else None."""
+    s, e = upper
+    name = _name_words().match(text, s, e)
+    periods = _covering(_PERIODS, text[name.end() : e]) if name else None
+    kinds = _covering(_column_words(), text[slice(*lower)])
+    if name is None or not periods or not kinds:
+        return None
+    words = stacked_words([name.group(), *(m.group() for m in periods)], [m.group() for m in kinds])
+    if words is None:
+        return None
+    spans = [(name.start(), name.end())] + [
+        (lower[0] + m.start(), lower[0] + m.end()) for m in kinds
+    ]
+    return spans, words
+
+
 def split_figures(tail: str, start: int) -> list[tuple[int, int]] | None:
     """Spans of the figures of a row's tail: spaced tokens as they stand, glued ones split
     where a two-decimal part ends (507,900.00497,300.00); None when a token does not split."""
@@ -402,14 +437,17 @@ def glued_blocks(
     i = 0
     while i < len(spans):
         s, e = spans[i]
-        header = _glued_header(text, s, e) if s < e else None
+        # a header over two lines first: 项目本年度上年度 alone reads as one
+        two = _two_line_header(text, (s, e), spans[i + 1]) if i + 1 < len(spans) else None
+        header, words, below = (*two, i + 2) if two else (None, [], i + 1)
+        if header is None and (header := _glued_header(text, s, e) if s < e else None):
+            words = [text[a:b] for a, b in header]
         if header is None:
             i += 1
             continue
-        words = [text[a:b] for a, b in header]
         roles = roles_of(words)
         rows: list[Row] = []
-        j = i + 1
+        j = below
         while j < len(spans):
             row = (
                 _glued_row(text, *spans[j], len(header) - 1) if spans[j][0] < spans[j][1] else None

@@ -135,10 +135,18 @@ THIS_LAST_TWO_ROW = [
 ]
 
 
-@pytest.mark.parametrize("fmt", [*KEEPS_EMPTY, "single"])
+@pytest.mark.parametrize("fmt", [*KEEPS_EMPTY, "single", "glued"])
 @pytest.mark.parametrize("rows", [TWO_ROW, THIS_LAST_TWO_ROW], ids=["years", "this_last"])
 def test_money_header_over_two_rows(rows: list[list[str]], fmt: str) -> None:
     _money_lines_ok(read(rows, fmt, WAN))
+
+
+@pytest.mark.parametrize("fmt", [*KEEPS_EMPTY, "single", "glued"])
+@pytest.mark.parametrize("periods", [("2025年", "2024年"), ("本年度", "上年度")])
+def test_three_public_header_over_two_rows(periods: tuple[str, str], fmt: str) -> None:
+    rows = [["项目", periods[0], "", periods[1]], ["", "预算数", "决算数", "决算数"]]
+    rows += [[item, *vals] for item, *vals in TP]
+    _tp_ok(read(rows, fmt, TP_CAPTION))
 
 
 def _across(kinds: list[str], corner: str = "项目") -> list[list[str]]:
