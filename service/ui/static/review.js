@@ -292,6 +292,7 @@
       const result = await UI.api(method, recordUrl(cell.dataset.path), body);
       close(result.correction.new_value);
       cell.classList.add("corrected");
+      corrected(cell);
       UI.toast(t("review.saved"));
       refreshHistory();
       // a correction changes the review state and may resolve findings: show the server's
@@ -299,6 +300,12 @@
     } catch (err) {
       msg.textContent = err.message;
     }
+  }
+
+  /* the page viewer (page_viewer.js) redraws the value's boxes as where the old text stood */
+  function corrected(cell) {
+    const raw = (cell.getAttribute("title") || "").split(" · ")[0];
+    document.dispatchEvent(new CustomEvent("jixiao:corrected", { detail: { path: cell.dataset.path, raw } }));
   }
 
   async function refreshHistory() {
@@ -418,6 +425,7 @@
       if (!cell) return;
       renderCell(cell, node);
       cell.classList.add("corrected");
+      corrected(cell);
     },
   };
 })();
