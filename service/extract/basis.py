@@ -55,7 +55,7 @@ _LEAD_IN = re.compile(
 _CJK = re.compile(r"[\u4e00-\u9fff]$")
 # Words that may stand between a label and its figure (“项目支出为”, “支出总额：”, “完成”).
 _GAP_FILLER = re.compile(
-    r"[\s:：为是达到了共计合计总计约]|实际完成|完成|实际|支出|决算数?|金额|总额|数额?|累计|全年|本年度?"
+    r"[仅只]有|[\s:：为是达到了共计合计总计约仅只已]|实际完成|完成|实际|支出|决算数?|金额|总额|数额?|累计|全年|本年度?"
     r"|分别|执行|使用|安排|下达|拨付|年度?|\d{4}年度?"
 )
 # A figure after “用于 / 包括 / 其中…” is a component of the label's total, not the total.

@@ -57,6 +57,8 @@ def test_a_consistent_document_raises_no_conflict(tail: str) -> None:
         ),
         ("三、存在的问题\n一是预算执行率为92.30%，执行进度偏慢。\n", "budget.execution_rate", 92.3),
         ("三、绩效情况\n本年预算执行率达到98.5%。\n", "budget.execution_rate", 98.5),
+        ("三、存在的问题\n本年项目支出仅110万元，占比偏低。\n", "budget.project_expenditure", 110),
+        ("三、存在的问题\n预算执行率只有90%，进度偏慢。\n", "budget.execution_rate", 90),
         ("四、存在的问题\n（一）本年度支出总额为498.00万元。\n", "budget.total_expenditure", 498),
         ("三、绩效情况\n年末预算执行率为95%。\n", "budget.execution_rate", 95),
         ("三、绩效情况\n部门整体预算执行率95%。\n", "budget.execution_rate", 95),
