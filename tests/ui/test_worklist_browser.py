@@ -190,6 +190,25 @@ def test_duplicates_failures_and_the_evaluation_page(browser: Any, live: dict[st
     assert "坏文件.txt" in failed.inner_text() and "处理时出错，可以重试" in failed.inner_text()
     assert "RuntimeError" not in page.content()
     screenshot(page, "worklist-1440-dup-failed")
+    # 删除 asks first, naming the document; dismissed, nothing happens
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    failed.locator("button[value=delete]").click()
+    assert asked == ["删除文档“坏文件.txt”？无法恢复。"]
+    assert page.locator(".failed-list li").count() == 1
+    page.once("dialog", lambda d: d.accept())
+    failed.locator("button[value=delete]").click()
+    page.wait_for_selector("#bulk-result")
+    assert "已删除 1 份" in page.locator("#bulk-result").inner_text()
+    assert page.locator(".failed-list").count() == 0
+
+    # a sign-off opens the next document of the list (审核后打开下一份 is ticked)
+    page.goto(f"{url}/ui/documents?sort=score&dir=desc")
+    page.locator("#docs a.main", has_text="某县教育局").click()
+    page.click("button[data-step=approve]")
+    page.click("#step-ok")
+    page.wait_for_url(f"**/ui/documents/{ids['某县水利局']}?**")
+    assert api.get(f"/documents/{ids['某县教育局']}").json()["review_state"] == "approved"
     page.goto(f"{url}/ui/eval")
     screenshot(page, "worklist-1440-eval", full_page=True)
     page.set_viewport_size({"width": 1024, "height": 768})

@@ -24,7 +24,7 @@
     if (f.size > maxBytes) return UI.t("docs.file_too_big", { mb: limits.dataset.maxMb });
     const dot = f.name.lastIndexOf(".");
     const ext = dot >= 0 ? f.name.slice(dot).toLowerCase() : "";
-    if (accepted.length && !accepted.includes(ext)) return UI.t("docs.file_type");
+    if (ext && accepted.length && !accepted.includes(ext)) return UI.t("docs.file_type"); /* no extension: the server reads the content */
     return "";
   }
   function line(text, good) {
