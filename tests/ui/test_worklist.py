@@ -278,3 +278,13 @@ def test_scans_are_called_scans_and_formats_are_named_in_words() -> None:
     assert t(worklist.format_key(doc("et"))) == "WPS 表格"
     every = ["pdf", *(f.value for f in SourceFormat if f.value != "pdf")]
     assert all(not t(worklist.format_key(doc(f))).startswith("fmt.") for f in every)
+
+
+def test_an_uploader_gets_a_plain_link_to_the_next(
+    client: TestClient, keys: dict[str, str], docs: dict[str, str]
+) -> None:
+    login(client, keys["uploader"])
+    page = client.get(f"/ui/documents/{docs['教育局']}", params={"list": "sort=score&dir=desc"})
+    link = re.search(r'<a class="btn ghost" id="save-next" href="([^"]+)">下一份 →</a>', page.text)
+    assert link and docs["水利局"] in link.group(1)
+    assert "保存并下一份" not in page.text
