@@ -197,15 +197,18 @@ def _clause_before(body: str, pos: int) -> str:
 
 
 def _wan_count(body: str, q: Quantity) -> Quantity:
-    """“1.2万亩”, “3.6万株”: 万 before a counted unit is part of the unit, not 万元."""
+    """“1.2万亩”, “3.6万株”, “30万字”: 万 before a counted unit is part of the unit, not
+    万元."""
     if q.original_unit != "万":
         return q
-    m = _COUNT_AFTER.match(body, q.end)
+    m = _COUNT_AFTER.match(body, q.end) or _OTHER_COUNT.match(body, q.end)
     if m is None:
         return q
     return replace(q, unit="万" + m.group(0), original_unit=None, end=m.end())
 
 
+# Things counted after 万 that no count unit names (30万字, 2万盒); never 支 (万支出 is money).
+_OTHER_COUNT = re.compile(r"字|首|幅|帧|盒|袋|箱|瓶|枚|剂(?!量)")
 _COUNT_AFTER = re.compile("|".join(sorted(map(re.escape, COUNT_UNITS), key=len, reverse=True)))
 _THEN = frozenset({"去年", "上年", "上年同期", "同期", "前年"})
 _SCORE_SENTENCE = re.compile(r"自评得分|自评总分|评价等级|得分\d|分值\d")

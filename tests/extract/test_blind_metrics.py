@@ -32,6 +32,8 @@ def _metrics(sentence: str) -> list[tuple[str, float, str]]:
         ("新建道路12.5公里。", ("新建道路", 12.5, "公里")),
         ("改造农田3000亩。", ("改造农田", 3000, "亩")),
         ("归档文书1.8万件。", ("归档文书", 1.8, "万件")),
+        ("编纂志书30万字。", ("编纂志书", 30, "万字")),
+        ("发放药品2万盒。", ("药品", 2, "万盒")),
     ],
 )
 def test_count_units(sentence: str, metric: tuple[str, float, str]) -> None:
@@ -55,7 +57,12 @@ def test_a_name_after_the_figure(sentence: str, metric: tuple[str, float, str]) 
 
 @pytest.mark.parametrize(
     ("sentence", "unit"),
-    [("全年征收税费300万元。", "万元"), ("档案扫描经费12万元。", "万元"), ("接待3批次。", "批次")],
+    [
+        ("全年征收税费300万元。", "万元"),
+        ("档案扫描经费12万元。", "万元"),
+        ("项目资金50万用于培训。", "万元"),
+        ("接待3批次。", "批次"),
+    ],
 )
 def test_money_stays_money_and_counts_stay_whole(sentence: str, unit: str) -> None:
     units = [u for _, _, u in _metrics(sentence)]
