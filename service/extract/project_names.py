@@ -18,7 +18,7 @@ from service.records import Value
 from service.records.numbers import find_quantities
 
 _NAME_LEAD = re.compile(
-    r"(?:[和及与、，,；;]|以及|另有|还有|其中|主要|分别|包括|用于|支付|"
+    r"(?:[和及与、，,；;)）]|以及|另有|还有|其中|主要|分别|包括|用于|支付|"
     r"[:：\s])+"
 )
 NAME_TAIL = re.compile(

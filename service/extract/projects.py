@@ -61,11 +61,18 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
         # Numbered items first: “一是A项目支出…，主要用于…；二是…” is not one list.
         units = _line_units(g, para) or _units(g.src, para)
         above = paras[k - 1] if k else None
+        # a lead-in before the first item opens them all (“…以下支出：一是…；二是…”)
+        first_opened = _opened(g.src, para.start, units[0][0])
         found = [
             p
             for unit in units
             for p in _unit_projects(
-                g, unit, loc, in_projects, _opened(g.src, para.start, unit[0]), in_work
+                g,
+                unit,
+                loc,
+                in_projects,
+                first_opened or _opened(g.src, para.start, unit[0]),
+                in_work,
             )
         ]
         found = [q for p in found if (q := _named_by_heading(g, p, above, loc)) is not None]
@@ -136,10 +143,22 @@ def _leads_in(text: str, para: Block) -> bool:
     (“全年安排项目3个，具体如下：”, “项目支出42万元，主要用于：”), not of their performance."""
     line = text[para.start : para.end].rstrip()
     last = re.split(r"[。!！?？]", line.rstrip("。"))[-1]
-    return (
-        _LEAD_END.search(last) is not None
-        and words().opens.search(last) is not None
-        and not re.search(r"绩效|指标|成效|效益|目标|产出", last)
+    return _LEAD_END.search(last) is not None and _about_spending(last)
+
+
+# A lead-in about spending that names no project (“全年重点支出如下：”, “业务经费使用情况：”).
+_SPENDING_LEAD = re.compile(r"支出|经费|资金")
+# … about the accounts' own parts or their performance, not about projects
+_NOT_PROJECT_LEAD = re.compile(
+    r"绩效|指标|成效|效益|目标|产出|基本支出|人员|公用|三公|收入|来源|结转|结余|工资|商品和服务"
+)
+
+
+def _about_spending(words_: str) -> bool:
+    """Whether a lead-in speaks of projects or of spending that is no part of the accounts."""
+    return bool(
+        (words().opens.search(words_) or _SPENDING_LEAD.search(words_))
+        and not _NOT_PROJECT_LEAD.search(words_)
     )
 
 
@@ -148,6 +167,7 @@ def _item_line(text: str, para: Block) -> bool:
     return bool(
         ITEM_MARKER.match(text, para.start, para.end)
         or _ITEM_LINE.match(text, para.start, para.end)
+        or _LIST_LINE.fullmatch(text, para.start, para.end)
     )
 
 
@@ -302,8 +322,14 @@ def _line_units(g: Grounder, para: Block) -> list[tuple[int, int]]:
 
 
 def _opened(text: str, para_start: int, at: int) -> bool:
-    """Whether words opening a project list stand in the paragraph before ``at``."""
-    return at > para_start and words().opens.search(text, para_start, at) is not None
+    """Whether words opening a project list stand in the paragraph before ``at``, or a
+    lead-in about spending ends right before it (“全年重点保障了以下支出：一是…”)."""
+    if at <= para_start:
+        return False
+    if words().opens.search(text, para_start, at) is not None:
+        return True
+    lead = text[para_start:at].rstrip()
+    return bool(lead.endswith(("：", ":")) and _about_spending(lead))
 
 
 def _unit_projects(
@@ -402,7 +428,7 @@ def _figures(
             budget = budget or g.quantity(q, offset, loc)
         elif (
             re.search(rf"(?:{w.spend.pattern})$", said)
-            or (bare and not said.strip())
+            or (bare and not said.strip(" \t，,"))  # “（1）A经费，12.5万元”
             or said.endswith(("：", ":"))
         ):
             amount = amount or g.quantity(q, offset, loc)

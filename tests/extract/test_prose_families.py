@@ -57,6 +57,21 @@ def test_project_lists_under_lead_ins(text: str) -> None:
     assert _projects(text) == _FOREST
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lead-ins about spending that name no project
+        "（二）支出情况\n全年重点支出如下：\n1.森林防火宣传经费6.5万元\n2.护林员补助30万元",
+        "（二）支出情况\n年度主要支出事项：\n森林防火宣传经费 6.5万元\n护林员补助 30万元",
+        "（二）支出情况\n年度重点业务经费使用情况：\n（1）森林防火宣传经费，6.5万元；\n（2）护林员补助，30万元。",
+        "（二）支出情况\n全年重点保障了以下支出：一是森林防火宣传经费6.5万元；二是护林员补助30万元。",
+        "（二）支出情况\n全年实施的重点项目有森林防火宣传经费（6.5万元）和护林员补助（30万元）。",
+    ],
+)
+def test_project_lists_under_spending_lead_ins(text: str) -> None:
+    assert _projects(text) == _FOREST
+
+
 _SCHOOL = [("学生营养餐补助", 118.5, 120), ("校舍安全维修工程", 44, 45)]
 
 
@@ -124,6 +139,9 @@ def test_sum_before_the_name(text: str, want: list) -> None:
         # totals, 三公 items, income and rates under a lead-in are no projects
         "（三）支出情况\n全年项目支出如下：\n1.项目支出合计36.5万元\n2.公务用车运行维护费3万元\n"
         "3.财政拨款收入36.5万元\n4.预算执行率95%",
+        # a lead-in about the accounts' own parts or income opens no project list
+        "（二）支出情况\n基本支出具体如下：\n1.人员经费400万元\n2.公用经费60万元",
+        "（二）收入情况\n全年资金来源如下：\n1.财政拨款收入500万元\n2.其他收入20万元",
         # money put to the accounts' own uses, not to a project
         "（三）支出情况\n全年基本支出300万元用于保障机构运转，项目支出50万元用于专项业务。",
         "（三）支出情况\n投入资金120万元用于改善办公条件。",
