@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -304,9 +303,7 @@ def test_every_renderer_handles_each_table_style_of_a_varied_report(style: str) 
         if r.variety.families["table_style"] == (style,) and r.spec.tables()  # type: ignore[union-attr]
     )
     for fmt in ("txt", "docx", "pdf"):
-        started = time.perf_counter()
         (data,) = render(report.spec, fmt, report.seed)
-        assert time.perf_counter() - started < 1.5, f"{fmt} took too long"
         doc = read_document(data, f"report.{fmt}")
         assert nfkc(report.truth.budget.total_expenditure.raw).replace(" ", "") in (  # type: ignore[union-attr]
             doc.text.replace(" ", "")
