@@ -25,6 +25,7 @@ from service.document import Cell, Line, Span, Table
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.money_columns import stacked_words
+from service.extract.money_rows import BARE_TOTAL
 from service.extract.table_headers import UNIT_IN_HEADER
 
 # A figure cell: 6,203,118.40 | -0.15 | 12.5% | a dash or 无 for none.
@@ -77,6 +78,28 @@ def split_row(text: str, s: int, e: int) -> tuple[tuple[int, int], list[tuple[in
     if words[-1].isdigit() or len(words) > _MAX_LABEL or re.search(r"[，。；,;]", words):
         return None  # a sentence ending in figures, not a row
     return label, figures
+
+
+def _row_at(
+    text: str,
+    spans: list[tuple[int, int]],
+    j: int,
+    is_label: Callable[[str], bool],
+    in_block: bool,
+) -> tuple[Row, int] | None:
+    """The row at line ``j`` and how many lines it takes: a label and its figures on one
+    line, or a budget or 三公 label (合计 too, ``in_block``) alone on its line with its
+    figures alone on the next (a PDF or text copy that put the label above its row)."""
+    row = split_row(text, *spans[j])
+    if row is not None:
+        return row, 1
+    label = text[slice(*spans[j])].strip()
+    if j + 1 >= len(spans) or not (is_label(label) or in_block and BARE_TOTAL.match(label)):
+        return None
+    figures = _cells(text, *spans[j + 1])
+    if not 1 <= len(figures) <= _MAX_FIGURES or not all(_is_figure(text[a:b]) for a, b in figures):
+        return None
+    return (spans[j], figures), 2
 
 
 def _header_words(text: str, s: int, e: int) -> list[str] | None:
@@ -139,9 +162,9 @@ def flat_money_blocks(
             continue
         rows = []
         j = i
-        while j < len(spans) and (row := split_row(text, *spans[j])) is not None:
-            rows.append(row)
-            j += 1
+        while j < len(spans) and (row := _row_at(text, spans, j, is_label, j > i)) is not None:
+            rows.append(row[0])
+            j += row[1]
         # A run of label-and-figures lines is a money table when one label is a budget or
         # 三公 row the lexicon knows; the others (工资福利支出 …) are its lines too.
         if not any(is_label(text[slice(*r[0])]) for r in rows):

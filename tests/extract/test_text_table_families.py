@@ -8,11 +8,24 @@ projects) must not become money lines in any of these forms.
 
 from __future__ import annotations
 
+import pymupdf
 import pytest
 
+from service.extract.rules import extract_rules
+from service.ingest import read_document
+from service.records import ReportExport
 from tests.extract.forms import Grid
 from tests.extract.forms import read as read_grid
-from tests.extract.text_tables import TEXT_STYLES, line_named, read, value_at
+from tests.extract.text_tables import (
+    AFTER,
+    TEXT_STYLES,
+    TITLE,
+    line_named,
+    read,
+    text_lines,
+    value_at,
+)
+from tests.ingest.pdfgen import new_page, to_bytes, write_lines
 
 FORMATS = (*TEXT_STYLES, "docx", "docx_tabs")
 # Forms that keep a row's empty cells (a header over two rows needs them to line up).
@@ -430,3 +443,18 @@ def test_a_row_left_blank_under_the_header(fmt: str) -> None:
     assert (tp.reception.budget.value, tp.reception.actual.value) == (2.5, 1.84)
     assert tp.reception.previous.value == 2.37
     assert (tp.total.actual.value, tp.total.previous.value) == (9.16, 11.02)
+
+
+def _pdf_text(lines: list[str]) -> ReportExport:
+    """A PDF whose table is text lines only (no rules), as a text layer gives them."""
+    doc = pymupdf.open()
+    page = new_page(doc)
+    write_lines(page, [*TITLE, *lines, *AFTER], y=60, fontsize=9)
+    return extract_rules(read_document(to_bytes(doc), "report.pdf")).export
+
+
+@pytest.mark.parametrize("style", ["single", "label_lines"])
+def test_pdf_text_lines(style: str) -> None:
+    rows, before = MONEY_FAMILIES["budget_final_previous"]
+    _money_lines_ok(_pdf_text([*before, *text_lines(rows, style)]))
+    _tp_ok(_pdf_text([*TP_CAPTION, *text_lines(TP_FAMILIES["items_as_rows"], style)]))
