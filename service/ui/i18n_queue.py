@@ -11,6 +11,7 @@ from __future__ import annotations
 ZH: dict[str, str] = {
     "docs.expenditure": "支出合计",
     "docs.score": "自评总分",
+    "docs.points": "分",
     "docs.rate": "预算执行率",
     "docs.open_col": "待处理问题",
     "docs.sort_by": "按“{col}”排序",
@@ -90,6 +91,7 @@ ZH: dict[str, str] = {
 EN: dict[str, str] = {
     "docs.expenditure": "Total expenditure",
     "docs.score": "Self-score",
+    "docs.points": "pts",
     "docs.rate": "Execution rate",
     "docs.open_col": "Open findings",
     "docs.sort_by": "Sort by {col}",

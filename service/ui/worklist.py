@@ -117,11 +117,11 @@ def money(value: float | None, unit: str = "万元") -> str:
     return "" if value is None else f"{_two(value)} {unit}"
 
 
-def points(value: float | None) -> str:
+def points(value: float | None, unit: str = "分") -> str:
     """A score to at most two decimals: 87.5 → '87.5 分', 90 → '90 分'."""
     if value is None:
         return ""
-    return _two(value).rstrip("0").rstrip(".") + " 分"
+    return _two(value).rstrip("0").rstrip(".") + f" {unit}"
 
 
 def percent(value: float | None) -> str:
