@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 from service.document import Line, Table
 from service.extract.flat_money import FIGURES_TAIL, Row, lines_table, split_figures
@@ -51,21 +50,25 @@ def header_cuts(line: str, is_item: Callable[[str], bool]) -> list[list[tuple[in
     if re.search(r"\d", re.sub(r"\d{4}年", "", line)):
         return []
 
-    @cache
-    def rest(i: int) -> tuple[tuple[int, int], ...] | None:
-        if i == len(line):
-            return ()
+    # rest[i]: the fewest pieces from i to the line's end (None: no such cut), from the end
+    # back, so that a word is tried only before a cut that reaches the end (most lines have
+    # none: a handful of words tried instead of every word of the line).
+    n = len(line)
+    rest: list[tuple[tuple[int, int], ...] | None] = [None] * n + [()]
+    for i in range(n - 1, -1, -1):
         best = None
-        for j in range(min(len(line), i + _MAX_WORD), i, -1):
-            more = rest(j) if _is_piece(line[i:j], is_item) else None
-            if more is not None and (best is None or len(more) + 1 < len(best)):
+        for j in range(min(n, i + _MAX_WORD), i, -1):
+            more = rest[j]
+            if more is None or not _is_piece(line[i:j], is_item):
+                continue
+            if best is None or len(more) + 1 < len(best):
                 best = ((i, j), *more)
-        return best
+        rest[i] = best
 
     out = []
     # a corner word first (项目支出合计… is 项目 | 支出合计 where the rows fit both), none last
     for corner in [*range(1, min(_MAX_CORNER, len(line)) + 1), 0]:
-        items = rest(corner)
+        items = rest[corner]
         if items is not None and len(items) >= 2 and sum(is_item(line[a:b]) for a, b in items) >= 2:
             out.append([(0, corner), *items])
     return out
