@@ -16,12 +16,12 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from service.config import Settings
-from service.document import Document, SourceFormat
+from service.document import Document, SourceFormat, TextSource
 from service.records.values import Value
 from service.store.tables import StoredDocument
 from service.ui import worklist
 from service.ui.i18n import translator
-from tests.api.conftest import ADMIN_KEY, FakeExtractor, report_text, upload, wait_for
+from tests.api.conftest import ADMIN_KEY, FakeExtractor, make_pdf, report_text, upload, wait_for
 from tests.ui.conftest import login
 
 ADMIN = {"X-API-Key": ADMIN_KEY}
@@ -288,3 +288,32 @@ def test_an_uploader_gets_a_plain_link_to_the_next(
     link = re.search(r'<a class="btn ghost" id="save-next" href="([^"]+)">下一份 →</a>', page.text)
     assert link and docs["水利局"] in link.group(1)
     assert "保存并下一份" not in page.text
+
+
+def test_a_pdf_read_by_ocr_is_listed_as_a_scan(
+    client: TestClient, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.jobs import worker
+
+    real = worker.read_document
+
+    def as_scanned(data: bytes, filename: str | None, options: Any) -> Document:
+        document = real(data, filename, options)
+        for page in document.pages:
+            page.text_source = TextSource.ocr
+        return document
+
+    text_pdf = make_pdf([["部门: 文本局", "年度: 2023"]])
+    add_pdf = upload(client, ADMIN, text_pdf, filename="文本.pdf")
+    assert wait_for(client, add_pdf["id"], ADMIN)["status"] == "done"
+    monkeypatch.setattr(worker, "read_document", as_scanned)
+    scan = upload(client, ADMIN, make_pdf([["部门: 扫描局", "年度: 2023"], ["第二页"]]), "扫描.pdf")
+    assert wait_for(client, scan["id"], ADMIN)["status"] == "done"
+    login(client, keys["uploader"])
+    html = client.get("/ui/documents").text
+    assert '<span class="fmt">扫描件</span> <span class="muted">2 页</span>' in row_of(
+        html, scan["id"]
+    )
+    assert '<span class="fmt">PDF</span>' in row_of(html, add_pdf["id"])
+    page = client.get(f"/ui/documents/{scan['id']}").text
+    assert '<span class="fmt">扫描件</span>' in page
