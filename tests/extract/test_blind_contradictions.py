@@ -63,6 +63,8 @@ def test_a_consistent_document_raises_no_conflict(tail: str) -> None:
         ("三、绩效情况\n年末预算执行率为95%。\n", "budget.execution_rate", 95),
         ("三、绩效情况\n部门整体预算执行率95%。\n", "budget.execution_rate", 95),
         ("三、绩效情况\n全年支出执行率为95%。\n", "budget.execution_rate", 95),
+        ("三、绩效情况\n综合预算执行率95%。\n", "budget.execution_rate", 95),
+        ("五、评价结论\n经评价，本馆预算执行率95%，得分19分。\n", "budget.execution_rate", 95),
         (
             "四、存在的问题\n全年总支出为498.00万元，结构有待优化。\n",
             "budget.total_expenditure",
