@@ -3,7 +3,9 @@ grow, batch extraction against one call per file, start-up. With ``--compare``: 
 the faster paths read and extract the evaluation set exactly as the old ones did.
 
 Figures (medians of ``--repeat`` runs, at least 3; the machines are shared, so the load
-average is printed beside them):
+average is printed beside them). In-process figures are CPU time of the benchmark's process
+(reference and Jixiao alike: both run single-threaded here), which a busy machine disturbs
+far less than wall time; the command-line figures are wall time of the calls:
 
 * **reference A vs Jixiao**, in one process, over generated text PDFs (the table-heavy
   templates and the prose-only one): A is PyMuPDF's ``get_text("dict")`` on every page plus
@@ -57,11 +59,13 @@ def _load() -> list[float]:
 
 
 def _median(fn: Callable[[], Any], repeat: int) -> float:
+    """Median CPU time of ``fn`` in this process (work done here, single-threaded: the
+    machine's other load counts far less than in wall time)."""
     times = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     return statistics.median(times)
 
 
@@ -161,14 +165,14 @@ def bench_reference(pdfs: dict[str, list[tuple[str, bytes]]], repeat: int) -> di
 
 
 def _interleaved(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Medians of ``a`` and ``b`` timed in turn, so that a change of the machine's load
-    during the run falls on both."""
+    """Medians of ``a`` and ``b`` (CPU time of this process) timed in turn, so that a
+    change of the machine's load during the run falls on both."""
     ta, tb = [], []
     for _ in range(repeat):
         for fn, times in ((a, ta), (b, tb)):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fn()
-            times.append(time.perf_counter() - t0)
+            times.append(time.process_time() - t0)
     return statistics.median(ta), statistics.median(tb)
 
 
