@@ -50,6 +50,13 @@ def enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list[
             out += _clause_list(g, sent_start, sent_end, loc)
             continue
         intro = _INTRO.search(text, opened.end() if opened else sent_start, sent_end)
+        if opened is None and in_projects and intro is not None:
+            # “A经费12.5万元，主要用于…；B补助20万元…”, “安排A…万元，安排B…万元”: under a
+            # heading about projects a sentence naming two items is the list itself
+            whole = _listed(g, sent_start, sent_end, loc)
+            if len(whole) > 1:
+                out += whole
+                continue
         if intro is None and in_projects and sent_start == para.start:
             # a bare list under a heading about projects: only a list of two or more
             items = _listed(g, sent_start, sent_end, loc)

@@ -26,6 +26,13 @@ NAME_TAIL = re.compile(
     # “（一）乡村振兴项目资金使用情况。该项目…”: a heading's 情况 is no part of the name
     r"|(?<=[项目程费金助贴设置造修护作划动])(?:资金|经费)?(?:使用|执行|实施|管理|完成|建设)?情况)+$"
 )
+# The time and the money verb a clause may open with before the name.
+_SAID_BEFORE = re.compile(
+    r"\s*(?:(?:\d{4}\s*年度?|本年度?|全年|今年|当年|年度内?|年内)\s*[，,]?\s*)?"
+    r"(?:共|累计|实际|已)?(?:完成|安排|支付|投入|拨付|用于|下达|使用)?\s*"
+    r"(?=[\u4e00-\u9fff“\"])"
+)
+_QUOTED = re.compile(r"\s*[“\"‘'「][^“”\"]{2,40}[”\"’'」]\s*")
 FILLER = r"(?:数|金额|资金|了|为|是|共|计|共计|合计|达|约|\s|[:：])*"
 
 
@@ -67,11 +74,17 @@ def project_name(g: Grounder, start: int, end: int, loc: str) -> Value | None:
     m = _NAME_LEAD.match(text, start, end)
     if m:
         start = m.end()
+    # “全年安排A经费…”, “2023年度B补助支出…”: the time and the verb before it name nothing
+    said = _SAID_BEFORE.match(text, start, end)
+    if said and len(text[said.end() : end].strip()) >= 2:
+        start = said.end()
     if (unclosed := re.search(r"[(（【\[][^)）】\]]*$", text[start:end])) and unclosed.start():
         end = start + unclosed.start()  # “堤防加固（支出350万元）”: the name stops at the bracket
     tail = NAME_TAIL.search(text, start, end)
     if tail and tail.start() > start:
         end = tail.start()
+    if _QUOTED.fullmatch(text, start, end):
+        start, end = start + 1, end - 1  # “A经费”: the quotes are no part of it
     name = re.sub(r"\s+", "", text[start:end])
     if not 2 <= len(name) <= 40 or words().not_project.search(name) or not name_ok(name):
         return None

@@ -113,6 +113,27 @@ def test_project_lines_and_clauses(text: str, want: list) -> None:
     assert _projects("三、项目支出情况\n" + text) == want
 
 
+_DRUGS = [("禁毒宣传经费", 12.5, None), ("社区矫正补助", 20, None)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the time and the verb before each name are no part of it
+        "1.全年禁毒宣传经费12.5万元；\n2.全年社区矫正补助20万元。",
+        "全年安排禁毒宣传经费12.5万元，安排社区矫正补助20万元。",
+        "年度内禁毒宣传经费12.5万元；年度内社区矫正补助20万元。",
+        "全年用于禁毒宣传经费12.5万元、社区矫正补助20万元。",
+        "全年累计支付禁毒宣传经费12.5万元、社区矫正补助20万元。",
+        "年度项目支出包括“禁毒宣传经费”12.5万元和“社区矫正补助”20万元。",
+        # what each is for, after its sum, ends no list
+        "禁毒宣传经费12.5万元，主要用于宣传品制作；社区矫正补助20万元，主要用于矫正人员帮扶。",
+    ],
+)
+def test_names_after_time_and_verb(text: str) -> None:
+    assert _projects("二、项目支出情况\n" + text) == _DRUGS
+
+
 @pytest.mark.parametrize(
     ("text", "want"),
     [
