@@ -59,6 +59,8 @@ _NIL = re.compile(r"^(?:[—–\-－/／]+|无|空|/)$")
 _SERIAL = re.compile(r"^\d{1,3}[、.．]?$")
 _SENTENCE = re.compile(r"[。，；;！？!?]")
 MAX_CELL_CHARS = 24
+MAX_HEADER_WORDS = 12
+MAX_STACKED_ROWS = 50000
 MAX_GAP_LINES = 1
 
 
@@ -75,7 +77,7 @@ def is_bar_row(line: str) -> bool:
 def starts_ruled(lines: list[str], i: int) -> bool:
     """A ruled grid starts at ``i``: a bar row, or rule lines over a bar row."""
     j = i
-    while j < len(lines) and is_rule_line(lines[j]):
+    while j < min(len(lines), i + 3) and is_rule_line(lines[j]):  # a rule or two above
         j += 1
     return j < len(lines) and is_bar_row(lines[j]) and (j > i or is_bar_row(lines[i]))
 
@@ -182,12 +184,12 @@ def _is_cell(text: str) -> bool:
     return 0 < len(text) <= MAX_CELL_CHARS and not _SENTENCE.search(text)
 
 
-def _stacked_cells(lines: list[str], start: int) -> list[tuple[str, int]]:
-    """The short lines from ``start`` (single blank lines passed over), with the index
-    after each."""
+def _stacked_cells(lines: list[str], start: int, most: int) -> list[tuple[str, int]]:
+    """The short lines from ``start`` (single blank lines passed over), at most ``most``,
+    with the index after each."""
     out: list[tuple[str, int]] = []
     i, n = start, len(lines)
-    while i < n:
+    while i < n and len(out) < most:
         text = lines[i].strip(" \u3000\t")
         if not text:
             j = i
@@ -215,24 +217,29 @@ def read_stacked(lines: list[str], start: int) -> Found | None:
     """A header of words one per line, then rows of as many cells one per line: the
     header's last word may be the first row's label, or the header lacks its corner word
     (the rows one cell wider). None unless two rows follow a header of two or more words
-    and the rows have two or more value columns."""
-    cells = _stacked_cells(lines, start)
-    texts = [t for t, _ in cells]
-    h = next((k for k, t in enumerate(texts) if _is_value(t)), len(texts))
-    best: tuple[int, Rows, int] | None = None
+    and the rows have two or more value columns. Cells are read a row at a time, so lines
+    that are no such table cost a few lines each."""
+    head = _stacked_cells(lines, start, MAX_HEADER_WORDS + 2)
+    h = next((k for k, (t, _) in enumerate(head) if _is_value(t)), len(head))
+    if not 2 <= h <= MAX_HEADER_WORDS + 1:
+        return None
+    best: tuple[Rows, int] | None = None
     for words, width in ((h - 1, h - 1), (h - 1, h), (h, h)):
         if words < 2 or width < 3:
             continue
         rows: Rows = []
-        k = words
-        while k + width <= len(texts) and _row_ok(texts[k : k + width]):
-            rows.append(texts[k : k + width])
-            k += width
+        end = head[words - 1][1]
+        while len(rows) < MAX_STACKED_ROWS:
+            row = _stacked_cells(lines, end, width)
+            if len(row) < width or not _row_ok([t for t, _ in row]):
+                break
+            rows.append([t for t, _ in row])
+            end = row[-1][1]
         figures = any(is_figure(v) for row in rows for v in row[1:])
-        if len(rows) >= 2 and figures and (best is None or len(rows) > len(best[1]) - 1):
-            header = [""] * (width - words) + texts[:words]
-            best = (k, [header, *rows], cells[k - 1][1])
-    return (best[1], best[2]) if best else None
+        if len(rows) >= 2 and figures and (best is None or len(rows) > len(best[0]) - 1):
+            header = [""] * (width - words) + [t for t, _ in head[:words]]
+            best = ([header, *rows], end)
+    return best
 
 
 # --- a label line, its figures on the next ---------------------------------------------------
