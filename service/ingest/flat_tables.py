@@ -7,7 +7,9 @@ Owns the flattened forms text copies arrive in:
   on over following lines that do not start with a tab (narrow header cells such as
   ``年度预`` / ``算申请`` / ``（万元）``); a blank line ends a row.
 * **tab-separated rows** (seed 002): one row per line, cells split on tabs.
-* **pipe-separated rows** (web and Markdown copies): ``| 项目 | 预算数 |``, rule lines skipped.
+* **cells apart by runs of spaces** (text and Word copies of a borderless table);
+* and, read by ``flat_forms``: ruled grids (pipes, box-drawing bars, ``+----+`` rules),
+  CSV and semicolon rows, stacked cells without tabs, label lines over figure lines.
 
 Works on a page's source lines (before NFKC) and returns blocks in order: prose lines,
 blank lines and ``FlatTable`` grids. Must not touch the document builder's spans or any
