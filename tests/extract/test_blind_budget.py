@@ -72,6 +72,9 @@ def test_budget_statements(body: str, expected: dict[str, float]) -> None:
         # last year's balance is this year's income, a project's balance is the project's
         ("上年结转20万元，本年收入500万元。", {"total_income": 500}),
         ("项目结转资金10万元。", {}),
+        # the parts of the balance are no second balance, nor project spending
+        ("年末结转结余25万元，其中结转20万元、结余5万元。", {"carry_over": 25}),
+        ("年末结转结余25万元，其中：基本支出结转5万元，项目支出结转20万元。", {"carry_over": 25}),
         # 即 before a share is no second name of the figure
         ("项目支出100万元，即项目支出的六成。", {"project_expenditure": 100}),
     ],
