@@ -45,19 +45,27 @@ def live(tmp_path_factory: pytest.TempPathFactory, seeds: Path) -> Iterator[dict
                 break
             time.sleep(0.1)
         assert status == "done"
-        yield {"url": server.url, "key": key, "doc": doc, "api": api, "pdf": pdf}
+        txt = render(seed_spec(seeds / "000_de21ebe0f04bc952.txt"), "txt")[0]
+        r = api.post("/documents", files={"files": ("执法支队2021.txt", txt)})
+        assert r.status_code == 202, r.text
+        text_doc = r.json()["documents"][0]["id"]
+        _until(lambda: api.get(f"/documents/{text_doc}").json()["status"] == "done", 60)
+        yield {"url": server.url, "key": key, "doc": doc, "api": api, "pdf": pdf, "txt": text_doc}
         api.close()
 
 
-def _open(browser: Any, live: dict[str, Any], width: int, height: int) -> tuple[Any, Any]:
+def _open(
+    browser: Any, live: dict[str, Any], width: int, height: int, doc: str = "doc"
+) -> tuple[Any, Any, list[str]]:
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(live["url"] + f"/ui/documents/{live['doc']}")
+    page.goto(live["url"] + f"/ui/documents/{live[doc]}")
     browser_key_login(page, live["key"])
     page.wait_for_selector("#ptools")
-    _until(lambda: page.locator("#page-1 img").evaluate("img => img.complete"))
+    if doc == "doc":
+        _until(lambda: page.locator("#page-1 img").evaluate("img => img.complete"))
     return context, page, errors
 
 
@@ -223,5 +231,34 @@ def test_a_corrected_value_no_longer_lights_its_old_box_as_the_value(
     assert "was" in (again.get_attribute("class") or "")
     assert "60.25" not in (again.get_attribute("data-label") or "")
     screenshot(page, "viewer-1440-4-corrected")
+    assert not errors, errors
+    context.close()
+
+
+def test_a_text_document_jumps_and_finds_in_its_text(browser: Any, live: dict[str, Any]) -> None:
+    context, page, errors = _open(browser, live, 1024, 768, doc="txt")
+    assert page.locator("#pt-in").count() == 0  # no page images: nothing to zoom
+    n_pages = page.locator("#pages article.textpage").count()
+    before = page.locator("#page-1").inner_text()
+    page.fill("#pt-q", WORD)
+    page.press("#pt-q", "Enter")
+    page.wait_for_selector("mark.hit.current")
+    marks = page.locator("mark.hit")
+    assert marks.count() >= 2 and all(m == WORD for m in marks.all_inner_texts())
+    assert page.locator("#pt-count").inner_text() == f"第 1 / {marks.count()} 处"
+    assert _inside(_rect(page.locator("mark.hit.current")), _rect(page.locator("#pages")))
+    page.click("#pt-next")
+    assert page.locator("#pt-count").inner_text().startswith("第 2 / ")
+    _no_sideways(page)
+    screenshot(page, "viewer-1024-5-text-found")
+    page.press("#pt-q", "Escape")  # cleared: the text is as it was
+    assert page.locator("mark.hit").count() == 0
+    assert page.locator("#page-1").inner_text() == before
+    if n_pages > 1:
+        page.fill("#pt-page", str(n_pages))
+        page.press("#pt-page", "Enter")
+        top = _rect(page.locator(f"#page-{n_pages}"))["y"]
+        tools = _rect(page.locator("#ptools"))
+        assert abs(top - (tools["y"] + tools["height"])) < 30
     assert not errors, errors
     context.close()
