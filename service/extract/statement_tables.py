@@ -7,7 +7,7 @@ figure takes part in the vote and the consistency checks like any other statemen
 figure's unit is its own (520.00万元, 96.15%), else the one its label or the header gives
 (金额（万元）, 执行率（%）), else 万元 for money (the templates' default). A figure in another
 kind of unit than the field's (a count under a money label) is not read, nor a column whose
-header names another figure (预算数, 上年数). Proposes
+header or a caption that names another figure (预算数, 上年数, 2021年收支情况). Proposes
 ``Candidate``s; the money and 三公 tables of several columns are tables.py's.
 """
 
@@ -17,6 +17,7 @@ import re
 from functools import cache
 
 from service.document import Cell, Table
+from service.extract.clauses import report_year
 from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.money_rows import LINE_LABEL_PREFIX
@@ -68,11 +69,23 @@ def _two_columns(table: Table) -> list[tuple[Cell, Cell]] | None:
     return [(r[first], r[second]) for _, r in sorted(rows.items()) if len(r) == 2]
 
 
+def _caption_names_another(text: str, table: Table, year: int | None) -> bool:
+    """Whether the line over the table says its figures are of another year or a plan
+    (“2021年收支情况”, “上年主要指标”, “预算安排表”)."""
+    before = text[max(0, table.span.start - 80) : table.span.start].rstrip()
+    caption = before.rsplit("\n", 1)[-1]
+    if re.search(r"上年|去年|上一年|预算|计划|目标|预计", caption):
+        return True
+    years = [int(y) for y in re.findall(r"(20\d{2})\s*年", caption)]
+    return year is not None and any(y != year for y in years)
+
+
 def statement_table_candidates(g: Grounder, tables: list[Table]) -> list[Candidate]:
     out: list[Candidate] = []
+    year = report_year(g.doc.text)
     for table in tables:
         rows = _two_columns(table)
-        if not rows:
+        if not rows or _caption_names_another(g.doc.text, table, year):
             continue
         header = rows[0][1].text if parse_quantity(rows[0][1].text) is None else ""
         if role_of(header, "budget.lines") not in (None, "final"):

@@ -75,6 +75,11 @@ def test_a_consistent_document_raises_no_conflict(tail: str) -> None:
             "budget.total_expenditure",
             510,
         ),
+        (
+            "附件：2022年度主要指标\n指标\t数值\n支出合计\t510.00万元\n",
+            "budget.total_expenditure",
+            510,
+        ),
         ("附件\n项目\t金额（万元）\n支出合计\t510.00\n", "budget.total_expenditure", 510),
         ("附件\n指标\t数值\n预算执行率（%）\t91.2\n", "budget.execution_rate", 91.2),
     ],
@@ -146,6 +151,9 @@ def test_an_annex_figure_grounds_in_its_cell() -> None:
         "附件\n单位名称\t青山县档案馆\n联系人\t张三\n",  # a cover form: no figures
         "附件\n指标\t数值\n藏书（册）\t12000\n接待查档（人次）\t2300\n",  # achievements
         "附件\n项目\t上年数\n支出合计\t450.00\n",  # last year's column
+        "附件：2021年主要指标\n指标\t数值\n支出合计\t450.00万元\n",  # last year's table
+        "附件：上年收支情况\n项目\t金额（万元）\n支出合计\t450.00\n",
+        "附件：预算安排表\n项目\t金额（万元）\n支出合计\t530.00\n",
     ],
 )
 def test_two_column_tables_of_other_things_are_not_restatements(tail: str) -> None:
