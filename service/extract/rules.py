@@ -4,6 +4,7 @@ Owns: the order of the rule passes and putting their results together. Each pass
 its own module and proposes ``Candidate``s (scalars) or records (lists): meta/ (cover,
 title, header, opening, signature), staffing.py, prose.py (figures stated in sentences),
 projects.py, tables.py (基础数据表, 三公 and 绩效自评表 mapped by their headers),
+statement_tables.py (an annex's two-column 指标 | 数值 rows, statements like sentences),
 narrative.py (achievements, problems, measures). Field words come from lexicon/.
 resolve.py merges the candidates; checks.py (run by the pipeline) adds the findings.
 Must not import the store, the API or an LLM client.
