@@ -40,6 +40,10 @@ def enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list[
     for sent_start, sent_end in _sentences(text, para.start, para.end):
         opened = w.opens.search(text, sent_start, sent_end)
         go_on = _GOES_ON.match(text, sent_start, sent_end) if before else None
+        # “全年项目支出32.5万元。A经费12.5万元，B补助20万元。”: the sentences after one about
+        # projects go on about them
+        going_on = before and opened is None
+        in_projects = in_projects or going_on
         before = before or opened is not None
         if go_on:  # the list of the sentence before, its first item right after 其中：
             out += _respectively(g, go_on.end(), sent_end, loc) or _listed(
@@ -57,7 +61,7 @@ def enumerations(g: Grounder, para: Block, loc: str, in_projects: bool) -> list[
             if len(whole) > 1:
                 out += whole
                 continue
-        if intro is None and in_projects and sent_start == para.start:
+        if intro is None and in_projects and (sent_start == para.start or going_on):
             # a bare list under a heading about projects: only a list of two or more
             items = _listed(g, sent_start, sent_end, loc)
             out += items if len(items) > 1 else []

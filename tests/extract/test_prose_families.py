@@ -352,3 +352,28 @@ def _three_public(text: str) -> dict[str, tuple[float, str | None]]:
 )
 def test_three_public_in_prose(text: str, want: dict) -> None:
     assert _three_public(text) == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年项目支出32.5万元。年度内禁毒宣传经费12.5万元；年度内社区矫正补助20万元。",
+        "全年项目支出32.5万元。禁毒宣传经费12.5万元，社区矫正补助20万元。",
+    ],
+)
+def test_sentences_after_one_about_projects_go_on_about_them(text: str) -> None:
+    assert _projects("（二）资金使用情况\n" + text) == _DRUGS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本年支出合计500万元，其中基本支出420万元，项目支出80万元。人员经费350万元，日常公用经费70万元。",
+        "本年支出合计500万元，其中基本支出420万元，项目支出80万元。人员经费完成350万元，公用经费完成70万元。",
+        "项目支出80万元，占16%。“三公”经费3万元，会议费1万元，培训费2万元。",
+        "项目支出80万元。一般公共预算财政拨款收入480万元，其他收入20万元。",
+        "项目支出80万元，较上年增加10万元。基本支出420万元，较上年减少5万元。",
+    ],
+)
+def test_the_accounts_after_a_project_total_are_no_projects(text: str) -> None:
+    assert _projects("（二）支出情况\n" + text) == []
