@@ -209,6 +209,8 @@ def _wan_count(body: str, q: Quantity) -> Quantity:
 
 # Things counted after 万 that no count unit names (30万字, 2万盒); never 支 (万支出 is money).
 _OTHER_COUNT = re.compile(r"字|首|幅|帧|盒|袋|箱|瓶|枚|剂(?!量)")
+# A verb alone before a figure names nothing counted (完成120万页, 接待2300人次).
+_BARE_VERB = re.compile(r"完成|接待|开展|办理|实现|举办|组织|受理|处理|发放|共计?|累计")
 _COUNT_AFTER = re.compile("|".join(sorted(map(re.escape, COUNT_UNITS), key=len, reverse=True)))
 _THEN = frozenset({"去年", "上年", "上年同期", "同期", "前年"})
 _SCORE_SENTENCE = re.compile(r"自评得分|自评总分|评价等级|得分\d|分值\d")
@@ -225,6 +227,10 @@ def _metric_name(body: str, pos: int, floor: int = 0, end: int | None = None) ->
     if 0 < len(name) <= 2 and written.endswith("已" + name):
         name = "已" + name  # “已办结612件”: done so far, not the whole
     name = re.sub(r"(?:达到|达|为|是|约|近|共|了|共计)+$", "", name)
+    if _BARE_VERB.fullmatch(name) and i > floor and body[i - 1] in "：:":
+        # “档案数字化：完成120万页”: the label before the colon names what is counted
+        label = re.search(r"[\u4e00-\u9fff]{2,12}$", body[floor : i - 1])
+        name = label.group(0) if label else name
     name = re.sub(r"(?<=\S{2})的$", "", name)  # “较大风险级别的12个”
     if _NO_NAME.search(name) and end is not None:
         after = _AFTER_UNIT.match(re.sub(r"\s+", "", body[end:]))

@@ -70,3 +70,15 @@ def test_money_stays_money_and_counts_stay_whole(sentence: str, unit: str) -> No
     units = [u for _, _, u in _metrics(sentence)]
     assert unit in units
     assert "万页" not in units and "批" not in units
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric"),
+    [
+        ("1.档案数字化：完成120万页；", ("档案数字化", 120, "万页")),
+        ("3.查档服务：全年接待2300人次。", ("查档服务", 2300, "人次")),
+        ("（二）信访办理：累计办理来信415件。", ("办理来信", 415, "件")),
+    ],
+)
+def test_a_label_before_its_colon_names_a_bare_verb(sentence: str, metric) -> None:  # noqa: ANN001
+    assert metric in _metrics(sentence)
