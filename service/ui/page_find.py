@@ -72,6 +72,18 @@ def _overlapping(source: SourceDoc, start: int, end: int) -> list[Segment]:
     return out
 
 
+def _wrapped(text: str, seg: Segment) -> bool:
+    """A cell whose text wraps onto several lines inside its box: set on one line at the em
+    its box's height suggests, the text would run far past the box. A part of such a text
+    cannot be placed by its characters' advances (the part comes out a sliver at the cell's
+    edge); the whole cell is boxed instead."""
+    x0, y0, x1, y1 = seg.box
+    em = (y1 - y0) / 1.25  # a single line's box is about 1.25 em high
+    words = text[seg.start : seg.end].strip()
+    advance = sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55 for ch in words)
+    return len(words) > 1 and advance * em > 1.6 * (x1 - x0)
+
+
 def page_of(source: SourceDoc, offset: int) -> int:
     starts = [p.start for p in source.pages]
     if not starts:
@@ -119,7 +131,8 @@ def _hit(source: SourceDoc, pages: dict[int, PageInfo], start: int, end: int) ->
             continue
         if not hit.boxes:
             hit.page = seg.page
-        hit.boxes.append(to_percent(page, (part.x0, part.y0, part.x1, part.y1), 1.0))
+        coords = seg.box if _wrapped(source.text, seg) else (part.x0, part.y0, part.x1, part.y1)
+        hit.boxes.append(to_percent(page, coords, 1.0))
     return hit
 
 
@@ -137,7 +150,8 @@ def value_parts(
     The stored boxes are ``Document.locate``'s, one per line or cell the span covers, in
     text order: the lines and cells the span covers name each box's page. A page's running
     number inside the span (a value over a page break) is no part of the value: dropped.
-    Where the lines are not known (an old reading), every box stays on ``page``."""
+    A part in a table cell whose text wraps is the whole cell (``_wrapped``). Where the
+    lines are not known (an old reading), every box stays on ``page``."""
     if not isinstance(span, dict) or not source.segments:
         return [(page, b) for b in boxes]
     try:
@@ -152,7 +166,7 @@ def value_parts(
     for seg, box in zip(segs, boxes, strict=True):
         if crosses and _FOLIO.match(source.text[seg.start : seg.end]):
             continue
-        out.append((seg.page, box))
+        out.append((seg.page, seg.box if _wrapped(source.text, seg) else box))
     return out
 
 

@@ -4,6 +4,7 @@ corrected value shown as where the old reading stood, not as the new value."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from service.document import BBox
@@ -68,6 +69,27 @@ def test_each_part_of_a_value_over_a_page_break_is_drawn_on_its_own_page() -> No
     # an old reading whose lines are not known: every box stays on the value's page
     bare = SourceDoc(pages=source.pages, text=text)
     assert [p for p, _ in value_parts(bare, {"start": 7, "end": 24}, stored, 1)] == [1, 1, 1]
+
+
+def test_a_value_in_a_wrapped_table_cell_is_boxed_as_the_whole_cell() -> None:
+    cell_text = "本年度专项资金预算执行率达到百分之九十八"  # 20 characters over two lines
+    line_text = "执法检查完成率达到100%"
+    text = f"{cell_text}\n{line_text}"
+    cell = Segment(0, len(cell_text), 1, (300, 200, 420, 232))  # two 12 pt lines, 120 pt wide
+    line = Segment(len(cell_text) + 1, len(text), 1, (72, 300, 204, 315))  # one line
+    source = SourceDoc(
+        pages=[PageInfo(1, 595, 842, 0, len(text))], text=text, segments=[cell, line]
+    )
+    sliver = (410.0, 200.0, 420.0, 232.0)  # what interpolation along one line gives
+    assert value_parts(source, {"start": 13, "end": 20}, [sliver], 1) == [(1, cell.box)]
+    (hit,), _ = find(source, "九十八")
+    assert hit.boxes[0].left == pytest.approx((300 - 1) / 595 * 100)
+    assert hit.boxes[0].width == pytest.approx((120 + 2) / 595 * 100)
+    # a part of a line that does not wrap keeps its own box, not the line's
+    (hit,), _ = find(source, "100%")
+    assert hit.boxes[0].left > (72 + 60) / 595 * 100
+    part = (150.0, 300.0, 204.0, 315.0)
+    assert value_parts(source, {"start": 29, "end": 33}, [part], 1) == [(1, part)]
 
 
 def _export_with_box(text: str) -> dict:
