@@ -55,6 +55,13 @@ def test_a_title_under_an_annex_line(annex: str) -> None:
     assert (r.department.value, r.fiscal_year.value) == ("青山县档案馆", 2022)
 
 
+@pytest.mark.parametrize("annex", ["附件2：", "附件2 ", "附件：", "附表1："])
+def test_a_title_after_an_annex_mark_on_its_line(annex: str) -> None:
+    r, _ = _report(f"{annex}青山县档案馆2022年度部门整体支出绩效自评报告\n" + BODY)
+    assert r.title.value == "青山县档案馆2022年度部门整体支出绩效自评报告"
+    assert (r.department.value, r.fiscal_year.value) == ("青山县档案馆", 2022)
+
+
 @pytest.mark.parametrize(
     ("cover", "letter", "year"),
     [

@@ -19,6 +19,7 @@ _NOT_TITLE_LINE = re.compile(r"[，。；:：,;]|^\s*(?:附\s*件|附\s*表|密\
 _DATE_LINE = re.compile(YEAR_NUM + r"\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月")
 # A unit's name in brackets on the line under a generic title: “（XX县档案馆）”.
 _NAME_LINE = re.compile(r"[ \t]*[(（]\s*([^()（）\d\n]{3,30}?)\s*[)）][ \t]*")
+_ANNEX_PREFIX = re.compile(r"[ \t]*附\s*[件表]\s*\d{0,2}\s*[:：]?[ \t]*")
 _BRACKETED = re.compile(r"[(（]\s*([^()（）\d\n]{3,30}?)\s*[)）]")
 
 
@@ -81,6 +82,8 @@ def _title_block(text: str, start: int, end: int) -> tuple[int, int] | None:
     short lines above it (unit name, year), and a “（2023年度）” line under it. None when the
     label stands in a sentence."""
     line_start = text.rfind("\n", 0, start) + 1
+    annex = _ANNEX_PREFIX.match(text, line_start, start)  # “附件2：XX局…报告” on one line
+    line_start = annex.end() if annex else line_start
     line_end = eol(text, end)
     lead = text[line_start:start]
     if _NOT_TITLE_LINE.search(lead) or len(lead.strip()) > 40:
