@@ -124,7 +124,7 @@ def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Cand
     hits = find_labels(text, sent.start, sent.end, _labels())
     basis = ClauseBasis(text, sent.start, sent.end, year, [(h.start, h.end) for h in hits])
     paired = respective(text, hits)  # 编制人数、实有人数分别为52人、48人
-    read: dict[str, int] = {}  # where each field's count read so far ends
+    read: dict[str, tuple[int, Candidate]] = {}  # each field's count so far, where it ends
     for k, hit in enumerate(hits):
         limit = hits[k + 1].start if k + 1 < len(hits) else end
         found = paired.get(k) or value_after(text, hit.end, limit)
@@ -141,12 +141,16 @@ def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Cand
             continue
         if _takes_in_others(text[hit.end : found.start]):
             continue  # 现有民警、辅警共计120人: not the unit's own staff alone
-        if hit.key in read and "其中" in text[read[hit.key] : hit.start]:
-            continue  # 现有教职工98人，其中在编教职工90人: a part of the total read before
-        read[hit.key] = found.end
+        if hit.key in read and "其中" in text[read[hit.key][0] : hit.start]:
+            # 现有教职工98人，其中专任教师80人: a part of the total read before; but where
+            # the other part is auxiliary staff (其中在编90人，临聘8人) the part is the count
+            if not _takes_in_others(text[found.end : sent.end]):
+                continue
+            out = [c for c in out if c is not read[hit.key][1]]
         cue = text[hit.start : hit.end].strip()
         value = g.quantity(found.q, found.offset, f"prose cue:{cue}")
         out.append(Candidate(hit.key, value, "prose"))
+        read[hit.key] = (found.end, out[-1])
     return out
 
 
