@@ -168,7 +168,7 @@ def _written_out_score(
 # The evaluation as a verb with its points (自评96分, 经评价得91分, 评定得分…): no label, so
 # the points must say 分. Not after a part's name (项目自评90分, 指标自评9分).
 _SCORED = re.compile(
-    r"(?<!项目)(?<!指标)(?<!该项)(?:自评|自我评价|评价|评定|考评)(?:总分|结果)?\s*(?:为|得分|得|获得|共得)?"
+    r"(?<!项目)(?<!指标)(?<!该项)(?:自评|自我评价|评价|评定|考评)(?:结果)?\s*(?:为|得分|得|获得|共得)?"
     rf"\s*(?=\d{{1,3}}(?:\.\d+)?\s*分|{_CN_NUMERAL}+\s*分)"
 )
 
@@ -244,7 +244,8 @@ def grade_words() -> str:
 
 
 _SCORE_BESIDE = re.compile(
-    r"[”\"」』’]?\s*(?:[(（]|[，,]\s*(?:总|综合|最终)?得分\s*(?:为|是|:|：)?\s*(?=\d))"
+    r"[”\"」』’)）]?\s*(?:等级|等次|档次|级)?\s*"
+    r"(?:[(（]|[，,]\s*(?:总|综合|最终)?(?:得分|评分)\s*(?:为|是|:|：)?\s*(?=\d))"
 )
 
 
@@ -255,7 +256,7 @@ def _prose_grades(gv: Grounder) -> list[Cue]:
     connector = r"(?P<conn>为|是|属于|属|达到|评定为|定为|:|：)?\s*(?P<quote>[“\"「『‘(（])?\s*"
     rx = re.compile(rf"(?P<label>{label_pattern(GRADE)})\s*{connector}{grade_words()}")
     after = re.compile(
-        rf"(?:为|属于|达到|评定为|评为|确定为)\s*[“\"]?{grade_words()}[”\"]?\s*(?:等级|等次|档次|级)"
+        rf"(?:为|属于?|达到|评定为|评为|确定为)\s*[“\"]?{grade_words()}[”\"]?\s*(?:等级|等次|档次|级)"
     )
     out: list[Cue] = []
     for m in list(rx.finditer(text)) + list(after.finditer(text)):
