@@ -8,6 +8,9 @@ Owns the rules for changing one value or row of a ``ReportExport`` (as its JSON 
 * ``set`` changes a value. On a field that holds a ``Value`` ({value, unit, raw, source…}) a
   plain number or text replaces its ``value`` (unit, raw text and source stay as evidence
   of what the machine read; the audit log records the change); an object is merged in.
+  Units are never lost: a bare number in a field without a unit takes the field's unit
+  (the lexicon's kind: money in 万元, rates in %), and text with a unit ('1,234.5元') is
+  converted to the field's unit and kept as the value's ``raw`` text.
   ``delete`` on a row removes it; on a field it empties it (the value is not in the report).
   ``add`` appends a row to a list (``indicators``) or inserts it before row N
   (``indicators/N``).
@@ -33,6 +36,7 @@ from pydantic import BaseModel, ValidationError
 from service.errors import InputError
 from service.extract.lexicon import lexicon
 from service.records import ReportExport, Value
+from service.records.numbers import MONEY_UNIT, parse_quantity
 
 Token = str | int
 
@@ -265,13 +269,56 @@ def _validation_error(exc: ValidationError, path: str) -> InvalidValueError:
     return InvalidValueError(f"{first['msg']}{where}", path=path, problems=problems)
 
 
+_KIND_UNITS = {"money": MONEY_UNIT, "percent": "%", "score": "分"}
+
+
+def field_unit(tokens: list[Token]) -> str | None:
+    """The unit a number typed into this field is in when it states none: the lexicon's
+    kind (money in 万元, rates in %, scores in 分) or a count's first unit."""
+    entry = lexicon().get(lexicon_path(tokens))
+    if entry is None:
+        return None
+    return _KIND_UNITS.get(entry.kind) or (entry.units[0] if entry.units else None)
+
+
+def _typed_number(tokens: list[Token], old: Any, new: Any, path: str) -> dict[str, Any]:
+    """A number typed into a numeric field, as Value fields: text with a unit
+    ('1,234.5元') is converted to the field's unit and keeps its text as ``raw``; a bare
+    number keeps the unit the field already has, else takes the field's unit."""
+    unit = field_unit(tokens)
+    q = parse_quantity(new) if isinstance(new, str) else None
+    if q is not None and q.value is not None and q.unit is not None:
+        stated = q.original_unit or q.unit
+        if unit is not None and q.unit != unit:
+            raise InvalidValueError(f"{new!r} is not in {unit}", path=path, unit=unit)
+        value = plausible(tokens, coerce_number(q.value), path)
+        return {
+            "value": value,
+            "unit": q.unit,
+            "raw": new.strip(),
+            "original_unit": (stated if stated != q.unit else None),
+        }
+    value = plausible(tokens, coerce_number(new), path)
+    had = old.get("unit") if isinstance(old, dict) else None
+    return {"value": value, "unit": had or unit, "original_unit": None}
+
+
 def _new_field_value(tokens: list[Token], old: Any, new: Any, path: str) -> Any:
     """The stored form of ``set`` on a ``Value`` field (see the module docstring)."""
     numeric = is_numeric_field(tokens)
+    if numeric and new is not None and not isinstance(new, dict | list):
+        typed = _typed_number(tokens, old, new, path)
+        merged = {**old, **typed} if isinstance(old, dict) else typed
+        merged.setdefault("raw", str(typed["value"]))
+        try:
+            return Value.model_validate(merged).model_dump(mode="json")
+        except ValidationError as exc:
+            raise _validation_error(exc, path) from None
     if isinstance(new, dict):
         merged = {**old, **new} if isinstance(old, dict) else dict(new)
         if numeric and merged.get("value") is not None:
             merged["value"] = plausible(tokens, coerce_number(merged["value"]), path)
+            merged["unit"] = merged.get("unit") or field_unit(tokens)
         merged.setdefault("raw", "" if merged.get("value") is None else str(merged["value"]))
     elif isinstance(new, list):
         raise InvalidValueError("a field takes a value, not a list", path=path)

@@ -225,3 +225,24 @@ def test_concurrent_corrections_are_serialised(client: TestClient, keys: Keys) -
     log = client.get(f"/documents/{doc_id}/corrections", headers=h).json()
     removed = [c["old_value"]["level3"]["value"] for c in log["items"]]
     assert removed == ["办结率", "满意度", "按时完成"] * 2
+
+
+def test_a_unitless_value_gets_the_fields_unit_and_a_stated_unit_is_converted(
+    client: TestClient, keys: Keys
+) -> None:
+    h = keys["reviewer"]
+    doc_id = processed(client, h, basic=2204.05, indicators=INDICATORS)
+    url = f"/documents/{doc_id}/records/budget"
+    assert client.patch(f"{url}/total_income", json={"value": "842.1"}, headers=h).is_success
+    r = client.patch(f"{url}/carry_over", json={"value": "1,234.5元"}, headers=h)
+    assert r.status_code == 200, r.text
+    r = client.patch(f"{url}/project_expenditure", json={"value": "12%"}, headers=h)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_value"
+
+    budget = _view(client, doc_id, h)["budget"]
+    income, carry = budget["total_income"], budget["carry_over"]
+    assert (income["value"], income["unit"]) == (842.1, "万元")
+    assert (carry["value"], carry["unit"], carry["original_unit"]) == (0.12345, "万元", "元")
+    assert carry["raw"] == "1,234.5元"  # the text as typed stays beside the converted value
+    log = client.get(f"/documents/{doc_id}/corrections", headers=h).json()["items"]
+    assert "1,234.5元" in [(c["new_value"] or {}).get("raw") for c in log]  # the audit log too

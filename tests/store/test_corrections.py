@@ -205,3 +205,48 @@ def test_plausible_takes_kind_and_range_from_the_lexicon() -> None:
     assert plausible(["budget", "total_expenditure"], 1234.56, "b") == 1234.56
     with pytest.raises(InvalidValueError):
         plausible(["budget", "total_expenditure"], 1e16, "b")
+
+
+def test_a_unitless_number_in_an_empty_field_takes_the_fields_unit() -> None:
+    e = export()
+    apply_correction(e, "set", "budget/total_income", "842.1")
+    field = e["budget"]["total_income"]
+    assert (field["value"], field["unit"], field["raw"]) == (842.1, "万元", "842.1")
+    apply_correction(e, "set", "budget/carry_over", {"value": 12.5})
+    assert e["budget"]["carry_over"]["unit"] == "万元"
+    apply_correction(e, "set", "budget/execution_rate", 97.5)
+    assert e["budget"]["execution_rate"]["unit"] == "%"
+    validate_export(e)
+
+
+@pytest.mark.parametrize(
+    ("typed", "value", "original"),
+    [
+        ("1,234.5元", 0.12345, "元"),
+        ("12,000 元", 1.2, "元"),
+        ("0元", 0, "元"),
+        ("1.2亿元", 12000, "亿元"),
+        ("842.10万元", 842.1, None),
+    ],
+)
+def test_a_number_typed_with_its_unit_is_converted_and_keeps_its_text(
+    typed: str, value: float, original: str | None
+) -> None:
+    e = export()
+    apply_correction(e, "set", "budget/total_income", typed)
+    field = e["budget"]["total_income"]
+    assert field["value"] == pytest.approx(value) and field["unit"] == "万元"
+    assert field["raw"] == typed and field["original_unit"] == original
+
+
+def test_a_unit_of_another_kind_is_refused() -> None:
+    with pytest.raises(InvalidValueError):
+        apply_correction(export(), "set", "budget/total_income", "95%")
+
+
+def test_a_bare_number_over_a_value_stated_in_yuan_is_no_longer_in_yuan() -> None:
+    e = export()
+    e["budget"]["basic_expenditure"]["original_unit"] = "元"
+    apply_correction(e, "set", "budget/basic_expenditure", "2204.95")
+    field = e["budget"]["basic_expenditure"]
+    assert (field["unit"], field["original_unit"]) == ("万元", None)
