@@ -318,6 +318,10 @@ def prose_basis(text: str, start: int, path: str) -> Basis:
     """The basis of a figure starting at ``start`` of ``text``, from the words before it."""
     sent_start = _back_to(text, start, _SENTENCE_END, 200)
     clause_start = _back_to(text, start, _CLAUSE_END, 60)
+    if not text[clause_start:start].strip():
+        # a figure alone on its line under its label alone on the line above (a table
+        # written one cell per line: “支出合计\n510.00万元”): that line is its clause
+        clause_start = sent_start = _label_line_above(text, clause_start)
     clause = text[clause_start:start]
     label = _label(_label_patterns(path), clause)
     year, period, words = _sentence_time(text, sent_start, clause_start, start)
@@ -344,6 +348,18 @@ def prose_basis(text: str, start: int, path: str) -> Basis:
         several=bool(_SEVERAL.search(clause)),
         words=tuple(words + stage_words),
     )
+
+
+def _label_line_above(text: str, start: int) -> int:
+    """The start of the line above ``start`` (a line start) when it is a short label with
+    no clause marks; else ``start``."""
+    if start < 1 or text[start - 1] != "\n":
+        return start
+    above = text.rfind("\n", 0, start - 1) + 1
+    line = text[above : start - 1].strip()
+    if 2 <= len(line) <= 20 and not re.search(r"[，,。；;:：\d]", line):
+        return above
+    return start
 
 
 # A sentence opening with its topic: “在人员经费方面，”, “关于公用经费，”, “人员经费方面：”.

@@ -33,6 +33,7 @@ CONSISTENT = [
     "附件\n项目\t金额（万元）\n收入合计\t520.00\n支出合计\t500.00\n基本支出\t400.00\n",
     "附件\n指标\t数值\n支出合计（万元）\t500\n预算执行率（%）\t96.15\n",
     "附件\n项目\t预算数（万元）\n支出合计\t530.00\n基本支出\t410.00\n",
+    "附件\n主要指标\n数值\n收入合计\n520.00万元\n支出合计\n500.00万元\n",
     "三、绩效情况\n项目支出执行率为90%，专项资金执行率为88%。\n",
 ]
 
@@ -81,6 +82,12 @@ def test_a_consistent_document_raises_no_conflict(tail: str) -> None:
             510,
         ),
         ("附件\n项目\t金额（万元）\n支出合计\t510.00\n", "budget.total_expenditure", 510),
+        # one cell per line: the label alone on the line above its figure
+        (
+            "附件\n主要指标\n数值\n收入合计\n520.00万元\n支出合计\n510.00万元\n",
+            "budget.total_expenditure",
+            510,
+        ),
         ("附件\n指标\t数值\n预算执行率（%）\t91.2\n", "budget.execution_rate", 91.2),
     ],
 )
