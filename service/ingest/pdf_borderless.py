@@ -357,15 +357,20 @@ def _header_from(block: _Block, lines: list[Line], at: int) -> bool:
     found: list[Line] = []
     main: Line | None = None
     below = lines[at].top
+    # Lines set tight together a row's gap above the body: one header row whose cells
+    # were wrapped and centred over two or three lines (None while tight to the body).
+    run: list[Line] | None = None
     for k in range(at - 1, max(at - 8, -1), -1):
         line = lines[k] = _split_at(lines[k], gutters)
         gap = below - line.bottom
-        wider = _header_gutters([line], block) if main is None else gutters
+        if gap > TIGHT * line.size:
+            run = []
+        wider = _header_gutters([line, *(run or [])], block) if main is None else gutters
         if not _no_figures(line, wider) or gap > MAX_ROW_GAP * line.size:
             break
         if _UNIT_NOTE.match(line.segs[0].text):
             break  # '单位:万元' over the table is no column name
-        if main is None and len(line.segs) >= min(3, n_cols):
+        if main is None and _names(line, run, wider) >= min(3, n_cols):
             main = line
             gutters[:] = wider
         elif main is not None and gap > TIGHT * line.size:
@@ -378,6 +383,8 @@ def _header_from(block: _Block, lines: list[Line], at: int) -> bool:
             break  # above the header only the tops of cells it leaves empty ('单位:万元' is not)
         found.insert(0, line)
         below = line.top
+        if run is not None:
+            run.append(line)
     if main is None:
         return False
     after = found[found.index(main) + 1 :]
@@ -388,6 +395,13 @@ def _header_from(block: _Block, lines: list[Line], at: int) -> bool:
     gutters[:] = _header_gutters(block.header, block)
     block.lines[:0] = after[cut:]
     return True
+
+
+def _names(line: Line, run: list[Line] | None, gutters: list[Interval]) -> int:
+    """How many columns ``line`` names, with the lines set tight under it (``run``)."""
+    if not run:
+        return len(line.segs)
+    return len({c for ln in (line, *run) for c in cells_of(ln, gutters)})
 
 
 def _upper_row(line: Line, main: Line, gutters: list[Interval]) -> bool:

@@ -133,32 +133,71 @@ def _merge(into: Cells, extra: Cells, before: bool = False) -> None:
 
 def group_rows(body: list[Cells], full: list[bool], lines: list[Line]) -> tuple[list[Cells], int]:
     """Full rows with the wrapped lines that belong to them, and how many lines were used
-    (wrapped-looking lines after the last row are not the table's). Rows apart: each row's
-    lines together. Otherwise a partial line joins the full row below when that row leaves
-    its columns empty (a cell centred over two lines), else the row above."""
-    bands = _bands(lines)
-    if bands is None:
+    (wrapped-looking lines after the last row are not the table's). Rows apart: each
+    cell's lines go to the row whose band they sit in, the band drawn by the row's own
+    line (its figures), whatever the other columns do. Otherwise a partial line joins the
+    full row below when that row leaves its columns empty (a cell centred over two lines),
+    else the row above."""
+    if _bands(lines) is None or not any(full):
         return _group_lines(body, full, range(len(body)), lines)
-    rows: list[Cells] = []
-    pending: list[Cells] = []
-    used = 0
-    for band in bands:
-        fulls = [k for k in band if full[k]]
-        if not fulls:
-            pending += [body[k] for k in band]
-            continue
-        if len(fulls) == 1:
-            row: Cells = {}
-            for k in band:
-                _merge(row, body[k])
-            rows.append(row)
-        else:
-            rows += _group_lines(body, full, band, lines)[0]
-        for extra in reversed(pending):
-            _merge(rows[-len(fulls) if len(fulls) > 1 else -1], extra, before=True)
-        pending = []
-        used = band[-1] + 1
+    anchors = [k for k in range(len(body)) if full[k]]
+    rows: list[Cells] = [{} for _ in anchors]
+    used = anchors[-1] + 1
+    for col in sorted({c for cells in body for c in cells}):
+        for run in _column_runs(body, full, lines, col):
+            r = _row_of(run, anchors, lines)
+            if r is None:
+                continue
+            rows[r].setdefault(col, []).extend(seg for _, seg in run)
+            used = max(used, run[-1][0] + 1)
     return rows, used
+
+
+def _column_runs(
+    body: list[Cells], full: list[bool], lines: list[Line], col: int
+) -> list[list[tuple[int, Seg]]]:
+    """The column's pieces top-down, cut into cells: lines set tight together are one
+    cell, unless each stands on a row's own line."""
+    runs: list[list[tuple[int, Seg]]] = []
+    for k, cells in enumerate(body):
+        for seg in cells.get(col, []):
+            last = runs[-1] if runs else None
+            if (
+                last is not None
+                and seg.box[1] - last[-1][1].box[3] <= TIGHT * lines[k].size
+                and not (full[k] and any(full[m] for m, _ in last))
+            ):
+                last.append((k, seg))
+            else:
+                runs.append([(k, seg)])
+    return runs
+
+
+def _row_of(run: list[tuple[int, Seg]], anchors: list[int], lines: list[Line]) -> int | None:
+    """The row a cell's lines belong to: the one whose own line it stands on, else the
+    one whose line it is centred on, or top or bottom aligned with (the lower of two
+    equally near: a merged cell centred over an even number of rows); None for lines
+    after the last row set apart from it (a note under the table)."""
+    own = [anchors.index(k) for k, _ in run if k in anchors]
+    if own:
+        return own[0]
+    top = min(seg.box[1] for _, seg in run)
+    bottom = max(seg.box[3] for _, seg in run)
+    size = lines[run[0][0]].size
+    last = lines[anchors[-1]]
+    if top - last.bottom > TIGHT * size and run[0][0] > anchors[-1]:
+        return None
+    best, at = float("inf"), 0
+    for r, k in enumerate(anchors):
+        a = lines[k]
+        d = min(
+            abs((top + bottom) / 2 - (a.top + a.bottom) / 2),
+            abs(top - a.top),
+            abs(bottom - a.bottom),
+        )
+        if d <= best + 0.25 * size:
+            best, at = min(best, d), r
+    return at
 
 
 def _group_lines(
