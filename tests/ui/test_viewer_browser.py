@@ -156,9 +156,15 @@ def test_zoom_jump_find_and_the_corrected_box(
     assert _page_width(page) == pytest.approx(before * 1.25 * 1.25, rel=0.02)
     assert pane.evaluate("el => el.scrollWidth > el.clientWidth")  # the pane scrolls, not the page
     _no_sideways(page)
+    # a value clicked on a zoomed page: its box is brought into the pane, across too
+    page.locator("body").press("+")
+    page.locator("body").press("+")
+    page.locator(f'td.v[data-path="{PROJECT}"]').click()
+    box = page.locator(f'.box.active[data-ref="{PROJECT}"]').first
+    _until(lambda: _inside(_rect(box), _rect(pane)))
     screenshot(page, f"{tag}-2-zoomed")
-    page.locator("body").press("-")
-    page.locator("body").press("-")
+    for _ in range(4):
+        page.locator("body").press("-")
     assert _page_width(page) == pytest.approx(before, rel=0.02)
     assert page.locator("#pt-zoom").inner_text() != zoomed
     # fit page: a whole page stands in the pane below the toolbar

@@ -57,7 +57,10 @@
     const p = pane.getBoundingClientRect();
     const r = el.getBoundingClientRect();
     const target = pane.scrollTop + (r.top - p.top) - pane.clientHeight * fraction;
-    pane.scrollTo({ top: Math.max(0, target), behavior: "smooth" });
+    const to = { top: Math.max(0, target), behavior: "smooth" };
+    // a box on a page zoomed wider than the pane: across too, in the same scroll
+    if (r.left < p.left || r.right > p.right) to.left = Math.max(0, pane.scrollLeft + (r.left - p.left) - pane.clientWidth * 0.3);
+    pane.scrollTo(to);
   }
   /* a spreadsheet's cell in a sheet wider than the pane: bring its column into view */
   function scrollAcross(el) {
