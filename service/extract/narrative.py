@@ -2,8 +2,8 @@
 
 Owns: choosing the narrative sections by their titles, cutting them into sentences and
 items, and reading the figures of each achievement sentence (value, unit, comparator,
-direction, and the words before the figure as its name). Must not read tables nor touch
-budget figures (prose.py does).
+direction; what a figure counts, its name and a unit after 万, are metric_names.py's). Must
+not read tables nor touch budget figures (prose.py does).
 """
 
 from __future__ import annotations
@@ -12,16 +12,17 @@ import bisect
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 
 from service.extract.enumerate import ITEM_MARKER, numbered_runs
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
+from service.extract.metric_names import NAME_LEAD, metric_name, not_a_count, wan_count
 from service.extract.sections import Section
 from service.extract.text import Block, paragraphs, prose_regions, sentences
 from service.records import Achievement, ListItem, Metric
-from service.records.numbers import COUNT_UNITS, Quantity, find_quantities
+from service.records.numbers import find_quantities
 
 
 @cache
@@ -36,25 +37,6 @@ def _not_metric() -> re.Pattern[str]:
     return re.compile(lexicon().field("achievements[].text").excludes_pattern())
 
 
-_NAME_DELIM = "，,、；;。:：(（)）\n"
-# Lead-in words before the counted thing: time, subject, adverbs (“2021年以来累计办理…”).
-_NAME_LEAD = re.compile(
-    r"^(?:\d{4}年(?:以来|度)?|第\d{1,3}(?:批次?|期|次|季度|轮|届|阶段)|今年以来|截至目前|目前|全年|年底|年末|本年度|本年|我局|我市|本单位|支队|"
-    r"市本级|其中|共计|共|累计|已|并|另|且|合计|总计|全面|共向我市|向我市|全县|全市|全区|全书共|"
-    # the action verb before the thing counted (“开展食品安全监督抽检1200批”)
-    r"组织(?=开展|实施|举办|召开)|开展|发放|出具|完成(?=\S{3}))+"
-)
-# Text before a figure that names nothing: a preposition or an example list (“鼎鑫锰业等”).
-# (“惠及5.46万名老年人”: the verb names who benefits, the noun after the figure is counted)
-_NO_NAME = re.compile(
-    r"^(?:对|向|为|给|在|完成|开展|惠及|覆盖|受益|涉及)?(?:全(?:县|市|区|镇|乡|省|州)|辖区内?)?$|等$"
-)
-# The noun after a figure's unit, up to the verb acting on it (“5.46万名老年人发放补贴”).
-_AFTER_UNIT = re.compile(
-    r"[\u4e00-\u9fffA-Za-z“”\"]{2,14}?"
-    r"(?=进行|开展|定期|的|发放|提供|办理|落实|兑现|享受|实施|签订|配备|安装|更换|改造|维修|购买"
-    r"|缴纳|接受|参加|参与|开通|，|,|。|；|;|、|$)"
-)
 _MARKER = re.compile(
     r"\s*(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|\d{1,2}\s*[、.](?!\d)|"
     r"\d{1,2}\s*\.(?=\d{4}\s*年)|"  # “3.2022年，全年…”: the item's number, then the year
@@ -133,10 +115,10 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
     previous_end = 0
     skipped = False
     for q in find_quantities(body):
-        if _not_a_count(body, q, previous_end):
+        if not_a_count(body, q, previous_end):
             continue
-        q = _wan_count(body, q)
-        name = _metric_name(body, q.start, previous_end, q.end)
+        q = wan_count(body, q)
+        name = metric_name(body, q.start, previous_end, q.end)
         relative = skipped and _RELATIVE.fullmatch(name or "")
         if relative or _not_metric().search(_clause_before(body, q.start) + (name or "")):
             # a budget figure (read as a budget field), its execution rate or its change
@@ -149,7 +131,7 @@ def _achievement(g: Grounder, root: Section, start: int, end: int) -> Achievemen
             name += re.match(r"\D*", body[q.start : q.end]).group(0).strip()  # type: ignore[union-attr]
         if name in _THEN and metrics and metrics[-1].name:
             # “办理行政处罚案件157件（去年135件）”: last year's figure of the same thing
-            name = name + _NAME_LEAD.sub("", metrics[-1].name)
+            name = name + NAME_LEAD.sub("", metrics[-1].name)
         metrics.append(Metric(name=name, value=value))
         previous_end = q.end
     if not metrics:
@@ -177,66 +159,14 @@ _RELATIVE = re.compile(
 )
 
 
-def _not_a_count(body: str, q: Quantity, previous_end: int) -> bool:
-    """A figure that counts nothing achieved: an ordinal, a threshold, a part of a quoted
-    name, the figure before stated again in another unit."""
-    if body[q.start - 1 : q.start] == "第":
-        return True  # an ordinal (“第2批”, “第3期”)
-    if q.comparator in ("以上", "以下") and body[q.end : q.end + 1] == "的":
-        return True  # a threshold (“10万元以上的案件”)
-    if body.count("“", 0, q.start) > body.count("”", 0, q.start):
-        return True  # inside quotes: part of a name or slogan (“八个100%”标准)
-    # “24400.00元（2.44万元）”: the figure before in another unit
-    return bool(previous_end) and bool(re.fullmatch(r"\s*[(（]\s*", body[previous_end : q.start]))
-
-
 def _clause_before(body: str, pos: int) -> str:
     """The words of the clause before a figure (brackets kept: “因公出国(境)费”)."""
     cut = max(body.rfind(c, 0, pos) for c in "，,；;。:：")
     return body[cut + 1 : pos]
 
 
-def _wan_count(body: str, q: Quantity) -> Quantity:
-    """“1.2万亩”, “3.6万株”, “30万字”: 万 before a counted unit is part of the unit, not
-    万元."""
-    if q.original_unit != "万":
-        return q
-    m = _COUNT_AFTER.match(body, q.end) or _OTHER_COUNT.match(body, q.end)
-    if m is None:
-        return q
-    return replace(q, unit="万" + m.group(0), original_unit=None, end=m.end())
-
-
-# Things counted after 万 that no count unit names (30万字, 2万盒); never 支 (万支出 is money).
-_OTHER_COUNT = re.compile(r"字|首|幅|帧|盒|袋|箱|瓶|枚|剂(?!量)")
-# A verb alone before a figure names nothing counted (完成120万页, 接待2300人次).
-_BARE_VERB = re.compile(r"完成|接待|开展|办理|实现|举办|组织|受理|处理|发放|共计?|累计")
-_COUNT_AFTER = re.compile("|".join(sorted(map(re.escape, COUNT_UNITS), key=len, reverse=True)))
 _THEN = frozenset({"去年", "上年", "上年同期", "同期", "前年"})
 _SCORE_SENTENCE = re.compile(r"自评得分|自评总分|评价等级|得分\d|分值\d")
-
-
-def _metric_name(body: str, pos: int, floor: int = 0, end: int | None = None) -> str | None:
-    """What a figure counts: the words before it in its clause without lead-ins; when
-    those name nothing (“对646家对象…”), the noun right after the figure."""
-    i = pos
-    while i > floor and body[i - 1] not in _NAME_DELIM:
-        i -= 1
-    written = re.sub(r"\s+", "", body[i:pos])
-    name = _NAME_LEAD.sub("", written)
-    if 0 < len(name) <= 2 and written.endswith("已" + name):
-        name = "已" + name  # “已办结612件”: done so far, not the whole
-    name = re.sub(r"(?:达到|达|为|是|约|近|共|了|共计)+$", "", name)
-    if _BARE_VERB.fullmatch(name) and i > floor and body[i - 1] in "：:":
-        # “档案数字化：完成120万页”: the label before the colon names what is counted
-        label = re.search(r"[\u4e00-\u9fff]{2,12}$", body[floor : i - 1])
-        name = label.group(0) if label else name
-    name = re.sub(r"(?<=\S{2})的$", "", name)  # “较大风险级别的12个”
-    if _NO_NAME.search(name) and end is not None:
-        after = _AFTER_UNIT.match(re.sub(r"\s+", "", body[end:]))
-        if after:
-            return after.group(0)
-    return name or None
 
 
 # --- problems and measures ----------------------------------------------------------------
