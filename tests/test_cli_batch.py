@@ -71,10 +71,10 @@ def test_batch_writes_json_sheets_and_lists_failures(
     assert "3 of 4 documents extracted" in err
     # one XLSX across the documents, rows in input order (folder walk: sorted)
     wb = load_workbook(tmp_path / "all.xlsx")
-    docs = [[c.value for c in row] for row in wb["documents"].iter_rows()]
+    docs = [[c.value for c in row] for row in wb["文档列表"].iter_rows()]
     assert [d[0] for d in docs[1:]] == ["alpha", "beta", "gamma"]
     assert [d[2] for d in docs[1:]] == [DEPARTMENTS[k] for k in ("alpha", "beta", "gamma")]
-    budget = list(wb["budget"].iter_rows(values_only=True))
+    budget = list(wb["收支预算执行"].iter_rows(values_only=True))
     col = next(i for i, h in enumerate(budget[0]) if "(basic_expenditure)" in str(h))
     assert [r[col] for r in budget[1:]] == [float(BASIC[k]) for k in ("alpha", "beta", "gamma")]
     # the CSV: every value a line

@@ -3,8 +3,10 @@
 Owns how the export JSON is laid out for spreadsheet users: every row starts with the
 document, department and year; a ``Value`` becomes its number or text, with its unit in
 the header when the column has one unit (else in a ``…_unit`` column), and ``…_direction``
-/ ``…_comparator`` columns where any row has them. XLSX headers carry the Chinese term and
-the field name; CSV headers are field names only. Text that a spreadsheet would run as a
+/ ``…_comparator`` columns where any row has them. XLSX tabs have Chinese names (``SHEET_TITLES``),
+headers carry the Chinese term and the field name, and numbers stay numbers with real
+formats (``#,##0.00`` for money, the rate with its % as the schema stores it); CSV headers
+are field names only and its numbers plain. Text that a spreadsheet would run as a
 formula is written as text.
 """
 
@@ -32,6 +34,7 @@ from service.records import (
     Staffing,
     ThreePublicItem,
 )
+from service.records.figures import xlsx_format
 
 
 @dataclass
@@ -114,6 +117,29 @@ SHEETS: list[
     ("review", lambda e: _rows(e.get(REVIEW_KEY)), ReviewStep, True),
 ]
 SHEET_NAMES = [name for name, *_ in SHEETS]
+# what the XLSX tabs are called for finance staff (CSV and the API keep the names above)
+SHEET_TITLES = {
+    "documents": "文档列表",
+    "report": "报告信息",
+    "staffing": "人员情况",
+    "budget": "收支预算执行",
+    "budget_lines": "基础数据表",
+    "basic_breakdown": "基本支出明细",
+    "three_public": "三公经费",
+    "projects": "项目支出",
+    "indicators": "绩效指标",
+    "achievements": "主要绩效",
+    "problems": "存在问题",
+    "measures": "改进措施",
+    "findings": "审核发现",
+    "missing": "未找到字段",
+    "review": "审核记录",
+}
+
+
+def sheet_title(name: str) -> str:
+    """The Chinese tab name of a sheet ('budget' → '收支预算执行')."""
+    return SHEET_TITLES.get(name, name)
 
 
 def _is_value(node: Any) -> bool:
@@ -208,7 +234,24 @@ _FIXED_LABELS = {
     "state_at": "处理时间",
     "state_comment": "处理说明",
     "correction_id": "更正编号",
+    # the documents sheet
+    "status": "处理进度",
+    "extraction_version": "提取版本",
+    "findings": "发现数",
+    "open_findings": "待处理发现数",
+    "review_state": "审核状态",
+    "approved": "已审核",
+    "approved_by": "审核人",
+    "opinion": "审核意见",
+    "return_reasons": "退回原因",
+    "sha256": "文件校验码",
 }
+
+
+def fixed_label(col: str) -> str:
+    """A documents-sheet header: '部门 (department)'."""
+    zh = _FIXED_LABELS.get(col)
+    return f"{zh} ({col})" if zh else col
 
 
 def _labels(model: type[BaseModel]) -> dict[str, str]:
@@ -216,7 +259,7 @@ def _labels(model: type[BaseModel]) -> dict[str, str]:
     for name, info in model.model_fields.items():
         # the Chinese term leads each description: "基本支出 basic (running) expenditure"
         zh = re.match(r"[^A-Za-z]*", info.description or "")
-        text = re.split(r"[:：]", zh.group(0) if zh else "")[0].strip(" /'\"")
+        text = re.split(r"[:：]| / ", zh.group(0) if zh else "")[0].strip(" /'\"")
         if text and name not in _FIXED_LABELS:
             labels[name] = text
     return labels
@@ -257,17 +300,21 @@ def to_xlsx(sheets: list[Sheet], documents: list[dict[str, Any]]) -> bytes:
     wb = Workbook()
     first = wb.active
     assert first is not None
-    first.title = "documents"
+    first.title = sheet_title("documents")
     doc_cols = list(documents[0]) if documents else ["document_id"]
-    first.append(doc_cols)
+    first.append([fixed_label(c) for c in doc_cols])
     for doc in documents:
         first.append([cell(doc.get(c)) for c in doc_cols])
     for sheet in sheets:
-        ws = wb.create_sheet(sheet.name)
+        ws = wb.create_sheet(sheet_title(sheet.name))
         columns = sheet.header()
         ws.append([sheet.label(c) for c in columns])
+        formats = [xlsx_format(sheet._units(c)) for c in columns]
         for row in sheet.rows:
             ws.append([cell(row.get(c)) for c in columns])
+            for c, fmt in zip(ws[ws.max_row], formats, strict=True):
+                if fmt and isinstance(c.value, int | float) and not isinstance(c.value, bool):
+                    c.number_format = fmt
     for ws in wb.worksheets:
         ws.freeze_panes = "A2"
         for c in ws[1]:

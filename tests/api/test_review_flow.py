@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from service.api.sheets import sheet_title
 from service.config import Settings
 from service.document import Document
 from service.extract.checks import run_checks
@@ -89,7 +90,7 @@ def _listed(client: TestClient, doc_id: str, h: dict[str, str], **params: Any) -
 
 def _sheet(data: bytes, name: str) -> list[dict[str, Any]]:
     book = load_workbook(io.BytesIO(data), read_only=True)
-    rows = list(book[name].iter_rows(values_only=True))
+    rows = list(book[sheet_title(name)].iter_rows(values_only=True))
     # headers read '处理状态 (state)' or 'state [万元]': key each column by its field name
     names = [re.sub(r"^.*\((\w+)\)$", r"\1", str(h).split(" [")[0]) for h in rows[0]]
     return [dict(zip(names, row, strict=False)) for row in rows[1:]]

@@ -186,9 +186,9 @@ def test_bulk_export_holds_the_selection_only(
     login(client, keys["uploader"])
     r = client.get("/exports/documents.xlsx", params={"ids": [docs["教育局"], docs["城管局"]]})
     assert r.status_code == 200, r.text
-    sheet = load_workbook(io.BytesIO(r.content))["documents"]
+    sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]  # 文档列表
     header = [c.value for c in sheet[1]]
-    departments = {row[header.index("department")] for row in sheet.iter_rows(2, values_only=True)}
+    departments = {row[header.index("部门 (department)")] for row in sheet.iter_rows(2, values_only=True)}
     assert departments == {"教育局", "城管局"}
     r = client.get("/exports/documents.csv", params={"ids": [docs["水利局"]]})
     assert r.status_code == 200 and "水利局" in r.text

@@ -110,9 +110,9 @@ def test_sort_select_export_upload_and_save_next(
     assert page.locator("#bulk-count").inner_text() == "已选 2 份"
     with page.expect_download() as download:
         page.click("#bulk-export")
-    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))["documents"]
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).worksheets[0]
     header = [c.value for c in sheet[1]]
-    depts = {row[header.index("department")] for row in sheet.iter_rows(2, values_only=True)}
+    depts = {row[header.index("部门 (department)")] for row in sheet.iter_rows(2, values_only=True)}
     assert depts == {"某县水利局", "某县教育局"}
 
     # a good file and an empty one: the empty one is named, the good one goes in
