@@ -29,9 +29,10 @@ NAME_TAIL = re.compile(
 # The time and the money verb a clause may open with before the name.
 _SAID_BEFORE = re.compile(
     r"\s*(?:(?:\d{4}\s*年度?|本年度?|全年|今年|当年|年度内?|年内)\s*[，,]?\s*)?"
-    r"(?:共|累计|实际|已)?(?:完成|安排|支付|投入|拨付|用于|下达|使用)?\s*"
+    r"(?:共|累计|实际|已)?(?:完成|安排|支付|投入|拨付|用于|下达|使用|实施|开展|推进|落实)?\s*"
     r"(?=[\u4e00-\u9fff“\"])"
 )
+_VERB_AFTER = re.compile(r"(?:使用|执行|拨付|兑付|开支|花费|用款)\s*$")
 _QUOTED = re.compile(r"\s*[“\"‘'「][^“”\"]{2,40}[”\"’'」]\s*")
 FILLER = r"(?:数|金额|资金|了|为|是|共|计|共计|合计|达|约|\s|[:：])*"
 
@@ -83,6 +84,8 @@ def project_name(g: Grounder, start: int, end: int, loc: str) -> Value | None:
     tail = NAME_TAIL.search(text, start, end)
     if tail and tail.start() > start:
         end = tail.start()
+    if (verb := _VERB_AFTER.search(text, start, end)) and verb.start() - start >= 2:
+        end = verb.start()  # “A经费使用12.5万元”: the verb is no part of the name
     if _QUOTED.fullmatch(text, start, end):
         start, end = start + 1, end - 1  # “A经费”: the quotes are no part of it
     name = re.sub(r"\s+", "", text[start:end])

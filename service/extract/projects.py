@@ -58,9 +58,13 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
             out.append(block[0])
             label_lines = block[1]
             continue
+        above = paras[k - 1] if k else None
+        headed = None if in_work and not in_projects else _under_its_heading(g, para, above, loc)
+        if headed is not None:
+            out.append(headed)
+            continue
         # Numbered items first: “一是A项目支出…，主要用于…；二是…” is not one list.
         units = _line_units(g, para) or _units(g.src, para)
-        above = paras[k - 1] if k else None
         # a lead-in before the first item opens them all (“…以下支出：一是…；二是…”)
         first_opened = _opened(g.src, para.start, units[0][0])
         found = [
@@ -187,6 +191,36 @@ def _named_by_heading(
         return None  # “项目支出…” under “（一）预算执行情况”: no project's name above
     name = project_name(g, above.start, above.end, loc)
     return project.model_copy(update={"name": name}) if name is not None else None
+
+
+# A paragraph opening with nothing but a budget or a spending and its figure.
+_FIGURES_FIRST = re.compile(
+    r"\s*(?:\d{4}\s*年度?\s*[，,]?\s*|全年|本年度?|年初|当年)?(?:共|累计|实际)?"
+    r"(?:预算|批复|下达|安排|支出|执行|使用|拨付)"
+)
+
+
+def _under_its_heading(g: Grounder, para: Block, above: Block | None, loc: str) -> Project | None:
+    """“（一）禁毒宣传项目” on a line of its own, then “全年预算13万元，实际支出12.5万元。”: the
+    figures are the project's the heading names."""
+    if (
+        above is None
+        or not _short_line(g.src, above)
+        or not _FIGURES_FIRST.match(g.src, para.start, para.end)
+    ):
+        return None
+    if not ITEM_MARKER.match(g.src, above.start, above.end):
+        return None
+    title = ITEM_MARKER.sub("", g.src[above.start : above.end].strip(), count=1)
+    if _GENERIC_HEADING.fullmatch(title) or not words().suffix.search(title):
+        return None
+    end = re.search(r"[。；;]|$", g.src[para.start : para.end])
+    stop = para.start + (end.end() if end else para.end - para.start)
+    amount, budget = _figures(g, para.start, stop, loc, bare=False)
+    name = project_name(g, above.start, above.end, loc)
+    if amount is None or name is None:
+        return None
+    return Project(name=name, amount=amount, budget=budget)
 
 
 _NAME_LABEL = re.compile(r"\s*(?:项目名称|项目)\s*[:：]\s*")

@@ -377,3 +377,27 @@ def test_sentences_after_one_about_projects_go_on_about_them(text: str) -> None:
 )
 def test_the_accounts_after_a_project_total_are_no_projects(text: str) -> None:
     assert _projects("（二）支出情况\n" + text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "全年实施禁毒宣传项目，支出12.5万元；实施社区矫正补助项目，支出20万元。",
+            [("禁毒宣传项目", 12.5, None), ("社区矫正补助项目", 20, None)],
+        ),
+        ("全年，禁毒宣传经费使用12.5万元；社区矫正补助使用20万元。", _DRUGS),
+        # a heading line names the project of the figures under it
+        (
+            "（一）禁毒宣传项目\n全年预算13万元，实际支出12.5万元。\n（二）社区矫正补助项目\n全年预算20万元，实际支出20万元。",
+            [("禁毒宣传项目", 12.5, 13), ("社区矫正补助项目", 20, 20)],
+        ),
+    ],
+)
+def test_verbs_around_names_and_headings_naming_projects(text: str, want: list) -> None:
+    assert _projects("二、项目支出情况\n" + text) == want
+
+
+def test_a_heading_in_a_part_about_the_work_done_names_no_project() -> None:
+    text = "四、工作开展情况\n（一）道路维修工程\n全年支出12万元，修复道路8公里。"
+    assert _projects(text) == []
