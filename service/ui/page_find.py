@@ -61,9 +61,8 @@ def to_percent(page: PageInfo, box: tuple[float, float, float, float], pad: floa
 
 def _overlapping(source: SourceDoc, start: int, end: int) -> list[Segment]:
     segments = source.segments
-    ends = [s.end for s in segments]  # segments never overlap: their ends are sorted too
     out = []
-    for i in range(bisect.bisect_right(ends, start), len(segments)):
+    for i in range(bisect.bisect_right(source.segment_ends, start), len(segments)):
         seg = segments[i]
         if seg.start >= end:
             break

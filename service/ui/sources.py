@@ -16,6 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from service.jobs.worker import DOCUMENT_SUFFIX
 from service.store.files import Storage
@@ -68,6 +69,11 @@ class SourceDoc:
     text: str = ""
     sheets: dict[int, list[SheetCell]] = field(default_factory=dict)  # by page number
     segments: list[Segment] = field(default_factory=list)  # sorted by start
+
+    @cached_property
+    def segment_ends(self) -> list[int]:
+        """The segments' ends, sorted too (they never overlap): to bisect on."""
+        return [s.end for s in self.segments]
 
     def unpaged(self) -> SourceDoc:
         """The same text with no page sizes: read as text pages (a report in several
