@@ -473,7 +473,7 @@ class TableMapper:
                 and not any(self._number(row[c], loc) for c in roles)
             ):
                 break
-            if re.match(r"^(?:合计|总计|小计)$", label):
+            if _a_total(label):
                 j += 1
                 continue
             values = {
@@ -595,6 +595,16 @@ class TableMapper:
                 return v
         numbers = [v for c in row[1:] if (v := self._number(c, loc)) is not None]
         return numbers[-1] if numbers else None
+
+
+# A project table's total row: 合计, 项目支出合计, 合计（万元）, 共计 — no project.
+_TOTAL_LABEL = re.compile(
+    r"(?:(?:项目|专项)(?:支出|资金|经费)?)?(?:合计|总计|小计|共计|总额)(?:[(（][^()（）]*[)）])?"
+)
+
+
+def _a_total(label: str) -> bool:
+    return _TOTAL_LABEL.fullmatch(re.sub(r"\s+", "", label)) is not None
 
 
 def _is_header_row(row: list[Cell | None]) -> bool:

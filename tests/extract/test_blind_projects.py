@@ -68,7 +68,9 @@ def test_a_breakdown_of_the_accounts_is_no_project_list(body: str) -> None:
     assert _projects(body) == []
 
 
-@pytest.mark.parametrize("total", ["合计", "小计", "合 计", "总计"])
+@pytest.mark.parametrize(
+    "total", ["合计", "小计", "合 计", "总计", "项目合计", "合计（万元）", "项目支出合计", "共计"]
+)
 def test_a_total_row_is_no_project(total: str) -> None:
     table = (
         "三、项目支出情况\n项目名称\t预算数\t支出数\n档案数字化\t60\t58\n馆舍维修\t40\t39\n"
