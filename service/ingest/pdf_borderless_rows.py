@@ -142,14 +142,26 @@ def group_rows(body: list[Cells], full: list[bool], lines: list[Line]) -> tuple[
         return _group_lines(body, full, range(len(body)), lines)
     anchors = [k for k in range(len(body)) if full[k]]
     rows: list[Cells] = [{} for _ in anchors]
+    runs = [
+        (c, run)
+        for c in sorted({c for b in body for c in b})
+        for run in _column_runs(body, full, lines, c)
+    ]
+    # A row's band: from the top to the bottom of its cells that reach its own line.
+    bands = [[lines[k].top, lines[k].bottom] for k in anchors]
+    for _, run in runs:
+        own = [anchors.index(k) for k, _ in run if full[k]]
+        if own:
+            band = bands[own[0]]
+            band[0] = min(band[0], *(seg.box[1] for _, seg in run))
+            band[1] = max(band[1], *(seg.box[3] for _, seg in run))
     used = anchors[-1] + 1
-    for col in sorted({c for cells in body for c in cells}):
-        for run in _column_runs(body, full, lines, col):
-            r = _row_of(run, anchors, lines)
-            if r is None:
-                continue
-            rows[r].setdefault(col, []).extend(seg for _, seg in run)
-            used = max(used, run[-1][0] + 1)
+    for col, run in runs:
+        r = _row_of(run, anchors, bands, lines)
+        if r is None:
+            continue
+        rows[r].setdefault(col, []).extend(seg for _, seg in run)
+        used = max(used, run[-1][0] + 1)
     return rows, used
 
 
@@ -173,28 +185,25 @@ def _column_runs(
     return runs
 
 
-def _row_of(run: list[tuple[int, Seg]], anchors: list[int], lines: list[Line]) -> int | None:
-    """The row a cell's lines belong to: the one whose own line it stands on, else the
-    one whose line it is centred on, or top or bottom aligned with (the lower of two
-    equally near: a merged cell centred over an even number of rows); None for lines
-    after the last row set apart from it (a note under the table)."""
+def _row_of(
+    run: list[tuple[int, Seg]], anchors: list[int], bands: list[list[float]], lines: list[Line]
+) -> int | None:
+    """The row a cell's lines belong to: the one whose own line they stand on, else the
+    one whose band holds their middle, else the nearest band (the lower of two equally
+    near: a merged cell centred over an even number of rows); None for lines after the
+    last row set apart from it (a note under the table)."""
     own = [anchors.index(k) for k, _ in run if k in anchors]
     if own:
         return own[0]
     top = min(seg.box[1] for _, seg in run)
     bottom = max(seg.box[3] for _, seg in run)
     size = lines[run[0][0]].size
-    last = lines[anchors[-1]]
-    if top - last.bottom > TIGHT * size and run[0][0] > anchors[-1]:
+    if run[0][0] > anchors[-1] and top - bands[-1][1] > TIGHT * size:
         return None
+    mid = (top + bottom) / 2
     best, at = float("inf"), 0
-    for r, k in enumerate(anchors):
-        a = lines[k]
-        d = min(
-            abs((top + bottom) / 2 - (a.top + a.bottom) / 2),
-            abs(top - a.top),
-            abs(bottom - a.bottom),
-        )
+    for r, (lo, hi) in enumerate(bands):
+        d = max(lo - mid, mid - hi, 0.0)
         if d <= best + 0.25 * size:
             best, at = min(best, d), r
     return at
