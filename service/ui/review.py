@@ -18,8 +18,13 @@ from typing import Any
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
+from service.records.figures import MONEY_UNITS, figure, in_unit
+from service.records.figures import number as figure_number
+from service.records.numbers import MONEY_UNIT
 from service.store.corrections import (
+    CorrectionError,
     canonical_path,
+    field_unit,
     is_numeric_field,
     parse_path,
     plain,
@@ -59,14 +64,17 @@ def display(node: Any) -> str:
     if not isinstance(node, dict):
         return str(node)
     value = node.get("value")
+    unit = node.get("unit")
     if value is None and node.get("low") is not None:
-        text = f"{fmt_number(node['low'])}–{fmt_number(node.get('high') or node['low'])}"
+        text = f"{figure_number(node['low'], unit)}–{figure_number(node.get('high') or node['low'], unit)}"
     elif value is None:
         return ""
     elif isinstance(value, bool):
         text = str(value)
     elif isinstance(value, int | float):
-        text = fmt_number(value)
+        text = figure_number(
+            value, unit
+        )  # as finance staff read it: 1,234.50 (service.records.figures)
     else:
         text = str(value)
     comparator = node.get("comparator")
@@ -76,6 +84,21 @@ def display(node: Any) -> str:
     if direction in ("增长", "下降"):
         text = ("↑" if direction == "增长" else "↓") + text
     return text
+
+
+def shown(node: Any, unit: str | None = None) -> str:
+    """A value with its unit and, when converted, the text as stated beside it:
+    '0.13 万元（原文 1,300元）', '≥95.00%', '87.5 分'. ``unit``: the field's, when the value
+    carries none (a money value in a finding is always shown in 万元)."""
+    if not isinstance(node, dict):
+        return display(node)
+    node = {**node, "unit": node.get("unit") or unit}
+    text = display(node)
+    u = node["unit"]
+    if text and u and not text.endswith(u):
+        text = f"{text}{u}" if u in ("%", "‰") else f"{text} {u}"
+    fig = in_unit(node, MONEY_UNIT) if u in MONEY_UNITS else figure(node)
+    return f"{text}（原文 {fig.original}）" if text and fig and fig.original else text
 
 
 def edit_text(node: Any) -> str:
@@ -98,6 +121,7 @@ class Cell:
     edit: str
     unit: str | None = None
     raw: str | None = None
+    original: str = ""  # the text as stated when the unit was converted (1,300元 → 0.13 万元)
     numeric: bool = False
     long: bool = False
     plain_field: bool = False  # a bare string in the schema, not a Value
@@ -277,9 +301,13 @@ class _Builder:
             corrected=path in self.corrected,
             clearable=self._clearable(tokens),
         )
+        if numeric:  # an empty money field shows (and the editor starts with) its unit
+            cell.unit = field_unit(tokens)
         if isinstance(node, dict):
-            cell.unit = node.get("unit")
+            cell.unit = node.get("unit") or cell.unit
             cell.raw = node.get("raw")
+            fig = figure(node, cell.unit) if not cell.corrected else None
+            cell.original = fig.original if fig else ""
             tip = cell.tooltip
             if cell.corrected:  # the boxes show where the old reading stood, not the value
                 tip = translator(self.lang)("review.was_box", raw=cell.raw or "")
@@ -487,11 +515,11 @@ class _Builder:
         path = _canonical(item.get("path") if isinstance(item, dict) else None)
         value = item.get("value") if isinstance(item, dict) else None
         label = path_label(path, self.lang) if path else ref
-        text = display(value)
+        text = shown(value, _numeric_unit(path))
         page, boxed = None, False
         if isinstance(value, dict) and isinstance(value.get("source"), dict):
             page = value["source"].get("page")
-            tip = f"{label} = {text} {value.get('unit') or ''}".strip()
+            tip = f"{label} = {text}"
             boxed = self._add_boxes(value["source"], ref, tip, finding=True)
         adopt = self._adopt(path, value) if adoptable else None
         return FindingItemView(ref, path, label, text, page, boxed, adopt)
@@ -507,8 +535,17 @@ class _Builder:
         if not found or current == value.get("value"):
             return None
         unit = value.get("unit") or ""
-        new = f"{display(value)} {unit if unit != '%' else ''}".strip()
-        return new, display({"value": current}) or "—"
+        new = shown(value)
+        return new, display({"value": current, "unit": unit}) or "—"
+
+
+def _numeric_unit(path: str | None) -> str | None:
+    """The unit of a numeric field at ``path`` (None for text fields or unknown places)."""
+    try:
+        tokens = parse_path(path) if path else None
+    except CorrectionError:
+        return None
+    return field_unit(tokens) if tokens and is_numeric_field(tokens) else None
 
 
 def _canonical(path: Any) -> str | None:

@@ -102,7 +102,7 @@ def test_history_fragment_lists_corrections(client: TestClient, keys: dict[str, 
     assert r.status_code == 200, r.text
     fragment = client.get(f"/ui/documents/{doc}/history")
     assert "表中为 8 分" in fragment.text and "绩效指标 · #1 · 得分" in fragment.text
-    assert "<del>9</del>" in fragment.text and "<ins>8</ins>" in fragment.text
+    assert "<del>9</del>" in fragment.text and "<ins>8 分</ins>" in fragment.text  # the unit kept
     page = client.get(f"/ui/documents/{doc}")
     assert re.search(
         r'class="v num[^"]*corrected[^"]*"\s+tabindex="0" data-path="indicators/0/score"', page.text

@@ -92,7 +92,7 @@ def test_findings_states_return_and_resubmit(
     page.wait_for_selector("#findings li.finding.fs-corrected")
     assert _finding(page, "前后不一致").get_attribute("data-state") == "corrected"
     cell = page.locator('td.v[data-path="budget/basic_expenditure"] .txt')
-    assert cell.inner_text() == "120.5"
+    assert cell.inner_text() == "120.50"  # money to two decimals
     shot(page, "02-adopted-undo-offered-1440")
     page.click("#undo")
     page.wait_for_selector("#findings li.finding.fs-open >> text=前后不一致")

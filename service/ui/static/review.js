@@ -165,12 +165,40 @@
   /* --- values ---------------------------------------------------------------------------- */
   function fmtNum(v) { return Number.isInteger(v) ? String(v) : String(parseFloat(v.toFixed(6))); }
   const PREFIX = new Set(["≥", "≤", ">", "<", "约", "近", "超过", "不低于", "不高于", "达"]);
+  /* figures as finance staff read them: the page's live twin of service.records.figures */
+  const MONEY = { "万元": 1, "万": 1, "亿元": 10000, "千元": 0.1, "元": 0.0001 };
+  function grouped(v, digits) {
+    return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: 2 });
+  }
+  function figNum(v, unit) {
+    if (unit in MONEY || unit === "%" || unit === "‰") return grouped(v, 2);
+    return grouped(v, 0);
+  }
+  function withUnit(v, unit) {
+    const text = figNum(v, unit);
+    if (!unit) return text;
+    return unit === "%" || unit === "‰" ? text + unit : text + " " + unit;
+  }
+  /* what a typed entry will be saved as: '1,234.5元' in a 万元 field → 0.12345 万元 */
+  function typedPreview(text, fieldUnit) {
+    const m = text.normalize("NFKC").trim().match(/^([-+]?[\d,，]*\.?\d+)\s*(亿元|万元|千元|元|万|%)?$/);
+    if (!m) return null;
+    const n = Number(m[1].replace(/[,，]/g, ""));
+    const stated = m[2] || fieldUnit || "";
+    if (stated in MONEY && fieldUnit in MONEY) {
+      const v = n * MONEY[stated] / MONEY[fieldUnit];
+      const shown = withUnit(Number(v.toPrecision(12)), fieldUnit);
+      return { text: m[2] && stated !== fieldUnit ? shown + "（" + t("review.original", { raw: text.trim() }) + "）" : shown, typed: !!m[2] };
+    }
+    if (fieldUnit && m[2] && m[2] !== fieldUnit) return null;
+    return { text: withUnit(n, stated), typed: !!m[2] };
+  }
   function show(node) {
     if (node === null || node === undefined) return "";
     if (typeof node !== "object") return String(node);
     let v = node.value;
     if (v === null || v === undefined) return "";
-    let text = typeof v === "number" ? fmtNum(v) : String(v);
+    let text = typeof v === "number" ? figNum(v, node.unit) : String(v);
     if (node.comparator) text = PREFIX.has(node.comparator) ? node.comparator + text : text + node.comparator;
     if (node.direction === "增长") text = "↑" + text;
     if (node.direction === "下降") text = "↓" + text;
@@ -193,6 +221,9 @@
       cell.appendChild(span);
       if (unit && unit !== "%" && !text.endsWith(unit)) {
         const u = document.createElement("span"); u.className = "unit"; u.textContent = unit; cell.appendChild(u);
+      }
+      if (node.original_unit && node.raw && node.original_unit !== unit) {
+        const o = document.createElement("span"); o.className = "orig"; o.textContent = t("review.original", { raw: node.raw }); cell.appendChild(o);
       }
     }
     if (cell.dataset.page) {
@@ -233,6 +264,7 @@
     }
     const reason = el("input", { type: "text", class: "reason", placeholder: t("review.reason_hint"), maxlength: "2000", "aria-label": t("review.reason") });
     const msg = el("div", { class: "msg", role: "alert" });
+    const preview = el("div", { class: "preview", "aria-live": "polite" });
     const btns = el("div", { class: "btns" });
     const saveBtn = el("button", { type: "button", class: "btn tiny primary" }, t("review.save"));
     const cancelBtn = el("button", { type: "button", class: "btn tiny ghost" }, t("review.cancel"));
@@ -243,11 +275,15 @@
       btns.appendChild(clearBtn);
     }
     btns.appendChild(cancelBtn);
-    box.append(line, reason, msg, btns);
+    box.append(line, preview, reason, msg, btns);
     cell.replaceChildren(box);
 
     const changed = () => value.value !== original.value || (unit && unit.value !== original.unit);
-    const onInput = () => { cell.classList.toggle("dirty", !!changed()); updateDirty(); };
+    const onInput = () => {
+      cell.classList.toggle("dirty", !!changed()); updateDirty();
+      const p = numeric && value.value.trim() ? typedPreview(value.value, (unit && unit.value.trim()) || original.unit) : null;
+      preview.textContent = p ? t("review.will_save", { value: p.text }) : "";
+    };
     value.addEventListener("input", onInput);
     if (unit) unit.addEventListener("input", onInput);
     function close(node) {
@@ -265,6 +301,8 @@
       }
       let newValue = text;
       if (numeric) {
+        const p = typedPreview(text, (unit && unit.value.trim()) || original.unit);
+        if (p && p.typed && /[元万]$/.test(text)) { submit(cell, { op: "set", value: text }, reason.value, msg, close); return; }
         const n = parseNumber(text);
         if (n === null) { msg.textContent = t("review.not_number"); value.focus(); return; }
         newValue = n;
