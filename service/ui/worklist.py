@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
 from sqlmodel import Session
 
+from service.records import figures
 from service.store import documents as repo
 from service.store import review as review_store
 from service.store import worklist as store
@@ -30,7 +30,6 @@ _STATUSES = ("queued", "processing", "done", "failed")
 # columns that read best largest first when first clicked (figures, dates)
 DESCENDING_FIRST = frozenset({"expenditure", "score", "rate", "findings", "uploaded"})
 IMAGE_FORMATS = frozenset({"png", "jpeg", "tiff"})
-CENT = Decimal("0.01")
 
 
 @dataclass
@@ -106,26 +105,8 @@ def carried_list(list_param: str | None) -> ListQuery:
 # --- figures, formats and failures as people read them ----------------------------------------
 
 
-def _two(value: float) -> str:
-    """Two decimals rounded half up as the figure is written (0.125 → 0.13, not the binary
-    float's 0.12), with thousands separators."""
-    return f"{Decimal(repr(value)).quantize(CENT, ROUND_HALF_UP):,}"
-
-
-def money(value: float | None, unit: str = "万元") -> str:
-    """1234.5 → '1,234.50 万元' (two decimals, thousands separators, the unit shown)."""
-    return "" if value is None else f"{_two(value)} {unit}"
-
-
-def points(value: float | None, unit: str = "分") -> str:
-    """A score to at most two decimals: 87.5 → '87.5 分', 90 → '90 分'."""
-    if value is None:
-        return ""
-    return _two(value).rstrip("0").rstrip(".") + f" {unit}"
-
-
-def percent(value: float | None) -> str:
-    return "" if value is None else f"{_two(value)}%"
+# money, points and percent: the one formatting helper of pages and exports
+money, points, percent = figures.money, figures.points, figures.percent
 
 
 def format_key(doc: StoredDocument) -> str:
