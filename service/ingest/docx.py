@@ -22,7 +22,6 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,8 @@ from lxml import etree
 
 from service.document import CellDraft, Document, DocumentBuilder, SourceInfo, TextSource
 from service.errors import CorruptFileError, EmptyFileError, FileTooLargeError
-from service.ingest.flat_tables import FlatTable, join_wrapped, split_flat_tables
+from service.ingest.docx_tables import blocks, continued, int_attr, table_cells
+from service.ingest.flat_tables import FlatTable, split_flat_tables
 from service.ingest.reader import IngestOptions
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def _w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
 
 
-P, TBL, TR, TC, SDT, SDT_CONTENT = (_w(t) for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
+P = _w("p")
 # Subtrees whose text is not the paragraph's own: deleted revisions, the fallback copy of
 # alternate content (the choice is read), text boxes and embedded objects.
 _SKIP = {
@@ -79,16 +79,7 @@ def read_docx(data: bytes, source: SourceInfo, options: IngestOptions) -> Docume
         builder.add_line(line)
     if running:
         builder.add_blank()
-    pending: list[str] = []  # paragraph lines waiting for flattened-table recognition
-    notes = _notes(document)
-    for element in _blocks(body):
-        if element.tag == P:
-            pending.extend(_paragraph_text(element, numbering).split("\n"))
-            pending.extend(_notes_of(element, notes))
-            continue
-        _flush(builder, pending)
-        builder.add_table(_table_cells(element, numbering))
-    _flush(builder, pending)
+    _read_body(builder, body, numbering, _notes(document))
     images = len(body.findall(f".//{_w('drawing')}")) + len(body.findall(f".//{_w('pict')}"))
     if images:
         builder.warn(f"{images} image(s) in the document were not read (no OCR inside DOCX)")
@@ -159,7 +150,7 @@ def _running_lines(document: WordDocument, numbering: Numbering) -> list[str]:
                 element = part._element  # noqa: SLF001 (python-docx has no public XML handle)
             except KeyError:
                 continue  # a header/footer relationship naming a part the package lacks
-            for block in _blocks(element):
+            for block in blocks(element):
                 if block.tag != P:
                     continue  # a layout table in a header holds no statement we read
                 for line in _paragraph_text(block, numbering).split("\n"):
@@ -207,15 +198,38 @@ def _notes_of(p: etree._Element, notes: dict[tuple[str, str], list[str]]) -> lis
     return out
 
 
-def _blocks(parent: etree._Element) -> Iterator[etree._Element]:
-    """Paragraphs and tables in document order, looking through content controls."""
-    for child in parent:
-        if child.tag in (P, TBL):
-            yield child
-        elif child.tag == SDT:
-            content = child.find(SDT_CONTENT)
-            if content is not None:
-                yield from _blocks(content)
+def _read_body(
+    builder: DocumentBuilder,
+    body: etree._Element,
+    numbering: Numbering,
+    notes: dict[tuple[str, str], list[str]],
+) -> None:
+    """The body's blocks in order. A table is held back until the next text, so a table
+    Word carries on as a second table (after a page break or blank lines) joins it."""
+    pending: list[str] = []  # paragraph lines waiting for flattened-table recognition
+    held: list[CellDraft] | None = None
+
+    def text_of(p: etree._Element) -> str:
+        return _paragraph_text(p, numbering)
+
+    for element in blocks(body):
+        if element.tag == P:
+            pending.extend(_paragraph_text(element, numbering).split("\n"))
+            pending.extend(_notes_of(element, notes))
+            continue
+        cells = table_cells(element, text_of)
+        joined = None if any(ln.strip() for ln in pending) else continued(held or [], cells)
+        if joined is not None:
+            held = joined
+            pending.clear()
+            continue
+        if held:
+            builder.add_table(held)
+        _flush(builder, pending)
+        held = cells
+    if held:
+        builder.add_table(held)
+    _flush(builder, pending)
 
 
 def _flush(builder: DocumentBuilder, lines: list[str]) -> None:
@@ -240,10 +254,18 @@ def _paragraph_text(p: etree._Element, numbering: Numbering) -> str:
     return numbering.label(p) + "".join(parts)
 
 
+def _hidden(element: etree._Element) -> bool:
+    """A run of hidden text (``w:vanish``): Word neither shows nor prints it."""
+    if element.tag != _w("r"):
+        return False
+    vanish = element.find(f"{_w('rPr')}/{_w('vanish')}")
+    return vanish is not None and vanish.get(_w("val"), "true") not in ("0", "false", "off")
+
+
 def _collect_text(element: etree._Element, parts: list[str]) -> None:
     for child in element:
         tag = child.tag
-        if not isinstance(tag, str) or tag in _SKIP:
+        if not isinstance(tag, str) or tag in _SKIP or _hidden(child):
             continue
         if tag == _w("t"):
             parts.append(child.text or "")
@@ -255,87 +277,6 @@ def _collect_text(element: etree._Element, parts: list[str]) -> None:
             parts.append("-" if tag == _w("noBreakHyphen") else "")
         else:
             _collect_text(child, parts)
-
-
-# --- tables --------------------------------------------------------------------------------
-
-
-def _int_attr(element: etree._Element | None, default: int) -> int:
-    if element is None:
-        return default
-    try:
-        return int(element.get(_w("val"), default))
-    except ValueError:
-        return default
-
-
-def _row_cells(tr: etree._Element) -> Iterator[etree._Element]:
-    for child in tr:
-        if child.tag == TC:
-            yield child
-        elif child.tag == SDT:
-            content = child.find(SDT_CONTENT)
-            if content is not None:
-                yield from content.iter(TC)
-
-
-def _table_cells(tbl: etree._Element, numbering: Numbering) -> list[CellDraft]:
-    """The table's grid: each merged cell once, at its top-left, with its spans."""
-    drafts: list[CellDraft] = []
-    open_merges: dict[int, CellDraft] = {}  # grid column → cell a vertical merge started in
-    rows = [child for child in tbl if child.tag == TR]
-    for r, tr in enumerate(rows):
-        col = _int_attr(tr.find(f"{_w('trPr')}/{_w('gridBefore')}"), 0)
-        for tc in _row_cells(tr):
-            tc_pr = tc.find(_w("tcPr"))
-            span = max(1, _int_attr(_find(tc_pr, "gridSpan"), 1))
-            v_merge = _find(tc_pr, "vMerge")
-            h_merge = _find(tc_pr, "hMerge")
-            if h_merge is not None and h_merge.get(_w("val"), "continue") == "continue" and drafts:
-                # Legacy horizontal merge: this cell widens the one on its left.
-                left = _draft_ending_at(drafts, r, col)
-                if left is not None:
-                    left.col_span += span
-                    col += span
-                    continue
-            started = open_merges.get(col)
-            continues = v_merge is not None and v_merge.get(_w("val"), "continue") == "continue"
-            if continues and started is not None and started.col_span == span:
-                started.row_span = r - started.row + 1
-                col += span
-                continue
-            draft = CellDraft(row=r, col=col, col_span=span, text=_cell_text(tc, numbering))
-            drafts.append(draft)
-            for c in range(col, col + span):
-                open_merges.pop(c, None)
-            if v_merge is not None:  # restart
-                open_merges[col] = draft
-            col += span
-    return drafts
-
-
-def _find(tc_pr: etree._Element | None, tag: str) -> etree._Element | None:
-    return None if tc_pr is None else tc_pr.find(_w(tag))
-
-
-def _draft_ending_at(drafts: list[CellDraft], row: int, col: int) -> CellDraft | None:
-    for draft in reversed(drafts):
-        if draft.row == row and draft.col + draft.col_span == col:
-            return draft
-    return None
-
-
-def _cell_text(tc: etree._Element, numbering: Numbering) -> str:
-    """A cell's paragraphs glued as wrapped lines are (``产出指标`` + ``(50分)``); a nested
-    table's cells are kept apart by spaces so a label never runs into its value."""
-    text = ""
-    for block in _blocks(tc):
-        if block.tag == P:
-            text = join_wrapped(text, _paragraph_text(block, numbering))
-        else:
-            nested = " ".join(d.text.strip() for d in _table_cells(block, numbering))
-            text = f"{text} {nested}".strip()
-    return text
 
 
 # --- automatic numbering -------------------------------------------------------------------
@@ -431,7 +372,7 @@ class Numbering:
                 ilvl = int(override.get(_w("ilvl"), "0"))
                 start = override.find(_w("startOverride"))
                 if start is not None and ilvl in merged:
-                    merged[ilvl].start = _int_attr(start, 1)
+                    merged[ilvl].start = int_attr(start, 1)
             levels[num.get(_w("numId"), "")] = merged
         return cls(levels=levels, style_num_pr=_style_num_prs(styles))
 
@@ -466,7 +407,7 @@ class Numbering:
         num_id = _w_val(num_pr.find(_w("numId")))
         if num_id in (None, "0"):  # numId 0 switches numbering off
             return None, 0
-        return num_id, _int_attr(num_pr.find(_w("ilvl")), 0)
+        return num_id, int_attr(num_pr.find(_w("ilvl")), 0)
 
 
 def _w_val(element: etree._Element | None) -> str | None:
@@ -479,7 +420,7 @@ def _levels(abstract: etree._Element) -> dict[int, _Level]:
         out[int(lvl.get(_w("ilvl"), "0"))] = _Level(
             fmt=_w_val(lvl.find(_w("numFmt"))) or "decimal",
             text=_w_val(lvl.find(_w("lvlText"))) or "",
-            start=_int_attr(lvl.find(_w("start")), 1),
+            start=int_attr(lvl.find(_w("start")), 1),
             suffix="" if _w_val(lvl.find(_w("suff"))) == "nothing" else " ",
         )
     return out
