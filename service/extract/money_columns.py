@@ -189,11 +189,10 @@ def _period_key(m: re.Match[str]) -> str:
 
 
 def row_label(row: list[Cell | None], upto: int) -> Cell | None:
-    """The row's label left of column ``upto``: its first words that are not a 序号."""
-    return next(
-        (c for c in row[:upto] if c is not None and _text(c) and not _SERIAL.match(c.text)),
-        None,
-    )
+    """The row's label left of column ``upto``: its first words that are not a 序号, past
+    a group cell merged down over several rows (类别 | 支出) when a label follows it."""
+    found = [c for c in row[:upto] if c is not None and _text(c) and not _SERIAL.match(c.text)]
+    return next((c for c in found if c.row_span == 1), found[0] if found else None)
 
 
 def names_projects(texts: list[str]) -> bool:

@@ -98,15 +98,12 @@ _ROW_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})
 
 
 def _label(row: list[Cell | None], upto: int) -> Cell | None:
-    """The row's label before its figures: its first words that are not a 序号."""
-    return next(
-        (
-            c
-            for c in row[:upto]
-            if c is not None and c.text.strip() and not _ROW_NUMBER.match(c.text)
-        ),
-        None,
-    )
+    """The row's label before its figures: its first words that are not a 序号, past a
+    group cell merged down over several rows when a label follows it."""
+    found = [
+        c for c in row[:upto] if c is not None and c.text.strip() and not _ROW_NUMBER.match(c.text)
+    ]
+    return next((c for c in found if c.row_span == 1), found[0] if found else None)
 
 
 def _columns(texts: list[str], year: int | None) -> dict[int, str]:
