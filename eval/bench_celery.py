@@ -7,8 +7,13 @@ in common) on a Redis database no one else uses; one warm-up scan per worker (th
 engine loads once per process), then the whole batch is sent and timed until every job is
 over. Prints documents per minute and pages per second, with the load average.
 
+With ``--big-scan N``: one scanned report of N pages instead of the batch, read on one
+worker in one task (as without splitting) and then split in page tasks across
+``--workers`` worker processes; prints each wall time and the ratio.
+
 Usage: python eval/bench_celery.py [--workers 1,2] [--text 6 --docx 4 --scans 2
-       --scan-pages 2] [--redis-host 127.0.0.1] [--json eval/out/bench_celery.json]
+       --scan-pages 2] [--big-scan 60 [--split-pages 4]] [--redis-host 127.0.0.1]
+       [--json eval/out/bench_celery.json]
 Needs the `scale` extra and a Redis server.
 """
 
@@ -66,7 +71,29 @@ def free_redis_db(host: str) -> int:
     raise SystemExit("no empty Redis database (1-15)")
 
 
-def run(workers: int, files: list[tuple[str, bytes]], warmup: bytes, broker: str) -> dict:
+def big_scan(pages: int) -> bytes:
+    """A scan of ``pages`` pages: scanned reports one after the other, cut at ``pages``."""
+    import pymupdf
+
+    out = pymupdf.open()
+    seed = 400
+    while out.page_count < pages:
+        data = render(make_report(seed, "hunan").spec, "scan", seed=seed)[0]
+        with pymupdf.open(stream=data, filetype="pdf") as part:
+            out.insert_pdf(part, to_page=min(part.page_count, pages - out.page_count) - 1)
+        seed += 1
+    data = out.tobytes(garbage=3, deflate=True)
+    out.close()
+    return data
+
+
+def run(
+    workers: int,
+    files: list[tuple[str, bytes]],
+    warmup: bytes,
+    broker: str,
+    split_pages: int = 0,
+) -> dict:
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-celery-") as tmp:
         root = Path(tmp)
         shared = root / "files"
@@ -78,7 +105,7 @@ def run(workers: int, files: list[tuple[str, bytes]], warmup: bytes, broker: str
         )
         ctx = worker_context(settings)
         app = make_celery(settings)
-        procs = [_start_worker(settings, root / f"worker{n}") for n in range(workers)]
+        procs = [_start_worker(settings, root / f"worker{n}", split_pages) for n in range(workers)]
         try:
             for n in range(workers):  # one warm-up scan each: the OCR engine loaded
                 _upload(ctx, f"warm-{n}.pdf", warmup + f"%{n}\n".encode())
@@ -105,6 +132,7 @@ def run(workers: int, files: list[tuple[str, bytes]], warmup: bytes, broker: str
             ctx.engine.dispose()
     return {
         "workers": workers,
+        "split_pages": split_pages,
         "documents": len(ids),
         "pages": pages,
         "done": statuses.count("done"),
@@ -135,9 +163,10 @@ def _wait_all_over(ctx, timeout: float) -> None:
     raise SystemExit(f"jobs not over after {timeout:.0f} s")
 
 
-def _start_worker(settings: Settings, scratch: Path) -> subprocess.Popen:
+def _start_worker(settings: Settings, scratch: Path, split_pages: int) -> subprocess.Popen:
     env = {
         **os.environ,
+        "JIXIAO_QUEUE__SPLIT_PAGES": str(split_pages),
         "JIXIAO_DATA_DIR": str(scratch),
         "JIXIAO_DATABASE_URL": settings.resolved_database_url,
         "JIXIAO_STORAGE__PATH": str(settings.storage_dir),
@@ -162,9 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docx", type=int, default=4, help="DOCX reports in the batch")
     parser.add_argument("--scans", type=int, default=2, help="scanned PDFs in the batch")
     parser.add_argument("--scan-pages", type=int, default=2, help="pages of each scan")
+    parser.add_argument("--big-scan", type=int, default=0, help="one scan of this many pages")
+    parser.add_argument("--split-pages", type=int, default=4, help="pages per page task")
     parser.add_argument("--redis-host", default="127.0.0.1")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    if args.big_scan:
+        return main_big_scan(args)
     files = batch(args.text, args.docx, args.scans, args.scan_pages)
     one_page = RenderOptions(pages=(1,))
     warmup = render(make_report(999, "hunan").spec, "scan", seed=999, options=one_page)[0]
@@ -192,6 +225,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"cores": os.cpu_count(), "runs": results}, indent=2))
+    return 0
+
+
+def main_big_scan(args: argparse.Namespace) -> int:
+    """One task on one worker, then page tasks across the largest ``--workers`` count."""
+    import redis
+
+    files = [("big-scan.pdf", big_scan(args.big_scan))]
+    warmup = render(
+        make_report(999, "hunan").spec, "scan", seed=999, options=RenderOptions(pages=(1,))
+    )[0]
+    db = free_redis_db(args.redis_host)
+    broker = f"redis://{args.redis_host}:6379/{db}"
+    split_workers = max(int(n) for n in args.workers.split(","))
+    try:
+        one = run(1, files, warmup, broker, split_pages=0)
+        split = run(split_workers, files, warmup, broker, split_pages=args.split_pages)
+    finally:
+        redis.Redis(host=args.redis_host, db=db).flushdb()
+    for label, r in (("one task, 1 worker", one), (f"split, {split_workers} workers", split)):
+        print(
+            f"{args.big_scan}-page scan, {label}: {r['seconds']} s ({r['pages_per_s']} pages/s, "
+            f"done {r['done']}; load {r['load_before']} → {r['load_after']})",
+            flush=True,
+        )
+    print(f"split / one task: {split['seconds'] / one['seconds']:.2f}×")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        runs = {"cores": os.cpu_count(), "pages": args.big_scan, "runs": [one, split]}
+        args.json.write_text(json.dumps(runs, indent=2))
     return 0
 
 
