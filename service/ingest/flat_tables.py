@@ -38,6 +38,7 @@ from service.ingest.flat_forms import (
     read_stacked,
     starts_ruled,
 )
+from service.ingest.flat_stacked import read_stacked_blanks
 
 __all__ = ["FlatTable", "is_figure", "join_wrapped", "spaced_cells", "split_flat_tables"]
 
@@ -106,7 +107,11 @@ def split_flat_tables(lines: list[str]) -> list[Block]:
             region, form = _Region(*found), "delimited"
         elif len(spaced_cells(line)) >= 3:
             region, form = _read_spaced(lines, i), "spaced"
-        elif (found := read_stacked(lines, i) or read_label_then_figures(lines, i)) is not None:
+        elif (
+            found := read_stacked(lines, i)
+            or read_stacked_blanks(lines, i)
+            or read_label_then_figures(lines, i)
+        ) is not None:
             region, form = _Region(*found), "stacked"
         if region is None:
             blocks.append(_prose(line))
