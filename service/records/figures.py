@@ -83,6 +83,8 @@ def number(value: Any, unit: str | None) -> str:
         return two(value)
     if unit == SCORE_UNIT:
         return trimmed(value)
+    if not unit:  # a year, a code-like number: no separators (2023, not 2,023)
+        return trimmed(value).replace(",", "")
     if isinstance(value, int) or float(value).is_integer():
         return integer(value)
     return trimmed(value)

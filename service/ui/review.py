@@ -306,7 +306,7 @@ class _Builder:
         if isinstance(node, dict):
             cell.unit = node.get("unit") or cell.unit
             cell.raw = node.get("raw")
-            fig = figure(node, cell.unit) if not cell.corrected else None
+            fig = figure(node, cell.unit)
             cell.original = fig.original if fig else ""
             tip = cell.tooltip
             if cell.corrected:  # the boxes show where the old reading stood, not the value

@@ -51,7 +51,7 @@ def test_rates_scores_and_counts_keep_their_units() -> None:
     assert integer(1234) == "1,234" and integer(12.0) == "12"
     assert with_unit(1200, "人") == "1,200 人"
     assert with_unit(98.5, "%") == "98.50%"
-    assert with_unit(7, None) == "7"
+    assert with_unit(7, None) == "7" and with_unit(2023, None) == "2023"  # a year
     assert two(-0.005) == "-0.01"
 
 

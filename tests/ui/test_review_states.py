@@ -96,7 +96,7 @@ def test_findings_states_return_and_resubmit(
     shot(page, "02-adopted-undo-offered-1440")
     page.click("#undo")
     page.wait_for_selector("#findings li.finding.fs-open >> text=前后不一致")
-    assert cell.inner_text() == "100.5"
+    assert cell.inner_text() == "100.50"
 
     # 确认无误 with a comment
     conflict = _finding(page, "前后不一致")

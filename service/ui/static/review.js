@@ -172,6 +172,7 @@
   }
   function figNum(v, unit) {
     if (unit in MONEY || unit === "%" || unit === "‰") return grouped(v, 2);
+    if (!unit) return fmtNum(v);  /* a year: 2023, not 2,023 */
     return grouped(v, 0);
   }
   function withUnit(v, unit) {
