@@ -10,8 +10,9 @@ DOCX has no reliable page geometry: the whole body is one page with no size, and
 has a box. The text of the page headers and footers (页眉/页脚: often the only place a
 unit names itself) is read once, before the body, each distinct line once, page numbers
 left out. A footnote's or endnote's text (脚注/尾注: where a report puts its 注) is read as
-lines right after the paragraph that refers to it. Comments, text boxes and images are not
-read (a warning counts the images). Password-protected Word files are OLE containers, which the
+lines right after the paragraph that refers to it. Text boxes are read where they are
+anchored (docx_tables.py walks the blocks); comments and images are not read (a warning
+counts the images). Password-protected Word files are OLE containers, which the
 sniffer refuses before they get here. Must not touch the database, the web, or spans (the
 builder writes them).
 """
@@ -80,13 +81,31 @@ def read_docx(data: bytes, source: SourceInfo, options: IngestOptions) -> Docume
     if running:
         builder.add_blank()
     _read_body(builder, body, numbering, _notes(document))
-    images = len(body.findall(f".//{_w('drawing')}")) + len(body.findall(f".//{_w('pict')}"))
+    images = _count_images(body)
     if images:
         builder.warn(f"{images} image(s) in the document were not read (no OCR inside DOCX)")
     doc = builder.build()
     if not doc.text.strip():
         raise EmptyFileError(f"{source.filename or 'the document'} holds no text")
     return doc
+
+
+_DRAWING_PICTURE = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_VML_PICTURE = "{urn:schemas-microsoft-com:vml}imagedata"
+
+
+def _count_images(body: etree._Element) -> int:
+    """Pictures in the body, each once: a drawing or VML shape holding an image (a text
+    box is no picture; a picture's VML fallback copy is not counted again)."""
+    count = 0
+    for drawing in body.iter(_w("drawing"), _w("pict")):
+        if any(a.tag == f"{{{MC_NS}}}Fallback" for a in drawing.iterancestors()):
+            continue
+        if drawing.find(f".//{_DRAWING_PICTURE}") is not None or (
+            drawing.find(f".//{_VML_PICTURE}") is not None
+        ):
+            count += 1
+    return count
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -198,6 +217,10 @@ def _notes_of(p: etree._Element, notes: dict[tuple[str, str], list[str]]) -> lis
     return out
 
 
+# The only words between a table and its next part: 续表, （续表）, 续表1, 续上表.
+_CONTINUED = re.compile(r"[(（]?续(?:上)?表\s*\d*[)）]?[:：]?")
+
+
 def _read_body(
     builder: DocumentBuilder,
     body: etree._Element,
@@ -205,7 +228,8 @@ def _read_body(
     notes: dict[tuple[str, str], list[str]],
 ) -> None:
     """The body's blocks in order. A table is held back until the next text, so a table
-    Word carries on as a second table (after a page break or blank lines) joins it."""
+    Word carries on as a second table (after a page break, blank lines or a 续表 line)
+    joins it."""
     pending: list[str] = []  # paragraph lines waiting for flattened-table recognition
     held: list[CellDraft] | None = None
 
@@ -218,7 +242,8 @@ def _read_body(
             pending.extend(_notes_of(element, notes))
             continue
         cells = table_cells(element, text_of)
-        joined = None if any(ln.strip() for ln in pending) else continued(held or [], cells)
+        between = [ln for ln in pending if ln.strip() and not _CONTINUED.fullmatch(ln.strip())]
+        joined = None if between else continued(held or [], cells)
         if joined is not None:
             held = joined
             pending.clear()

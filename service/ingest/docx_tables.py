@@ -91,7 +91,7 @@ def text_boxes(element: etree._Element) -> Iterator[etree._Element]:
 
 def is_layout(tbl: etree._Element) -> bool:
     """A table used to place things, not to hold data: a single cell (a frame around prose
-    or around the real table), or a table holding tables whose every row is one cell or
+    or around the real table), cells that all hold sentences, or a table holding tables whose every row is one cell or
     whose other cells are empty. A data table with a breakdown table in one cell beside
     its label is no layout: the breakdown is flattened into its cell."""
     rows = [list(_children(tr, TC)) for tr in _children(tbl, TR)]
@@ -100,12 +100,22 @@ def is_layout(tbl: etree._Element) -> bool:
         return True
     holding = [any(b.tag == TBL for b in blocks(tc)) for tc in cells]
     if not any(holding):
-        return False
+        return _all_prose(cells)
     if all(len(row) == 1 for row in rows):
         return True
     return all(
         h or not "".join(tc.itertext()).strip() for tc, h in zip(cells, holding, strict=True)
     )
+
+
+_SENTENCE_END = re.compile(r"[。！？；]")
+
+
+def _all_prose(cells: list[etree._Element]) -> bool:
+    """Every filled cell holds sentences: a page laid out in columns, not a grid of data."""
+    texts = ["".join(tc.itertext()).strip() for tc in cells]
+    filled = [t for t in texts if t]
+    return bool(filled) and all(_SENTENCE_END.search(t) for t in filled)
 
 
 def int_attr(element: etree._Element | None, default: int) -> int:

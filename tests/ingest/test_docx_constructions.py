@@ -16,6 +16,7 @@ import docx
 import pytest
 from docx.oxml import parse_xml
 
+from service.document import Document
 from service.extract.rules import extract_rules
 from service.ingest import read_document
 from service.records import ReportExport
@@ -181,6 +182,28 @@ def split_caption_between(rows: list[list[str]]) -> str:
     return _split(rows, True, text_para("（续表）"))
 
 
+def split_continued_mark(rows: list[list[str]]) -> str:
+    return _split(rows, False, text_para("（续表）"))
+
+
+def items_as_columns(rows: list[list[str]]) -> str:
+    """The table turned: the items across the header, the figures' kinds down the side."""
+    return plain_table([list(col) for col in zip(*rows, strict=True)])
+
+
+def items_as_columns_merged(rows: list[list[str]]) -> str:
+    """Turned, with a two-row header: a group cell over the items (gridSpan), the corner
+    merged down (vMerge)."""
+    turned = [list(col) for col in zip(*rows, strict=True)]
+    n = len(turned[0])
+    top = cell("项目", '<w:vMerge w:val="restart"/>') + cell(
+        "“三公”经费", f'<w:gridSpan w:val="{n - 1}"/>'
+    )
+    second = tc(para(""), "<w:vMerge/>") + "".join(cell(c) for c in turned[0][1:])
+    body = "".join(tr("".join(cell(c) for c in r)) for r in turned[1:])
+    return tbl(tr(top) + tr(second) + body, n)
+
+
 def split_adjacent(rows: list[list[str]]) -> str:
     return _split(rows, False, "")
 
@@ -326,7 +349,8 @@ CONSTRUCTIONS = {
     f.__name__: f
     for f in (
         plain, grid_before_after, grid_span, v_merge, h_merge, split_page_break,
-        split_repeated_header, split_caption_between, split_adjacent, nested,
+        split_repeated_header, split_caption_between, split_continued_mark, split_adjacent,
+        nested, items_as_columns, items_as_columns_merged,
         nested_in_two_column_layout, text_box, text_box_vml, sdt_block, sdt_rows, sdt_cells,
         sdt_in_cell, two_paragraph_cells, breaks_and_tabs, split_runs, simple_fields,
         complex_fields, revisions, hidden_text, tab_paragraphs, space_paragraphs,
@@ -362,3 +386,50 @@ def test_money_table(construction: str) -> None:
     lines = {str(ln.item.value): ln for ln in e.budget.lines}
     assert lines["支出合计"].initial_budget.value == 3250
     assert lines["项目支出"].final.value == 358.45
+
+
+def _document(body: str, caption: str = "") -> Document:
+    return read_document(build(body, caption), "report.docx")
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        tbl(tr(tc(text_para("本年度完成馆舍维修。") + text_para("群众满意度较上年提高。"))), 1),
+        tbl(tr(cell("一是完善制度建设；") + cell("二是加强预算管理。")), 2),
+    ],
+)
+def test_a_layout_table_holding_prose_is_read_as_lines(frame: str) -> None:
+    doc = _document(frame)
+    assert doc.tables == []
+    lines = [doc.slice(line.span) for line in doc.lines]
+    assert any("馆舍维修" in ln or "完善制度建设" in ln for ln in lines)
+
+
+def test_a_data_table_with_one_sentence_cell_stays_a_table() -> None:
+    rows = [["指标", "指标值", "完成情况"], ["群众满意度", "≥90%", "达到预期。"]]
+    (table,) = _document(plain_table(rows)).tables
+    assert table.grid()[1] == ["群众满意度", "≥90%", "达到预期。"]
+
+
+def test_deleted_revision_and_hidden_text_are_not_read() -> None:
+    for construction in (revisions, hidden_text):
+        doc = _document(construction(THREE_PUBLIC), TP_CAPTION)
+        (table,) = doc.tables
+        assert table.grid()[2] == ["公务接待费", "2.40", "1.95", "2.30"]
+        assert "88.88" not in doc.text and "77" not in doc.text
+
+
+def test_a_text_box_is_read_once_and_is_no_image() -> None:
+    doc = _document(text_box(THREE_PUBLIC), TP_CAPTION)
+    (table,) = doc.tables
+    assert table.grid()[4] == ["合计", "9.60", "8.35", "9.10"]
+    assert doc.warnings == []
+
+
+def test_a_following_table_of_other_columns_is_not_joined() -> None:
+    body = plain_table(THREE_PUBLIC) + text_para("") + plain_table(MONEY)
+    assert [(t.n_rows, t.n_cols) for t in _document(body).tables] == [(5, 4), (4, 3)]
+    same_width = [["项目", "本年", "上年", "备注"], ["支出合计", "1.00", "2.00", "无"]]
+    body = plain_table(THREE_PUBLIC) + text_para("") + plain_table(same_width)
+    assert [(t.n_rows, t.n_cols) for t in _document(body).tables] == [(5, 4), (2, 4)]
