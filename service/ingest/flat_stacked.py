@@ -61,13 +61,14 @@ def read_stacked_blanks(lines: list[str], start: int) -> Found | None:
     with blank lines for empty cells; None without two such rows."""
     words = 0
     while (
-        start + words < len(lines)
+        words < MAX_WORDS
+        and start + words < len(lines)
         and "\t" not in lines[start + words]
         and _is_word(_text(lines[start + words]))
     ):
         words += 1
     best: Found | None = None
-    for width in range(MIN_WORDS, min(words, MAX_WORDS) + 1):
+    for width in range(MIN_WORDS, words + 1):
         rows: Rows = []
         end = start + width
         last: int | None = None
@@ -75,6 +76,8 @@ def read_stacked_blanks(lines: list[str], start: int) -> Found | None:
             last = max(c for c, t in enumerate(row) if is_figure(t))
             rows.append(row)
             end += width
+        if all(not row[0] for row in rows):
+            continue  # blank lines that part rows, not a column (``read_stacked``'s form)
         if len(rows) >= 2 and (best is None or len(rows) > len(best[0]) - 1):
             best = ([[_text(ln) for ln in lines[start : start + width]], *rows], end)
     return best
