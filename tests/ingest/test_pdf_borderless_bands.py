@@ -102,3 +102,42 @@ def test_level_cell_between_rows_leaves_wrapped_lines_in_place(wrap: int) -> Non
         "≥95%得满分,每低1个百分点扣0.5分",
     ]
     assert by_name["结转结余变动率"][3] == "本年结转结余较上年的变动幅度"
+
+
+# A merged 一级 label over three rows whose last one is tall (a long reason wrapped over
+# four lines): centred on the merged cell, the label sits in the top of that row's band.
+TALL_LAST = fam.Family(
+    name="tall-last-row",
+    cells=tuple(
+        fam._header(["一级指标", "三级指标", "指标值", "实际值", "分值", "得分", "偏差原因"])
+        + fam._body(
+            1,
+            [
+                [None, "巡检覆盖率", "100%", "100%", "10", "10", ""],
+                [None, "隐患整改率", "≥95%", "96%", "10", "10", ""],
+                [None, "设备完好率", "≥98%", "98.5%", "10", "10", ""],
+                [None, "群众知晓率", "≥80%", "83%", "10", "10", ""],
+                [
+                    None,
+                    "服务满意度",
+                    "≥90%",
+                    "86%",
+                    "10",
+                    "8",
+                    "部分群众反映办理环节较多等待时间偏长下一步将精简流程",
+                ],
+            ],
+            [(0, 0, 2, "产出指标"), (0, 2, 3, "效益指标")],
+        )
+    ),
+    n_cols=7,
+    header_rows=1,
+    expected=(),
+)
+
+
+@pytest.mark.parametrize("wrap", [8, 10])
+def test_label_centred_in_a_tall_rows_band_stays_there(wrap: int) -> None:
+    [table] = _read(rf.as_borderless_pdf(TALL_LAST, wrap=wrap, middle=True)).tables
+    labels = {row[1]: row[0] for row in table.grid()[1:]}
+    assert [labels[n] for n in ("设备完好率", "群众知晓率", "服务满意度")] == ["", "", "效益指标"]
