@@ -3,7 +3,10 @@ cover's checkboxes (☒/☐ for the evaluation method and evaluator)."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Callable
 from functools import cache
 
 from service.document import Cell, Table
@@ -50,9 +53,10 @@ def form_cues(g: Grounder) -> list[Cue]:
     and the cover's checkboxes."""
     text = g.doc.text
     out: list[Cue] = []
+    in_table = _in_table(g)
     for path in FORM_PATHS:
         for m in _pair_rx(path).finditer(text):
-            if _in_table(g, m.start()):
+            if in_table(m.start()):
                 continue
             span = _pair_value(text, m.end())
             if span is not None:
@@ -61,8 +65,18 @@ def form_cues(g: Grounder) -> list[Cue]:
     return out
 
 
-def _in_table(g: Grounder, pos: int) -> bool:
-    return any(t.span.start <= pos < t.span.end for t in g.doc.tables)
+def _in_table(g: Grounder) -> Callable[[int], bool]:
+    """Whether an offset lies in one of the document's tables, by bisection (a long
+    document has hundreds of tables and as many label matches)."""
+    spans = sorted((t.span.start, t.span.end) for t in g.doc.tables)
+    starts = [a for a, _ in spans]
+    reach = list(itertools.accumulate((b for _, b in spans), max))
+
+    def held(pos: int) -> bool:
+        k = bisect.bisect_right(starts, pos)
+        return k > 0 and reach[k - 1] > pos
+
+    return held
 
 
 def _pair_value(text: str, pos: int) -> tuple[int, int] | None:
@@ -183,8 +197,9 @@ def _checkbox_cues(g: Grounder, path: str) -> list[Cue]:
     """The option after the label on a line: its options may run over the next lines, up
     to the next line holding another ``label:``."""
     text = g.doc.text
+    in_table = _in_table(g)
     for m in _pair_rx(path).finditer(text):
-        if _in_table(g, m.start()):
+        if in_table(m.start()):
             continue
         end = m.end()
         window_end = min(len(text), end + 120)
