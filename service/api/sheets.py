@@ -34,7 +34,8 @@ from service.records import (
     Staffing,
     ThreePublicItem,
 )
-from service.records.figures import xlsx_format
+from service.records.figures import MONEY_UNITS, figure, in_unit, xlsx_format
+from service.records.numbers import MONEY_UNIT
 
 
 @dataclass
@@ -81,13 +82,19 @@ class ReviewStep(BaseModel):
 REVIEW_KEY = "_review_steps"
 
 
+def _side(value: Any) -> str:
+    if not isinstance(value, dict):
+        return _text(value)
+    fig = in_unit(value, MONEY_UNIT) if value.get("unit") in MONEY_UNITS else figure(value)
+    return str(fig) if fig is not None else _text(value.get("value"))
+
+
 def _findings(export: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for finding in _rows(export.get("findings")):
         items = finding.pop("items", None) or []
-        finding["values"] = "; ".join(
-            f"{i.get('path')}={_text((i.get('value') or {}).get('value'))}" for i in items
-        )
+        # each side as people read it, money in one unit with the text as stated beside it
+        finding["values"] = "; ".join(f"{i.get('path')}={_side(i.get('value'))}" for i in items)
         rows.append(finding)
     return rows
 
