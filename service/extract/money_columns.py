@@ -188,11 +188,18 @@ def _period_key(m: re.Match[str]) -> str:
     return "上年" if m.group(1) in "上去" else "本年"
 
 
+# The part of a merged group that is the group itself: 公务用车… | 小计.
+_GROUP_PART = re.compile(r"\s*(?:小计|合计|总计|计)\s*$")
+
+
 def row_label(row: list[Cell | None], upto: int) -> Cell | None:
     """The row's label left of column ``upto``: its first words that are not a 序号, past
-    a group cell merged down over several rows (类别 | 支出) when a label follows it."""
+    a group cell merged down over several rows (类别 | 支出) when a label follows it (not
+    when that label is the group's 小计 or 合计: then the group names the row)."""
     found = [c for c in row[:upto] if c is not None and _text(c) and not _SERIAL.match(c.text)]
-    return next((c for c in found if c.row_span == 1), found[0] if found else None)
+    if found and found[0].row_span > 1 and len(found) > 1 and not _GROUP_PART.match(found[1].text):
+        return found[1]
+    return found[0] if found else None
 
 
 def names_projects(texts: list[str]) -> bool:

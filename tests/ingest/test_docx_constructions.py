@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 import docx
 import pytest
 from docx.oxml import parse_xml
+from lxml import etree
 
 from service.document import Document
 from service.extract.rules import extract_rules
@@ -433,3 +434,62 @@ def test_a_following_table_of_other_columns_is_not_joined() -> None:
     same_width = [["项目", "本年", "上年", "备注"], ["支出合计", "1.00", "2.00", "无"]]
     body = plain_table(THREE_PUBLIC) + text_para("") + plain_table(same_width)
     assert [(t.n_rows, t.n_cols) for t in _document(body).tables] == [(5, 4), (2, 4)]
+
+
+def _merged_grid(rows: list[list[str]], merges: list[tuple[int, int, int, int]]) -> str:
+    """``rows`` as python-docx merges them (gridSpan across, vMerge down)."""
+    d = docx.Document()
+    table = d.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, c, rs, cs in merges:
+        table.cell(r, c).merge(table.cell(r + rs - 1, c + cs - 1))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text:
+                table.cell(r, c).text = text
+    return etree.tostring(table._tbl, encoding="unicode")
+
+
+OVS, REC, VEH = THREE_PUBLIC[1][0], THREE_PUBLIC[2][0], THREE_PUBLIC[3][0]
+MERGED_GRIDS = {
+    # the vehicle's parts in a second label column beside its merged name, 小计 first
+    "vehicle_group_with_subtotal": (
+        [
+            ["项目", "", "预算数", "决算数", "上年决算数"],
+            [OVS, "", "0.00", "0.00", "0.00"],
+            [REC, "", "2.40", "1.95", "2.30"],
+            [VEH, "小计", "7.20", "6.40", "6.80"],
+            ["", "购置费", "0.00", "0.00", "0.00"],
+            ["", "运行维护费", "7.20", "6.40", "6.80"],
+            ["合计", "", "9.60", "8.35", "9.10"],
+        ],
+        [(0, 0, 1, 2), (1, 0, 1, 2), (2, 0, 1, 2), (3, 0, 3, 1), (6, 0, 1, 2)],
+    ),
+    # a 序号 column, the 合计 row written across it
+    "serial_and_spanning_total": (
+        [
+            ["序号", "项目", "预算数", "决算数", "上年决算数"],
+            ["1", OVS, "0.00", "0.00", "0.00"],
+            ["2", REC, "2.40", "1.95", "2.30"],
+            ["3", VEH, "7.20", "6.40", "6.80"],
+            ["合计", "", "9.60", "8.35", "9.10"],
+        ],
+        [(4, 0, 1, 2)],
+    ),
+    # the table's title and unit as merged rows inside it
+    "title_rows_inside": (
+        [
+            ["“三公”经费支出情况表", "", "", ""],
+            ["单位：万元", "", "", ""],
+            *THREE_PUBLIC,
+        ],
+        [(0, 0, 1, 4), (1, 0, 1, 4)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", MERGED_GRIDS)
+def test_three_public_tables_merged_as_word_merges(name: str) -> None:
+    rows, merges = MERGED_GRIDS[name]
+    caption = "" if name == "title_rows_inside" else TP_CAPTION
+    got = _three_public(_export(_merged_grid(rows, merges), caption))
+    assert got == TP_EXPECTED
