@@ -162,7 +162,22 @@ def table_cells(tbl: etree._Element, text_of: TextOf) -> list[CellDraft]:
             if v_merge is not None:  # restart
                 open_merges[col] = draft
             col += span
-    return drafts
+    return _without_empty_rows(drafts)
+
+
+def _without_empty_rows(drafts: list[CellDraft]) -> list[CellDraft]:
+    """The grid less its wholly empty rows (a spacer row under the header, a blank last
+    row): no merged cell reaches into them, so the rows close up around them."""
+    n_rows = max((d.row + d.row_span for d in drafts), default=0)
+    filled = {r for d in drafts for r in range(d.row, d.row + d.row_span) if d.text.strip()}
+    covered = {r for d in drafts for r in range(d.row + 1, d.row + d.row_span)}
+    empty = [r for r in range(n_rows) if r not in filled and r not in covered]
+    if not empty or len(empty) == n_rows:
+        return drafts
+    kept = [d for d in drafts if d.row not in empty]
+    for d in kept:
+        d.row -= sum(1 for r in empty if r < d.row)
+    return kept
 
 
 def _draft_ending_at(drafts: list[CellDraft], row: int, col: int) -> CellDraft | None:

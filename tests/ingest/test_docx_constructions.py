@@ -205,6 +205,12 @@ def items_as_columns_merged(rows: list[list[str]]) -> str:
     return tbl(tr(top) + tr(second) + body, n)
 
 
+def spacer_rows(rows: list[list[str]]) -> str:
+    """An empty row under the header and another at the end."""
+    blank = [""] * len(rows[0])
+    return plain_table([rows[0], blank, *rows[1:], blank])
+
+
 def split_adjacent(rows: list[list[str]]) -> str:
     return _split(rows, False, "")
 
@@ -351,7 +357,7 @@ CONSTRUCTIONS = {
     for f in (
         plain, grid_before_after, grid_span, v_merge, h_merge, split_page_break,
         split_repeated_header, split_caption_between, split_continued_mark, split_adjacent,
-        nested, items_as_columns, items_as_columns_merged,
+        nested, items_as_columns, items_as_columns_merged, spacer_rows,
         nested_in_two_column_layout, text_box, text_box_vml, sdt_block, sdt_rows, sdt_cells,
         sdt_in_cell, two_paragraph_cells, breaks_and_tabs, split_runs, simple_fields,
         complex_fields, revisions, hidden_text, tab_paragraphs, space_paragraphs,
