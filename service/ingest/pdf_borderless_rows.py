@@ -156,11 +156,15 @@ def group_rows(body: list[Cells], full: list[bool], lines: list[Line]) -> tuple[
             band[0] = min(band[0], *(seg.box[1] for _, seg in run))
             band[1] = max(band[1], *(seg.box[3] for _, seg in run))
     used = anchors[-1] + 1
-    for col, run in runs:
+    # Cells of many lines first: a long reason centred on its row widens the row's band
+    # before a merged label of a line or two is placed against it.
+    for col, run in sorted(runs, key=lambda cr: -len(cr[1])):
         r = _row_of(run, anchors, bands, lines)
         if r is None:
             continue
         rows[r].setdefault(col, []).extend(seg for _, seg in run)
+        bands[r][0] = min(bands[r][0], *(seg.box[1] for _, seg in run))
+        bands[r][1] = max(bands[r][1], *(seg.box[3] for _, seg in run))
         used = max(used, run[-1][0] + 1)
     return rows, used
 
