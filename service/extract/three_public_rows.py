@@ -97,18 +97,15 @@ def _texts(grid: Rows, r: int, two_rows: bool) -> list[str]:
 _ROW_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[、.．]?\s*$")
 
 
-# The part of a merged group that is the group itself: 公务用车… | 小计.
-_GROUP_PART = re.compile(r"\s*(?:小计|合计|总计|计)\s*$")
-
-
 def _label(row: list[Cell | None], upto: int) -> Cell | None:
     """The row's label before its figures: its first words that are not a 序号, past a
-    group cell merged down over several rows when a label follows it (not when that label
-    is the group's 小计 or 合计: then the group names the row)."""
+    group cell merged down over several rows that names no 三公 item (其中, 类别) when the
+    label after it does."""
     found = [
         c for c in row[:upto] if c is not None and c.text.strip() and not _ROW_NUMBER.match(c.text)
     ]
-    if found and found[0].row_span > 1 and len(found) > 1 and not _GROUP_PART.match(found[1].text):
+    group = len(found) > 1 and found[0].row_span > 1 and row_item(found[0].text) is None
+    if group and row_item(found[1].text) is not None:
         return found[1]
     return found[0] if found else None
 
