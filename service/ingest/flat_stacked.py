@@ -23,6 +23,9 @@ MAX_WORDS = 12
 # A reason after a row's figures may be a sentence of its own.
 MAX_REASON_CHARS = 80
 MAX_ROWS = 5000
+# Only a table this wide has level columns whose cells a row may leave out (一级, 二级,
+# 三级, target, actual, points, score); a narrower one reads only full rows.
+MIN_LEVELLED = 6
 
 
 def _text(line: str) -> str:
@@ -33,16 +36,17 @@ def _is_word(text: str) -> bool:
     return 0 < len(text) <= MAX_CELL_CHARS and not is_figure(text) and "。" not in text
 
 
-def _row(lines: list[str], at: int, width: int, last_figure: int | None) -> list[str] | None:
+def _row(lines: list[str], at: int, width: int, marks: tuple[int, ...]) -> list[str] | None:
     """``width`` slots from ``lines[at]`` (blank lines empty cells) with a stacked row's
-    shape, or None."""
+    shape, or None. ``marks``: the columns of the first row's last two figures (分值,
+    得分), figures in every row."""
     if at + width > len(lines):
         return None
     if any("\t" in ln for ln in lines[at : at + width]):
         return None  # cells after tabs: the one-cell-per-line form ``flat_tables`` reads
     cells = [_text(ln) for ln in lines[at : at + width]]
     figures = [c for c, t in enumerate(cells) if is_figure(t)]
-    if len(figures) < 2 or (last_figure is not None and figures[-1] != last_figure):
+    if len(figures) < 2 or (marks and (figures[-1] != marks[-1] or not _all_figures(cells, marks))):
         return None
     before = cells[: figures[0]]
     if not any(_is_word(t) for t in before) or any(t and not _is_word(t) for t in before):
@@ -56,9 +60,28 @@ def _row(lines: list[str], at: int, width: int, last_figure: int | None) -> list
     return cells
 
 
+def _all_figures(cells: list[str], marks: tuple[int, ...]) -> bool:
+    return all(0 <= m < len(cells) and is_figure(cells[m]) for m in marks)
+
+
+def _next_row(
+    lines: list[str], at: int, width: int, marks: tuple[int, ...], lead: int
+) -> tuple[list[str], int] | None:
+    """The row at ``lines[at]`` and the lines it takes, its first level cells perhaps left
+    out rather than blank (a merged 一级/二级 written once): read short, blanks put before.
+    ``lead``: the text cells before the first row's figures (levels and a name)."""
+    for k in range(0, 3 if marks and width >= MIN_LEVELLED else 1):
+        if k and (k >= lead or lead < 3):
+            break  # the first row's levels and name: a cell for each level left out
+        row = _row(lines, at, width - k, tuple(m - k for m in marks))
+        if row is not None:
+            return [""] * k + row, width - k
+    return None
+
+
 def read_stacked_blanks(lines: list[str], start: int) -> Found | None:
     """The header of words from ``lines[start]`` and the rows under it, one cell per line
-    with blank lines for empty cells; None without two such rows."""
+    with blank lines (or nothing) for empty level cells; None without two such rows."""
     words = 0
     while (
         words < MAX_WORDS
@@ -71,11 +94,15 @@ def read_stacked_blanks(lines: list[str], start: int) -> Found | None:
     for width in range(MIN_WORDS, words + 1):
         rows: Rows = []
         end = start + width
-        last: int | None = None
-        while len(rows) < MAX_ROWS and (row := _row(lines, end, width, last)) is not None:
-            last = max(c for c, t in enumerate(row) if is_figure(t))
+        marks: tuple[int, ...] = ()
+        lead = 0
+        while len(rows) < MAX_ROWS and (found := _next_row(lines, end, width, marks, lead)):
+            row, taken = found
+            if not marks:
+                figures = [c for c, t in enumerate(row) if is_figure(t)]
+                marks, lead = tuple(figures[-2:]), figures[0]
             rows.append(row)
-            end += width
+            end += taken
         if all(not row[0] for row in rows):
             continue  # blank lines that part rows, not a column (``read_stacked``'s form)
         if len(rows) >= 2 and (best is None or len(rows) > len(best[0]) - 1):

@@ -40,7 +40,17 @@ NAMES_ONLY = (
         ["培训合格率", "≥85%", "91%", "10", "10"],
     ],
 )
-LAYOUTS = {"levels": LEVELS, "reasons": REASONS, "names_only": NAMES_ONLY}
+# The same table with the merged levels' empty cells left out, not written as blank lines.
+OMITTED = (
+    LEVELS[0],
+    [
+        LEVELS[1][0],
+        ["防火宣传场次", "12场", "15场", "10", "10"],
+        ["质量指标", "火情处置及时率", "100%", "98%", "20", "18"],
+        LEVELS[1][3],
+    ],
+)
+LAYOUTS = {"levels": LEVELS, "reasons": REASONS, "names_only": NAMES_ONLY, "omitted": OMITTED}
 
 
 def _text(header: list[str], rows: list[list[str]]) -> str:
@@ -61,6 +71,8 @@ def test_stacked_rows_are_indicators(layout: str) -> None:
     header, rows = LAYOUTS[layout]
     e = _read(_text(header, rows))
     name = header.index("三级指标")
+    if layout == "omitted":
+        rows = LEVELS[1]
     got = [(i.level3.value, i.weight.value, i.score.value) for i in e.indicators]
     assert got == [
         (
@@ -74,8 +86,9 @@ def test_stacked_rows_are_indicators(layout: str) -> None:
         assert ind.actual is not None and ind.actual.raw.replace(" ", "") == row[name + 2]
 
 
-def test_blank_levels_take_the_level_above() -> None:
-    e = _read(_text(*LEVELS))
+@pytest.mark.parametrize("layout", ["levels", "omitted"])
+def test_blank_levels_take_the_level_above(layout: str) -> None:
+    e = _read(_text(*LAYOUTS[layout]))
     levels = [(i.level1.value, i.level2.value) for i in e.indicators]
     assert levels == [
         ("产出指标", "数量指标"),
