@@ -9,7 +9,9 @@ Owns the flattened forms text copies arrive in:
 * **tab-separated rows** (seed 002): one row per line, cells split on tabs.
 * **cells apart by runs of spaces** (text and Word copies of a borderless table);
 * and, read by ``flat_forms``: ruled grids (pipes, box-drawing bars, ``+----+`` rules),
-  CSV and semicolon rows, stacked cells without tabs, label lines over figure lines.
+  CSV and semicolon rows, stacked cells without tabs, label lines over figure lines;
+  by ``flat_stacked``: stacked cells whose rows hold text before their figures and blank
+  lines (or nothing) for empty cells (an indicator table flattened one cell per line).
 
 Works on a page's source lines (before NFKC) and returns blocks in order: prose lines,
 blank lines and ``FlatTable`` grids. Must not touch the document builder's spans or any
