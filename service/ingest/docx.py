@@ -1,10 +1,12 @@
 """The DOCX reader: body paragraphs and tables, in document order, → ``Document``.
 
 Owns reading WordprocessingML through python-docx's XML: paragraph text, automatic list
-numbers (rebuilt from ``numbering.xml`` for the common formats), and tables as grids with
-exact merges (``w:gridSpan`` → column span, ``w:vMerge`` → row span) read from the ``w:tc``
-elements themselves, because python-docx's ``row.cells`` repeats a merged cell at every
-grid position it covers. Nested tables are flattened into their cell's text.
+numbers (rebuilt from ``numbering.xml`` for the common formats), deleted revisions and
+hidden text left out. Tables become grids with exact merges (docx_tables.py reads them from
+the ``w:tc`` elements, because python-docx's ``row.cells`` repeats a merged cell at every
+grid position it covers); a layout table is opened into the tables and prose it frames, a
+breakdown table inside a data cell is flattened into that cell's text, and a table Word
+carries on as a second table is joined to its first part.
 
 DOCX has no reliable page geometry: the whole body is one page with no size, and nothing
 has a box. The text of the page headers and footers (页眉/页脚: often the only place a
