@@ -14,6 +14,8 @@ it. Which table it is (indicators or not) the extractors tell from the header wo
 
 from __future__ import annotations
 
+import re
+
 from service.ingest.flat_forms import MAX_CELL_CHARS, Found, Rows, is_figure
 
 # Header words of a stacked table: at least this many (a money table has fewer columns
@@ -34,6 +36,21 @@ def _text(line: str) -> str:
 
 def _is_word(text: str) -> bool:
     return 0 < len(text) <= MAX_CELL_CHARS and not is_figure(text) and "。" not in text
+
+
+# What a header cell never is: an item of a list (``1.``, ``（2）``, ``③``), a caption (``表2…``),
+# a lead-in or clause ending in a colon or a separator, or a stated amount (``68.5万元``).
+# Without this a lead-in line and the list under it read as the header of a wide table and
+# swallow the money tables after them.
+_NOT_HEADER = re.compile(
+    r"^\s*(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）]|[①-⑳]|附?表\s*\d)"
+    r"|[：:；;，,、]\s*$"
+    r"|\d\s*(?:万?元|%)"
+)
+
+
+def _is_header_word(text: str) -> bool:
+    return _is_word(text) and not _NOT_HEADER.search(text)
 
 
 def _row(lines: list[str], at: int, width: int, marks: tuple[int, ...]) -> list[str] | None:
@@ -87,7 +104,7 @@ def read_stacked_blanks(lines: list[str], start: int) -> Found | None:
         words < MAX_WORDS
         and start + words < len(lines)
         and "\t" not in lines[start + words]
-        and _is_word(_text(lines[start + words]))
+        and _is_header_word(_text(lines[start + words]))
     ):
         words += 1
     best: Found | None = None

@@ -127,3 +127,37 @@ def test_stacked_money_table_is_no_indicator_table() -> None:
         ["合计", "1,250.00", "1,288.60", "1,236.48"],
     ]
     assert _read(_text(header, rows)).indicators == []
+
+
+# A lead-in, a numbered list with amounts, then a caption and a 三公 table stacked one cell
+# per line: the list's lines are no header words, so the list stays prose (its items are
+# projects) and the table under it is read as the money table it is.
+LISTS = {
+    "dot": ["本年项目支出安排如下：", "1.河道保洁经费：36.2万元；", "2.水质监测经费：18.5万元；"],
+    "paren": ["项目支出明细：", "（1）村级水管员补助，24万元", "（2）小型水利设施维修，31.6万元"],
+    "circled": ["重点项目包括", "①防汛物资储备 12.80万元", "②山塘清淤 40.00万元"],
+}
+THREE_PUBLIC = ["项目", "2023年", "2022年", "增减"] + [
+    *("公务接待费", "3.10", "3.60", "-0.50"),
+    *("公务用车运行维护费", "5.20", "5.00", "0.20"),
+    *("合计", "8.30", "8.60", "-0.30"),
+]
+
+
+@pytest.mark.parametrize("style", sorted(LISTS))
+def test_a_numbered_list_is_no_header_of_the_table_under_it(style: str) -> None:
+    text = "\n".join(
+        [
+            "某县水利局2023年度部门整体支出绩效自评报告",
+            *LISTS[style],
+            "表3 “三公”经费（单位：万元）",
+        ]
+        + THREE_PUBLIC
+        + AFTER
+    )
+    e = _read(text + "\n")
+    assert e.three_public.reception is not None and e.three_public.reception.actual is not None
+    assert e.three_public.reception.actual.value == pytest.approx(3.10)
+    assert e.three_public.total is not None and e.three_public.total.previous is not None
+    assert e.three_public.total.previous.value == pytest.approx(8.60)
+    assert e.indicators == []
