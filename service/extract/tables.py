@@ -94,7 +94,11 @@ _BY_NATURE = [
     ("budget.project_expenditure", r"项目支出"),
 ]
 _NUMBERED = re.compile(r"^\s*(?:其中\s*[:：]?)?\s*\d{1,2}\s*[、.]")
-_PROJECT_END = re.compile(r"三公|公用经费|人员经费|基本支出|政府采购|楼堂馆所|厉行节约|支出总额")
+# Rows that end a 项目支出 block's project rows: the next heads of the accounts, and a
+# total row (合计, 总计, 小计: the table's sum or the block's, never a project of its own).
+_PROJECT_END = re.compile(
+    r"三公|公用经费|人员经费|基本支出|政府采购|楼堂馆所|厉行节约|支出总额|^(?:合计|总计|小计|共计)"
+)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import docx
+import pytest
 
 from service.extract.rules import extract_rules
 from service.ingest import read_document
@@ -214,3 +215,23 @@ def test_a_caption_ending_in_the_unit() -> None:
     (p,) = e.projects
     assert (p.amount.value, p.amount.original_unit, p.amount.raw) == (24.83, "元", "248,300")
     assert p.budget.value == 26
+
+
+@pytest.mark.parametrize("total", ["合计", "总计", "小计", "合计（万元）"])
+@pytest.mark.parametrize("projects_after", [False, True])
+def test_a_total_row_after_the_project_row_is_no_project(total: str, projects_after: bool) -> None:
+    """基本支出 / 项目支出 [its projects] / 合计: the total row ends the project rows and is
+    no project (it made a false sum_mismatch on a consistent report)."""
+    parts = [["一、河道保洁", "60.00", "58.40"], ["二、水质监测", "30.00", "29.60"]]
+    rows = [
+        ["项目", "预算数", "决算数"],
+        ["基本支出", "420.00", "415.20"],
+        ["项目支出", "90.00", "88.00"],
+        *(parts if projects_after else []),
+        [total, "510.00", "503.20"],
+    ]
+    e = _tsv(["表1 支出预算执行情况（单位：万元）"], rows)
+    names = [p.name.value for p in e.projects]
+    assert not any(n.startswith(("合计", "总计", "小计")) for n in names), names
+    assert e.budget.total_expenditure is None or e.budget.total_expenditure.value == 503.2
+    assert not [f for f in e.findings if f.level == "error"], e.findings
