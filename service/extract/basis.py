@@ -14,6 +14,7 @@ A reader that knows a statement's basis better (a table reader knows its column)
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -427,14 +428,26 @@ def _column_header(table: Table, cell: Cell) -> str:
     return _words(nearest.text)
 
 
-def _cell_at(doc: Document, start: int, end: int) -> tuple[Table, Cell] | None:
-    for table in doc.tables:
-        if not table.span.start <= start < table.span.end:
-            continue
+class _TableIndex:
+    """The document's tables by where their text starts, so that finding the cell under a
+    statement is a bisection, not a walk over every table (a long document states
+    thousands of values over thousands of tables)."""
+
+    def __init__(self, doc: Document) -> None:
+        self.tables = sorted(doc.tables, key=lambda t: t.span.start)
+        self.starts = [t.span.start for t in self.tables]
+
+    def cell_at(self, start: int, end: int) -> tuple[Table, Cell] | None:
+        # tables' texts do not overlap: only the last table starting at or before ``start``
+        # can hold it
+        k = bisect.bisect_right(self.starts, start) - 1
+        if k < 0 or not start < self.tables[k].span.end:
+            return None
+        table = self.tables[k]
         for cell in table.cells:
             if cell.span.start <= start and end <= cell.span.end:
                 return table, cell
-    return None
+        return None
 
 
 class BasisReader:
@@ -442,9 +455,10 @@ class BasisReader:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
+        self._tables = _TableIndex(doc)
 
     def read(self, path: str, start: int, end: int) -> Basis:
-        hit = _cell_at(self.doc, start, end)
+        hit = self._tables.cell_at(start, end)
         if hit is not None:
             table, cell = hit
             inside = self.doc.text[cell.span.start : start]
