@@ -329,8 +329,10 @@ def _named_clauses(text: str, para: Block) -> list[tuple[int, int]]:
 
 # A line of a list with no sentence marks: a name, then its sum (and a bracketed restatement)
 # closing the line: “免疫规划项目：3540700.00元（354.07万元）”, “A经费  预算12万元  支出11万元”.
+# A list line holds one item: its name, then one sum at its end (a wrapped sentence listing
+# several, “…用于A 120.39 万元、B 92.44 万元” / “和C 390.54 万元。”, is no list of lines).
 _LIST_LINE = re.compile(
-    r"\s*[^，,。；;:：\d\s]{2,30}[^，,。；;]*?\d[\d,.]*\s*(?:万元|元|亿元)"
+    r"\s*(?!和|及|与|以及|并|、)[^，,。；;:：\d\s]{2,30}(?:(?!元)[^，,。；;、])*?\d[\d,.]*\s*(?:万元|元|亿元)"
     r"(?:\s*[(（][^()（）]{0,20}[)）])?\s*[；;。]?\s*"
 )
 

@@ -401,3 +401,19 @@ def test_verbs_around_names_and_headings_naming_projects(text: str, want: list) 
 def test_a_heading_in_a_part_about_the_work_done_names_no_project() -> None:
     text = "四、工作开展情况\n（一）道路维修工程\n全年支出12万元，修复道路8公里。"
     assert _projects(text) == []
+
+
+# One sentence listing several items, wrapped by a PDF exporter (spaces around the sums, a
+# line break anywhere): its lines are no list of one item each, every item is read.
+WRAPPED_LISTS = [
+    "项目支出主要用于乡村道路养护 120.39 万元、河道保洁经费 92.44 万元\n和村级运转经费 390.54 万元。",
+    "项目支出主要用于乡村道路养护120.39万元、\n河道保洁经费92.44万元和村级运转经费390.54万元。",
+    "项目支出主要用于乡村道路养护 120.39 万元、河道保洁经费\n92.44 万元及村级运转经费 390.54 万元。",
+]
+
+
+@pytest.mark.parametrize("para", WRAPPED_LISTS)
+def test_a_wrapped_list_sentence_keeps_every_item(para: str) -> None:
+    text = "某镇2023年度部门整体支出绩效自评报告\n（二）项目支出情况\n\n" + para + "\n"
+    names = {name: amount for name, amount, _ in _projects(text)}
+    assert names == {"乡村道路养护": 120.39, "河道保洁经费": 92.44, "村级运转经费": 390.54}
