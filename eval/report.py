@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from eval.generalisation import FIGURES, SPLIT_NAMES
+from eval.report_terms import record_type_label, split_label, term
 from eval.scorer import ACHIEVEMENT_MATCH_THRESHOLD, ITEM_MATCH_THRESHOLD, NAME_MATCH_THRESHOLD
 from eval.summary import summarize
 from eval.textsim import ANLS_THRESHOLD
@@ -203,7 +204,7 @@ def trend_svg(history: dict[str, list[dict[str, Any]]], width: int = 760, height
         )
     parts.append(
         f'<text x="{left}" y="{height - 8}" font-size="11" fill="#6b7280">'
-        f"older ← runs ({n}) → newest</text>"
+        f"较早 ← 评测 runs ({n}) → 最新 newest</text>"
     )
     legend_y = top + 8
     for name, rows in history.items():
@@ -235,13 +236,13 @@ def trend_svg(history: dict[str, list[dict[str, Any]]], width: int = 760, height
             f'<line x1="{width - right + 12}" y1="{legend_y + 16}" x2="{width - right + 32}" '
             f'y2="{legend_y + 16}" stroke="{colour}" stroke-width="2" stroke-dasharray="5 4"/>'
             f'<text x="{width - right + 38}" y="{legend_y + 20}" font-size="11">'
-            f"{escape(name)} numbers</text>"
+            f"{escape(name)} 数值 numbers</text>"
         )
         legend_y += 40
     if n == 0:
         parts.append(
             f'<text x="{left + 10}" y="{top + 40}" font-size="13" fill="#6b7280">'
-            "no stored runs yet</text>"
+            "还没有已存储的评测 no stored runs yet</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -258,6 +259,9 @@ def _environment() -> Environment:
     env.filters["heat"] = _heat
     env.globals["FIGURES"] = FIGURES
     env.globals["SPLIT_NAMES"] = SPLIT_NAMES
+    env.globals["T"] = term
+    env.filters["split_label"] = split_label
+    env.filters["rtype"] = record_type_label
     return env
 
 

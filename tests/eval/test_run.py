@@ -117,13 +117,16 @@ def test_the_reports_are_written_and_self_contained(tiny_set: Path, tmp_path: Pa
     without_ns = html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert not re.search(r"https?://|<script|<link|@import|url\(", without_ns)
     assert "<svg" in html and "<polyline" in html  # the trend of the two runs
-    for text in ("By input format", "Worst documents", "budget.basic_expenditure", "500.5万元"):
+    for text in ("按输入格式", "By input format", "最差的文档", "Worst documents"):
+        assert text in html  # Chinese first, the English beside it
+    for text in ("budget.basic_expenditure", "500.5万元", "遗漏", "missing"):
         assert text in html
     # the generalisation section: the seeds row of the broken run, 3 of 4 scalars read
+    assert "留出集的数字才算数。" in html
     assert "The held-out split is the figure that counts." in html
     seeds = report["extractors"]["rules"]["generalisation"]["splits"]["seeds"]
     assert seeds["scalars"] == {"stated": 4, "right": 3.0} and seeds["scalars_recall"] == 0.75
-    assert re.search(r"<b>seeds</b>.*?<b>75\.0</b>", html, re.S)
+    assert re.search(r'<b>种子集 <span class="en">seeds</span></b>.*?<b>75\.0</b>', html, re.S)
     # and the stored run keeps it
     assert store.history("tiny", "rules")[-1].generalisation["splits"]["seeds"] == seeds
 
