@@ -108,6 +108,17 @@ def test_money_and_findings_as_finance_staff_read_them(
     editor.locator(".value-in").fill("12,000元")
     assert editor.locator(".preview").inner_text() == "将保存为 1.20 万元（原文 12,000元）"
     screenshot(page, f"figures-editor-{width}x{height}")
+    # the editor and every control in it stay inside the cell it edits (no spill at 1024)
+    cell = _rect(empty)
+    for part in [editor, *editor.locator("input, button").all()]:
+        box = _rect(part)
+        assert cell["x"] <= box["x"] and box["x"] + box["width"] <= cell["x"] + cell["width"] + 0.5
     editor.locator(".value-in").press("Escape")
     assert not errors, errors
     context.close()
+
+
+def _rect(locator: Any) -> dict[str, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return dict(box)
