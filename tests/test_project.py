@@ -18,7 +18,7 @@ def test_dockerfile_installs_this_package_and_serves_its_port() -> None:
     text = (REPO / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11", text, re.M)
     # installs the package from the copied source, not some other name from a registry
-    assert re.search(r'pip install "\.(\[[a-z,]+\])?"', text)
+    assert re.search(r'pip install "\.(\[[a-z0-9,]+\])?"', text)
     for path in ("pyproject.toml", "service"):
         assert re.search(rf"^COPY .*{path}", text, re.M), path
     port = re.search(r"^EXPOSE (\d+)", text, re.M).group(1)
