@@ -32,6 +32,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `service` and `eval` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from eval.bench_speed import _load, emit
 from service.config import Limits
 from service.extract.rules import extract_rules
 from service.ingest import IngestOptions, read_document
@@ -39,10 +40,6 @@ from service.ingest import IngestOptions, read_document
 UNLIMITED = IngestOptions(
     limits=Limits(max_bytes=2**40, max_text_chars=2**40, max_line_chars=2**40)
 )
-
-
-def _load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def _median_cpu(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -150,10 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     if pages:
         result["pdf"] = bench_pdf(pages, repeat)
     result["load_average_at_end"] = _load()
-    print(json.dumps(result, ensure_ascii=False, indent=2))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    emit(result, args.json)
     return 0
 
 

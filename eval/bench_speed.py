@@ -58,6 +58,16 @@ def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def emit(result: dict[str, Any], json_path: Path | None) -> None:
+    """Print a benchmark's figures as JSON, and write them to ``json_path`` when given (the
+    one output shape of every bench script)."""
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    print(text)
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(text)
+
+
 def _median(
     fn: Callable[[], Any], repeat: int, clock: Callable[[], float] = time.process_time
 ) -> float:
@@ -361,10 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     if "help" not in skip:
         result["jixiao_help"] = bench_help(repeat)
     result["load_average_at_end"] = _load()
-    print(json.dumps(result, ensure_ascii=False, indent=2))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    emit(result, args.json)
     return 0
 
 
