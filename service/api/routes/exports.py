@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlmodel import Session
 
 from service.api.deps import PrincipalDep, SessionDep
@@ -199,28 +199,34 @@ BulkIds = Annotated[
 ]
 
 
-@router.get(
-    "/exports/documents.xlsx",
-    response_class=Response,
-    responses={**_XLSX_RESPONSE, **_MANY},
-    summary="Many documents as one XLSX (filters as in the list)",
-)
-def bulk_xlsx(
-    session: SessionDep,
-    _: PrincipalDep,
+
+def bulk_filters(
     status: BulkStatus = "done",
     department: BulkDepartment = None,
     year: BulkYear = None,
     approved: Annotated[bool | None, Query()] = None,
     ids: BulkIds = None,
-) -> Response:
-    filters = repo.DocumentFilters(
+) -> repo.DocumentFilters:
+    """The bulk exports' filters, as in the list (done documents by default)."""
+    return repo.DocumentFilters(
         status=status,
         department=department,
         year=year,
         approved=approved,
         ids=tuple(ids) if ids else None,
     )
+
+
+BulkFiltersDep = Annotated[repo.DocumentFilters, Depends(bulk_filters)]
+
+
+@router.get(
+    "/exports/documents.xlsx",
+    response_class=Response,
+    responses={**_XLSX_RESPONSE, **_MANY},
+    summary="Many documents as one XLSX (filters as in the list)",
+)
+def bulk_xlsx(session: SessionDep, _: PrincipalDep, filters: BulkFiltersDep) -> Response:
     docs, views = _bulk(session, filters)
     data = to_xlsx(build_sheets(views), [_doc_row(session, d) for d in docs])
     return _attachment(data, XLSX, "documents.xlsx")
@@ -235,20 +241,9 @@ def bulk_xlsx(
 def bulk_csv(
     session: SessionDep,
     _: PrincipalDep,
-    status: BulkStatus = "done",
-    department: BulkDepartment = None,
-    year: BulkYear = None,
-    approved: Annotated[bool | None, Query()] = None,
+    filters: BulkFiltersDep,
     record: Annotated[RecordName | None, Query()] = None,
-    ids: BulkIds = None,
 ) -> Response:
-    filters = repo.DocumentFilters(
-        status=status,
-        department=department,
-        year=year,
-        approved=approved,
-        ids=tuple(ids) if ids else None,
-    )
     _, views = _bulk(session, filters)
     data = sheet_csv(build_sheets(views, only=record)[0]) if record else long_csv(views)
     return _attachment(data, "text/csv; charset=utf-8", f"documents-{record or 'values'}.csv")
