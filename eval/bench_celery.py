@@ -3,31 +3,38 @@
 Each run: a fresh SQLite database and shared storage folder, the batch stored as uploads
 are (``intake``), ``--workers`` ``jixiao worker`` processes (one job at a time each, reading
 in their own process pool, each with a scratch data folder of its own and only the storage
-in common) on a Redis database no one else uses; one warm-up scan per worker (the OCR
-engine loads once per process), then the whole batch is sent and timed until every job is
-over. Prints documents per minute and pages per second, with the load average.
+in common) on a Redis server of the benchmark's own (started on a free loopback port and
+stopped at the end; the machine's Redis is left alone) or ``--broker``; one warm-up scan per
+worker (the OCR engine loads once per process), then the whole batch is sent and timed until
+every job is over. Prints documents per minute, pages per second and each count's speed-up
+over one worker, with ``uptime`` before each run (the load average says how far the figures
+can be trusted on a shared machine).
 
 With ``--big-scan N``: one scanned report of N pages instead of the batch, read on one
 worker in one task (as without splitting) and then split in page tasks across
 ``--workers`` worker processes; prints each wall time and the ratio.
 
 Usage: python eval/bench_celery.py [--workers 1,2] [--text 6 --docx 4 --scans 2
-       --scan-pages 2] [--big-scan 60 [--split-pages 4]] [--redis-host 127.0.0.1]
+       --scan-pages 2] [--big-scan 60 [--split-pages 4]] [--broker redis://host:6379/3]
        [--json eval/out/bench_celery.json]
-Needs the `scale` extra and a Redis server.
+Needs the `scale` extra and redis-server (or a broker given with --broker).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -61,14 +68,53 @@ def batch(text: int, docx: int, scans: int, scan_pages: int) -> list[tuple[str, 
     return files
 
 
-def free_redis_db(host: str) -> int:
-    import redis
+@contextlib.contextmanager
+def private_redis() -> Iterator[str]:
+    """A Redis server of this run's own on a free loopback port, without persistence."""
+    program = shutil.which("redis-server")
+    if program is None:
+        raise SystemExit("redis-server is not installed; give a broker with --broker")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with tempfile.TemporaryDirectory(prefix="jixiao-bench-redis-") as folder:
+        args = [program, "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+        args += ["--appendonly", "no", "--dir", folder]
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        try:
+            _wait_listening(port, proc)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
-    for db in range(15, 0, -1):
-        client = redis.Redis(host=host, db=db)
-        if client.dbsize() == 0 and client.set("jixiao-bench", "1", nx=True, ex=3600):
-            return db
-    raise SystemExit("no empty Redis database (1-15)")
+
+def _wait_listening(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"redis-server did not start on port {port}")
+
+
+def uptime() -> str:
+    """``uptime``'s line (load averages over 1, 5 and 15 minutes)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+@contextlib.contextmanager
+def broker_for(url: str | None) -> Iterator[str]:
+    """``url`` as given (runs keep apart by their queue prefix), or a private Redis."""
+    if url:
+        yield url
+        return
+    with private_redis() as own:
+        yield own
 
 
 def big_scan(pages: int) -> bytes:
@@ -112,7 +158,7 @@ def run(
             send_new(ctx, app)
             _wait_all_over(ctx, timeout=600)
             ids = [_upload(ctx, name, data) for name, data in files]
-            load = os.getloadavg()[0]
+            load, before = os.getloadavg()[0], uptime()
             t0 = time.perf_counter()
             send_new(ctx, app)
             _wait_all_over(ctx, timeout=1800)
@@ -141,6 +187,7 @@ def run(
         "pages_per_s": round(pages / seconds, 2),
         "load_before": round(load, 1),
         "load_after": round(os.getloadavg()[0], 1),
+        "uptime_before": before,
     }
 
 
@@ -193,20 +240,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scan-pages", type=int, default=2, help="pages of each scan")
     parser.add_argument("--big-scan", type=int, default=0, help="one scan of this many pages")
     parser.add_argument("--split-pages", type=int, default=4, help="pages per page task")
-    parser.add_argument("--redis-host", default="127.0.0.1")
+    parser.add_argument("--broker", help="a broker URL (default: a Redis server of our own)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    print(f"{os.cpu_count()} cores; {uptime()}", flush=True)
     if args.big_scan:
         return main_big_scan(args)
     files = batch(args.text, args.docx, args.scans, args.scan_pages)
     one_page = RenderOptions(pages=(1,))
     warmup = render(make_report(999, "hunan").spec, "scan", seed=999, options=one_page)[0]
-    import redis
-
-    db = free_redis_db(args.redis_host)
-    broker = f"redis://{args.redis_host}:6379/{db}"
+    print(
+        f"batch: {args.text} text PDFs, {args.docx} DOCX, {args.scans} scans of "
+        f"{args.scan_pages} pages",
+        flush=True,
+    )
     results = []
-    try:
+    with broker_for(args.broker) as broker:
         for count in (int(n) for n in args.workers.split(",")):
             result = run(count, files, warmup, broker)
             results.append(result)
@@ -214,14 +263,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"{count} worker(s): {result['documents']} documents ({result['pages']} pages) "
                 f"in {result['seconds']} s: {result['documents_per_min']} documents/min, "
                 f"{result['pages_per_s']} pages/s (done {result['done']}; load "
-                f"{result['load_before']} → {result['load_after']})",
+                f"{result['load_before']} → {result['load_after']}; at the start: "
+                f"{result['uptime_before']})",
                 flush=True,
             )
-    finally:
-        redis.Redis(host=args.redis_host, db=db).flushdb()
-    if len(results) > 1:
-        for r in results[1:]:
-            print(f"speed-up with {r['workers']}: {results[0]['seconds'] / r['seconds']:.2f}×")
+    first = results[0]
+    for r in results[1:]:
+        speedup = first["seconds"] / r["seconds"]
+        print(
+            f"speed-up with {r['workers']} over {first['workers']}: {speedup:.2f}× "
+            f"({speedup / (r['workers'] / first['workers']):.0%} of linear)"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"cores": os.cpu_count(), "runs": results}, indent=2))
@@ -230,20 +282,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def main_big_scan(args: argparse.Namespace) -> int:
     """One task on one worker, then page tasks across the largest ``--workers`` count."""
-    import redis
-
     files = [("big-scan.pdf", big_scan(args.big_scan))]
     warmup = render(
         make_report(999, "hunan").spec, "scan", seed=999, options=RenderOptions(pages=(1,))
     )[0]
-    db = free_redis_db(args.redis_host)
-    broker = f"redis://{args.redis_host}:6379/{db}"
     split_workers = max(int(n) for n in args.workers.split(","))
-    try:
+    with broker_for(args.broker) as broker:
         one = run(1, files, warmup, broker, split_pages=0)
         split = run(split_workers, files, warmup, broker, split_pages=args.split_pages)
-    finally:
-        redis.Redis(host=args.redis_host, db=db).flushdb()
     for label, r in (("one task, 1 worker", one), (f"split, {split_workers} workers", split)):
         print(
             f"{args.big_scan}-page scan, {label}: {r['seconds']} s ({r['pages_per_s']} pages/s, "
