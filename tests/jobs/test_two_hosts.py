@@ -38,6 +38,8 @@ import pytest
 
 from service.synth import Knobs, make_report, render
 
+pytestmark = pytest.mark.slow  # about 30 s: three hosts, a database cluster, two services
+
 BIN = Path(sys.executable).parent
 ADMIN_KEY = "jx_two-hosts-admin-key-0123456789abcdefghijklmnop"
 BUCKET = "jixiao-two-hosts"
