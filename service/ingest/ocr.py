@@ -78,6 +78,12 @@ class OcrPage:
     # next page's top may continue without its header.
     last_gutters: list[tuple[float, float]] | None = None
     confidence: float | None = None  # mean engine score of the page's text boxes
+    # What the layout was built from: the gutters passed in as ``previous``, and the
+    # engine's boxes (corners x0 y0 … x3 y3 in work pixels, text, score). A page OCR'd
+    # apart from the page before it (the first of a split scan's page range) is laid out
+    # again from these once that page's gutters are known (``lay_out_again``).
+    previous: list[tuple[float, float]] | None = None
+    boxes: list[tuple[list[float], str, float]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -198,35 +204,73 @@ def ocr_image(
     """Read one page image (HxWx3 uint8 BGR, or HxW gray). Boxes are in its pixels.
     ``previous``: the ``last_gutters`` of the page before (a borderless table going on)."""
     del options  # the engine's settings are fixed on purpose (see module docstring)
-    bgr, gray = _as_bgr_gray(image)
-    height, width = gray.shape
-    shrink = min(1.0, MAX_WORK_SIDE / max(height, width))
-    if shrink < 1.0:
-        size = (max(int(width * shrink), 1), max(int(height * shrink), 1))
-        bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    angle = estimate_skew(gray)
-    to_work = np.array([[shrink, 0.0, 0.0], [0.0, shrink, 0.0]])
-    if abs(angle) >= _MIN_ROTATION:
-        rot = cv2.getRotationMatrix2D((gray.shape[1] / 2, gray.shape[0] / 2), angle, 1.0)
-        bgr = _rotate(bgr, rot)
-        gray = _rotate(gray, rot)
-        to_work = _compose(rot, to_work)
-    else:
-        angle = 0.0
-    boxes = _run_engine(bgr)
+    work = _WorkImage.of(image)
+    return _lay_out(work, _run_engine(work.bgr), previous)
+
+
+def lay_out_again(
+    image: np.ndarray, page: OcrPage, previous: list[tuple[float, float]] | None
+) -> OcrPage:
+    """``page`` (read from ``image``) as ``ocr_image(image, previous=previous)`` reads it,
+    from the engine boxes it kept: the deskew and the layout again, not the engine (a
+    tenth of a page's OCR time)."""
+    boxes = [
+        _Box(np.asarray(quad, dtype=np.float64).reshape(4, 2), text, score)
+        for quad, text, score in page.boxes
+    ]
+    return _lay_out(_WorkImage.of(image), boxes, previous)
+
+
+@dataclass
+class _WorkImage:
+    """The page image deskewed (and shrunk when huge): what the engine reads."""
+
+    bgr: np.ndarray
+    gray: np.ndarray
+    size: tuple[int, int]  # the input image's width, height
+    angle: float
+    to_work: np.ndarray  # input pixels → work pixels (2x3 affine)
+
+    @classmethod
+    def of(cls, image: np.ndarray) -> _WorkImage:
+        bgr, gray = _as_bgr_gray(image)
+        height, width = gray.shape
+        shrink = min(1.0, MAX_WORK_SIDE / max(height, width))
+        if shrink < 1.0:
+            size = (max(int(width * shrink), 1), max(int(height * shrink), 1))
+            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
+            gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+        angle = estimate_skew(gray)
+        to_work = np.array([[shrink, 0.0, 0.0], [0.0, shrink, 0.0]])
+        if abs(angle) >= _MIN_ROTATION:
+            rot = cv2.getRotationMatrix2D((gray.shape[1] / 2, gray.shape[0] / 2), angle, 1.0)
+            bgr = _rotate(bgr, rot)
+            gray = _rotate(gray, rot)
+            to_work = _compose(rot, to_work)
+        else:
+            angle = 0.0
+        return cls(bgr, gray, (width, height), angle, to_work)
+
+
+def _lay_out(
+    work: _WorkImage, boxes: list[_Box], previous: list[tuple[float, float]] | None
+) -> OcrPage:
+    """Ruled tables, borderless tables and lines from the engine's boxes."""
+    width, height = work.size
     em = statistics.median(b.height for b in boxes) if boxes else 30.0
-    grids = detect_tables(gray, [b.rect for b in boxes], em=em)
-    back = cv2.invertAffineTransform(to_work)
-    page = OcrPage(width=width, height=height, angle=round(angle, 2))
+    grids = detect_tables(work.gray, [b.rect for b in boxes], em=em)
+    back = cv2.invertAffineTransform(work.to_work)
+    page = OcrPage(width=width, height=height, angle=round(work.angle, 2))
     page.tables, free = _fill_tables(grids, boxes, back, (width, height))
     borderless, free, page.last_gutters = _borderless_tables(
-        free, gray, back, (width, height), previous
+        free, work.gray, back, (width, height), previous
     )
     page.tables += borderless
     page.lines = _group_lines(free, em, back, (width, height))
     if boxes:
         page.confidence = round(sum(b.score for b in boxes) / len(boxes), 4)
+    page.previous = list(previous) if previous else None
+    page.boxes = [(b.quad.ravel().tolist(), b.text, b.score) for b in boxes]
     return page
 
 

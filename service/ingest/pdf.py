@@ -21,7 +21,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pymupdf
@@ -218,7 +218,7 @@ def _read_loaded_page(
     if reason is not None and scanned is not None:
         if number not in scanned:
             raise MissingPagesError(f"page {number} needs OCR and has no result")
-        return scanned[number]
+        return _continued(page, scanned[number], options, previous)
     if reason is not None:
         ocr, dpi = _ocr_page(page, number, options, previous)
         return ScannedPage(number, ocr, dpi, reason, size, page.rotation)
@@ -346,8 +346,31 @@ def _ocr_page(
     from service.ingest.ocr import ocr_image  # loads the ONNX models: only when needed
 
     image = render_page(page, options.ocr.dpi, options.limits.max_image_pixels, number)
-    gutters = previous.gutters if previous is not None and previous.page == 0 else None
-    return ocr_image(image, options.ocr, gutters), options.ocr.dpi
+    return ocr_image(image, options.ocr, _scan_gutters(previous)), options.ocr.dpi
+
+
+def _scan_gutters(previous: PdfTable | None) -> list[tuple[float, float]] | None:
+    """The gutters a scanned page's top may continue: only a scanned page's (``page`` 0)."""
+    return _as_gutters(previous.gutters) if previous is not None and previous.page == 0 else None
+
+
+def _as_gutters(gutters: list[tuple[float, float]] | None) -> list[tuple[float, float]] | None:
+    return [(float(a), float(b)) for a, b in gutters] if gutters else None
+
+
+def _continued(
+    page: pymupdf.Page, kept: ScannedPage, options: IngestOptions, previous: PdfTable | None
+) -> ScannedPage:
+    """A page OCR'd elsewhere, laid out again (not OCR'd again) when it was read without
+    the borderless table the page before ends with (the first page of a split scan's page
+    range), so that its top continues that table as reading in one go does."""
+    gutters = _scan_gutters(previous)
+    if _as_gutters(kept.ocr.previous) == gutters:
+        return kept
+    from service.ingest.ocr import lay_out_again
+
+    image = render_page(page, kept.dpi, options.limits.max_image_pixels, kept.number)
+    return replace(kept, ocr=lay_out_again(image, kept.ocr, gutters))
 
 
 def render_page(page: pymupdf.Page, dpi: int, max_pixels: int, number: int) -> np.ndarray:

@@ -8,9 +8,10 @@ read; ``join_pages`` reads the PDF again, taking every OCR'd page from the resul
 text-layer pages, the tables joined across pages and the document model are built by
 ``read_pdf`` itself, in page order. Knows nothing of jobs, queues or storage.
 
-One difference from reading in one go: the first page of a range does not see the
-borderless table the page before it ends with (its gutters), so such a table continued
-across the boundary of two ranges reads as two tables.
+The first page of a range is OCR'd without the gutters of the borderless table the page
+before it ends with; its result keeps the engine's boxes, and the join lays such a page
+out again with those gutters (``read_pdf``: a render and the layout, no second OCR), so a
+table going on across the boundary of two ranges reads as it does in one go.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("jixiao.jobs")
 
 PAGE_TASK = "jixiao.ocr_pages"
-_FORMAT = 1  # bump when a page result's shape changes: older results are not read
+_FORMAT = 2  # bump when a page result's shape changes: older results are not read
 _POLL_S = 1.0  # each look reads the markers and results not yet seen (a GET each on S3)
 
 SendPages = Callable[[dict[str, Any]], None]

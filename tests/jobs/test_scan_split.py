@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.document import Document
 from service.errors import CorruptFileError
+from service.extract.rules import extract_rules
 from service.ingest import IngestOptions, read_document
 from service.ingest.pdf import MissingPagesError
 from service.jobs.scan_split import (
@@ -33,6 +34,8 @@ from service.jobs.scan_split import (
 from service.jobs.worker import DOCUMENT_SUFFIX
 from service.store.files import FileStore
 from tests.api.conftest import FakeExtractor, make_settings
+from tests.extract import indicator_families as fam
+from tests.extract.test_indicator_families import expected, rows
 from tests.jobs.test_celery import (
     HEADERS,
     Worker,
@@ -109,6 +112,39 @@ def test_a_page_without_its_result_is_never_joined(tmp_path: Path) -> None:
     store.put(2, store.get(1)[1])
     with pytest.raises(MissingPagesError, match="page 2 is page 1"):
         join_kept_pages(files, sha, "scan.pdf", settings)
+
+
+@pytest.mark.ocr
+@pytest.mark.slow
+def test_a_borderless_table_over_a_range_boundary_joins_as_in_one_read(tmp_path: Path) -> None:
+    """Three indicator rows at the foot of page 1 under the header, two at the top of page
+    2 without it, pages read in two ranges: page 2 was OCR'd without page 1's gutters, so
+    alone it has no table; the join lays it out again with them (no second OCR) and the
+    document and its indicator rows are those of one read."""
+    settings = make_settings(tmp_path, "sqlite://")
+    files = FileStore(tmp_path / "files")
+    family = fam.FAMILY_B
+    data = fam.as_scan(fam.as_pdf_over_pages(family, False, 3))
+    sha = files.put(data)
+    whole = read_document(data, "scan.pdf", reading_options(settings))
+    wire = reading_options(settings).model_dump(mode="json")
+    assert ocr_range(files, sha, wire, 2, 2, "b") == 1
+    assert ocr_range(files, sha, wire, 1, 1, "a") == 1
+    store = PageResults(files, sha, settings_key(reading_options(settings)))
+    page2 = store.get(2)[1]
+    assert page2 is not None and page2["ocr"]["previous"] is None
+    assert page2["ocr"]["tables"] == []  # read apart: its rows are loose lines
+    joined = join_kept_pages(files, sha, "scan.pdf", settings)
+    assert [t.pages for t in joined.tables] == [t.pages for t in whole.tables] == [[1], [2]]
+    assert [[c.text for c in t.cells] for t in joined.tables] == [
+        [c.text for c in t.cells] for t in whole.tables
+    ]
+    assert joined.model_dump() == whole.model_dump()
+    assert (
+        rows(extract_rules(joined).export)
+        == rows(extract_rules(whole).export)
+        == (expected(family))
+    )
 
 
 # --- two Celery workers against Redis -----------------------------------------------------
