@@ -53,10 +53,24 @@ AWS = {
 REPORT = make_report(7, "hunan", Knobs())
 
 
+# the Debian package of each program the test runs
+PACKAGES = {
+    "ip": "iproute2",
+    "unshare": "util-linux",
+    "setpriv": "util-linux",
+    "redis-server": "redis-server",
+    "moto_server": "the test extra (moto[server])",
+}
+
+
 def _tool(name: str, where: Path | None = None) -> str:
+    """The program's path; a clear failure (never a skip) when it is missing."""
     path = shutil.which(name, path=str(where) if where else None)
     if path is None:
-        pytest.fail(f"`{name}` is not installed: the two-hosts test needs it (.ci/run's machine)")
+        pytest.fail(
+            f"`{name}` is not installed ({PACKAGES.get(name, name)}): the two-hosts test "
+            "needs it to build its hosts"
+        )
     return path
 
 
