@@ -113,12 +113,9 @@ class Network:
         _tool("ip")
         if os.geteuid() != 0:
             pytest.fail("the two-hosts test makes network namespaces: it must run as root")
-        taken = subprocess.run(["ip", "-o", "-4", "addr"], capture_output=True, text=True).stdout
-        free = [n for n in range(256) if f"inet 10.77.{n}." not in taken]
-        self.subnet = random.choice(free)
         self._ip("link", "add", self.bridge, "type", "bridge")
         self.made.append(self.bridge)
-        self._ip("addr", "add", f"10.77.{self.subnet}.254/24", "dev", self.bridge)
+        self._claim_subnet()
         self._ip("link", "set", self.bridge, "up")
         for host in self.HOSTS:
             ns, outer, inner = (
@@ -135,6 +132,19 @@ class Network:
             self._ip("-n", ns, "link", "set", inner, "up")
             self._ip("-n", ns, "link", "set", "lo", "up")
 
+    def _claim_subnet(self) -> None:
+        """A 10.77.x.0/24 no other interface uses; a parallel run that took the same one at
+        the same moment is seen (two bridges on one subnet) and another is drawn."""
+        for _ in range(20):
+            free = [n for n in range(256) if f"inet 10.77.{n}." not in _addresses()]
+            self.subnet = random.choice(free)
+            self._ip("addr", "add", f"10.77.{self.subnet}.254/24", "dev", self.bridge)
+            if _addresses().count(f"inet 10.77.{self.subnet}.") == 1:
+                return
+            self._ip("addr", "del", f"10.77.{self.subnet}.254/24", "dev", self.bridge)
+            time.sleep(random.random())
+        raise AssertionError("no free 10.77.x.0/24 subnet for the test's hosts")
+
     def delete(self) -> None:
         """Namespaces first (their veth ends go with them), then the bridge."""
         for name in reversed(self.made):
@@ -148,6 +158,11 @@ class Network:
         done = subprocess.run(["ip", *args], capture_output=True, text=True)
         if done.returncode:
             raise AssertionError(f"ip {' '.join(args)}: {done.stderr.strip()}")
+
+
+def _addresses() -> str:
+    """The IPv4 addresses of the root namespace, one interface a line."""
+    return subprocess.run(["ip", "-o", "-4", "addr"], capture_output=True, text=True).stdout
 
 
 # --- processes ----------------------------------------------------------------------------
