@@ -149,8 +149,7 @@ class Network:
         """Namespaces first (their veth ends go with them), then the bridge."""
         for name in reversed(self.made):
             kind = "link" if name == self.bridge else "netns"
-            args = ["link", "del", name] if kind == "link" else ["netns", "del", name]
-            subprocess.run(["ip", *args], capture_output=True)
+            subprocess.run(["ip", kind, "del", name], capture_output=True)
         self.made.clear()
 
     @staticmethod
