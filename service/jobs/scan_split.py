@@ -48,6 +48,7 @@ log = logging.getLogger("jixiao.jobs")
 
 PAGE_TASK = "jixiao.ocr_pages"
 _FORMAT = 2  # bump when a page result's shape changes: older results are not read
+_PREFIX = "ocr-"  # of every page result's and range marker's name
 _POLL_S = 1.0  # each look reads the markers and results not yet seen (a GET each on S3)
 
 SendPages = Callable[[dict[str, Any]], None]
@@ -111,10 +112,16 @@ class PageResults:
         return mark.get("holder") != holder and time.time() - float(mark["at"]) < stale_s
 
     def _page(self, number: int) -> str:
-        return f"ocr-{self.key}-p{number}.json.gz"
+        return f"{_PREFIX}{self.key}-p{number}.json.gz"
 
     def _mark(self, first: int, last: int) -> str:
-        return f"ocr-{self.key}-r{first}-{last}.taken"
+        return f"{_PREFIX}{self.key}-r{first}-{last}.taken"
+
+
+def drop_page_results(files: Storage, sha256: str) -> int:
+    """Delete a file's page results and range markers, of every reading's settings; once its
+    joined document is stored nothing reads them. Returns how many were deleted."""
+    return files.delete_derived(sha256, _PREFIX)
 
 
 def plan_ranges(pages: int, size: int) -> list[tuple[int, int]]:

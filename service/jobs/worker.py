@@ -11,6 +11,10 @@ took over) discards its work instead of overwriting the newer run.
 
 Failure policy: bad input (``InputError``) fails the job at once, with the reader's message;
 anything else is retried after ``retry_delay_seconds`` until ``max_attempts`` is used up.
+The database going away (a restart, a failover) is no failure of the job: its reads and
+writes are tried again with backoff for up to a lease, the work done kept and no attempt
+counted; an outage longer than that ends the run unfinished, as a worker crash does (the
+lease runs out and the job is taken over, or the broker's copy retried).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from service.config import Settings
 from service.document import Document, TextSource
@@ -121,14 +126,49 @@ def process(job: Job, ctx: JobContext, worker_id: str) -> str:
     beat.start()
     try:
         outcome = _process(job, ctx, worker_id)
-    except InputError as exc:
-        outcome = _give_up(ctx, job.id, worker_id, exc.to_dict())
+    except InputError as refused:
+        error = refused.to_dict()
+        outcome = _while_db_away(ctx, lambda: _give_up(ctx, job.id or 0, worker_id, error))
     except Exception as exc:
+        if database_away(exc):  # longer than a lease: the job is not ours to record now
+            raise
         log.exception("job %s failed (attempt %s of %s)", job.id, job.attempts, job.max_attempts)
-        outcome = _retry_or_fail(ctx, job, worker_id, _error_dict(exc))
+        error = _error_dict(exc)
+        outcome = _while_db_away(ctx, lambda: _retry_or_fail(ctx, job, worker_id, error))
     finally:
         beat.stop()
     return outcome
+
+
+def database_away(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (not a bad query)."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def _while_db_away(ctx: JobContext, step: Callable[[], Any]) -> Any:
+    """``step()``, tried again with backoff while the database is away, for up to a lease
+    from the first failure. Meanwhile the job stays this worker's (the heartbeat renews the
+    lease as soon as the database answers), so the work done is kept and no attempt lost."""
+    patience = ctx.settings.workers.lease_seconds
+    deadline: float | None = None
+    delay = 0.5
+    while True:
+        try:
+            return step()
+        except Exception as exc:
+            if not database_away(exc):
+                raise
+            now = time.monotonic()
+            deadline = deadline or now + patience
+            if now + delay > deadline:
+                raise
+            log.warning(
+                "database unreachable (%s); trying again in %.1f s", type(exc).__name__, delay
+            )
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
 
 def read_and_extract(
@@ -172,10 +212,11 @@ def read_and_extract(
 
 def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
     settings = ctx.settings
-    with read_session(ctx.engine) as session:
-        doc = repo.get_document(session, job.document_id)
+    doc = _while_db_away(ctx, lambda: _document_of(ctx, job))
     extractor = str((job.options or {}).get("extractor") or settings.workers.extractor)
-    joined = ctx.split is not None and ctx.split(ctx, job, doc, worker_id)
+    # the split keeps every page it reads, so a database outage in it costs no OCR again
+    split = ctx.split
+    joined = split is not None and _while_db_away(ctx, lambda: split(ctx, job, doc, worker_id))
     args = (ctx.files, doc.sha256, doc.filename, extractor, settings, ctx.extract, joined)
     reading = (
         ctx.pool.run(
@@ -188,23 +229,55 @@ def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
         else read_and_extract(*args)
     )
     if isinstance(reading, Refusal):
-        if reading.retry:
-            return _retry_or_fail(ctx, job, worker_id, reading.error)
-        return _give_up(ctx, job.id or 0, worker_id, reading.error)
+        refusal = reading
+        if refusal.retry:
+            return _while_db_away(ctx, lambda: _retry_or_fail(ctx, job, worker_id, refusal.error))
+        return _while_db_away(ctx, lambda: _give_up(ctx, job.id or 0, worker_id, refusal.error))
+    rerun = _while_db_away(ctx, lambda: _store(ctx, job, worker_id, reading))
+    if rerun is None:
+        log.warning("job %s was taken over by another worker; result discarded", job.id)
+        return "lost"
+    if joined and not rerun:  # the joined document is kept; a rerun would read the pages
+        _drop_page_results(ctx.files, doc.sha256)
+    return "failed" if reading.failed_error else "done"
+
+
+def _document_of(ctx: JobContext, job: Job) -> StoredDocument:
+    with read_session(ctx.engine) as session:
+        return repo.get_document(session, job.document_id)
+
+
+def _store(ctx: JobContext, job: Job, worker_id: str, reading: Reading) -> bool | None:
+    """Record the extraction and finish the job in one transaction. None: the job is no
+    longer this worker's (nothing written); else whether a rerun was asked for meanwhile."""
     extraction = Extraction(**reading.row, document_id=job.document_id, version=0, job_id=job.id)
     with transaction(ctx.engine) as session:
         held = queue.holds(session, job.id or 0, worker_id)
         if held is None:
-            log.warning("job %s was taken over by another worker; result discarded", job.id)
-            return "lost"
+            return None
         locked = repo.get_document(session, job.document_id, lock=True)
         repo.record_extraction(session, locked, extraction, failed_error=reading.failed_error)
         locked.page_count = locked.page_count or reading.pages
         locked.ocr_pages = reading.ocr_pages
         queue.finish(session, held)
-        if queue.waiting(session, locked.id):  # a rerun was asked for meanwhile
+        rerun = queue.waiting(session, locked.id)
+        if rerun:
             locked.status = DocumentStatus.queued
-    return "failed" if reading.failed_error else "done"
+    return rerun
+
+
+def _drop_page_results(files: Storage, sha256: str) -> None:
+    """A split scan's page results, once its joined document is stored: nothing reads
+    them again (a rerun reads the pages anew). A storage error leaves them, and the job
+    stays done."""
+    from service.jobs.scan_split import drop_page_results
+
+    try:
+        dropped = drop_page_results(files, sha256)
+    except Exception:  # leftovers cost space only
+        log.warning("page results of %s not deleted", sha256[:12], exc_info=True)
+        return
+    log.info("deleted %d page results of %s", dropped, sha256[:12])
 
 
 def _gzip_json(document: Document) -> bytes:

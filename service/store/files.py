@@ -49,6 +49,11 @@ class Storage(Protocol):
         """The derived artefact, or None when it was never stored."""
         ...
 
+    def delete_derived(self, digest: str, prefix: str) -> int:
+        """Delete the derived artefacts of ``digest`` whose suffix starts with ``prefix``
+        (checked as a suffix is); returns how many. The blob itself is never deleted."""
+        ...
+
     def local_path(self, digest: str) -> Path | None:
         """A file on this machine holding the blob (streamed as is), or None (object storage:
         read it with ``get``)."""
@@ -144,6 +149,14 @@ class FileStore:
             return path.read_bytes()
         except FileNotFoundError:
             return None
+
+    def delete_derived(self, digest: str, prefix: str) -> int:
+        first = self._path(digest, prefix)  # the checked name; a suffix has no glob characters
+        deleted = 0
+        for path in first.parent.glob(f"{first.name}*"):
+            path.unlink(missing_ok=True)
+            deleted += 1
+        return deleted
 
     # --- internals ----------------------------------------------------------------------
 

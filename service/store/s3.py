@@ -88,6 +88,17 @@ class S3Store:
     def get_derived(self, digest: str, suffix: str) -> bytes | None:
         return self._get(self._key(digest, suffix))
 
+    def delete_derived(self, digest: str, prefix: str) -> int:
+        deleted = 0
+        pages = self.client.get_paginator("list_objects_v2")
+        for page in pages.paginate(Bucket=self.bucket, Prefix=self._key(digest, prefix)):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:  # a listing page holds at most 1,000 keys, as one delete may
+                objects = {"Objects": keys, "Quiet": True}
+                self.client.delete_objects(Bucket=self.bucket, Delete=objects)
+                deleted += len(keys)
+        return deleted
+
     def local_path(self, digest: str) -> Path | None:
         return None
 
