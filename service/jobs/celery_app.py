@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from service.config import Settings
 from service.errors import JixiaoError
+from service.jobs.runner import share_cores
 from service.jobs.scan_split import (
     PAGE_TASK,
     ScanSplitter,
@@ -332,8 +333,10 @@ def run_worker(
     from celery.signals import worker_ready
 
     count = concurrency or settings.queue.concurrency or os.cpu_count() or 1
-    settings = settings.model_copy(
-        update={"workers": settings.workers.model_copy(update={"count": count})}
+    settings = share_cores(
+        settings.model_copy(
+            update={"workers": settings.workers.model_copy(update={"count": count})}
+        )
     )
     ctx = worker_context(settings, extract)
     app = make_celery(settings, ctx)

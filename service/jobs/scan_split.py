@@ -66,7 +66,7 @@ def settings_key(options: IngestOptions) -> str:
     """What a page's OCR depends on besides the file: results of other settings differ."""
     basis = {
         "format": _FORMAT,
-        "ocr": options.ocr.model_dump(mode="json"),
+        "ocr": options.ocr.model_dump(mode="json", exclude={"threads"}),  # speed only
         "max_image_pixels": options.limits.max_image_pixels,
         "force_ocr": options.force_ocr,
     }
@@ -363,7 +363,12 @@ def run_page_task(ctx: JobContext, args: dict[str, Any], holder: str) -> str:
         return "done"
     if store.taken_by_other(first, last, holder, stale_seconds(ctx.settings)):
         return "busy"
-    call = (ctx.files, store.sha256, args["options"], first, last, holder)
+    # this worker's engine threads, not the sender's: its host may have other cores
+    wire = {
+        **args["options"],
+        "ocr": {**args["options"]["ocr"], "threads": ctx.settings.ocr.threads},
+    }
+    call = (ctx.files, store.sha256, wire, first, last, holder)
     workers = ctx.settings.workers
     if ctx.pool is not None:
         read = ctx.pool.run(

@@ -9,6 +9,8 @@ into page images without a text layer. OCR runs at 120 dpi to spare the CPU.
 from __future__ import annotations
 
 import gzip
+import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -17,12 +19,14 @@ import pymupdf
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from service.app import build_state, create_app, prepare
 from service.document import Document
 from service.errors import CorruptFileError
 from service.extract.rules import extract_rules
 from service.ingest import IngestOptions, read_document
 from service.ingest.pdf import MissingPagesError
+from service.jobs.intake import accept_upload, check_upload
+from service.jobs.runner import share_cores
 from service.jobs.scan_split import (
     PageResults,
     join_kept_pages,
@@ -32,7 +36,9 @@ from service.jobs.scan_split import (
     settings_key,
 )
 from service.jobs.worker import DOCUMENT_SUFFIX
+from service.store.engine import read_session
 from service.store.files import FileStore
+from service.store.tables import Job
 from tests.api.conftest import FakeExtractor, make_settings
 from tests.extract import indicator_families as fam
 from tests.extract.test_indicator_families import expected, rows
@@ -145,6 +151,88 @@ def test_a_borderless_table_over_a_range_boundary_joins_as_in_one_read(tmp_path:
         == rows(extract_rules(whole).export)
         == (expected(family))
     )
+
+
+# --- the embedded runner (no broker) -----------------------------------------------------
+
+
+def _embedded_settings(tmp_path: Path, threads: int = 0, **pool: Any) -> Any:
+    return make_settings(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'jixiao.db'}",
+        ocr={"dpi": OCR_DPI, "threads": threads},
+        queue={"split_pages": 2},
+        workers={"isolation": "process", **pool},
+    )
+
+
+def test_the_embedded_runner_reads_a_scan_across_its_job_processes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="jixiao.jobs")
+    settings = _embedded_settings(tmp_path)
+    data = scan_pdf(6, tag="丙")
+    whole = read_document(data, "scan.pdf", reading_options(settings))
+    state = build_state(settings)  # the rules extractor: the job processes import it
+    prepare(state)
+    try:
+        accepted = accept_upload(
+            state.engine,
+            state.files,
+            data,
+            check_upload(data, "scan.pdf", settings.limits),
+            filename="scan.pdf",
+            uploaded_by="test",
+        )
+        state.runner.start()
+        job_id = accepted.job.id if accepted.job else 0
+        wait_until(lambda: _job_status(state, job_id) in ("done", "failed"), 300, "job over")
+    finally:
+        state.runner.stop(timeout=5)
+        state.engine.dispose()
+    with read_session(state.engine) as session:
+        job = session.get(Job, job_id)
+    assert job is not None and (job.status, job.pages_done, job.pages_total) == ("done", 6, 6)
+    document = _stored_document(settings, whole.source.sha256)
+    assert [p.number for p in document.pages] == [1, 2, 3, 4, 5, 6]
+    assert document.text == whole.text and "第4页丙:项目2支出401万元" in document.text
+    # a free thread read the first range in the other job process, the job's thread the rest
+    handed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("pages ")]
+    assert f"pages 1-2 of {whole.source.sha256[:12]}: read 2" in handed, handed
+
+
+def test_the_embedded_runner_splits_only_across_job_processes(tmp_path: Path) -> None:
+    for pool, splits in (
+        ({}, True),
+        ({"count": 1}, False),  # one process: nobody to share the pages with
+        ({"isolation": "thread"}, False),  # one process: its engine reads a page at a time
+    ):
+        state = build_state(_embedded_settings(tmp_path, **pool))
+        assert (state.jobs.split is not None) is splits, pool
+        state.engine.dispose()
+        if state.jobs.pool is not None:
+            state.jobs.pool.shutdown()
+
+
+def test_job_processes_share_the_cores_for_the_ocr_engine(tmp_path: Path) -> None:
+    cores = len(os.sched_getaffinity(0))
+    two = share_cores(_embedded_settings(tmp_path, count=2))
+    assert two.ocr.threads == max(1, cores // 2)
+    many = share_cores(_embedded_settings(tmp_path, count=4 * cores))
+    assert many.ocr.threads == 1
+    assert share_cores(_embedded_settings(tmp_path, threads=3)).ocr.threads == 3
+    assert share_cores(_embedded_settings(tmp_path, isolation="thread")).ocr.threads == 0
+    # the engine's threads change no result: the page results are shared across them
+    options = reading_options(two)
+    assert settings_key(options) == settings_key(
+        options.model_copy(update={"ocr": options.ocr.model_copy(update={"threads": 7})})
+    )
+
+
+def _job_status(state: Any, job_id: int) -> str:
+    with read_session(state.engine) as session:
+        job = session.get(Job, job_id)
+        return str(job.status) if job is not None else ""
 
 
 # --- two Celery workers against Redis -----------------------------------------------------
