@@ -99,6 +99,20 @@ def _wait_listening(port: int, proc: subprocess.Popen) -> None:
     raise SystemExit(f"redis-server did not start on port {port}")
 
 
+def workers_cpu_seconds(sessions: set[int]) -> float:
+    """CPU seconds (user + system) of every process in the workers' sessions, including
+    their children already reaped (a worker's process pool), read from /proc."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # the process ended meanwhile
+            continue
+        if int(fields[3]) in sessions:  # field 6, the session id
+            ticks += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def uptime() -> str:
     """``uptime``'s line (load averages over 1, 5 and 15 minutes)."""
     try:
@@ -159,10 +173,12 @@ def run(
             _wait_all_over(ctx, timeout=600)
             ids = [_upload(ctx, name, data) for name, data in files]
             load, before = os.getloadavg()[0], uptime()
-            t0 = time.perf_counter()
+            sessions = {proc.pid for proc in procs}
+            cpu0, t0 = workers_cpu_seconds(sessions), time.perf_counter()
             send_new(ctx, app)
             _wait_all_over(ctx, timeout=1800)
             seconds = time.perf_counter() - t0
+            cpu = workers_cpu_seconds(sessions) - cpu0
             with read_session(ctx.engine) as session:
                 docs = [session.get(StoredDocument, i) for i in ids]
                 statuses = [d.status for d in docs if d is not None]
@@ -185,6 +201,11 @@ def run(
         "seconds": round(seconds, 2),
         "documents_per_min": round(len(ids) / seconds * 60, 1),
         "pages_per_s": round(pages / seconds, 2),
+        # CPU the workers used: steadier than wall time on a shared machine, and cpu / seconds
+        # says how many cores they actually got
+        "worker_cpu_s": round(cpu, 1),
+        "cpu_s_per_document": round(cpu / len(ids), 2),
+        "cores_used": round(cpu / seconds, 2),
         "load_before": round(load, 1),
         "load_after": round(os.getloadavg()[0], 1),
         "uptime_before": before,
@@ -262,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{count} worker(s): {result['documents']} documents ({result['pages']} pages) "
                 f"in {result['seconds']} s: {result['documents_per_min']} documents/min, "
-                f"{result['pages_per_s']} pages/s (done {result['done']}; load "
+                f"{result['pages_per_s']} pages/s; CPU {result['cpu_s_per_document']} s a "
+                f"document, {result['cores_used']} cores used (done {result['done']}; load "
                 f"{result['load_before']} → {result['load_after']}; at the start: "
                 f"{result['uptime_before']})",
                 flush=True,
