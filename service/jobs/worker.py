@@ -12,9 +12,9 @@ took over) discards its work instead of overwriting the newer run.
 Failure policy: bad input (``InputError``) fails the job at once, with the reader's message;
 anything else is retried after ``retry_delay_seconds`` until ``max_attempts`` is used up.
 The database going away (a restart, a failover) is no failure of the job: its reads and
-writes are tried again with backoff for up to a lease, the work done kept and no attempt
-counted; an outage longer than that ends the run unfinished, as a worker crash does (the
-lease runs out and the job is taken over, or the broker's copy retried).
+writes are tried again with backoff for up to two minutes (or a lease), the work done kept
+and no attempt counted; an outage longer than that ends the run unfinished, as a worker
+crash does (the lease runs out and the job is taken over, or the broker's copy retried).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ ExtractFn = Callable[[Document, str, Settings], Any]
 """(document, extractor name, settings) → an ``ExtractionResult`` (or anything shaped so)."""
 
 DOCUMENT_SUFFIX = "document.json.gz"
+_DB_PATIENCE_S = 120.0  # a restart takes seconds; a managed failover 30 s to 2 minutes
 
 
 class LLMNotConfiguredError(InputError):
@@ -141,17 +142,25 @@ def process(job: Job, ctx: JobContext, worker_id: str) -> str:
 
 
 def database_away(exc: BaseException) -> bool:
-    """The database could not be reached or dropped the connection (not a bad query)."""
-    if isinstance(exc, OperationalError | InterfaceError):
+    """The database could not be reached, dropped the connection or is busy: worth waiting
+    for. Not a bad query (SQLite reports a missing table as an OperationalError too)."""
+    if isinstance(exc, InterfaceError):
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__ == "sqlite3":
+        return any(word in str(exc.orig) for word in ("locked", "unable to open", "disk I/O"))
+    return True  # PostgreSQL: connection failures, shutdowns, resources (SQLSTATE 08, 57, 53)
 
 
 def _while_db_away(ctx: JobContext, step: Callable[[], Any]) -> Any:
-    """``step()``, tried again with backoff while the database is away, for up to a lease
-    from the first failure. Meanwhile the job stays this worker's (the heartbeat renews the
-    lease as soon as the database answers), so the work done is kept and no attempt lost."""
-    patience = ctx.settings.workers.lease_seconds
+    """``step()``, tried again with backoff while the database is away, for a lease or
+    ``_DB_PATIENCE_S`` from the first failure, whichever is longer. The job stays this
+    worker's unless another claims it once its lease ran out, which every write checks
+    (``queue.holds``); so the work done is kept and no attempt spent."""
+    patience = max(ctx.settings.workers.lease_seconds, _DB_PATIENCE_S)
     deadline: float | None = None
     delay = 0.5
     while True:
