@@ -37,9 +37,9 @@ from sqlmodel import col, update
 from service.config import Settings
 from service.document import Document
 from service.ingest import IngestOptions
-from service.store.engine import transaction
+from service.store.engine import read_session, transaction
 from service.store.files import Storage
-from service.store.tables import Job, StoredDocument
+from service.store.tables import Job, JobStatus, StoredDocument
 
 if TYPE_CHECKING:
     from service.jobs.worker import JobContext
@@ -238,7 +238,11 @@ class ScanSplitter:
         options = reading_options(ctx.settings)
         store = PageResults(ctx.files, doc.sha256, settings_key(options))
         ranges = plan_ranges(total, size)
-        message = {"sha256": doc.sha256, "options": options.model_dump(mode="json")}
+        message = {
+            "sha256": doc.sha256,
+            "options": options.model_dump(mode="json"),
+            "job": job.id,
+        }
         for first, last in ranges:
             if len(store.kept(range(first, last + 1))) < last - first + 1:
                 self.send({**message, "first": first, "last": last})
@@ -354,8 +358,12 @@ def record_progress(engine: Engine, job_id: int, done: int, total: int) -> None:
 
 def run_page_task(ctx: JobContext, args: dict[str, Any], holder: str) -> str:
     """A ``jixiao.ocr_pages`` message: 'read N' (N pages read here), 'done' (nothing left
-    to read) or 'busy' (another worker is reading the range: look again once its marker
-    could go stale)."""
+    to read), 'over' (its job is no longer being read: a message taken late, after the
+    job's worker read the range itself and joined, would read it again for nothing) or
+    'busy' (another worker is reading the range: look again once its marker could go
+    stale)."""
+    if args.get("job") is not None and not _job_reading(ctx.engine, int(args["job"])):
+        return "over"
     first, last = int(args["first"]), int(args["last"])
     options = IngestOptions.model_validate(args["options"])
     store = PageResults(ctx.files, str(args["sha256"]), settings_key(options))
@@ -377,3 +385,9 @@ def run_page_task(ctx: JobContext, args: dict[str, Any], holder: str) -> str:
     else:
         read = ocr_range(*call)
     return f"read {read}"
+
+
+def _job_reading(engine: Engine, job_id: int) -> bool:
+    with read_session(engine) as session:
+        job = session.get(Job, job_id)
+        return job is not None and job.status == JobStatus.processing

@@ -33,10 +33,11 @@ from service.jobs.scan_split import (
     ocr_range,
     plan_ranges,
     reading_options,
+    run_page_task,
     settings_key,
 )
 from service.jobs.worker import DOCUMENT_SUFFIX
-from service.store.engine import read_session
+from service.store.engine import read_session, transaction
 from service.store.files import FileStore
 from service.store.tables import Job
 from tests.api.conftest import FakeExtractor, make_settings
@@ -227,6 +228,44 @@ def test_job_processes_share_the_cores_for_the_ocr_engine(tmp_path: Path) -> Non
     assert settings_key(options) == settings_key(
         options.model_copy(update={"ocr": options.ocr.model_copy(update={"threads": 7})})
     )
+
+
+def test_a_page_task_taken_after_its_job_is_over_reads_nothing(tmp_path: Path) -> None:
+    settings = _embedded_settings(tmp_path, isolation="thread")
+    state = build_state(settings)
+    prepare(state)
+    data = scan_pdf(2, tag="丁")
+    accepted = accept_upload(
+        state.engine,
+        state.files,
+        data,
+        check_upload(data, "scan.pdf", settings.limits),
+        filename="scan.pdf",
+        uploaded_by="test",
+    )
+    assert accepted.job is not None
+    job_id, sha = accepted.job.id, accepted.document.sha256
+    options = reading_options(settings)
+    args = {"sha256": sha, "options": options.model_dump(mode="json"), "job": job_id}
+    store = PageResults(state.files, sha, settings_key(options))
+    for status, outcome in (("done", "over"), ("failed", "over"), ("queued", "over")):
+        _set_status(state, job_id, status)
+        assert run_page_task(state.jobs, {**args, "first": 1, "last": 2}, "late") == outcome
+    assert store.kept([1, 2]) == set() and not store.taken_by_other(1, 2, "x", stale_s=60)
+    # while the job is being read, a range with its results kept is done
+    _set_status(state, job_id, "processing")
+    store.put(1, None)
+    store.put(2, None)
+    assert run_page_task(state.jobs, {**args, "first": 1, "last": 2}, "late") == "done"
+    state.engine.dispose()
+
+
+def _set_status(state: Any, job_id: int, status: str) -> None:
+    with transaction(state.engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        job.status = status
+        session.add(job)
 
 
 def _job_status(state: Any, job_id: int) -> str:
