@@ -163,6 +163,9 @@ def _start_worker(settings: Settings, scratch: Path, split: int, threads: int) -
         **os.environ,
         "JIXIAO_QUEUE__SPLIT_PAGES": str(split),
         "JIXIAO_OCR__THREADS": str(threads),
+        # an hour: on a contended machine a 60-page scan in one task runs past the default
+        # 900 s and would be stopped (job_timeout) instead of measured
+        "JIXIAO_WORKERS__JOB_TIMEOUT_SECONDS": "3600",
         "JIXIAO_DATA_DIR": str(scratch),
         "JIXIAO_DATABASE_URL": settings.resolved_database_url,
         "JIXIAO_STORAGE__PATH": str(settings.storage_dir),
