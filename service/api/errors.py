@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import (
@@ -43,7 +44,7 @@ from service.errors import (
     TooManyPagesError,
     UnsupportedFormatError,
 )
-from service.jobs.worker import LLMNotConfiguredError
+from service.jobs.worker import LLMNotConfiguredError, database_away
 from service.store.corrections import CorrectionError
 from service.store.documents import ConflictError, NotFoundError
 from service.store.keys import LastAdminKeyError
@@ -75,6 +76,12 @@ class NotReadyError(ServiceError):
     message_en = "The service is not ready."
 
 
+class DatabaseUnavailableError(ServiceError):
+    code = "database_unavailable"
+    message_zh = "数据库暂时无法访问，请稍后重试。"
+    message_en = "The database cannot be reached just now; try again shortly."
+
+
 _STATUS: dict[type[JixiaoError], int] = {
     AuthError: 401,
     ForbiddenError: 403,
@@ -96,6 +103,7 @@ _STATUS: dict[type[JixiaoError], int] = {
     LLMNotConfiguredError: 422,
     InputError: 400,
     NotReadyError: 503,
+    DatabaseUnavailableError: 503,
     ConfigError: 500,
     ServiceError: 500,
     JixiaoError: 500,
@@ -224,7 +232,17 @@ def install(app: FastAPI) -> None:
             "服务器内部错误，已记录日志。",
         )
 
+    async def on_database(request: Request, exc: Exception) -> JSONResponse:
+        # a restart or failover of the database: a typed 503 the client can retry, not a 500
+        if not database_away(exc):
+            return await on_unexpected(request, exc)
+        log.warning("database unreachable on %s %s: %s", request.method, request.url.path, exc)
+        response = jixiao_error_response(DatabaseUnavailableError(type(exc).__name__))
+        response.headers["Retry-After"] = "5"
+        return response
+
     app.add_exception_handler(JixiaoError, on_jixiao)
+    app.add_exception_handler(DBAPIError, on_database)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)

@@ -117,7 +117,7 @@ def test_a_redis_restart_mid_batch_loses_no_upload(
     assert extraction_counts(settings) == dict.fromkeys(ids, 1)
 
 
-def test_postgresql_stopped_mid_job_costs_no_attempt_and_no_second_run(
+def test_postgresql_stopped_mid_job_costs_no_attempt_and_uploads_get_a_typed_503(
     tmp_path: Path,
     database: str,
     postgres: ThrowawayPostgres,
@@ -131,15 +131,28 @@ def test_postgresql_stopped_mid_job_costs_no_attempt_and_no_second_run(
         workers.append(Worker(settings, tmp_path / "worker.log"))
         wait_until(lambda: jobs_of(settings)[0].status == "processing", 60, "started")
         postgres.stop()  # the slow job ends its extraction while the database is away
-        time.sleep(8.0)  # longer than the lease (4 s): the job's writes wait it out
+        started = time.monotonic()
+        late = report_text(department="迟局")
+        refused = client.post("/documents", files={"files": ("late.txt", late)}, headers=HEADERS)
+        looked = client.get(f"/documents/{slow}", headers=HEADERS)
+        time.sleep(max(0.0, 8.0 - (time.monotonic() - started)))  # past the lease (4 s)
         postgres.start()
-        wait_until(lambda: _all_done(client, [slow, quick]), 60, "all done after the outage")
-        docs = _documents(client, [slow, quick])
-    assert [d["department"] for d in docs] == ["前局", "后局"]
+        again = upload(client, HEADERS, late)["id"]  # what a client does after a 503
+        ids = [slow, quick, again]
+        wait_until(lambda: _all_done(client, ids), 60, "all done after the outage")
+        docs = _documents(client, ids)
+    for answer in (refused, looked):  # a typed error the client can retry, not a 500
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "5", answer.text
+        error = answer.json()["error"]
+        assert (error["code"], error["message_zh"]) == (
+            "database_unavailable",
+            "数据库暂时无法访问，请稍后重试。",
+        )
+    assert [d["department"] for d in docs] == ["前局", "后局", "迟局"]
     jobs = jobs_of(settings)
     # no attempt spent on the outage, and the slow job's work was stored, not done again
-    assert [(job.status, job.attempts) for job in jobs] == [("done", 1), ("done", 1)]
-    assert extraction_counts(settings) == {slow: 1, quick: 1}
+    assert [(job.status, job.attempts) for job in jobs] == [("done", 1)] * 3
+    assert extraction_counts(settings) == {slow: 1, quick: 1, again: 1}
     log = (tmp_path / "worker.log").read_text(errors="replace")
     assert "database unreachable" in log  # the slow job's write waited the outage out
 
