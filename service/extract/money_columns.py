@@ -36,63 +36,74 @@ def _text(cell: Cell | None) -> str:
     return "" if cell is None else re.sub(r"\s+", "", cell.text)
 
 
+# A period leading a column's header (2023年, 本年度, 上年, 上年同期, 上期) and the kind
+# word after it (决算数, 调整后预算, 实际支出 …); a bare period is that period's figure.
+_LEAD_PERIOD = re.compile(
+    r"^(?:(?P<year>\d{4})年度?|(?P<last>上|去)年度?(?:同期)?|上期|同期|(?:本|当|今)年度?|本期)"
+)
+_LAST_WORD = re.compile(r"^(?:上|去|同期)")
+
+
+def _period_role(key: str) -> tuple[int | None, bool, str | None] | None:
+    """(year, last year?, role of the kind word) of a header that starts with a period;
+    None when it does not (or the period is followed by no money word: 2023年目标)."""
+    m = _LEAD_PERIOD.match(key)
+    if m is None:
+        return None
+    rest = key[m.end() :]
+    role = role_of(rest, "budget.lines") if rest else "final"
+    if rest and role is None:
+        # the lexicon's words with their own period (上年决算数, 本年预算数) read whole
+        role = role_of(key, "budget.lines")
+        if role is None:
+            return None
+    if role == "previous_final":
+        return None  # 上年决算 / 上年数: a word of its own, read as such
+    year = int(m.group("year")) if m.group("year") else None
+    return year, bool(m.group("last") or _LAST_WORD.match(key)), role
+
+
 def money_columns(texts: list[str]) -> dict[int, str]:
-    """Column → role for a money table header: year columns (2020年决算数 …, the latest
-    year is this year) or plan columns (年初预算数 / 调整后预算数 / 决算数 / 执行率). Empty
-    when the row is not such a header (fewer than two money columns, or points columns,
-    which belong to the 自评表's budget block)."""
+    """Column → role for a money table header: plan and final columns (年初预算数 /
+    调整后预算数 / 决算数 / 执行率), each perhaps led by its period (2023年预算数, 本年度
+    实际支出, 2022年决算 — the latest year is this year, an earlier one or 上年 last
+    year's, whose budget is no field). Empty when the row is not such a header (fewer
+    than two money columns, or points columns, which belong to the 自评表's budget
+    block)."""
     if any(_POINTS_COL.match(t) for t in texts):
         return {}
-    years = {
-        c: YEAR_COL.search(t) or _BARE_YEAR_COL.fullmatch(header_key(t))
-        for c, t in enumerate(texts)
-    }
-    years = {c: m for c, m in years.items() if m}
-    if len(years) >= 2:
-        roles = _year_roles(years)
-        # 决算数 beside 2025年预算 | 2024年决算
-        _add_word_roles(roles, texts, years, ("budget", "final", "execution_rate"))
-        return _with_changes(roles, texts)
-    roles = {}
-    # Money columns named without a year (收支情况表, project tables): the lexicon's.
-    _add_word_roles(roles, texts, years, None)
-    for c, m in years.items():  # one year among words: 2022年决算 beside 决算数 is last year's
-        role = "budget" if m.group("kind") == "预算" else "final"
-        if role == "final" and role in roles.values():
-            role = "previous_final"
-        if role not in roles.values():
-            roles[c] = role
+    periods = {c: p for c, t in enumerate(texts) if (p := _period_role(header_key(t)))}
+    years = {p[0] for p in periods.values() if p[0] is not None}
+    this_year = max(years, default=None)
+    # of several earlier years (2020年决算 | 2021年决算 | 2022年决算) the latest is last year
+    last_year = max((y for y in years if this_year is not None and y < this_year), default=None)
+    lone_year = len([p for p in periods.values() if p[0] is not None]) == 1
+    word_roles = {c: role_of(t, "budget.lines") for c, t in enumerate(texts) if c not in periods}
+    # this year's final named without a year: 决算数, 本年决算
+    other_final = "final" in word_roles.values() or any(
+        p[0] is None and not p[1] and p[2] == "final" for p in periods.values()
+    )
+    roles: dict[int, str] = {}
+    for c in range(len(texts)):
+        if c in periods:
+            year, last, role = periods[c]
+            if year is not None and lone_year and role == "final" and other_final:
+                last = True  # 2022年决算 beside 决算数 (本年决算) is last year's
+            if last or (year is not None and this_year is not None and year < this_year):
+                role = "previous_final" if role == "final" else None
+                if year is not None and last_year is not None and year != last_year:
+                    role = None
+        else:
+            role = word_roles[c]
+        if role is None or role == "item" or role in roles.values():
+            continue
+        roles[c] = role
     money = [r for r in roles.values() if r != "execution_rate"]
     # A project table (项目名称 first) may give a single amount column.
     enough = 2 - (project_name_col(texts) is not None)
     if not (money and len(money) >= enough and min(roles) > 0):
         return {}
     return _with_changes(roles, texts)
-
-
-def _year_roles(years: dict[int, re.Match[str]]) -> dict[int, str]:
-    """Year columns: the latest year's budget or final, the earlier years' final."""
-    this_year = max(int(m.group("year")) for m in years.values())
-    return {
-        c: "previous_final"
-        if int(m.group("year")) < this_year
-        else "budget"
-        if m.group("kind") == "预算"
-        else "final"
-        for c, m in years.items()
-    }
-
-
-def _add_word_roles(
-    roles: dict[int, str], texts: list[str], skip: dict, only: tuple[str, ...] | None
-) -> None:
-    """The lexicon's role of each column not in ``skip``, where no column has it yet."""
-    for c, t in enumerate(texts):
-        role = role_of(t, "budget.lines") if c not in skip else None
-        if role is None or role == "item" or role in roles.values():
-            continue
-        if only is None or role in only:
-            roles[c] = role
 
 
 def _with_changes(roles: dict[int, str], texts: list[str]) -> dict[int, str]:

@@ -236,8 +236,9 @@ class TableMapper:
                 continue
             if any(t == "编制数" or t.endswith("编制数") for t in texts):
                 self._staffing(rows, i, loc)
-            elif roles and project_name_col(texts) is not None and names_projects(texts):
-                i = self._project_table(rows, head, roles, loc)
+            elif roles and (name_col := project_name_col(texts)) is not None and names_projects(texts):
+                # the name column is the header's first row's (merged down a two-row one)
+                i = self._project_table(rows, head, roles, loc, name_col)
                 continue
             elif roles:
                 i = self._money_block(rows, head, roles, loc)
@@ -460,11 +461,20 @@ class TableMapper:
         return self.g.text(start, cell.span.end, loc)
 
     def _project_table(
-        self, rows: list[list[Cell | None]], i: int, roles: dict[int, str], loc: str
+        self,
+        rows: list[list[Cell | None]],
+        i: int,
+        roles: dict[int, str],
+        loc: str,
+        name_col: int | None = None,
     ) -> int:
-        """序号 | 项目名称 | 预算数 | 执行数 | 执行率: one project per row."""
-        name_col = project_name_col([_text(c) for c in rows[i]])
+        """序号 | 项目名称 | 预算数 | 执行数 | 执行率: one project per row; ``i`` is the
+        header's last row."""
+        if name_col is None:
+            name_col = project_name_col([_text(c) for c in rows[i]])
         assert name_col is not None
+        if "budget" not in roles.values():  # a project's only plan column (年初预算) is its budget
+            roles = initial_as_budget(roles)
         j = i + 1
         while j < len(rows):
             row = rows[j]

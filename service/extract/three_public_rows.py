@@ -107,7 +107,21 @@ def _label(row: list[Cell | None], upto: int) -> Cell | None:
     group = len(found) > 1 and found[0].row_span > 1 and row_item(found[0].text) is None
     if group and row_item(found[1].text) is not None:
         return found[1]
+    if len(found) > 1 and _vehicle_group(found[0], found[1]):
+        return found[1]
     return found[0] if found else None
+
+
+def _in_group(row: list[Cell | None], label: Cell) -> bool:
+    """``label`` stands beside the 公务用车 group cell of its row."""
+    before = [c for c in row[: label.col] if c is not None and c.text.strip()]
+    return bool(before) and _vehicle_group(before[-1], label)
+
+
+def _vehicle_group(first: Cell, second: Cell) -> bool:
+    """公务用车购置及运行维护费 (merged down, or written on its first row only) beside the
+    part of it a row holds: 小计, 购置费, 运行维护费."""
+    return row_item(first.text) == "vehicle" and vehicle_part(header_key(second.text)) is not None
 
 
 def _columns(texts: list[str], year: int | None) -> dict[int, str]:
@@ -230,8 +244,8 @@ def _is_value(cell: Cell) -> bool:
 def _quantity(cell: Cell | None, kind: str, unit: str) -> Quantity | None:
     if cell is None or not cell.text.strip():
         return None
-    if is_blank(cell.text):  # 无, — in an amount column: nil
-        if kind not in _AMOUNTS:
+    if is_blank(cell.text):  # 无, — in an amount or change column: nil
+        if kind not in (*_AMOUNTS, "change"):
             return None
         return Quantity(value=0, unit="万元", start=0, end=len(cell.text.rstrip()))
     return parse_quantity(cell.text, default_unit="%" if kind == "change_pct" else unit)
@@ -259,8 +273,9 @@ def read_items_as_rows(
     while j < len(rows):
         row = _aligned(rows[j], max(cols) + 1) if text_grid else rows[j]
         label = _label(row, min(cols))
-        item = row_item(label.text) if label is not None else None
-        if item is None and label is not None and last in _VEHICLE:
+        grouped = label is not None and _in_group(row, label)  # 公务用车… | 小计 / 购置费
+        item = row_item(label.text) if label is not None and not grouped else None
+        if item is None and label is not None and (last in _VEHICLE or grouped):
             # 购置费 / 运行维护费 in a second label column beside the merged vehicle cell
             item = vehicle_part(header_key(label.text))
         if label is None or item is None:

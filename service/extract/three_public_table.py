@@ -23,7 +23,7 @@ from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.table_headers import covering, header_key
 from service.records import BudgetLine, Value
-from service.records.numbers import parse_quantity
+from service.records.numbers import Quantity, is_blank, parse_quantity
 
 Rows = list[list[Cell | None]]
 _ITEMS = ("total", "overseas", "reception", "vehicle", "vehicle_purchase", "vehicle_operation")
@@ -159,6 +159,16 @@ def change_kind(header: str) -> str | None:
 
 
 _LINE_FIELD = {"budget": "budget", "actual": "final", "previous": "previous_final"}
+_SERIAL = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[、.．]?\s*$")
+
+
+def _row_kind(label_cells: list[Cell | None], year: int | None) -> str | None:
+    """What a row holds, by its first words before the item columns that are not a 序号."""
+    first = next(
+        (c for c in label_cells if c is not None and c.text.strip() and not _SERIAL.match(c.text)),
+        None,
+    )
+    return _kind(first.text, year) if first is not None else None
 
 
 def read_items_as_columns(
@@ -170,11 +180,10 @@ def read_items_as_columns(
     per_column: dict[int, dict[str, Value]] = {c: {} for c in cols}
     year = report_year(g.doc.text)
     j = r + 1
-    if j < len(rows) and not any(_kind(c.text, year) for c in rows[j][:1] if c is not None):
+    if j < len(rows) and _row_kind(rows[j][: min(cols)], year) is None:
         j += 1  # the second header row (小计 | 购置费 | 运行维护费)
     while j < len(rows):
-        first = next((c for c in rows[j][: min(cols)] if c is not None and c.text.strip()), None)
-        kind = _kind(first.text, year) if first is not None else None
+        kind = _row_kind(rows[j][: min(cols)], year)
         if kind is None:
             break
         for c, (item, _) in cols.items():
@@ -182,6 +191,8 @@ def read_items_as_columns(
             if cell is None:
                 continue
             q = parse_quantity(cell.text, default_unit="%" if kind == "change_pct" else unit)
+            if q is None and kind != "change_pct" and cell.text.strip() and is_blank(cell.text):
+                q = Quantity(value=0, unit="万元", start=0, end=len(cell.text.rstrip()))  # 无, —
             if q is None or q.value is None:
                 continue
             v = g.quantity(q, cell.span.start, loc)
