@@ -142,6 +142,7 @@ class _Scanner:
                         or value_named_again(self.text, sent.start, hit.start, hit.end)
                         or value_past_change(self.text, hit.end, limit)
                         or value_after(self.text, hit.end, limit)
+                        or self._past_own_budget(hits, k, end)
                     )
                     if found is not None and found is not before[k] and found.start in claimed:
                         found = None
@@ -294,6 +295,14 @@ class _Scanner:
         if not key.startswith("budget.") or self.lex.field(key).kind != "money":
             return None
         return key, m.end()
+
+    def _past_own_budget(self, hits: list[LabelHit], k: int, end: int) -> Hit | None:
+        """“收入：年初预算1,300万元，决算1,234.56万元”: the figure of the label's own budget
+        right after it; ``_whose`` then takes the final figure after it, or nothing."""
+        nxt = hits[k + 1] if k + 1 < len(hits) else None
+        if nxt is None or nxt.key not in _BUDGET_FIELDS or not self._modifies(hits[k], nxt):
+            return None
+        return value_after(self.text, nxt.end, hits[k + 2].start if k + 2 < len(hits) else end)
 
     def _modifies(self, before: LabelHit, hit: LabelHit) -> bool:
         """Whether ``hit`` (a budget word) qualifies the label right before it in its

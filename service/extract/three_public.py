@@ -8,7 +8,13 @@ run of cues and figures: a comparison (比上年 / 较上年度 / 同比 / 与20
 unrelated words (投诉率下降2%, 接待批次减少3批次) is not the item's change. Also: the total
 after its items (…，合计1.90万元), a total that is all one item (…，均为公务接待费), changes
 stated respectively (A、B分别下降5%和12%), a vehicle bought told as a story in a 三公
-paragraph (购置执法车1辆，支出14.5万元), and remarks without money skipped. The words come
+paragraph (购置执法车1辆，支出14.5万元), and remarks without money skipped. No change in
+words (与上年持平) is a change of 0; a signed change (增减-1.44万元) takes its direction from
+its sign; last year's budget (上年预算…) is neither column. A sentence without an item that
+opens with a comparison (…7.20万元。比上年减少…) goes on about the one item before it, as
+does the line after a label alone (公务接待费：). In a 三公 paragraph the vehicle's parts
+may be named short (购置费, 运行维护费, 车辆运行费) or as all of the whole (…，全部为运行维护费).
+Only what is written is read: a percentage alone gives no previous figure. The words come
 from the lexicon (three_public.toml, budget.toml). Proposes ``Candidate``s; must not read
 tables.
 """
@@ -38,6 +44,9 @@ from service.records.numbers import MONEY_UNIT, Quantity
 _ITEMS = ("total", "overseas", "reception", "vehicle", "vehicle_purchase", "vehicle_operation")
 _TOKEN_KINDS = (
     "cmp",
+    "flat",
+    "rate_signed",
+    "signed",
     "zero_after",
     "previous",
     "current",
@@ -48,6 +57,10 @@ _TOKEN_KINDS = (
     "down",
     "up",
 )
+# The cues that let a sentence without an item go on about the item before it.
+_CONTINUING = ("cmp", "flat", "previous", "down", "up", "rate_down", "rate_up")
+_BARE_LABEL_END = re.compile(r"\s*[:：]?\s*")
+_VEHICLE_PARTS = ("vehicle_purchase", "vehicle_operation")
 _JOIN = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
 _YEAR_OR_DATE = re.compile(r"\d{4}\s*年(?:度|末|底)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?")
 _CLEAN_CHARS = r"[\s,，、:：;；()（）“”\"了的为是达约共计分别均其中]"
@@ -99,6 +112,9 @@ def _tokens() -> re.Pattern[str]:
     lex = lexicon()
     sources = {
         "cmp": lex.words_pattern("year_comparison"),
+        "flat": lex.words_pattern("tp_flat"),
+        "rate_signed": lex.words_pattern("tp_rate_signed"),
+        "signed": lex.words_pattern("tp_signed"),
         "zero_after": lex.words_pattern("tp_zero_after"),
         "previous": lex.words_pattern("tp_previous"),
         "current": lex.words_pattern("tp_current"),
@@ -120,6 +136,22 @@ def _labels() -> list[tuple[str, re.Pattern[str]]]:
         for item in _ITEMS
         for pattern in lex.field(f"three_public.{item}.actual").label_patterns()
     ]
+
+
+@cache
+def _in_context() -> list[tuple[str, re.Pattern[str]]]:
+    """Labels that name a 三公 item only in a paragraph about them."""
+    return [
+        ("vehicle_purchase", _words("tp_purchase_story")),
+        ("vehicle_purchase", _words("tp_purchase_short")),
+        ("vehicle_operation", _words("tp_operation_short")),
+    ]
+
+
+def _column_of(basis: ClauseBasis, pos: int) -> str:
+    """The column a figure without a cue goes to: actual | budget | previous."""
+    about = basis.of(pos)
+    return {"final": "actual"}.get(about, about)
 
 
 @cache
@@ -155,6 +187,7 @@ class _State:
     foreign: bool = False
     level_read: bool = False
     budgeted: bool = False  # a budget word read: 节约 after it is against the budget
+    skip_figure: bool = False  # the next figure is last year's budget (上年预算8万元)
     last_money_end: int = -1
     level: Value | None = None  # the figure read as the item's level, for 均为<item>
 
@@ -173,14 +206,18 @@ class _Reader:
         # Items of the paragraphs just before (label–value lines are a paragraph each): a
         # 合计 line after them is their total.
         carry: list[LabelHit] = []
+        last: LabelHit | None = None
         for para in self.g.paragraphs():
             loc = self.locator_of(para.start)
-            # Words that are 三公 items only in a paragraph about them (a vehicle bought).
+            # Words that are 三公 items only in a paragraph about them, or right after one (a
+            # vehicle bought; 购置费 and 运行维护费 named short).
             items = find_labels(self.src, para.start, para.end, _labels())
-            story = [("vehicle_purchase", _words("tp_purchase_story"))] if items else []
+            extra = _in_context() if items or carry else []
+            # A sentence's one item, which the next sentence (or line) may go on about.
+            last = last if not items else None
             for sent in sentences(self.src, para.start, para.end):
                 before = carry + [h for h in items if h.start < sent.start]
-                self._sentence(sent, loc, story, before)
+                last = self._sentence(sent, loc, extra, before, last)
             carry = carry + items if items else []
         return self.out
 
@@ -204,13 +241,16 @@ class _Reader:
         return out
 
     def _aliases(self, hits: list[LabelHit]) -> tuple[list[LabelHit], dict[int, list[LabelHit]]]:
-        """Items named right after the total's figure as all of it (…0.25万元，均为公务接待费):
-        taken out of the run (the total's stretch goes on past them), by their owner."""
+        """Items named right after the total's figure as all of it (…0.25万元，均为公务接待费;
+        公务用车购置及运行维护费3.1万元，全部为运行维护费): taken out of the run (the whole's
+        stretch goes on past them), by their owner."""
         kept: list[LabelHit] = []
         aliases: dict[int, list[LabelHit]] = {}
         for hit in hits:
             head = self.src[max(0, hit.start - 6) : hit.start]
-            if kept and kept[-1].key == "total" and _words("tp_all_of").search(head):
+            owner = kept[-1].key if kept else None
+            whole = owner == "total" or (owner == "vehicle" and hit.key in _VEHICLE_PARTS)
+            if whole and _words("tp_all_of").search(head):
                 aliases.setdefault(len(kept) - 1, []).append(hit)
             else:
                 kept.append(hit)
@@ -220,10 +260,12 @@ class _Reader:
         self,
         sent: Block,
         loc: str,
-        story: list[tuple[str, re.Pattern[str]]],
+        extra: list[tuple[str, re.Pattern[str]]],
         before: list[LabelHit],
-    ) -> None:
-        hits = find_labels(self.src, sent.start, sent.end, _labels() + story)
+        last: LabelHit | None,
+    ) -> LabelHit | None:
+        """Reads one sentence; returns its item when it names just one, read in full."""
+        hits = find_labels(self.src, sent.start, sent.end, _labels() + extra)
         hits = sorted(hits + self._totals_after(sent, hits, before), key=lambda h: h.start)
         self._remarks = [
             (m.start(), m.end())
@@ -231,8 +273,8 @@ class _Reader:
             if not _MONEY_IN.search(m.group(0))
         ]
         hits = [h for h in hits if not self._in_remark(h.start)]
-        if not hits:
-            return
+        if not hits:  # it may go on about the item before (and the next one after it)
+            return last if last is not None and self._continued(last, sent, loc) else None
         hits, aliases = self._aliases(hits)
         # Budget labels mask too: 一般公共预算 in a label is no budget clause.
         masked = [(h.start, h.end) for h in hits]
@@ -240,19 +282,36 @@ class _Reader:
         paired = respective(self.src, hits)
         nil = self._nil_groups(hits, basis, loc) | self._changes_respectively(hits, loc)
         for k, hit in enumerate(hits):
+            column = _column_of(basis, hit.start)
             if k in nil:
                 continue
             if k in paired:  # 因公出国费、公务接待费分别为0万元、1.20万元
-                column = {"final": "actual"}.get(basis.of(hit.start), basis.of(hit.start))
                 found = paired[k]
                 if found.kind == "money":
                     v = self.g.quantity(found.q, found.offset, f"{loc} cue:分别")
                     self._add(hit.key, column, v)
                 continue
             end = hits[k + 1].start if k + 1 < len(hits) else sent.end
-            level = self._item(hit, end, basis, loc)
+            level = self._item(hit, end, _State(column=column), loc)
             for alias in aliases.get(k, []) if level is not None else []:
                 self._add(alias.key, "actual", level)
+        single = len(hits) == 1 and not nil and not paired and not aliases
+        return hits[0] if single and _column_of(basis, hits[0].start) == "actual" else None
+
+    def _continued(self, hit: LabelHit, sent: Block, loc: str) -> bool:
+        """““三公”经费支出7.20万元。比上年减少1.44万元，下降16.7%。” / “…。上年为8.64万元。”:
+        a sentence without an item that opens with a comparison, a direction or last year's
+        word goes on about the one item of the sentence before; after a label alone on its
+        line (公务接待费：), whatever follows is its statement."""
+        if _BARE_LABEL_END.fullmatch(self.src, hit.end, sent.start):
+            self._item(hit, sent.end, _State(column="actual"), loc, sent.start)
+            return True
+        lead = re.compile(r"\s*").match(self.src, sent.start, sent.end)
+        tok = _tokens().match(self.src, lead.end() if lead else sent.start, sent.end)
+        if tok is None or tok.lastgroup not in _CONTINUING:
+            return False
+        self._item(hit, sent.end, _State(column="actual", level_read=True), loc, sent.start)
+        return True
 
     def _changes_respectively(self, hits: list[LabelHit], loc: str) -> set[int]:
         """“公务用车运行维护费、公务接待费分别下降5%和12%”: items joined by 、/和, then one
@@ -319,15 +378,18 @@ class _Reader:
         q = Quantity(value=0, unit=MONEY_UNIT, start=0, end=end - start)
         self._add(item, column, self.g.quantity(q, start, f"{loc} cue:nil in words"))
 
-    def _item(self, hit: LabelHit, end: int, basis: ClauseBasis, loc: str) -> Value | None:
-        """Reads one item's stretch; returns the figure read as its level (this year's)."""
-        about = basis.of(hit.start)
-        st = _State(column={"final": "actual"}.get(about, about))
-        before = _zero_before().search(self.src, max(0, hit.start - 8), hit.start)
+    def _item(
+        self, hit: LabelHit, end: int, st: _State, loc: str, start: int | None = None
+    ) -> Value | None:
+        """Reads one item's stretch (from its label, or from ``start`` in a sentence that
+        goes on about it); returns the figure read as its level (this year's)."""
+        before = (
+            None if start else _zero_before().search(self.src, max(0, hit.start - 8), hit.start)
+        )
         if before:
             self._zero(self._purchase(hit, before), st.column, before.start(), hit.end, loc)
             st.level_read = True
-        pos = hit.end
+        pos = hit.end if start is None else start
         while pos < end:
             nxt = self._next(pos, end)
             if nxt is None:
@@ -350,9 +412,9 @@ class _Reader:
         tok = _tokens().search(self.src, pos, end)
         num = re.compile(r"[-−]?\d").search(self.src, pos, end)
         while num is not None and (y := _YEAR_OR_DATE.match(self.src, num.start())):
-            if self.year is not None and y.group(0)[:4] == str(self.year - 1):
-                if tok is None or y.start() < tok.start():
-                    return y.start(), y.end(), "previous", None  # “2022年为9.60万元”
+            kind = self._year_kind(y.group(0))
+            if kind is not None and (tok is None or y.start() < tok.start()):
+                return y.start(), y.end(), kind, None  # “2022年为9.60万元，2023年为7.20万元”
             num = re.compile(r"[-−]?\d").search(self.src, y.end(), end)
         if num is not None and (tok is None or num.start() < tok.start()):
             found = quantity_at(self.src, num.start())
@@ -362,6 +424,12 @@ class _Reader:
         if tok is None:
             return None
         return tok.start(), tok.end(), tok.lastgroup or "", None
+
+    def _year_kind(self, year: str) -> str | None:
+        """previous | current for last year or the report's year (not a date), else None."""
+        if self.year is None or "月" in year:
+            return None
+        return {self.year - 1: "previous", self.year: "current"}.get(int(year[:4]))
 
     def _direction(self, st: _State, kind: str, start: int) -> None:
         """A direction word: the change's, unless it is 节约 against the budget read before
@@ -382,6 +450,22 @@ class _Reader:
         found: Hit | None,
         loc: str,
     ) -> None:
+        if kind == "money" and found is not None:
+            self._money(hit, st, found, loc)
+        elif kind == "percent" and found is not None:
+            if st.pending in ("dir", "rate", "rate_signed") and not st.foreign:
+                v = self.g.quantity(found.q, found.offset, f"{loc} cue:{self._cue(hit, st)}")
+                self._add(hit.key, "change_pct", _directed(v, st))
+            st.pending = None
+        elif kind in ("count", "number", "other"):
+            st.foreign, st.pending = True, None
+        elif kind in ("flat", "zero_after"):
+            self._nil_words(hit, st, start, stop, kind, loc)
+        else:
+            self._cue_word(hit, st, start, kind)
+
+    def _cue_word(self, hit: LabelHit, st: _State, start: int, kind: str) -> None:
+        """A word saying what the next figure is: a comparison, a direction, a basis."""
         if kind == "cmp":
             # “…，比上年减少” speaks of this item again, unless another cost stands right
             # before it (培训费较上年减少…).
@@ -390,25 +474,38 @@ class _Reader:
             st.budgeted = False  # “比上年节约…”: against last year after all
         elif kind in ("down", "up", "rate_down", "rate_up"):
             self._direction(st, kind, start)
+        elif kind in ("signed", "rate_signed"):
+            st.pending = None if st.foreign else kind
+        elif kind == "budget" and self._last_years(st, start):
+            # 上年预算8万元: neither this year's budget nor last year's spending; after a
+            # comparison (比上年预算减少…) the change is against it, no year-on-year change
+            st.foreign = st.foreign or st.pending == "cmp"
+            st.pending, st.skip_figure = None, True
         elif kind in ("previous", "current", "budget", "final"):
-            # “较上年决算9.60万元”: a basis word after a comparison says what was compared
-            if not (st.pending == "cmp" and kind in ("final", "previous")):
+            # “较上年决算9.60万元”, “2022年决算数8.64万元”: a basis word after a comparison
+            # or last year's word says what was compared
+            if not (st.pending in ("cmp", "previous") and kind in ("final", "previous")):
                 st.pending = kind
             st.budgeted = st.budgeted or kind == "budget"
-        elif kind == "zero_after":
-            if not st.level_read and not st.foreign:
-                self._zero(hit.key, self._column(st), hit.start, stop, loc)
-                st.level_read = True
-            st.pending = None
-        elif kind == "money" and found is not None:
-            self._money(hit, st, found, loc)
-        elif kind == "percent" and found is not None:
-            if st.pending in ("dir", "rate") and not st.foreign:
-                v = self.g.quantity(found.q, found.offset, f"{loc} cue:{self._cue(hit, st)}")
-                self._add(hit.key, "change_pct", v.model_copy(update={"direction": st.direction}))
-            st.pending = None
-        elif kind in ("count", "number", "other"):
-            st.foreign, st.pending = True, None
+
+    def _nil_words(
+        self, hit: LabelHit, st: _State, start: int, stop: int, kind: str, loc: str
+    ) -> None:
+        """Nil in words: the item's level (…为零), or no change after a comparison (与上年
+        持平)."""
+        if kind == "flat" and st.pending == "cmp" and not st.foreign:
+            self._zero(hit.key, "change", start, stop, loc)
+        elif kind == "zero_after" and not st.level_read and not st.foreign:
+            self._zero(hit.key, self._column(st), hit.start, stop, loc)
+            st.level_read = True
+        st.pending = None
+
+    def _last_years(self, st: _State, start: int) -> bool:
+        """Whether a budget word at ``start`` follows last year's word right before it."""
+        if st.pending == "previous":
+            return True
+        head = self.src[max(0, start - 8) : start]
+        return bool(re.search(f"(?:{words('previous_year').pattern})(?:同期)?的?\\s*$", head))
 
     def _column(self, st: _State) -> str:
         return {"previous": "previous", "cmp": "previous", "budget": "budget"}.get(
@@ -422,11 +519,14 @@ class _Reader:
         ):
             return
         st.last_money_end = found.end
+        if st.skip_figure:
+            st.skip_figure, st.pending = False, None
+            return
         if st.foreign:
             return
         v = self.g.quantity(found.q, found.offset, f"{loc} cue:{self._cue(hit, st)}")
-        if st.pending == "dir":
-            self._add(hit.key, "change", v.model_copy(update={"direction": st.direction}))
+        if st.pending in ("dir", "signed"):
+            self._add(hit.key, "change", _directed(v, st))
         elif st.pending in ("previous", "cmp", "current", "final", "budget"):
             self._add(hit.key, self._column(st), v)
             st.level_read = st.level_read or self._column(st) == st.column
@@ -438,6 +538,15 @@ class _Reader:
     def _cue(self, hit: LabelHit, st: _State) -> str:
         label = self.src[hit.start : hit.end].strip()
         return f"{label}/{st.pending}" if st.pending else label
+
+
+def _directed(v: Value, st: _State) -> Value:
+    """The change with its direction: the direction word's, or for a signed change
+    (增减-1.44万元) the figure's sign."""
+    if st.pending not in ("signed", "rate_signed"):
+        return v.model_copy(update={"direction": st.direction})
+    n = v.number or 0
+    return v.model_copy(update={"direction": "下降" if n < 0 else "增长" if n > 0 else None})
 
 
 def three_public_candidates(g: Grounder, locator_of, year: int | None) -> list[Candidate]:  # noqa: ANN001
