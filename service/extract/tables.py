@@ -64,6 +64,7 @@ from service.extract.money_rows import (
     line_field,
 )
 from service.extract.resolve import Candidate
+from service.extract.share_tables import header_sides, share_table_candidates
 from service.extract.staffing_table import staffing_form_candidates
 from service.extract.table_headers import money_unit
 from service.extract.three_public_rows import (
@@ -137,6 +138,7 @@ class TableMapper:
         self.out.candidates += staffing_form_candidates(self.g, tables)
         # 三公 tables with the items as rows among text lines (nil as 无, stacked headers).
         self.out.candidates += three_public_line_candidates(self.g)
+        self.out.candidates += share_table_candidates(self.g, tables)  # 金额 | 占比 tables
         self._text_lines()
         if self._indicators is not None:
             self.out.indicators = self._indicators.finish()
@@ -257,6 +259,8 @@ class TableMapper:
         columns, else the count of figures does; the caption's unit, else 万元."""
         rows = _rows(block.table)
         words = block.header or []
+        if header_sides(words):
+            return  # 项目 | 金额 | 占比: share_tables.py's, the share no money
         # 项目 | 本年 | 上年 …, or the figure columns alone; columns left blank in every row
         # (增减率 not stated) take nothing.
         roles = money_columns(words) or money_columns(["", *words])

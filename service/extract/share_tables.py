@@ -1,0 +1,234 @@
+"""Income and expenditure tables that give each item's amount and its share (占比): the
+收入/支出 structure tables of reports that state no budget column.
+
+Owns: a header row naming a row-label column (收入项目, 支出项目, 项目, 资金来源 …) and one
+amount column (金额, 金额（万元）, 决算数, 收入金额 …), perhaps with a share column
+(占比, 比例, 比重, 构成) that is never money; groups side by side (收入项目 | 金额 | 占比 |
+支出项目 | 金额 | 占比) are read each on their own. Each row the budget lexicon names
+(财政拨款收入, 事业收入, 基本支出, 其中：人员经费 …) gives that ``budget.*`` field; a bare
+合计/总计 row is the total of the side the header (or its rows) says it is: income or
+expenditure, never both. Reads ingest's tables and the text lines ingest made none of
+(cells parted by spaces or pipes). The unit comes from a caption, the header (金额（元）)
+or seven-digit amounts (元), else 万元.
+Must not read tables with budget or previous-year columns (tables.py does) or 三公 rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from service.document import Cell, Table
+from service.extract.flat_money import yuan_by_size
+from service.extract.form_lines import line_grids
+from service.extract.ground import Grounder
+from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, lexicon_row, line_field
+from service.extract.resolve import Candidate
+from service.extract.table_headers import header_key, money_unit, role_of, unit_before
+from service.records.numbers import parse_quantity
+
+Rows = list[list[Cell | None]]
+
+# The one amount column of such a table: 金额 and its variants, or this year's 决算数.
+_AMOUNT = re.compile(
+    r"^(?:本年|全年|本期|本年度|\d{4}年度?)?(?:收入|支出|决算|实际|执行|资金|预算执行)?"
+    r"(?:金额|数额|总额)$|^(?:决算|执行|实际|支出|收入)数$"
+)
+# A share column: its figures are percents of the total, never money.
+_SHARE = re.compile(r"占比|比例|比重|百分比|构成|结构")
+# The row-label column, and the side it names.
+_LABEL = re.compile(r"^(?:收入|支出|收支)?(?:项目|科目|类别|分类|来源|构成|内容|用途)(?:名称)?$")
+_LABEL_SOURCE = re.compile(r"^(?:资金|收入|经费)来源$")
+# Columns that make it another reader's money table (预算数, 上年决算数 …).
+_OTHER_MONEY = ("budget", "initial_budget", "previous_final")
+
+INCOME = frozenset(
+    {
+        "budget.total_income",
+        "budget.income_general_budget",
+        "budget.income_government_funds",
+        "budget.income_superior_subsidy",
+        "budget.income_business",
+        "budget.income_operating",
+        "budget.income_affiliated",
+        "budget.income_non_tax",
+        "budget.income_other",
+    }
+)
+EXPENDITURE = frozenset(
+    {
+        "budget.total_expenditure",
+        "budget.basic_expenditure",
+        "budget.personnel_expenditure",
+        "budget.public_expenditure",
+        "budget.project_expenditure",
+    }
+)
+_TOTAL = {"income": "budget.total_income", "expenditure": "budget.total_expenditure"}
+_LOC = "table:收支结构"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One label column and the amount column read with it; ``kind`` is 'income',
+    'expenditure' or None (the rows decide)."""
+
+    label: int
+    amount: int
+    kind: str | None
+
+
+def _text(cell: Cell | None) -> str:
+    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+
+
+def _kind_of(words: str) -> str | None:
+    has_in, has_out = "收入" in words or "来源" in words, "支出" in words
+    return "income" if has_in and not has_out else "expenditure" if has_out and not has_in else None
+
+
+def _is_amount(text: str) -> bool:
+    key = header_key(text)
+    return bool(_AMOUNT.match(key)) or role_of(text, "budget.lines") == "final"
+
+
+def header_sides(texts: list[str]) -> list[Side]:
+    """The sides of a header row (its cells' words), or [] when it is no such header: each
+    amount column with the label column before it, no other money column, and a share
+    column or a label column whose word is a known one."""
+    keys = [header_key(t) for t in texts]
+    if any(role_of(t, "budget.lines") in _OTHER_MONEY for t in texts if t):
+        return []
+    if not any(_SHARE.search(k) for k in keys) and not any(
+        _LABEL.match(k) or _LABEL_SOURCE.match(k) for k in keys
+    ):
+        return []
+    sides: list[Side] = []
+    label: int | None = None
+    for c, key in enumerate(keys):
+        if _LABEL.match(key) or _LABEL_SOURCE.match(key):
+            label = c
+        elif _is_amount(texts[c]) and not _SHARE.search(key):
+            if label is None and c > 0 and not keys[0]:
+                label = 0  # an empty corner over the labels
+            if label is None or (sides and sides[-1].label == label):
+                return []  # two amount columns for one label: not this table
+            words = keys[label] + key + "".join(k for k in keys[c + 1 : c + 2] if _SHARE.search(k))
+            kind = _kind_of(words) or ("income" if _LABEL_SOURCE.match(keys[label]) else None)
+            sides.append(Side(label, c, kind))
+    return sides
+
+
+def _path(label: str, kind: str | None) -> str | None:
+    """The budget field a row label names on a side of ``kind`` (None: by its own words)."""
+    key = LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
+    key = re.sub(r"[(（][^()（）]*[)）]$", "", key)  # 合计（万元）
+    if BARE_TOTAL.match(key) and key != "小计" or key in ("总计", "共计"):
+        return _TOTAL.get(kind or "")
+    path = lexicon_row(key)
+    found = line_field(key)
+    if path is None and found is not None and found[0] == "budget":
+        path = f"budget.{found[1]}"
+    if path is None or BARE_TOTAL.match(key):
+        return None
+    if kind == "income" and path not in INCOME or kind == "expenditure" and path not in EXPENDITURE:
+        return None
+    return path if path in INCOME | EXPENDITURE else None
+
+
+def _rows_of(table: Table) -> Rows:
+    rows: Rows = [[None] * table.n_cols for _ in range(table.n_rows)]
+    for cell in table.cells:
+        rows[cell.row][cell.col] = cell
+    return rows
+
+
+def _read(g: Grounder, rows: Rows, unit_of: dict[int, str | None]) -> list[Candidate]:
+    """Every header row of ``rows`` and the rows under it; ``unit_of`` the unit stated for
+    the grid (key -1) or for the header at a row."""
+    out: list[Candidate] = []
+    r = 0
+    while r < len(rows):
+        texts = [_text(c) for c in rows[r]]
+        sides = header_sides(texts)
+        if not sides:
+            r += 1
+            continue
+        end = r + 1
+        while end < len(rows) and not header_sides([_text(c) for c in rows[end]]):
+            end += 1
+        body = rows[r + 1 : end]
+        unit = _header_unit(texts) or unit_of.get(r) or unit_of.get(-1)
+        unit = unit or yuan_by_size(
+            _text(row[s.amount]) for row in body for s in sides if s.amount < len(row)
+        )
+        for side in sides:
+            out += _side(g, body, side, unit or "万元")
+        r = end
+    return out
+
+
+def _header_unit(texts: Iterable[str]) -> str | None:
+    for t in texts:
+        m = re.search(r"[(（]\s*(万元|千元|亿元|元)\s*[)）]|单位\s*[:：]\s*(万元|千元|亿元|元)", t)
+        if m:
+            return m.group(1) or m.group(2)
+    return None
+
+
+def _side(g: Grounder, body: Rows, side: Side, unit: str) -> list[Candidate]:
+    """The fields of one side's rows; a side the header leaves open takes its kind from
+    the rows it names (all income or all expenditure), and only then reads its 合计."""
+    named = []
+    for row in body:
+        label = row[side.label] if side.label < len(row) else None
+        amount = row[side.amount] if side.amount < len(row) else None
+        if label is None or amount is None or not _text(label):
+            continue
+        q = parse_quantity(amount.text, default_unit=unit)
+        if q is None or q.unit != "万元" or q.low is not None:
+            continue  # a percent or a range is no amount of this table
+        named.append((_text(label), g.quantity(q, amount.span.start, _LOC)))
+    kind = side.kind
+    if kind is None:
+        kinds = {
+            "income" if p in INCOME else "expenditure"
+            for label, _ in named
+            if (p := _path(label, None)) is not None
+        }
+        kind = kinds.pop() if len(kinds) == 1 else None
+    out = []
+    for label, value in named:
+        path = _path(label, kind)
+        if path is not None:
+            out.append(Candidate(path, value, "table"))
+    return out
+
+
+def share_table_candidates(g: Grounder, tables: list[Table]) -> list[Candidate]:
+    """The fields of every income or expenditure structure table: ingest's tables, then
+    the text lines ingest made none of."""
+    text = g.doc.text
+    out: list[Candidate] = []
+    for table in tables:
+        rows = _rows_of(table)
+        out += _read(g, rows, {-1: money_unit(text, table, rows)})
+    for grid in line_grids(g.doc):
+        grid = [_label_joined(row) for row in grid]
+        units = {r: unit_before(text, row[0].span.start) for r, row in enumerate(grid) if row[0]}
+        out += _read(g, grid, units)
+    return out
+
+
+def _label_joined(row: list[Cell | None]) -> list[Cell | None]:
+    """A text line's cells with the words before its first figure as one label cell
+    (一般公共预算 财政拨款收入 parted by a space is one label)."""
+    cells = [c for c in row if c is not None]
+    k = next((i for i, c in enumerate(cells) if parse_quantity(c.text) is not None), len(cells))
+    if k < 2 or k == len(cells):
+        return list(cells)
+    first, last = cells[0], cells[k - 1]
+    span = first.span.model_copy(update={"end": last.span.end})
+    label = first.model_copy(update={"text": " ".join(c.text for c in cells[:k]), "span": span})
+    return [label, *(c.model_copy(update={"col": i + 1}) for i, c in enumerate(cells[k:]))]
