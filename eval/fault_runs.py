@@ -13,12 +13,15 @@ The API (``jixiao serve``) and the workers (``jixiao worker``) are subprocesses 
 a Redis and a PostgreSQL cluster this script starts for itself on free ports
 (``eval/throwaway.py``); the machine's own servers are never touched. The batch: generated
 text PDFs and DOCX reports and small scans (``service.synth``), one scan long enough to be
-read in page tasks and joined.
+read in page tasks and joined. One more upload is made while the fault lasts; refused with a
+typed error, it is made again once the fault is over (as a client honouring Retry-After).
 
 Each run prints: uploads, done, typed errors (failed with an error code of ours), untyped
-failures (``internal_error``), lost (not over in time), pages expected vs pages in the
-stored documents, pages missing, pages duplicated, documents extracted more than once, wall
-time. Exits 1 when any upload is lost or untyped or any page is missing or duplicated.
+failures (``internal_error``, or an untyped refusal of the upload made during the fault),
+lost (not over in time), pages expected vs pages in the stored documents, pages missing,
+pages duplicated, documents extracted more than once, jobs claimed more than once, wall
+time. Exits 1 when any upload is lost or untyped, any page missing or duplicated, any
+document extracted twice, or the fault never came.
 
 Usage: python eval/fault_runs.py [--runs kill,redis,postgres] [--text 4 --docx 2
        --scans 2 --scan-pages 2 --split-scan-pages 4] [--json eval/out/fault_runs.json]
@@ -202,6 +205,7 @@ class RunResult:
     pages_duplicated: int = 0
     extracted_twice: int = 0
     retried: int = 0  # jobs claimed more than once (an attempt cut short by the fault)
+    late: str = ""  # the answer to the upload made during the fault
     seconds: float = 0.0
     injected: str = ""
     error_codes: dict[str, int] = field(default_factory=dict)
@@ -209,9 +213,9 @@ class RunResult:
     @property
     def ok(self) -> bool:
         bad = self.untyped + self.lost + self.pages_missing + self.pages_duplicated
-        return (
-            bad == 0 and self.extracted_twice == 0 and self.done + self.typed_errors == self.uploads
-        )
+        injected = bool(self.injected) and not self.injected.startswith("never")
+        counted = self.done + self.typed_errors == self.uploads
+        return injected and bad == 0 and self.extracted_twice == 0 and counted
 
 
 def run_fault(
@@ -231,12 +235,14 @@ def run_fault(
             cluster.start(args.workers)
             t0 = time.perf_counter()
             ids = _upload_all(cluster, uploads, tag)
+            late = Late(cluster, uploads[len(uploads) // 2], f"late{tag}", ids)
             injector = threading.Thread(
-                target=_inject, args=(fault, cluster, engine, pg, redis, result), daemon=True
+                target=_inject,
+                args=(fault, cluster, engine, pg, redis, result, late),
+                daemon=True,
             )
             injector.start()
-            _wait_over(cluster, ids, args.timeout)
-            injector.join(timeout=60)
+            _wait_over(cluster, ids, args.timeout, injector)
             result.seconds = round(time.perf_counter() - t0, 1)
             _count(result, engine, cluster.storage, ids, uploads)
         finally:
@@ -288,8 +294,10 @@ def _inject(
     pg: ThrowawayPostgres,
     redis: ThrowawayRedis,
     result: RunResult,
+    late: Late,
 ) -> None:
-    """Wait for mid-batch (a scan's job running, some jobs still waiting), then break."""
+    """Wait for mid-batch (a scan's job running, some jobs still waiting), then break; one
+    more upload is made while the fault lasts (and again after it, if refused)."""
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         state = _job_state(engine)
@@ -304,17 +312,69 @@ def _inject(
         time.sleep(1.5)  # into the OCR (the engine loads, then pages are read)
         pid = int((scan[2] or "::").split(":")[1])
         cluster.kill_worker(pid)
+        late.send()
         cluster.add_worker()
         result.injected = f"kill -9 of worker {pid} (job {scan[0]}), a new worker started"
     elif fault == "redis":
-        redis.restart(down_seconds=2.0)
+        redis.stop()
+        late.send()
+        time.sleep(2.0)
+        redis.start()
         result.injected = "redis-server restarted (down 2 s, every message lost)"
     else:
         pg.stop()
-        time.sleep(10.0)
+        started = time.monotonic()
+        late.send()
+        time.sleep(max(0.0, 10.0 - (time.monotonic() - started)))
         pg.start()
         result.injected = "PostgreSQL stopped for 10 s"
-    print(f"  {fault}: {result.injected}", flush=True)
+    late.resend()
+    result.late = late.answer
+    result.untyped += int(not late.typed)
+    print(f"  {fault}: {result.injected}; upload during it: {late.answer}", flush=True)
+
+
+class Late:
+    """An upload made while the fault lasts; refused with a typed error, it is made again
+    once the fault is over, as a client that honours Retry-After does."""
+
+    def __init__(self, cluster: Cluster, upload: Upload, tag: str, ids: dict[str, Upload]):
+        self.cluster, self.upload, self.tag, self.ids = cluster, upload, tag, ids
+        self.answer = "not sent"
+        self.typed = True
+        self.accepted = False
+
+    def send(self) -> None:
+        data = _unique(self.upload, self.tag)
+        try:
+            response = httpx.post(
+                f"{self.cluster.base_url}/documents",
+                files={"files": (self.upload.name, data)},
+                headers=HEADERS,
+                timeout=60,
+            )
+        except httpx.HTTPError as exc:
+            self.answer, self.typed = f"no answer ({type(exc).__name__})", False
+            return
+        if response.status_code == 202:
+            self.answer, self.accepted = "202 accepted", True
+            self.ids[response.json()["documents"][0]["id"]] = self.upload
+            return
+        try:
+            code = str(response.json()["error"]["code"])
+        except (ValueError, KeyError, TypeError):
+            code = "(no JSON error)"
+        self.answer = f"{response.status_code} {code}"
+        self.typed = code not in ("internal_error", "(no JSON error)")
+
+    def resend(self) -> None:
+        if not self.accepted and self.typed:
+            first = self.answer
+            deadline = time.monotonic() + 60
+            while not self.accepted and time.monotonic() < deadline:
+                self.send()
+                time.sleep(0.5)
+            self.answer = f"{first}, then {self.answer}"
 
 
 def _job_state(engine: Any) -> list[tuple[int, str, str | None, bool]]:
@@ -331,19 +391,25 @@ def _job_state(engine: Any) -> list[tuple[int, str, str | None, bool]]:
     return [(i or 0, str(s), w, "scan-" in (f or "")) for i, s, w, f in rows]
 
 
-def _wait_over(cluster: Cluster, ids: dict[str, Upload], timeout: float) -> None:
-    """Until every upload is done or failed (read through the API), or ``timeout``."""
+def _wait_over(
+    cluster: Cluster, ids: dict[str, Upload], timeout: float, injector: threading.Thread
+) -> None:
+    """Until the fault is over and every upload done or failed (read through the API), or
+    ``timeout``."""
     deadline = time.monotonic() + timeout
-    pending = set(ids)
+    over: set[str] = set()
     with httpx.Client(base_url=cluster.base_url, headers=HEADERS, timeout=10) as client:
-        while pending and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            pending = set(ids) - over
+            if not pending and not injector.is_alive():
+                return
             for doc_id in sorted(pending):
                 try:
                     response = client.get(f"/documents/{doc_id}")
                 except httpx.HTTPError:  # the API restarting its connections: look again
                     break
                 if response.status_code == 200 and response.json()["status"] in OVER:
-                    pending.discard(doc_id)
+                    over.add(doc_id)
             time.sleep(0.5)
 
 
@@ -351,6 +417,7 @@ def _count(
     result: RunResult, engine: Any, storage: Path, ids: dict[str, Upload], uploads: list[Upload]
 ) -> None:
     files = FileStore(storage)
+    result.uploads = len(ids)  # the batch and the upload made during the fault
     with read_session(engine) as session:
         docs = {d.id: d for d in session.exec(select(StoredDocument)).all()}
         extractions = Counter(session.exec(select(Extraction.document_id)).all())
@@ -459,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
         pg.close()
     print(table(results))
     for r in results:
+        print(f"{r.fault}: {r.injected}; the upload during it: {r.late}")
         if r.error_codes:
             print(f"{r.fault}: failed with {r.error_codes}")
     print(f"load {load:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
