@@ -98,13 +98,19 @@ def reconcile(ctx: JobContext, app: Celery, *, now: datetime | None = None) -> R
     report.in_broker = broker_depth(ctx, app)
     held = held_job_ids(app)
     report.held = len(held)
-    if report.in_broker is not None and report.in_broker + len(held) >= report.queued:
+    # an orphan looked after since its lease ran out was re-sent, and its copy waits in the
+    # broker unless lost too: counted as a queued job is, so a long queue does not gather a
+    # copy of it every pass
+    again = {job_id for job_id, beat_at, lease_end in orphans if beat_at > lease_end}
+    expected = report.queued + len(again)
+    if report.in_broker is not None and report.in_broker + len(held) >= expected:
         stale = []  # every queued job is accounted for: a long queue, nothing lost
+        orphans = [orphan for orphan in orphans if orphan[0] not in again]
     for job_id, sent_at in stale:
         if job_id is not None and job_id not in held and _send(ctx, app, job_id, sent_at):
             report.resent.append(job_id)
     # a running job whose worker died and whose message is gone too (a flush while it ran)
-    for job_id, beat_at in orphans:
+    for job_id, beat_at, _ in orphans:
         if job_id not in held and _send(ctx, app, job_id or 0, beat_at, orphan=now):
             report.resent.append(job_id or 0)
     if report.resent:
@@ -126,7 +132,7 @@ def _orphaned(now: datetime, cutoff: datetime) -> Any:
     """Processing jobs whose lease ran out and that no one has looked after since
     ``cutoff``: the claim in ``run_job`` takes them over."""
     return (
-        select(Job.id, Job.heartbeat_at)
+        select(Job.id, Job.heartbeat_at, Job.lease_until)
         .where(Job.status == JobStatus.processing, col(Job.lease_until) < now)
         .where(col(Job.heartbeat_at) < cutoff)
         .order_by(col(Job.id))

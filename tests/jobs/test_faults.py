@@ -18,6 +18,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +175,41 @@ def test_a_bad_query_is_no_outage() -> None:
     constraint = IntegrityError("INSERT", {}, psycopg.errors.UniqueViolation("duplicate key"))
     assert not database_away(constraint)
     assert not database_away(ValueError("not a database error"))
+
+
+def test_a_dead_workers_job_is_resent_once_while_its_copy_waits_and_again_when_lost(
+    tmp_path: Path, database: str, redis_server: ThrowawayRedis
+) -> None:
+    """No worker runs, so every message stays in Redis where the pass can count it."""
+    from service.jobs.celery_app import make_celery
+    from service.jobs.reconcile import broker_depth, reconcile
+    from service.store.engine import transaction
+    from service.store.tables import Job
+    from service.store.types import utcnow
+
+    settings = broker_settings(
+        tmp_path, database, redis_server.url, reconcile_seconds=3600, resend_after_seconds=5
+    )
+    app = create_app(settings, extract=FakeExtractor())
+    with TestClient(app) as client:
+        doc_id = upload(client, HEADERS, report_text())["id"]
+        ctx, celery = app.state.jixiao.jobs, make_celery(settings)
+        wait_until(lambda: broker_depth(ctx, celery) == 1, 10, "sent")
+        (job,) = jobs_of(settings)
+        long_ago = utcnow() - timedelta(seconds=60)
+        with transaction(ctx.engine) as session:  # its worker died mid-job a minute ago
+            row = session.get(Job, job.id)
+            assert row is not None
+            row.status, row.worker_id = "processing", "elsewhere:1:celery"
+            row.lease_until, row.heartbeat_at = long_ago, long_ago - timedelta(seconds=4)
+            session.add(row)
+        assert reconcile(ctx, celery).resent == [job.id]
+        assert broker_depth(ctx, celery) == 2  # the first message, and the re-sent copy
+        later = utcnow() + timedelta(seconds=30)  # its copy waits behind a long queue
+        assert reconcile(ctx, celery, now=later).resent == []
+        assert broker_depth(ctx, celery) == 2
+        redis_server.restart()  # the copies are lost with the rest
+        report = reconcile(ctx, celery, now=later + timedelta(seconds=30))
+        assert (report.resent, report.in_broker) == ([job.id], 0), report.summary()
+        assert broker_depth(ctx, celery) == 1
+    assert doc_id
