@@ -139,6 +139,11 @@ def _labels() -> list[tuple[str, re.Pattern[str]]]:
 
 
 @cache
+def _mention_before() -> re.Pattern[str]:
+    return re.compile(f"(?:{lexicon().words_pattern('tp_mention_before')})\\s*$")
+
+
+@cache
 def _in_context() -> list[tuple[str, re.Pattern[str]]]:
     """Labels that name a 三公 item only in a paragraph about them."""
     return [
@@ -272,7 +277,7 @@ class _Reader:
             for m in _REMARK.finditer(self.src, sent.start, sent.end)
             if not _MONEY_IN.search(m.group(0))
         ]
-        hits = [h for h in hits if not self._in_remark(h.start)]
+        hits = [h for h in hits if not self._in_remark(h.start) and not self._mention(h)]
         if not hits:  # it may go on about the item before (and the next one after it)
             return last if last is not None and self._continued(last, sent, loc) else None
         hits, aliases = self._aliases(hits)
@@ -357,6 +362,11 @@ class _Reader:
             i = j + 1
         return done
 
+    def _mention(self, hit: LabelHit) -> bool:
+        """Whether the label only mentions its item (占三公经费的…, 2辆公务用车的…)."""
+        head = self.src[max(0, hit.start - 6) : hit.start]
+        return bool(_mention_before().search(head))
+
     def _in_remark(self, pos: int) -> int:
         """The end of the money-less remark holding ``pos``, else 0."""
         return next((e for s, e in self._remarks if s < pos < e), 0)
@@ -417,7 +427,9 @@ class _Reader:
                 return y.start(), y.end(), kind, None  # “2022年为9.60万元，2023年为7.20万元”
             num = re.compile(r"[-−]?\d").search(self.src, y.end(), end)
         if num is not None and (tok is None or num.start() < tok.start()):
-            found = quantity_at(self.src, num.start())
+            found = _percent_before_level(self.src, num.start()) or quantity_at(
+                self.src, num.start()
+            )
             if found is None:
                 return num.start(), num.end(), "other", None
             return found.start, found.end, found.kind, found
@@ -462,9 +474,9 @@ class _Reader:
         elif kind in ("flat", "zero_after"):
             self._nil_words(hit, st, start, stop, kind, loc)
         else:
-            self._cue_word(hit, st, start, kind)
+            self._cue_word(hit, st, start, stop, kind)
 
-    def _cue_word(self, hit: LabelHit, st: _State, start: int, kind: str) -> None:
+    def _cue_word(self, hit: LabelHit, st: _State, start: int, stop: int, kind: str) -> None:
         """A word saying what the next figure is: a comparison, a direction, a basis."""
         if kind == "cmp":
             # “…，比上年减少” speaks of this item again, unless another cost stands right
@@ -474,6 +486,8 @@ class _Reader:
             st.budgeted = False  # “比上年节约…”: against last year after all
         elif kind in ("down", "up", "rate_down", "rate_up"):
             self._direction(st, kind, start)
+            if st.pending == "dir" and _words("tp_level_after").match(self.src, stop):
+                st.pending = "current"  # 减少到3.10万元: the level reached
         elif kind in ("signed", "rate_signed"):
             st.pending = None if st.foreign else kind
         elif kind == "budget" and self._last_years(st, start):
@@ -538,6 +552,16 @@ class _Reader:
     def _cue(self, hit: LabelHit, st: _State) -> str:
         label = self.src[hit.start : hit.end].strip()
         return f"{label}/{st.pending}" if st.pending else label
+
+
+# “下降8.6%至3.10万元”: a rate, then the level reached (no range of 8.6 to 3.10).
+_PERCENT_THEN_LEVEL = re.compile(r"[-−]?\d[\d,.]*\s*[%％](?=\s*(?:至|到)\s*\d)")
+
+
+def _percent_before_level(src: str, pos: int) -> Hit | None:
+    m = _PERCENT_THEN_LEVEL.match(src, pos)
+    found = quantity_at(m.group(0), 0) if m else None
+    return Hit(found.q, pos, "percent") if found is not None else None
 
 
 def _directed(v: Value, st: _State) -> Value:
