@@ -202,6 +202,8 @@ def make_celery(settings: Settings, ctx: JobContext | None = None) -> Celery:
         worker is reading is looked at again once that worker's marker could go stale, so
         a range whose reader died is taken over; an error leaves the range to the job."""
         ctx = holder.get()
+        if not queue.file_in_work(ctx.engine, str(args["sha256"])):
+            return "over"  # its job ended (page results deleted): nothing to read for
         holder_id = queue.local_worker_id(f"celery:{(self.request.id or '')[:8]}")
         try:
             outcome = run_page_task(ctx, args, holder_id)

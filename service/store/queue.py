@@ -240,6 +240,20 @@ def _set_document_status(session: Session, document_id: str, status: DocumentSta
         session.add(doc)
 
 
+def file_in_work(engine: Engine, sha256: str) -> bool:
+    """Whether the document of these bytes has a job queued or running. A split scan's page
+    tasks serve only such a job: once it is over its page results are deleted, and a page
+    task delivered late would read every page of its range again for nothing."""
+    query = (
+        select(Job.id)
+        .join(StoredDocument, col(StoredDocument.id) == col(Job.document_id))
+        .where(StoredDocument.sha256 == sha256)
+        .where(col(Job.status).in_((JobStatus.queued, JobStatus.processing)))
+    )
+    with read_session(engine) as session:
+        return session.exec(query.limit(1)).first() is not None
+
+
 def waiting(session: Session, document_id: str) -> bool:
     """Whether a job for the document is queued (not yet claimed)."""
     query = select(Job.id).where(Job.document_id == document_id, Job.status == JobStatus.queued)

@@ -128,3 +128,41 @@ def test_delete_derived_on_s3_lists_and_deletes_under_the_prefix(s3: Any, s3_end
     folder = f"reports/{digest[:2]}/{digest[2:4]}/{digest}"
     assert [k for k in _keys(s3) if k.startswith(folder)] == [folder, f"{folder}.p1-120.png"]
     assert store.get_derived(other, "ocr-k1-p1.json.gz") == b"y"
+
+
+def test_a_page_task_delivered_after_its_job_ended_reads_nothing(
+    tmp_path: Path, clean_database: str
+) -> None:
+    """A page task still queued when the job's own worker read every range and finished
+    (one busy worker does exactly that) must not read the pages again once the results
+    are deleted: it answers 'over' and writes nothing."""
+    from service.jobs.celery_app import make_celery
+    from service.jobs.scan_split import PAGE_TASK
+    from service.store.engine import transaction
+
+    settings = make_settings(
+        tmp_path, clean_database, queue={"broker_url": "redis://127.0.0.1:1/0"}
+    )  # the task runs here (apply), never through the broker
+    engine = make_engine(clean_database)
+    files = FileStore(tmp_path / "files")
+    try:
+        data = _three_page_pdf("丁")
+        checked = check_upload(data, "scan.pdf", settings.limits)
+        doc = accept_upload(engine, files, data, checked, filename="scan.pdf", uploaded_by=None)
+        sha = doc.document.sha256
+        store = PageResults(files, sha, settings_key(reading_options(settings)))
+        for number in (1, 2, 3):
+            store.put(number, None)
+        wire = reading_options(settings).model_dump(mode="json")
+        args = {"sha256": sha, "options": wire, "first": 1, "last": 3}
+        task = make_celery(settings, JobContext(engine, files, settings)).tasks[PAGE_TASK]
+        assert task.apply(args=[args]).get() == "done"  # its job waits: the task looks
+        with transaction(engine) as session:
+            (job,) = session.exec(select(Job)).all()
+            job.status = "done"
+            session.add(job)
+        store.files.delete_derived(sha, "ocr-")  # what the job's end does
+        assert task.apply(args=[args]).get() == "over"
+        assert store.kept(range(1, 4)) == set()  # nothing read again
+    finally:
+        engine.dispose()
