@@ -23,6 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# --no-sync: a throwaway cluster need not survive a power cut; UTF-8 whatever the
+# machine's locale (the reports are Chinese)
+_INITDB = ("-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C")
+
 
 class MissingServerError(RuntimeError):
     pass
@@ -130,8 +134,7 @@ class ThrowawayPostgres:
 
     def start(self) -> ThrowawayPostgres:
         if not self.data.exists():
-            # --no-sync: a throwaway cluster need not survive a power cut
-            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+            self._run("initdb", "-D", str(self.data), *_INITDB)
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "start")
         return self

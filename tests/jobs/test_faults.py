@@ -92,6 +92,7 @@ def _slow(department: str, seconds: float) -> bytes:
     return report_text(department=department, tag=uuid.uuid4().hex) + f"慢: {seconds}\n".encode()
 
 
+@pytest.mark.slow  # about 25 s: a worker process, a fault, a recovery
 def test_a_redis_restart_mid_batch_loses_no_upload(
     tmp_path: Path,
     database: str,
@@ -118,6 +119,7 @@ def test_a_redis_restart_mid_batch_loses_no_upload(
     assert extraction_counts(settings) == dict.fromkeys(ids, 1)
 
 
+@pytest.mark.slow  # about 25 s: a worker process, a fault, a recovery
 def test_postgresql_stopped_mid_job_costs_no_attempt_and_uploads_get_a_typed_503(
     tmp_path: Path,
     database: str,
