@@ -21,6 +21,7 @@ from service.extract.lexicon import lexicon
 from service.extract.metric_names import NAME_LEAD, metric_name, not_a_count, wan_count
 from service.extract.sections import Section
 from service.extract.text import Block, paragraphs, prose_regions, sentences
+from service.extract.wrapped_lists import join_wrapped
 from service.records import Achievement, ListItem, Metric
 from service.records.numbers import find_quantities
 
@@ -188,13 +189,14 @@ def narrative_lists(g: Grounder, root: Section) -> list[tuple[str, ListItem]]:
     in a paragraph elsewhere (“存在问题方面，一是…；二是…”)."""
     out: list[tuple[str, ListItem]] = []
     covered: list[tuple[int, int]] = []
-    paras = _Paragraphs(list(paragraphs(g.doc)))  # once, not once per section: linear
+    heads = {s.heading.start for s in root.walk() if s.level}
+    # once, not once per section: linear; a PDF line wrap inside an item parts nothing
+    paras = _Paragraphs(join_wrapped(g.doc, list(paragraphs(g.doc)), heads))
     for section in _list_sections(root):
         kind = heading_kind(section.title)
         assert kind is not None
         out += _section_items(g, section, kind, paras)
         covered.append((section.span.start, section.span.end))
-    heads = {s.heading.start for s in root.walk() if s.level}
     inside = _Union(covered)
     state = NONE_YET
     for para in paras.all:
