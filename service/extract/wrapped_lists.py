@@ -32,10 +32,10 @@ def join_wrapped(doc: Document, blocks: list[Block], heads: Collection[int]) -> 
     lines = _Lines(doc)
     out: list[Block] = []
     for block in blocks:
-        if out and block.start not in heads and out[-1].start not in heads:
-            if _goes_on(doc.text, out[-1], block, lines):
-                out[-1] = Block(out[-1].start, block.end)
-                continue
+        heading = block.start in heads or (out and out[-1].start in heads)
+        if out and not heading and _goes_on(doc.text, out[-1], block, lines):
+            out[-1] = Block(out[-1].start, block.end)
+            continue
         out.append(block)
     return out
 
