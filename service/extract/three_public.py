@@ -38,6 +38,7 @@ from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.text import Block, sentences
+from service.extract.three_public_runs import RunFigure, changes_right_after, later_runs
 from service.records import Value
 from service.records.numbers import MONEY_UNIT, Quantity
 
@@ -63,7 +64,7 @@ _BARE_LABEL_END = re.compile(r"\s*[:：]?\s*")
 _VEHICLE_PARTS = ("vehicle_purchase", "vehicle_operation")
 _JOIN = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
 _YEAR_OR_DATE = re.compile(r"\d{4}\s*年(?:度|末|底)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?")
-_CLEAN_CHARS = r"[\s,，、:：;；()（）“”\"了的为是达约共计分别均其中]"
+_CLEAN_CHARS = r"[\s,，、:：;；()（）“”\"了的为是达约共计分别均其中+＋]"
 
 
 @cache
@@ -81,27 +82,7 @@ def _words(name: str) -> re.Pattern[str]:
 # A clause break, then the total of the items before it (，合计1.90万元).
 _BREAK = re.compile(r"[，,；;。]\s*$")
 _OTHER_COST = re.compile(r"[\u4e00-\u9fff]费")
-_CHANGES_RESPECTIVELY = re.compile(
-    r"\s*(?:均)?分别(?:比上年|较上年|同比|与上年相比)?\s*(下降|减少|降低|增长|增加|上升)(?:了)?\s*"
-)
-_DOWN = ("下降", "减少", "降低")
 _SAVED = re.compile(r"节约|节省")
-_FIGURE_SEP = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
-
-
-def _run_of_figures(src: str, pos: int, count: int) -> list[Hit]:
-    """``count`` figures in a row from ``pos``, separated by 、，和."""
-    out: list[Hit] = []
-    while len(out) < count and pos < len(src) and src[pos].isdigit():
-        found = quantity_at(src, pos)
-        if found is None:
-            break
-        out.append(found)
-        sep = _FIGURE_SEP.match(src, found.end)
-        pos = sep.end() if sep else found.end
-    return out
-
-
 # A bracketed remark; one without money (（公务用车保有量2辆）) is no item's statement.
 _REMARK = re.compile(r"[(（][^()（）]*[)）]")
 _MONEY_IN = re.compile(r"\d\s*(?:万元|元)|未|无|零")
@@ -285,7 +266,11 @@ class _Reader:
         masked = [(h.start, h.end) for h in hits]
         basis = ClauseBasis(self.src, sent.start, sent.end, self.year, masked)
         paired = respective(self.src, hits)
-        nil = self._nil_groups(hits, basis, loc) | self._changes_respectively(hits, loc)
+        runs, done = changes_right_after(self.src, hits)
+        later, cut = later_runs(self.src, hits, sent.end)
+        for figure in runs + later:
+            self._run_figure(hits[figure.index], figure, basis, loc)
+        nil = self._nil_groups(hits, basis, loc) | done
         for k, hit in enumerate(hits):
             column = _column_of(basis, hit.start)
             if k in nil:
@@ -296,7 +281,7 @@ class _Reader:
                     v = self.g.quantity(found.q, found.offset, f"{loc} cue:分别")
                     self._add(hit.key, column, v)
                 continue
-            end = hits[k + 1].start if k + 1 < len(hits) else sent.end
+            end = hits[k + 1].start if k + 1 < len(hits) else cut
             level = self._item(hit, end, _State(column=column), loc)
             for alias in aliases.get(k, []) if level is not None else []:
                 self._add(alias.key, "actual", level)
@@ -318,27 +303,13 @@ class _Reader:
         self._item(hit, sent.end, _State(column="actual", level_read=True), loc, sent.start)
         return True
 
-    def _changes_respectively(self, hits: list[LabelHit], loc: str) -> set[int]:
-        """“公务用车运行维护费、公务接待费分别下降5%和12%”: items joined by 、/和, then one
-        direction and as many changes in the same order. Returns their indices."""
-        done: set[int] = set()
-        i = 0
-        while i < len(hits):
-            j = i
-            while j + 1 < len(hits) and _JOIN.fullmatch(self.src, hits[j].end, hits[j + 1].start):
-                j += 1
-            m = _CHANGES_RESPECTIVELY.match(self.src, hits[j].end) if j > i else None
-            figures = _run_of_figures(self.src, m.end(), j - i + 1) if m else []
-            if m and len(figures) == j - i + 1:
-                direction = "下降" if m.group(1) in _DOWN else "增长"
-                for hit, found in zip(hits[i : j + 1], figures, strict=True):
-                    column = {"percent": "change_pct", "money": "change"}.get(found.kind)
-                    if column:
-                        v = self.g.quantity(found.q, found.offset, f"{loc} cue:分别{m.group(1)}")
-                        self._add(hit.key, column, v.model_copy(update={"direction": direction}))
-                done.update(range(i, j + 1))
-            i = j + 1
-        return done
+    def _run_figure(self, hit: LabelHit, figure: RunFigure, basis: ClauseBasis, loc: str) -> None:
+        """One figure of a run stated respectively (分别…)."""
+        v = self.g.quantity(figure.found.q, figure.found.offset, f"{loc} cue:{figure.cue}")
+        if figure.column == "level":
+            self._add(hit.key, _column_of(basis, hit.start), v)
+        else:
+            self._add(hit.key, figure.column, v.model_copy(update={"direction": figure.direction}))
 
     def _nil_groups(self, hits: list[LabelHit], basis: ClauseBasis, loc: str) -> set[int]:
         """Items joined by 、/和 and stated nil together: “未发生因公出国（境）费和公务用车
@@ -465,7 +436,8 @@ class _Reader:
         if kind == "money" and found is not None:
             self._money(hit, st, found, loc)
         elif kind == "percent" and found is not None:
-            if st.pending in ("dir", "rate", "rate_signed") and not st.foreign:
+            self._signed_after_comparison(st, found)
+            if st.pending in ("dir", "rate", "signed", "rate_signed") and not st.foreign:
                 v = self.g.quantity(found.q, found.offset, f"{loc} cue:{self._cue(hit, st)}")
                 self._add(hit.key, "change_pct", _directed(v, st))
             st.pending = None
@@ -538,6 +510,7 @@ class _Reader:
             return
         if st.foreign:
             return
+        self._signed_after_comparison(st, found)
         v = self.g.quantity(found.q, found.offset, f"{loc} cue:{self._cue(hit, st)}")
         if st.pending in ("dir", "signed"):
             self._add(hit.key, "change", _directed(v, st))
@@ -548,6 +521,14 @@ class _Reader:
             self._add(hit.key, st.column, v)
             st.level_read, st.level = True, v
         st.pending = None
+
+    def _signed_after_comparison(self, st: _State, found: Hit) -> None:
+        """“同比-8.6%”, “比上年-0.29万元”: a figure with its sign right after a comparison is
+        the change, not last year's figure."""
+        if st.pending == "cmp" and re.search(
+            r"[-−+＋]", self.src[found.start - 1 : found.start + 1]
+        ):
+            st.pending = "signed"
 
     def _cue(self, hit: LabelHit, st: _State) -> str:
         label = self.src[hit.start : hit.end].strip()

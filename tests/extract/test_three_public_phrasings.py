@@ -245,3 +245,51 @@ def test_last_years_budget_is_proposed_for_no_column() -> None:
     got = {(c.path, c.value.number) for c in found}
     assert ("three_public.total.actual", 7.2) in got
     assert not [c.path for c in found if c.value.number == 8.0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "公务接待费和公务用车运行维护费分别为1.20万元和3.10万元，分别下降12.4%和8.6%。",
+        "公务接待费、公务用车运行维护费分别较上年下降12.4%、8.6%，分别为1.20万元、3.10万元。",
+        "公务接待费1.20万元、公务用车运行维护费3.10万元，同比分别下降12.4%、8.6%。",
+        "“三公”经费7.20万元，其中公务接待费1.20万元、公务用车运行维护费3.10万元，分别下降12.4%和8.6%。",
+    ],
+)
+def test_runs_stated_respectively_go_to_their_items_in_order(text: str) -> None:
+    export = read(text)
+    got = {
+        path: number(export, path)
+        for path in (
+            "reception.actual",
+            "vehicle_operation.actual",
+            "reception.change_pct",
+            "vehicle_operation.change_pct",
+        )
+    }
+    assert got == {
+        "reception.actual": pytest.approx(1.2),
+        "vehicle_operation.actual": pytest.approx(3.1),
+        "reception.change_pct": pytest.approx(12.4),
+        "vehicle_operation.change_pct": pytest.approx(8.6),
+    }
+    assert number(export, "total.change_pct") is None  # the run is the items', not the total's
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        ("公务用车运行维护费3.10万元，同比-8.6%。", "vehicle_operation.change_pct", -8.6),
+        ("公务用车运行维护费3.10万元，同比变动-8.6%。", "vehicle_operation.change_pct", -8.6),
+        ("公务用车运行维护费3.10万元，同比增减-8.6%。", "vehicle_operation.change_pct", -8.6),
+        ("“三公”经费支出7.20万元，比上年-1.44万元。", "total.change", -1.44),
+        ("“三公”经费支出7.20万元，比上年+1.44万元。", "total.change", 1.44),
+    ],
+)
+def test_a_signed_figure_after_a_comparison_is_the_change(
+    text: str, path: str, expected: float
+) -> None:
+    export = read(text)
+    got = get_path(export, f"three_public.{path}")
+    assert got is not None and got.signed == pytest.approx(expected)
+    assert number(export, path.split(".")[0] + ".previous") is None
