@@ -254,6 +254,8 @@ _IN_RULE_AFTER = re.compile(
 _IN_RULE_BEFORE = re.compile(r"[≥≤<>=＞＜扣得低超高于第少多达减加至每约近前后占满计]")
 _NAME_SUFFIX = re.compile(r"率|性|满意度|效益|影响")
 _RULE_START = re.compile(r"[≥≤<>=＞＜\d]")
+# Words an explanation opens with (全年受理的…, 反映…): none ends a name.
+_EXPLANATION_START = re.compile(r"全年|年度内|本年度?|当年|反映|考察|衡量|用于|按照|根据|通过|是指|指")
 
 
 @dataclass
@@ -296,12 +298,18 @@ def _bare_numbers(text: str, start: int, end: int) -> list[Span]:
 def rubric_name_end(text: str, start: int, end: int, known: int | None) -> int | None:
     """Where the name of a rubric row ends when an explanation or a rule is glued to it:
     a standard name the framework knows (``known``), else the first 率/性/满意度 …, else
+    where the explanation restates the name or opens with its words (全年, 反映), else
     right before a rule that opens with a figure or a sign (≥95%得满分)."""
     if known is not None and known - start >= 2:
         return known
     m = _NAME_SUFFIX.search(text, start + 1, min(end, start + 20))
     if m and m.end() < end:
         return m.end()
+    for p in range(start + 3, min(end - 1, start + 20)):
+        # the explanation restates the name (营商环境优化 | 营商环境优化程度) or opens
+        # with its own words (受理投诉件数 | 全年受理的…)
+        if text.startswith(text[start : start + 2], p) or _EXPLANATION_START.match(text, p):
+            return p
     m = _RULE_START.search(text, start + 2, end)
     return m.start() if m else None
 

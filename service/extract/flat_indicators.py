@@ -32,13 +32,14 @@ from service.extract.indicator_framework import (
     known_name_end,
     with_framework_levels,
 )
-from service.extract.indicator_levels import OwnLabels, centred, labels_set, settle_levels
+from service.extract.indicator_levels import OwnLabels, labels_set, settle_levels
 from service.extract.indicators import (
     LEVEL1_NAMES,
     LEVEL2_FAMILY,
     TOTAL_LABEL,
-    in_family,
+    against_family,
     indicator_quantity,
+    level2_family,
 )
 from service.records import Indicator, Value
 from service.records.numbers import COUNT_UNITS, MONEY_FACTORS, parse_quantity
@@ -76,8 +77,25 @@ def _framework_level() -> re.Pattern[str]:
     return re.compile(f"(?:{alternation})(?:指标)?(?![率性]){_LEVEL_SUFFIX}")
 
 
-def _level_at(text: str, pos: int, end: int) -> re.Match[str] | None:
-    return _LEVEL.match(text, pos, end) or _framework_level().match(text, pos, end)
+def _level_at(
+    text: str, pos: int, end: int, bare: bool = False, alone: bool = False
+) -> re.Match[str] | None:
+    """A level name at ``pos``; with ``bare``, also a level-2 name written without 指标
+    (数量, 社会效益) that a name follows, or (``alone``) that ends a line of level names."""
+    m = _LEVEL.match(text, pos, end) or _framework_level().match(text, pos, end)
+    if m is None and bare:
+        m = _BARE_LEVEL2.match(text, pos, end)
+        m = m or (_BARE_LEVEL2_ALONE.fullmatch(text, pos, end) if alone else None)
+    return m
+
+
+# Level-2 names without 指标, not where the word goes on as a name (数量率, 质量性).
+_BARE_NAMES = "|".join(
+    sorted((re.escape(n.removesuffix("指标")) for n in LEVEL2_FAMILY), key=len)[::-1]
+)
+_BARE_LEVEL2_ALONE = re.compile(rf"(?:{_BARE_NAMES}){_LEVEL_SUFFIX}")
+# (with a name after it: a bare name alone on a row's line is that row's own name)
+_BARE_LEVEL2 = re.compile(rf"(?:{_BARE_NAMES})(?![率性指]){_LEVEL_SUFFIX}(?=[\u4e00-\u9fff])")
 
 
 # Before a level name on a line of its own: its number (一、 （一） 1. (1)).
@@ -88,7 +106,7 @@ _LEVEL_NUMBERING = re.compile(
 
 def _past_separators(text: str, pos: int, end: int) -> int:
     """Past the spaces and marks after a level name (产出指标—数量指标：)."""
-    while pos < end and text[pos] in " \u3000—-－/、:：":
+    while pos < end and text[pos] in " \u3000—-－/、:：()（）":
         pos += 1
     return pos
 
@@ -185,6 +203,7 @@ class _Reader:
         self.in_order = own == sorted(own, key=_IN_ORDER.index)
         self._named_l1_last = False  # the line before named a 一级 of our own reading
         self._known_levels = False  # a level name the lists know was read in this table
+        self._bare_level2 = False  # a level-2 name without 指标 was read in this table
         self.text = g.doc.text
         self.l1: Value | None = None
         self.l2: Value | None = None
@@ -192,20 +211,23 @@ class _Reader:
         # Where the level labels stood, to settle centred ones (``indicator_levels``).
         self.own: list[OwnLabels] = []
         self.between: list[tuple[float, OwnLabels]] = []
-        self.heading_first = False
         # The 总分 line: where its score stands, and the (weight, score) totals it states.
         self.total_span: tuple[int, int] | None = None
         self.totals: tuple[float | None, float | None] = (None, None)
+        self.at_total: tuple[int, int] | None = None  # rows and level lines before 合计
+
+    def drop_levels_after_total(self) -> None:
+        """Level lines after the 合计 line that head no rows are none of this table's."""
+        if self.at_total and len(self.rows) == self.at_total[0]:
+            del self.between[self.at_total[1] :]
 
     def noted(self, before: tuple[Value | None, Value | None], n_rows: int) -> bool:
         """Note the labels the line just read set: a row's own, or a level line's place."""
         labels = labels_set(before, (self.l1, self.l2))
         if len(self.rows) > n_rows:
             self.own.append(labels)
-        elif self.rows:
+        else:  # a level line of its own (-0.5: before the first row)
             self.between.append((len(self.rows) - 0.5, labels))
-        else:
-            self.heading_first = True
         return True
 
     def level_line(self, s: int, e: int) -> bool:
@@ -215,14 +237,14 @@ class _Reader:
         s = pos = n.end() if n else s
         seen = False
         while pos < e:
-            m = _level_at(self.text, pos, e)
+            m = _level_at(self.text, pos, e, bare="level2" in self.roles, alone=True)
             if not m:
                 return False
             seen = True
             pos = _past_separators(self.text, m.end(), e)
         if not seen:
             return False
-        self._levels(s, e)
+        self._levels(s, e, alone=True)
         return True
 
     def named_level_line(self, s: int, e: int) -> bool:
@@ -243,29 +265,40 @@ class _Reader:
             self._named_l1_last = True
         return True
 
-    def _levels(self, s: int, e: int) -> int:
-        """Read the level names at the start of [s, e); return where they end."""
+    def _levels(self, s: int, e: int, alone: bool = False) -> int:
+        """Read the level names at the start of [s, e) (``alone``: all of it); return
+        where they end."""
         pos = s
+        after_level1 = False
         while True:
-            m = _level_at(self.text, pos, e)
+            # A bare 二级 name right after a 一级 one (产出数量…), or opening a line where no
+            # standard 三级 name does (质量设备完好率 …, not 质量达标率) unless the table
+            # writes its 二级 names bare (then 经济效益营商环境… is one more).
+            bare = "level2" in self.roles and (
+                after_level1
+                or pos == s
+                and (self._bare_level2 or known_name_end(self.text, pos, e) is None)
+            )
+            m = _level_at(self.text, pos, e, bare=bare or alone, alone=alone)
             if not m:
                 return pos
+            self._bare_level2 |= m.re in (_BARE_LEVEL2, _BARE_LEVEL2_ALONE)
             name = re.sub(_LEVEL_SUFFIX + "$", "", m.group())
             v = self.g.text(m.start(), m.end(), LOCATOR, value=name)
             self._known_levels = True
             base = name.removesuffix("指标")
             if (
-                name in LEVEL2_FAMILY
+                level2_family(name) is not None
                 or name.endswith("效益指标")
                 and base not in LEVEL1_NAMES
-                or base in framework_levels()[1]
             ):
-                family = LEVEL2_FAMILY.get(name)
-                if family and self.l1 is not None and not in_family(str(self.l1.value), family):
+                if self.l1 is not None and against_family(str(self.l1.value), name):
                     self.l1 = None  # a new family whose level-1 name the copy does not show
                 self.l2 = v
+                after_level1 = False
             else:
                 self.l1, self.l2 = v, None
+                after_level1 = True
             pos = _past_separators(self.text, m.end(), e)
 
     def row(self, s: int, e: int) -> bool:
@@ -417,6 +450,10 @@ class _Reader:
         m = _TOTAL_LINE.match(re.sub(r"\s", " ", self.text[s:e]))
         if not m:
             return False
+        # A 合计 line printed first is skipped; one after rows may stand between two parts
+        # of a split table: what follows is ours only while it reads as rows.
+        if self.rows and self.at_total is None:
+            self.at_total = (len(self.rows), len(self.between))
         nums = [(n.start() + s, n.end() + s) for n in re.finditer(r"\d[\d.]*", self.text[s:e])]
         if len(nums) == 2 and all(_valid_number(self.text[a:b]) for a, b in nums):
             w, sc = (float(self.text[a:b]) for a, b in nums)
@@ -565,12 +602,14 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
                 reader = _Reader(g, two_row_header(reader.roles, lower))
                 continue
         if reader.total_line(s, e):
-            break
+            continue
         before, n_rows = (reader.l1, reader.l2), len(reader.rows)
         if reader.level_line(s, e) or reader.row(s, e) or reader.named_level_line(s, e):
             reader.noted(before, n_rows)
             skipped = 0
             continue
+        if reader.at_total:
+            break
         # A row whose cells the shape cannot split (text target and actual that differ)
         # is lost, but the rows after it are still the table's.
         skipped += not (e - s <= 40 and text[e - 1].isdigit())
@@ -578,6 +617,6 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
             break
     if reader is None or not reader.rows:
         return FlatIndicators()
-    columns = centred(reader.own, reader.heading_first)
-    rows = settle_levels(_records(reader), reader.own, columns, reader.between)
+    reader.drop_levels_after_total()
+    rows = settle_levels(_records(reader), reader.own, reader.between)
     return FlatIndicators(with_framework_levels(rows), _total_value(reader))

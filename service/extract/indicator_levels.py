@@ -1,26 +1,40 @@
-"""Which 一级/二级 label a 自评表 row stands under when its merged level cell's text is not
-on the group's first row (a word processor centres it on the rows it spans; a borderless
-PDF or a scan keeps only that position).
+"""Which 一级/二级 label a 自评表 row stands under, where a merged level cell's text is not
+on its group's first row: a word processor centres it on the rows it spans, or sets it at
+their foot, and a borderless PDF, a scan or a text copy keeps only that position.
 
-Owns: after a table's rows are read with their labels carried down, moving a row to the
-label below it where the column's labels are centred: its first row has no label though
-later rows do (a label on a line of its own before the first row says top-aligned). Then
-each row takes the nearest label (a tie goes below: the text of a two-row cell sits
-between them and is read on the lower), or the one below where only that one fits its
-names (the 部门整体 framework for a standard 三级 name); never a 一级 of another family
-than the row's 二级 (数量指标 is not under 满意度指标), never one the names put above.
-A top-aligned table keeps its labels carried down: there the document says where a row
-stands, whatever the framework says. Pure records in, records out.
+Owns: after a table's rows are read with the labels their own cells (or lines of their
+own between rows) state, parting each level's column into groups, one per label, so that
+every label stands where its alignment puts it in its group: on the first row (top: a
+heading line above the group counts), the middle row (either of two middles) or the last
+row. The alignment that fits best wins, top on a tie (there the document says where a row
+stands), then centred with the lower of two middles. Names weigh in: a 二级 of one family
+is never under a 一级 of another (数量指标 is not under 满意度指标), a 一级 group does not
+part a 二级 group, and a standard 三级 name of the 部门整体 framework stays under its own
+levels. A row whose 二级 family still disagrees with its 一级 keeps what the reader carried.
+Pure records in, records out.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.extract.indicator_framework import levels_of
+from service.extract.indicator_framework import framework_levels, levels_of
 from service.records import Indicator, Value
 
-_LEVELS = ("level2", "level1")  # level 2 first: a level 1 may be read from its family
+_LEVELS = ("level2", "level1")  # level 2 first: a level 1 is checked against its family
+# Alignments: a label on its group's first row (or a line just above it), on the lower or
+# upper of two middle rows, on its last row.
+_ALIGNMENTS = ("top", "middle_lower", "middle_upper", "bottom")
+_AGAINST = 2.0  # the cost of a row under a label its names rule out, in rows of distance
+# A standard 三级 name under other levels than the framework's: only a hint (a report may
+# group its indicators its own way), so it decides between alignments and no more.
+_FRAMEWORK = 0.1
+# What each alignment costs before any row is weighed: the usual first.
+_PRIOR = {"top": 0.0, "middle_lower": 0.2, "middle_upper": 0.3, "bottom": 0.3}
+_MIXED = 0.25  # the cost of level columns aligned differently (a heading line over a centred cell)
+_INF = math.inf
 
 
 @dataclass
@@ -29,34 +43,6 @@ class OwnLabels:
 
     level1: Value | None = None
     level2: Value | None = None
-
-
-def _base(v: Value | None) -> str:
-    return "" if v is None else str(v.value).removesuffix("指标")
-
-
-def _fits(level: str, label: Value, row: Indicator, settled: dict[str, Value | None]) -> bool:
-    """Whether the names say ``row`` stands under ``label`` (False where they say nothing)."""
-    from service.extract.indicators import LEVEL2_FAMILY, in_family
-
-    known = levels_of(str(row.level3.value)) if row.level3 is not None else None
-    if known is not None:
-        return _base(label) == known[0 if level == "level1" else 1].removesuffix("指标")
-    l2 = settled.get("level2")
-    family = LEVEL2_FAMILY.get(str(l2.value)) if level == "level1" and l2 is not None else None
-    return family is not None and in_family(str(label.value), family)
-
-
-def centred(own: list[OwnLabels], heading_first: bool) -> dict[str, bool]:
-    """Per level, whether its column reads as centred: the first row states no label of
-    it though later rows do, and no label on a line of its own came before that row."""
-    return {
-        lv: not heading_first
-        and bool(own)
-        and getattr(own[0], lv) is None
-        and any(getattr(o, lv) is not None for o in own)
-        for lv in ("level1", "level2")
-    }
 
 
 def labels_set(
@@ -68,53 +54,182 @@ def labels_set(
     )
 
 
-def settle_levels(
-    rows: list[Indicator],
-    own: list[OwnLabels],
-    centred: dict[str, bool],
-    between: list[tuple[float, OwnLabels]] = (),  # type: ignore[assignment]
+def _base(v: Value | str | None) -> str:
+    text = v if isinstance(v, str) or v is None else str(v.value)
+    return "" if text is None else text.removesuffix("指标")
+
+
+def _family_against(label: Value, level2: Value | None) -> bool:
+    """The row's 二级 belongs to another family than the 一级 ``label``."""
+    from service.extract.indicators import against_family
+
+    return level2 is not None and against_family(str(label.value), str(level2.value))
+
+
+def _framework_against(level: str, label: Value, row: Indicator) -> bool:
+    """``row``'s 三级 name is a standard one of the framework, under other levels than
+    ``label`` (a framework name itself)."""
+    known = levels_of(str(row.level3.value)) if row.level3 is not None else None
+    if known is None:
+        return False
+    fw1, fw2 = framework_levels()
+    names = fw1 if level == "level1" else fw2
+    want = known[0 if level == "level1" else 1]
+    return _base(label) in names and _base(label) != _base(want)
+
+
+def _expected(alignment: str, s: int, e: int) -> float:
+    """Where a label of the group [s, e] stands under ``alignment``."""
+    if alignment == "top":
+        return s
+    if alignment == "bottom":
+        return e
+    half = (s + e) / 2
+    return math.ceil(half) if alignment == "middle_lower" else math.floor(half)
+
+
+def _place_cost(alignment: str, s: int, e: int, p: float) -> float:
+    """How far a label at ``p`` (x.5: a line between rows) stands from its place."""
+    if not s - 0.5 <= p <= e + 0.5:
+        return _INF  # a label stands within or beside its own group
+    if p != int(p):  # a line of its own: above the group, below it, or between middles
+        p = {"top": p + 0.5, "bottom": p - 0.5}.get(alignment, p)
+        if alignment.startswith("middle"):
+            return abs((s + e) / 2 - p)
+    return abs(_expected(alignment, s, e) - p)
+
+
+def _partition(
+    n: int,
+    labels: Sequence[float],
+    alignment: str,
+    penalty: list[list[float]],
+    cut_cost: list[float],
+) -> tuple[float, list[int]]:
+    """The cheapest parting of rows 0..n-1 into one group per label: (cost, group starts).
+    ``penalty[k][i]``: row i under label k; ``cut_cost[i]``: a group starting at row i."""
+    k_n = len(labels)
+    prefix = [[0.0] * (n + 1) for _ in range(k_n)]
+    for k in range(k_n):
+        for i in range(n):
+            prefix[k][i + 1] = prefix[k][i] + penalty[k][i]
+    # best[k][e]: labels 0..k placed on rows 0..e, group k ending at e
+    best = [[_INF] * n for _ in range(k_n)]
+    start = [[0] * n for _ in range(k_n)]
+    for k in range(k_n):
+        # group k holds its label's row (or the line beside it) and the previous label's not
+        first_s = k if k == 0 else max(k, math.ceil(labels[k - 1] - 0.5) + 1)
+        last_s = math.floor(labels[k] + 0.5)
+        for e in range(max(k, math.ceil(labels[k] - 0.5)), n - (k_n - 1 - k)):
+            for s in range(first_s, min(e, last_s) + 1):
+                before = 0.0 if k == 0 else best[k - 1][s - 1]
+                if k == 0 and s != 0 or before == _INF:
+                    continue
+                cost = before + _place_cost(alignment, s, e, labels[k])
+                cost += prefix[k][e + 1] - prefix[k][s] + (cut_cost[s] if k else 0.0)
+                if cost < best[k][e]:
+                    best[k][e], start[k][e] = cost, s
+    if not k_n or best[-1][n - 1] == _INF:
+        return _INF, []
+    starts, e = [], n - 1
+    for k in range(k_n - 1, -1, -1):
+        starts.append(start[k][e])
+        e = start[k][e] - 1
+    return best[-1][n - 1], starts[::-1]
+
+
+def _labels(
+    level: str, own: Sequence[OwnLabels], between: Sequence[tuple[float, OwnLabels]]
+) -> list[tuple[float, Value]]:
+    """The labels of one level by position; of two at one place the later (nearer its rows)."""
+    found = [(float(i), getattr(o, level)) for i, o in enumerate(own)]
+    found += [(p, getattr(o, level)) for p, o in between]
+    by_place: dict[float, Value] = {}
+    for p, v in sorted((x for x in found if x[1] is not None), key=lambda x: x[0]):
+        by_place[p] = v
+    return sorted(by_place.items())
+
+
+def _penalties(
+    level: str, found: list[tuple[float, Value]], rows: list[Indicator]
+) -> list[list[float]]:
+    """Per label and row, the cost of the row standing under the label by its names."""
+    return [
+        [
+            _AGAINST * (level == "level1" and _family_against(v, row.level2))
+            + _FRAMEWORK * _framework_against(level, v, row)
+            for row in rows
+        ]
+        for _, v in found
+    ]
+
+
+def _groups(n: int, starts: list[int]) -> list[int]:
+    group = [0] * n
+    for k, s in enumerate(starts):
+        for i in range(s, n):
+            group[i] = k
+    return group
+
+
+def _apply(
+    level: str, rows: list[Indicator], found: list[tuple[float, Value]], starts: list[int]
 ) -> list[Indicator]:
-    """``rows`` with each carried label checked against the label below (see module doc).
-    ``centred``: per level, whether its column's text stands centred on its groups;
-    ``between``: labels on lines of their own, at their place among the rows (2.5: between
-    rows 2 and 3)."""
     out = list(rows)
-    labels = [(float(i), o) for i, o in enumerate(own)] + list(between)
-    for level in _LEVELS:
-        at = sorted(
-            ((p, getattr(o, level)) for p, o in labels if getattr(o, level) is not None),
-            key=lambda x: x[0],
-        )
-        if not at:
-            continue
-        for i, row in enumerate(out):
-            if getattr(own[i], level) is not None:
-                continue
-            above = max(((p, v) for p, v in at if p < i), default=None, key=lambda x: x[0])
-            below = min(((p, v) for p, v in at if p > i), default=None, key=lambda x: x[0])
-            if below is None:
-                continue
-            settled = {"level2": out[i].level2}
-            if _against(level, below[1], settled):
-                continue
-            fits_below = _fits(level, below[1], row, settled)
-            fits_above = above is not None and _fits(level, above[1], row, settled)
-            near = above is None or below[0] - i <= i - above[0]
-            if centred.get(level) and not fits_above and (near or fits_below):
-                out[i] = _moved(out[i], level, below[1])
+    for i, k in enumerate(_groups(len(rows), starts)):
+        label = found[k][1]
+        if level == "level1" and _family_against(label, out[i].level2):
+            continue  # a family whose 一级 the table does not show: as the reader had it
+        out[i] = out[i].model_copy(update={level: label})
     return out
 
 
-def _against(level: str, label: Value, settled: dict[str, Value | None]) -> bool:
-    """The row's 二级 name belongs to another family than the 一级 ``label`` (数量指标 is
-    never under 满意度指标)."""
-    from service.extract.indicators import LEVEL2_FAMILY, in_family
+def _options(
+    level: str,
+    rows: list[Indicator],
+    found: list[tuple[float, Value]],
+    cut: list[float],
+) -> list[tuple[str | None, float, list[int]]]:
+    """Per alignment that fits, (alignment, cost, group starts); one free choice where the
+    level states no label, none where no alignment fits (the rows keep what was read)."""
+    if not found:
+        return [(None, 0.0, [])]
+    penalty = _penalties(level, found, rows)
+    positions = [p for p, _ in found]
+    out = []
+    for a in _ALIGNMENTS:
+        cost, starts = _partition(len(rows), positions, a, penalty, cut)
+        if starts:
+            out.append((a, cost + _PRIOR[a], starts))
+    return out or [(None, 0.0, [])]
 
-    l2 = settled.get("level2")
-    family = LEVEL2_FAMILY.get(str(l2.value)) if level == "level1" and l2 is not None else None
-    return family is not None and not in_family(str(label.value), family)
 
-
-def _moved(row: Indicator, level: str, label: Value) -> Indicator:
-    update: dict[str, Value | None] = {level: label}
-    return row.model_copy(update=update)
+def settle_levels(
+    rows: list[Indicator],
+    own: list[OwnLabels],
+    between: Sequence[tuple[float, OwnLabels]] = (),
+) -> list[Indicator]:
+    """``rows`` with each level taken from the group it stands in (see module doc).
+    ``own``: per row, the labels its cells state; ``between``: labels on lines of their
+    own, at their place among the rows (2.5: between rows 2 and 3). Both columns are
+    parted together: a table aligns its level columns alike, so a pair of alignments that
+    differ costs a little more than one that agrees."""
+    n = len(rows)
+    if n == 0:
+        return list(rows)
+    found2, found1 = _labels("level2", own, between), _labels("level1", own, between)
+    best: tuple[float, list[Indicator]] | None = None
+    for a2, cost2, starts2 in _options("level2", rows, found2, [0.0] * n):
+        out = _apply("level2", rows, found2, starts2) if starts2 else list(rows)
+        groups2 = _groups(n, starts2) if starts2 else None
+        # A 一级 group starting inside a 二级 group parts it.
+        cut = [
+            _AGAINST if groups2 is not None and i and groups2[i] == groups2[i - 1] else 0.0
+            for i in range(n)
+        ]
+        for a1, cost1, starts1 in _options("level1", out, found1, cut):
+            cost = cost2 + cost1 + (_MIXED if a1 and a2 and a1 != a2 else 0.0)
+            if best is None or cost < best[0]:  # the first of equals: preferred alignments
+                best = (cost, _apply("level1", out, found1, starts1) if starts1 else out)
+    assert best is not None
+    return best[1]

@@ -16,7 +16,14 @@ from __future__ import annotations
 import re
 
 from service.extract.ground import Grounder
-from service.extract.indicators import LEVEL1_NAMES, LEVEL2_FAMILY, in_family, indicator_quantity
+from service.extract.indicator_framework import framework_levels
+from service.extract.indicators import (
+    LEVEL1_NAMES,
+    LEVEL2_FAMILY,
+    in_family,
+    indicator_quantity,
+    level2_family,
+)
 from service.records import Indicator, Value
 from service.records.numbers import parse_quantity
 
@@ -25,10 +32,11 @@ Span = tuple[int, int]
 _NUMBERING = r"(?:[(（]?\d{1,2}[)）.、．]|[(（]?[一二三四五六七八九十]{1,3}[)）、])"
 _LEAD = re.compile(rf"\s*{_NUMBERING}?\s*")
 _VALUE = r"(?P<v>[^，,；;。]{1,30}?)"
-_TARGET_WORD = (
-    r"(?:年度|全年|年初)?(?:绩效)?(?:目标值?|指标值|预期(?:目标)?值?|计划(?:值|数)?|设定值)"
+_TARGET_WORD = r"(?:年度|全年|年初)?(?:绩效)?(?:目标值?|指标值|预期(?:目标)?值?|计划(?:完成)?(?:值|数)?|设定值)"
+# (not “培训计划的完成率…”: a target word inside a name)
+_TARGET = re.compile(
+    rf"{_TARGET_WORD}\s*(?:为|是|设定为|[:：])?\s*(?![的之])(?!完成率){_VALUE}\s*$"
 )
-_TARGET = re.compile(rf"{_TARGET_WORD}\s*(?:为|是|设定为|[:：])?\s*{_VALUE}\s*$")
 _ACTUAL = re.compile(
     r"(?:全年|年度|年末)?(?:实际(?:完成值?|值|达到|完成情况)?|完成值?|完成情况)\s*"
     # a verb between the word and the figure: 实际巡河131次, 实际开展培训12期
@@ -49,7 +57,18 @@ _LEVEL_PREFIX = re.compile(
     r"(?:在\s*)?(?:(?P<l1>[\u4e00-\u9fff]{2,8}?指标|项目(?:产出|成本|效益)|满意度)\s*(?:[—\-－一]+|中的)\s*)?"
     r"(?P<l2>[\u4e00-\u9fff]{2,10}?指标)\s*(?:中|方面)?\s*(?:[:：，,]|(?=[“\"「]))\s*"
 )
-_NAME_TAIL = re.compile(r"(?:指标|的|之|，|,|：|:|。|；|;|\s)+$")
+_NAME_TAIL = re.compile(r"(?:指标|的|之|方面|情况|实际|，|,|：|:|。|；|;|\s)+$")
+# Words before a name that are none of it (其中，全年 …), and a clause of such words only
+# (年初设定目标值为…: the name is in the clause before).
+_NAME_HEAD = re.compile(r"(?:其中|关于|对于|在|全年|本年度|本年|年度|今年|当年|累计)+")
+_NO_NAME = re.compile(r"(?:年初|年度|全年|设定|计划|预期|该项?|本项|指标|其中|完成|实际)*")
+_NAME_CUT = re.compile(r"[，,：:]")
+# “X达到95%”, “X的完成率为96%”, “全年X实际完成1315公里”: the name, a verb and the actual in
+# one clause (the target stated in another).
+_INLINE_ACTUAL = re.compile(
+    r"(?P<name>[^，,；;。:：]{2,30}?)\s*(?:实际(?:完成|达到)?|完成|达到|达|为)\s*"
+    r"(?P<v>(?:[≥≤>＞<＜]|不低于|不少于)?\s*\d[^，,；;。]{0,20}?)\s*$"
+)
 # “一级指标：产出指标，二级指标：数量指标，三级指标：X”
 _KEYED = re.compile(
     r"(?P<key>一级指标|二级指标|三级指标|指标名称|具体指标)\s*[:：]\s*(?P<val>[^,，;；:：]+)"
@@ -102,9 +121,11 @@ def _name_parts(text: str, s: int, e: int) -> tuple[Span | None, Span | None, Sp
         return keyed.get("一级指标"), keyed.get("二级指标"), _trimmed(text, a, b)
     l1 = l2 = None
     m = _LEVEL_PREFIX.match(text, s, e)
-    if m:
+    if m and _is_level_name(m.group("l2")):  # not “关于巡护里程指标，”
         l1 = m.span("l1") if m.group("l1") else None
         l2, s = m.span("l2"), m.end()
+        if l1 is None and m.group("l2") in LEVEL1_NAMES:  # 产出指标中，X…
+            l1, l2 = l2, None
     s, e = _trimmed(text, s, e)
     bracket = _IN_BRACKETS.fullmatch(text, s, e)
     if bracket and l2 is None:
@@ -119,7 +140,34 @@ def _name_parts(text: str, s: int, e: int) -> tuple[Span | None, Span | None, Sp
     quoted = _QUOTED.fullmatch(text, s, e)
     if quoted:  # “巡河次数”: the name is what the marks hold
         s, e = quoted.span("name")
-    return l1, l2, (s, e)
+    return l1, l2, _name_clause(text, s, e)
+
+
+def _is_level_name(name: str) -> bool:
+    fw1, _ = framework_levels()
+    return (
+        name in LEVEL1_NAMES
+        or level2_family(name) is not None
+        or name.removesuffix("指标") in fw1
+        or re.search(r"(?:效益|成本|满意度|产出|效果)指标$", name) is not None
+    )
+
+
+def _name_clause(text: str, s: int, e: int) -> Span:
+    """The indicator's own name in [s, e): the last clause before the key word, or the
+    one before it where the last holds only words like 年初设定; its lead words (其中,
+    全年) and tail words (的, 方面) dropped. Never a longer clause (“我单位通过加强管理，X”)."""
+    cuts = [m for m in _NAME_CUT.finditer(text, s, e)]
+    starts = [s, *(m.end() for m in cuts)]
+    ends = [*(m.start() for m in cuts), e]
+    for a, b in reversed(list(zip(starts, ends, strict=True))):
+        a = _LEAD_SPACE.match(text, a, b).end()
+        head = _NAME_HEAD.match(text, a, b)
+        a = head.end() if head else a
+        a, b = _trimmed(text, a, b)
+        if b - a >= 2 and not _NO_NAME.fullmatch(text, a, b):
+            return a, b
+    return _trimmed(text, s, e)
 
 
 def _trimmed(text: str, s: int, e: int) -> Span:
@@ -182,11 +230,28 @@ class _SentenceReader:
             self._clause(cs, ce, found)
             if "target" in found and name_end is None:
                 name_end = self._target_word_start(cs, ce)
+        inline = self._inline_actual(s, e, found)
+        if inline is not None and (name_end is None or inline[0] < name_end):
+            name_end = inline[1]  # the name stands before the verb of its actual
         if "score" not in found or not ("target" in found or "actual" in found):
             return None
         if name_end is None:
             name_end = self._first_key_start(s, e)
         return self._build(s, name_end, found)
+
+    def _inline_actual(self, s: int, e: int, found: dict[str, Span]) -> Span | None:
+        """An actual stated after the name in the name's own clause (“X达到95%”): taken
+        where no clause gave one; returns the name's span."""
+        if "actual" in found:
+            return None
+        for cs, ce in _clauses(self.src, s, e):
+            if any(a < ce and cs < b for a, b in found.values()):
+                continue  # a clause another key word took
+            m = _INLINE_ACTUAL.fullmatch(self.src, _LEAD_SPACE.match(self.src, cs, ce).end(), ce)
+            if m is not None:
+                found["actual"] = m.span("v")
+                return m.span("name")
+        return None
 
     def _clause(self, cs: int, ce: int, found: dict[str, tuple[int, int]]) -> None:
         text = self.src

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from service.document import Cell
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import framework_levels, with_framework_levels
-from service.extract.indicator_levels import OwnLabels, centred, labels_set, settle_levels
+from service.extract.indicator_levels import OwnLabels, labels_set, settle_levels
 from service.extract.table_headers import column_roles, header_texts, role_of
 from service.records import Indicator, Value
 from service.records.numbers import (
@@ -33,6 +33,7 @@ LEVEL1_NAMES = {
     "满意度指标",
     "成本指标",
     "效果指标",
+    "效果",
     "产出",
     "效益",
     "满意度",
@@ -52,6 +53,19 @@ LEVEL2_FAMILY = {
     "社会成本指标": "成本",
     "生态环境成本指标": "成本",
 }
+
+
+def level2_family(name: str) -> str | None:
+    """The level-1 family (产出, 效益 …, or the framework's 过程 …) of a level-2 name,
+    written with or without 指标 (数量指标, 数量; 预算执行)."""
+    name = re.sub(r"\s+", "", name)
+    family = LEVEL2_FAMILY.get(name) or _BARE_LEVEL2.get(name)
+    if family is None:
+        family = framework_levels()[1].get(name.removesuffix("指标"))
+    return family
+
+
+_BARE_LEVEL2 = {k.removesuffix("指标"): v for k, v in LEVEL2_FAMILY.items()}
 _WEIGHT_IN_LABEL = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
 # The label of the 总分 row (the score it states is report.total_score, not an indicator).
 TOTAL_LABEL = (
@@ -161,6 +175,19 @@ def _base(name: str) -> str:
     return re.sub(r"指标$", "", _WEIGHT_IN_LABEL.sub("", name))
 
 
+def against_family(level1: str, level2: str) -> bool:
+    """Whether the names say a level 2 does not stand under a level 1: a standard 二级
+    (数量指标, 数量) of another family, or a framework 二级 (预算执行) under another of the
+    framework's 一级 (投入). A report's own level-1 names (预算执行 as a 一级) say nothing."""
+    level2 = re.sub(r"\s+", "", level2)
+    family = LEVEL2_FAMILY.get(level2) or _BARE_LEVEL2.get(level2)
+    if family is not None:
+        return not in_family(level1, family)
+    fw1, fw2 = framework_levels()
+    family = fw2.get(level2.removesuffix("指标"))
+    return family is not None and _base(level1) in fw1 and _base(level1) != family
+
+
 def in_family(level1: str, family: str) -> bool:
     """Whether a level-2 name of ``family`` (产出, 效益 …) belongs under ``level1``: its
     name holds the family (产出指标, 项目产出), or says 效果 for 效益."""
@@ -188,18 +215,19 @@ def _is_points(cell: Cell | None) -> bool:
 _LABEL_NUMBER = re.compile(
     r"\s*(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（]?\d{1,2}[)）、.．])\s*"
 )
-_LABEL_PART = re.compile(r"[^—\-－/:：]+")
+_LABEL_PART = re.compile(r"[^—\-－/:：()（）]+")
 
 
 def _known_level(name: str) -> bool:
     fw1, fw2 = framework_levels()
     base = name.removesuffix("指标")
-    return name in LEVEL1_NAMES or name in LEVEL2_FAMILY or base in fw1 or base in fw2
+    return name in LEVEL1_NAMES or level2_family(name) is not None or base in fw1
 
 
 def label_parts(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """The level names a label cell holds, each with its span: its number dropped
-    (“一、产出指标”), two names parted by a dash read apart (“产出指标—数量指标”)."""
+    (“一、产出指标”), two names parted by a dash, a slash or brackets read apart
+    (“产出指标—数量指标”, “产出/数量”, “产出指标（数量指标）”)."""
     m = _LABEL_NUMBER.match(text, start, end)
     if m and m.end() < end:
         start = m.end()
@@ -225,12 +253,11 @@ class IndicatorParser:
         self._done = False
         self._group_col_texts = {"绩效指标", "绩效目标", "指标"}
         self._own: list[OwnLabels] = []  # per row, the labels its own cells state
-        self._heading_first = False  # a label on a row of its own before the first row
         self._between: list[tuple[float, OwnLabels]] = []  # labels on rows of their own
+        self._after_total: list[list[Cell | None]] = []  # rows read after a 合计 row
 
     def finish(self) -> list[Indicator]:
-        columns = centred(self._own, self._heading_first)
-        settled = settle_levels(self.rows, self._own, columns, self._between)
+        settled = settle_levels(self.rows, self._own, self._between)
         return with_framework_levels(settled)
 
     @property
@@ -239,15 +266,34 @@ class IndicatorParser:
         return self._done
 
     def feed(self, rows: list[list[Cell | None]], loc: str) -> None:
+        """Read ``rows``; after the 合计 row, rows of the same table wait until one proves
+        to be an indicator row (a total printed between two parts of a split table), else
+        they are not ours; a later table after the total is never ours."""
+        if self._done:
+            return
         for row in rows:
-            if self._done:
-                return
             if is_total_row(row):
-                self._done = True
-                return
+                if self.rows:  # (a 合计 row printed first, right under the header: skipped)
+                    self._done = True
+                continue
             if find_indicator_header([row]) is not None:
                 continue  # a header repeated on a continued page
-            self._row(row, loc)
+            if not self._done:
+                self._row(row, loc)
+            elif self._is_indicator_row(row):
+                self._done = False
+                for waiting in self._after_total:
+                    self._row(waiting, loc)
+                self._row(row, loc)
+            else:
+                self._after_total.append(row)
+        self._after_total.clear()  # a table (or a page) ends what a total row left waiting
+
+    def _is_indicator_row(self, row: list[Cell | None]) -> bool:
+        """A row with its points where the header puts them and a name that is no level's."""
+        off = self._offset(row)
+        name = self._cell(row, "level3", off) if off is not None else None
+        return name is not None and not _known_level(_t(name))
 
     # --- one row -----------------------------------------------------------------------
 
@@ -283,8 +329,7 @@ class IndicatorParser:
         for c, cell in label_cells:
             self._label(c - (off or 0), cell, loc)
         if off is None:
-            self._heading_first |= not self.rows and (self.l1, self.l2) != before
-            if self.rows and (self.l1, self.l2) != before:
+            if (self.l1, self.l2) != before:  # a level on a row of its own (-0.5: first)
                 self._between.append((len(self.rows) - 0.5, self._own_labels(before)))
             return
         level3 = self._cell(row, "level3", off)
@@ -310,16 +355,26 @@ class IndicatorParser:
         return labels_set(before, (self.l1, self.l2))
 
     def _label(self, col: int, cell: Cell, loc: str) -> None:
-        for start, end, name in label_parts(self.g.doc.text, cell.span.start, cell.span.end):
+        parts = label_parts(self.g.doc.text, cell.span.start, cell.span.end)
+        if len(parts) == 2:  # “产出—数量”: a level 1 and its level 2, whatever the names
+            for role, (start, end, name) in zip(("level1", "level2"), parts, strict=True):
+                self._one_label(col, start, end, name, loc, role)
+            return
+        for start, end, name in parts:
             self._one_label(col, start, end, name, loc)
 
-    def _one_label(self, col: int, start: int, end: int, name: str, loc: str) -> None:
-        """A 一级/二级 label: by its name where the name is unambiguous, else by column,
-        else by the framework's names (投入, 预算执行 …)."""
+    def _one_label(
+        self, col: int, start: int, end: int, name: str, loc: str, role: str | None = None
+    ) -> None:
+        """A 一级/二级 label: as ``role`` says, else by its name where the name is
+        unambiguous (数量指标, 数量), else by column, else by the framework's names (投入,
+        预算执行 …)."""
         if role_of(name, "indicators") is not None:
             return  # a stray header cell ('偏差原因分析及改进措施')
         is_l1 = name in LEVEL1_NAMES and (name not in LEVEL2_FAMILY and name != "成本指标")
-        is_l2 = name in LEVEL2_FAMILY
+        is_l2 = name in LEVEL2_FAMILY or name in _BARE_LEVEL2
+        if role is not None:
+            is_l1, is_l2 = role == "level1", role == "level2"
         if name == "成本指标":  # a level-1 name in newer templates, a level-2 one in older
             is_l1 = col == self.h.get("level1")
             is_l2 = not is_l1
@@ -337,11 +392,9 @@ class IndicatorParser:
             self.l1, self.l2 = value, None
             self._fill_up(value)
         elif is_l2:
-            family = LEVEL2_FAMILY.get(name)
             if (
-                family
-                and self.l1 is not None
-                and not in_family(str(self.l1.value), family)
+                self.l1 is not None
+                and against_family(str(self.l1.value), name)
                 and name != "成本指标"
             ):
                 self.l1 = None  # a new family whose level-1 cell the table does not show
@@ -353,8 +406,7 @@ class IndicatorParser:
         for ind in reversed(self.rows):
             if ind.level1 is not None:
                 break
-            fam = LEVEL2_FAMILY.get(str(ind.level2.value)) if ind.level2 else None
-            if fam is not None and not in_family(str(l1.value), fam):
+            if ind.level2 is not None and against_family(str(l1.value), str(ind.level2.value)):
                 break
             ind.level1 = l1
 

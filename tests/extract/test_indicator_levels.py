@@ -66,7 +66,7 @@ def test_top_aligned_labels_carry_down() -> None:
     a, b = _v("产出指标"), _v("效益指标")
     rows_ = [_ind("甲", "产出指标"), _ind("乙", "产出指标"), _ind("丙", "效益指标")]
     own = [OwnLabels(level1=a), OwnLabels(), OwnLabels(level1=b)]
-    out = settle_levels(rows_, own, {"level1": False, "level2": False})
+    out = settle_levels(rows_, own)
     assert _levels(out) == [("产出指标", None), ("产出指标", None), ("效益指标", None)]
 
 
@@ -81,10 +81,10 @@ def test_centred_tie_goes_below_unless_the_family_says_otherwise() -> None:
         _ind("丙", "产出指标"),
         _ind("丁", "效益指标"),
     ]
-    out = settle_levels(plain, own, {"level1": True, "level2": False})
+    out = settle_levels(plain, own)
     assert [x[0] for x in _levels(out)] == ["产出指标", "产出指标", "效益指标", "效益指标"]
     timely = [*plain[:2], _ind("丙", "产出指标", "时效指标"), plain[3]]
-    out = settle_levels(timely, own, {"level1": True, "level2": False})
+    out = settle_levels(timely, own)
     assert [x[0] for x in _levels(out)] == ["产出指标", "产出指标", "产出指标", "效益指标"]
 
 
@@ -99,5 +99,5 @@ def test_a_level_line_between_rows_counts_as_a_label() -> None:
         _ind("丁", "满意度指标", "服务对象满意度指标"),
     ]
     own = [OwnLabels(), OwnLabels(), OwnLabels(), OwnLabels(level1=c)]
-    out = settle_levels(rows_, own, {"level1": True, "level2": False}, [(0.5, OwnLabels(a))])
+    out = settle_levels(rows_, own, [(0.5, OwnLabels(a))])
     assert [x[0] for x in _levels(out)] == ["产出指标", "产出指标", None, "满意度指标"]
