@@ -80,7 +80,32 @@ def metric_name(body: str, pos: int, floor: int = 0, end: int | None = None) -> 
         name = label.group(0) if label else name
     name = re.sub(r"(?<=\S{2})的$", "", name)  # “较大风险级别的12个”
     if _NO_NAME.search(name) and end is not None:
+        served = _served(body, i, pos, end)
+        if served:
+            return served
         after = _AFTER_UNIT.match(re.sub(r"\s+", "", body[end:]))
         if after:
             return after.group(0)
     return name or None
+
+
+# “为1128名残疾人提供康复救助”: who is served, then the service; the service names what
+# the figure counts (康复救助人数), not the people it was for.
+# (“对646家对象进行抽查”: the objects acted on, not people served, keep their noun)
+_FOR = re.compile(r"^(?:为|给|帮助|协助)(?:全(?:县|市|区|镇|乡|省|州)|辖区内?)?$")
+_SERVICE = re.compile(
+    r"[\u4e00-\u9fff]{1,10}?(?:提供|开展|进行|实施|给予|发放|办理)了?(?P<what>[\u4e00-\u9fff]{2,10}?)"
+    r"(?=[，,。；;、]|$)"
+)
+_HEADS = {"名": "人数", "人": "人数", "户": "户数", "家": "家数"}
+
+
+def _served(body: str, start: int, pos: int, end: int) -> str | None:
+    """The service a figure of people (or households) was given, as its name."""
+    lead = NAME_LEAD.sub("", re.sub(r"\s+", "", body[start:pos]))
+    if not _FOR.match(lead):
+        return None
+    m = _SERVICE.match(re.sub(r"\s+", "", body[end:]))
+    if m is None:
+        return None
+    return m.group("what") + _HEADS.get(body[end - 1 : end], "")

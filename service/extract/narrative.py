@@ -11,10 +11,11 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from service.extract.achievement_parts import in_budget_part, restated_money
 from service.extract.enumerate import ITEM_MARKER, numbered_runs
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
@@ -22,7 +23,7 @@ from service.extract.metric_names import NAME_LEAD, metric_name, not_a_count, wa
 from service.extract.sections import Section
 from service.extract.text import Block, paragraphs, prose_regions, sentences
 from service.extract.wrapped_lists import join_wrapped
-from service.records import Achievement, ListItem, Metric
+from service.records import Achievement, ListItem, Metric, Value
 from service.records.numbers import find_quantities
 
 
@@ -83,23 +84,32 @@ def _held_by_any(sections: list[Section]) -> Callable[[int], bool]:
     return held
 
 
-def achievements(g: Grounder, root: Section) -> list[Achievement]:
+def achievements(
+    g: Grounder, root: Section, stated: Iterable[tuple[str, Value]] = ()
+) -> list[Achievement]:
     """Achievement sentences under the achievement headings; a report without any such
-    heading (a short one) has them anywhere outside the problems and measures."""
+    heading (a short one) has them anywhere outside the problems and measures. Never in
+    a part about the budget's own figures (预算执行, 三公, 项目支出 …), and a sum of money
+    ``stated`` as a budget or 三公 field elsewhere is no achievement of the unit's work."""
     out: list[Achievement] = []
     text = g.src
     chosen = [s for s in _sections_titled(root, _achievement_titles()) if not heading_kind(s.title)]
     in_chosen, in_lists = _held_by_any(chosen), _held_by_any(_list_sections(root))
+    restated = restated_money(stated)
     for para in g.paragraphs():
         at = g.to_doc(para.start, para.end)[0]
         if chosen and not in_chosen(at):
             continue
         if not chosen and in_lists(at):
             continue
+        if in_budget_part(root.innermost(at)):
+            continue
         for sent in sentences(text, para.start, para.end):
             ach = _achievement(g, root, sent.start, sent.end)
             if ach is not None:
-                out.append(ach)
+                ach.metrics = [m for m in ach.metrics if not restated(m.value)]
+                if ach.metrics:
+                    out.append(ach)
     return out
 
 

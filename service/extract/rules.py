@@ -119,7 +119,7 @@ def collect(
         [v.source.span for i in export.indicators for v in _values(i) if v.source]
     )
     export.achievements = [
-        a for a in narrative.achievements(gv, sections)
+        a for a in narrative.achievements(gv, sections, ((c.path, c.value) for c in candidates))
         if not (a.text.source and taken(a.text.source.span))
     ]  # fmt: skip
     export.problems = narrative.problems(g, sections)
