@@ -39,7 +39,7 @@ from service.extract.enumerate import inline_items
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
-from service.extract.subjects import named_paragraph, other_subject, sentence_subject
+from service.extract.subjects import named_paragraph, other_subject, part_title, sentence_subject
 from service.extract.text import Block, sentences
 from service.extract.three_public import three_public_candidates
 from service.records import ExpenseItem, Value
@@ -101,9 +101,15 @@ class _Scanner:
         )
 
     def run(self) -> ProseOutput:
+        lines: list[Block] = []  # the short paragraphs just before: parts, one a line
         for para in self.g.paragraphs():
             loc = self.locator_of(para.start)
             self._paragraph(para, loc)
+            if lines and _TOTAL_LINE.match(self.text, para.start, para.end):
+                # “财政拨款收入：X元\n其他收入：Y元\n合计：Z元”: the parts' lines and their sum
+                self._parts_total(Block(lines[0].start, para.end), loc)
+            short = para.end - para.start <= _LINE_CHARS
+            lines = [*lines, para][-_PART_LINES:] if short else []
         self.out.candidates += three_public_candidates(self.g, self.locator_of, self.year)
         return self.out
 
@@ -324,7 +330,9 @@ class _Scanner:
             head = tail.group(0) if tail else ""
             head = re.sub(r"^(?:本年度?|全年|今年|年度)", "", head) if stated else head
             if head and not (
-                words("lead_heading").fullmatch(head) or self._accounts.fullmatch(head)
+                words("lead_heading").fullmatch(head)
+                or self._accounts.fullmatch(head)
+                or part_title(head)  # 四、部门整体支出绩效情况：…
             ):
                 return True
         return False
@@ -499,6 +507,13 @@ _TOPIC = re.compile(
     r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,2}[)）、.]\s*)?(?:在|关于|对于|就)?\s*"
     r"(?P<name>[\u4e00-\u9fff]{2,10}?)\s*(?:方面|上|而言)?\s*[，,:：]"
 )
+
+
+# A line opening with the sum of the lines before it, and how many short lines (of how many
+# characters at most) may be its parts.
+_TOTAL_LINE = re.compile(r"\s*(?:[二两三四]项|以上|上述)?\s*(?:合计|共计|总计)")
+_PART_LINES = 8
+_LINE_CHARS = 60
 
 
 # A bracketed or formula remark with no figure in it.

@@ -49,6 +49,10 @@ FORMS = [
     ("上年收入1,100.00万元，本年收入{t}。", False),
     ("本年收入合计{t}，较上年收入1,100.00万元增加134.56万元。", False),
     ("收入合计{t}，其中：\n财政拨款收入{g}；\n其他收入{o}。", True),
+    ("收入包括：财政拨款收入{g}；其他收入{o}。收入合计{t}。", True),
+    # one source a line, then a bare 合计 line: their sum
+    ("（一）收入情况\n财政拨款收入：{g}\n其他收入：{o}\n合计：{t}", True),
+    ("（一）收入情况\n1.财政拨款收入{g}；\n2.其他收入{o}；\n合计{t}。", True),
 ]
 
 
@@ -111,3 +115,11 @@ def test_a_heading_with_its_unit_names_the_accounts_not_another_subject() -> Non
     assert b.income_general_budget is not None and b.income_general_budget.number == GENERAL
     b = budget("（1）乡村振兴衔接资金：全年收入45.00万元。")
     assert b.total_income is None
+
+
+def test_a_total_line_that_is_not_the_sum_of_the_lines_before_is_no_income() -> None:
+    b = budget(
+        "（一）收入情况\n财政拨款收入：1,200.00万元\n其他收入：34.56万元\n合计：1,300.00万元"
+    )
+    assert b.total_income is None
+    assert b.income_general_budget is not None and b.income_general_budget.number == GENERAL
