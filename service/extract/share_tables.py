@@ -40,6 +40,9 @@ _SHARE = re.compile(r"占比|比例|比重|百分比|构成|结构")
 # The row-label column, and the side it names.
 _LABEL = re.compile(r"^(?:收入|支出|收支)?(?:项目|科目|类别|分类|来源|构成|内容|用途)(?:名称)?$")
 _LABEL_SOURCE = re.compile(r"^(?:资金|收入|经费)来源$")
+_SIDED_LABEL = re.compile(r"^(?:收入|支出)(?:项目|科目|类别|分类|构成)(?:名称)?$")
+# A caption naming another quantity than this year's final figures: 上年, 预算安排表.
+_OTHER_CAPTION = re.compile(r"上年|去年|上一年|预算(?!执行)")
 # Columns that make it another reader's money table (预算数, 上年决算数 …).
 _OTHER_MONEY = ("budget", "initial_budget", "previous_final")
 
@@ -101,9 +104,9 @@ def header_sides(texts: list[str]) -> list[Side]:
     if any(role_of(t, "budget.lines") in _OTHER_MONEY for t in texts if t):
         return []
     if not any(_SHARE.search(k) for k in keys) and not any(
-        _LABEL.match(k) or _LABEL_SOURCE.match(k) for k in keys
+        _SIDED_LABEL.match(k) or _LABEL_SOURCE.match(k) for k in keys
     ):
-        return []
+        return []  # 项目 | 金额 alone: a statement table (statement_tables.py reads those)
     sides: list[Side] = []
     label: int | None = None
     for c, key in enumerate(keys):
@@ -152,6 +155,13 @@ def _read(g: Grounder, rows: Rows, unit_of: dict[int, str | None]) -> list[Candi
     while r < len(rows):
         texts = [_text(c) for c in rows[r]]
         sides = header_sides(texts)
+        first = next((c for c in rows[r] if c is not None), None)
+        if (
+            sides
+            and first is not None
+            and _OTHER_CAPTION.search(_caption(g.doc.text, first.span.start))
+        ):
+            sides = []
         if not sides:
             r += 1
             continue
@@ -167,6 +177,12 @@ def _read(g: Grounder, rows: Rows, unit_of: dict[int, str | None]) -> list[Candi
             out += _side(g, body, side, unit or "万元")
         r = end
     return out
+
+
+def _caption(text: str, start: int) -> str:
+    """The two lines just above a header: the table's caption and perhaps its unit line."""
+    before = text[max(0, start - 80) : start].rstrip()
+    return " ".join(before.rsplit("\n", 2)[-2:])
 
 
 def _header_unit(texts: Iterable[str]) -> str | None:

@@ -160,3 +160,13 @@ def test_sources_of_funds_without_a_share_column(fmt: str) -> None:
 )
 def test_header_sides(header: list[str], sides: list[tuple[int, int, str | None]]) -> None:
     assert [(s.label, s.amount, s.kind) for s in header_sides(header)] == sides
+
+
+@pytest.mark.parametrize("caption", ["表3 上年收入结构", "2024年预算安排收入构成"])
+@pytest.mark.parametrize("fmt", ["docx", "txt-tab", "txt-single"])
+def test_a_table_of_last_year_or_of_the_budget_is_no_statement(caption: str, fmt: str) -> None:
+    grid = Grid(rows=INCOME_WAN.rows, before=[caption, "单位：万元"])
+    assert _budget(grid, fmt, ["total_income", "income_general_budget"]) == {
+        "total_income": None,
+        "income_general_budget": None,
+    }
