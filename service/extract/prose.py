@@ -39,6 +39,7 @@ from service.extract.enumerate import inline_items
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
+from service.extract.stated_unit import with_stated_unit
 from service.extract.subjects import named_paragraph, other_subject, part_title, sentence_subject
 from service.extract.text import Block, sentences
 from service.extract.three_public import three_public_candidates
@@ -150,6 +151,8 @@ class _Scanner:
                         or value_after(self.text, hit.end, limit)
                         or self._past_own_budget(hits, k, end)
                     )
+                    if found is not None:  # 收入合计（元）：12,345,600.00
+                        found = with_stated_unit(self.text, hit.end, found)
                     if found is not None and found is not before[k] and found.start in claimed:
                         found = None
                     self._field(hit, found, basis, sent, loc)

@@ -37,6 +37,7 @@ from service.extract.clauses import (
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
+from service.extract.stated_unit import with_stated_unit
 from service.extract.text import Block, sentences
 from service.extract.three_public_runs import RunFigure, changes_right_after, later_runs
 from service.records import Value
@@ -403,6 +404,7 @@ class _Reader:
             )
             if found is None:
                 return num.start(), num.end(), "other", None
+            found = with_stated_unit(self.src, pos, found)  # 公务接待费（万元）：1.20
             return found.start, found.end, found.kind, found
         if tok is None:
             return None
