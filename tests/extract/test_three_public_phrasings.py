@@ -12,6 +12,7 @@ import itertools
 
 import pytest
 
+from service.extract.checks import run_checks
 from service.extract.ground import Grounder
 from service.extract.resolve import get_path
 from service.extract.rules import extract_rules
@@ -293,3 +294,42 @@ def test_a_signed_figure_after_a_comparison_is_the_change(
     got = get_path(export, f"three_public.{path}")
     assert got is not None and got.signed == pytest.approx(expected)
     assert number(export, path.split(".")[0] + ".previous") is None
+
+
+CONSISTENT_THREE_PUBLIC = (
+    "2023年“三公”经费支出合计7.20万元，上年8.64万元，同比下降16.7%，即减少1.44万元。"
+    "其中：因公出国（境）费0万元，与上年持平；公务接待费1.20万元，上年1.37万元，增减-0.17万元；"
+    "公务用车购置及运行维护费6.00万元，全部为运行维护费，比上年的7.27万元减少1.27万元。\n"
+    "公务用车运行维护费6.00万元。较上年下降17.5%。\n"
+)
+
+
+def test_a_consistent_paragraph_of_every_phrasing_raises_no_error() -> None:
+    export = read(CONSISTENT_THREE_PUBLIC)
+    got = {
+        path: number(export, path)
+        for path in (
+            "total.previous",
+            "total.change",
+            "overseas.change",
+            "reception.change",
+            "vehicle_operation.actual",
+            "vehicle.change",
+        )
+    }
+    assert got == {
+        "total.previous": pytest.approx(8.64),
+        "total.change": pytest.approx(1.44),
+        "overseas.change": 0,
+        "reception.change": pytest.approx(-0.17),
+        "vehicle_operation.actual": pytest.approx(6.0),
+        "vehicle.change": pytest.approx(1.27),
+    }
+    errors = [f for f in run_checks(export) if f.severity == "error"]
+    assert errors == [], [f.message_en for f in errors]
+
+
+def test_a_planted_wrong_change_is_found() -> None:
+    export = read(CONSISTENT_THREE_PUBLIC.replace("增减-0.17万元", "增减-0.71万元"))
+    errors = [f for f in run_checks(export) if f.severity == "error"]
+    assert any("three_public.reception.change" in f.paths for f in errors), errors
