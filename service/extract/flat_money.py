@@ -26,7 +26,7 @@ from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.money_columns import stacked_words
 from service.extract.money_rows import BARE_TOTAL
-from service.extract.table_headers import UNIT_IN_HEADER
+from service.extract.table_headers import UNIT_IN_HEADER, unit_in_note
 
 # A figure cell: 6,203,118.40 | -0.15 | 12.5% | a dash or 无 for none.
 _FIGURE = r"[-－]?\d[\d,]*(?:\.\d+)?(?:%|万元|元)?|[-－—/]|无"
@@ -182,7 +182,7 @@ def flat_money_blocks(
         if header is not None:  # “预算数（元）” in the header line says it for its columns
             m = UNIT_IN_HEADER.search(text[slice(*spans[h])])
             unit = m.group(1) if m else unit
-        unit = unit or _unit_by_size(text, rows)
+        unit = unit or _note_unit(text, rows) or _unit_by_size(text, rows)
         if len(rows) >= 2 or header is not None or unit is not None:  # one bare line is prose
             table = lines_table(text, len(out), lines[i].page, rows)
             out.append(FlatBlock(table, header, unit))
@@ -209,6 +209,12 @@ def _items_block(
         # no corner word: every word names an item column, the corner an empty cell
         rows[0] = ((words[0][0], words[0][0]), words)
     return (rows, j) if len(rows) > 1 else None
+
+
+def _note_unit(text: str, rows: list[Row]) -> str | None:
+    """The unit a note under the last row states (注：本表金额单位为元)."""
+    ends = [b for label, figures in rows[-1:] for _, b in (label, *figures)]
+    return unit_in_note(text, max(ends)) if ends else None
 
 
 def _unit_by_size(text: str, rows: list[Row]) -> str | None:
@@ -483,7 +489,7 @@ def glued_blocks(
         if rows and (glued or not re.fullmatch(r"项目", words[0])):
             unit = caption_unit(text, spans, i + 1)  # 项目名称 预算数 决算数（单位：元）
             m = UNIT_IN_HEADER.search(text[s:e])
-            unit = (m.group(1) if m else unit) or _unit_by_size(text, rows)
+            unit = (m.group(1) if m else unit) or _note_unit(text, rows) or _unit_by_size(text, rows)
             table = lines_table(text, len(out), lines[i].page, [(header[0], header[1:]), *rows])
             taken = {lines[k].span.start for k in range(i, j)}
             out.append(GluedBlock(table, words, unit, taken))

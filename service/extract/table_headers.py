@@ -176,13 +176,16 @@ def money_unit(text: str, table: Table, rows: list[list[Cell | None]]) -> str | 
 
 # A note under a table that states its unit: “注：本表金额单位为元。”, “说明：单位：万元”.
 _UNIT_NOTE = re.compile(
-    r"[ \t]*(?:注|说明|备注)\s*\d?\s*[:：]?[^\n]{0,16}?单位\s*(?:为|是|均为|[:：])\s*"
+    r"\s*(?:注|说明|备注)\s*\d?\s*[:：]?[^\n]{0,16}?单位\s*(?:为|是|均为|[:：])\s*"
     r"(万元|千元|亿元|元)"
 )
 
 
 def unit_in_note(text: str, end: int) -> str | None:
-    """The unit a note on the first line after a table (ending at ``end``) states; a bare
-    “单位：万元” there is the next table's caption, not a note."""
-    m = _UNIT_NOTE.match(text, end + (text[end : end + 1] == "\n"))
+    """The unit a note on the first line (past blank ones) after a table ending at ``end``
+    states; a bare “单位：万元” there is the next table's caption, not a note."""
+    if end > 0 and text[end - 1 : end] != "\n":  # from the line after the table's last
+        nl = text.find("\n", end)
+        end = len(text) if nl < 0 else nl + 1
+    m = _UNIT_NOTE.match(text, end)
     return m.group(1) if m else None

@@ -25,7 +25,7 @@ from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, is_money_label, line_field
 from service.extract.resolve import Candidate
-from service.extract.table_headers import covering, header_key, unit_before
+from service.extract.table_headers import covering, header_key, unit_before, unit_in_note
 from service.extract.three_public_table import item_columns, read_items_as_columns, vehicle_part
 from service.records import BudgetLine, Value
 from service.records.numbers import Quantity, is_blank, parse_quantity
@@ -336,14 +336,16 @@ def split_glued_header(word: str) -> list[tuple[int, int]] | None:
 def three_public_line_candidates(g: Grounder) -> list[Candidate]:
     """三公 tables with the items as rows among the text lines ingest made no table of
     (cells parted by single spaces or pipes, nil written 无, headers stacked); their unit
-    from a caption just above or the header's “（元）”."""
+    from a caption just above, the header's “（元）” or a note under the table."""
     out: list[Candidate] = []
     for grid in line_grids(g.doc, split_glued_header):
         r = 0
         while r < len(grid):
             first = next(c for c in grid[r] if c is not None)
             header = " ".join(_words(grid[r]))
-            unit = unit_before(g.doc.text, first.span.start, header) or "万元"
+            last = next(c for c in reversed(grid[-1]) if c is not None)
+            unit = unit_before(g.doc.text, first.span.start, header)
+            unit = unit or unit_in_note(g.doc.text, last.span.end) or "万元"
             found = read_items_as_rows(g, grid, r, unit, "form:三公表", text_grid=True)
             if found is not None:
                 out += found.candidates

@@ -165,7 +165,12 @@ def _read_cell_per_line(lines: list[str], start: int) -> _Region:
             i = _continue_after_blank(lines, i, row, region)
             if i < 0:
                 break
-        elif row and len(line.strip()) <= MAX_CONTINUATION_CHARS and "\t" not in line:
+        elif (
+            row
+            and len(line.strip()) <= MAX_CONTINUATION_CHARS
+            and "\t" not in line
+            and not is_figure(row[-1])  # a figure does not wrap: the line after is no cell
+        ):
             row[-1] = join_wrapped(row[-1], line)
             region.end = i = i + 1
         else:
@@ -303,6 +308,9 @@ def _is_wrap(line: str, text: str) -> bool:
     return line[:2].strip(" \u3000") == "" and not is_figure(text)
 
 
+_HEADING = re.compile(r"[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|第.{1,3}[章节部分]")
+
+
 def _wraps_first_cell(
     text: str, above: str, header_line: str, header: list[tuple[int, str]]
 ) -> bool:
@@ -311,10 +319,22 @@ def _wraps_first_cell(
     first = _cell_starts(above)[:1]
     if len(header) < 2 or not first or is_figure(text) or re.search(r"[:：，,。；;]", text):
         return False
+    if _HEADING.match(text):  # the report's next heading under the table (二、…)
+        return False
     (p, cell), nxt = first[0], header[1][0]
     column = _display(header_line, nxt, True)
     fits = _display(text, len(text), True) <= column  # no wider than the column
-    return fits and column - _display(above, p + len(cell), True) <= 2
+    return fits and column - _display(above, p + len(cell), True) <= _header_gap(header_line, header)
+
+
+def _header_gap(header_line: str, header: list[tuple[int, str]]) -> int:
+    """The narrowest run of spaces parting the header's cells (2 at least): a first cell
+    that ends no further from the next column has filled its own."""
+    gaps = [
+        _display(header_line, b[0], True) - _display(header_line, a[0] + len(a[1]), True)
+        for a, b in zip(header, header[1:], strict=False)
+    ]
+    return max(2, min(gaps, default=2))
 
 
 def _cell_starts(line: str) -> list[tuple[int, str]]:
@@ -341,19 +361,22 @@ def _display(line: str, upto: int, wide: bool) -> int:
 def _place(
     line: str, cells: list[tuple[int, str]], header_line: str, header: list[tuple[int, str]]
 ) -> list[str] | None:
-    """``cells`` put under the header cell each starts nearest to, counting a CJK character
-    as one column or two (monospace text pads either way), whichever fits better; None
-    when neither keeps the cells in order."""
-    best: tuple[float, list[int]] | None = None
+    """``cells`` put under the header cell each overlaps most (else stands nearest to), so
+    that left-aligned words and right-aligned figures both find their column, counting a
+    CJK character as one column or two (monospace text pads either way), whichever fits
+    better; None when neither keeps the cells in order."""
+    best: tuple[tuple[int, int, int], list[int]] | None = None
     for wide in (True, False):
-        heads = [_display(header_line, p, wide) for p, _ in header]
+        heads = [_extent(header_line, p, text, wide) for p, text in header]
         cols = []
-        cost = 0
-        for p, _ in cells:
-            x = _display(line, p, wide)
-            col = min(range(len(heads)), key=lambda c: abs(heads[c] - x))
+        cost = (0, 0, 0)  # gaps, the cells' width outside their header cell, start offsets
+        for p, text in cells:
+            x = _extent(line, p, text, wide)
+            scores = [_apart(x, h) for h in heads]
+            col = min(range(len(heads)), key=scores.__getitem__)
             cols.append(col)
-            cost += abs(heads[col] - x)
+            gap, overlap, offset = scores[col]
+            cost = (cost[0] + gap, cost[1] + x[1] - x[0] + overlap, cost[2] + offset)
         ordered = all(a < b for a, b in zip(cols, cols[1:], strict=False))
         if ordered and (best is None or cost < best[0]):
             best = (cost, cols)
@@ -363,6 +386,19 @@ def _place(
     for col, (_, text) in zip(best[1], cells, strict=True):
         row[col] = text
     return row
+
+
+def _extent(line: str, p: int, text: str, wide: bool) -> tuple[int, int]:
+    """The display columns a cell starting at ``line[p]`` covers."""
+    return _display(line, p, wide), _display(line, p + len(text), wide)
+
+
+def _apart(cell: tuple[int, int], head: tuple[int, int]) -> tuple[int, int, int]:
+    """How far a cell stands from a header cell: the gap between them (0 when they
+    overlap), then the overlap (more is nearer), then the distance of their starts."""
+    gap = max(0, head[0] - cell[1], cell[0] - head[1])
+    overlap = max(0, min(cell[1], head[1]) - max(cell[0], head[0]))
+    return gap, -overlap, abs(head[0] - cell[0])
 
 
 def _looks_like_spaced_table(rows: list[list[str]]) -> bool:
