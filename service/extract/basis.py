@@ -52,7 +52,9 @@ _LEAD_IN = re.compile(
     # an enumeration (一是人员经费…), the whole a part is read under (基本支出中的人员经费)
     r"|[一二三四五六七八九十]是|其[一二三四五]|首先|其次|再次|最后|此外|另外|基本支出"
     # the whole, at the year's end (整体预算执行率, 年末执行率, 全年支出执行率)
-    r"|整体|总体|年末|年底|年终|支出)$"
+    r"|整体|总体|年末|年底|年终|支出"
+    # a spending verb (全年支付人员经费…, 列支公用经费…): the field spent, not a longer name
+    r"|支付|发放|开支|列支|花费|使用|拨付|共计)$"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]$")
 # Words that may stand between a label and its figure (“项目支出为”, “支出总额：”, “完成”).

@@ -34,6 +34,20 @@ _ITEM_LEAD = re.compile(
 _THREE_PUBLIC_ITEM = re.compile(r"三公|因公出国|公务接待|公务用车|出国[(（]境[)）]")
 
 
+# The title of a part about the department as a whole (部门整体支出绩效情况, 预算执行情况,
+# 绩效目标完成情况): run on into its text before a colon (“四、部门整体支出绩效情况：全年
+# 人员经费支出…”) it heads the part, it names no other subject.
+_PART_TITLE = re.compile(
+    r"(?:20\d\d\s*年度?)?(?:本?部门|本?单位)?(?:整体|总体)?(?:支出|收支|预算|财务|资金)?"
+    r"(?:绩效|执行|管理|使用)?(?:目标|评价|自评)?(?:完成|实现|开展)?(?:情况|概况|分析)"
+)
+
+
+def part_title(head: str) -> bool:
+    """Whether the words before a colon are the title of a part about the accounts."""
+    return len(head) >= 4 and _PART_TITLE.fullmatch(head) is not None
+
+
 # Words of a heading about the department's own accounts (“（一）支出情况。”), not a subject.
 _ACCOUNTS_WORDS = re.compile(
     r"收入|支出|收支|预算|决算|结余|结转|执行|情况|概况|基本|整体|部门|单位|绩效|指标"
