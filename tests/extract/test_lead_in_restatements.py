@@ -29,10 +29,15 @@ HEAD = [
 TAIL = ["五、存在的问题", "一是预算编制不够精细；二是绩效目标不够量化。"]
 # part 四's lead-in with {x}: the 人员经费 it restates
 LEAD_INS = [
-    ["四、部门整体支出绩效情况：全年部门整体支出1,420.50万元，其中人员经费支出{x}万元，保障了机构运转。"],
+    [
+        "四、部门整体支出绩效情况：全年部门整体支出1,420.50万元，其中人员经费支出{x}万元，保障了机构运转。"
+    ],
     ["四、部门整体支出绩效情况。全年人员经费支出{x}万元，公用经费支出160.20万元。"],
     ["四、绩效目标完成情况", "为保障机构正常运转，全年支付人员经费{x}万元，公用经费160.20万元。"],
-    ["四、部门整体支出绩效情况", "（一）预算执行情况：人员经费支出{x}万元，公用经费支出160.20万元。"],
+    [
+        "四、部门整体支出绩效情况",
+        "（一）预算执行情况：人员经费支出{x}万元，公用经费支出160.20万元。",
+    ],
     ["四、部门整体支出绩效情况", "2023年，我局人员经费支出{x}万元，占基本支出的八成以上。"],
 ]
 
@@ -62,9 +67,7 @@ def _read(part: list[str], fmt: str) -> ReportExport:
 def test_a_different_figure_in_a_lead_in_is_an_error(lead_in: list[str], fmt: str) -> None:
     export = _read([line.format(x="802.10") for line in lead_in], fmt)
     errors = [f for f in export.findings if f.severity == "error"]
-    assert [(f.kind, f.paths) for f in errors] == [
-        ("conflict", ["budget.personnel_expenditure"])
-    ]
+    assert [(f.kind, f.paths) for f in errors] == [("conflict", ["budget.personnel_expenditure"])]
     assert sorted(i.value.value for i in errors[0].items) == pytest.approx([802.10, STATED])
     # the reason says why both are the same quantity: the label, the year, no budget word
     assert errors[0].reason_en and "人员经费" in errors[0].reason_en
@@ -92,7 +95,10 @@ def test_the_same_figure_in_a_lead_in_is_no_finding(lead_in: list[str], fmt: str
         ["四、项目支出绩效情况：项目支出中列支人员经费45.00万元，用于聘用人员劳务。"],
         ["四、部门整体支出绩效情况", "全年支付项目人员经费36.00万元。"],
         # a named item's own figures
-        ["四、部门整体支出绩效情况", "（1）执法办案专项：全年支出52.00万元，人员经费支出12.00万元。"],
+        [
+            "四、部门整体支出绩效情况",
+            "（1）执法办案专项：全年支出52.00万元，人员经费支出12.00万元。",
+        ],
     ],
 )
 def test_other_quantities_in_a_lead_in_are_no_error(lead_in: list[str], fmt: str) -> None:
