@@ -333,3 +333,19 @@ def test_a_planted_wrong_change_is_found() -> None:
     export = read(CONSISTENT_THREE_PUBLIC.replace("增减-0.17万元", "增减-0.71万元"))
     errors = [f for f in run_checks(export) if f.severity == "error"]
     assert any("three_public.reception.change" in f.paths for f in errors), errors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本年度没有新购公务用车，公务用车运行维护费3.10万元。",
+        "全年无新增公务用车，公务用车运行维护费3.10万元。",
+        "本年度严格控制，不购置公务用车，公车运维费3.10万元。",
+        "公务用车购置费本年未发生，运行维护费3.10万元。",
+    ],
+)
+def test_no_vehicle_bought_in_words_is_a_purchase_of_zero(text: str) -> None:
+    export = read(text)
+    assert number(export, "vehicle_purchase.actual") == 0
+    assert number(export, "vehicle_operation.actual") == pytest.approx(3.1)
+    assert number(export, "vehicle.actual") is None  # the combined item is not stated
