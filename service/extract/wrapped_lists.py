@@ -15,6 +15,7 @@ Must not change paragraphs for any other reader.
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections.abc import Collection
 
 from service.document import Document, Line
@@ -44,6 +45,7 @@ class _Lines:
     """The document's lines with boxes, found by offset."""
 
     def __init__(self, doc: Document) -> None:
+        self.text = doc.text
         self.lines = [ln for ln in doc.lines if ln.bbox is not None]
         self.starts = [ln.span.start for ln in self.lines]
 
@@ -85,10 +87,36 @@ def _wrapped(prev: Block, block: Block, lines: _Lines) -> bool:
     page: the line was full, so the text runs on."""
     own = lines.within(prev.start, prev.end)
     if not own:
-        return False  # no boxes (text, DOCX): the paragraphs stand as the reader cut them
+        return _wrapped_text(lines.text, prev, block)  # no boxes: a text or DOCX copy
     last = own[-1]
     near = [ln for ln in own + lines.within(block.start, block.end) if ln.page == last.page]
     assert last.bbox is not None
     height = last.bbox.y1 - last.bbox.y0
     edge = max(ln.bbox.x1 for ln in near if ln.bbox is not None)
     return len(near) > 1 and last.bbox.x1 >= edge - _EDGE * height
+
+
+_MIN_WRAP = 12  # characters: a shorter line is a label, a heading or an item, not a wrap
+
+
+def _wrapped_text(text: str, prev: Block, block: Block) -> bool:
+    """A copy with hard line breaks (a PDF pasted into a text file or a Word document):
+    ``prev``'s last line is as long as the longest line of both paragraphs, in characters
+    or in display width (a line with digits holds more of them), give or take one."""
+    before, after = (
+        [line.strip() for line in text[p.start : p.end].split("\n") if line.strip()]
+        for p in (prev, block)
+    )
+    rows = before + after
+    if not before or len(rows) < 2:
+        return False
+    last = before[-1]
+    chars = max(len(r) for r in rows)
+    width = max(_width(r) for r in rows)
+    if chars < _MIN_WRAP:
+        return False
+    return len(last) >= chars - 1 or _width(last) >= width - 2
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)

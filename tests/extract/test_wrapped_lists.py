@@ -4,8 +4,10 @@ own, and the items keep their count and words. Every sentence is invented."""
 
 from __future__ import annotations
 
+import io
 import unicodedata
 
+import docx
 import pymupdf
 import pytest
 
@@ -109,3 +111,38 @@ def test_a_text_copy_is_read_as_its_lines_say() -> None:
 def test_nothing_stated_is_no_item() -> None:
     export = _read(_pdf(["四、存在的问题", "无。", "五、改进措施", "无。"]))
     assert export.problems == [] and export.measures == []
+
+
+def _hard_wrapped(lines: list[str], fmt: str) -> bytes:
+    """A copy with the PDF's line breaks kept: a text file, or one Word paragraph a line."""
+    if fmt == "txt":
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    d = docx.Document()
+    for line in lines:
+        d.add_paragraph(line)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx"])
+@pytest.mark.parametrize("width", [13, 18, 24, 31])
+def test_a_hard_wrapped_copy_keeps_its_items(width: int, fmt: str) -> None:
+    lines = [
+        "某县林业站2023年度部门整体支出绩效自评报告",
+        "四、存在的问题及改进措施",
+        *_wrap(_inline(PROBLEM_LEAD, PROBLEMS), width),
+        *_wrap(_inline(MEASURE_LEAD, MEASURES), width),
+        "某县林业站",
+        "2024年3月15日",
+    ]
+    export = _read(_hard_wrapped(lines, fmt), f"report.{fmt}")
+    assert _texts(export.problems) == _nfkc(PROBLEMS)
+    assert _texts(export.measures) == _nfkc(MEASURES)
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx"])
+def test_short_unpunctuated_items_of_a_copy_stay_apart(fmt: str) -> None:
+    lines = ["四、存在的问题", "资金拨付进度偏慢", "绩效指标不够细化", "五、其他", "无。"]
+    export = _read(_hard_wrapped(lines, fmt), f"report.{fmt}")
+    assert _texts(export.problems) == ["资金拨付进度偏慢", "绩效指标不够细化"]
