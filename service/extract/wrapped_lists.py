@@ -7,8 +7,9 @@ the first's last line reaches the right edge its own lines and the next paragrap
 first ends a clause (；) and the second opens with the next marker of a numbered run the
 first holds (一是…；| 二是…). text.paragraphs cuts a short line (a large font, a narrow
 column) and a line ending in ；, so an inline list “存在问题方面，一是…；二是…。” wrapped at
-such a place was read as one item per line, or lost its count. Only documents whose lines
-have boxes (PDF, OCR) are joined by position; headings are never joined.
+such a place was read as one item per line, or lost its count. Lines with boxes (PDF,
+OCR) are compared by position; a copy without boxes that kept the PDF's line breaks (text,
+Word) by the lines' lengths. Headings are never joined.
 Must not change paragraphs for any other reader.
 """
 
