@@ -255,7 +255,9 @@ _IN_RULE_BEFORE = re.compile(r"[≥≤<>=＞＜扣得低超高于第少多达减
 _NAME_SUFFIX = re.compile(r"率|性|满意度|效益|影响")
 _RULE_START = re.compile(r"[≥≤<>=＞＜\d]")
 # Words an explanation opens with (全年受理的…, 反映…): none ends a name.
-_EXPLANATION_START = re.compile(r"全年|年度内|本年度?|当年|反映|考察|衡量|用于|按照|根据|通过|是指|指")
+_EXPLANATION_START = re.compile(
+    r"全年|年度内|本年度?|当年|反映|考察|衡量|用于|按照|根据|通过|是指|指"
+)
 
 
 @dataclass

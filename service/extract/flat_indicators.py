@@ -34,6 +34,7 @@ from service.extract.indicator_framework import (
 )
 from service.extract.indicator_levels import OwnLabels, labels_set, settle_levels
 from service.extract.indicators import (
+    EITHER_LEVEL,
     LEVEL1_NAMES,
     LEVEL2_FAMILY,
     TOTAL_LABEL,
@@ -291,6 +292,8 @@ class _Reader:
                 level2_family(name) is not None
                 or name.endswith("效益指标")
                 and base not in LEVEL1_NAMES
+                or name in EITHER_LEVEL
+                and self._cost_as_level2(m.end(), e)
             ):
                 if self.l1 is not None and against_family(str(self.l1.value), name):
                     self.l1 = None  # a new family whose level-1 name the copy does not show
@@ -300,6 +303,15 @@ class _Reader:
                 self.l1, self.l2 = v, None
                 after_level1 = True
             pos = _past_separators(self.text, m.end(), e)
+
+    def _cost_as_level2(self, pos: int, e: int) -> bool:
+        """成本 is a 二级 (under 产出, older templates) where the table has a 二级 column,
+        a 一级 stands above it, and a row's name follows it, no level name of its own
+        (成本经济成本…); on a line of its own it stays a 一级."""
+        if "level2" not in self.roles or self.l1 is None:
+            return False
+        after = _past_separators(self.text, pos, e)
+        return after < e and _level_at(self.text, after, e, bare=True, alone=True) is None
 
     def row(self, s: int, e: int) -> bool:
         self._named_l1_last = False

@@ -33,7 +33,7 @@ _AGAINST = 2.0  # the cost of a row under a label its names rule out, in rows of
 _FRAMEWORK = 0.1
 # What each alignment costs before any row is weighed: the usual first.
 _PRIOR = {"top": 0.0, "middle_lower": 0.2, "middle_upper": 0.3, "bottom": 0.3}
-_MIXED = 0.25  # the cost of level columns aligned differently (a heading line over a centred cell)
+_MIXED = 0.5  # level columns aligned differently (a heading line over a centred cell)
 _INF = math.inf
 
 

@@ -18,9 +18,10 @@ import re
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import framework_levels
 from service.extract.indicators import (
+    BARE_LEVEL2,
     LEVEL1_NAMES,
     LEVEL2_FAMILY,
-    in_family,
+    against_family,
     indicator_quantity,
     level2_family,
 )
@@ -53,9 +54,12 @@ _SCORE = re.compile(
 )
 _REASON = re.compile(r"(?:偏差原因|原因分析|未完成原因|扣分原因)\s*(?:为|是|[:：])\s*(?P<v>.+)$")
 # Before the name: a level prefix (产出指标—数量指标：, 数量指标中，, 时效指标：).
+# Level-2 names written without 指标 (数量, 社会效益), longest first.
+_BARE_L2 = "|".join(sorted(map(re.escape, BARE_LEVEL2), key=len, reverse=True))
 _LEVEL_PREFIX = re.compile(
-    r"(?:在\s*)?(?:(?P<l1>[\u4e00-\u9fff]{2,8}?指标|项目(?:产出|成本|效益)|满意度)\s*(?:[—\-－一]+|中的)\s*)?"
-    r"(?P<l2>[\u4e00-\u9fff]{2,10}?指标)\s*(?:中|方面)?\s*(?:[:：，,]|(?=[“\"「]))\s*"
+    r"(?:在\s*)?(?:(?P<l1>[\u4e00-\u9fff]{2,8}?指标|项目(?:产出|成本|效益)|满意度|产出|效益|成本|效果)"
+    r"\s*(?:[—\-－一/]+|中的)\s*)?"
+    rf"(?P<l2>[\u4e00-\u9fff]{{2,10}}?指标|{_BARE_L2})\s*(?:中|方面)?\s*(?:[:：，,]|(?=[“\"「]))\s*"
 )
 _NAME_TAIL = re.compile(r"(?:指标|的|之|方面|情况|实际|，|,|：|:|。|；|;|\s)+$")
 # Words before a name that are none of it (其中，全年 …), and a clause of such words only
@@ -85,7 +89,7 @@ _CLAUSE = re.compile(r"[，,；;、]")
 
 
 def _level_like(name: str) -> bool:
-    return name.endswith("指标") or name in LEVEL1_NAMES or name in LEVEL2_FAMILY
+    return name.endswith("指标") or name in LEVEL1_NAMES or level2_family(name) is not None
 
 
 def _path(text: str, s: int, e: int) -> list[Span] | None:
@@ -105,7 +109,7 @@ def _as_levels(text: str, parts: list[Span]) -> tuple[Span | None, Span | None]:
     if len(parts) == 2:
         return parts[0], parts[1]
     first = text[parts[0][0] : parts[0][1]]
-    if first in LEVEL2_FAMILY or first not in LEVEL1_NAMES and not first.endswith("指标"):
+    if level2_family(first) or first not in LEVEL1_NAMES and not first.endswith("指标"):
         return None, parts[0]
     return (parts[0], None) if first in LEVEL1_NAMES else (None, parts[0])
 
@@ -210,9 +214,8 @@ class _SentenceReader:
             return False
         name = m.group("name")
         v = self.g.text(m.start("name"), m.end("name"), LOCATOR)
-        if name in LEVEL2_FAMILY:
-            family = LEVEL2_FAMILY[name]
-            if self.l1 is not None and not in_family(str(self.l1.value), family):
+        if name in LEVEL2_FAMILY or name in BARE_LEVEL2:
+            if self.l1 is not None and against_family(str(self.l1.value), name):
                 self.l1 = None
             self.l2 = v
             return True
@@ -295,9 +298,8 @@ class _SentenceReader:
             l1 = g.text(*s1, LOCATOR)
         if s2 is not None:
             l2 = g.text(*s2, LOCATOR)
-            family = LEVEL2_FAMILY.get(text[s2[0] : s2[1]])
-            if s1 is None and l1 is not None and family:
-                l1 = l1 if in_family(str(l1.value), family) else None
+            if s1 is None and l1 is not None:
+                l1 = None if against_family(str(l1.value), text[s2[0] : s2[1]]) else l1
         if not 2 <= name_stop - s <= 40:
             return None
 

@@ -59,13 +59,16 @@ def level2_family(name: str) -> str | None:
     """The level-1 family (产出, 效益 …, or the framework's 过程 …) of a level-2 name,
     written with or without 指标 (数量指标, 数量; 预算执行)."""
     name = re.sub(r"\s+", "", name)
-    family = LEVEL2_FAMILY.get(name) or _BARE_LEVEL2.get(name)
+    family = LEVEL2_FAMILY.get(name) or BARE_LEVEL2.get(name)
     if family is None:
         family = framework_levels()[1].get(name.removesuffix("指标"))
     return family
 
 
-_BARE_LEVEL2 = {k.removesuffix("指标"): v for k, v in LEVEL2_FAMILY.items()}
+BARE_LEVEL2 = {k.removesuffix("指标"): v for k, v in LEVEL2_FAMILY.items()}
+# A level-1 name in newer templates, a level-2 one under 产出 in older ones: its column
+# (or what follows it in a glued copy) says which.
+EITHER_LEVEL = frozenset({"成本指标", "成本"})
 _WEIGHT_IN_LABEL = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
 # The label of the 总分 row (the score it states is report.total_score, not an indicator).
 TOTAL_LABEL = (
@@ -180,7 +183,7 @@ def against_family(level1: str, level2: str) -> bool:
     (数量指标, 数量) of another family, or a framework 二级 (预算执行) under another of the
     framework's 一级 (投入). A report's own level-1 names (预算执行 as a 一级) say nothing."""
     level2 = re.sub(r"\s+", "", level2)
-    family = LEVEL2_FAMILY.get(level2) or _BARE_LEVEL2.get(level2)
+    family = LEVEL2_FAMILY.get(level2) or BARE_LEVEL2.get(level2)
     if family is not None:
         return not in_family(level1, family)
     fw1, fw2 = framework_levels()
@@ -371,11 +374,11 @@ class IndicatorParser:
         预算执行 …)."""
         if role_of(name, "indicators") is not None:
             return  # a stray header cell ('偏差原因分析及改进措施')
-        is_l1 = name in LEVEL1_NAMES and (name not in LEVEL2_FAMILY and name != "成本指标")
-        is_l2 = name in LEVEL2_FAMILY or name in _BARE_LEVEL2
+        is_l1 = name in LEVEL1_NAMES and (name not in LEVEL2_FAMILY and name not in EITHER_LEVEL)
+        is_l2 = name in LEVEL2_FAMILY or name in BARE_LEVEL2
         if role is not None:
             is_l1, is_l2 = role == "level1", role == "level2"
-        if name == "成本指标":  # a level-1 name in newer templates, a level-2 one in older
+        if name in EITHER_LEVEL and role is None:
             is_l1 = col == self.h.get("level1")
             is_l2 = not is_l1
         if not (is_l1 or is_l2):
@@ -395,7 +398,7 @@ class IndicatorParser:
             if (
                 self.l1 is not None
                 and against_family(str(self.l1.value), name)
-                and name != "成本指标"
+                and name not in EITHER_LEVEL
             ):
                 self.l1 = None  # a new family whose level-1 cell the table does not show
             self.l2 = value

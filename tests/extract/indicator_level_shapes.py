@@ -358,6 +358,30 @@ RUBRIC: tuple[Group, ...] = (
         (("服务对象满意度", (("群众满意度", "问卷调查满意比例", "10", "低于90%扣分", "10"),)),),
     ),
 )
+# The older template: 成本指标 a level 2 under 产出指标 (a level 1 in the newer one).
+COST_UNDER_OUTPUT: tuple[Group, ...] = (
+    (
+        "产出指标",
+        (
+            (
+                "数量指标",
+                (
+                    ("巡护里程", "≥1200公里", "1315公里", "10", "10"),
+                    ("宣传活动场次", "≥12场", "14场", "10", "10"),
+                ),
+            ),
+            (
+                "成本指标",
+                (
+                    ("运行经费", "≤85万元", "83.2万元", "10", "10"),
+                    ("设备维护费", "≤12万元", "11.5万元", "10", "10"),
+                ),
+            ),
+        ),
+    ),
+    ("效益指标", (("社会效益指标", (("受益群众人数", "≥5000人", "5620人", "10", "10"),)),)),
+    ("满意度指标", (("服务对象满意度指标", (("群众满意度", "≥90%", "95%", "10", "10"),)),)),
+)
 _FULL_NAMES = {v: k for k, v in BARE_NAMES.items()}
 _TOTAL = ("", "", "100", "98")
 
@@ -386,6 +410,14 @@ TWO_LEVELS = (
     Shape("total-last", HEADER, STANDARD, total=_TOTAL),
     Shape("rubric-bare", RUBRIC_HEADER, RUBRIC, points_at=(2, 4), total=("", "75", "", "72")),
     Shape("rubric-full", RUBRIC_HEADER, _renamed(RUBRIC, _FULL_NAMES), points_at=(2, 4)),
+)
+# 成本 under 产出: no family tells its two-row groups apart, so a label on the upper of
+# two middle rows cannot be told from one on the lower.
+COST_LEVEL2 = (
+    Shape("cost-level2", HEADER, COST_UNDER_OUTPUT),
+    Shape(
+        "cost-level2-bare", HEADER, _renamed(COST_UNDER_OUTPUT, BARE_NAMES | {"成本指标": "成本"})
+    ),
 )
 # Labels on every row (no merged cells): nothing to place.
 REPEATED = (

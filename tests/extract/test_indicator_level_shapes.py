@@ -31,6 +31,9 @@ def _cases() -> list[tuple[ls.Shape, str, str]]:
     for shape in ls.TWO_LEVELS:
         out += [(shape, p, f) for p in (*PLACES, "between") for f in POSITIONAL]
         out += [(shape, "top", f) for f in MERGED]
+    for shape in ls.COST_LEVEL2:
+        out += [(shape, p, f) for p in ("top", "middle", "bottom") for f in POSITIONAL]
+        out += [(shape, "top", f) for f in MERGED]
     out += [(shape, "top", f) for shape in ls.REPEATED for f in (*POSITIONAL, *MERGED)]
     # One level column (level 1 on rows of its own, or none): a label on the upper of two
     # middle rows, or on the last row, reads as centred on the lower one (nothing else
@@ -272,6 +275,33 @@ def _sentence(body: str) -> list[tuple]:
 )
 def test_a_sentence_names_its_indicator_not_its_clause(sentence: str, want: tuple) -> None:
     assert _sentence(sentence) == [want]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "（一）产出—数量：巡护里程，目标值≥1200公里，实际完成1315公里，分值10分，得分10分。",
+        "产出/数量/巡护里程：目标值≥1200公里，实际完成1315公里，分值10分，得分10分。",
+        "巡护里程（产出-数量）：目标值≥1200公里，实际完成1315公里，分值10分，得分10分。",
+        "一级指标：产出，二级指标：数量，三级指标：巡护里程，目标值≥1200公里，实际完成1315公里，"
+        "分值10分，得分10分。",
+        "1.产出\n（1）数量\n巡护里程：目标值≥1200公里，实际完成1315公里，分值10分，得分10分。",
+    ],
+)
+def test_sentence_levels_written_without_zhibiao(body: str) -> None:
+    assert _sentence(body) == [("产出", "数量", "巡护里程", 1200, 1315, 10)]
+
+
+def test_a_level_heading_of_another_family_drops_the_level1_above() -> None:
+    """社会效益 under a 产出 heading: a new family whose 一级 the text does not give."""
+    body = (
+        "1.产出\n（1）数量\n巡护里程：目标值≥1200公里，实际完成1315公里，分值10分，得分10分。\n"
+        "（2）社会效益\n受益群众人数：目标值≥5000人，实际完成5620人，分值10分，得分9分。"
+    )
+    assert _sentence(body) == [
+        ("产出", "数量", "巡护里程", 1200, 1315, 10),
+        (None, "社会效益", "受益群众人数", 5000, 5620, 9),
+    ]
 
 
 @pytest.mark.parametrize(
