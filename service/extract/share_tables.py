@@ -8,8 +8,9 @@ amount column (金额, 金额（万元）, 决算数, 收入金额 …), perhaps
 (财政拨款收入, 事业收入, 基本支出, 其中：人员经费 …) gives that ``budget.*`` field; a bare
 合计/总计 row is the total of the side the header (or its rows) says it is: income or
 expenditure, never both. Reads ingest's tables and the text lines ingest made none of
-(cells parted by spaces or pipes). The unit comes from a caption, the header (金额（元）)
-or seven-digit amounts (元), else 万元.
+(cells parted by spaces or pipes), and tables turned over (the items across, a 金额 row
+and a 占比 row below). The unit comes from a caption, the header (金额（元）) or seven-digit
+amounts (元), else 万元.
 Must not read tables with budget or previous-year columns (tables.py does) or 三公 rows.
 """
 
@@ -154,6 +155,11 @@ def _read(g: Grounder, rows: Rows, unit_of: dict[int, str | None]) -> list[Candi
     r = 0
     while r < len(rows):
         texts = [_text(c) for c in rows[r]]
+        across = _items_across(g, rows, r, unit_of)
+        if across is not None:
+            found, r = across
+            out += found
+            continue
         sides = header_sides(texts)
         first = next((c for c in rows[r] if c is not None), None)
         if (
@@ -177,6 +183,38 @@ def _read(g: Grounder, rows: Rows, unit_of: dict[int, str | None]) -> list[Candi
             out += _side(g, body, side, unit or "万元")
         r = end
     return out
+
+
+def _items_across(
+    g: Grounder, rows: Rows, r: int, unit_of: dict[int, str | None]
+) -> tuple[list[Candidate], int] | None:
+    """The table turned over: the items across row ``r`` (项目 | 合计 | 财政拨款收入 | 事业
+    收入 …), a row below headed by the amount word (金额（万元）) and perhaps one by the
+    share (占比); the fields of each item column and where the table ends. None unless two
+    or more items are budget fields of one side and an amount row follows."""
+    texts = [_text(c) for c in rows[r]]
+    named = {c: p for c, t in enumerate(texts) if c and t and (p := _path(t, None)) is not None}
+    kinds = {"income" if p in INCOME else "expenditure" for p in named.values()}
+    if len(named) < 2 or len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    first = next(c for c in rows[r] if c is not None)
+    if _OTHER_CAPTION.search(_caption(g.doc.text, first.span.start)):
+        return None
+    for k in range(r + 1, min(r + 4, len(rows))):
+        head = next((c for c in rows[k] if c is not None), None)
+        if head is None or head.col != 0 or not _is_amount(head.text):
+            continue
+        unit = _header_unit([head.text]) or unit_of.get(r) or unit_of.get(-1) or "万元"
+        out = []
+        for c, t in enumerate(texts):
+            path = _path(t, kind) if c else None
+            cell = rows[k][c] if c < len(rows[k]) else None
+            q = parse_quantity(cell.text, default_unit=unit) if path and cell else None
+            if path and cell and q is not None and q.unit == "万元" and q.low is None:
+                out.append(Candidate(path, g.quantity(q, cell.span.start, _LOC), "table"))
+        return out, k + 1
+    return None
 
 
 def _caption(text: str, start: int) -> str:

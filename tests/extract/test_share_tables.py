@@ -170,3 +170,23 @@ def test_a_table_of_last_year_or_of_the_budget_is_no_statement(caption: str, fmt
         "total_income": None,
         "income_general_budget": None,
     }
+
+
+@pytest.mark.parametrize("fmt", READ_FORMATS)
+def test_a_table_turned_over(fmt: str) -> None:
+    grid = Grid(
+        rows=[
+            ["项目", "合计", "基本支出", "项目支出"],
+            ["金额（元）", "5,750,600.00", "4,026,600.00", "1,724,000.00"],
+            ["占比", "100%", "70.02%", "29.98%"],
+        ],
+        before=["（二）支出结构"],
+    )
+    got = _budget(grid, fmt, ["total_expenditure", "basic_expenditure", "project_expenditure",
+                              "total_income"])  # fmt: skip
+    assert got == {
+        "total_expenditure": pytest.approx(575.06),
+        "basic_expenditure": pytest.approx(402.66),
+        "project_expenditure": pytest.approx(172.40),
+        "total_income": None,
+    }
