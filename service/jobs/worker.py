@@ -239,9 +239,10 @@ def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
     )
     if isinstance(reading, Refusal):
         refusal = reading
-        if refusal.retry:
-            return _while_db_away(ctx, lambda: _retry_or_fail(ctx, job, worker_id, refusal.error))
-        return _while_db_away(ctx, lambda: _give_up(ctx, job.id or 0, worker_id, refusal.error))
+        outcome = _while_db_away(ctx, lambda: _refused(ctx, job, worker_id, refusal))
+        if joined and outcome == "failed":  # for good: a reprocess reads the pages anew
+            _drop_page_results(ctx.files, doc.sha256)
+        return outcome
     rerun = _while_db_away(ctx, lambda: _store(ctx, job, worker_id, reading))
     if rerun is None:
         log.warning("job %s was taken over by another worker; result discarded", job.id)
@@ -249,6 +250,12 @@ def _process(job: Job, ctx: JobContext, worker_id: str) -> str:
     if joined and not rerun:  # the joined document is kept; a rerun would read the pages
         _drop_page_results(ctx.files, doc.sha256)
     return "failed" if reading.failed_error else "done"
+
+
+def _refused(ctx: JobContext, job: Job, worker_id: str, refusal: Refusal) -> str:
+    if refusal.retry:
+        return _retry_or_fail(ctx, job, worker_id, refusal.error)
+    return _give_up(ctx, job.id or 0, worker_id, refusal.error)
 
 
 def _document_of(ctx: JobContext, job: Job) -> StoredDocument:

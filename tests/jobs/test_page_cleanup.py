@@ -49,14 +49,22 @@ def _splitter(pages: list[int]) -> Split:
     return split
 
 
-def _run(tmp_path: Path, url: str, data: bytes, split: Split) -> tuple[str, FileStore, str]:
+def _run(
+    tmp_path: Path, url: str, data: bytes, split: Split, attempts: int = 3
+) -> tuple[str, FileStore, str]:
     settings = make_settings(tmp_path, url)
     engine = make_engine(url)
     files = FileStore(tmp_path / "files")
     try:
         checked = check_upload(data, "scan.pdf", settings.limits)
         accepted = accept_upload(
-            engine, files, data, checked, filename="scan.pdf", uploaded_by=None
+            engine,
+            files,
+            data,
+            checked,
+            filename="scan.pdf",
+            uploaded_by=None,
+            max_attempts=attempts,
         )
         with read_session(engine) as session:
             (job_id,) = session.exec(select(Job.id)).all()
@@ -100,6 +108,16 @@ def test_page_results_stay_while_the_join_still_needs_them(
     key = settings_key(reading_options(make_settings(tmp_path, clean_database)))
     assert PageResults(files, sha, key).kept(range(1, 4)) == {1, 3}
     assert files.get_derived(sha, DOCUMENT_SUFFIX) is None
+
+
+def test_page_results_go_when_the_join_fails_for_good(tmp_path: Path, clean_database: str) -> None:
+    outcome, files, sha = _run(
+        tmp_path, clean_database, _three_page_pdf("戊"), _splitter([1, 3]), attempts=1
+    )
+    assert outcome == "failed"
+    key = settings_key(reading_options(make_settings(tmp_path, clean_database)))
+    assert PageResults(files, sha, key).kept(range(1, 4)) == set()
+    assert files.get(sha)  # the upload stays, for a reprocess
 
 
 def test_delete_derived_takes_one_files_artefacts_by_prefix_in_a_folder(tmp_path: Path) -> None:
