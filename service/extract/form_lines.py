@@ -33,7 +33,8 @@ _TOKEN = re.compile(
 _AMOUNT = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}"
 _RATE = r"[-−]?\d+(?:\.\d+)?%"
 _GLUED_RUN = re.compile(rf"(?:{_AMOUNT}){{2,}}(?:{_RATE})?|{_AMOUNT}{_RATE}")
-_GLUED_PART = re.compile(rf"{_RATE}|{_AMOUNT}")
+# an amount glued before another figure first: 568.50100% is 568.50 and 100%, not a rate
+_GLUED_PART = re.compile(rf"{_AMOUNT}(?=[-−]?\d)|{_RATE}|{_AMOUNT}")
 _FIGURE_RUN = re.compile(r"[-−]?\d[\d,.]*%?")
 
 

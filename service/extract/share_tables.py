@@ -268,11 +268,34 @@ def share_table_candidates(g: Grounder, tables: list[Table]) -> list[Candidate]:
     for table in tables:
         rows = _rows_of(table)
         out += _read(g, rows, {-1: money_unit(text, table, rows)})
-    for grid in line_grids(g.doc):
+    for grid in line_grids(g.doc, split_header):
         grid = [_label_joined(row) for row in grid]
         units = {r: unit_before(text, row[0].span.start) for r, row in enumerate(grid) if row[0]}
         out += _read(g, grid, units)
     return out
+
+
+_HEADER_WORD = re.compile(
+    r"(?:收入|支出|收支)?(?:项目|科目|类别|来源|构成)(?:名称)?|资金来源|序号"
+    r"|(?:收入|支出|决算)?(?:金额|数额)|决算数|占比|比例|比重|构成比?"
+    r"|[(（](?:%|％|万元|元)[)）]"
+)
+
+
+def split_header(word: str) -> list[tuple[int, int]] | None:
+    """A header line whose cells are glued (收入项目金额占比（%）) parted at its words, a
+    bracketed unit kept with the word before it; None unless the words cover it whole."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _HEADER_WORD.finditer(word):
+        if m.start() != pos:
+            return None
+        if m.group().startswith(("(", "（")) and spans:
+            spans[-1] = (spans[-1][0], m.end())
+        else:
+            spans.append(m.span())
+        pos = m.end()
+    return spans if pos == len(word) and len(spans) >= 2 else None
 
 
 def _label_joined(row: list[Cell | None]) -> list[Cell | None]:

@@ -10,8 +10,8 @@ import pytest
 from service.extract.share_tables import header_sides
 from tests.extract.forms import FORMATS, Grid, read
 
-# A text copy whose cells are glued (财政拨款收入512.3090.12) is not read yet.
-READ_FORMATS = [f for f in FORMATS if f != "txt-glued"]
+# every format, a text copy with its cells glued too (财政拨款收入512.3090.12)
+READ_FORMATS = list(FORMATS)
 INCOME = ["total_income", "income_general_budget", "income_government_funds",
           "income_superior_subsidy", "income_business", "income_other"]  # fmt: skip
 SPENDING = ["total_expenditure", "basic_expenditure", "personnel_expenditure",
@@ -172,7 +172,8 @@ def test_a_table_of_last_year_or_of_the_budget_is_no_statement(caption: str, fmt
     }
 
 
-@pytest.mark.parametrize("fmt", READ_FORMATS)
+# a glued header of items (项目合计基本支出项目支出) is not parted yet
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "txt-glued"])
 def test_a_table_turned_over(fmt: str) -> None:
     grid = Grid(
         rows=[
