@@ -22,7 +22,7 @@ NAME_LEAD = re.compile(
 # Text before a figure that names nothing: a preposition or an example list (“鼎鑫锰业等”).
 # (“惠及5.46万名老年人”: the verb names who benefits, the noun after the figure is counted)
 _NO_NAME = re.compile(
-    r"^(?:对|向|为|给|在|完成|开展|惠及|覆盖|受益|涉及)?(?:全(?:县|市|区|镇|乡|省|州)|辖区内?)?$|等$"
+    r"^(?:对|向|为|给|在|完成|开展|惠及|覆盖|受益|涉及)?(?:全(?:县|市|区|镇|乡|省|州)|辖区内?)?(?:共?有)?$|等$"
 )
 # The noun after a figure's unit, up to the verb acting on it (“5.46万名老年人发放补贴”).
 _AFTER_UNIT = re.compile(
@@ -100,12 +100,23 @@ _SERVICE = re.compile(
 _HEADS = {"名": "人数", "人": "人数", "户": "户数", "家": "家数"}
 
 
+# “全县3.2万名群众参加医保”: people first, then what they took part in; the taking part
+# names the figure (参加医保人数).
+_PLACE = re.compile(r"^(?:全(?:县|市|区|镇|乡|省|州)|辖区内?|共有|有)?$")
+_TAKING_PART = re.compile(
+    r"[\u4e00-\u9fff]{0,8}?(?P<what>(?:参加|参与|接受|享受|获得)了?[\u4e00-\u9fff]{2,10}?)"
+    r"(?=[，,。；;、]|$)"
+)
+
+
 def _served(body: str, start: int, pos: int, end: int) -> str | None:
-    """The service a figure of people (or households) was given, as its name."""
+    """The service a figure of people (or households) was given, or what they took part
+    in, as its name."""
     lead = NAME_LEAD.sub("", re.sub(r"\s+", "", body[start:pos]))
-    if not _FOR.match(lead):
-        return None
-    m = _SERVICE.match(re.sub(r"\s+", "", body[end:]))
-    if m is None:
-        return None
-    return m.group("what") + _HEADS.get(body[end - 1 : end], "")
+    after = re.sub(r"\s+", "", body[end:])
+    head = _HEADS.get(body[end - 1 : end], "")
+    if _FOR.match(lead) and (m := _SERVICE.match(after)):
+        return m.group("what") + head
+    if head == "人数" and _PLACE.match(lead) and (m := _TAKING_PART.match(after)):
+        return m.group("what").replace("了", "", 1) + head
+    return None

@@ -124,6 +124,10 @@ def test_figures_without_an_achievement_heading(fmt: str) -> None:
         ("为辖区内45家企业开展了安全培训。", "安全培训家数", 45),
         # objects acted on keep their noun (对 …: no one served)
         ("全年对646家单位进行了抽查。", "单位", 646),
+        # people first, then what they took part in
+        ("全县3.2万名群众参加了城乡居民医保。", "参加城乡居民医保人数", 3.2),
+        ("辖区内860人享受低保待遇。", "享受低保待遇人数", 860),
+        ("全县共有52家企业参加评选。", "企业", 52),
         # no service after the people: the people are what is counted
         ("惠及2.3万户农户。", "农户", 2.3),
         ("为辖区1500户居民更换燃气管道。", "居民", 1500),
