@@ -191,3 +191,22 @@ def test_a_table_turned_over(fmt: str) -> None:
         "project_expenditure": pytest.approx(172.40),
         "total_income": None,
     }
+
+
+@pytest.mark.parametrize("fmt", READ_FORMATS)
+def test_yuan_stated_in_a_caption(fmt: str) -> None:
+    grid = Grid(
+        rows=[
+            ["收入项目", "金额", "占比（%）"],
+            ["财政拨款收入", "912600.00", "95.06"],
+            ["其他收入", "47400.00", "4.94"],
+            ["合计", "960000.00", "100.00"],
+        ],
+        before=["表1 收入结构表", "单位：元"],
+    )
+    got = _budget(grid, fmt, ["total_income", "income_general_budget", "income_other"])
+    assert got == {
+        "total_income": pytest.approx(96.0),
+        "income_general_budget": pytest.approx(91.26),
+        "income_other": pytest.approx(4.74),
+    }
