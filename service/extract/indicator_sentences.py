@@ -61,7 +61,7 @@ _LEVEL_PREFIX = re.compile(
     r"\s*(?:[—\-－一/]+|中的)\s*)?"
     rf"(?P<l2>[\u4e00-\u9fff]{{2,10}}?指标|{_BARE_L2})\s*(?:中|方面)?\s*(?:[:：，,]|(?=[“\"「]))\s*"
 )
-_NAME_TAIL = re.compile(r"(?:指标|的|之|方面|情况|实际|，|,|：|:|。|；|;|\s)+$")
+_NAME_TAIL = re.compile(r"(?:指标|的|之|方面|实际|，|,|：|:|。|；|;|\s)+$")
 # Words before a name that are none of it (其中，全年 …), and a clause of such words only
 # (年初设定目标值为…: the name is in the clause before).
 _NAME_HEAD = re.compile(r"(?:其中|关于|对于|在|全年|本年度|本年|年度|今年|当年|累计)+")

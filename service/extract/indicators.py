@@ -180,10 +180,13 @@ def _base(name: str) -> str:
 
 def against_family(level1: str, level2: str) -> bool:
     """Whether the names say a level 2 does not stand under a level 1: a standard 二级
-    (数量指标, 数量) of another family, or a framework 二级 (预算执行) under another of the
-    framework's 一级 (投入). A report's own level-1 names (预算执行 as a 一级) say nothing."""
+    (数量指标, 数量; 成本指标 as a 二级 is the older template's, under 产出) of another
+    family, or a framework 二级 (预算执行) under another of the framework's 一级 (投入). A
+    report's own level-1 names (预算执行 as a 一级) say nothing."""
     level2 = re.sub(r"\s+", "", level2)
     family = LEVEL2_FAMILY.get(level2) or BARE_LEVEL2.get(level2)
+    if level2 in EITHER_LEVEL:  # a level 2 only in the older template, under 产出
+        family = "产出"
     if family is not None:
         return not in_family(level1, family)
     fw1, fw2 = framework_levels()
