@@ -39,7 +39,12 @@ from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.stated_unit import with_stated_unit
 from service.extract.text import Block, sentences
-from service.extract.three_public_runs import RunFigure, changes_right_after, later_runs
+from service.extract.three_public_runs import (
+    RunFigure,
+    changes_right_after,
+    columns_respectively,
+    later_runs,
+)
 from service.records import Value
 from service.records.numbers import MONEY_UNIT, Quantity
 
@@ -372,6 +377,13 @@ class _Reader:
             self._zero(self._purchase(hit, before), st.column, before.start(), hit.end, loc)
             st.level_read = True
         pos = hit.end if start is None else start
+        if start is None:  # 预算数、决算数、上年决算数分别为…
+            run, pos = columns_respectively(self.src, pos, end, self.year)
+            for column, found in run:
+                self._add(
+                    hit.key, column, self.g.quantity(found.q, found.offset, f"{loc} cue:分别")
+                )
+            st.level_read = st.level_read or bool(run)
         while pos < end:
             nxt = self._next(pos, end)
             if nxt is None:

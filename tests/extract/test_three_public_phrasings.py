@@ -349,3 +349,22 @@ def test_no_vehicle_bought_in_words_is_a_purchase_of_zero(text: str) -> None:
     assert number(export, "vehicle_purchase.actual") == 0
     assert number(export, "vehicle_operation.actual") == pytest.approx(3.1)
     assert number(export, "vehicle.actual") is None  # the combined item is not stated
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "expected"),
+    [
+        ("公务接待费预算数、决算数、上年决算数分别为1.50万元、1.20万元、1.37万元。", "reception",
+         {"budget": 1.5, "actual": 1.2, "previous": 1.37}),
+        ("公务接待费上年、本年分别为1.37万元、1.20万元。", "reception",
+         {"budget": None, "actual": 1.2, "previous": 1.37}),
+        ("“三公”经费2023年预算数和决算数分别为9.00万元和7.20万元。", "total",
+         {"budget": 9.0, "actual": 7.2, "previous": None}),
+        ("“三公”经费2022年决算数、2023年决算数分别为8.64万元、7.20万元。", "total",
+         {"budget": None, "actual": 7.2, "previous": 8.64}),
+    ],
+)  # fmt: skip
+def test_one_items_columns_named_then_their_figures(text: str, item: str, expected: dict) -> None:
+    export = read(text)
+    got = {column: number(export, f"{item}.{column}") for column in expected}
+    assert got == {c: None if v is None else pytest.approx(v) for c, v in expected.items()}
