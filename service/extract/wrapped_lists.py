@@ -67,6 +67,9 @@ def _goes_on(text: str, prev: Block, block: Block, lines: _Lines) -> bool:
     first = ITEM_MARKER.match(text, block.start, block.end)
     if last in _CLAUSE_END:
         return first is not None and _continues_run(text, prev, first)
+    if last in "。.":
+        # “一是A。|B；二是C。”: a sentence of an item wrapped at its end, the run going on
+        return first is None and _run_inside(text, prev, block) and _wrapped(prev, block, lines)
     if not last or last in _SENTENCE_END:
         return False
     if first is not None and not _continues_run(text, prev, first):
@@ -81,6 +84,19 @@ def _continues_run(text: str, prev: Block, first: object) -> bool:
     before = [marker_number(m) for m in ITEM_MARKER.finditer(text, prev.start, prev.end)]
     same = [k for s, k in before if s == style]
     return bool(same) and same[-1] + 1 == n
+
+
+def _run_inside(text: str, prev: Block, block: Block) -> bool:
+    """The next paragraph holds, after a clause end, the marker after the last one of
+    ``prev`` (二是 after 一是)."""
+    before = [marker_number(m) for m in ITEM_MARKER.finditer(text, prev.start, prev.end)]
+    if not before:
+        return False
+    style, n = before[-1]
+    return any(
+        marker_number(m) == (style, n + 1) and text[m.start() - 1 : m.start()] in "；;。"
+        for m in ITEM_MARKER.finditer(text, block.start, block.end)
+    )
 
 
 def _wrapped(prev: Block, block: Block, lines: _Lines) -> bool:

@@ -146,3 +146,22 @@ def test_short_unpunctuated_items_of_a_copy_stay_apart(fmt: str) -> None:
     lines = ["四、存在的问题", "资金拨付进度偏慢", "绩效指标不够细化", "五、其他", "无。"]
     export = _read(_hard_wrapped(lines, fmt), f"report.{fmt}")
     assert _texts(export.problems) == ["资金拨付进度偏慢", "绩效指标不够细化"]
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "txt"])
+def test_a_wrap_after_a_sentence_inside_an_item(fmt: str) -> None:
+    # the first line ends at a 。 inside item one; the run goes on with 二是 further down
+    first = PROBLEM_LEAD + "一是专项资金下达较晚。"
+    body = [
+        "四、存在的问题",
+        *_wrap(first + "部分项目进度滞后；二是绩效指标不够细化。", len(first)),
+    ]
+    assert body[1] == first
+    data = _pdf(body) if fmt == "pdf" else _hard_wrapped(body, "txt")
+    export = _read(data, f"report.{fmt}")
+    # the item's first sentence is its run-in title, the rest its text
+    assert [i.title.value if i.title else None for i in export.problems] == [
+        "专项资金下达较晚",
+        None,
+    ]
+    assert _texts(export.problems) == ["部分项目进度滞后", "绩效指标不够细化"]
