@@ -105,3 +105,22 @@ def test_other_quantities_in_a_lead_in_are_no_error(lead_in: list[str], fmt: str
     export = _read(lead_in, fmt)
     assert [f.paths for f in export.findings if f.severity == "error"] == []
     assert export.budget.personnel_expenditure.value == pytest.approx(STATED)
+
+
+@pytest.mark.parametrize("sep", ["\t", " | ", " "])
+@pytest.mark.parametrize(("restated", "errors"), [("338.00", 1), ("350.00", 0)])
+def test_a_structure_table_against_a_lead_in(sep: str, restated: str, errors: int) -> None:
+    rows = [["支出项目", "金额", "占比"], ["基本支出", "420.00", "73.88%"],
+            ["其中：人员经费", "350.00", "61.57%"], ["公用经费", "70.00", "12.31%"],
+            ["项目支出", "148.50", "26.12%"], ["合计", "568.50", "100%"]]  # fmt: skip
+    lines = [
+        HEAD[0],
+        "二、部门收支情况",
+        "单位：万元",
+        *(sep.join(r) for r in rows),
+        f"四、部门整体支出绩效情况：全年人员经费支出{restated}万元，保障了机构运转。",
+        *TAIL,
+    ]
+    export = extract_rules(read_document("\n".join(lines).encode("utf-8"), "report.txt")).export
+    found = [f.paths for f in export.findings if f.severity == "error"]
+    assert found == [["budget.personnel_expenditure"]] * errors
