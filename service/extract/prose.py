@@ -167,10 +167,13 @@ class _Scanner:
         total expenditure; income sources then 合计 the total income."""
         for whole, parts_rx in _part_groups():
             parts: list[tuple[str, Hit]] = []
-            for m in parts_rx.finditer(self.text, sent.start, sent.end):
-                found = value_after(self.text, m.end(), min(sent.end, m.end() + 12))
+            found_at = parts_rx.finditer(self.text, sent.start, sent.end)
+            named = [LabelHit(m.group(0), m.start(), m.end()) for m in found_at]
+            paired = respective(self.text, named)  # 财政拨款收入、其他收入分别为…，合计…
+            for k, h in enumerate(named):
+                found = paired.get(k) or value_after(self.text, h.end, min(sent.end, h.end + 12))
                 if found is not None and found.kind == "money":
-                    parts.append((m.group(0), found))
+                    parts.append((h.key, found))
             total = self._sum_after(parts, sent) if len(parts) > 1 else None
             if total is None:
                 continue
