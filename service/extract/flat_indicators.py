@@ -217,6 +217,17 @@ class _Reader:
         self.totals: tuple[float | None, float | None] = (None, None)
         self.at_total: tuple[int, int] | None = None  # rows and level lines before 合计
 
+    def cost_names_as_level1(self) -> None:
+        """成本 read as a 二级 (``_cost_as_level2``) is the table's 一级 after all where the
+        table names 二级 of the 成本 family (经济成本…): the newer template, its label on
+        a row of the group other than the first."""
+        labels = [*self.own, *(o for _, o in self.between)]
+        if not any(o.level2 and level2_family(str(o.level2.value)) == "成本" for o in labels):
+            return
+        for o in labels:
+            if o.level2 is not None and str(o.level2.value) in EITHER_LEVEL and o.level1 is None:
+                o.level1, o.level2 = o.level2, None
+
     def drop_levels_after_total(self) -> None:
         """Level lines after the 合计 line that head no rows are none of this table's."""
         if self.at_total and len(self.rows) == self.at_total[0]:
@@ -630,5 +641,6 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
     if reader is None or not reader.rows:
         return FlatIndicators()
     reader.drop_levels_after_total()
+    reader.cost_names_as_level1()
     rows = settle_levels(_records(reader), reader.own, reader.between)
     return FlatIndicators(with_framework_levels(rows), _total_value(reader))

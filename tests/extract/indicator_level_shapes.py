@@ -382,6 +382,31 @@ COST_UNDER_OUTPUT: tuple[Group, ...] = (
     ("效益指标", (("社会效益指标", (("受益群众人数", "≥5000人", "5620人", "10", "10"),)),)),
     ("满意度指标", (("服务对象满意度指标", (("群众满意度", "≥90%", "95%", "10", "10"),)),)),
 )
+# The newer template: 成本 a level 1 over its own family; in a glued copy a centred 成本
+# on a row without a level 2 is told from the older one's 成本 by that family.
+COST_FAMILY: tuple[Group, ...] = (
+    (
+        "产出",
+        (
+            (
+                "数量",
+                (
+                    ("巡护里程", "≥1200公里", "1315公里", "10", "10"),
+                    ("宣传活动场次", "≥12场", "14场", "10", "10"),
+                ),
+            ),
+        ),
+    ),
+    (
+        "成本",
+        (
+            ("经济成本", (("运行经费", "≤85万元", "83.2万元", "10", "10"),)),
+            ("社会成本", (("噪声投诉件数", "≤5件", "3件", "10", "10"),)),
+            ("生态环境成本", (("能耗下降率", "≥2%", "3%", "10", "10"),)),
+        ),
+    ),
+    ("满意度", (("服务对象满意度", (("群众满意度", "≥90%", "95%", "10", "10"),)),)),
+)
 _FULL_NAMES = {v: k for k, v in BARE_NAMES.items()}
 _TOTAL = ("", "", "100", "98")
 
@@ -411,13 +436,14 @@ TWO_LEVELS = (
     Shape("rubric-bare", RUBRIC_HEADER, RUBRIC, points_at=(2, 4), total=("", "75", "", "72")),
     Shape("rubric-full", RUBRIC_HEADER, _renamed(RUBRIC, _FULL_NAMES), points_at=(2, 4)),
 )
-# 成本 under 产出: no family tells its two-row groups apart, so a label on the upper of
-# two middle rows cannot be told from one on the lower.
+# 成本 under 产出, or over its own family: no family tells the two-row groups apart, so a
+# label on the upper of two middle rows cannot be told from one on the lower.
 COST_LEVEL2 = (
     Shape("cost-level2", HEADER, COST_UNDER_OUTPUT),
     Shape(
         "cost-level2-bare", HEADER, _renamed(COST_UNDER_OUTPUT, BARE_NAMES | {"成本指标": "成本"})
     ),
+    Shape("cost-level1", HEADER, COST_FAMILY),
 )
 # Labels on every row (no merged cells): nothing to place.
 REPEATED = (
