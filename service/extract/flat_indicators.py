@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 from service.document import Line
 from service.extract.flat_indicator_headers import (
@@ -25,10 +24,17 @@ from service.extract.flat_indicator_headers import (
     rubric_columns,
     two_row_header,
 )
+from service.extract.flat_indicator_levels import (
+    BARE_LEVEL2,
+    BARE_LEVEL2_ALONE,
+    LEVEL_NUMBERING,
+    LEVEL_SUFFIX,
+    level_at,
+    past_separators,
+)
 from service.extract.flat_indicator_rows import POINTS_CELLS, split_row, split_rubric_row
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import (
-    framework_levels,
     known_name_end,
     with_framework_levels,
 )
@@ -36,7 +42,6 @@ from service.extract.indicator_levels import OwnLabels, labels_set, settle_level
 from service.extract.indicators import (
     EITHER_LEVEL,
     LEVEL1_NAMES,
-    LEVEL2_FAMILY,
     TOTAL_LABEL,
     against_family,
     indicator_quantity,
@@ -56,62 +61,6 @@ _NUM = r"\d+(?:\.\d+)?"
 _ACTUAL = re.compile(rf"(?P<num>{_NUM})\s*(?P<unit>{_UNITS}|[\u4e00-\u9fff]{{1,2}})$")
 # The points, parted by a space or each with its 分 (“10分9.5分”), and a deviation after them.
 _POINTS = re.compile(rf"(?P<pts>{POINTS_CELLS})\s*(?P<dev>[^\d\s][^\d]*)?$")
-_LEVEL_SUFFIX = r"(?:[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）])?"
-_KNOWN_LEVELS = sorted([*LEVEL1_NAMES, *LEVEL2_FAMILY], key=len, reverse=True)
-_LEVEL = re.compile(
-    "(?:"
-    + "|".join(re.escape(n) for n in _KNOWN_LEVELS)
-    + r"|[\u4e00-\u9fff]{2,4}效益指标"
-    # Level-1 names of other templates: 项目产出, 部门效益, 履职效果 …
-    + r"|(?:项目|部门|整体|履职)(?:产出|效益|效果|成本|满意度)(?:指标)?)"
-    + _LEVEL_SUFFIX
-)
-
-
-@cache
-def _framework_level() -> re.Pattern[str]:
-    """The 部门整体 framework's level names (投入, 过程, 预算执行 …), not where a name goes
-    on with 率 or 性 (预算执行率 is a 三级 name)."""
-    level1, level2 = framework_levels()
-    names = sorted({*level1, *level2} - {*LEVEL1_NAMES}, key=len, reverse=True)
-    alternation = "|".join(map(re.escape, names))
-    return re.compile(f"(?:{alternation})(?:指标)?(?![率性]){_LEVEL_SUFFIX}")
-
-
-def _level_at(
-    text: str, pos: int, end: int, bare: bool = False, alone: bool = False
-) -> re.Match[str] | None:
-    """A level name at ``pos``; with ``bare``, also a level-2 name written without 指标
-    (数量, 社会效益) that a name follows, or (``alone``) that ends a line of level names."""
-    m = _LEVEL.match(text, pos, end) or _framework_level().match(text, pos, end)
-    if m is None and bare:
-        m = _BARE_LEVEL2.match(text, pos, end)
-        m = m or (_BARE_LEVEL2_ALONE.fullmatch(text, pos, end) if alone else None)
-    return m
-
-
-# Level-2 names without 指标, not where the word goes on as a name (数量率, 质量性).
-_BARE_NAMES = "|".join(
-    sorted((re.escape(n.removesuffix("指标")) for n in LEVEL2_FAMILY), key=len)[::-1]
-)
-_BARE_LEVEL2_ALONE = re.compile(rf"(?:{_BARE_NAMES}){_LEVEL_SUFFIX}")
-# (with a name after it: a bare name alone on a row's line is that row's own name)
-_BARE_LEVEL2 = re.compile(rf"(?:{_BARE_NAMES})(?![率性指]){_LEVEL_SUFFIX}(?=[\u4e00-\u9fff])")
-
-
-# Before a level name on a line of its own: its number (一、 （一） 1. (1)).
-_LEVEL_NUMBERING = re.compile(
-    r"\s*(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（]?\d{1,2}[)）、.．])\s*"
-)
-
-
-def _past_separators(text: str, pos: int, end: int) -> int:
-    """Past the spaces and marks after a level name (产出指标—数量指标：)."""
-    while pos < end and text[pos] in " \u3000—-－/、:：()（）":
-        pos += 1
-    return pos
-
-
 # A level name on its own line that no list knows: short, Chinese only (a wrapped half of
 # a long 三级 name is longer).
 _NAMED_LEVEL = re.compile(r"[\u4e00-\u9fff]{2,6}")
@@ -245,15 +194,15 @@ class _Reader:
     def level_line(self, s: int, e: int) -> bool:
         """A line of 一级/二级 names only (“产出指标”, “产出指标(40分)数量指标”, numbered
         “一、产出指标”, “产出指标—数量指标：”)."""
-        n = _LEVEL_NUMBERING.match(self.text, s, e)
+        n = LEVEL_NUMBERING.match(self.text, s, e)
         s = pos = n.end() if n else s
         seen = False
         while pos < e:
-            m = _level_at(self.text, pos, e, bare="level2" in self.roles, alone=True)
+            m = level_at(self.text, pos, e, bare="level2" in self.roles, alone=True)
             if not m:
                 return False
             seen = True
-            pos = _past_separators(self.text, m.end(), e)
+            pos = past_separators(self.text, m.end(), e)
         if not seen:
             return False
         self._levels(s, e, alone=True)
@@ -291,11 +240,11 @@ class _Reader:
                 or pos == s
                 and (self._bare_level2 or known_name_end(self.text, pos, e) is None)
             )
-            m = _level_at(self.text, pos, e, bare=bare or alone, alone=alone)
+            m = level_at(self.text, pos, e, bare=bare or alone, alone=alone)
             if not m:
                 return pos
-            self._bare_level2 |= m.re in (_BARE_LEVEL2, _BARE_LEVEL2_ALONE)
-            name = re.sub(_LEVEL_SUFFIX + "$", "", m.group())
+            self._bare_level2 |= m.re in (BARE_LEVEL2, BARE_LEVEL2_ALONE)
+            name = re.sub(LEVEL_SUFFIX + "$", "", m.group())
             v = self.g.text(m.start(), m.end(), LOCATOR, value=name)
             self._known_levels = True
             base = name.removesuffix("指标")
@@ -313,7 +262,7 @@ class _Reader:
             else:
                 self.l1, self.l2 = v, None
                 after_level1 = True
-            pos = _past_separators(self.text, m.end(), e)
+            pos = past_separators(self.text, m.end(), e)
 
     def _cost_as_level2(self, pos: int, e: int) -> bool:
         """成本 is a 二级 (under 产出, older templates) where the table has a 二级 column,
@@ -321,8 +270,8 @@ class _Reader:
         (成本经济成本…); on a line of its own it stays a 一级."""
         if "level2" not in self.roles or self.l1 is None:
             return False
-        after = _past_separators(self.text, pos, e)
-        return after < e and _level_at(self.text, after, e, bare=True, alone=True) is None
+        after = past_separators(self.text, pos, e)
+        return after < e and level_at(self.text, after, e, bare=True, alone=True) is None
 
     def row(self, s: int, e: int) -> bool:
         self._named_l1_last = False
