@@ -310,7 +310,8 @@ def rubric_name_end(text: str, start: int, end: int, known: int | None) -> int |
     for p in range(start + 3, min(end - 1, start + 20)):
         # the explanation restates the name (营商环境优化 | 营商环境优化程度) or opens
         # with its own words (受理投诉件数 | 全年受理的…)
-        if text.startswith(text[start : start + 2], p) or _EXPLANATION_START.match(text, p):
+        restated = p - start >= 4 and text.startswith(text[start : start + 4], p)
+        if text[p - 1] != "的" and (restated or _EXPLANATION_START.match(text, p)):
             return p
     m = _RULE_START.search(text, start + 2, end)
     return m.start() if m else None

@@ -154,6 +154,7 @@ class _Reader:
         self._named_l1_last = False  # the line before named a 一级 of our own reading
         self._known_levels = False  # a level name the lists know was read in this table
         self._bare_level2 = False  # a level-2 name without 指标 was read in this table
+        self._full_level2 = False  # and one in full (数量指标) or of the framework (预算执行)
         self.text = g.doc.text
         self.l1: Value | None = None
         self.l2: Value | None = None
@@ -233,12 +234,17 @@ class _Reader:
         after_level1 = False
         while True:
             # A bare 二级 name right after a 一级 one (产出数量…), or opening a line where no
-            # standard 三级 name does (质量设备完好率 …, not 质量达标率) unless the table
-            # writes its 二级 names bare (then 经济效益营商环境… is one more).
+            # standard 三级 name does (质量设备完好率 …, not 质量达标率) in a table that has
+            # written no 二级 name in full (预算执行 …), unless it writes its 二级 names bare
+            # (then 经济效益营商环境… is one more).
             bare = "level2" in self.roles and (
                 after_level1
                 or pos == s
-                and (self._bare_level2 or known_name_end(self.text, pos, e) is None)
+                and (
+                    self._bare_level2
+                    or not self._full_level2
+                    and known_name_end(self.text, pos, e) is None
+                )
             )
             m = level_at(self.text, pos, e, bare=bare or alone, alone=alone)
             if not m:
@@ -255,6 +261,7 @@ class _Reader:
                 or name in EITHER_LEVEL
                 and self._cost_as_level2(m.end(), e)
             ):
+                self._full_level2 |= m.re not in (BARE_LEVEL2, BARE_LEVEL2_ALONE)
                 if self.l1 is not None and against_family(str(self.l1.value), name):
                     self.l1 = None  # a new family whose level-1 name the copy does not show
                 self.l2 = v
