@@ -8,7 +8,8 @@ run of cues and figures: a comparison (比上年 / 较上年度 / 同比 / 与20
 unrelated words (投诉率下降2%, 接待批次减少3批次) is not the item's change. Also: the total
 after its items (…，合计1.90万元), a total that is all one item (…，均为公务接待费), changes
 stated respectively (A、B分别下降5%和12%), a vehicle bought told as a story in a 三公
-paragraph (购置执法车1辆，支出14.5万元), and remarks without money skipped. No change in
+paragraph (购置执法车1辆，支出14.5万元), and remarks without money skipped. Parts in brackets
+after their whole, and figures restated in brackets: three_public_brackets.py. No change in
 words (与上年持平) is a change of 0; a signed change (增减-1.44万元) takes its direction from
 its sign; last year's budget (上年预算…) is neither column. A sentence without an item that
 opens with a comparison (…7.20万元。比上年减少…) goes on about the one item before it, as
@@ -39,6 +40,15 @@ from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.stated_unit import with_stated_unit
 from service.extract.text import Block, sentences
+from service.extract.three_public_brackets import (
+    anchor,
+    asides,
+    parts_brackets,
+    respective_restated,
+    skip_aside,
+    stretch_end,
+    unbroken,
+)
 from service.extract.three_public_runs import (
     RunFigure,
     changes_right_after,
@@ -182,6 +192,7 @@ class _State:
     skip_figure: bool = False  # the next figure is last year's budget (上年预算8万元)
     last_money_end: int = -1
     level: Value | None = None  # the figure read as the item's level, for 均为<item>
+    asides: list[tuple[int, int]] | None = None  # brackets of the item's parts, not its own
 
 
 class _Reader:
@@ -207,7 +218,7 @@ class _Reader:
             extra = _in_context() if items or carry else []
             # A sentence's one item, which the next sentence (or line) may go on about.
             last = last if not items else None
-            for sent in sentences(self.src, para.start, para.end):
+            for sent in unbroken(self.src, sentences(self.src, para.start, para.end)):
                 before = carry + [h for h in items if h.start < sent.start]
                 last = self._sentence(sent, loc, extra, before, last)
             carry = carry + items if items else []
@@ -271,14 +282,16 @@ class _Reader:
         # Budget labels mask too: 一般公共预算 in a label is no budget clause.
         masked = [(h.start, h.end) for h in hits]
         basis = ClauseBasis(self.src, sent.start, sent.end, self.year, masked)
-        paired = respective(self.src, hits)
+        figures, restatements = respective_restated(self.src, hits)
+        paired = respective(self.src, hits) | figures
         runs, done = changes_right_after(self.src, hits)
         later, cut = later_runs(self.src, hits, sent.end)
+        parts = parts_brackets(self.src, hits, sent.start, sent.end)
         for figure in runs + later:
             self._run_figure(hits[figure.index], figure, basis, loc)
         nil = self._nil_groups(hits, basis, loc) | done
         for k, hit in enumerate(hits):
-            column = _column_of(basis, hit.start)
+            column = _column_of(basis, anchor(parts, hit.start))
             if k in nil:
                 continue
             if k in paired:  # 因公出国费、公务接待费分别为0万元、1.20万元
@@ -286,13 +299,18 @@ class _Reader:
                 if found.kind == "money":
                     v = self.g.quantity(found.q, found.offset, f"{loc} cue:分别")
                     self._add(hit.key, column, v)
+                if (b := restatements.get(k)) is not None:  # 1.20万元（上年1.35万元）
+                    self._item(hit, b.end - 1, _State(column, level_read=True), loc, b.start + 1)
                 continue
-            end = hits[k + 1].start if k + 1 < len(hits) else cut
-            level = self._item(hit, end, _State(column=column), loc)
+            end = stretch_end(hits, k, parts, cut)
+            level = self._item(hit, end, _State(column=column, asides=asides(parts, k)), loc)
             for alias in aliases.get(k, []) if level is not None else []:
                 self._add(alias.key, "actual", level)
-        single = len(hits) == 1 and not nil and not paired and not aliases
-        return hits[0] if single and _column_of(basis, hits[0].start) == "actual" else None
+        # A whole with its parts in brackets is the sentence's one item.
+        top = [k for k in range(len(hits)) if anchor(parts, hits[k].start) == hits[k].start]
+        single = len(top) == 1 and not (nil | set(paired)) & set(top) and not aliases
+        one = hits[top[0]] if single else None
+        return one if one and _column_of(basis, one.start) == "actual" else None
 
     def _continued(self, hit: LabelHit, sent: Block, loc: str) -> bool:
         """““三公”经费支出7.20万元。比上年减少1.44万元，下降16.7%。” / “…。上年为8.64万元。”:
@@ -389,8 +407,8 @@ class _Reader:
             if nxt is None:
                 break
             start, stop, kind, found = nxt
-            if skip := self._in_remark(start):
-                pos = skip  # （公务用车保有量2辆）: a remark, not the item's figures
+            if skip := self._in_remark(start) or skip_aside(st.asides, start):
+                pos = skip  # （公务用车保有量2辆）, （其中购置费…）: not the item's figures
                 continue
             if not _clean_gap().fullmatch(self.src, pos, start):
                 # Words between: a direction now belongs to whatever they name (投诉率下降).
