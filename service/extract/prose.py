@@ -24,6 +24,7 @@ from service.extract.clauses import (
     ClauseBasis,
     Hit,
     LabelHit,
+    LabelPatterns,
     find_labels,
     past_change_end,
     quantity_at,
@@ -66,6 +67,22 @@ def _compiled(prefixes: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
     ]
 
 
+@cache
+def _account_labels(proxies: tuple[str, ...]) -> tuple[LabelPatterns, re.Pattern[str]]:
+    """Every money/三公 label with the proxy labels named (``_PROXIES``), and one pattern
+    of them all; made once per combination of proxies (there are four)."""
+    lex = lexicon()
+    labels = LabelPatterns(
+        _compiled(("budget.", "three_public."))
+        + [
+            (path, re.compile(lex.words_pattern(proxy)))
+            for path, proxy, _ in _PROXIES
+            if proxy in proxies
+        ]
+    )
+    return labels, re.compile("|".join(rx.pattern for _, rx in labels))
+
+
 @dataclass
 class Share:
     """“X占Y的p%”: checked against the figures it names."""
@@ -92,9 +109,8 @@ class _Scanner:
         self.year = report_year(g.doc.text)
         # Every money/三公 label takes part, so that one field's label stops another's
         # reading; only budget fields are read here (三公: three_public.py).
-        self.labels = _compiled(("budget.", "three_public.")) + _proxies(g.src)
+        self.labels, self._accounts = _account_labels(_proxies(g.src))
         self.lex = lexicon()
-        self._accounts = re.compile("|".join(rx.pattern for _, rx in self.labels))
         # A label of the accounts with its own figure: a statement before this one.
         self._stated = re.compile(
             rf"(?:{self._accounts.pattern})(?:[^，,；;。\d]{{0,6}}?\d[\d.,]*\s*(?:万元|元|亿元|%)"
@@ -446,20 +462,23 @@ class _Scanner:
                     )
 
 
-def _proxies(text: str) -> list[tuple[str, re.Pattern[str]]]:
+# (field, the lexicon's words of its proxy label, the words whose absence admits it)
+_PROXIES = (
+    ("budget.personnel_expenditure", "personnel_proxy", "personnel_proxy_absent"),
+    ("budget.public_expenditure", "public_proxy", "public_proxy_absent"),
+)
+
+
+def _proxies(text: str) -> tuple[str, ...]:
     """Labels that name a field only in a document without its own words: 工资福利支出 is
     the personnel figure where no 人员经费 and no 对个人和家庭的补助 is named, 商品和服务
     支出 the office figure where no 公用经费 and no 资本性支出 is (basis.py reads no label
-    for them, so a difference they make is a warning, never an error)."""
+    for them, so a difference they make is a warning, never an error). Their names in
+    the lexicon's ``[words]``."""
     lex = lexicon()
-    out: list[tuple[str, re.Pattern[str]]] = []
-    for path, proxy, absent in (
-        ("budget.personnel_expenditure", "personnel_proxy", "personnel_proxy_absent"),
-        ("budget.public_expenditure", "public_proxy", "public_proxy_absent"),
-    ):
-        if not re.search(lex.words_pattern(absent), text):
-            out.append((path, re.compile(lex.words_pattern(proxy))))
-    return out
+    return tuple(
+        proxy for _, proxy, absent in _PROXIES if not re.search(lex.words_pattern(absent), text)
+    )
 
 
 @cache

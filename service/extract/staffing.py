@@ -19,6 +19,7 @@ from service.extract.clauses import (
     ClauseBasis,
     Hit,
     LabelHit,
+    LabelPatterns,
     find_labels,
     report_year,
     respective,
@@ -31,13 +32,15 @@ from service.extract.text import Block, sentences
 
 
 @cache
-def _labels() -> list[tuple[str, re.Pattern[str]]]:
-    return [
-        (e.path, re.compile(pattern))
-        for e in lexicon().fields("staffing.")
-        if e.kind == "count"
-        for pattern in e.label_patterns()
-    ]
+def _labels() -> LabelPatterns:
+    return LabelPatterns(
+        [
+            (e.path, re.compile(pattern))
+            for e in lexicon().fields("staffing.")
+            if e.kind == "count"
+            for pattern in e.label_patterns()
+        ]
+    )
 
 
 def _count_ok(entry: FieldEntry, found: Hit, between: str, alone: bool = False) -> bool:
@@ -133,7 +136,9 @@ def _sentence(g: Grounder, sent: Block, end: int, year: int | None) -> list[Cand
             found is not None
             and "\n" in text[hit.end : found.start]
             and _alone_on_line(text, hit.start, hit.end)
-            and _alone_on_line(text, found.start, found.start + len(text[found.start : found.end].rstrip()))
+            and _alone_on_line(
+                text, found.start, found.start + len(text[found.start : found.end].rstrip())
+            )
         )
         if found is None or not _count_ok(entry, found, text[hit.end : found.start], alone):
             continue

@@ -30,6 +30,7 @@ from service.extract.clauses import (
     ClauseBasis,
     Hit,
     LabelHit,
+    LabelPatterns,
     find_labels,
     quantity_at,
     respective,
@@ -126,13 +127,15 @@ def _tokens() -> re.Pattern[str]:
 
 
 @cache
-def _labels() -> list[tuple[str, re.Pattern[str]]]:
+def _labels() -> LabelPatterns:
     lex = lexicon()
-    return [
-        (item, re.compile(pattern))
-        for item in _ITEMS
-        for pattern in lex.field(f"three_public.{item}.actual").label_patterns()
-    ]
+    return LabelPatterns(
+        [
+            (item, re.compile(pattern))
+            for item in _ITEMS
+            for pattern in lex.field(f"three_public.{item}.actual").label_patterns()
+        ]
+    )
 
 
 @cache
@@ -148,6 +151,12 @@ def _in_context() -> list[tuple[str, re.Pattern[str]]]:
         ("vehicle_purchase", _words("tp_purchase_short")),
         ("vehicle_operation", _words("tp_operation_short")),
     ]
+
+
+@cache
+def _labels_in_context() -> LabelPatterns:
+    """The labels with those of ``_in_context`` (made once: a sentence asks for them)."""
+    return _labels() + _in_context()
 
 
 def _column_of(basis: ClauseBasis, pos: int) -> str:
@@ -215,12 +224,12 @@ class _Reader:
             # Words that are 三公 items only in a paragraph about them, or right after one (a
             # vehicle bought; 购置费 and 运行维护费 named short).
             items = find_labels(self.src, para.start, para.end, _labels())
-            extra = _in_context() if items or carry else []
+            labels = _labels_in_context() if items or carry else _labels()
             # A sentence's one item, which the next sentence (or line) may go on about.
             last = last if not items else None
             for sent in unbroken(self.src, sentences(self.src, para.start, para.end)):
                 before = carry + [h for h in items if h.start < sent.start]
-                last = self._sentence(sent, loc, extra, before, last)
+                last = self._sentence(sent, loc, labels, before, last)
             carry = carry + items if items else []
         return self.out
 
@@ -263,12 +272,12 @@ class _Reader:
         self,
         sent: Block,
         loc: str,
-        extra: list[tuple[str, re.Pattern[str]]],
+        labels: LabelPatterns,
         before: list[LabelHit],
         last: LabelHit | None,
     ) -> LabelHit | None:
         """Reads one sentence; returns its item when it names just one, read in full."""
-        hits = find_labels(self.src, sent.start, sent.end, _labels() + extra)
+        hits = find_labels(self.src, sent.start, sent.end, labels)
         hits = sorted(hits + self._totals_after(sent, hits, before), key=lambda h: h.start)
         self._remarks = [
             (m.start(), m.end())
