@@ -19,7 +19,7 @@ from functools import cache
 
 from service.extract.lexicon import lexicon
 from service.extract.meta.dates import YEAR_NUM, year_value
-from service.extract.pattern_needs import needs
+from service.extract.pattern_needs import NeedsIndex
 from service.records.numbers import COUNT_UNITS, QUANTITY_RE, Quantity, parse_quantity
 
 # Between a label and its figure: what the reports write there (为, 共计, 累计完成, a colon,
@@ -360,18 +360,7 @@ class LabelPatterns:
 
     def __init__(self, patterns: list[tuple[str, re.Pattern[str]]]) -> None:
         self.patterns = list(patterns)
-        self._always: list[int] = []  # patterns that name no text of their own
-        # needed string → the patterns needing it, grouped by the string's first character
-        by_string: dict[str, list[int]] = {}
-        for i, (_, rx) in enumerate(self.patterns):
-            need = needs(rx)
-            if need is None:
-                self._always.append(i)
-            for text in need or ():
-                by_string.setdefault(text, []).append(i)
-        self._by_first: dict[str, list[tuple[str, list[int]]]] = {}
-        for text, indices in by_string.items():
-            self._by_first.setdefault(text[0], []).append((text, indices))
+        self._index = NeedsIndex([rx for _, rx in self.patterns])
 
     def __iter__(self) -> Iterator[tuple[str, re.Pattern[str]]]:
         return iter(self.patterns)
@@ -384,14 +373,7 @@ class LabelPatterns:
 
     def candidates(self, src: str, start: int, end: int) -> list[tuple[str, re.Pattern[str]]]:
         """The patterns that can match in [start, end), in their order."""
-        part = src[start:end]
-        chosen = set(self._always)
-        by_first = self._by_first
-        for ch in set(part).intersection(by_first):
-            for text, indices in by_first[ch]:
-                if text in part:
-                    chosen.update(indices)
-        return [self.patterns[i] for i in sorted(chosen)]
+        return [self.patterns[i] for i in self._index.possible(src, start, end)]
 
 
 def find_labels(src: str, start: int, end: int, patterns: LabelPatterns) -> list[LabelHit]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from service.extract.lexicon import lexicon
+from service.extract.pattern_needs import NeedsIndex
 
 
 def _unanchored(fragment: str) -> str:
@@ -17,14 +18,17 @@ def _unanchored(fragment: str) -> str:
 
 
 _HeaderPatterns = tuple[
-    re.Pattern[str] | None, list[tuple[str, re.Pattern[str] | None, list[re.Pattern[str]]]]
+    re.Pattern[str] | None,
+    list[tuple[str, re.Pattern[str] | None, re.Pattern[str]]],
+    NeedsIndex,
 ]
 _HEADER_PATTERNS: dict[int, tuple[object, _HeaderPatterns]] = {}
 
 
 def _header_patterns(lex: object) -> _HeaderPatterns:
-    """Per indicator field: (role, excludes, header words) compiled once per lexicon, and
-    one pattern matching wherever any header word does (None if they cannot be joined)."""
+    """Per header word of an indicator field: (role, excludes, the word's pattern) compiled
+    once per lexicon, in the lexicon's order; one pattern matching wherever any header word
+    does (None if they cannot be joined); the words indexed by the text they need."""
     held = _HEADER_PATTERNS.get(id(lex))
     if held is not None and held[0] is lex:
         return held[1]
@@ -38,8 +42,10 @@ def _header_patterns(lex: object) -> _HeaderPatterns:
         any_header = re.compile(joined) if joined else None
     except re.error:
         any_header = None
-    _HEADER_PATTERNS[id(lex)] = (lex, (any_header, roles))
-    return any_header, roles
+    words = [(role, excl, rx) for role, excl, frags in roles for rx in frags]
+    held_now = (any_header, words, NeedsIndex([rx for _, _, rx in words]))
+    _HEADER_PATTERNS[id(lex)] = (lex, held_now)
+    return held_now
 
 
 def header_columns(line: str) -> list[str]:
@@ -47,17 +53,17 @@ def header_columns(line: str) -> list[str]:
     Each entry's words are searched anywhere in the line; a match followed by one of its
     excludes (评分|标准, 指标|解释) or inside a longer match of another role is dropped."""
     found: list[tuple[int, int, str]] = []
-    any_header, roles = _header_patterns(lexicon())
+    any_header, words, index = _header_patterns(lexicon())
     if any_header is not None and any_header.search(line) is None:
         return []  # no header word anywhere (most lines): nothing below could match
-    for role, excl, frags in roles:
-        for rx in frags:
-            for m in rx.finditer(line):
-                if m.end() == m.start():
-                    continue
-                if excl and (excl.search(m.group()) or _excluded_after(excl, line, m.end())):
-                    continue
-                found.append((m.start(), m.end(), role))
+    for k in index.possible(line):  # only the words whose text stands in the line
+        role, excl, rx = words[k]
+        for m in rx.finditer(line):
+            if m.end() == m.start():
+                continue
+            if excl and (excl.search(m.group()) or _excluded_after(excl, line, m.end())):
+                continue
+            found.append((m.start(), m.end(), role))
     inside = _inside_longer(found)
     kept = [f for f in found if (f[0], f[1]) not in inside]
     ordered = sorted(kept)

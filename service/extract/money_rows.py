@@ -12,6 +12,7 @@ import re
 from functools import cache
 
 from service.extract.lexicon import lexicon
+from service.extract.pattern_needs import any_of
 from service.extract.three_public_table import three_public_item
 
 # “其中：”, “1、”, “一、”, “（二）” before a row label
@@ -66,8 +67,16 @@ def _lexicon_rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+@cache
+def _any_lexicon_row() -> re.Pattern[str] | None:
+    return any_of([rx for _, rx in _lexicon_rows()])
+
+
 def lexicon_row(key: str) -> str | None:
     """The budget.* path a row label names whole, by the lexicon."""
+    gate = _any_lexicon_row()
+    if gate is not None and gate.fullmatch(key) is None:
+        return None  # most labels name no field: one search says so, not one per field
     return next((p for p, rx in _lexicon_rows() if rx.fullmatch(key)), None)
 
 
@@ -76,10 +85,17 @@ def _line_fields() -> tuple[tuple[re.Pattern[str], str, str], ...]:
     return tuple((re.compile(p), kind, name) for p, kind, name in _LINE_FIELDS)
 
 
+@cache
+def _any_line_field() -> re.Pattern[str] | None:
+    return any_of([rx for rx, _, _ in _line_fields()])
+
+
 def line_field(key: str) -> tuple[str, str] | None:
     """(kind, name) of a 基础数据表 row label (without its lead-in), else None."""
-    for rx, kind, name in _line_fields():
-        if rx.match(key):
-            return kind, name
+    gate = _any_line_field()
+    if gate is None or gate.match(key):
+        for rx, kind, name in _line_fields():
+            if rx.match(key):
+                return kind, name
     item = three_public_item(key)  # the 三公 lexicon's other names (公车运维费 …)
     return ("tp", item) if item is not None else None

@@ -96,3 +96,53 @@ def _in(items: list) -> Needs | None:
         else:
             return None
     return tuple(out) if 0 < len(out) <= _MAX_SET else None
+
+
+class NeedsIndex:
+    """Patterns indexed by the strings their matches need, to tell at once which of them
+    can match in a stretch of text: the stretch's characters are taken once, and only the
+    needed strings starting with one of them are looked for."""
+
+    def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+        self._always: list[int] = []  # patterns that name no text of their own
+        by_string: dict[str, list[int]] = {}
+        for i, rx in enumerate(patterns):
+            need = needs(rx)
+            if need is None:
+                self._always.append(i)
+            for text in need or ():
+                by_string.setdefault(text, []).append(i)
+        # needed string → the patterns needing it, grouped by the string's first character
+        self._by_first: dict[str, list[tuple[str, list[int]]]] = {}
+        for text, indices in by_string.items():
+            self._by_first.setdefault(text[0], []).append((text, indices))
+
+    def possible(self, src: str, start: int = 0, end: int | None = None) -> list[int]:
+        """The indices, in order, of the patterns that can match in ``src[start:end]``."""
+        part = src[start:end]
+        chosen = set(self._always)
+        by_first = self._by_first
+        for ch in set(part).intersection(by_first):
+            for text, indices in by_first[ch]:
+                if text in part:
+                    chosen.update(indices)
+        return sorted(chosen)
+
+
+_GROUP_NUMBERS = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # back-references, conditionals
+
+
+def any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that matches (``match``, ``fullmatch`` or ``search``) where any of
+    ``patterns`` does — the engine backtracks into every alternative — as a gate before
+    asking which one: a row label most often names nothing, and one search answers that
+    instead of one per pattern. None where they cannot be joined without changing what
+    they match (other flags, group numbers referred to, clashing group names)."""
+    if not patterns or len({rx.flags for rx in patterns}) > 1:
+        return None
+    if any(_GROUP_NUMBERS.search(rx.pattern) for rx in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{rx.pattern})" for rx in patterns), patterns[0].flags)
+    except re.error:  # inline flags or a group name used twice
+        return None

@@ -20,6 +20,7 @@ from service.document import Cell
 from service.extract.clauses import report_year
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
+from service.extract.pattern_needs import any_of
 from service.extract.resolve import Candidate
 from service.extract.table_headers import covering, header_key
 from service.records import BudgetLine, Value
@@ -71,8 +72,16 @@ def _specific_first() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(sorted(_item_patterns(), key=lambda p: -_ITEMS.index(p[0])))
 
 
+@cache
+def _any_item() -> re.Pattern[str] | None:
+    return any_of([rx for _, rx in _specific_first()])
+
+
 def _item(text: str) -> str | None:
     key = header_key(text)
+    gate = _any_item()
+    if gate is not None and gate.fullmatch(key) is None:
+        return None  # most words name no item: one search says so, not one per item
     for item, rx in _specific_first():
         if rx.fullmatch(key):
             return item

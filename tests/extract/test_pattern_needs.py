@@ -1,6 +1,7 @@
 """The strings a pattern's match needs (pattern_needs.py) and the label search gated by
 them (clauses.LabelPatterns): a pattern is left out of a sentence only where it cannot
-match there, so labels are found exactly as by running every pattern."""
+match there, so labels are found exactly as by running every pattern; and patterns joined
+into one (any_of) match exactly where one of them does."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import re
 
 import pytest
 
-from service.extract import staffing, three_public
+from service.extract import money_rows, staffing, three_public, three_public_table
 from service.extract.clauses import LabelHit, LabelPatterns, find_labels
-from service.extract.pattern_needs import needs
+from service.extract.pattern_needs import any_of, needs
 from service.extract.prose import _account_labels
 from service.extract.text import sentences
 from service.synth import make_report, render
@@ -94,3 +95,32 @@ def test_a_sentence_without_label_words_runs_no_pattern() -> None:
     keys = {key for key, _ in labels.candidates(text, 0, len(text))}
     assert "budget.total_income" in keys
     assert find_labels(text, 0, len(text), labels)[0] == LabelHit("budget.total_income", 0, 4)
+
+
+def test_any_of_matches_where_one_of_its_patterns_does() -> None:
+    sets = [
+        [rx for _, rx in money_rows._lexicon_rows()],
+        [rx for rx, _, _ in money_rows._line_fields()],
+        [rx for _, rx in three_public_table._specific_first()],
+    ]
+    words = ["支出合计", "基本支出", "公务接待费", "公车运维费", "因公出国(境)费", "本年收入"]
+    for seed, template in ((0, "hunan"), (2, "prose_only")):
+        text = render(make_report(seed, template).spec, "txt")[0].decode()
+        words += [w for line in text.splitlines() for w in (line, line[:4], line[-6:])]
+    hits = 0
+    for patterns in sets:
+        joined = any_of(patterns)
+        assert joined is not None
+        for word in words:
+            full = any(rx.fullmatch(word) for rx in patterns)
+            assert (joined.fullmatch(word) is not None) == full
+            assert (joined.match(word) is not None) == any(rx.match(word) for rx in patterns)
+            hits += full
+    assert hits >= 6  # the listed labels at least
+
+
+def test_any_of_refuses_what_it_cannot_join() -> None:
+    assert any_of([re.compile(r"(收入)\1"), re.compile("支出")]) is None  # group numbers
+    assert any_of([re.compile("收入", re.IGNORECASE), re.compile("支出")]) is None
+    assert any_of([re.compile("(?P<a>收入)"), re.compile("(?P<a>支出)")]) is None
+    assert any_of([]) is None
