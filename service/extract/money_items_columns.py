@@ -14,6 +14,7 @@ does, as for a row of an upright table.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from service.document import Cell
 from service.extract.money_columns import money_columns
@@ -23,8 +24,10 @@ from service.records.numbers import is_blank, parse_quantity
 Rows = list[list[Cell | None]]
 
 
+@lru_cache(maxsize=8192)
 def names_budget_item(text: str) -> bool:
-    """A header word naming a budget line (基本支出, 支出合计 …), not a 三公 item."""
+    """A header word naming a budget line (基本支出, 支出合计 …), not a 三公 item. Cached:
+    the readers of text lines try the same words again and again."""
     key = LINE_LABEL_PREFIX.sub("", re.sub(r"\s+", "", text)).rstrip(":：")
     if not key or is_item(key):
         return False

@@ -14,7 +14,7 @@ Must not read the layout with the items as rows (three_public_rows.py, tables.py
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from service.document import Cell
 from service.extract.clauses import report_year
@@ -77,7 +77,10 @@ def _any_item() -> re.Pattern[str] | None:
     return any_of([rx for _, rx in _specific_first()])
 
 
+@lru_cache(maxsize=8192)
 def _item(text: str) -> str | None:
+    # Cached: the readers of text lines ask about the same words again and again (a line
+    # is tried as a header by several of them), and the answer is the lexicon's alone.
     key = header_key(text)
     gate = _any_item()
     if gate is not None and gate.fullmatch(key) is None:
