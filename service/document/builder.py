@@ -72,9 +72,14 @@ class DocumentBuilder:
 
     def _write(self, text: str) -> Span:
         start = self._length
+        self._append(text)
+        return Span(start=start, end=self._length)
+
+    def _append(self, text: str) -> None:
+        """``_write`` for a separator whose span nobody keeps (a line's newline): no Span
+        is built for it (a model per line of a long document)."""
         self._parts.append(text)
         self._length += len(text)
-        return Span(start=start, end=self._length)
 
     @property
     def current_page(self) -> int:
@@ -138,7 +143,7 @@ class DocumentBuilder:
             self.add_blank()
             return None
         span = self._write(text)
-        self._write("\n")
+        self._append("\n")
         self._lines.append(
             Line(
                 page=page,

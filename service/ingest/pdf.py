@@ -231,8 +231,9 @@ def _read_loaded_page(
         tables += find_borderless(chars, sizes, taken, (number, size[1]), before)
     fragments = []
     i = 0
+    any_taken = any(taken)  # a page of prose has no table's characters to leave out
     for line, font_size in lines:
-        kept = [ch for k, ch in enumerate(line) if not taken[i + k]]
+        kept = [ch for k, ch in enumerate(line) if not taken[i + k]] if any_taken else line
         i += len(line)
         fragment = _fragment(kept, font_size)
         if fragment is not None:
@@ -272,8 +273,10 @@ def _char_lines(page: pymupdf.Page, t: Transform) -> list[tuple[list[Char], floa
             size = 0.0
             for span in line["spans"]:
                 size = max(size, span["size"])
-                for ch in span["chars"]:
-                    chars.append((ch["c"], *_to_display(ch["bbox"], t)))
+                if t is None:  # an upright page (most): the boxes as they are
+                    chars += [(ch["c"], *ch["bbox"]) for ch in span["chars"]]
+                else:
+                    chars += [(ch["c"], *_to_display(ch["bbox"], t)) for ch in span["chars"]]
             if chars:
                 out.append((chars, size))
     return out
@@ -283,13 +286,8 @@ def _fragment(chars: list[Char], font_size: float) -> Fragment | None:
     text = "".join(ch[0] for ch in chars)
     if not text.strip():
         return None
-    inked = [ch for ch in chars if not ch[0].isspace()]
-    box = (
-        min(ch[1] for ch in inked),
-        min(ch[2] for ch in inked),
-        max(ch[3] for ch in inked),
-        max(ch[4] for ch in inked),
-    )
+    _, x0, y0, x1, y1 = zip(*(ch for ch in chars if not ch[0].isspace()), strict=True)
+    box = (min(x0), min(y0), max(x1), max(y1))
     return Fragment(text, box, font_size or (box[3] - box[1]))
 
 
