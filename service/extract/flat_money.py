@@ -369,9 +369,11 @@ def _two_line_header(
     each column's words as one line would name it (2023年预算数 …); else None."""
     s, e = upper
     name = _name_words().match(text, s, e)
-    periods = _covering(_PERIODS, text[name.end() : e]) if name else None
-    kinds = _covering(_column_words(), text[slice(*lower)])
-    if name is None or not periods or not kinds:
+    if name is None:  # most lines: the lower line is not read
+        return None
+    periods = _covering(_PERIODS, text[name.end() : e])
+    kinds = _covering(_column_words(), text[slice(*lower)]) if periods else None
+    if not periods or not kinds:
         return None
     words = stacked_words([name.group(), *(m.group() for m in periods)], [m.group() for m in kinds])
     if words is None:

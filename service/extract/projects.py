@@ -13,6 +13,8 @@ budget totals (prose.py does).
 
 from __future__ import annotations
 
+import bisect
+import operator
 import re
 
 from service.extract.enumerate import (
@@ -340,11 +342,7 @@ _LIST_LINE = re.compile(
 def _line_units(g: Grounder, para: Block) -> list[tuple[int, int]]:
     """The lines of a paragraph when two or more open it as list lines (see ``_LIST_LINE``):
     lines with no sentence end that the prose view joined as a wrapped paragraph."""
-    doc = g.doc.text
-    starts = [para.start]
-    for i in range(para.start + 1, para.end):
-        if "\n" in doc[g.to_doc(i - 1, i)[0] : g.to_doc(i, i + 1)[0]]:
-            starts.append(i)
+    starts = _wrapped_line_starts(g, para)
     if len(starts) < 2:
         return []
     spans = list(zip(starts, [*starts[1:], para.end], strict=True))
@@ -355,6 +353,33 @@ def _line_units(g: Grounder, para: Block) -> list[tuple[int, int]]:
         return []
     # what follows the list (a table's title joined on) is a unit of its own
     return spans[:n] + ([(spans[n][0], para.end)] if n < len(spans) else [])
+
+
+def _wrapped_line_starts(g: Grounder, para: Block) -> list[int]:
+    """The paragraph's start and each view offset ``i`` whose character came from a line
+    after the one of ``i - 1`` (a line break of the document stands between them). Found
+    from the document's line breaks by bisection over the view's offsets (rising within a
+    paragraph), not by mapping every character of the paragraph back."""
+    doc = g.doc.text
+    offsets = g.view.offsets if g.view is not None else None
+    rising = offsets is not None and all(
+        map(operator.lt, offsets[para.start : para.end - 1], offsets[para.start + 1 : para.end])
+    )
+    if offsets is None or not rising:
+        return [para.start] + [
+            i
+            for i in range(para.start + 1, para.end)
+            if "\n" in doc[g.to_doc(i - 1, i)[0] : g.to_doc(i, i + 1)[0]]
+        ]
+    starts = [para.start]
+    # a break at p lies between i - 1 and i where offsets[i - 1] <= p < offsets[i]
+    p = doc.find("\n", offsets[para.start], offsets[para.end - 1])
+    while p != -1:
+        i = bisect.bisect_right(offsets, p, para.start, para.end)
+        if para.start < i < para.end and i != starts[-1]:
+            starts.append(i)
+        p = doc.find("\n", p + 1, offsets[para.end - 1])
+    return starts
 
 
 def _opened(text: str, para_start: int, at: int) -> bool:
