@@ -14,6 +14,7 @@ gives its level to the rows below it. Must not read budget figures (a row needs 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import framework_levels
@@ -25,6 +26,7 @@ from service.extract.indicators import (
     indicator_quantity,
     level2_family,
 )
+from service.extract.pattern_needs import needs
 from service.records import Indicator, Value
 from service.records.numbers import parse_quantity
 
@@ -86,6 +88,22 @@ _HEADING = re.compile(
 )
 _LEAD_SPACE = re.compile(r"\s*")
 _CLAUSE = re.compile(r"[，,；;、]")
+
+
+@cache
+def _row_words() -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The words a row needs (pattern_needs.py): one of a score's, and one of a target's
+    or an actual's (in its own clause or after the name); None where a pattern names none."""
+    value_needs = [needs(_TARGET), needs(_ACTUAL), needs(_INLINE_ACTUAL)]
+    values = None if None in value_needs else tuple(w for n in value_needs for w in n)
+    return needs(_SCORE), values
+
+
+def _may_hold_row(text: str) -> bool:
+    """Whether ``text`` holds the words a row needs (a clause is part of the text, so a
+    pattern whose words the text lacks matches in none of its clauses)."""
+    score, values = _row_words()
+    return all(group is None or any(w in text for w in group) for group in (score, values))
 
 
 def _level_like(name: str) -> bool:
@@ -227,6 +245,8 @@ class _SentenceReader:
     def row(self, s: int, e: int) -> Indicator | None:
         lead = _LEAD.match(self.src, s, e)
         s = lead.end() if lead else s
+        if not _may_hold_row(self.src[s:e]):
+            return None  # most sentences: no score word, or no target or actual word
         found: dict[str, tuple[int, int]] = {}
         name_end = None
         for cs, ce in _clauses(self.src, s, e):
