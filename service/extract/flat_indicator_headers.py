@@ -127,10 +127,20 @@ def _excluded_after(excl: re.Pattern[str], line: str, pos: int) -> bool:
     return bool(excl.match(line, pos)) and not _starts_header(line, pos)
 
 
+def may_name_points(line: str) -> bool:
+    """Whether a header word of the points (分值, 得分) can stand in ``line``: both a 自评表
+    header and a rubric's name one, so a line without is neither (one look at the words
+    the patterns need instead of reading the line's header words)."""
+    _, words, index = _header_patterns(lexicon())
+    return any(words[k][0] in ("weight", "score") for k in index.possible(line))
+
+
 def rubric_columns(line: str) -> list[str]:
     """The columns of a glued scoring-rubric header line in order, ``other`` for one no
     field takes (指标解释, 评分标准: the lexicon's ``indicator_ignored_headers``); [] when
     the line is none: it must name an indicator and points, and no target or actual."""
+    if len(line) > 60 or re.search(r"[，。；、,;]", line):
+        return []  # a sentence: its header words are not read
     roles = header_columns(line)
     if (
         "level3" not in roles

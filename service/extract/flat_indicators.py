@@ -21,6 +21,7 @@ from service.document import Line
 from service.extract.flat_indicator_headers import (
     header_columns,
     is_header,
+    may_name_points,
     rubric_columns,
     two_row_header,
 )
@@ -567,6 +568,8 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
     for s, e in _line_spans(g, lines):
         if reader is None:
             squeezed = re.sub(r"\s+", "", text[s:e])
+            if not may_name_points(squeezed):
+                continue  # neither header nor rubric: both name the points (most lines)
             roles = header_columns(squeezed)
             if is_header(roles):
                 reader = _Reader(g, roles)
