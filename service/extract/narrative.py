@@ -193,6 +193,16 @@ def measures(g: Grounder, root: Section) -> list[ListItem]:
     return [item for kind, item in narrative_lists(g, root) if kind == MEASURE]
 
 
+def problems_and_measures(g: Grounder, root: Section) -> tuple[list[ListItem], list[ListItem]]:
+    """``problems`` and ``measures`` from one reading of the lists (each alone reads them
+    all and keeps its kind)."""
+    lists = narrative_lists(g, root)
+    return (
+        [item for kind, item in lists if kind == PROBLEM],
+        [item for kind, item in lists if kind == MEASURE],
+    )
+
+
 def narrative_lists(g: Grounder, root: Section) -> list[tuple[str, ListItem]]:
     """Every item of 存在的问题 and 改进措施, each tagged PROBLEM or MEASURE, in document
     order: under their headings (a combined heading holds both), and after a run-in heading

@@ -122,8 +122,7 @@ def collect(
         a for a in narrative.achievements(gv, sections, ((c.path, c.value) for c in candidates))
         if not (a.text.source and taken(a.text.source.span))
     ]  # fmt: skip
-    export.problems = narrative.problems(g, sections)
-    export.measures = narrative.measures(g, sections)
+    export.problems, export.measures = narrative.problems_and_measures(g, sections)
     shares = [ShareStatement(s.part_path, s.whole_path, s.part, s.percent) for s in prose.shares]
     return candidates, export, shares
 
