@@ -21,6 +21,7 @@ _ITEM_START = re.compile(
     r"\d{1,2}\s*[、.](?!\d)|附\s*件|[-•·]\s)"
 )
 _SENTENCE_END = "。；;!?！？"
+_SENTENCE_MARK = re.compile(f"[{re.escape(_SENTENCE_END)}]")
 # Page furniture a PDF reader keeps as lines: “- 1 -”, “第 2 页 共 9 页”, “3/9”.
 PAGE_NUMBER = re.compile(
     r"\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -247,10 +248,10 @@ def _next_break(text: str, i: int, end: int, page_break: int) -> int:
 def sentences(text: str, start: int, end: int) -> Iterator[Block]:
     """Sentences of text[start:end], cut after 。；!? (the mark stays in the sentence)."""
     s = start
-    for i in range(start, end):
-        if text[i] in _SENTENCE_END:
-            if text[s : i + 1].strip():
-                yield Block(s, i + 1)
-            s = i + 1
+    for m in _SENTENCE_MARK.finditer(text, start, end):  # not a test per character
+        i = m.start()
+        if text[s : i + 1].strip():
+            yield Block(s, i + 1)
+        s = i + 1
     if text[s:end].strip():
         yield Block(s, end)
