@@ -491,7 +491,9 @@ def glued_blocks(
         if rows and (glued or not re.fullmatch(r"项目", words[0])):
             unit = caption_unit(text, spans, i + 1)  # 项目名称 预算数 决算数（单位：元）
             m = UNIT_IN_HEADER.search(text[s:e])
-            unit = (m.group(1) if m else unit) or _note_unit(text, rows) or _unit_by_size(text, rows)
+            unit = (
+                (m.group(1) if m else unit) or _note_unit(text, rows) or _unit_by_size(text, rows)
+            )
             table = lines_table(text, len(out), lines[i].page, [(header[0], header[1:]), *rows])
             taken = {lines[k].span.start for k in range(i, j)}
             out.append(GluedBlock(table, words, unit, taken))

@@ -238,7 +238,11 @@ class TableMapper:
                 continue
             if any(t == "编制数" or t.endswith("编制数") for t in texts):
                 self._staffing(rows, i, loc)
-            elif roles and (name_col := project_name_col(texts)) is not None and names_projects(texts):
+            elif (
+                roles
+                and (name_col := project_name_col(texts)) is not None
+                and names_projects(texts)
+            ):
                 # the name column is the header's first row's (merged down a two-row one)
                 i = self._project_table(rows, head, roles, loc, name_col)
                 continue

@@ -308,7 +308,9 @@ def _is_wrap(line: str, text: str) -> bool:
     return line[:2].strip(" \u3000") == "" and not is_figure(text)
 
 
-_HEADING = re.compile(r"[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|第.{1,3}[章节部分]")
+_HEADING = re.compile(
+    r"[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|第.{1,3}[章节部分]"
+)
 
 
 def _wraps_first_cell(
@@ -324,7 +326,9 @@ def _wraps_first_cell(
     (p, cell), nxt = first[0], header[1][0]
     column = _display(header_line, nxt, True)
     fits = _display(text, len(text), True) <= column  # no wider than the column
-    return fits and column - _display(above, p + len(cell), True) <= _header_gap(header_line, header)
+    return fits and column - _display(above, p + len(cell), True) <= _header_gap(
+        header_line, header
+    )
 
 
 def _header_gap(header_line: str, header: list[tuple[int, str]]) -> int:
