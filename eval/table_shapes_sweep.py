@@ -13,9 +13,16 @@ from __future__ import annotations
 
 import argparse
 import collections
+import signal
 import time
 
 from tests.extract.table_shapes import mismatches, read, shape_for
+
+SECONDS_PER_SEED = 10  # a reading past this is a failure of its own (a hang), not a wait
+
+
+def _too_long(signum: int, frame: object) -> None:
+    raise TimeoutError(f"read took over {SECONDS_PER_SEED} s")
 
 
 def main() -> None:
@@ -30,19 +37,23 @@ def main() -> None:
     failed: collections.Counter[tuple[str, str]] = collections.Counter()
     failures = []
     started = time.perf_counter()
+    signal.signal(signal.SIGALRM, _too_long)
     for seed in range(args.start, args.start + args.seeds):
         s = shape_for(seed, args.fmt, args.kind)
+        signal.alarm(SECONDS_PER_SEED)
         try:
             wrong = mismatches(s, read(s))
-        except Exception as exc:  # a crash is a failure of its own kind
+        except Exception as exc:  # a crash or a hang is a failure of its own kind
             wrong = [f"crash: {exc!r}"]
+        finally:
+            signal.alarm(0)
         values = [(k, v) for k, v in s.axes.items()]
         tried.update(values)
         if wrong:
             failed.update(values)
             failures.append((seed, s.axes, wrong))
     took = time.perf_counter() - started
-    print(f"{len(failures)} of {args.seeds} seeds fail ({took:.0f} s)")
+    print(f"{len(failures)} of {args.seeds} seeds fail ({took:.0f} s)", flush=True)
     rows = sorted(tried, key=lambda kv: (kv[0], -failed[kv] / tried[kv]))
     axis = None
     for kv in rows:

@@ -24,7 +24,14 @@ import pymupdf
 from service.extract.rules import extract_rules
 from service.ingest import read_document
 from service.records import ReportExport
-from tests.ingest.pdfgen import draw_table, new_page, text_width, to_bytes, write_lines, write_text_table
+from tests.ingest.pdfgen import (
+    draw_table,
+    new_page,
+    text_width,
+    to_bytes,
+    write_lines,
+    write_text_table,
+)
 
 YEAR = 2023
 KINDS = ("money", "tp_rows", "tp_cols", "projects")
@@ -32,12 +39,34 @@ FORMATS = (
     "txt_tab", "txt_spaces", "txt_pipes", "txt_cells", "docx", "pdf_ruled", "pdf_borderless", "html"
 )  # fmt: skip
 WORDS = {
-    "budget": ("预算数", "年初预算", "年初预算数", "调整后预算", "全年预算数", "预算安排数", "预算金额"),
+    "budget": (
+        "预算数",
+        "年初预算",
+        "年初预算数",
+        "调整后预算",
+        "全年预算数",
+        "预算安排数",
+        "预算金额",
+    ),
     "actual": (
-        "决算数", "实际支出", "支出数", "执行数", "全年执行数", "本年决算", "本年支出", f"{YEAR}年决算",
+        "决算数",
+        "实际支出",
+        "支出数",
+        "执行数",
+        "全年执行数",
+        "本年决算",
+        "本年支出",
+        f"{YEAR}年决算",
         "实际完成",
     ),  # fmt: skip
-    "previous": ("上年决算", "上年数", "上年同期", "上年实际", f"{YEAR - 1}年决算", f"{YEAR - 1}年"),
+    "previous": (
+        "上年决算",
+        "上年数",
+        "上年同期",
+        "上年实际",
+        f"{YEAR - 1}年决算",
+        f"{YEAR - 1}年",
+    ),
     "change": ("增减额", "增减", "比上年增减", "同比增减"),
     "change_pct": ("增减率", "增长率", "同比%"),
 }
@@ -127,7 +156,7 @@ def _pct_text(value: float, bare: bool) -> str:
 
 def shape_for(seed: int, fmt: str | None = None, kind: str | None = None) -> Shape:
     """The combination seed ``seed`` picks (``fmt`` and ``kind`` fixed when given)."""
-    rng = random.Random(seed)
+    rng = random.Random(f"table-shapes-{seed}")  # a string seed: near seeds far apart
     s = Shape(seed=seed, kind=kind or rng.choice(KINDS), fmt=fmt or rng.choice(FORMATS))
     a = s.axes
     a["kind"], a["fmt"] = s.kind, s.fmt
@@ -224,77 +253,81 @@ def _upright(s: Shape, rng: random.Random, roles: list[str]) -> None:
     """Items as rows: a label column, the value columns, maybe 序号, 执行率, 备注."""
     a = s.axes
     values = _order(rng, roles, a["order"])
-    if a["two_level"] == "yes":  # a period's columns stand together
+    two = a["two_level"] == "yes"
+    if two:  # a period's columns stand together
         this = [r for r in values if r in ("budget", "actual")]
         last = [r for r in values if r == "previous"]
         moved = [r for r in values if r not in ("budget", "actual", "previous")]
         values = (last + this if a["order"] == "previous_first" else this + last) + moved
-    if a["rate"] == "yes":
-        values.insert(values.index("actual") + 1, "rate")
-    label_word = {"money": "项目", "tp_rows": "项目", "projects": a.get("name_word", "项目名称")}[
-        s.kind
-    ]
+    if a["rate"] == "yes":  # beside the actual, or after the periods' columns
+        values.insert(len(values) if two else values.index("actual") + 1, "rate")
     cols = (["serial"] if a["serial"] == "yes" else []) + ["label"]
     if s.kind == "tp_rows" and a["vehicle"] == "group":
         cols.append("sublabel")
     cols += values + (["remark"] if a["remark"] == "yes" else [])
     s.n_cols = len(cols)
     s.figure_cols = {c for c, r in enumerate(cols) if r in WORDS or r == "rate"}
-    two = a["two_level"] == "yes"
     top = 0
     if a["unit_at"] == "title_row":
         s.cells.append((0, 0, 1, s.n_cols, f"金额单位：{a['unit']}"))
         top = 1
+    _upright_header(s, cols, top, two)
+    body = top + 1 + two
+    rows = _body_rows(s, rng)
+    for k in range(len(rows)):
+        _upright_row(s, cols, body + k, rows, k)
+    s.n_rows = body + len(rows)
+    _captions(s)
+
+
+def _upright_header(s: Shape, cols: list[str], top: int, two: bool) -> None:
+    """One header row, or two with the periods over their kinds (the other words merged
+    down over both rows)."""
+    label_word = s.axes.get("name_word", "项目名称") if s.kind == "projects" else "项目"
     head_rows = 2 if two else 1
     c = 0
     while c < len(cols):
         role = cols[c]
-        word = {"serial": "序号", "label": label_word, "sublabel": "", "remark": "备注"}.get(role)
         if two and role in ("budget", "actual", "previous"):
-            period = "last" if role == "previous" else "this"
+            period = _period_of(role)
             span = 1
             while c + span < len(cols) and _period_of(cols[c + span]) == period:
                 span += 1
-            s.cells.append((top, c, 1, span, PERIODS[period][s.seed % 3]))
+            s.cells.append((top, c, 1, span, PERIODS[period or "this"][s.seed % 3]))
             for k in range(span):
                 s.cells.append((top + 1, c + k, 1, 1, _header_word(s, cols[c + k], True)))
             c += span
             continue
-        if role == "label" and "sublabel" in cols:
-            s.cells.append((top, c, head_rows, 2, label_word))
-            c += 2
-            continue
-        s.cells.append((top, c, head_rows, 1, word if word is not None else _header_word(s, role, False)))
-        c += 1
-    body = top + head_rows
-    rows = _body_rows(s, rng)
-    for k, (label, sub, figs, name_wrap) in enumerate(rows):
-        r = body + k
-        for c, role in enumerate(cols):
-            text = ""
-            if role == "serial":  # the items numbered, the 合计 not
-                text = "" if label == "合计" else str(sum(row[0] != "合计" for row in rows[:k]) + 1)
-            elif role == "label":
-                text = label
-                if name_wrap is not None:
-                    s.wrapped[(r, c)] = name_wrap
-                if label == _TP_ITEMS["vehicle"] and sub:  # merged down over its parts
-                    s.cells.append((r, c, _group_span(rows, k), 1, text))
-                    continue
-            elif role == "sublabel":
-                text = sub
-            elif role == "remark":
-                text = "" if k % 2 else "按计划执行"
-            elif role == "rate":
-                if figs.get("budget"):
-                    text = f"{figs['actual'] / figs['budget'] * 100:.1f}%"
-            elif role in figs:
-                text = _figure_text(s, role, figs[role])
-            if text or role != "sublabel":
-                if text:
-                    s.cells.append((r, c, 1, 1, text))
-    s.n_rows = body + len(rows)
-    _captions(s)
+        width = 2 if role == "label" and "sublabel" in cols else 1
+        word = {"serial": "序号", "label": label_word, "remark": "备注"}.get(role)
+        s.cells.append((top, c, head_rows, width, word or _header_word(s, role, False)))
+        c += width
+
+
+def _upright_row(s: Shape, cols: list[str], r: int, rows: list, k: int) -> None:
+    """Body row ``k`` (of ``rows``) at grid row ``r``."""
+    label, sub, figs, name_wrap = rows[k]
+    for c, role in enumerate(cols):
+        text = ""
+        if role == "serial":  # the items numbered, the 合计 not
+            text = "" if label == "合计" else str(sum(row[0] != "合计" for row in rows[:k]) + 1)
+        elif role == "label":
+            text = label
+            if name_wrap is not None:
+                s.wrapped[(r, c)] = name_wrap
+            if label == _TP_ITEMS["vehicle"] and sub:  # merged down over its parts
+                s.cells.append((r, c, _group_span(rows, k), 1, text))
+                continue
+        elif role == "sublabel":
+            text = sub
+        elif role == "remark":
+            text = "" if k % 2 else "按计划执行"
+        elif role == "rate" and figs.get("budget"):
+            text = f"{figs['actual'] / figs['budget'] * 100:.1f}%"
+        elif role in figs:
+            text = _figure_text(s, role, figs[role])
+        if text:
+            s.cells.append((r, c, 1, 1, text))
 
 
 def _period_of(role: str) -> str | None:
@@ -354,6 +387,15 @@ def _body_rows(
             wrap = (name[:8], name[8:]) if a["wrap"] == "yes" else None
             out.append((name, "", figs, wrap))
         return _with_total(out, total, a["total_at"])
+    return _tp_body_rows(s, rng, roles)
+
+
+def _tp_body_rows(
+    s: Shape, rng: random.Random, roles: list[str]
+) -> list[tuple[str, str, dict[str, float], tuple[str, str] | None]]:
+    """The 三公 items as rows: the 公务用车 parts as 其中 rows or beside a merged group."""
+    a = s.axes
+    out: list[tuple[str, str, dict[str, float], tuple[str, str] | None]] = []
     figures = _tp_figures(rng, nil=a["nil"] != "0" or rng.random() < 0.5)
     items = ["overseas", "reception"]
     if a["vehicle"] == "whole":
@@ -370,9 +412,11 @@ def _body_rows(
         if a["vehicle"] == "group" and item.startswith("vehicle"):
             first = items[k - 1] == "reception"
             label = _TP_ITEMS["vehicle"] if first else ""
-            sub = {"vehicle": "小计", "vehicle_purchase": "购置费", "vehicle_operation": "运行维护费"}[
-                item
-            ]
+            sub = {
+                "vehicle": "小计",
+                "vehicle_purchase": "购置费",
+                "vehicle_operation": "运行维护费",
+            }[item]
         s.fields.update(_tp_expect(item, figs, roles))
         out.append((label, sub, figs, None))
     if a["total_at"] != "absent":
@@ -430,7 +474,11 @@ def _tp_columns(s: Shape, rng: random.Random, roles: list[str]) -> None:
             parts = [k for k in ("vehicle", "vehicle_purchase", "vehicle_operation") if k in cols]
             s.cells.append((top, c, 1, len(parts), "公务用车购置及运行维护费"))
             for k, part in enumerate(parts):
-                word = {"vehicle": "小计", "vehicle_purchase": "购置费", "vehicle_operation": "运行维护费"}
+                word = {
+                    "vehicle": "小计",
+                    "vehicle_purchase": "购置费",
+                    "vehicle_operation": "运行维护费",
+                }
                 s.cells.append((top + 1, c + k, 1, 1, word[part]))
             c += len(parts)
             continue
@@ -594,7 +642,7 @@ def _pdf(s: Shape) -> bytes:
         wrap = s.wrapped.get((r, c))
         cells.append((r, c, rs, cs, "\n".join(wrap) if wrap else text))
     widths = [0.0] * s.n_cols
-    for r, c, _, cs, text in cells:
+    for _, c, _, cs, text in cells:
         if cs == 1:
             longest = max((text_width(p, _FONT) for p in text.split("\n")), default=0)
             widths[c] = max(widths[c], longest + 12)
@@ -606,7 +654,9 @@ def _pdf(s: Shape) -> bytes:
     y = drawn[-1].rect.y1 + 12
     if s.fmt == "pdf_ruled":
         heights = [
-            _FONT * 1.3 * max(1, *(len(t.split("\n")) for (r, _, rs, _, t) in cells if r == row and rs == 1))
+            _FONT
+            * 1.3
+            * max(1, *(len(t.split("\n")) for (r, _, rs, _, t) in cells if r == row and rs == 1))
             + 8
             for row in range(s.n_rows)
         ]

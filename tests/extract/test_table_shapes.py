@@ -8,10 +8,32 @@ import pytest
 
 from tests.extract.table_shapes import FORMATS, covering_sample, mismatches, read, shape_for
 
-CASES = [(fmt, seed) for fmt in FORMATS for seed in covering_sample(fmt)]
+# Shapes not read yet (issue #11), strict so that a fix shows: spaced text whose two-level
+# header (本年 over 预算数 | 决算数) or 公务用车 group rows with an empty nil row above lose
+# columns, and a borderless PDF 三公 table with items as columns whose nil (—) column
+# and split vehicle header are placed wrong.
+KNOWN_FAILING = {
+    ("txt_spaces", 0),
+    ("txt_spaces", 41),
+    ("txt_spaces", 46),
+    ("txt_spaces", 84),
+    ("pdf_borderless", 15),
+}
+CASES = [
+    pytest.param(
+        fmt,
+        seed,
+        id=f"{fmt}-{seed}",
+        marks=[pytest.mark.xfail(strict=True, reason="shape not read yet")]
+        if (fmt, seed) in KNOWN_FAILING
+        else [],
+    )
+    for fmt in FORMATS
+    for seed in covering_sample(fmt)
+]
 
 
-@pytest.mark.parametrize(("fmt", "seed"), CASES, ids=[f"{f}-{s}" for f, s in CASES])
+@pytest.mark.parametrize(("fmt", "seed"), CASES)
 def test_every_stated_figure_is_read(fmt: str, seed: int) -> None:
     shape = shape_for(seed, fmt)
     assert mismatches(shape, read(shape)) == [], shape.axes
@@ -19,7 +41,9 @@ def test_every_stated_figure_is_read(fmt: str, seed: int) -> None:
 
 def test_the_sample_covers_every_axis_value_in_each_format() -> None:
     for fmt in FORMATS:
-        drawn = {(k, v) for seed in covering_sample(fmt) for k, v in shape_for(seed, fmt).axes.items()}
+        drawn = {
+            (k, v) for seed in covering_sample(fmt) for k, v in shape_for(seed, fmt).axes.items()
+        }
         assert ("kind", "tp_cols") in drawn and ("unit_at", "note") in drawn
         assert ("two_level", "yes") in drawn and ("vehicle", "group") in drawn
 
