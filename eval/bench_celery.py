@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import select  # noqa: E402
 
+from eval.throwaway import start_worker, stop_groups  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.jobs.celery_app import make_celery, worker_context  # noqa: E402
 from service.jobs.intake import accept_upload, check_upload  # noqa: E402
@@ -184,13 +184,7 @@ def run(
                 statuses = [d.status for d in docs if d is not None]
                 pages = sum((d.page_count or 0) for d in docs if d is not None)
         finally:
-            for proc in procs:
-                os.killpg(proc.pid, signal.SIGTERM)
-            for proc in procs:
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+            stop_groups(procs)
             ctx.engine.dispose()
     return {
         "workers": workers,
@@ -232,23 +226,8 @@ def _wait_all_over(ctx, timeout: float) -> None:
 
 
 def _start_worker(settings: Settings, scratch: Path, split_pages: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "JIXIAO_QUEUE__SPLIT_PAGES": str(split_pages),
-        "JIXIAO_DATA_DIR": str(scratch),
-        "JIXIAO_DATABASE_URL": settings.resolved_database_url,
-        "JIXIAO_STORAGE__PATH": str(settings.storage_dir),
-        "JIXIAO_QUEUE__BROKER_URL": settings.queue.broker_url or "",
-        "JIXIAO_QUEUE__PREFIX": settings.queue.prefix,
-    }
-    log = (scratch.parent / f"{scratch.name}.log").open("ab")
-    return subprocess.Popen(
-        [str(Path(sys.executable).parent / "jixiao"), "worker", "--concurrency", "1"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    return start_worker(
+        settings, scratch, {"JIXIAO_QUEUE__SPLIT_PAGES": str(split_pages)}, cwd=REPO
     )
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_celery import big_scan, private_redis, uptime  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
+from eval.throwaway import start_worker, stop_groups  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.jobs.celery_app import make_celery, worker_context  # noqa: E402
 from service.jobs.intake import accept_upload, check_upload  # noqa: E402
@@ -125,13 +125,7 @@ def run(scan: bytes, warmup: bytes, broker: str, workers: int, split: int, threa
                 job = session.get(Job, job_id)
                 status = str(job.status) if job else "gone"
         finally:
-            for proc in procs:
-                os.killpg(proc.pid, signal.SIGTERM)
-            for proc in procs:
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+            stop_groups(procs)
             ctx.engine.dispose()
     result = {
         "workers": workers,
@@ -177,28 +171,14 @@ def _wait(ctx, over, timeout: float) -> None:
 
 
 def _start_worker(settings: Settings, scratch: Path, split: int, threads: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
+    extra = {
         "JIXIAO_QUEUE__SPLIT_PAGES": str(split),
         "JIXIAO_OCR__THREADS": str(threads),
         # an hour: on a contended machine a 60-page scan in one task runs past the default
         # 900 s and would be stopped (job_timeout) instead of measured
         "JIXIAO_WORKERS__JOB_TIMEOUT_SECONDS": "3600",
-        "JIXIAO_DATA_DIR": str(scratch),
-        "JIXIAO_DATABASE_URL": settings.resolved_database_url,
-        "JIXIAO_STORAGE__PATH": str(settings.storage_dir),
-        "JIXIAO_QUEUE__BROKER_URL": settings.queue.broker_url or "",
-        "JIXIAO_QUEUE__PREFIX": settings.queue.prefix,
     }
-    log = (scratch.parent / f"{scratch.name}.log").open("ab")
-    return subprocess.Popen(
-        [str(Path(sys.executable).parent / "jixiao"), "worker", "--concurrency", "1"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return start_worker(settings, scratch, extra, cwd=REPO)
 
 
 def _median(runs: list[dict], key: str) -> float:

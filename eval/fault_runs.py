@@ -52,7 +52,12 @@ import httpx  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from eval.bench_celery import batch  # noqa: E402
-from eval.throwaway import ThrowawayPostgres, ThrowawayRedis, free_port  # noqa: E402
+from eval.throwaway import (  # noqa: E402
+    ThrowawayPostgres,
+    ThrowawayRedis,
+    free_port,
+    stop_groups,
+)
 from service.document import Document  # noqa: E402
 from service.jobs.worker import DOCUMENT_SUFFIX  # noqa: E402
 from service.store.engine import make_engine, read_session  # noqa: E402
@@ -178,14 +183,7 @@ class Cluster:
 
     def stop(self) -> None:
         procs = [p for p in [*self.workers, self.api] if p is not None and p.poll() is None]
-        for proc in procs:
-            os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        stop_groups(procs)
 
 
 # --- one run ------------------------------------------------------------------------------

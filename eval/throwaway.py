@@ -17,11 +17,14 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 # --no-sync: a throwaway cluster need not survive a power cut; UTF-8 whatever the
 # machine's locale (the reports are Chinese)
@@ -161,3 +164,46 @@ class ThrowawayPostgres:
         with contextlib.suppress(Exception):  # already stopped, or never started
             self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- worker processes the benchmarks start and stop --------------------------------------
+
+
+def start_worker(
+    settings: Any, scratch: Path, extra_env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """A ``jixiao worker`` (one job at a time) in a process group of its own, with the
+    settings' database, storage and broker, its own scratch folder and log beside it."""
+    env = {
+        **os.environ,
+        "JIXIAO_DATA_DIR": str(scratch),
+        "JIXIAO_DATABASE_URL": settings.resolved_database_url,
+        "JIXIAO_STORAGE__PATH": str(settings.storage_dir),
+        "JIXIAO_QUEUE__BROKER_URL": settings.queue.broker_url or "",
+        "JIXIAO_QUEUE__PREFIX": settings.queue.prefix,
+        **(extra_env or {}),
+    }
+    log = (scratch.parent / f"{scratch.name}.log").open("ab")
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "jixiao"), "worker", "--concurrency", "1"],
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_groups(procs: list[subprocess.Popen[bytes]], grace: float = 30) -> None:
+    """SIGTERM each process group (a worker and its job processes), then SIGKILL the ones
+    still there after ``grace`` seconds."""
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
