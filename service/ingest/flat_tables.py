@@ -369,18 +369,19 @@ def _place(
     that left-aligned words and right-aligned figures both find their column, counting a
     CJK character as one column or two (monospace text pads either way), whichever fits
     better; None when neither keeps the cells in order."""
-    best: tuple[tuple[int, int, int], list[int]] | None = None
+    best: tuple[tuple[int, int], list[int]] | None = None
     for wide in (True, False):
         heads = [_extent(header_line, p, text, wide) for p, text in header]
         cols = []
-        cost = (0, 0, 0)  # gaps, the cells' width outside their header cell, start offsets
+        cost = (0, 0)  # gaps, then how far each cell is from lining up with its header cell
         for p, text in cells:
             x = _extent(line, p, text, wide)
             scores = [_apart(x, h) for h in heads]
             col = min(range(len(heads)), key=scores.__getitem__)
             cols.append(col)
-            gap, overlap, offset = scores[col]
-            cost = (cost[0] + gap, cost[1] + x[1] - x[0] + overlap, cost[2] + offset)
+            h = heads[col]
+            # aligned left (words) or right (figures): the nearer edge counts
+            cost = (cost[0] + scores[col][0], cost[1] + min(abs(x[0] - h[0]), abs(x[1] - h[1])))
         ordered = all(a < b for a, b in zip(cols, cols[1:], strict=False))
         if ordered and (best is None or cost < best[0]):
             best = (cost, cols)

@@ -13,7 +13,6 @@ from tests.extract.table_shapes import FORMATS, covering_sample, mismatches, rea
 # columns, and a borderless PDF 三公 table with items as columns whose nil (—) column
 # and split vehicle header are placed wrong.
 KNOWN_FAILING = {
-    ("txt_spaces", 0),
     ("txt_spaces", 41),
     ("txt_spaces", 46),
     ("txt_spaces", 84),
