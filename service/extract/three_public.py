@@ -85,10 +85,32 @@ _CLEAN_CHARS = r"[\s,，、:：;；()（）“”\"了的为是达约共计分�
 
 
 @cache
-def _clean_gap() -> re.Pattern[str]:
-    """Text that may stand between cues and figures without changing what they are about."""
-    neutral = lexicon().words_pattern("tp_neutral")
-    return re.compile(f"(?:{words('filler').pattern}|{neutral}|{_CLEAN_CHARS})*")
+def _gap_parts() -> tuple[re.Pattern[str], ...]:
+    """The pieces text between cues and figures may be made of without changing what they
+    are about: the filler and neutral words, one clean character."""
+    lex = lexicon()
+    fragments = (*lex.words("filler"), *lex.words("tp_neutral"))
+    return (re.compile(_CLEAN_CHARS), *(re.compile(f) for f in fragments))
+
+
+def _clean_gap(src: str, pos: int, end: int) -> bool:
+    """Whether ``src[pos:end]`` is made of gap pieces only. A search over the positions the
+    pieces reach, each position once: one pattern ``(?:filler|neutral|chars)*`` backtracks
+    exponentially over a long run of spaces it cannot match whole (a spaced table's row)."""
+    if pos >= end:
+        return True
+    reached, todo = {pos}, [pos]
+    while todo:
+        at = todo.pop()
+        for piece in _gap_parts():
+            m = piece.match(src, at, end)
+            if m is None or m.end() == at or m.end() in reached:
+                continue
+            if m.end() == end:
+                return True
+            reached.add(m.end())
+            todo.append(m.end())
+    return False
 
 
 @cache
@@ -419,7 +441,7 @@ class _Reader:
             if skip := self._in_remark(start) or skip_aside(st.asides, start):
                 pos = skip  # （公务用车保有量2辆）, （其中购置费…）: not the item's figures
                 continue
-            if not _clean_gap().fullmatch(self.src, pos, start):
+            if not _clean_gap(self.src, pos, start):
                 # Words between: a direction now belongs to whatever they name (投诉率下降).
                 st.pending, st.direction = None, None
                 if kind in ("down", "up", "rate_down", "rate_up"):
