@@ -5,17 +5,13 @@ TXT, DOCX and PDF. Every sentence is invented."""
 
 from __future__ import annotations
 
-import io
-
-import docx
-import pymupdf
 import pytest
 
 from service.extract.achievement_parts import budget_title
 from service.extract.rules import extract_rules
 from service.ingest import read_document
 from service.records import ReportExport
-from tests.ingest.pdfgen import new_page, to_bytes, write_lines
+from tests.ingest.pdfgen import render_lines
 
 FORMATS = ("txt", "docx", "pdf")
 WORK = [
@@ -32,18 +28,7 @@ BUDGET_PARTS = {
 
 
 def _render(lines: list[str], fmt: str) -> tuple[bytes, str]:
-    if fmt == "txt":
-        return ("\n".join(lines) + "\n").encode("utf-8"), "report.txt"
-    if fmt == "docx":
-        d = docx.Document()
-        for line in lines:
-            d.add_paragraph(line)
-        buf = io.BytesIO()
-        d.save(buf)
-        return buf.getvalue(), "report.docx"
-    doc = pymupdf.open()
-    write_lines(new_page(doc), lines, x=40, y=50, fontsize=10)
-    return to_bytes(doc), "report.pdf"
+    return render_lines(lines, fmt, x=40, y=50, fontsize=10)
 
 
 def _read(lines: list[str], fmt: str) -> ReportExport:

@@ -5,16 +5,12 @@ there is none. TXT, DOCX and PDF. Every sentence is invented."""
 
 from __future__ import annotations
 
-import io
-
-import docx
-import pymupdf
 import pytest
 
 from service.extract.rules import extract_rules
 from service.ingest import read_document
 from service.records import ReportExport
-from tests.ingest.pdfgen import new_page, to_bytes, write_lines
+from tests.ingest.pdfgen import render_lines
 
 FORMATS = ("txt", "docx", "pdf")
 STATED = 820.10  # part 二's 人员经费
@@ -43,18 +39,7 @@ LEAD_INS = [
 
 
 def _render(lines: list[str], fmt: str) -> tuple[bytes, str]:
-    if fmt == "txt":
-        return ("\n".join(lines) + "\n").encode("utf-8"), "report.txt"
-    if fmt == "docx":
-        d = docx.Document()
-        for line in lines:
-            d.add_paragraph(line)
-        buf = io.BytesIO()
-        d.save(buf)
-        return buf.getvalue(), "report.docx"
-    doc = pymupdf.open()
-    write_lines(new_page(doc), lines, x=30, y=50, fontsize=9)
-    return to_bytes(doc), "report.pdf"
+    return render_lines(lines, fmt, x=30, y=50, fontsize=9)
 
 
 def _read(part: list[str], fmt: str) -> ReportExport:

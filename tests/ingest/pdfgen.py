@@ -277,3 +277,26 @@ def write_text_table(
         drawn.append(cells)
         top += step * height + fontsize * row_gap
     return drawn, top
+
+
+def render_lines(
+    lines: list[str], fmt: str, x: float = 40, y: float = 50, fontsize: float = 10
+) -> tuple[bytes, str]:
+    """The same lines as a text file, a DOCX of one paragraph each, or a one-page PDF:
+    (bytes, file name) for ``read_document``."""
+    if fmt == "txt":
+        return ("\n".join(lines) + "\n").encode("utf-8"), "report.txt"
+    if fmt == "docx":
+        import io
+
+        import docx
+
+        d = docx.Document()
+        for line in lines:
+            d.add_paragraph(line)
+        buf = io.BytesIO()
+        d.save(buf)
+        return buf.getvalue(), "report.docx"
+    doc = pymupdf.open()
+    write_lines(new_page(doc), lines, x=x, y=y, fontsize=fontsize)
+    return to_bytes(doc), "report.pdf"
