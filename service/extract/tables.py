@@ -121,11 +121,17 @@ def _text(cell: Cell | None) -> str:
     return "" if cell is None else re.sub(r"\s+", "", cell.text)
 
 
+# Between two parts of one 自评表 stand at most a page's footer and header and 续表; a
+# sentence, a caption of another table or its unit line means the report went on.
+_NEW_TABLE_LINE = re.compile(r"[。；;]$|^.{41,}$|(?<!续)表(?!\d*[（(]?续)|单位[:：]")
+
+
 class TableMapper:
     def __init__(self, g: Grounder) -> None:
         self.g = g
         self.out = TableOutput()
         self._indicators: IndicatorParser | None = None
+        self._self_eval_end = 0  # where the 自评表's last part ends in the text
         self.unit = "万元"  # the money unit of the table being read
         # The money table that ran to the end of the previous table (page): its columns
         # and whether it was inside the 项目支出 rows.
@@ -211,7 +217,7 @@ class TableMapper:
         if (
             header is None
             and not self._has_blocks(rows)
-            and self._continuation(rows, loc, continued, own_unit or previous_unit)
+            and self._continuation(table, rows, loc, continued, own_unit or previous_unit)
         ):
             return
         i = 0
@@ -223,6 +229,7 @@ class TableMapper:
                     self._indicators = IndicatorParser(self.g, header)
                 assert self._indicators is not None
                 self._indicators.feed(rows[i + 1 :], loc)
+                self._self_eval_end = table.span.end
                 self._indicators.stop_at_total = True
                 self._total(rows[i + 1 :], loc)
                 return
@@ -298,6 +305,7 @@ class TableMapper:
 
     def _continuation(
         self,
+        table: Table,
         rows: list[list[Cell | None]],
         loc: str,
         continued: tuple[dict[int, str], bool] | None,
@@ -308,11 +316,22 @@ class TableMapper:
             self.unit = unit
             self._money_block(rows, -1, continued[0], loc, in_projects=continued[1])
             return True
-        if self._indicators is not None:
+        if self._indicators is not None and self._continues_self_eval(table):
             self._indicators.feed(rows, loc)
             self._total(rows, loc)  # the 总分 row may stand on the continued part
+            self._self_eval_end = table.span.end
             return True
         return False
+
+    def _continues_self_eval(self, table: Table) -> bool:
+        """A headerless table goes on with the open 自评表 only while that has not reached its
+        total row and nothing but a short line (续表, a page number) stands between them: a
+        自评表 placed before the report's own tables must not take them as its rows."""
+        if self._indicators is None or self._indicators.done:
+            return False
+        gap = self.g.doc.text[self._self_eval_end : table.span.start]
+        lines = [line.strip() for line in gap.splitlines() if line.strip()]
+        return len(lines) <= 3 and not any(_NEW_TABLE_LINE.search(line) for line in lines)
 
     def _continues_indicators(self, header: IndicatorHeader) -> bool:
         """A 自评表 continued on the next page under its header repeated: the same columns
