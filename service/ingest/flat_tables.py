@@ -275,24 +275,29 @@ def _read_spaced(lines: list[str], start: int) -> _Region:
     with fewer cells than the header is placed under the header by where its cells start
     (一级/二级 written once above leave blanks); an indented line of one cell and no
     figure carries on a cell of the row above (a long name wrapped)."""
-    header = _cell_starts(lines[start])
+    two = _two_line_header(lines, start)
+    if two is not None:
+        header_line, header, rows = two
+    else:
+        header_line, header = lines[start], _cell_starts(lines[start])
+        rows = [[text for _, text in header]]
     width = len(header)
-    region = _Region(rows=[[text for _, text in header]])
-    i = start + 1
+    region = _Region(rows=rows)
+    i = start + len(rows)
     while i < len(lines) and "\t" not in lines[i]:
         cells = _cell_starts(lines[i])
         wraps = len(cells) == 1 and len(region.rows) > 1
         if wraps and (
             _is_wrap(lines[i], cells[0][1])
-            or _wraps_first_cell(cells[0][1], lines[i - 1], lines[start], header)
+            or _wraps_first_cell(cells[0][1], lines[i - 1], header_line, header)
         ):
-            placed = _place(lines[i], cells, lines[start], header)
+            placed = _place(lines[i], cells, header_line, header)
             if placed is None:
                 break
             col = next(c for c, text in enumerate(placed) if text)
             region.rows[-1][col] = join_wrapped(region.rows[-1][col], placed[col])
         elif 2 <= len(cells) <= width:
-            placed = _place(lines[i], cells, lines[start], header) if len(cells) < width else None
+            placed = _place(lines[i], cells, header_line, header) if len(cells) < width else None
             texts = [text for _, text in cells]
             if placed is None and len(cells) < width and lines[i][:2].strip(" \u3000") == "":
                 placed = [""] * (width - len(cells)) + texts
@@ -302,6 +307,91 @@ def _read_spaced(lines: list[str], start: int) -> _Region:
         i += 1
     region.end = i
     return region
+
+
+def _two_line_header(
+    lines: list[str], start: int
+) -> tuple[str, list[tuple[int, str]], list[list[str]]] | None:
+    """A money header of two lines (本年度 over 预算数 | 决算数) with more columns than its
+    upper line: the columns are the lower line's cells, the upper cells over none of them
+    (项目, 备注), and body cells under no header cell (a group's sub-names beside its name),
+    each as wide as its widest cell; each upper cell stands over the first column it
+    covers. Returns a header line of those columns (ASCII, so both width readings agree),
+    its cells and the two header rows; None for any other table."""
+    if start + 2 >= len(lines):
+        return None
+    upper, lower = _cell_starts(lines[start]), _cell_starts(lines[start + 1])
+    if not _is_money_header([t for _, t in upper], [t for _, t in lower]):
+        return None
+    up = [(*_extent(lines[start], p, t, True), t) for p, t in upper]
+    low = [(*_extent(lines[start + 1], p, t, True), t) for p, t in lower]
+    columns = low + [u for u in up if not any(_overlaps(u, c) for c in low)]
+    _widen_by_body(columns, lines[start + 2 : start + 2 + _TWO_LINE_SCAN])
+    columns.sort()
+    if len(columns) <= len(upper):
+        return None  # one lower word per upper cell: no column more than the upper line's
+    if any(a[1] + 2 > b[0] for a, b in zip(columns, columns[1:], strict=False)):
+        return None  # cells that run into each other: not columns
+    rows = [_under(columns, up), _under(columns, low)]
+    if None in rows:
+        return None
+    line, header = "", []
+    for s, e, _ in columns:
+        line += " " * (s - len(line))
+        header.append((len(line), "x" * max(1, e - s)))
+        line += header[-1][1]
+    return line, header, [r for r in rows if r is not None]
+
+
+def _is_money_header(upper: list[str], lower: list[str]) -> bool:
+    """Words only, the lower line naming money roles; an indicator header (指标值 over
+    目标值 | 实际值) is left to the indicator readers."""
+    if not lower or any(is_figure(t) for t in (*upper, *lower)):
+        return False
+    return any(_MONEY_ROLE.search(t) for t in lower) and not any(
+        _POINT_ROLE.search(t) for t in lower
+    )
+
+
+def _widen_by_body(columns: list[tuple[int, int, str]], body: list[str]) -> None:
+    """Each body row with figures widens the column each cell overlaps (figures reach left
+    of their header) or adds a column where a cell overlaps none."""
+    for line in body:
+        cells = _cell_starts(line)
+        if len(cells) < 2 or not any(is_figure(t) for _, t in cells):
+            continue
+        for p, t in cells:
+            x = (*_extent(line, p, t, True), "")
+            at = next((c for c, col in enumerate(columns) if _overlaps(x, col)), None)
+            if at is None:
+                columns.append(x)
+            else:
+                s, e, text = columns[at]
+                columns[at] = (min(s, x[0]), max(e, x[1]), text)
+
+
+def _under(
+    columns: list[tuple[int, int, str]], cells: list[tuple[int, int, str]]
+) -> list[str] | None:
+    """A header line's cells each in the first column it covers; None when one covers none
+    or two share a column."""
+    row = [""] * len(columns)
+    for cell in cells:
+        col = next((c for c, x in enumerate(columns) if _overlaps(cell, x)), None)
+        if col is None or row[col]:
+            return None
+        row[col] = cell[2]
+    return row
+
+
+_MONEY_ROLE = re.compile(r"预算|决算|支出|执行|金额|拨款|增减|增长|实际|上年")
+_POINT_ROLE = re.compile(r"值|分|权重|指标")
+# Body lines looked at for columns the header has no cell for (a 公务用车 group's sub-names).
+_TWO_LINE_SCAN = 12
+
+
+def _overlaps(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    return min(a[1], b[1]) > max(a[0], b[0])
 
 
 def _is_wrap(line: str, text: str) -> bool:

@@ -8,14 +8,9 @@ import pytest
 
 from tests.extract.table_shapes import FORMATS, covering_sample, mismatches, read, shape_for
 
-# Shapes not read yet (issue #11), strict so that a fix shows: spaced text whose two-level
-# header (本年 over 预算数 | 决算数) or 公务用车 group rows with an empty nil row above lose
-# columns, and a borderless PDF 三公 table with items as columns whose nil (—) column
-# and split vehicle header are placed wrong.
+# Shapes not read yet (issue #11), strict so that a fix shows: a borderless PDF 三公 table
+# with items as columns whose nil (—) column and split vehicle header are placed wrong.
 KNOWN_FAILING = {
-    ("txt_spaces", 41),
-    ("txt_spaces", 46),
-    ("txt_spaces", 84),
     ("pdf_borderless", 15),
 }
 CASES = [
