@@ -344,7 +344,7 @@ def _two_line_header(
 
 
 def _is_money_header(upper: list[str], lower: list[str]) -> bool:
-    """Words only, the lower line naming money roles; an indicator header (指标值 over
+    """Words only, the lower line naming money roles or 三公 items; an indicator header (指标值 over
     目标值 | 实际值) is left to the indicator readers."""
     if not lower or any(is_figure(t) for t in (*upper, *lower)):
         return False
@@ -384,7 +384,10 @@ def _under(
     return row
 
 
-_MONEY_ROLE = re.compile(r"预算|决算|支出|执行|金额|拨款|增减|增长|实际|上年")
+# money roles (预算数, 决算数) or 三公 items (公务用车 over 购置费 | 运行维护费)
+_MONEY_ROLE = re.compile(
+    r"预算|决算|支出|执行|金额|拨款|增减|增长|实际|上年|购置|运行|维护|接待|出国|小计"
+)
 _POINT_ROLE = re.compile(r"值|分|权重|指标")
 # Body lines looked at for columns the header has no cell for (a 公务用车 group's sub-names).
 _TWO_LINE_SCAN = 12

@@ -84,6 +84,20 @@ PERIODS_WANT = {
     "vehicle_operation.actual": 6.31, "vehicle_operation.previous": 6.9,
 }  # fmt: skip
 
+# The items as columns, 公务用车 over its parts and their 小计, the figures' roles as rows.
+ITEMS_AS_COLUMNS = [
+    ["项目", OVERSEAS, RECEPTION, "公务用车", "", "", "合计"],
+    ["", "", "", "购置费", "运行维护费", "小计", ""],
+    ["预算数", "0.00", "2.60", "0.00", "5.40", "5.40", "8.00"],
+    ["决算数", "0.00", "2.15", "0.00", "4.85", "4.85", "7.00"],
+    ["上年决算数", "1.20", "2.30", "12.00", "5.10", "17.10", "20.60"],
+]
+ITEMS_WANT = {
+    "total.budget": 8.0, "total.actual": 7.0, "total.previous": 20.6,
+    "overseas.previous": 1.2, "reception.actual": 2.15,
+    "vehicle_purchase.previous": 12.0, "vehicle_operation.actual": 4.85,
+    "vehicle_operation.budget": 5.4,
+}  # fmt: skip
 
 CASES = [
     pytest.param(spaced(YEARS_OVER_ROLES), YEARS_WANT, id="years-spaced"),
@@ -92,6 +106,8 @@ CASES = [
     pytest.param(spaced(PERIODS_WITH_PARTS), PERIODS_WANT, id="periods-parts-spaced"),
     pytest.param(spaced(PERIODS_WITH_PARTS, gap=3), PERIODS_WANT, id="periods-parts-gap3"),
     pytest.param(tabbed(PERIODS_WITH_PARTS), PERIODS_WANT, id="periods-parts-tabs"),
+    pytest.param(spaced(ITEMS_AS_COLUMNS), ITEMS_WANT, id="items-as-columns-spaced"),
+    pytest.param(tabbed(ITEMS_AS_COLUMNS), ITEMS_WANT, id="items-as-columns-tabs"),
 ]
 
 
