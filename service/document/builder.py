@@ -76,8 +76,9 @@ class DocumentBuilder:
         return Span(start=start, end=self._length)
 
     def _append(self, text: str) -> None:
-        """``_write`` for a separator whose span nobody keeps (a line's newline): no Span
-        is built for it (a model per line of a long document)."""
+        """``_write`` for a separator whose span nobody keeps (a line's newline, a cell's
+        tab, a page break): no Span is built for it (a model per separator of a long
+        document)."""
         self._parts.append(text)
         self._length += len(text)
 
@@ -98,7 +99,7 @@ class DocumentBuilder:
         if self._page_open:
             self.end_page()
         if self._pages:
-            self._write(PAGE_BREAK)
+            self._append(PAGE_BREAK)
         self._page_open = True
         self._page_start = self._length
         self._page_meta = {
@@ -159,7 +160,7 @@ class DocumentBuilder:
         """A paragraph break (at most one blank line in a row)."""
         text = "".join(self._parts[-2:])
         if self._length > self._page_start and not text.endswith("\n\n"):
-            self._write("\n")
+            self._append("\n")
 
     # --- tables ---------------------------------------------------------------------------
 
@@ -177,14 +178,14 @@ class DocumentBuilder:
         n_cols = max(c.col + c.col_span for c in cells)
         at: dict[tuple[int, int], CellDraft] = {(c.row, c.col): c for c in cells}
         if self._length > self._page_start and not "".join(self._parts[-1:]).endswith("\n"):
-            self._write("\n")
+            self._append("\n")
         start = self._length
         out: list[Cell] = []
         pages: list[int] = []
         for r in range(n_rows):
             for c in range(n_cols):
                 if c:
-                    self._write("\t")
+                    self._append("\t")
                 draft = at.get((r, c))
                 if draft is None:
                     continue
@@ -206,7 +207,7 @@ class DocumentBuilder:
                         value=draft.value,
                     )
                 )
-            self._write("\n")
+            self._append("\n")
         table = Table(
             index=len(self._tables),
             pages=sorted(pages) or [page],

@@ -12,9 +12,10 @@ re-assembled into lines inside the cell only — the same result as
 
 Finding the grid does not go through ``Page.find_tables`` either (see ``ruled_cells``): the
 finder also re-reads every character of the page into 25-key dictionaries and detects each
-table's header, and Jixiao uses neither; those were two thirds of its cost. ``ruled_cells``
-runs the finder's own steps (edges, intersections, cells, tables) with only the character
-boxes they test against, so the cells are the finder's cells.
+table's header, and Jixiao uses neither; those were two thirds of its cost, and its helpers
+(all-pairs searches over dictionaries) most of the rest. ``pdf_grid`` runs the finder's
+steps (edges, intersections, cells, tables) on tuples, with only the character boxes they
+test against, so the cells are the finder's cells.
 
 Owns table geometry for PDFs. Writes nothing to the document: ``pdf.py`` places tables in
 reading order through ``DocumentBuilder``.
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 
 import pymupdf
 import pymupdf.table as _finder
+
+from service.ingest import pdf_grid
 
 Box = tuple[float, float, float, float]
 Char = tuple[str, float, float, float, float]  # character, x0, y0, x1, y1 (display coords)
@@ -150,88 +153,44 @@ def library_cells(
 
 def ruled_cells(page: pymupdf.Page, clip: pymupdf.Rect, paths: list[dict]) -> list[list[Box]]:
     """The cells ``library_cells`` gives, on an unrotated page, without what the finder does
-    that Jixiao does not use: its own 25-key dictionary per character of the page (only
-    the boxes are read, by the text probes below) and the header detection of each table.
-
-    The finder's steps run as it runs them (PyMuPDF 1.28: ``make_edges`` with the given
-    drawings, ``TableFinder.get_edges``, ``edges_to_intersections``,
-    ``intersections_to_cells``, ``cells_to_tables``) under the same text-extraction
-    switches, with the characters the finder would see: the same text page (clip, flags,
-    small glyph heights), each reduced to the fields its probes read. A PyMuPDF without
-    these steps falls back to ``library_cells``; a test compares the two."""
-    try:
-        steps = (
-            _finder.make_edges, _finder.TableFinder.get_edges, _finder.edges_to_intersections,
-            _finder.intersections_to_cells, _finder.cells_to_tables, _finder._CHARS_VAR,
-            _finder._EDGES_VAR, _finder.TableSettings.resolve, _finder.FLAGS,
-        )  # fmt: skip
-    except AttributeError:  # pragma: no cover - a PyMuPDF that reorganised its finder
-        return library_cells(page, clip, paths)
-    make_edges, get_edges, to_intersections, to_cells, to_tables, chars_var, edges_var = steps[:7]
+    that Jixiao does not use (its own 25-key dictionary per character of the page, the
+    header detection of each table) and without its slow helpers: ``pdf_grid`` runs the
+    finder's steps on plain tuples, with the characters the finder's text probes test (the
+    same text page: clip, flags, small glyph heights)."""
     small = bool(pymupdf.TOOLS.set_small_glyph_heights())
     pymupdf.TOOLS.set_small_glyph_heights(True)  # as the finder: minimal glyph boxes
     try:
-        settings = _finder.TableSettings.resolve(settings=_FINDER_SETTINGS)
-        page.table_settings = settings
-        chars_var.set(_probe_chars(page, clip))
-        edges_var.set([])
-        make_edges(page, clip=clip, tset=settings, paths=paths)
-        finder = _finder.TableFinder.__new__(_finder.TableFinder)
-        finder.page, finder.settings = page, settings
-        intersections = to_intersections(
-            get_edges(finder), settings.intersection_x_tolerance, settings.intersection_y_tolerance
-        )
-        return [list(cells) for cells in to_tables(page, to_cells(intersections))]
+        chars = _probe_chars(page, clip)
+        return pdf_grid.table_cells(paths, tuple(clip), chars)
     except Exception:  # noqa: BLE001 - as find_tables: a failing finder finds no table
         return []
     finally:
         pymupdf.TOOLS.set_small_glyph_heights(small)
-        chars_var.set([])
-        edges_var.set([])
 
 
-# ``Page.find_tables``' default settings, as it passes them on (None becomes UNSET).
-_FINDER_SETTINGS = {
-    "vertical_strategy": "lines",
-    "horizontal_strategy": "lines",
-    "explicit_vertical_lines": None,
-    "explicit_horizontal_lines": None,
-    "snap_tolerance": _finder.DEFAULT_SNAP_TOLERANCE,
-    "snap_x_tolerance": _finder.UNSET,
-    "snap_y_tolerance": _finder.UNSET,
-    "join_tolerance": _finder.DEFAULT_JOIN_TOLERANCE,
-    "join_x_tolerance": _finder.UNSET,
-    "join_y_tolerance": _finder.UNSET,
-    "edge_min_length": 3,
-    "min_words_vertical": _finder.DEFAULT_MIN_WORDS_VERTICAL,
-    "min_words_horizontal": _finder.DEFAULT_MIN_WORDS_HORIZONTAL,
-    "intersection_tolerance": 3,
-    "intersection_x_tolerance": _finder.UNSET,
-    "intersection_y_tolerance": _finder.UNSET,
-    "text_tolerance": 3,
-    "text_x_tolerance": 3,
-    "text_y_tolerance": 3,
-}
-
-
-def _probe_chars(page: pymupdf.Page, clip: pymupdf.Rect) -> list[dict]:
-    """The page's characters as the finder's ``make_chars`` makes them, with only the fields
-    its text probes read: ``text``, ``x0``/``x1``/``top``/``bottom`` (page space) and
-    ``y0``/``y1`` (the box under the page's transformation matrix, transformed by MuPDF as
-    ``Rect * Matrix`` does, so the values are the finder's to the last bit)."""
+def _probe_chars(page: pymupdf.Page, clip: pymupdf.Rect) -> pdf_grid.ProbeChars:
+    """The page's characters as the finder's ``make_chars`` makes them, with only what its
+    text probes read: the text and box (page space), and the box's y under the page's
+    transformation matrix, transformed by MuPDF as ``Rect * Matrix`` does (so the values
+    are the finder's to the last bit) for only the characters a probe reaches.
+    Small glyph heights must be on (the boxes are computed as the text page is read)."""
     ctm = tuple(page.transformation_matrix)
     transform = _transform_rect()
     textpage = page.get_textpage(clip=clip, flags=_finder.FLAGS)
-    out = []
-    for block in textpage.extractRAWDICT()["blocks"]:
-        for line in block.get("lines", ()):
-            for span in line["spans"]:
-                for ch in span["chars"]:
-                    x0, y0, x1, y1 = bbox = ch["bbox"]
-                    t = transform(bbox, ctm)
-                    out.append({"text": ch["c"], "x0": x0, "x1": x1, "top": y0, "bottom": y1,
-                                "y0": t[1], "y1": t[3]})  # fmt: skip
-    return out
+    chars = [
+        (ch["c"], *ch["bbox"])
+        for block in textpage.extractRAWDICT()["blocks"]
+        for line in block.get("lines", ())
+        for span in line["spans"]
+        for ch in span["chars"]
+    ]
+
+    def flipped(i: int) -> tuple[float, float]:
+        box = transform(chars[i][1:], ctm)
+        return box[1], box[3]
+
+    upright = ctm[1] == ctm[2] == 0 and ctm[3] == -1  # y becomes ctm[5] - y
+    return pdf_grid.ProbeChars(chars, flipped, ctm[5] if upright else None)
 
 
 def _transform_rect():  # type: ignore[no-untyped-def]
@@ -300,6 +259,10 @@ def claim_chars(tables: list[PdfTable], chars: list[Char]) -> list[bool]:
     """Give each character whose centre lies in a table's cell to that cell. Returns, for
     every character, whether a table took it (so it is not also running text)."""
     taken = [False] * len(chars)
+    cxs = [(ch[1] + ch[3]) / 2 for ch in chars]
+    cys = [(ch[2] + ch[4]) / 2 for ch in chars]
+    by_y = sorted(range(len(chars)), key=cys.__getitem__)
+    ys = [cys[i] for i in by_y]
     for table in tables:
         owner: dict[tuple[int, int], GridCell] = {}
         for cell in table.cells:
@@ -307,17 +270,19 @@ def claim_chars(tables: list[PdfTable], chars: list[Char]) -> list[bool]:
                 for c in range(cell.col, cell.col + cell.col_span):
                     owner[(r, c)] = cell
         x0, y0, x1, y1 = table.box
-        for i, ch in enumerate(chars):
-            if taken[i]:
+        cols, rows = table.cols, table.rows
+        # The characters whose centre is level with the table, in page order (a cell's
+        # characters keep the order the text layer gives them).
+        level = by_y[bisect.bisect_left(ys, y0) : bisect.bisect_left(ys, y1)]
+        for i in sorted(level):
+            cx = cxs[i]
+            if taken[i] or not x0 <= cx < x1:
                 continue
-            cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
-            if not (x0 <= cx < x1 and y0 <= cy < y1):
-                continue
-            col = bisect.bisect_right(table.cols, cx) - 1
-            row = bisect.bisect_right(table.rows, cy) - 1
-            cell = owner.get((row, col))
+            cell = owner.get(
+                (bisect.bisect_right(rows, cys[i]) - 1, bisect.bisect_right(cols, cx) - 1)
+            )
             if cell is not None:  # text in a hole of the grid stays running text
-                cell.chars.append(ch)
+                cell.chars.append(chars[i])
                 taken[i] = True
         for cell in table.cells:
             cell.text = cell_text(cell.chars)
@@ -328,22 +293,32 @@ def claim_chars(tables: list[PdfTable], chars: list[Char]) -> list[bool]:
 def cell_text(chars: list[Char]) -> str:
     """A cell's characters as text: lines rebuilt from positions inside the cell only,
     wrapped lines joined the way the cell would read on one line."""
+    if not chars:
+        return ""
     lines: list[list[Char]] = []
-    for ch in sorted(chars, key=lambda c: ((c[2] + c[4]) / 2, c[1])):
-        centre, height = (ch[2] + ch[4]) / 2, ch[4] - ch[2]
-        if lines:
-            last = lines[-1][-1]
-            if abs(centre - (last[2] + last[4]) / 2) <= 0.5 * min(height, last[4] - last[2]):
-                lines[-1].append(ch)
-                continue
-        lines.append([ch])
+    centre = height = 0.0
+    for ch in sorted(chars, key=_centre_then_x):
+        mid, h = (ch[2] + ch[4]) / 2, ch[4] - ch[2]
+        if lines and abs(mid - centre) <= 0.5 * min(h, height):
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+        centre, height = mid, h  # the line's last character, as it is compared with
     texts = []
     for line in lines:
-        line.sort(key=lambda c: c[1])
-        text = "".join(c[0] for c in line).strip()
+        line.sort(key=_x0)
+        text = "".join([c[0] for c in line]).strip()
         if text:
             texts.append(text)
     return join_wrapped(texts)
+
+
+def _centre_then_x(ch: Char) -> tuple[float, float]:
+    return ((ch[2] + ch[4]) / 2, ch[1])
+
+
+def _x0(ch: Char) -> float:
+    return ch[1]
 
 
 _WORD_END = re.compile(r"[A-Za-z]$")

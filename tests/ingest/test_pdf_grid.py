@@ -3,11 +3,14 @@ cells must be the library finder's, on the installed PyMuPDF, page by page."""
 
 from __future__ import annotations
 
+import random
+from itertools import pairwise
+
 import pymupdf
 import pymupdf.table as finder
 import pytest
 
-from service.ingest import pdf_tables, read_document
+from service.ingest import pdf_grid, pdf_tables, read_document
 from tests.ingest.pdfgen import (
     SELF_EVAL_COLS,
     draw_table,
@@ -89,7 +92,8 @@ def test_cells_are_the_library_finders(pdf: bytes) -> None:
 
 
 def test_probe_chars_are_the_finders_characters(pdf: bytes) -> None:
-    """The fields the finder's probes read, value for value, from its own ``make_chars``."""
+    """The fields the finder's probes read, value for value, from its own ``make_chars``
+    (the transformed y of every character, though a probe computes only those it needs)."""
     doc = pymupdf.open(stream=pdf, filetype="pdf")
     for page in doc:
         clip = page.rect
@@ -99,9 +103,15 @@ def test_probe_chars_are_the_finders_characters(pdf: bytes) -> None:
             finder._CHARS_VAR.set([])
             finder.make_chars(page, clip=clip)
             theirs = list(finder.CHARS)
-            ours = pdf_tables._probe_chars(page, clip)
+            probe = pdf_tables._probe_chars(page, clip)
+            ours = [
+                dict(zip(("text", "x0", "top", "x1", "bottom"), ch, strict=True))
+                | dict(zip(("y0", "y1"), probe._flipped(i), strict=True))
+                for i, ch in enumerate(probe.chars)
+            ]
         finally:
             pymupdf.TOOLS.set_small_glyph_heights(small)
+            finder._CHARS_VAR.set([])
         fields = ("text", "x0", "x1", "top", "bottom", "y0", "y1")
         key = lambda c: (c["top"], c["x0"], c["text"])  # noqa: E731 - the finder sorts by x
         assert len(ours) == len(theirs) > 0
@@ -119,9 +129,11 @@ def test_documents_read_the_same_either_way(pdf: bytes, monkeypatch: pytest.Monk
 
 
 def test_finder_leaves_no_state_behind(pdf: bytes) -> None:
-    """The text-extraction switch the finder flips is restored, and its per-call lists
-    are emptied (nothing of one page leaks into the next call)."""
+    """The text-extraction switch the probes flip is restored, and nothing is left in the
+    library finder's per-call lists (nothing of one page leaks into the next call)."""
     doc = pymupdf.open(stream=pdf, filetype="pdf")
+    finder._CHARS_VAR.set([])  # what an earlier library-finder call may have left
+    finder._EDGES_VAR.set([])
     before = pymupdf.TOOLS.set_small_glyph_heights()
     pdf_tables.find_tables(doc[0], 1)
     assert pymupdf.TOOLS.set_small_glyph_heights() == before
@@ -137,8 +149,94 @@ def test_a_failing_finder_finds_no_table_as_find_tables(
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("a finder bug")
 
-    monkeypatch.setattr(finder, "intersections_to_cells", broken)
+    monkeypatch.setattr(pdf_grid, "intersections_to_cells", broken)
     doc = read_document(pdf, "grid.pdf")  # not refused as a page that cannot be read
     assert len(doc.pages) == 4 and "94.5" in doc.text
     assert (13, 7) not in {(t.n_rows, t.n_cols) for t in doc.tables}  # no ruled grid found
     assert pymupdf.TOOLS.set_small_glyph_heights() is False
+
+
+def _awkward_page(doc: pymupdf.Document, rng: random.Random) -> None:
+    """A page of rulings the finder's tolerances have to settle: grid lines off by up to
+    3.5 pt (snapped and joined, or not), slightly slanted lines, thin rectangles drawn as
+    lines, quads, open and closed polylines, stray lines and curves, text in some cells
+    (some only a space), and sometimes a media box that does not start at the origin."""
+    page = doc.new_page(width=595, height=842)
+    shape = page.new_shape()
+    for _ in range(rng.randint(1, 3)):
+        _awkward_grid(shape, rng)
+    for _ in range(rng.randint(0, 3)):
+        a = (rng.uniform(0, 595), rng.uniform(0, 842))
+        shape.draw_line(a, (a[0] + rng.uniform(-100, 100), a[1] + rng.uniform(-3, 3)))
+        shape.draw_curve(a, (a[0] + 10, a[1] + 10), (a[0] + 40, a[1]))
+        shape.finish(color=(0, 0, 0), width=0.5)
+    shape.commit()
+    if rng.random() < 0.2:
+        page.set_mediabox(pymupdf.Rect(rng.uniform(0, 30), rng.uniform(0, 30), 595, 842))
+
+
+def _awkward_grid(shape: pymupdf.Shape, rng: random.Random) -> None:
+    xs, ys = [rng.uniform(20, 300)], [rng.uniform(20, 600)]
+    for _ in range(rng.randint(1, 6)):
+        xs.append(xs[-1] + rng.choice([rng.uniform(2, 8), rng.uniform(20, 90)]))
+    for _ in range(rng.randint(1, 8)):
+        ys.append(ys[-1] + rng.choice([rng.uniform(2, 6), rng.uniform(12, 30)]))
+
+    def jit() -> float:
+        return rng.choice([0, 0, 0, rng.uniform(-3.5, 3.5), rng.uniform(-0.5, 0.5)])
+
+    mode = rng.choice(["rects", "lines", "quads", "poly"])
+    cells = [(x0, y0, x1, y1) for x0, x1 in pairwise(xs) for y0, y1 in pairwise(ys)]
+    for x0, y0, x1, y1 in cells:
+        if rng.random() < 0.1:
+            continue
+        box = pymupdf.Rect(x0 + jit(), y0 + jit(), x1 + jit(), y1 + jit())
+        if mode == "rects":
+            shape.draw_rect(box)
+        elif mode == "quads":
+            shape.draw_quad(box.quad)
+        elif mode == "poly":
+            shape.draw_polyline([(x0 + jit(), y0), (x1, y0 + jit()), (x1 + jit(), y1)])
+            shape.finish(color=(0, 0, 0), width=0.5, closePath=rng.random() < 0.7)
+        else:
+            shape.draw_line((x0 + jit(), y0 + jit()), (x1 + jit(), y0 + jit()))
+            shape.draw_line((x0 + jit(), y0 + jit()), (x0 + jit(), y1 + jit()))
+        if x1 - x0 > 10 and y1 - y0 > 10 and rng.random() < 0.5:
+            text = rng.choice(["项目", "12.5", " ", "合计"])
+            shape.insert_text((x0 + 2, y1 - 2), text, fontname="china-s", fontsize=8)
+    shape.finish(color=(0, 0, 0), width=0.5)
+
+
+def test_cells_are_the_library_finders_on_awkward_rulings() -> None:
+    doc = pymupdf.open()
+    for seed in range(40):
+        _awkward_page(doc, random.Random(seed))
+    doc = pymupdf.open(stream=doc.tobytes(), filetype="pdf")
+    tables = 0
+    for page in doc:
+        if pdf_tables.rules_area(page.get_drawings()) is not None:
+            ours, library = _both(page)
+            assert ours == library, page.number
+            tables += len(ours)
+    assert tables >= 20  # enough of them are tables at all
+
+
+def test_single_precision_steps_are_pymupdfs() -> None:
+    """Where the finder goes through MuPDF's float rectangles (growing a group of drawings
+    by points, the union of a table's cells), the tuples round the same way."""
+    rng = random.Random(7)
+    for _ in range(2000):
+        values = [rng.choice([rng.uniform(-50, 900), rng.uniform(0, 1e-7)]) for _ in range(8)]
+        rect, other = pymupdf.Rect(values[:4]), pymupdf.Rect(values[4:])
+        assert pdf_grid._include_points(tuple(rect), tuple(other)) == tuple(
+            rect | other.tl | other.br
+        )
+        cells = []
+        for _ in range(rng.randint(2, 5)):
+            x0, y0 = rng.uniform(0, 800), rng.uniform(0, 800)
+            width = rng.choice([rng.uniform(1e-9, 1e-4), rng.uniform(1, 50)])
+            cells.append((x0, y0, x0 + width, y0 + rng.uniform(1e-9, 50)))
+        union = pymupdf.EMPTY_RECT()
+        for cell in cells:
+            union |= cell
+        assert pdf_grid._union(cells) == tuple(union)
