@@ -67,6 +67,7 @@ class DocumentBuilder:
         self._page_start = 0
         self._page_meta: dict = {}
         self.metadata: dict[str, str] = {}
+        self._rounded: dict[float, float] = {}
 
     # --- text -----------------------------------------------------------------------------
 
@@ -149,7 +150,7 @@ class DocumentBuilder:
             Line(
                 page=page,
                 span=span,
-                bbox=bbox.round() if bbox else None,
+                bbox=self._round(bbox) if bbox else None,
                 confidence=confidence,
                 ref=ref,
             )
@@ -202,7 +203,7 @@ class DocumentBuilder:
                         text=self._parts[-1],
                         page=cell_page,
                         span=span,
-                        bbox=draft.bbox.round() if draft.bbox else None,
+                        bbox=self._round(draft.bbox) if draft.bbox else None,
                         ref=draft.ref,
                         value=draft.value,
                     )
@@ -215,10 +216,25 @@ class DocumentBuilder:
             n_cols=n_cols,
             cells=out,
             span=Span(start=start, end=self._length),
-            bbox=bbox.round() if bbox else None,
+            bbox=self._round(bbox) if bbox else None,
         )
         self._tables.append(table)
         return table
+
+    def _round(self, bbox: BBox) -> BBox:
+        """``bbox.round()`` (to 2 digits), each coordinate rounded once per document: a
+        table's cells share their grid lines, a page's lines their margins, and ``round``
+        is most of the cost of a box."""
+        memo = self._rounded
+        coords = []
+        for v in (bbox.x0, bbox.y0, bbox.x1, bbox.y1):
+            r = memo.get(v) if v else None  # 0.0 and -0.0 are one key but round apart
+            if r is None:
+                r = round(v, 2)
+                if v:
+                    memo[v] = r
+            coords.append(r)
+        return BBox(x0=coords[0], y0=coords[1], x1=coords[2], y1=coords[3])
 
     def warn(self, message: str) -> None:
         self._warnings.append(message)

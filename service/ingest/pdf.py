@@ -58,6 +58,8 @@ _TEXT_FLAGS = (
     pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_MEDIABOX_CLIP
 )
 _UNREADABLE = re.compile("[\ufffd\ue000-\uf8ff]")
+# What ``str.isspace`` calls a space (the same Unicode property), found in one pass.
+_SPACE = re.compile(r"\s")
 # A page with text on at least this many characters is read from its text layer without
 # looking at its images (the scan-with-a-stamped-footer check costs a little).
 _CLEARLY_TEXT = 200
@@ -211,8 +213,10 @@ def _read_loaded_page(
     previous: PdfTable | None = None,
     scanned: Mapping[int, ScannedPage] | None = None,
 ) -> _Page:
-    size = (page.rect.width, page.rect.height)
-    transform = _display_transform(page)
+    rect = page.rect
+    size = (rect.width, rect.height)
+    rotation = page.rotation
+    transform = _display_transform(page, rotation)
     lines = _char_lines(page, transform)
     reason = _ocr_reason(page, lines, transform, options)
     if reason is not None and scanned is not None:
@@ -221,7 +225,7 @@ def _read_loaded_page(
         return _continued(page, scanned[number], options, previous)
     if reason is not None:
         ocr, dpi = _ocr_page(page, number, options, previous)
-        return ScannedPage(number, ocr, dpi, reason, size, page.rotation)
+        return ScannedPage(number, ocr, dpi, reason, size, rotation)
     tables = find_tables(page, number)
     chars = [ch for line, _ in lines for ch in line]
     taken = claim_chars(tables, chars) if tables else [False] * len(chars)
@@ -239,15 +243,16 @@ def _read_loaded_page(
         if fragment is not None:
             fragments.append(fragment)
     items = reading_order(fragments, [Placed(t.box, t) for t in tables])
-    return _TextPage(number, items, size, page.rotation, tables)
+    return _TextPage(number, items, size, rotation, tables)
 
 
 Transform = tuple[float, float, float, float, float, float] | None
 
 
-def _display_transform(page: pymupdf.Page) -> Transform:
-    """Text comes out in unrotated page space; boxes are kept in display space."""
-    if not page.rotation:
+def _display_transform(page: pymupdf.Page, rotation: int | None = None) -> Transform:
+    """Text comes out in unrotated page space; boxes are kept in display space.
+    ``rotation``: the page's, when the caller has it already."""
+    if not (page.rotation if rotation is None else rotation):
         return None
     m = page.rotation_matrix
     return (m.a, m.b, m.c, m.d, m.e, m.f)
@@ -283,10 +288,11 @@ def _char_lines(page: pymupdf.Page, t: Transform) -> list[tuple[list[Char], floa
 
 
 def _fragment(chars: list[Char], font_size: float) -> Fragment | None:
-    text = "".join(ch[0] for ch in chars)
+    text = "".join([ch[0] for ch in chars])
     if not text.strip():
         return None
-    _, x0, y0, x1, y1 = zip(*(ch for ch in chars if not ch[0].isspace()), strict=True)
+    ink = chars if _SPACE.search(text) is None else [ch for ch in chars if not ch[0].isspace()]
+    _, x0, y0, x1, y1 = zip(*ink, strict=True)
     box = (min(x0), min(y0), max(x1), max(y1))
     return Fragment(text, box, font_size or (box[3] - box[1]))
 
@@ -303,7 +309,8 @@ def _ocr_reason(
     """Why this page must be OCR'd, or None to read its text layer."""
     if options.force_ocr:
         return "OCR requested for every page"
-    text = "".join(ch[0] for line, _ in lines for ch in line if not ch[0].isspace())
+    # Every character is one code point: splitting drops exactly those that are spaces.
+    text = "".join("".join([ch[0] for line, _ in lines for ch in line]).split())
     unreadable = len(_UNREADABLE.findall(text))
     usable = len(text) - unreadable
     min_chars = options.ocr.min_text_chars

@@ -60,6 +60,7 @@ MAX_ROW_GAP = 2.5
 # Share of the page height where running headers stand above a continued table.
 TOP_MARGIN = 0.1
 _DIGIT = re.compile(r"\d")
+_SPACE = re.compile(r"\s")  # what str.isspace calls a space
 _UNIT_NOTE = re.compile(r"^(?:金额|计量|货币)?单位\s*[:：]")
 _LABEL_COLON = re.compile(r"[:：]")
 # A column name in a header row is short: longer text over a table is a caption.
@@ -117,13 +118,15 @@ def could_hold_table(lines: list[tuple[list[Char], float]]) -> bool:
     least), one with a digit? A page of prose has none and costs little more than this."""
     pieces: list[tuple[float, float, int, bool]] = []
     for chars, size in lines:
-        ink = [c for c in chars if not c[0].isspace()]
+        text = "".join([c[0] for c in chars])
+        # (A space is never a digit: the line's text answers for its ink.)
+        ink = chars if _SPACE.search(text) is None else [c for c in chars if not c[0].isspace()]
         if not ink:
             continue
         gap = CELL_GAP * size
         n = 1 + sum(1 for a, b in zip(ink, ink[1:], strict=False) if b[1] - a[3] > gap)
         first = ink[0]
-        digit = _DIGIT.search("".join(c[0] for c in ink)) is not None
+        digit = _DIGIT.search(text) is not None
         pieces.append(((first[2] + first[4]) / 2, first[4] - first[2], n, digit))
     pieces.sort()
     rows: list[list] = []

@@ -121,13 +121,14 @@ def find_tables(page: pymupdf.Page, page_number: int) -> list[PdfTable]:
     if area is None:
         return []
     reuse: list[dict] | None = paths
-    if page.rotation:
+    rotation = page.rotation
+    if rotation:
         # Drawings come unrotated; the finder takes its clip and answers in display space,
         # and reads the drawings again itself in the space it works in.
         area = area * page.rotation_matrix
         reuse = None
     clip = area + (-2, -2, 2, 2)
-    if USE_LIBRARY_FINDER or page.rotation:
+    if USE_LIBRARY_FINDER or rotation:
         groups = library_cells(page, clip, reuse)
     else:
         groups = ruled_cells(page, clip, paths)
