@@ -174,17 +174,20 @@ def _probe_chars(page: pymupdf.Page, clip: pymupdf.Rect) -> pdf_grid.ProbeChars:
     text probes read: the text and box (page space), and the box's y under the page's
     transformation matrix, transformed by MuPDF as ``Rect * Matrix`` does (so the values
     are the finder's to the last bit) for only the characters a probe reaches.
-    Small glyph heights must be on (the boxes are computed as the text page is read)."""
+    Small glyph heights must be on (the boxes are computed as the text page is read).
+
+    The text page is first read without the finder's style collection, which costs most
+    of it (MuPDF compares every character with every earlier one for "fake bold"): its
+    only effect on characters is to drop a repeat of one already there (same character,
+    origin within a tenth of the font size), and a repeat printed exactly over another
+    (a fill-and-stroke pass) adds no box the probes do not already see. Where any two
+    characters of the page stand that close the page is read again as the finder reads
+    it."""
     ctm = tuple(page.transformation_matrix)
     transform = _transform_rect()
-    textpage = page.get_textpage(clip=clip, flags=_finder.FLAGS)
-    chars = [
-        (ch["c"], *ch["bbox"])
-        for block in textpage.extractRAWDICT()["blocks"]
-        for line in block.get("lines", ())
-        for span in line["spans"]
-        for ch in span["chars"]
-    ]
+    chars, marks = _read_probe(page, clip, _PROBE_FLAGS)
+    if _PROBE_FLAGS != _finder.FLAGS and _repeats(marks):
+        chars, _ = _read_probe(page, clip, _finder.FLAGS)
 
     def flipped(i: int) -> tuple[float, float]:
         box = transform(chars[i][1:], ctm)
@@ -192,6 +195,58 @@ def _probe_chars(page: pymupdf.Page, clip: pymupdf.Rect) -> pdf_grid.ProbeChars:
 
     upright = ctm[1] == ctm[2] == 0 and ctm[3] == -1  # y becomes ctm[5] - y
     return pdf_grid.ProbeChars(chars, flipped, ctm[5] if upright else None)
+
+
+# The finder's text flags without style collection (see _probe_chars).
+_PROBE_FLAGS = _finder.FLAGS & ~pymupdf.TEXT_COLLECT_STYLES
+# MuPDF takes a character for "fake bold" within 0.1 of the font size; twice that is safe.
+_REPEAT_DISTANCE = 0.2
+
+
+def _read_probe(
+    page: pymupdf.Page, clip: pymupdf.Rect, flags: int
+) -> tuple[list[Char], list[tuple[str, float, float, float]]]:
+    """Each character of the clipped text page as (text, box), and as (text, origin y,
+    origin x, font size) for ``_repeats``."""
+    chars: list[Char] = []
+    marks: list[tuple[str, float, float, float]] = []
+    textpage = page.get_textpage(clip=clip, flags=flags)
+    for block in textpage.extractRAWDICT()["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                size = span["size"]
+                chars += [(ch["c"], *ch["bbox"]) for ch in span["chars"]]
+                marks += [(ch["c"], ch["origin"][1], ch["origin"][0], size) for ch in span["chars"]]
+    return chars, marks
+
+
+def _repeats(marks: list[tuple[str, float, float, float]]) -> bool:
+    """Whether two of the characters are the same and start within ``_REPEAT_DISTANCE``
+    of the larger font size of each other, down and across (text printed twice, slightly
+    moved or not: what MuPDF's fake-bold check drops)."""
+    if not marks:
+        return False
+    reach = _REPEAT_DISTANCE * max(m[3] for m in marks)
+    ordered = sorted(marks)  # by character, then down the page
+    # Where the next one is the same character on about the same line (few places).
+    starts = [
+        i
+        for i, (a, b) in enumerate(zip(ordered, ordered[1:], strict=False))
+        if b[1] - a[1] < reach and a[0] == b[0]
+    ]
+    n = len(ordered)
+    for i in starts:
+        c, y, x, size = ordered[i]
+        j = i + 1
+        while j < n:
+            c2, y2, x2, size2 = ordered[j]
+            if c2 != c or y2 - y >= reach:
+                break
+            near = _REPEAT_DISTANCE * max(size, size2)
+            if y2 - y < near and abs(x2 - x) < near:
+                return True
+            j += 1
+    return False
 
 
 def _transform_rect():  # type: ignore[no-untyped-def]

@@ -240,3 +240,42 @@ def test_single_precision_steps_are_pymupdfs() -> None:
         for cell in cells:
             union |= cell
         assert pdf_grid._union(cells) == tuple(union)
+
+
+def _fake_bold_pdf() -> bytes:
+    """Ruled rows whose text is printed twice (in place, a little moved, filled and then
+    stroked), as generators fake bold type; the last page prints everything once."""
+    doc = pymupdf.open()
+    for repeats in ([(0, 0)], [(0.3, 0)], [(0.05, 0.05)], "filled and stroked", []):
+        page = new_page(doc)
+        for row in range(4):
+            y = 100 + row * 30
+            page.draw_rect(pymupdf.Rect(60, y - 18, 300, y + 8), color=(0, 0, 0), width=0.5)
+            page.draw_line((180, y - 18), (180, y + 8), color=(0, 0, 0), width=0.5)
+            for x, text in ((64, "项目 支出"), (184, "100.00")):
+                mode = 2 if isinstance(repeats, str) else 0  # one text object, two passes
+                page.insert_text((x, y), text, fontname="china-s", fontsize=10, render_mode=mode)
+                for dx, dy in repeats if mode == 0 else ():
+                    page.insert_text((x + dx, y + dy), text, fontname="china-s", fontsize=10)
+    return to_bytes(doc)
+
+
+def test_text_printed_twice_reads_as_the_finder_reads_it() -> None:
+    """The probes read the text page without MuPDF's style collection unless two equal
+    characters stand within fake-bold distance: the cells stay the library's either way."""
+    doc = pymupdf.open(stream=_fake_bold_pdf(), filetype="pdf")
+    flagged = []
+    for page in doc:
+        ours, library = _both(page)
+        assert ours == library and len(ours) == 4  # four separate rows
+        clip = pdf_tables.rules_area(page.get_drawings()) + (-2, -2, 2, 2)
+        small = pymupdf.TOOLS.set_small_glyph_heights()
+        pymupdf.TOOLS.set_small_glyph_heights(True)
+        try:
+            _, marks = pdf_tables._read_probe(page, clip, pdf_tables._PROBE_FLAGS)
+        finally:
+            pymupdf.TOOLS.set_small_glyph_heights(small)
+        flagged.append(pdf_tables._repeats(marks))
+    # printed twice in place or moved a little: read again with styles; filled and stroked
+    # (the same text object twice) and printed once: the cheap reading stands
+    assert flagged == [True, True, True, False, False]
