@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import string
 import struct
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import groupby
 
 Box = tuple[float, float, float, float]
@@ -345,21 +345,25 @@ def intersections_to_cells(intersections: dict[Point, tuple[list[Box], list[Box]
             return True
         return p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
 
-    # Points after each one with the same x (below it) and the same y (right of it).
-    same_y: dict[float, list[Point]] = {}
-    for p in points:
-        same_y.setdefault(p[1], []).append(p)
-    right_of = {}
-    for row in same_y.values():
-        for i, p in enumerate(row):
-            right_of[p] = row[i + 1 :]
-    cells = []
+    # Points after each one with the same x (below it: up to the end of its run of x) and
+    # the same y (right of it: the rest of its row).
     n = len(points)
+    column_end = [n] * n
+    for i in range(n - 2, -1, -1):
+        column_end[i] = column_end[i + 1] if points[i + 1][0] == points[i][0] else i + 1
+    rows: dict[float, list[Point]] = {}
+    for p in points:
+        rows.setdefault(p[1], []).append(p)
+    right_of: dict[Point, tuple[list[Point], int]] = {}
+    for row in rows.values():
+        for i, p in enumerate(row):
+            right_of[p] = (row, i + 1)
+    cells = []
     for i, pt in enumerate(points):
-        j = i + 1
-        while j < n and points[j][0] == pt[0]:
-            j += 1
-        cell = _smallest_cell(pt, points[i + 1 : j], right_of[pt], intersections, connects)
+        row, start = right_of[pt]
+        cell = _smallest_cell(
+            pt, points[i + 1 : column_end[i]], row[start:], intersections, connects
+        )
         if cell is not None:
             cells.append(cell)
     return cells
@@ -372,12 +376,20 @@ def _smallest_cell(
     known: dict[Point, object],
     connects: Callable[[Point, Point], bool],
 ) -> Box | None:
+    """The finder's ``find_smallest_cell`` (the points ``pt`` is joined to to its right are
+    the same for every point below, so they are found once)."""
+    joined_right: list[Point] | None = None
     for below_pt in below:
         if not connects(pt, below_pt):
             continue
-        for right_pt in right:
-            if not connects(pt, right_pt):
-                continue
+        if joined_right is None:  # the first time: test the points to the right as we go
+            joined_right = []
+            candidates: Iterable[Point] = (p for p in right if connects(pt, p))
+        else:
+            candidates = joined_right
+        for right_pt in candidates:
+            if candidates is not joined_right:
+                joined_right.append(right_pt)
             corner = (right_pt[0], below_pt[1])
             if corner in known and connects(corner, right_pt) and connects(corner, below_pt):
                 return (pt[0], pt[1], corner[0], corner[1])
