@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from service.document import Cell
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import framework_levels, with_framework_levels
 from service.extract.indicator_levels import OwnLabels, labels_set, settle_levels
-from service.extract.table_headers import column_roles, header_texts, role_of
+from service.extract.table_headers import column_roles, covering, header_texts, role_of, squeeze
 from service.records import Indicator, Value
 from service.records.numbers import (
     PREFIX_COMPARATORS,
@@ -92,7 +93,7 @@ class IndicatorHeader:
 
 
 def _t(cell: Cell | None) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+    return "" if cell is None else squeeze(cell.text)
 
 
 def _leaf(cols: dict[str, int]) -> dict[str, int]:
@@ -123,12 +124,13 @@ def _continues_header(rows: list[list[Cell | None]], r: int) -> bool:
 
 
 def find_indicator_header(rows: list[list[Cell | None]]) -> IndicatorHeader | None:
+    grid = covering(rows)  # once, not once per row tried
     for r in range(len(rows)):
         two = _continues_header(rows, r)
-        cols = _leaf(column_roles(rows, r, "indicators", two))
+        cols = _leaf(column_roles(rows, r, "indicators", two, grid))
         if not _is_header(cols):
             continue
-        texts = header_texts(rows, r, two)
+        texts = header_texts(rows, r, two, grid)
         others = frozenset(c for c, t in enumerate(texts) if t and c not in cols.values())
         return IndicatorHeader(r + 1 if two else r, cols, first=r, others=others)
     return None
@@ -178,11 +180,13 @@ def _base(name: str) -> str:
     return re.sub(r"指标$", "", _WEIGHT_IN_LABEL.sub("", name))
 
 
+@lru_cache(maxsize=16384)
 def against_family(level1: str, level2: str) -> bool:
     """Whether the names say a level 2 does not stand under a level 1: a standard 二级
     (数量指标, 数量; 成本指标 as a 二级 is the older template's, under 产出) of another
     family, or a framework 二级 (预算执行) under another of the framework's 一级 (投入). A
-    report's own level-1 names (预算执行 as a 一级) say nothing."""
+    report's own level-1 names (预算执行 as a 一级) say nothing. Cached: the levels are
+    settled by weighing every label against every row, for each alignment."""
     level2 = re.sub(r"\s+", "", level2)
     family = LEVEL2_FAMILY.get(level2) or BARE_LEVEL2.get(level2)
     if level2 in EITHER_LEVEL:  # a level 2 only in the older template, under 产出
