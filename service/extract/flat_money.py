@@ -517,13 +517,10 @@ def unglue_cells(text: str, table: Table) -> Table:
         split = None
         for k, cell in enumerate(row):
             a, b = cell.span.start, cell.span.end
+            if cell.col_span != 1 or not _GLUED_TAIL.fullmatch(cell.text) or text[a:b] != cell.text:
+                continue  # most cells: no figures glued (cut into pieces only if they are)
             pieces = list(_PIECE.finditer(cell.text))
-            if (
-                cell.col_span == 1
-                and text[a:b] == cell.text
-                and _GLUED_TAIL.fullmatch(cell.text)
-                and width + len(pieces) - 1 == table.n_cols
-            ):
+            if width + len(pieces) - 1 == table.n_cols:
                 split = (k, [(a + p.start(), a + p.end()) for p in pieces])
         if split is None:
             cells += row

@@ -89,16 +89,16 @@ def line_grids(doc: Document, split_words: WordSplitter | None = None) -> list[G
     for line in doc.lines:
         s, e = line.span.start, line.span.end
         body = text[s:e]
-        cells = (
-            [] if _SENTENCE.search(body) else line_cells(body, s, line.page, len(run), split_words)
-        )
         joined = last_end >= 0 and not text[last_end:s].strip()
+        # the row the line takes: the next of the run it joins, else the first of a new one
+        row = len(run) if joined else 0
+        cells = [] if _SENTENCE.search(body) else line_cells(body, s, line.page, row, split_words)
         if len(cells) < 2 or not joined:
             if run:
                 grids.append(run)
             run = []
         if len(cells) >= 2:
-            run.append([c.model_copy(update={"row": len(run)}) for c in cells])
+            run.append(cells)
         last_end = e
     if run:
         grids.append(run)

@@ -19,7 +19,14 @@ from service.document import Cell
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import framework_levels, with_framework_levels
 from service.extract.indicator_levels import OwnLabels, labels_set, settle_levels
-from service.extract.table_headers import column_roles, covering, header_texts, role_of, squeeze
+from service.extract.table_headers import (
+    cell_quantity,
+    column_roles,
+    covering,
+    header_texts,
+    role_of,
+    squeeze,
+)
 from service.records import Indicator, Value
 from service.records.numbers import (
     PREFIX_COMPARATORS,
@@ -118,13 +125,17 @@ def _continues_header(rows: list[list[Cell | None]], r: int) -> bool:
     if r + 1 >= len(rows):
         return False
     cells = [c for c in rows[r + 1] if _t(c)]
-    if not cells or any(parse_quantity(c.text) is not None for c in cells):
+    if not cells or any(cell_quantity(c.text) is not None for c in cells):
         return False
     return any(role_of(c.text, "indicators") for c in cells)
 
 
-def find_indicator_header(rows: list[list[Cell | None]]) -> IndicatorHeader | None:
-    grid = covering(rows)  # once, not once per row tried
+def find_indicator_header(
+    rows: list[list[Cell | None]], grid: list[list[Cell | None]] | None = None
+) -> IndicatorHeader | None:
+    """The 自评表 header among ``rows``, or None; ``grid``: ``covering(rows)`` where the
+    caller has it (built once here otherwise, not once per row tried)."""
+    grid = covering(rows) if grid is None else grid
     for r in range(len(rows)):
         two = _continues_header(rows, r)
         cols = _leaf(column_roles(rows, r, "indicators", two, grid))
@@ -162,7 +173,7 @@ _LOOSE = re.compile(
 def indicator_quantity(text: str) -> Quantity | None:
     """A target or actual as a quantity: the number parser's reading, else a comparator,
     a number and a unit of up to five characters (万亩 is no money, 台套 one unit)."""
-    q = parse_quantity(text)
+    q = cell_quantity(text)
     if q is not None:
         return q
     m = _LOOSE.fullmatch(text)
@@ -218,7 +229,7 @@ def _share_unit(v: Value | None, other: Value | None) -> Value | None:
 def _is_points(cell: Cell | None) -> bool:
     if cell is None:
         return False
-    q = parse_quantity(cell.text)
+    q = cell_quantity(cell.text)
     return q is not None and q.value is not None and q.unit in (None, "分")
 
 
@@ -431,7 +442,7 @@ class IndicatorParser:
     def _points(self, cell: Cell | None, loc: str) -> Value | None:
         if cell is None:
             return None
-        q = parse_quantity(cell.text)
+        q = cell_quantity(cell.text)
         if q is None:
             return None
         v = self.g.quantity(q, cell.span.start, loc)
@@ -447,7 +458,7 @@ class IndicatorParser:
                 and 0 <= score_col + off + 1 < len(row)
             ):
                 nxt = row[score_col + off + 1]
-                cell = nxt if _t(nxt) and parse_quantity(nxt.text) is None else None
+                cell = nxt if _t(nxt) and cell_quantity(nxt.text) is None else None
         if cell is None:
             return None
         return self.g.text(cell.span.start, cell.span.end, loc)

@@ -19,7 +19,8 @@ from functools import lru_cache
 from service.document import Cell
 from service.extract.money_columns import money_columns
 from service.extract.money_rows import LINE_LABEL_PREFIX, is_item, lexicon_row, line_field
-from service.records.numbers import is_blank, parse_quantity
+from service.extract.table_headers import cell_quantity
+from service.records.numbers import is_blank
 
 Rows = list[list[Cell | None]]
 
@@ -39,7 +40,7 @@ def item_columns(rows: Rows, r: int) -> dict[int, Cell]:
     """Column → header cell of each budget item named across row ``r`` (after the first
     column); empty unless two or more are named and the row holds no figure."""
     row = rows[r]
-    if any(c is not None and parse_quantity(c.text) is not None for c in row):
+    if any(c is not None and cell_quantity(c.text) is not None for c in row):
         return {}
     cols = {
         c: cell
@@ -58,7 +59,7 @@ def _has_figures(row: list[Cell | None], cols: dict[int, Cell]) -> bool:
     return any(
         c < len(row)
         and row[c] is not None
-        and (parse_quantity(row[c].text) is not None or is_blank(row[c].text))
+        and (cell_quantity(row[c].text) is not None or is_blank(row[c].text))
         for c in cols
     )
 

@@ -26,8 +26,13 @@ from service.extract.form_lines import line_grids
 from service.extract.ground import Grounder
 from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, lexicon_row, line_field
 from service.extract.resolve import Candidate
-from service.extract.table_headers import header_key, money_unit, role_of, unit_before
-from service.records.numbers import parse_quantity
+from service.extract.table_headers import (
+    cell_quantity,
+    header_key,
+    money_unit,
+    role_of,
+    unit_before,
+)
 
 Rows = list[list[Cell | None]]
 
@@ -210,7 +215,7 @@ def _items_across(
         for c, t in enumerate(texts):
             path = _path(t, kind) if c else None
             cell = rows[k][c] if c < len(rows[k]) else None
-            q = parse_quantity(cell.text, default_unit=unit) if path and cell else None
+            q = cell_quantity(cell.text, default_unit=unit) if path and cell else None
             if path and cell and q is not None and q.unit == "万元" and q.low is None:
                 out.append(Candidate(path, g.quantity(q, cell.span.start, _LOC), "table"))
         return out, k + 1
@@ -240,7 +245,7 @@ def _side(g: Grounder, body: Rows, side: Side, unit: str) -> list[Candidate]:
         amount = row[side.amount] if side.amount < len(row) else None
         if label is None or amount is None or not _text(label):
             continue
-        q = parse_quantity(amount.text, default_unit=unit)
+        q = cell_quantity(amount.text, default_unit=unit)
         if q is None or q.unit != "万元" or q.low is not None:
             continue  # a percent or a range is no amount of this table
         named.append((_text(label), g.quantity(q, amount.span.start, _LOC)))
@@ -302,7 +307,7 @@ def _label_joined(row: list[Cell | None]) -> list[Cell | None]:
     """A text line's cells with the words before its first figure as one label cell
     (一般公共预算 财政拨款收入 parted by a space is one label)."""
     cells = [c for c in row if c is not None]
-    k = next((i for i, c in enumerate(cells) if parse_quantity(c.text) is not None), len(cells))
+    k = next((i for i, c in enumerate(cells) if cell_quantity(c.text) is not None), len(cells))
     if k < 2 or k == len(cells):
         return list(cells)
     first, last = cells[0], cells[k - 1]

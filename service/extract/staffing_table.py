@@ -24,8 +24,8 @@ from service.extract.form_lines import line_grids
 from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.resolve import Candidate
-from service.extract.table_headers import covering, header_key
-from service.records.numbers import Quantity, is_blank, parse_quantity
+from service.extract.table_headers import cell_quantity, covering, header_key
+from service.records.numbers import Quantity, is_blank
 
 Grid = list[list[Cell | None]]
 
@@ -100,7 +100,7 @@ def _count(cell: Cell | None, entry: FieldEntry) -> Quantity | None:
     text = cell.text.strip()
     if is_blank(text) and text:
         return Quantity(value=0, start=0, end=len(cell.text.rstrip()))
-    q = parse_quantity(cell.text)
+    q = cell_quantity(cell.text)
     if q is None or not isinstance(q.value, int) or not entry.in_range(q.value):
         return None
     if q.unit is not None and q.unit not in entry.units:
@@ -120,7 +120,7 @@ def _is_figure(cell: Cell | None) -> bool:
     """A figure or a nil mark (无, —); an empty cell is neither."""
     if cell is None or not cell.text.strip():
         return False
-    return parse_quantity(cell.text) is not None or is_blank(cell.text)
+    return cell_quantity(cell.text) is not None or is_blank(cell.text)
 
 
 class _GridReader:

@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 
 from service.document import Cell, Table
 from service.extract.lexicon import lexicon
+from service.records.numbers import Quantity, parse_quantity
 
 Rows = list[list[Cell | None]]
 
@@ -99,6 +100,14 @@ def covering(rows: Rows) -> Rows:
                 for c in range(cell.col, min(cell.col + cell.col_span, n_cols)):
                     grid[r][c] = cell
     return grid
+
+
+@lru_cache(maxsize=16384)
+def cell_quantity(text: str | None, default_unit: str | None = None) -> Quantity | None:
+    """``parse_quantity`` of a cell's text, cached (a ``Quantity`` is frozen): the table
+    readers ask it of the same cells again and again (is this row a header, does it hold
+    figures, then its values)."""
+    return parse_quantity(text, default_unit=default_unit)
 
 
 def _text(cell: Cell | None) -> str:

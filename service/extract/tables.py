@@ -66,7 +66,7 @@ from service.extract.money_rows import (
 from service.extract.resolve import Candidate
 from service.extract.share_tables import header_sides, share_table_candidates
 from service.extract.staffing_table import staffing_form_candidates
-from service.extract.table_headers import money_unit
+from service.extract.table_headers import cell_quantity, covering, money_unit
 from service.extract.three_public_rows import (
     read_items_as_rows,
     three_public_line_candidates,
@@ -188,7 +188,7 @@ class TableMapper:
         (a 三公 item not spent)."""
         if cell is None:
             return None
-        q = parse_quantity(cell.text, default_unit=default_unit)
+        q = cell_quantity(cell.text, default_unit=default_unit)
         if (
             q is None
             and nil
@@ -210,7 +210,8 @@ class TableMapper:
         own_unit = money_unit(self.g.doc.text, table, rows)
         own_unit = own_unit or yuan_by_size(c.text for c in table.cells)
         self.unit = own_unit or "万元"
-        header = find_indicator_header(rows)
+        grid = covering(rows)  # once: every row below is tried as a header
+        header = find_indicator_header(rows, grid)
         continued = self._open_money
         self._open_money = None
         # A table continued from the previous page: no header of its own.
@@ -233,11 +234,13 @@ class TableMapper:
                 self._indicators.stop_at_total = True
                 self._total(rows[i + 1 :], loc)
                 return
-            if (end := self._items_across(rows, i, loc)) is not None:
+            if (end := self._items_across(rows, i, loc, grid)) is not None:
                 i = end
                 continue
-            roles, head = money_header(rows, i, texts)
-            tp_rows = read_items_as_rows(self.g, rows, i, self.unit, loc, alone=bool(roles))
+            roles, head = money_header(rows, i, texts, grid)
+            tp_rows = read_items_as_rows(
+                self.g, rows, i, self.unit, loc, alone=bool(roles), grid=grid
+            )
             if tp_rows is not None:  # a 三公 table with its items as rows
                 self.out.candidates += tp_rows.candidates
                 self.out.lines += tp_rows.lines
@@ -377,7 +380,7 @@ class TableMapper:
         if not any(_text(c) for c in first[: min(roles)]):
             return False
         return any(
-            col < len(first) and first[col] is not None and parse_quantity(first[col].text)
+            col < len(first) and first[col] is not None and cell_quantity(first[col].text)
             for col in roles
         )
 
@@ -447,12 +450,18 @@ class TableMapper:
             # figure (预算数 beside it is the budget, not the income).
             self._add(path, values.get("final"))
 
-    def _items_across(self, rows: list[list[Cell | None]], i: int, loc: str) -> int | None:
+    def _items_across(
+        self,
+        rows: list[list[Cell | None]],
+        i: int,
+        loc: str,
+        grid: list[list[Cell | None]] | None = None,
+    ) -> int | None:
         """A money table with its items across the header (支出合计 | 基本支出 | …) and
         what each row holds down the side (预算数 / 决算数 / 上年决算数): a line per item
         column; where it ends, or None when row ``i`` heads no such table. The 三公 items
         (因公出国(境)费 | 公务接待费 …) are three_public_table.py's."""
-        items = item_columns(rows, i)
+        items = item_columns(rows, i, grid)
         if items:
             found, lines, end = read_items_as_columns(self.g, rows, i, items, self.unit, loc)
             self.out.candidates += found
@@ -597,7 +606,7 @@ class TableMapper:
                     continue
                 if m.group("num"):
                     v = self._number_at(cell, m.start("num"), m.end("num"), loc)
-                elif k + 1 < len(cells) and parse_quantity(cells[k + 1].text) is not None:
+                elif k + 1 < len(cells) and cell_quantity(cells[k + 1].text) is not None:
                     v = self._number(cells[k + 1], loc, self.unit)
                 else:
                     v = None
@@ -650,7 +659,7 @@ def _a_total(label: str) -> bool:
 
 def _is_header_row(row: list[Cell | None]) -> bool:
     texts = [_text(c) for c in row if c is not None and _text(c)]
-    return len(texts) >= 2 and all(parse_quantity(t) is None and not is_blank(t) for t in texts)
+    return len(texts) >= 2 and all(cell_quantity(t) is None and not is_blank(t) for t in texts)
 
 
 def map_tables(g: Grounder, tables: list[Table]) -> TableOutput:
