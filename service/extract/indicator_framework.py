@@ -14,6 +14,7 @@ import re
 from functools import cache, lru_cache
 
 from service.extract.lexicon import lexicon
+from service.extract.table_headers import squeeze
 from service.records import Indicator, Value
 
 _PREFIX = "indicator_framework:"
@@ -41,7 +42,7 @@ def framework_levels() -> tuple[frozenset[str], dict[str, str]]:
 def levels_of(name: str) -> tuple[str, str] | None:
     """(一级, 二级) of a standard 三级 name, or None (unknown, or under two groups).
     Cached: the levels are settled by asking it of every row for each label."""
-    key = re.sub(r"\s+", "", name)
+    key = squeeze(name)
     found = {(a, b) for a, b, rx in _groups() if rx.fullmatch(key)}
     return found.pop() if len(found) == 1 else None
 

@@ -66,7 +66,7 @@ LEVEL2_FAMILY = {
 def level2_family(name: str) -> str | None:
     """The level-1 family (产出, 效益 …, or the framework's 过程 …) of a level-2 name,
     written with or without 指标 (数量指标, 数量; 预算执行)."""
-    name = re.sub(r"\s+", "", name)
+    name = squeeze(name)
     family = LEVEL2_FAMILY.get(name) or BARE_LEVEL2.get(name)
     if family is None:
         family = framework_levels()[1].get(name.removesuffix("指标"))
@@ -198,7 +198,7 @@ def against_family(level1: str, level2: str) -> bool:
     family, or a framework 二级 (预算执行) under another of the framework's 一级 (投入). A
     report's own level-1 names (预算执行 as a 一级) say nothing. Cached: the levels are
     settled by weighing every label against every row, for each alignment."""
-    level2 = re.sub(r"\s+", "", level2)
+    level2 = squeeze(level2)
     family = LEVEL2_FAMILY.get(level2) or BARE_LEVEL2.get(level2)
     if level2 in EITHER_LEVEL:  # a level 2 only in the older template, under 产出
         family = "产出"
@@ -253,11 +253,11 @@ def label_parts(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     if m and m.end() < end:
         start = m.end()
     parts = [(p.start(), p.end()) for p in _LABEL_PART.finditer(text, start, end)]
-    names = [re.sub(r"\s+", "", _WEIGHT_IN_LABEL.sub("", text[a:b])) for a, b in parts]
+    names = [squeeze(_WEIGHT_IN_LABEL.sub("", text[a:b])) for a, b in parts]
     if len(parts) > 1 and all(_known_level(n) for n in names):
         return [(a, b, n) for (a, b), n in zip(parts, names, strict=True)]
     whole = text[start:end].rstrip(":：")
-    return [(start, start + len(whole), re.sub(r"\s+", "", _WEIGHT_IN_LABEL.sub("", whole)))]
+    return [(start, start + len(whole), squeeze(_WEIGHT_IN_LABEL.sub("", whole)))]
 
 
 class IndicatorParser:

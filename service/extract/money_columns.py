@@ -16,7 +16,7 @@ from functools import cache
 from service.document import Cell
 from service.extract.lexicon import lexicon
 from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, is_money_label, line_field
-from service.extract.table_headers import cell_quantity, covering, header_key, role_of
+from service.extract.table_headers import cell_quantity, covering, header_key, role_of, squeeze
 from service.extract.three_public_table import change_kind
 from service.records.numbers import is_blank
 
@@ -33,7 +33,7 @@ CHANGE = ("change", "change_pct")
 
 
 def _text(cell: Cell | None) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+    return "" if cell is None else squeeze(cell.text)
 
 
 # A period leading a column's header (2023年, 本年度, 上年, 上年同期, 上期) and the kind

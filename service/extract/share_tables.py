@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.document import Cell, Table
 from service.extract.flat_money import yuan_by_size
@@ -31,6 +32,7 @@ from service.extract.table_headers import (
     header_key,
     money_unit,
     role_of,
+    squeeze,
     unit_before,
 )
 
@@ -89,7 +91,7 @@ class Side:
 
 
 def _text(cell: Cell | None) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+    return "" if cell is None else squeeze(cell.text)
 
 
 def _kind_of(words: str) -> str | None:
@@ -129,8 +131,10 @@ def header_sides(texts: list[str]) -> list[Side]:
     return sides
 
 
+@lru_cache(maxsize=16384)
 def _path(label: str, kind: str | None) -> str | None:
-    """The budget field a row label names on a side of ``kind`` (None: by its own words)."""
+    """The budget field a row label names on a side of ``kind`` (None: by its own words).
+    Cached (the lexicon's answer alone): every row is tried as the items' header."""
     key = LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
     key = re.sub(r"[(（][^()（）]*[)）]$", "", key)  # 合计（万元）
     if BARE_TOTAL.match(key) and key != "小计" or key in ("总计", "共计"):

@@ -16,7 +16,7 @@ Proposes ``Candidate``s; never decides between them. Must not read sentences (st
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from service.document import Cell, Table
 from service.extract.clauses import report_year
@@ -51,6 +51,7 @@ def _entries() -> tuple[tuple[FieldEntry, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=16384)
 def _label(text: str, year: int | None, strict: bool) -> FieldEntry | None:
     """The staffing field a cell names (its label at the cell's end), or None: no label,
     other words before it in a ``strict`` (table) cell — 规划编制 names a project, not the

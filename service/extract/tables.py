@@ -66,7 +66,7 @@ from service.extract.money_rows import (
 from service.extract.resolve import Candidate
 from service.extract.share_tables import header_sides, share_table_candidates
 from service.extract.staffing_table import staffing_form_candidates
-from service.extract.table_headers import cell_quantity, covering, money_unit
+from service.extract.table_headers import cell_quantity, covering, money_unit, squeeze
 from service.extract.three_public_rows import (
     read_items_as_rows,
     three_public_line_candidates,
@@ -118,7 +118,7 @@ def _rows(table: Table) -> list[list[Cell | None]]:
 
 
 def _text(cell: Cell | None) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+    return "" if cell is None else squeeze(cell.text)
 
 
 # Between two parts of one 自评表 stand at most a page's footer and header and 续表; a
@@ -654,7 +654,7 @@ _TOTAL_LABEL = re.compile(
 
 
 def _a_total(label: str) -> bool:
-    return _TOTAL_LABEL.fullmatch(re.sub(r"\s+", "", label)) is not None
+    return _TOTAL_LABEL.fullmatch(squeeze(label)) is not None
 
 
 def _is_header_row(row: list[Cell | None]) -> bool:

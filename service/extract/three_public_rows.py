@@ -29,6 +29,7 @@ from service.extract.table_headers import (
     cell_quantity,
     covering,
     header_key,
+    squeeze,
     unit_before,
     unit_in_note,
 )
@@ -71,7 +72,7 @@ def column_kind(text: str, year: int | None) -> str | None:
 
 def row_item(label: str) -> str | None:
     """The 三公 item (or ``total``) a row label names, after its lead-in (其中：, 1、)."""
-    key = LINE_LABEL_PREFIX.sub("", re.sub(r"\s+", "", label)).rstrip(":：")
+    key = LINE_LABEL_PREFIX.sub("", squeeze(label)).rstrip(":：")
     if BARE_TOTAL.match(key):
         return "total"
     found = line_field(key)
