@@ -525,7 +525,9 @@ def unglue_cells(text: str, table: Table) -> Table:
                 continue  # most cells: no figures glued (cut into pieces only if they are)
             pieces = list(_PIECE.finditer(cell.text))
             if width + len(pieces) - 1 == table.n_cols:
-                split = (k, [(a + p.start(), a + p.end()) for p in pieces])
+                spans = [(a + p.start(), a + p.end()) for p in pieces]
+                # one figure, the whole cell (most figures of a full row): nothing to split
+                split = None if spans == [(a, b)] else (k, spans)
         if split is None:
             cells += row
             continue

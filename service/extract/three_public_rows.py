@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from service.document import Cell
 from service.extract.clauses import report_year
@@ -52,9 +52,11 @@ def _kind_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((k, re.compile(lex.words_pattern(f"tp_column_{k}"))) for k in _KINDS)
 
 
+@lru_cache(maxsize=16384)
 def column_kind(text: str, year: int | None) -> str | None:
     """What a 三公 table's column holds, by its header words (both header rows joined):
-    ``budget``, ``initial`` (年初预算), ``actual``, ``previous``, ``change``, ``change_pct``."""
+    ``budget``, ``initial`` (年初预算), ``actual``, ``previous``, ``change``, ``change_pct``.
+    Cached (the lexicon's answer per header word): every word row is tried as a header."""
     key = header_key(text)
     if not key or re.search(lexicon().words_pattern("tp_column_not"), key):
         return None
