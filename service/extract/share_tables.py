@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from service.document import Cell, Table
 from service.extract.flat_money import yuan_by_size
-from service.extract.form_lines import line_grids
+from service.extract.form_lines import FormLines
 from service.extract.ground import Grounder
 from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, lexicon_row, line_field
 from service.extract.resolve import Candidate
@@ -269,15 +269,18 @@ def _side(g: Grounder, body: Rows, side: Side, unit: str) -> list[Candidate]:
     return out
 
 
-def share_table_candidates(g: Grounder, tables: list[Table]) -> list[Candidate]:
+def share_table_candidates(
+    g: Grounder, tables: list[Table], form: FormLines | None = None
+) -> list[Candidate]:
     """The fields of every income or expenditure structure table: ingest's tables, then
-    the text lines ingest made none of."""
+    the text lines ingest made none of (``form``: cut as form lines, where the caller has
+    them)."""
     text = g.doc.text
     out: list[Candidate] = []
     for table in tables:
         rows = _rows_of(table)
         out += _read(g, rows, {-1: money_unit(text, table, rows)})
-    for grid in line_grids(g.doc, split_header):
+    for grid in (form or FormLines(g.doc)).grids(split_header):
         grid = [_label_joined(row) for row in grid]
         units = {r: unit_before(text, row[0].span.start) for r, row in enumerate(grid) if row[0]}
         out += _read(g, grid, units)

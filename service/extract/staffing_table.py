@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 
 from service.document import Cell, Table
 from service.extract.clauses import report_year
-from service.extract.form_lines import line_grids
+from service.extract.form_lines import FormLines
 from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.resolve import Candidate
@@ -230,11 +230,14 @@ def _table_grid(table: Table) -> Grid:
     return covering(rows)
 
 
-def staffing_form_candidates(g: Grounder, tables: list[Table]) -> list[Candidate]:
-    """Headcounts from the document's tables and form lines (``g`` on the document text)."""
+def staffing_form_candidates(
+    g: Grounder, tables: list[Table], form: FormLines | None = None
+) -> list[Candidate]:
+    """Headcounts from the document's tables and form lines (``g`` on the document text;
+    ``form``: its lines cut as form lines, where the caller has them)."""
     out = []
     for table in tables:
         out += _GridReader(g, _table_grid(table), f"table:{table.index}", strict=True).candidates()
-    for grid in line_grids(g.doc):
+    for grid in (form or FormLines(g.doc)).grids():
         out += _GridReader(g, grid, "form", strict=False).candidates()
     return out

@@ -35,6 +35,7 @@ from service.extract.flat_money import (
     unglue_cells,
     yuan_by_size,
 )
+from service.extract.form_lines import FormLines
 from service.extract.ground import Grounder
 from service.extract.indicators import (
     IndicatorHeader,
@@ -140,11 +141,12 @@ class TableMapper:
     def run(self, tables: list[Table]) -> TableOutput:
         for table in tables:
             self._table(unglue_cells(self.g.doc.text, table))
+        form = FormLines(self.g.doc)  # the text lines cut into cells once for the three
         # Headcounts in forms and tables of any layout (编制数 | 52 | 实有人数 | 48 …).
-        self.out.candidates += staffing_form_candidates(self.g, tables)
+        self.out.candidates += staffing_form_candidates(self.g, tables, form)
         # 三公 tables with the items as rows among text lines (nil as 无, stacked headers).
-        self.out.candidates += three_public_line_candidates(self.g)
-        self.out.candidates += share_table_candidates(self.g, tables)  # 金额 | 占比 tables
+        self.out.candidates += three_public_line_candidates(self.g, form)
+        self.out.candidates += share_table_candidates(self.g, tables, form)  # 金额 | 占比
         self._text_lines()
         if self._indicators is not None:
             self.out.indicators = self._indicators.finish()

@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 
 from service.document import Cell
 from service.extract.clauses import report_year
-from service.extract.form_lines import line_grids
+from service.extract.form_lines import FormLines
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, is_money_label, line_field
@@ -348,12 +348,13 @@ def split_glued_header(word: str) -> list[tuple[int, int]] | None:
     return spans if pos == len(word) else None
 
 
-def three_public_line_candidates(g: Grounder) -> list[Candidate]:
+def three_public_line_candidates(g: Grounder, form: FormLines | None = None) -> list[Candidate]:
     """三公 tables with the items as rows among the text lines ingest made no table of
     (cells parted by single spaces or pipes, nil written 无, headers stacked); their unit
-    from a caption just above, the header's “（元）” or a note under the table."""
+    from a caption just above, the header's “（元）” or a note under the table (``form``:
+    the lines cut as form lines, where the caller has them)."""
     out: list[Candidate] = []
-    for grid in line_grids(g.doc, split_glued_header):
+    for grid in (form or FormLines(g.doc)).grids(split_glued_header):
         r = 0
         while r < len(grid):
             first = next(c for c in grid[r] if c is not None)
