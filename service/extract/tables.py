@@ -88,13 +88,17 @@ _BUDGET_BLOCK = {
     "budget.execution_score": re.compile(r"^得分$"),
 }
 _BY_NATURE = [
-    ("budget.income_general_budget", r"一般公共预算(?:拨款|财政拨款)?"),
-    ("budget.income_government_funds", r"政府性基金(?:拨款|预算)?"),
-    ("budget.income_non_tax", r"纳入专户管理的非税收入(?:拨款)?"),
-    ("budget.income_other", r"其他资金|其他收入"),
-    ("budget.basic_expenditure", r"基本支出"),
-    ("budget.project_expenditure", r"项目支出"),
+    (path, re.compile(rf"(?:其中\s*[:：]?\s*)?{label}\s*[:：,，]?\s*(?P<num>[-\d.,]*)\s*$"))
+    for path, label in [
+        ("budget.income_general_budget", r"一般公共预算(?:拨款|财政拨款)?"),
+        ("budget.income_government_funds", r"政府性基金(?:拨款|预算)?"),
+        ("budget.income_non_tax", r"纳入专户管理的非税收入(?:拨款)?"),
+        ("budget.income_other", r"其他资金|其他收入"),
+        ("budget.basic_expenditure", r"基本支出"),
+        ("budget.project_expenditure", r"项目支出"),
+    ]
 ]
+_DEPARTMENT_ROW = re.compile(r"^(?:预算部门|部门\(单位\)名称|部门名称|单位名称)")
 _NUMBERED = re.compile(r"^\s*(?:其中\s*[:：]?)?\s*\d{1,2}\s*[、.]")
 # Rows that end a 项目支出 block's project rows: the next heads of the accounts, and a
 # total row (合计, 总计, 小计: the table's sum or the block's, never a project of its own).
@@ -261,11 +265,11 @@ class TableMapper:
             elif roles:
                 i = self._money_block(rows, head, roles, loc)
                 continue
-            elif any(rx.search(t) for t in texts for rx in _BUDGET_BLOCK.values()) and (
-                "全年" in joined or "年初" in joined
+            elif ("全年" in joined or "年初" in joined) and any(
+                rx.search(t) for t in texts for rx in _BUDGET_BLOCK.values()
             ):
                 self._budget_block(rows, i, loc)
-            elif re.match(r"^(?:预算部门|部门\(单位\)名称|部门名称|单位名称)", texts[0] or joined):
+            elif _DEPARTMENT_ROW.match(texts[0] or joined):
                 self._department(rows[i], loc)
             self._by_nature(rows[i], loc)
             i += 1
@@ -600,10 +604,8 @@ class TableMapper:
         cells = [c for c in row if c is not None and _text(c)]
         for k, cell in enumerate(cells):
             text = cell.text
-            for path, label in _BY_NATURE:
-                m = re.search(
-                    rf"(?:其中\s*[:：]?\s*)?{label}\s*[:：,，]?\s*(?P<num>[-\d.,]*)\s*$", text
-                )
+            for path, rx in _BY_NATURE:
+                m = rx.search(text)
                 if not m or m.start() > 6:
                     continue
                 if m.group("num"):
