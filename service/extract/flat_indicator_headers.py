@@ -21,14 +21,17 @@ _HeaderPatterns = tuple[
     re.Pattern[str] | None,
     list[tuple[str, re.Pattern[str] | None, re.Pattern[str]]],
     NeedsIndex,
+    NeedsIndex,
 ]
+_POINTS = ("weight", "score")
 _HEADER_PATTERNS: dict[int, tuple[object, _HeaderPatterns]] = {}
 
 
 def _header_patterns(lex: object) -> _HeaderPatterns:
     """Per header word of an indicator field: (role, excludes, the word's pattern) compiled
     once per lexicon, in the lexicon's order; one pattern matching wherever any header word
-    does (None if they cannot be joined); the words indexed by the text they need."""
+    does (None if they cannot be joined); the words indexed by the text they need, and the
+    points' words (分值, 得分) alone so indexed."""
     held = _HEADER_PATTERNS.get(id(lex))
     if held is not None and held[0] is lex:
         return held[1]
@@ -43,7 +46,8 @@ def _header_patterns(lex: object) -> _HeaderPatterns:
     except re.error:
         any_header = None
     words = [(role, excl, rx) for role, excl, frags in roles for rx in frags]
-    held_now = (any_header, words, NeedsIndex([rx for _, _, rx in words]))
+    points = NeedsIndex([rx for role, _, rx in words if role in _POINTS])
+    held_now = (any_header, words, NeedsIndex([rx for _, _, rx in words]), points)
     _HEADER_PATTERNS[id(lex)] = (lex, held_now)
     return held_now
 
@@ -53,7 +57,7 @@ def header_columns(line: str) -> list[str]:
     Each entry's words are searched anywhere in the line; a match followed by one of its
     excludes (评分|标准, 指标|解释) or inside a longer match of another role is dropped."""
     found: list[tuple[int, int, str]] = []
-    any_header, words, index = _header_patterns(lexicon())
+    any_header, words, index, _ = _header_patterns(lexicon())
     if any_header is not None and any_header.search(line) is None:
         return []  # no header word anywhere (most lines): nothing below could match
     for k in index.possible(line):  # only the words whose text stands in the line
@@ -131,8 +135,8 @@ def may_name_points(line: str) -> bool:
     """Whether a header word of the points (分值, 得分) can stand in ``line``: both a 自评表
     header and a rubric's name one, so a line without is neither (one look at the words
     the patterns need instead of reading the line's header words)."""
-    _, words, index = _header_patterns(lexicon())
-    return any(words[k][0] in ("weight", "score") for k in index.possible(line))
+    points = _header_patterns(lexicon())[3]  # (a word's need does not hang on the others)
+    return bool(points.possible(line))
 
 
 def rubric_columns(line: str) -> list[str]:

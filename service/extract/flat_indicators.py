@@ -48,6 +48,7 @@ from service.extract.indicators import (
     indicator_quantity,
     level2_family,
 )
+from service.extract.table_headers import squeeze
 from service.records import Indicator, Value
 from service.records.numbers import COUNT_UNITS, MONEY_FACTORS, parse_quantity
 
@@ -567,7 +568,7 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
     lower_header = False
     for s, e in _line_spans(g, lines):
         if reader is None:
-            squeezed = re.sub(r"\s+", "", text[s:e])
+            squeezed = squeeze(text[s:e])
             if not may_name_points(squeezed):
                 continue  # neither header nor rubric: both name the points (most lines)
             roles = header_columns(squeezed)
@@ -579,7 +580,7 @@ def flat_indicators(g: Grounder, lines: list[Line]) -> FlatIndicators:
             continue
         if lower_header:
             lower_header = False
-            lower = header_columns(re.sub(r"\s+", "", text[s:e]))
+            lower = header_columns(squeeze(text[s:e]))
             if len(lower) >= 2 and not re.search(r"\d", text[s:e]) and not is_header(lower):
                 reader = _Reader(g, two_row_header(reader.roles, lower))
                 continue

@@ -25,6 +25,8 @@ _MAX_WORD = 16  # the longest item word (公务用车购置及运行维护费 an
 _MAX_CORNER = 6
 _PARTS = re.compile(r"^(?:其中[:：]?)?(?:公务用车|公车)?(?:购置|运行(?:维护)?|运维)(?:费|经费)?$")
 _TOTALS = re.compile(r"^(?:合计|总计|小计|“?三公”?经费(?:合计)?)$")
+_DIGIT = re.compile(r"\d")
+_YEAR_WORD = re.compile(r"\d{4}年")
 
 
 @dataclass
@@ -47,7 +49,7 @@ def header_cuts(line: str, is_item: Callable[[str], bool]) -> list[list[tuple[in
     the line to its end (two items or more, fewest pieces), those with a corner word
     first. 项目支出合计基本支出… cuts as 项目 | 支出合计 | 基本支出 … or as 项目支出合计 |
     基本支出 …: the rows under it tell which fits, the corner word wins a tie."""
-    if re.search(r"\d", re.sub(r"\d{4}年", "", line)):
+    if _DIGIT.search(_YEAR_WORD.sub("", line)):
         return []
 
     # rest[i]: the fewest pieces from i to the line's end (None: no such cut), from the end
@@ -55,15 +57,23 @@ def header_cuts(line: str, is_item: Callable[[str], bool]) -> list[list[tuple[in
     # none: a handful of words tried instead of every word of the line).
     n = len(line)
     rest: list[tuple[tuple[int, int], ...] | None] = [None] * n + [()]
+    reach = [n]  # where rest is not None, descending: the only ends a word may have
+    near = 0  # reach[near:] lie within a word's length of i
     for i in range(n - 1, -1, -1):
+        while near < len(reach) and reach[near] > i + _MAX_WORD:
+            near += 1
+        if near == len(reach):
+            break  # no cut reaches the end from within a word's length: none from further
         best = None
-        for j in range(min(n, i + _MAX_WORD), i, -1):
+        for j in reach[near:]:
             more = rest[j]
             if more is None or not _is_piece(line[i:j], is_item):
                 continue
             if best is None or len(more) + 1 < len(best):
                 best = ((i, j), *more)
         rest[i] = best
+        if best is not None:
+            reach.append(i)
 
     out = []
     # a corner word first (项目支出合计… is 项目 | 支出合计 where the rows fit both), none last

@@ -54,8 +54,14 @@ class FlatBlock:
     items_as_columns: bool = False
 
 
+_FIGURE_RX = re.compile(_FIGURE)
+_DIGIT = re.compile(r"\d")
+_YEAR_WORD = re.compile(r"\d{4}年")
+_ROW_PUNCT = re.compile(r"[，。；,;]")
+
+
 def _is_figure(token: str) -> bool:
-    return re.fullmatch(_FIGURE, token) is not None
+    return _FIGURE_RX.fullmatch(token) is not None
 
 
 def _cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -75,7 +81,7 @@ def split_row(text: str, s: int, e: int) -> tuple[tuple[int, int], list[tuple[in
         tokens, k = tokens[1:], k - 1  # a 序号 before the label
     label = (tokens[0][0], tokens[k - 1][1])
     words = text[label[0] : label[1]]
-    if words[-1].isdigit() or len(words) > _MAX_LABEL or re.search(r"[，。；,;]", words):
+    if words[-1].isdigit() or len(words) > _MAX_LABEL or _ROW_PUNCT.search(words):
         return None  # a sentence ending in figures, not a row
     return label, figures
 
@@ -106,9 +112,7 @@ def _header_words(text: str, s: int, e: int) -> list[str] | None:
     """The words of a header line (2–6 words, no figure), else None."""
     words = [text[a:b] for a, b in _cells(text, s, e)]
     words = words[1:] if words and words[0] == "序号" else words
-    if not 2 <= len(words) <= 7 or any(
-        re.search(r"\d", w) and not re.search(r"年", w) for w in words
-    ):
+    if not 2 <= len(words) <= 7 or any(_DIGIT.search(w) and "年" not in w for w in words):
         return None
     return words
 
@@ -327,7 +331,7 @@ def _glued_header(text: str, s: int, e: int) -> list[tuple[int, int]] | None:
     (序号项目名称预算数（元）决算数（元）); None unless the name comes first and a figure
     column follows."""
     line = text[s:e]
-    if re.search(r"\d", re.sub(r"\d{4}年", "", line)):
+    if _DIGIT.search(_YEAR_WORD.sub("", line)):
         return None
     name = _name_words().search(line)
     if name is None:
@@ -517,14 +521,13 @@ def unglue_cells(text: str, table: Table) -> Table:
         split = None
         for k, cell in enumerate(row):
             a, b = cell.span.start, cell.span.end
+            if cell.col_span != 1 or not _GLUED_TAIL.fullmatch(cell.text) or text[a:b] != cell.text:
+                continue  # most cells: no figures glued (cut into pieces only if they are)
             pieces = list(_PIECE.finditer(cell.text))
-            if (
-                cell.col_span == 1
-                and text[a:b] == cell.text
-                and _GLUED_TAIL.fullmatch(cell.text)
-                and width + len(pieces) - 1 == table.n_cols
-            ):
-                split = (k, [(a + p.start(), a + p.end()) for p in pieces])
+            if width + len(pieces) - 1 == table.n_cols:
+                spans = [(a + p.start(), a + p.end()) for p in pieces]
+                # one figure, the whole cell (most figures of a full row): nothing to split
+                split = None if spans == [(a, b)] else (k, spans)
         if split is None:
             cells += row
             continue

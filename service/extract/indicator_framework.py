@@ -11,9 +11,10 @@ was read from, and its locator says it was inferred. A name under two groups
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from service.extract.lexicon import lexicon
+from service.extract.table_headers import squeeze
 from service.records import Indicator, Value
 
 _PREFIX = "indicator_framework:"
@@ -37,9 +38,11 @@ def framework_levels() -> tuple[frozenset[str], dict[str, str]]:
     return level1, {g[1]: g[0] for g in _groups()}
 
 
+@lru_cache(maxsize=16384)
 def levels_of(name: str) -> tuple[str, str] | None:
-    """(一级, 二级) of a standard 三级 name, or None (unknown, or under two groups)."""
-    key = re.sub(r"\s+", "", name)
+    """(一级, 二级) of a standard 三级 name, or None (unknown, or under two groups).
+    Cached: the levels are settled by asking it of every row for each label."""
+    key = squeeze(name)
     found = {(a, b) for a, b, rx in _groups() if rx.fullmatch(key)}
     return found.pop() if len(found) == 1 else None
 

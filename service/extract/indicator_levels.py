@@ -17,7 +17,7 @@ Pure records in, records out.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.extract.indicator_framework import framework_levels, levels_of
@@ -78,25 +78,28 @@ def _framework_against(level: str, label: Value, row: Indicator) -> bool:
     return _base(label) in names and _base(label) != _base(want)
 
 
-def _expected(alignment: str, s: int, e: int) -> float:
-    """Where a label of the group [s, e] stands under ``alignment``."""
-    if alignment == "top":
-        return s
-    if alignment == "bottom":
-        return e
-    half = (s + e) / 2
-    return math.ceil(half) if alignment == "middle_lower" else math.floor(half)
-
-
-def _place_cost(alignment: str, s: int, e: int, p: float) -> float:
-    """How far a label at ``p`` (x.5: a line between rows) stands from its place."""
-    if not s - 0.5 <= p <= e + 0.5:
-        return _INF  # a label stands within or beside its own group
+def _placer(alignment: str, p: float) -> Callable[[int, int], float]:
+    """How far a label at ``p`` (x.5: a line between rows) stands from its place in the
+    group [s, e] under ``alignment``, as a function of (s, e): the first row (top), the
+    last (bottom), the lower or upper of two middles; a line of its own stands just above
+    the group (top), just below it (bottom) or between its middles. The branches are
+    chosen once per label: the partition asks it of every pair of rows. Only asked of
+    groups the label stands within or beside."""
     if p != int(p):  # a line of its own: above the group, below it, or between middles
-        p = {"top": p + 0.5, "bottom": p - 0.5}.get(alignment, p)
-        if alignment.startswith("middle"):
-            return abs((s + e) / 2 - p)
-    return abs(_expected(alignment, s, e) - p)
+        if alignment == "top":
+            q = p + 0.5
+            return lambda s, e: abs(s - q)
+        if alignment == "bottom":
+            q = p - 0.5
+            return lambda s, e: abs(e - q)
+        return lambda s, e: abs((s + e) / 2 - p)
+    if alignment == "top":
+        return lambda s, e: abs(s - p)
+    if alignment == "bottom":
+        return lambda s, e: abs(e - p)
+    if alignment == "middle_lower":
+        return lambda s, e: abs(math.ceil((s + e) / 2) - p)
+    return lambda s, e: abs(math.floor((s + e) / 2) - p)
 
 
 def _partition(
@@ -120,15 +123,19 @@ def _partition(
         # group k holds its label's row (or the line beside it) and the previous label's not
         first_s = k if k == 0 else max(k, math.ceil(labels[k - 1] - 0.5) + 1)
         last_s = math.floor(labels[k] + 0.5)
+        place = _placer(alignment, labels[k])
+        pk, best_k, start_k = prefix[k], best[k], start[k]
+        before_k = best[k - 1] if k else None
         for e in range(max(k, math.ceil(labels[k] - 0.5)), n - (k_n - 1 - k)):
+            # the label stands within or beside every group tried (s <= last_s, e as above)
             for s in range(first_s, min(e, last_s) + 1):
-                before = 0.0 if k == 0 else best[k - 1][s - 1]
-                if k == 0 and s != 0 or before == _INF:
+                before = 0.0 if before_k is None else before_k[s - 1]
+                if before_k is None and s != 0 or before == _INF:
                     continue
-                cost = before + _place_cost(alignment, s, e, labels[k])
-                cost += prefix[k][e + 1] - prefix[k][s] + (cut_cost[s] if k else 0.0)
-                if cost < best[k][e]:
-                    best[k][e], start[k][e] = cost, s
+                cost = before + place(s, e)
+                cost += pk[e + 1] - pk[s] + (cut_cost[s] if k else 0.0)
+                if cost < best_k[e]:
+                    best_k[e], start_k[e] = cost, s
     if not k_n or best[-1][n - 1] == _INF:
         return _INF, []
     starts, e = [], n - 1
@@ -153,15 +160,31 @@ def _labels(
 def _penalties(
     level: str, found: list[tuple[float, Value]], rows: list[Indicator]
 ) -> list[list[float]]:
-    """Per label and row, the cost of the row standing under the label by its names."""
-    return [
-        [
-            _AGAINST * (level == "level1" and _family_against(v, row.level2))
-            + _FRAMEWORK * _framework_against(level, v, row)
-            for row in rows
-        ]
-        for _, v in found
-    ]
+    """Per label and row, the cost of the row standing under the label by its names: a
+    level 1 of another family than the row's level 2 (``_family_against``), a framework
+    name other than the one the row's standard 三级 name stands under
+    (``_framework_against``). Each row's names are looked up once, not once per label."""
+    from service.extract.indicators import against_family
+
+    is_level1 = level == "level1"
+    names = framework_levels()[0 if is_level1 else 1]
+    wants: list[str | None] = []  # the framework's level of each row's 三级 name
+    for row in rows:
+        known = levels_of(str(row.level3.value)) if row.level3 is not None else None
+        wants.append(None if known is None else _base(known[0 if is_level1 else 1]))
+    level2s = [None if row.level2 is None else str(row.level2.value) for row in rows]
+    out = []
+    for _, v in found:
+        label, base = str(v.value), _base(v)
+        framework = base in names
+        out.append(
+            [
+                _AGAINST * (is_level1 and level2 is not None and against_family(label, level2))
+                + _FRAMEWORK * (want is not None and framework and base != want)
+                for level2, want in zip(level2s, wants, strict=True)
+            ]
+        )
+    return out
 
 
 def _groups(n: int, starts: list[int]) -> list[int]:
@@ -184,12 +207,15 @@ def _apply(
     return out
 
 
+_Option = tuple[str | None, float, list[int]]  # (alignment, cost, group starts)
+
+
 def _options(
     level: str,
     rows: list[Indicator],
     found: list[tuple[float, Value]],
     cut: list[float],
-) -> list[tuple[str | None, float, list[int]]]:
+) -> list[_Option]:
     """Per alignment that fits, (alignment, cost, group starts); one free choice where the
     level states no label, none where no alignment fits (the rows keep what was read)."""
     if not found:
@@ -219,15 +245,20 @@ def settle_levels(
         return list(rows)
     found2, found1 = _labels("level2", own, between), _labels("level1", own, between)
     best: tuple[float, list[Indicator]] | None = None
+    # Alignments of level 2 that part its column alike leave level 1 the same choices.
+    level1_options: dict[tuple[int, ...], tuple[list[Indicator], list[_Option]]] = {}
     for a2, cost2, starts2 in _options("level2", rows, found2, [0.0] * n):
-        out = _apply("level2", rows, found2, starts2) if starts2 else list(rows)
-        groups2 = _groups(n, starts2) if starts2 else None
-        # A 一级 group starting inside a 二级 group parts it.
-        cut = [
-            _AGAINST if groups2 is not None and i and groups2[i] == groups2[i - 1] else 0.0
-            for i in range(n)
-        ]
-        for a1, cost1, starts1 in _options("level1", out, found1, cut):
+        if tuple(starts2) not in level1_options:
+            out = _apply("level2", rows, found2, starts2) if starts2 else list(rows)
+            groups2 = _groups(n, starts2) if starts2 else None
+            # A 一级 group starting inside a 二级 group parts it.
+            cut = [
+                _AGAINST if groups2 is not None and i and groups2[i] == groups2[i - 1] else 0.0
+                for i in range(n)
+            ]
+            level1_options[tuple(starts2)] = (out, _options("level1", out, found1, cut))
+        out, options1 = level1_options[tuple(starts2)]
+        for a1, cost1, starts1 in options1:
             cost = cost2 + cost1 + (_MIXED if a1 and a2 and a1 != a2 else 0.0)
             if best is None or cost < best[0]:  # the first of equals: preferred alignments
                 best = (cost, _apply("level1", out, found1, starts1) if starts1 else out)

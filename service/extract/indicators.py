@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from service.document import Cell
 from service.extract.ground import Grounder
 from service.extract.indicator_framework import framework_levels, with_framework_levels
 from service.extract.indicator_levels import OwnLabels, labels_set, settle_levels
-from service.extract.table_headers import column_roles, header_texts, role_of
+from service.extract.table_headers import (
+    cell_quantity,
+    column_roles,
+    covering,
+    header_texts,
+    role_of,
+    squeeze,
+)
 from service.records import Indicator, Value
 from service.records.numbers import (
     PREFIX_COMPARATORS,
@@ -58,7 +66,7 @@ LEVEL2_FAMILY = {
 def level2_family(name: str) -> str | None:
     """The level-1 family (产出, 效益 …, or the framework's 过程 …) of a level-2 name,
     written with or without 指标 (数量指标, 数量; 预算执行)."""
-    name = re.sub(r"\s+", "", name)
+    name = squeeze(name)
     family = LEVEL2_FAMILY.get(name) or BARE_LEVEL2.get(name)
     if family is None:
         family = framework_levels()[1].get(name.removesuffix("指标"))
@@ -92,7 +100,7 @@ class IndicatorHeader:
 
 
 def _t(cell: Cell | None) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+    return "" if cell is None else squeeze(cell.text)
 
 
 def _leaf(cols: dict[str, int]) -> dict[str, int]:
@@ -117,18 +125,23 @@ def _continues_header(rows: list[list[Cell | None]], r: int) -> bool:
     if r + 1 >= len(rows):
         return False
     cells = [c for c in rows[r + 1] if _t(c)]
-    if not cells or any(parse_quantity(c.text) is not None for c in cells):
+    if not cells or any(cell_quantity(c.text) is not None for c in cells):
         return False
     return any(role_of(c.text, "indicators") for c in cells)
 
 
-def find_indicator_header(rows: list[list[Cell | None]]) -> IndicatorHeader | None:
+def find_indicator_header(
+    rows: list[list[Cell | None]], grid: list[list[Cell | None]] | None = None
+) -> IndicatorHeader | None:
+    """The 自评表 header among ``rows``, or None; ``grid``: ``covering(rows)`` where the
+    caller has it (built once here otherwise, not once per row tried)."""
+    grid = covering(rows) if grid is None else grid
     for r in range(len(rows)):
         two = _continues_header(rows, r)
-        cols = _leaf(column_roles(rows, r, "indicators", two))
+        cols = _leaf(column_roles(rows, r, "indicators", two, grid))
         if not _is_header(cols):
             continue
-        texts = header_texts(rows, r, two)
+        texts = header_texts(rows, r, two, grid)
         others = frozenset(c for c, t in enumerate(texts) if t and c not in cols.values())
         return IndicatorHeader(r + 1 if two else r, cols, first=r, others=others)
     return None
@@ -160,7 +173,7 @@ _LOOSE = re.compile(
 def indicator_quantity(text: str) -> Quantity | None:
     """A target or actual as a quantity: the number parser's reading, else a comparator,
     a number and a unit of up to five characters (万亩 is no money, 台套 one unit)."""
-    q = parse_quantity(text)
+    q = cell_quantity(text)
     if q is not None:
         return q
     m = _LOOSE.fullmatch(text)
@@ -178,12 +191,14 @@ def _base(name: str) -> str:
     return re.sub(r"指标$", "", _WEIGHT_IN_LABEL.sub("", name))
 
 
+@lru_cache(maxsize=16384)
 def against_family(level1: str, level2: str) -> bool:
     """Whether the names say a level 2 does not stand under a level 1: a standard 二级
     (数量指标, 数量; 成本指标 as a 二级 is the older template's, under 产出) of another
     family, or a framework 二级 (预算执行) under another of the framework's 一级 (投入). A
-    report's own level-1 names (预算执行 as a 一级) say nothing."""
-    level2 = re.sub(r"\s+", "", level2)
+    report's own level-1 names (预算执行 as a 一级) say nothing. Cached: the levels are
+    settled by weighing every label against every row, for each alignment."""
+    level2 = squeeze(level2)
     family = LEVEL2_FAMILY.get(level2) or BARE_LEVEL2.get(level2)
     if level2 in EITHER_LEVEL:  # a level 2 only in the older template, under 产出
         family = "产出"
@@ -214,7 +229,7 @@ def _share_unit(v: Value | None, other: Value | None) -> Value | None:
 def _is_points(cell: Cell | None) -> bool:
     if cell is None:
         return False
-    q = parse_quantity(cell.text)
+    q = cell_quantity(cell.text)
     return q is not None and q.value is not None and q.unit in (None, "分")
 
 
@@ -238,11 +253,11 @@ def label_parts(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     if m and m.end() < end:
         start = m.end()
     parts = [(p.start(), p.end()) for p in _LABEL_PART.finditer(text, start, end)]
-    names = [re.sub(r"\s+", "", _WEIGHT_IN_LABEL.sub("", text[a:b])) for a, b in parts]
+    names = [squeeze(_WEIGHT_IN_LABEL.sub("", text[a:b])) for a, b in parts]
     if len(parts) > 1 and all(_known_level(n) for n in names):
         return [(a, b, n) for (a, b), n in zip(parts, names, strict=True)]
     whole = text[start:end].rstrip(":：")
-    return [(start, start + len(whole), re.sub(r"\s+", "", _WEIGHT_IN_LABEL.sub("", whole)))]
+    return [(start, start + len(whole), squeeze(_WEIGHT_IN_LABEL.sub("", whole)))]
 
 
 class IndicatorParser:
@@ -427,7 +442,7 @@ class IndicatorParser:
     def _points(self, cell: Cell | None, loc: str) -> Value | None:
         if cell is None:
             return None
-        q = parse_quantity(cell.text)
+        q = cell_quantity(cell.text)
         if q is None:
             return None
         v = self.g.quantity(q, cell.span.start, loc)
@@ -443,7 +458,7 @@ class IndicatorParser:
                 and 0 <= score_col + off + 1 < len(row)
             ):
                 nxt = row[score_col + off + 1]
-                cell = nxt if _t(nxt) and parse_quantity(nxt.text) is None else None
+                cell = nxt if _t(nxt) and cell_quantity(nxt.text) is None else None
         if cell is None:
             return None
         return self.g.text(cell.span.start, cell.span.end, loc)

@@ -16,9 +16,9 @@ from functools import cache
 from service.document import Cell
 from service.extract.lexicon import lexicon
 from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, is_money_label, line_field
-from service.extract.table_headers import covering, header_key, role_of
+from service.extract.table_headers import cell_quantity, covering, header_key, role_of, squeeze
 from service.extract.three_public_table import change_kind
-from service.records.numbers import is_blank, parse_quantity
+from service.records.numbers import is_blank
 
 Rows = list[list[Cell | None]]
 YEAR_COL = re.compile(r"(?P<year>\d{4})\s*年度?\s*(?P<kind>决算|预算|执行)数?")
@@ -33,7 +33,7 @@ CHANGE = ("change", "change_pct")
 
 
 def _text(cell: Cell | None) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+    return "" if cell is None else squeeze(cell.text)
 
 
 # A period leading a column's header (2023年, 本年度, 上年, 上年同期, 上期) and the kind
@@ -116,17 +116,18 @@ def _with_changes(roles: dict[int, str], texts: list[str]) -> dict[int, str]:
 
 def _is_words(row: list[Cell | None]) -> bool:
     texts = [_text(c) for c in row if _text(c)]
-    return bool(texts) and all(parse_quantity(t) is None and not is_blank(t) for t in texts)
+    return bool(texts) and all(cell_quantity(t) is None and not is_blank(t) for t in texts)
 
 
-def two_row_texts(rows: Rows, i: int) -> list[str] | None:
+def two_row_texts(rows: Rows, i: int, grid: Rows | None = None) -> list[str] | None:
     """Each column's words of a header written over rows ``i`` and ``i + 1``: a period
     (2023年, 本年度, 上年) over the kinds it spans (预算数 | 决算数), merged or written once
     with the cells to its right left empty. None unless the upper row names a period and
-    the lower row holds two or more words and no figure."""
+    the lower row holds two or more words and no figure. ``grid``: ``covering(rows)``
+    where the caller has it."""
     if i + 2 >= len(rows) or not (_is_words(rows[i]) and _is_words(rows[i + 1])):
         return None
-    grid = covering(rows)
+    grid = covering(rows) if grid is None else grid
     upper, lower = grid[i], grid[i + 1]
     if not any(_PERIOD.match(_text(c)) for c in upper) or sum(map(bool, map(_text, lower))) < 2:
         return None
@@ -143,11 +144,14 @@ def two_row_texts(rows: Rows, i: int) -> list[str] | None:
     return out
 
 
-def money_header(rows: Rows, i: int, texts: list[str]) -> tuple[dict[int, str], int]:
+def money_header(
+    rows: Rows, i: int, texts: list[str], grid: Rows | None = None
+) -> tuple[dict[int, str], int]:
     """The money columns of a header at row ``i`` (``texts`` its words), over one row or
-    two (2023年 | 2022年 over 预算数 | 决算数 | 决算数), and the header's last row."""
+    two (2023年 | 2022年 over 预算数 | 决算数 | 决算数), and the header's last row;
+    ``grid`` as for ``two_row_texts``."""
     roles, head = money_columns(texts), i
-    stacked = two_row_texts(rows, i)
+    stacked = two_row_texts(rows, i, grid)
     if stacked is not None and len(more := money_columns(stacked)) > len(roles):
         roles, head = more, i + 1
     if roles and _bare_years(roles, stacked or texts) and not _names_money(rows[head + 1 :], roles):

@@ -13,13 +13,13 @@ does, as for a row of an upright table.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from service.document import Cell
 from service.extract.money_columns import money_columns
 from service.extract.money_rows import LINE_LABEL_PREFIX, is_item, lexicon_row, line_field
-from service.records.numbers import is_blank, parse_quantity
+from service.extract.table_headers import cell_quantity, squeeze
+from service.records.numbers import is_blank
 
 Rows = list[list[Cell | None]]
 
@@ -28,7 +28,7 @@ Rows = list[list[Cell | None]]
 def names_budget_item(text: str) -> bool:
     """A header word naming a budget line (基本支出, 支出合计 …), not a 三公 item. Cached:
     the readers of text lines try the same words again and again."""
-    key = LINE_LABEL_PREFIX.sub("", re.sub(r"\s+", "", text)).rstrip(":：")
+    key = LINE_LABEL_PREFIX.sub("", squeeze(text)).rstrip(":：")
     if not key or is_item(key):
         return False
     found = line_field(key)
@@ -39,7 +39,7 @@ def item_columns(rows: Rows, r: int) -> dict[int, Cell]:
     """Column → header cell of each budget item named across row ``r`` (after the first
     column); empty unless two or more are named and the row holds no figure."""
     row = rows[r]
-    if any(c is not None and parse_quantity(c.text) is not None for c in row):
+    if any(c is not None and cell_quantity(c.text) is not None for c in row):
         return {}
     cols = {
         c: cell
@@ -58,7 +58,7 @@ def _has_figures(row: list[Cell | None], cols: dict[int, Cell]) -> bool:
     return any(
         c < len(row)
         and row[c] is not None
-        and (parse_quantity(row[c].text) is not None or is_blank(row[c].text))
+        and (cell_quantity(row[c].text) is not None or is_blank(row[c].text))
         for c in cols
     )
 

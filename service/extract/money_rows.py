@@ -13,6 +13,7 @@ from functools import cache
 
 from service.extract.lexicon import lexicon
 from service.extract.pattern_needs import any_of
+from service.extract.table_headers import squeeze
 from service.extract.three_public_table import three_public_item
 
 # “其中：”, “1、”, “一、”, “（二）” before a row label
@@ -44,7 +45,7 @@ BARE_TOTAL = re.compile(r"^(?:合计|总计|小计)$")
 def is_money_label(label: str) -> bool:
     """A row label that makes lines a money table: a budget or 三公 line the lexicon or
     the 基础数据表 knows. A bare total does not (“合计 100 99” closes a 自评表 too)."""
-    key = LINE_LABEL_PREFIX.sub("", re.sub(r"\s+", "", label)).rstrip(":：")
+    key = LINE_LABEL_PREFIX.sub("", squeeze(label)).rstrip(":：")
     return bool(not BARE_TOTAL.match(key) and (line_field(key) or lexicon_row(key)))
 
 

@@ -19,15 +19,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.document import Cell, Table
 from service.extract.flat_money import yuan_by_size
-from service.extract.form_lines import line_grids
+from service.extract.form_lines import FormLines
 from service.extract.ground import Grounder
 from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, lexicon_row, line_field
 from service.extract.resolve import Candidate
-from service.extract.table_headers import header_key, money_unit, role_of, unit_before
-from service.records.numbers import parse_quantity
+from service.extract.table_headers import (
+    cell_quantity,
+    header_key,
+    money_unit,
+    role_of,
+    squeeze,
+    unit_before,
+)
 
 Rows = list[list[Cell | None]]
 
@@ -84,7 +91,7 @@ class Side:
 
 
 def _text(cell: Cell | None) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+    return "" if cell is None else squeeze(cell.text)
 
 
 def _kind_of(words: str) -> str | None:
@@ -124,8 +131,10 @@ def header_sides(texts: list[str]) -> list[Side]:
     return sides
 
 
+@lru_cache(maxsize=16384)
 def _path(label: str, kind: str | None) -> str | None:
-    """The budget field a row label names on a side of ``kind`` (None: by its own words)."""
+    """The budget field a row label names on a side of ``kind`` (None: by its own words).
+    Cached (the lexicon's answer alone): every row is tried as the items' header."""
     key = LINE_LABEL_PREFIX.sub("", label).rstrip(":：")
     key = re.sub(r"[(（][^()（）]*[)）]$", "", key)  # 合计（万元）
     if BARE_TOTAL.match(key) and key != "小计" or key in ("总计", "共计"):
@@ -210,7 +219,7 @@ def _items_across(
         for c, t in enumerate(texts):
             path = _path(t, kind) if c else None
             cell = rows[k][c] if c < len(rows[k]) else None
-            q = parse_quantity(cell.text, default_unit=unit) if path and cell else None
+            q = cell_quantity(cell.text, default_unit=unit) if path and cell else None
             if path and cell and q is not None and q.unit == "万元" and q.low is None:
                 out.append(Candidate(path, g.quantity(q, cell.span.start, _LOC), "table"))
         return out, k + 1
@@ -240,7 +249,7 @@ def _side(g: Grounder, body: Rows, side: Side, unit: str) -> list[Candidate]:
         amount = row[side.amount] if side.amount < len(row) else None
         if label is None or amount is None or not _text(label):
             continue
-        q = parse_quantity(amount.text, default_unit=unit)
+        q = cell_quantity(amount.text, default_unit=unit)
         if q is None or q.unit != "万元" or q.low is not None:
             continue  # a percent or a range is no amount of this table
         named.append((_text(label), g.quantity(q, amount.span.start, _LOC)))
@@ -260,15 +269,18 @@ def _side(g: Grounder, body: Rows, side: Side, unit: str) -> list[Candidate]:
     return out
 
 
-def share_table_candidates(g: Grounder, tables: list[Table]) -> list[Candidate]:
+def share_table_candidates(
+    g: Grounder, tables: list[Table], form: FormLines | None = None
+) -> list[Candidate]:
     """The fields of every income or expenditure structure table: ingest's tables, then
-    the text lines ingest made none of."""
+    the text lines ingest made none of (``form``: cut as form lines, where the caller has
+    them)."""
     text = g.doc.text
     out: list[Candidate] = []
     for table in tables:
         rows = _rows_of(table)
         out += _read(g, rows, {-1: money_unit(text, table, rows)})
-    for grid in line_grids(g.doc, split_header):
+    for grid in (form or FormLines(g.doc)).grids(split_header):
         grid = [_label_joined(row) for row in grid]
         units = {r: unit_before(text, row[0].span.start) for r, row in enumerate(grid) if row[0]}
         out += _read(g, grid, units)
@@ -302,7 +314,7 @@ def _label_joined(row: list[Cell | None]) -> list[Cell | None]:
     """A text line's cells with the words before its first figure as one label cell
     (一般公共预算 财政拨款收入 parted by a space is one label)."""
     cells = [c for c in row if c is not None]
-    k = next((i for i, c in enumerate(cells) if parse_quantity(c.text) is not None), len(cells))
+    k = next((i for i, c in enumerate(cells) if cell_quantity(c.text) is not None), len(cells))
     if k < 2 or k == len(cells):
         return list(cells)
     first, last = cells[0], cells[k - 1]

@@ -16,16 +16,16 @@ Proposes ``Candidate``s; never decides between them. Must not read sentences (st
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from service.document import Cell, Table
 from service.extract.clauses import report_year
-from service.extract.form_lines import line_grids
+from service.extract.form_lines import FormLines
 from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.resolve import Candidate
-from service.extract.table_headers import covering, header_key
-from service.records.numbers import Quantity, is_blank, parse_quantity
+from service.extract.table_headers import cell_quantity, covering, header_key
+from service.records.numbers import Quantity, is_blank
 
 Grid = list[list[Cell | None]]
 
@@ -51,6 +51,7 @@ def _entries() -> tuple[tuple[FieldEntry, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=16384)
 def _label(text: str, year: int | None, strict: bool) -> FieldEntry | None:
     """The staffing field a cell names (its label at the cell's end), or None: no label,
     other words before it in a ``strict`` (table) cell — 规划编制 names a project, not the
@@ -100,7 +101,7 @@ def _count(cell: Cell | None, entry: FieldEntry) -> Quantity | None:
     text = cell.text.strip()
     if is_blank(text) and text:
         return Quantity(value=0, start=0, end=len(cell.text.rstrip()))
-    q = parse_quantity(cell.text)
+    q = cell_quantity(cell.text)
     if q is None or not isinstance(q.value, int) or not entry.in_range(q.value):
         return None
     if q.unit is not None and q.unit not in entry.units:
@@ -120,7 +121,7 @@ def _is_figure(cell: Cell | None) -> bool:
     """A figure or a nil mark (无, —); an empty cell is neither."""
     if cell is None or not cell.text.strip():
         return False
-    return parse_quantity(cell.text) is not None or is_blank(cell.text)
+    return cell_quantity(cell.text) is not None or is_blank(cell.text)
 
 
 class _GridReader:
@@ -229,11 +230,14 @@ def _table_grid(table: Table) -> Grid:
     return covering(rows)
 
 
-def staffing_form_candidates(g: Grounder, tables: list[Table]) -> list[Candidate]:
-    """Headcounts from the document's tables and form lines (``g`` on the document text)."""
+def staffing_form_candidates(
+    g: Grounder, tables: list[Table], form: FormLines | None = None
+) -> list[Candidate]:
+    """Headcounts from the document's tables and form lines (``g`` on the document text;
+    ``form``: its lines cut as form lines, where the caller has them)."""
     out = []
     for table in tables:
         out += _GridReader(g, _table_grid(table), f"table:{table.index}", strict=True).candidates()
-    for grid in line_grids(g.doc):
+    for grid in (form or FormLines(g.doc)).grids():
         out += _GridReader(g, grid, "form", strict=False).candidates()
     return out

@@ -22,7 +22,7 @@ from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.money_rows import LINE_LABEL_PREFIX
 from service.extract.resolve import Candidate
-from service.extract.table_headers import money_unit, role_of
+from service.extract.table_headers import money_unit, role_of, squeeze
 from service.records.numbers import parse_quantity
 
 # The unit a label or header cell names in brackets: 金额（万元）, 执行率(%), 人数（人）.
@@ -50,7 +50,7 @@ def _fields() -> tuple[tuple[FieldEntry, re.Pattern[str]], ...]:
 
 def _key(label: str) -> tuple[str, str | None]:
     """The label without spaces, lead-in, colon and bracketed unit; and that unit."""
-    text = re.sub(r"\s+", "", label)
+    text = squeeze(label)
     unit = _UNIT_IN_BRACKETS.search(text)
     text = text[: unit.start()] if unit else text
     return LINE_LABEL_PREFIX.sub("", text).rstrip(":："), unit.group(1) if unit else None

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from service.document import Cell, Table
 from service.extract.lexicon import lexicon
+from service.records.numbers import Quantity, parse_quantity
 
 Rows = list[list[Cell | None]]
 
@@ -53,14 +54,25 @@ def header_roles(prefix: str) -> tuple[HeaderRole, ...]:
     return tuple(out)
 
 
+def squeeze(text: str) -> str:
+    """``text`` without whitespace, as a regex substitution of whitespace runs gives it
+    (both take ``str.isspace`` characters), at a fraction of its cost on the many cells
+    read."""
+    return "".join(text.split())
+
+
+@lru_cache(maxsize=16384)
 def header_key(text: str) -> str:
-    """A header cell's text as the lexicon matches it: no whitespace, no bracketed unit."""
-    squeezed = re.sub(r"\s+", "", text)
+    """A header cell's text as the lexicon matches it: no whitespace, no bracketed unit.
+    Cached: every reader of a table asks it of the same cells, row after row."""
+    squeezed = squeeze(text)
     return _BRACKETED.sub("", squeezed) or squeezed
 
 
+@lru_cache(maxsize=16384)
 def role_of(text: str, prefix: str) -> str | None:
-    """The role a header cell names, or None (empty, or a column to ignore)."""
+    """The role a header cell names, or None (empty, or a column to ignore). Cached (the
+    lexicon's answer alone): each row is tried as a header against every role."""
     key = header_key(text)
     if not key:
         return None
@@ -80,21 +92,36 @@ def covering(rows: Rows) -> Rows:
         for cell in row:
             if cell is None:
                 continue
+            if cell.row_span == 1 and cell.col_span == 1:  # most cells: one position
+                if cell.row < n_rows and cell.col < n_cols:
+                    grid[cell.row][cell.col] = cell
+                continue
             for r in range(cell.row, min(cell.row + cell.row_span, n_rows)):
                 for c in range(cell.col, min(cell.col + cell.col_span, n_cols)):
                     grid[r][c] = cell
     return grid
 
 
+@lru_cache(maxsize=16384)
+def cell_quantity(text: str | None, default_unit: str | None = None) -> Quantity | None:
+    """``parse_quantity`` of a cell's text, cached (a ``Quantity`` is frozen): the table
+    readers ask it of the same cells again and again (is this row a header, does it hold
+    figures, then its values)."""
+    return parse_quantity(text, default_unit=default_unit)
+
+
 def _text(cell: Cell | None) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+    return "" if cell is None else squeeze(cell.text)
 
 
-def column_roles(rows: Rows, r: int, prefix: str, two_rows: bool) -> dict[str, int]:
+def column_roles(
+    rows: Rows, r: int, prefix: str, two_rows: bool, grid: Rows | None = None
+) -> dict[str, int]:
     """Role → column for the header at row ``r`` (and ``r + 1`` when ``two_rows``): the
     lower row's own word wins (“年度指标值” under a merged “指标值”), else the upper one's;
-    the first column naming a role keeps it."""
-    grid = covering(rows)
+    the first column naming a role keeps it. ``grid``: ``covering(rows)``, where the
+    caller has it (tried at every row of a table, it was rebuilt for each)."""
+    grid = covering(rows) if grid is None else grid
     upper = grid[r]
     lower = grid[r + 1] if two_rows and r + 1 < len(grid) else [None] * len(upper)
     cols: dict[str, int] = {}
@@ -121,9 +148,10 @@ def _level_above(cols: dict[str, int]) -> None:
         cols[above] = generic
 
 
-def header_texts(rows: Rows, r: int, two_rows: bool) -> list[str]:
-    """The header words of each column (both rows joined), to tell an ignored column."""
-    grid = covering(rows)
+def header_texts(rows: Rows, r: int, two_rows: bool, grid: Rows | None = None) -> list[str]:
+    """The header words of each column (both rows joined), to tell an ignored column;
+    ``grid`` as for ``column_roles``."""
+    grid = covering(rows) if grid is None else grid
     lower = grid[r + 1] if two_rows and r + 1 < len(grid) else [None] * len(grid[r])
     out = []
     for c, top in enumerate(grid[r]):

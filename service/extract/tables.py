@@ -35,6 +35,7 @@ from service.extract.flat_money import (
     unglue_cells,
     yuan_by_size,
 )
+from service.extract.form_lines import FormLines
 from service.extract.ground import Grounder
 from service.extract.indicators import (
     IndicatorHeader,
@@ -66,7 +67,7 @@ from service.extract.money_rows import (
 from service.extract.resolve import Candidate
 from service.extract.share_tables import header_sides, share_table_candidates
 from service.extract.staffing_table import staffing_form_candidates
-from service.extract.table_headers import money_unit
+from service.extract.table_headers import cell_quantity, covering, money_unit, squeeze
 from service.extract.three_public_rows import (
     read_items_as_rows,
     three_public_line_candidates,
@@ -87,13 +88,17 @@ _BUDGET_BLOCK = {
     "budget.execution_score": re.compile(r"^得分$"),
 }
 _BY_NATURE = [
-    ("budget.income_general_budget", r"一般公共预算(?:拨款|财政拨款)?"),
-    ("budget.income_government_funds", r"政府性基金(?:拨款|预算)?"),
-    ("budget.income_non_tax", r"纳入专户管理的非税收入(?:拨款)?"),
-    ("budget.income_other", r"其他资金|其他收入"),
-    ("budget.basic_expenditure", r"基本支出"),
-    ("budget.project_expenditure", r"项目支出"),
+    (path, re.compile(rf"(?:其中\s*[:：]?\s*)?{label}\s*[:：,，]?\s*(?P<num>[-\d.,]*)\s*$"))
+    for path, label in [
+        ("budget.income_general_budget", r"一般公共预算(?:拨款|财政拨款)?"),
+        ("budget.income_government_funds", r"政府性基金(?:拨款|预算)?"),
+        ("budget.income_non_tax", r"纳入专户管理的非税收入(?:拨款)?"),
+        ("budget.income_other", r"其他资金|其他收入"),
+        ("budget.basic_expenditure", r"基本支出"),
+        ("budget.project_expenditure", r"项目支出"),
+    ]
 ]
+_DEPARTMENT_ROW = re.compile(r"^(?:预算部门|部门\(单位\)名称|部门名称|单位名称)")
 _NUMBERED = re.compile(r"^\s*(?:其中\s*[:：]?)?\s*\d{1,2}\s*[、.]")
 # Rows that end a 项目支出 block's project rows: the next heads of the accounts, and a
 # total row (合计, 总计, 小计: the table's sum or the block's, never a project of its own).
@@ -118,7 +123,7 @@ def _rows(table: Table) -> list[list[Cell | None]]:
 
 
 def _text(cell: Cell | None) -> str:
-    return "" if cell is None else re.sub(r"\s+", "", cell.text)
+    return "" if cell is None else squeeze(cell.text)
 
 
 # Between two parts of one 自评表 stand at most a page's footer and header and 续表; a
@@ -140,11 +145,12 @@ class TableMapper:
     def run(self, tables: list[Table]) -> TableOutput:
         for table in tables:
             self._table(unglue_cells(self.g.doc.text, table))
+        form = FormLines(self.g.doc)  # the text lines cut into cells once for the three
         # Headcounts in forms and tables of any layout (编制数 | 52 | 实有人数 | 48 …).
-        self.out.candidates += staffing_form_candidates(self.g, tables)
+        self.out.candidates += staffing_form_candidates(self.g, tables, form)
         # 三公 tables with the items as rows among text lines (nil as 无, stacked headers).
-        self.out.candidates += three_public_line_candidates(self.g)
-        self.out.candidates += share_table_candidates(self.g, tables)  # 金额 | 占比 tables
+        self.out.candidates += three_public_line_candidates(self.g, form)
+        self.out.candidates += share_table_candidates(self.g, tables, form)  # 金额 | 占比
         self._text_lines()
         if self._indicators is not None:
             self.out.indicators = self._indicators.finish()
@@ -188,7 +194,7 @@ class TableMapper:
         (a 三公 item not spent)."""
         if cell is None:
             return None
-        q = parse_quantity(cell.text, default_unit=default_unit)
+        q = cell_quantity(cell.text, default_unit=default_unit)
         if (
             q is None
             and nil
@@ -210,7 +216,8 @@ class TableMapper:
         own_unit = money_unit(self.g.doc.text, table, rows)
         own_unit = own_unit or yuan_by_size(c.text for c in table.cells)
         self.unit = own_unit or "万元"
-        header = find_indicator_header(rows)
+        grid = covering(rows)  # once: every row below is tried as a header
+        header = find_indicator_header(rows, grid)
         continued = self._open_money
         self._open_money = None
         # A table continued from the previous page: no header of its own.
@@ -233,11 +240,13 @@ class TableMapper:
                 self._indicators.stop_at_total = True
                 self._total(rows[i + 1 :], loc)
                 return
-            if (end := self._items_across(rows, i, loc)) is not None:
+            if (end := self._items_across(rows, i, loc, grid)) is not None:
                 i = end
                 continue
-            roles, head = money_header(rows, i, texts)
-            tp_rows = read_items_as_rows(self.g, rows, i, self.unit, loc, alone=bool(roles))
+            roles, head = money_header(rows, i, texts, grid)
+            tp_rows = read_items_as_rows(
+                self.g, rows, i, self.unit, loc, alone=bool(roles), grid=grid
+            )
             if tp_rows is not None:  # a 三公 table with its items as rows
                 self.out.candidates += tp_rows.candidates
                 self.out.lines += tp_rows.lines
@@ -256,11 +265,11 @@ class TableMapper:
             elif roles:
                 i = self._money_block(rows, head, roles, loc)
                 continue
-            elif any(rx.search(t) for t in texts for rx in _BUDGET_BLOCK.values()) and (
-                "全年" in joined or "年初" in joined
+            elif ("全年" in joined or "年初" in joined) and any(
+                rx.search(t) for t in texts for rx in _BUDGET_BLOCK.values()
             ):
                 self._budget_block(rows, i, loc)
-            elif re.match(r"^(?:预算部门|部门\(单位\)名称|部门名称|单位名称)", texts[0] or joined):
+            elif _DEPARTMENT_ROW.match(texts[0] or joined):
                 self._department(rows[i], loc)
             self._by_nature(rows[i], loc)
             i += 1
@@ -377,7 +386,7 @@ class TableMapper:
         if not any(_text(c) for c in first[: min(roles)]):
             return False
         return any(
-            col < len(first) and first[col] is not None and parse_quantity(first[col].text)
+            col < len(first) and first[col] is not None and cell_quantity(first[col].text)
             for col in roles
         )
 
@@ -447,12 +456,18 @@ class TableMapper:
             # figure (预算数 beside it is the budget, not the income).
             self._add(path, values.get("final"))
 
-    def _items_across(self, rows: list[list[Cell | None]], i: int, loc: str) -> int | None:
+    def _items_across(
+        self,
+        rows: list[list[Cell | None]],
+        i: int,
+        loc: str,
+        grid: list[list[Cell | None]] | None = None,
+    ) -> int | None:
         """A money table with its items across the header (支出合计 | 基本支出 | …) and
         what each row holds down the side (预算数 / 决算数 / 上年决算数): a line per item
         column; where it ends, or None when row ``i`` heads no such table. The 三公 items
         (因公出国(境)费 | 公务接待费 …) are three_public_table.py's."""
-        items = item_columns(rows, i)
+        items = item_columns(rows, i, grid)
         if items:
             found, lines, end = read_items_as_columns(self.g, rows, i, items, self.unit, loc)
             self.out.candidates += found
@@ -589,15 +604,13 @@ class TableMapper:
         cells = [c for c in row if c is not None and _text(c)]
         for k, cell in enumerate(cells):
             text = cell.text
-            for path, label in _BY_NATURE:
-                m = re.search(
-                    rf"(?:其中\s*[:：]?\s*)?{label}\s*[:：,，]?\s*(?P<num>[-\d.,]*)\s*$", text
-                )
+            for path, rx in _BY_NATURE:
+                m = rx.search(text)
                 if not m or m.start() > 6:
                     continue
                 if m.group("num"):
                     v = self._number_at(cell, m.start("num"), m.end("num"), loc)
-                elif k + 1 < len(cells) and parse_quantity(cells[k + 1].text) is not None:
+                elif k + 1 < len(cells) and cell_quantity(cells[k + 1].text) is not None:
                     v = self._number(cells[k + 1], loc, self.unit)
                 else:
                     v = None
@@ -645,12 +658,12 @@ _TOTAL_LABEL = re.compile(
 
 
 def _a_total(label: str) -> bool:
-    return _TOTAL_LABEL.fullmatch(re.sub(r"\s+", "", label)) is not None
+    return _TOTAL_LABEL.fullmatch(squeeze(label)) is not None
 
 
 def _is_header_row(row: list[Cell | None]) -> bool:
     texts = [_text(c) for c in row if c is not None and _text(c)]
-    return len(texts) >= 2 and all(parse_quantity(t) is None and not is_blank(t) for t in texts)
+    return len(texts) >= 2 and all(cell_quantity(t) is None and not is_blank(t) for t in texts)
 
 
 def map_tables(g: Grounder, tables: list[Table]) -> TableOutput:

@@ -16,19 +16,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from service.document import Cell
 from service.extract.clauses import report_year
-from service.extract.form_lines import line_grids
+from service.extract.form_lines import FormLines
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, is_money_label, line_field
 from service.extract.resolve import Candidate
-from service.extract.table_headers import covering, header_key, unit_before, unit_in_note
+from service.extract.table_headers import (
+    cell_quantity,
+    covering,
+    header_key,
+    squeeze,
+    unit_before,
+    unit_in_note,
+)
 from service.extract.three_public_table import item_columns, read_items_as_columns, vehicle_part
 from service.records import BudgetLine, Value
-from service.records.numbers import Quantity, is_blank, parse_quantity
+from service.records.numbers import Quantity, is_blank
 
 Rows = list[list[Cell | None]]
 # Column kinds, tried in this order (增减率 before 增减, 上年 before 决算).
@@ -45,9 +52,11 @@ def _kind_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((k, re.compile(lex.words_pattern(f"tp_column_{k}"))) for k in _KINDS)
 
 
+@lru_cache(maxsize=16384)
 def column_kind(text: str, year: int | None) -> str | None:
     """What a 三公 table's column holds, by its header words (both header rows joined):
-    ``budget``, ``initial`` (年初预算), ``actual``, ``previous``, ``change``, ``change_pct``."""
+    ``budget``, ``initial`` (年初预算), ``actual``, ``previous``, ``change``, ``change_pct``.
+    Cached (the lexicon's answer per header word): every word row is tried as a header."""
     key = header_key(text)
     if not key or re.search(lexicon().words_pattern("tp_column_not"), key):
         return None
@@ -65,7 +74,7 @@ def column_kind(text: str, year: int | None) -> str | None:
 
 def row_item(label: str) -> str | None:
     """The 三公 item (or ``total``) a row label names, after its lead-in (其中：, 1、)."""
-    key = LINE_LABEL_PREFIX.sub("", re.sub(r"\s+", "", label)).rstrip(":：")
+    key = LINE_LABEL_PREFIX.sub("", squeeze(label)).rstrip(":：")
     if BARE_TOTAL.match(key):
         return "total"
     found = line_field(key)
@@ -144,7 +153,7 @@ def _is_header(row: list[Cell | None]) -> bool:
     """Words only: no figure, no nil mark (无, —)."""
     cells = [c for c in row if c is not None and c.text.strip()]
     return bool(cells) and all(
-        parse_quantity(c.text) is None and not is_blank(c.text) for c in cells
+        cell_quantity(c.text) is None and not is_blank(c.text) for c in cells
     )
 
 
@@ -156,15 +165,17 @@ def _is_lower_header(row: list[Cell | None]) -> bool:
 
 
 def find_header(
-    rows: Rows, r: int, year: int | None, text_grid: bool = False
+    rows: Rows, r: int, year: int | None, text_grid: bool = False, grid: Rows | None = None
 ) -> tuple[dict[int, str], int] | None:
     """The columns of a 三公 table whose header starts at row ``r`` and the first body
     row; None unless two or more figure columns are named and the row under the header
     names a 三公 item or the total. A ``text_grid`` (cells in line order, merges lost) has
-    its header words placed from the right and a stacked header regrouped."""
-    grid = covering(rows)
+    its header words placed from the right and a stacked header regrouped. ``grid``:
+    ``covering(rows)`` where the caller has it (built here only for a header row)."""
     if not _is_header(rows[r]):
         return None
+    if grid is None and not text_grid:
+        grid = covering(rows)
     for two_rows in (True, False):
         if two_rows and not (r + 1 < len(rows) and _is_lower_header(rows[r + 1])):
             continue
@@ -174,7 +185,7 @@ def find_header(
         texts = (
             _text_header(rows, r, two_rows, max(len(row) for row in rows[body : body + 4]), year)
             if text_grid
-            else _texts(grid, r, two_rows)
+            else _texts(grid, r, two_rows)  # type: ignore[arg-type]
         )
         cols = _columns(texts or [], year)
         if sum(k in _AMOUNTS for k in cols.values()) < 1 or len(cols) < 2:
@@ -238,7 +249,7 @@ def _aligned(row: list[Cell | None], width: int) -> list[Cell | None]:
 
 
 def _is_value(cell: Cell) -> bool:
-    return parse_quantity(cell.text) is not None or is_blank(cell.text)
+    return cell_quantity(cell.text) is not None or is_blank(cell.text)
 
 
 def _quantity(cell: Cell | None, kind: str, unit: str) -> Quantity | None:
@@ -248,7 +259,7 @@ def _quantity(cell: Cell | None, kind: str, unit: str) -> Quantity | None:
         if kind not in (*_AMOUNTS, "change"):
             return None
         return Quantity(value=0, unit="万元", start=0, end=len(cell.text.rstrip()))
-    return parse_quantity(cell.text, default_unit="%" if kind == "change_pct" else unit)
+    return cell_quantity(cell.text, default_unit="%" if kind == "change_pct" else unit)
 
 
 def read_items_as_rows(
@@ -259,12 +270,16 @@ def read_items_as_rows(
     loc: str,
     text_grid: bool = False,
     alone: bool = False,
+    grid: Rows | None = None,
 ) -> RowsTable | None:
     """The 三公 table whose header starts at row ``r``, or None when there is none; with
     ``alone``, also None when other money rows (基本支出 …) follow its rows in the grid:
-    the money table's own reader reads them all."""
+    the money table's own reader reads them all. ``grid``: ``covering(rows)`` where the
+    caller has it."""
+    if not _is_header(rows[r]):
+        return None  # most rows: no header, and no need of the report's year
     year = report_year(g.doc.text)
-    found = find_header(rows, r, year, text_grid)
+    found = find_header(rows, r, year, text_grid, grid)
     if found is None:
         return None
     cols, j = found
@@ -333,12 +348,13 @@ def split_glued_header(word: str) -> list[tuple[int, int]] | None:
     return spans if pos == len(word) else None
 
 
-def three_public_line_candidates(g: Grounder) -> list[Candidate]:
+def three_public_line_candidates(g: Grounder, form: FormLines | None = None) -> list[Candidate]:
     """三公 tables with the items as rows among the text lines ingest made no table of
     (cells parted by single spaces or pipes, nil written 无, headers stacked); their unit
-    from a caption just above, the header's “（元）” or a note under the table."""
+    from a caption just above, the header's “（元）” or a note under the table (``form``:
+    the lines cut as form lines, where the caller has them)."""
     out: list[Candidate] = []
-    for grid in line_grids(g.doc, split_glued_header):
+    for grid in (form or FormLines(g.doc)).grids(split_glued_header):
         r = 0
         while r < len(grid):
             first = next(c for c in grid[r] if c is not None)

@@ -22,9 +22,9 @@ from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.pattern_needs import any_of
 from service.extract.resolve import Candidate
-from service.extract.table_headers import covering, header_key
+from service.extract.table_headers import cell_quantity, covering, header_key
 from service.records import BudgetLine, Value
-from service.records.numbers import Quantity, is_blank, parse_quantity
+from service.records.numbers import Quantity, is_blank
 
 Rows = list[list[Cell | None]]
 _ITEMS = ("total", "overseas", "reception", "vehicle", "vehicle_purchase", "vehicle_operation")
@@ -96,10 +96,11 @@ def three_public_item(label: str) -> str | None:
     return _item(label)
 
 
-def item_columns(rows: Rows, r: int) -> dict[int, tuple[str, Cell]]:
+def item_columns(rows: Rows, r: int, grid: Rows | None = None) -> dict[int, tuple[str, Cell]]:
     """Column → (三公 item, the header cell naming it) for a header at row ``r`` (with a
-    second row under a split vehicle column); empty unless two or more items are named."""
-    grid = covering(rows)
+    second row under a split vehicle column); empty unless two or more items are named.
+    ``grid``: ``covering(rows)`` where the caller has it (a table tries every row)."""
+    grid = covering(rows) if grid is None else grid
     top = grid[r]
     below = grid[r + 1] if r + 1 < len(grid) else []
     cols: dict[int, tuple[str, Cell]] = {}
@@ -130,7 +131,7 @@ def item_columns(rows: Rows, r: int) -> dict[int, tuple[str, Cell]]:
 def _sub_header(low: Cell | None, top: Cell, r: int) -> bool:
     """``low`` is a header word on the row under ``top`` (小计 | 购置费), not a figure."""
     return (
-        low is not None and low is not top and low.row == r + 1 and parse_quantity(low.text) is None
+        low is not None and low is not top and low.row == r + 1 and cell_quantity(low.text) is None
     )
 
 
@@ -202,7 +203,7 @@ def read_items_as_columns(
             cell = rows[j][c] if c < len(rows[j]) else None
             if cell is None:
                 continue
-            q = parse_quantity(cell.text, default_unit="%" if kind == "change_pct" else unit)
+            q = cell_quantity(cell.text, default_unit="%" if kind == "change_pct" else unit)
             if q is None and kind != "change_pct" and cell.text.strip() and is_blank(cell.text):
                 q = Quantity(value=0, unit="万元", start=0, end=len(cell.text.rstrip()))  # 无, —
             if q is None or q.value is None:
