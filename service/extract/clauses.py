@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from service.extract.lexicon import lexicon
 from service.extract.meta.dates import YEAR_NUM, year_value
@@ -87,21 +87,30 @@ def quantity_at(src: str, pos: int) -> Hit | None:
     m = QUANTITY_RE.match(src, pos)
     if not m or not m.group("num"):
         return None
-    q = parse_quantity(m.group(0))
+    after = src[m.end() : m.end() + 1]
+    # 3万人, 2万册: ten thousand of something, not money
+    read = _read_figure(m.group(0), m.group("unit") == "万" and "\u4e00" <= after <= "\u9fff")
+    return None if read is None else Hit(read[0], pos, read[1])
+
+
+@lru_cache(maxsize=4096)
+def _read_figure(text: str, ten_thousand_of: bool) -> tuple[Quantity, str] | None:
+    """The quantity a figure's text states (its offsets those of the text) and its kind.
+    Kept per text: the readers read the same figure again (a label's, then a 三公 item's
+    or a check's), and parsing one costs more than the rest of finding it."""
+    q = parse_quantity(text)
     if q is None:
         return None
-    q = Quantity(**{**q.__dict__, "start": m.start() - pos, "end": m.end() - pos})
-    after = src[m.end() : m.end() + 1]
-    unit = m.group("unit")
-    if unit == "万" and ("\u4e00" <= after <= "\u9fff"):
-        return Hit(q, pos, "count")  # 3万人, 2万册: ten thousand of something, not money
+    q = Quantity(**{**q.__dict__, "start": 0, "end": len(text)})
+    if ten_thousand_of:
+        return q, "count"
     if q.is_money:
-        return Hit(q, pos, "money")
+        return q, "money"
     if q.unit in ("%", "‰"):
-        return Hit(q, pos, "percent")
+        return q, "percent"
     if q.unit in COUNT_UNITS:
-        return Hit(q, pos, "count")
-    return Hit(q, pos, "number")
+        return q, "count"
+    return q, "number"
 
 
 def _is_year(src: str, pos: int) -> int:

@@ -42,7 +42,7 @@ from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.stated_unit import with_stated_unit
 from service.extract.subjects import named_paragraph, other_subject, part_title, sentence_subject
-from service.extract.text import Block, sentences
+from service.extract.text import Block, Place, sentences
 from service.extract.three_public import three_public_candidates
 from service.records import ExpenseItem, Value
 
@@ -55,6 +55,8 @@ _SHARE_WHOLES = ("budget.basic_expenditure", "budget.total_expenditure")
 # How far back a bare 财政拨款 looks for the income or expenditure it belongs to.
 _INCOME_LOOKBACK = 120
 _EXPENDITURE_PARTS = ("budget.basic_expenditure", "budget.project_expenditure")
+# Where a statement stands: a paragraph's place, or a table cell's name.
+Loc = Place | str
 
 
 def _compiled(prefixes: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
@@ -120,7 +122,7 @@ class _Scanner:
     def run(self) -> ProseOutput:
         lines: list[Block] = []  # the short paragraphs just before: parts, one a line
         for para in self.g.paragraphs():
-            loc = self.locator_of(para.start)
+            loc = Place(self.locator_of, para.start)
             self._paragraph(para, loc)
             if lines and _TOTAL_LINE.match(self.text, para.start, para.end):
                 # “财政拨款收入：X元\n其他收入：Y元\n合计：Z元”: the parts' lines and their sum
@@ -130,7 +132,7 @@ class _Scanner:
         self.out.candidates += three_public_candidates(self.g, self.locator_of, self.year)
         return self.out
 
-    def _paragraph(self, para: Block, loc: str) -> None:
+    def _paragraph(self, para: Block, loc: Loc) -> None:
         # “（一）农村公路养护项目。全年预算300万元，实际支出296.4万元。”: a paragraph that
         # opens with a bare name of its own speaks of that subject throughout
         self._para_subject = named_paragraph(self.text, para)
@@ -176,11 +178,13 @@ class _Scanner:
             self._parts_total(whole, loc)
         self._breakdown(para, loc)
 
-    def _parts_total(self, sent: Block, loc: str) -> None:
+    def _parts_total(self, sent: Block, loc: Loc) -> None:
         """A total stated after its parts, when it is their sum: “工资福利支出300万元，商品服务
         支出40万元，两项合计340万元” is 基本支出 (two parts, one of each class, are the
         personnel and public figures); “基本支出800万元，项目支出200万元，合计1000万元” the
         total expenditure; income sources then 合计 the total income."""
+        if not _words("parts_total").search(self.text, sent.start, sent.end):
+            return  # no 合计 word: no total after any parts (most sentences)
         for whole, parts_rx in _part_groups():
             parts: list[tuple[str, Hit]] = []
             found_at = parts_rx.finditer(self.text, sent.start, sent.end)
@@ -201,8 +205,7 @@ class _Scanner:
 
     def _sum_after(self, parts: list[tuple[str, Hit]], sent: Block) -> Hit | None:
         """The figure after a 合计 word past the last part, when it is the parts' sum."""
-        total_rx = re.compile(self.lex.words_pattern("parts_total"))
-        total_at = total_rx.search(self.text, parts[-1][1].end, sent.end)
+        total_at = _words("parts_total").search(self.text, parts[-1][1].end, sent.end)
         total = value_after(self.text, total_at.end(), sent.end) if total_at else None
         if total is None or total.kind != "money" or total.q.value is None:
             return None
@@ -213,8 +216,8 @@ class _Scanner:
 
     def _classes(self, parts: list[tuple[str, Hit]]) -> list[str | None]:
         """personnel / public for two parts, one of each class; else nothing."""
-        personnel = re.compile(self.lex.words_pattern("personnel_part"))
-        public = re.compile(self.lex.words_pattern("public_part"))
+        personnel = _words("personnel_part")
+        public = _words("public_part")
         first, second = (name for name, _ in parts)
         if personnel.fullmatch(first) and public.fullmatch(second):
             return ["budget.personnel_expenditure", "budget.public_expenditure"]
@@ -364,7 +367,7 @@ class _Scanner:
             self.out.candidates.append(Candidate(path, value, "prose"))
 
     def _field(
-        self, hit: LabelHit, found: Hit | None, basis: ClauseBasis, sent: Block, loc: str
+        self, hit: LabelHit, found: Hit | None, basis: ClauseBasis, sent: Block, loc: Loc
     ) -> None:
         entry = self.lex.field(hit.key)
         if found is None or found.kind != entry.kind:
@@ -400,16 +403,16 @@ class _Scanner:
         if hit.key == "budget.income_general_budget" and not self._under_income(hit, cue):
             return
         self._add(hit.key, v)
-        if hit.key == "budget.total_income" and re.compile(
-            self.lex.words_pattern("income_all_general")
-        ).match(self.text, found.end):
+        if hit.key == "budget.total_income" and _words("income_all_general").match(
+            self.text, found.end
+        ):
             self._add("budget.income_general_budget", v)  # 收入450万元，均为财政拨款
         if hit.key == "budget.total_income":
             self._spent_after_income(found, sent, loc)
         if hit.key in _SHARE_PARTS:
             self._share(hit.key, v, found.end, sent, loc)
 
-    def _spent_after_income(self, income: Hit, sent: Block, loc: str) -> None:
+    def _spent_after_income(self, income: Hit, sent: Block, loc: Loc) -> None:
         """“收入1,234.50万元，支出1,200.00万元”: a bare 支出 right after the income's figure
         is the total expenditure of the same accounts."""
         m = _SPENT_AFTER.match(self.text, income.end, sent.end)
@@ -425,11 +428,11 @@ class _Scanner:
             return True
         # Its sentence, or the lines before it (收入合计1000万元。\n其中：财政拨款905万元).
         before = self.text[max(0, hit.start - _INCOME_LOOKBACK) : hit.start]
-        income = [m.end() for m in re.finditer(self.lex.words_pattern("income_word"), before)]
-        spent = [m.end() for m in re.finditer(self.lex.words_pattern("expenditure_word"), before)]
+        income = [m.end() for m in _words("income_word").finditer(before)]
+        spent = [m.end() for m in _words("expenditure_word").finditer(before)]
         return bool(income) and (not spent or max(spent) < max(income))
 
-    def _share(self, path: str, part: Value, pos: int, sent: Block, loc: str) -> None:
+    def _share(self, path: str, part: Value, pos: int, sent: Block, loc: Loc) -> None:
         """“人员经费650万元，占基本支出的81.25%”: the share, checked against its whole."""
         m = re.compile(r"[，,]?\s*占").match(self.text, pos, sent.end)
         if not m:
@@ -441,18 +444,18 @@ class _Scanner:
                 continue
             pct = value_after(self.text, w.end(), min(sent.end, w.end() + 12))
             if pct is not None and pct.kind == "percent":
-                value = self.g.quantity(pct.q, pct.offset, loc)
+                value = self.g.quantity(pct.q, pct.offset, str(loc))
                 self.out.shares.append(Share(path, whole, part, value))
             return
 
-    def _breakdown(self, para: Block, loc: str) -> None:
+    def _breakdown(self, para: Block, loc: Loc) -> None:
         """基本支出 “具体情况…” enumerations: numbered heads and the items under them."""
         text = self.text
         m = re.search(r"基本支出", text[para.start : para.end])
         if m and "具体情况" in text[para.start : para.end]:
             start = para.start + text[para.start : para.end].index("具体情况")
             parent: str | None = None
-            for item in inline_items(self.g, start, para.end, loc):
+            for item in inline_items(self.g, start, para.end, str(loc)):
                 if item.numbered:
                     parent = str(item.name.value)
                     self.out.basic_breakdown.append(ExpenseItem(name=item.name, amount=item.value))
@@ -475,10 +478,13 @@ def _proxies(text: str) -> tuple[str, ...]:
     支出 the office figure where no 公用经费 and no 资本性支出 is (basis.py reads no label
     for them, so a difference they make is a warning, never an error). Their names in
     the lexicon's ``[words]``."""
-    lex = lexicon()
-    return tuple(
-        proxy for _, proxy, absent in _PROXIES if not re.search(lex.words_pattern(absent), text)
-    )
+    return tuple(proxy for _, proxy, absent in _PROXIES if not _words(absent).search(text))
+
+
+@cache
+def _words(name: str) -> re.Pattern[str]:
+    """The lexicon's ``[words]`` list ``name`` as one pattern, compiled once."""
+    return re.compile(lexicon().words_pattern(name))
 
 
 @cache

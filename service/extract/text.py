@@ -8,7 +8,7 @@ cut into paragraphs and sentences without losing offsets. Must not extract value
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from service.document import Document, Table
@@ -255,3 +255,24 @@ def sentences(text: str, start: int, end: int) -> Iterator[Block]:
         s = i + 1
     if text[s:end].strip():
         yield Block(s, end)
+
+
+class Place:
+    """A paragraph's locator (``locator_of(offset)``: the section it stands in), named on
+    first use: most paragraphs state no figure, and naming a section walks the section
+    tree. Formats as the name (``f"{loc} cue:…"``); ``str(place)`` where a string is due."""
+
+    __slots__ = ("_locator_of", "_name", "_offset")
+
+    def __init__(self, locator_of: Callable[[int], str], offset: int) -> None:
+        self._locator_of = locator_of
+        self._offset = offset
+        self._name: str | None = None
+
+    def __str__(self) -> str:
+        if self._name is None:
+            self._name = self._locator_of(self._offset)
+        return self._name
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)

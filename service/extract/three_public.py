@@ -40,7 +40,7 @@ from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.stated_unit import with_stated_unit
-from service.extract.text import Block, sentences
+from service.extract.text import Block, Place, sentences
 from service.extract.three_public_brackets import (
     anchor,
     asides,
@@ -242,7 +242,7 @@ class _Reader:
         carry: list[LabelHit] = []
         last: LabelHit | None = None
         for para in self.g.paragraphs():
-            loc = self.locator_of(para.start)
+            loc = Place(self.locator_of, para.start)
             # Words that are 三公 items only in a paragraph about them, or right after one (a
             # vehicle bought; 购置费 and 运行维护费 named short).
             items = find_labels(self.src, para.start, para.end, _labels())
@@ -293,7 +293,7 @@ class _Reader:
     def _sentence(
         self,
         sent: Block,
-        loc: str,
+        loc: Place,
         labels: LabelPatterns,
         before: list[LabelHit],
         last: LabelHit | None,
@@ -343,7 +343,7 @@ class _Reader:
         one = hits[top[0]] if single else None
         return one if one and _column_of(basis, one.start) == "actual" else None
 
-    def _continued(self, hit: LabelHit, sent: Block, loc: str) -> bool:
+    def _continued(self, hit: LabelHit, sent: Block, loc: Place) -> bool:
         """““三公”经费支出7.20万元。比上年减少1.44万元，下降16.7%。” / “…。上年为8.64万元。”:
         a sentence without an item that opens with a comparison, a direction or last year's
         word goes on about the one item of the sentence before; after a label alone on its
@@ -358,7 +358,7 @@ class _Reader:
         self._item(hit, sent.end, _State(column="actual", level_read=True), loc, sent.start)
         return True
 
-    def _run_figure(self, hit: LabelHit, figure: RunFigure, basis: ClauseBasis, loc: str) -> None:
+    def _run_figure(self, hit: LabelHit, figure: RunFigure, basis: ClauseBasis, loc: Place) -> None:
         """One figure of a run stated respectively (分别…)."""
         v = self.g.quantity(figure.found.q, figure.found.offset, f"{loc} cue:{figure.cue}")
         if figure.column == "level":
@@ -366,7 +366,7 @@ class _Reader:
         else:
             self._add(hit.key, figure.column, v.model_copy(update={"direction": figure.direction}))
 
-    def _nil_groups(self, hits: list[LabelHit], basis: ClauseBasis, loc: str) -> set[int]:
+    def _nil_groups(self, hits: list[LabelHit], basis: ClauseBasis, loc: Place) -> set[int]:
         """Items joined by 、/和 and stated nil together: “未发生因公出国（境）费和公务用车
         购置费” / “…、…均为零”. Each gets a zero; returns their indices."""
         done: set[int] = set()
@@ -410,12 +410,12 @@ class _Reader:
             return
         self.out.append(Candidate(path, value, "prose"))
 
-    def _zero(self, item: str, column: str, start: int, end: int, loc: str) -> None:
+    def _zero(self, item: str, column: str, start: int, end: int, loc: Place) -> None:
         q = Quantity(value=0, unit=MONEY_UNIT, start=0, end=end - start)
         self._add(item, column, self.g.quantity(q, start, f"{loc} cue:nil in words"))
 
     def _item(
-        self, hit: LabelHit, end: int, st: _State, loc: str, start: int | None = None
+        self, hit: LabelHit, end: int, st: _State, loc: Place, start: int | None = None
     ) -> Value | None:
         """Reads one item's stretch (from its label, or from ``start`` in a sentence that
         goes on about it); returns the figure read as its level (this year's)."""
@@ -494,7 +494,7 @@ class _Reader:
         stop: int,
         kind: str,
         found: Hit | None,
-        loc: str,
+        loc: Place,
     ) -> None:
         if kind == "money" and found is not None:
             self._money(hit, st, found, loc)
@@ -538,7 +538,7 @@ class _Reader:
             st.budgeted = st.budgeted or kind == "budget"
 
     def _nil_words(
-        self, hit: LabelHit, st: _State, start: int, stop: int, kind: str, loc: str
+        self, hit: LabelHit, st: _State, start: int, stop: int, kind: str, loc: Place
     ) -> None:
         """Nil in words: the item's level (…为零), or no change after a comparison (与上年
         持平)."""
@@ -561,7 +561,7 @@ class _Reader:
             st.pending or "", "actual" if st.pending in ("current", "final") else st.column
         )
 
-    def _money(self, hit: LabelHit, st: _State, found: Hit, loc: str) -> None:
+    def _money(self, hit: LabelHit, st: _State, found: Hit, loc: Place) -> None:
         # “2.4万元（24,000元）”: the same figure again in another unit.
         if st.last_money_end >= 0 and re.fullmatch(
             r"\s*[(（]\s*", self.src[st.last_money_end : found.start]

@@ -59,12 +59,18 @@ def unbroken(src: str, sents: Iterable[Block]) -> Iterator[Block]:
     for sent in sents:
         held = Block(held.start, sent.end) if held else sent
         text = src[held.start : held.end]
-        depth = sum(c in _OPEN for c in text) - sum(c in _CLOSE for c in text)
+        depth = _count(text, _OPEN) - _count(text, _CLOSE)
         if depth <= 0 or text.rstrip()[-1:] not in "；;":
             yield held
             held = None
     if held is not None:
         yield held
+
+
+def _count(text: str, chars: str) -> int:
+    """How many of ``chars`` stand in ``text`` (one ``str.count`` per kind of bracket, not a
+    test per character: every sentence of the document is measured)."""
+    return sum(text.count(c) for c in chars)
 
 
 def brackets(src: str, start: int, end: int) -> list[Bracket]:
