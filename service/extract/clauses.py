@@ -113,11 +113,12 @@ def _read_figure(text: str, ten_thousand_of: bool) -> tuple[Quantity, str] | Non
     return q, "number"
 
 
+_YEAR_OR_DATE = re.compile(r"\d{4}\s*年(?:度|末|底)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?")
+
+
 def _is_year(src: str, pos: int) -> int:
     """The end of a year or date written at ``pos`` (2023年, 2023年12月31日), else -1."""
-    m = re.compile(r"\d{4}\s*年(?:度|末|底)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?").match(
-        src, pos
-    )
+    m = _YEAR_OR_DATE.match(src, pos)
     return m.end() if m else -1
 
 
@@ -344,12 +345,15 @@ class ClauseBasis:
 def _closed_brackets(src: str, start: int, end: int) -> list[tuple[int, int]]:
     """(open, close) of the brackets in [start, end) that close before ``end``."""
     out, stack = [], []
-    for i in range(start, end):
-        if src[i] in "(（":
-            stack.append(i)
-        elif src[i] in ")）" and stack:
-            out.append((stack.pop(), i))
+    for m in _BRACKET.finditer(src, start, end):  # the brackets only, not every character
+        if m.group(0) in "(（":
+            stack.append(m.start())
+        elif stack:
+            out.append((stack.pop(), m.start()))
     return out
+
+
+_BRACKET = re.compile(r"[(（)）]")
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,8 @@ class _Scanner:
             remarks = [m.span() for m in _REMARK.finditer(self.text, sent.start, sent.end)]
             hits = [h for h in hits if not any(a < h.start < b for a, b in remarks)]
             hits = self._without_restatements(hits)
+            if not hits:
+                continue  # most sentences name no label: nothing of theirs to read
             # A label says what it is (一般公共预算收入 is no budget clause), except the
             # budget's own labels, which make their clause one about the budget.
             masked = [(h.start, h.end) for h in hits if h.key not in _BUDGET_FIELDS]
@@ -339,7 +341,7 @@ class _Scanner:
         """Whether ``hit`` (a budget word) qualifies the label right before it in its
         clause: nothing but filler between the two."""
         gap = self.text[before.end : hit.start]
-        return not re.search(r"[\d，,；;。]", gap) and len(gap.strip()) <= 4
+        return not _FIGURE_OR_BREAK.search(gap) and len(gap.strip()) <= 4
 
     def _named_lead(self, start: int, pos: int) -> bool:
         """Whether a “名称：” before the label in its sentence names something other than
@@ -434,7 +436,7 @@ class _Scanner:
 
     def _share(self, path: str, part: Value, pos: int, sent: Block, loc: Loc) -> None:
         """“人员经费650万元，占基本支出的81.25%”: the share, checked against its whole."""
-        m = re.compile(r"[，,]?\s*占").match(self.text, pos, sent.end)
+        m = _SHARE_OF.match(self.text, pos, sent.end)
         if not m:
             return
         for whole in _SHARE_WHOLES:
@@ -450,10 +452,9 @@ class _Scanner:
 
     def _breakdown(self, para: Block, loc: Loc) -> None:
         """基本支出 “具体情况…” enumerations: numbered heads and the items under them."""
-        text = self.text
-        m = re.search(r"基本支出", text[para.start : para.end])
-        if m and "具体情况" in text[para.start : para.end]:
-            start = para.start + text[para.start : para.end].index("具体情况")
+        part = self.text[para.start : para.end]
+        if "基本支出" in part and "具体情况" in part:
+            start = para.start + part.index("具体情况")
             parent: str | None = None
             for item in inline_items(self.g, start, para.end, str(loc)):
                 if item.numbered:
@@ -547,16 +548,21 @@ _PART_LINES = 8
 _LINE_CHARS = 60
 
 
+_FIGURE_OR_BREAK = re.compile(r"[\d，,；;。]")
+_SHARE_OF = re.compile(r"[，,]?\s*占")
 # A bracketed or formula remark with no figure in it.
 _REMARK = re.compile(r"[(（][^()（）\d]*[)）]|[=＝][^=＝\d。；;，,]{1,30}[=＝]")
+
+
+_FULL_STOP = re.compile(r"[。！？!?]")
 
 
 def _full_sentences(text: str, para: Block) -> list[Block]:
     """The paragraph cut after 。！？ only (a list of parts goes on over ；)."""
     out, start = [], para.start
-    for m in re.finditer(r"[。！？!?]", text[para.start : para.end]):
-        out.append(Block(start, para.start + m.end()))
-        start = para.start + m.end()
+    for m in _FULL_STOP.finditer(text, para.start, para.end):
+        out.append(Block(start, m.end()))
+        start = m.end()
     return [*out, Block(start, para.end)] if start < para.end else out
 
 

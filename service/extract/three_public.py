@@ -125,6 +125,9 @@ _SAVED = re.compile(r"节约|节省")
 # A bracketed remark; one without money (（公务用车保有量2辆）) is no item's statement.
 _REMARK = re.compile(r"[(（][^()（）]*[)）]")
 _MONEY_IN = re.compile(r"\d\s*(?:万元|元)|未|无|零")
+_SPACES = re.compile(r"\s*")
+_DIGIT = re.compile(r"[-−]?\d")
+_OPEN_BRACKET = re.compile(r"\s*[(（]\s*")
 
 
 @cache
@@ -197,6 +200,13 @@ def _zero_before() -> re.Pattern[str]:
     lex = lexicon()
     words_ = f"{lex.words_pattern('tp_zero_before')}|{lex.words_pattern('tp_no_purchase')}"
     return re.compile(f"(?:{words_})(?:任何)?\\s*$")
+
+
+@cache
+def _last_years_word() -> re.Pattern[str]:
+    """Last year's word at the end of a stretch (上年, 2022年的): a budget word after it is
+    last year's budget."""
+    return re.compile(f"(?:{words('previous_year').pattern})(?:同期)?的?\\s*$")
 
 
 @cache
@@ -351,7 +361,7 @@ class _Reader:
         if _BARE_LABEL_END.fullmatch(self.src, hit.end, sent.start):
             self._item(hit, sent.end, _State(column="actual"), loc, sent.start)
             return True
-        lead = re.compile(r"\s*").match(self.src, sent.start, sent.end)
+        lead = _SPACES.match(self.src, sent.start, sent.end)
         tok = _tokens().match(self.src, lead.end() if lead else sent.start, sent.end)
         if tok is None or tok.lastgroup not in _CONTINUING:
             return False
@@ -453,12 +463,12 @@ class _Reader:
     def _next(self, pos: int, end: int) -> tuple[int, int, str, Hit | None] | None:
         """The next cue or figure in [pos, end): (start, end, kind, figure)."""
         tok = _tokens().search(self.src, pos, end)
-        num = re.compile(r"[-−]?\d").search(self.src, pos, end)
+        num = _DIGIT.search(self.src, pos, end)
         while num is not None and (y := _YEAR_OR_DATE.match(self.src, num.start())):
             kind = self._year_kind(y.group(0))
             if kind is not None and (tok is None or y.start() < tok.start()):
                 return y.start(), y.end(), kind, None  # “2022年为9.60万元，2023年为7.20万元”
-            num = re.compile(r"[-−]?\d").search(self.src, y.end(), end)
+            num = _DIGIT.search(self.src, y.end(), end)
         if num is not None and (tok is None or num.start() < tok.start()):
             found = _percent_before_level(self.src, num.start()) or quantity_at(
                 self.src, num.start()
@@ -554,7 +564,7 @@ class _Reader:
         if st.pending == "previous":
             return True
         head = self.src[max(0, start - 8) : start]
-        return bool(re.search(f"(?:{words('previous_year').pattern})(?:同期)?的?\\s*$", head))
+        return bool(_last_years_word().search(head))
 
     def _column(self, st: _State) -> str:
         return {"previous": "previous", "cmp": "previous", "budget": "budget"}.get(
@@ -563,8 +573,8 @@ class _Reader:
 
     def _money(self, hit: LabelHit, st: _State, found: Hit, loc: Place) -> None:
         # “2.4万元（24,000元）”: the same figure again in another unit.
-        if st.last_money_end >= 0 and re.fullmatch(
-            r"\s*[(（]\s*", self.src[st.last_money_end : found.start]
+        if st.last_money_end >= 0 and _OPEN_BRACKET.fullmatch(
+            self.src, st.last_money_end, found.start
         ):
             return
         st.last_money_end = found.end

@@ -33,6 +33,7 @@ _PARTS = {
 _RESPECTIVELY = re.compile(r"\s*(?:均)?分别\s*(?:为|是|支出)?\s*[:：]?\s*")
 _JOIN = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
 _FIGURE_SEP = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
+_SPACES = re.compile(r"\s*")
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def _run(src: str, pos: int, count: int) -> list[tuple[Hit, Bracket | None]]:
 
 def _bracket_at(src: str, pos: int) -> Bracket | None:
     """The balanced bracket opening at ``pos`` (spaces allowed before it)."""
-    lead = re.compile(r"\s*").match(src, pos)
+    lead = _SPACES.match(src, pos)
     start = lead.end() if lead else pos
     if start >= len(src) or src[start] not in _OPEN:
         return None
