@@ -206,7 +206,10 @@ def value_before(src: str, start: int, label_start: int, label_end: int) -> Hit 
 def value_named_again(src: str, start: int, label_start: int, label_end: int) -> Hit | None:
     """The figure of the clause before, when the label names it again after 即 (“本年财政
     拨款520万元，即收入总额”): one figure, two names, both stated."""
-    m = _NAMED_AGAIN.fullmatch(src, max(start, label_start - 40), label_start)
+    pos = max(start, label_start - 40)
+    if not _AGAIN_WORD.search(src, pos, label_start):
+        return None  # no 即 before the label (a search: the full pattern backtracks)
+    m = _NAMED_AGAIN.fullmatch(src, pos, label_start)
     if m is None or not _LABEL_CLOSES.match(src, label_end):
         return None
     found = quantity_at(src, m.start("num"))
@@ -217,6 +220,10 @@ def value_named_again(src: str, start: int, label_start: int, label_end: int) ->
 _NAMED_AGAIN = re.compile(
     r".*?(?<![\d.,])(?P<num>\d[\d,.]*)\s*(?:万元|元|亿元)\s*[，,]\s*(?:即|也就是|亦即|也即)\s*(?:全部|均)?\s*(?:为|是|来自|系)?\s*"
 )
+
+
+# Words every 即-clause holds (即 / 也就是 / 亦即 / 也即).
+_AGAIN_WORD = re.compile(r"即|也就是")
 
 
 # After a label, a comparison with last year's figure and the change, then this year's

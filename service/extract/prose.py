@@ -293,6 +293,8 @@ class _Scanner:
         80万元，…): a stage-led total's label after it (实际支出) is that subject's final
         figure — the field's when the subject is an accounts label, no field's (None) when
         it names something else."""
+        if self.text.find("预算", sent.start, sent.end) < 0:
+            return None  # no budget word (a find: the opening's pattern backtracks)
         m = _BUDGET_OPENING.match(self.text, sent.start, sent.end)
         if m is None:
             return None

@@ -22,6 +22,7 @@ _ITEM_START = re.compile(
 )
 _SENTENCE_END = "。；;!?！？"
 _SENTENCE_MARK = re.compile(f"[{re.escape(_SENTENCE_END)}]")
+_NOT_SPACE = re.compile(r"\S")  # what str.strip() keeps: \s is str.isspace()
 # Page furniture a PDF reader keeps as lines: “- 1 -”, “第 2 页 共 9 页”, “3/9”.
 PAGE_NUMBER = re.compile(
     r"\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -250,10 +251,10 @@ def sentences(text: str, start: int, end: int) -> Iterator[Block]:
     s = start
     for m in _SENTENCE_MARK.finditer(text, start, end):  # not a test per character
         i = m.start()
-        if text[s : i + 1].strip():
+        if _NOT_SPACE.search(text, s, i + 1):  # (no slice to strip)
             yield Block(s, i + 1)
         s = i + 1
-    if text[s:end].strip():
+    if _NOT_SPACE.search(text, s, end):
         yield Block(s, end)
 
 

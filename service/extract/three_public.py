@@ -271,7 +271,9 @@ class _Reader:
         """“…公务接待费0.30万元，合计1.90万元”: a 合计 after a clause break that follows the
         items' figures (two items at least, no other cost named after the last) is the
         三公 total."""
-        out = []
+        out: list[LabelHit] = []
+        if sum(h.key != "total" for h in (*before, *hits)) < 2:
+            return out  # fewer than two items named so far: no run to total
         for m in _words("tp_total_after").finditer(self.src, sent.start, sent.end):
             lead = self.src[sent.start : m.start()]
             if lead.strip() and not _BREAK.search(lead):

@@ -60,8 +60,7 @@ def unbroken(src: str, sents: Iterable[Block]) -> Iterator[Block]:
     for sent in sents:
         held = Block(held.start, sent.end) if held else sent
         text = src[held.start : held.end]
-        depth = _count(text, _OPEN) - _count(text, _CLOSE)
-        if depth <= 0 or text.rstrip()[-1:] not in "；;":
+        if text.rstrip()[-1:] not in "；;" or _count(text, _OPEN) <= _count(text, _CLOSE):
             yield held
             held = None
     if held is not None:
