@@ -133,6 +133,15 @@ class _Scanner:
         return self.out
 
     def _paragraph(self, para: Block, loc: Loc) -> None:
+        # A paragraph without any label's words has no label in any of its sentences.
+        if self.labels.candidates(self.text, para.start, para.end):
+            self._labelled(para, loc)
+        for whole in _full_sentences(self.text, para):  # parts may be listed with ；
+            self._parts_total(whole, loc)
+        self._breakdown(para, loc)
+
+    def _labelled(self, para: Block, loc: Loc) -> None:
+        """The statements of the paragraph's labels, sentence by sentence."""
         # “（一）农村公路养护项目。全年预算300万元，实际支出296.4万元。”: a paragraph that
         # opens with a bare name of its own speaks of that subject throughout
         self._para_subject = named_paragraph(self.text, para)
@@ -176,9 +185,6 @@ class _Scanner:
                     if found is not None and found is not before[k] and found.start in claimed:
                         found = None
                     self._field(hit, found, basis, sent, loc)
-        for whole in _full_sentences(self.text, para):  # parts may be listed with ；
-            self._parts_total(whole, loc)
-        self._breakdown(para, loc)
 
     def _parts_total(self, sent: Block, loc: Loc) -> None:
         """A total stated after its parts, when it is their sum: “工资福利支出300万元，商品服务

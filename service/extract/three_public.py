@@ -259,6 +259,10 @@ class _Reader:
             labels = _labels_in_context() if items or carry else _labels()
             # A sentence's one item, which the next sentence (or line) may go on about.
             last = last if not items else None
+            if not (items or carry or last) and not _labels().candidates(
+                self.src, para.start, para.end
+            ):
+                continue  # no item's words in it and none before it goes on: nothing to read
             for sent in unbroken(self.src, sentences(self.src, para.start, para.end)):
                 before = carry + [h for h in items if h.start < sent.start]
                 last = self._sentence(sent, loc, labels, before, last)
