@@ -170,25 +170,28 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     out: list[tuple[int, int, bool]] = []
     pos = start
     blank = False
-    page_break = text.find("\f", start, end)  # the next one at or after pos (-1: none)
-    while pos < end:
-        if page_break != -1 and page_break < pos:
-            page_break = text.find("\f", pos, end)
-        nl = _next_break(text, pos, end, page_break)
-        s, e = pos, nl
-        while e > s and text[e - 1] in " \t\u3000":
-            e -= 1
-        while s < e and text[s] in " \t\u3000":
-            s += 1
-        if e > s:
-            out.append((s, e, blank))
-            blank = False
-        else:
-            blank = True
-        if nl < end and text[nl] == "\f":
-            blank = True
-        pos = nl + 1
+    for m in _LINE_BREAK.finditer(text, start, end):  # the breaks found in one pass
+        blank = _line(text, pos, m.start(), blank, out) or m.group(0) == "\f"
+        pos = m.end()
+    if pos < end:
+        _line(text, pos, end, blank, out)
     return out
+
+
+def _line(text: str, start: int, end: int, blank: bool, out: list[tuple[int, int, bool]]) -> bool:
+    """Adds the line [start, end) trimmed unless it is blank; whether a blank line now
+    stands before the next one."""
+    line = text[start:end]
+    trimmed = line.strip(_LINE_SPACE)
+    if not trimmed:
+        return True
+    s = start + len(line) - len(line.lstrip(_LINE_SPACE))
+    out.append((s, s + len(trimmed), blank))
+    return False
+
+
+_LINE_BREAK = re.compile(r"[\n\f]")
+_LINE_SPACE = " \t\u3000"
 
 
 @dataclass
@@ -236,14 +239,6 @@ def build_view(doc: Document) -> ProseView:
 
 def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
-
-
-def _next_break(text: str, i: int, end: int, page_break: int) -> int:
-    """The next line or page break at or after ``i``; ``page_break`` is the next page break
-    (found once per page, not once per line: a page has many lines)."""
-    a = text.find("\n", i, end)
-    cands = [x for x in (a, page_break) if x != -1]
-    return min(cands) if cands else end
 
 
 def sentences(text: str, start: int, end: int) -> Iterator[Block]:
