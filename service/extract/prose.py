@@ -396,7 +396,7 @@ class _Scanner:
         # The accounts' statements before it (人员经费210.40万元、公用经费…) name no other
         # subject; what is left may (项目支出主要用于人员经费…, 安保经费…、公用经费补助…).
         if (
-            other_subject(self._stated.sub("", lead))
+            other_subject(self._unstated(lead))
             or self._named_lead(sent.start, hit.start)
             or sentence_subject(self.text, sent.start, hit.start - len(lead))
             or (self._para_subject is not None and hit.start >= self._para_subject)
@@ -421,6 +421,11 @@ class _Scanner:
             self._spent_after_income(found, sent, loc)
         if hit.key in _SHARE_PARTS:
             self._share(hit.key, v, found.end, sent, loc)
+
+    def _unstated(self, lead: str) -> str:
+        """``lead`` without the accounts' statements in it; itself when no label's words
+        stand in it (most leads: the label's search is a few substring tests)."""
+        return self._stated.sub("", lead) if self.labels.candidates(lead, 0, len(lead)) else lead
 
     def _spent_after_income(self, income: Hit, sent: Block, loc: Loc) -> None:
         """“收入1,234.50万元，支出1,200.00万元”: a bare 支出 right after the income's figure
