@@ -355,15 +355,15 @@ class _Scanner:
         """Whether a “名称：” before the label in its sentence names something other than
         the accounts ((1)某某项目：预算…，实际支出…): each lead before a colon must be a
         heading (收支情况, 其中, 决算情况) or a label of the accounts."""
-        for seg in re.split(r"[:：]", self.text[start:pos])[:-1]:
+        for seg in _COLON.split(self.text[start:pos])[:-1]:
             # The words right before the colon (a figure or a bracket ends what came before;
             # a year before a heading is part of it: 2023年资金来源：).
-            seg = re.sub(r"20\d\d\s*年度?", "", seg)
+            seg = _A_YEAR.sub("", seg)
             # “支出合计500万元：基本支出…”: the accounts' total stated, its parts after
-            stated = re.search(r"[\u4e00-\u9fff“”\"]*(?=\s*\d[\d,.]*\s*(?:万元|亿元|元)\s*$)", seg)
-            tail = stated or re.search(r"[\u4e00-\u9fff“”\"]*$", seg)
+            stated = _WORDS_BEFORE_FIGURE.search(seg)
+            tail = stated or _WORDS_AT_END.search(seg)
             head = tail.group(0) if tail else ""
-            head = re.sub(r"^(?:本年度?|全年|今年|年度)", "", head) if stated else head
+            head = _THIS_YEAR_LEAD.sub("", head) if stated else head
             if head and not (
                 words("lead_heading").fullmatch(head)
                 or self._accounts.fullmatch(head)
@@ -562,6 +562,12 @@ _LINE_CHARS = 60
 
 
 _FIGURE_OR_BREAK = re.compile(r"[\d，,；;。]")
+# The words before a colon (``_named_lead``).
+_COLON = re.compile(r"[:：]")
+_A_YEAR = re.compile(r"20\d\d\s*年度?")
+_WORDS_BEFORE_FIGURE = re.compile(r"[\u4e00-\u9fff“”\"]*(?=\s*\d[\d,.]*\s*(?:万元|亿元|元)\s*$)")
+_WORDS_AT_END = re.compile(r"[\u4e00-\u9fff“”\"]*$")
+_THIS_YEAR_LEAD = re.compile(r"^(?:本年度?|全年|今年|年度)")
 _SHARE_OF = re.compile(r"[，,]?\s*占")
 # A bracketed or formula remark with no figure in it.
 _REMARK = re.compile(r"[(（][^()（）\d]*[)）]|[=＝][^=＝\d。；;，,]{1,30}[=＝]")

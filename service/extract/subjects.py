@@ -69,6 +69,8 @@ def _subject_ending() -> re.Pattern[str]:
 
 _FIRST_SENTENCE = re.compile(r"[^。；;\n]*[。；;]")
 _FIGURE_OR_COMMA = re.compile(r"[\d，,]")
+_CLAUSE_BREAK = re.compile(r"[，,；;]")
+_DIGIT = re.compile(r"\d")
 
 
 def named_paragraph(text: str, para: Block) -> int | None:
@@ -103,11 +105,11 @@ def sentence_subject(text: str, start: int, clause_start: int) -> bool:
         return False
     lead = _ITEM_LEAD.match(text, start, clause_start)
     first = text[lead.end() if lead else start : clause_start]
-    first = re.split(r"[，,；;]", first, maxsplit=1)[0].strip()
+    first = _CLAUSE_BREAK.split(first, maxsplit=1)[0].strip()
     if _THREE_PUBLIC_ITEM.search(first):
         return True
     return (
         2 <= len(first) <= 30
         and _subject_ending().search(first) is not None
-        and not re.search(r"\d", first)
+        and not _DIGIT.search(first)
     )

@@ -34,6 +34,7 @@ _RESPECTIVELY = re.compile(r"\s*(?:均)?分别\s*(?:为|是|支出)?\s*[:：]?\s
 _JOIN = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
 _FIGURE_SEP = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
 _SPACES = re.compile(r"\s*")
+_BRACKET = re.compile(r"[(（)）]")
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,11 @@ def brackets(src: str, start: int, end: int) -> list[Bracket]:
     """Every balanced bracket in [start, end), nested ones too (因公出国（境）费 inside)."""
     out: list[Bracket] = []
     stack: list[int] = []
-    for pos in range(start, end):
-        if src[pos] in _OPEN:
-            stack.append(pos)
-        elif src[pos] in _CLOSE and stack:
-            out.append(Bracket(stack.pop(), pos + 1))
+    for m in _BRACKET.finditer(src, start, end):  # the brackets only, not every character
+        if m.group(0) in _OPEN:
+            stack.append(m.start())
+        elif stack:
+            out.append(Bracket(stack.pop(), m.end()))
     return sorted(out, key=lambda b: b.start)
 
 
