@@ -206,7 +206,7 @@ def _is_part(prefix: str) -> bool:
         if not m or not m.group(0):
             break
         prefix = prefix[: m.start()]
-    prefix = re.sub(r"\s+$", "", prefix)
+    prefix = _TRAILING_SPACES.sub("", prefix)
     if prefix.endswith(("(", "（")):  # “基本支出(人员经费…”: an aside names its own item
         return False
     # “…495.95万元(含人员经费”: a unit after a figure ends the previous phrase.
@@ -277,7 +277,7 @@ def _forward_to(text: str, start: int, limit: int) -> int:
 def _governs(gap: str) -> str:
     """How a label governs the figure after it: 'direct', 'component' (用于…), 'loose'."""
     rest = _GAP_FILLER.sub("", _without_brackets(gap))
-    if not re.search(r"[\u4e00-\u9fff]", rest):
+    if not _HAN.search(rest):
         return "direct"
     return "component" if _COMPONENT.search(rest) else "loose"
 
@@ -291,7 +291,7 @@ def _about_other(sentence: str, clause: str, label: re.Match[str] | None, path: 
     if path.endswith((".change", ".change_pct")):
         compared = _COMPARED.search(clause)
         subject = clause[: compared.start()] if compared else ""
-        subject = re.sub(r"^[\s\d]*(?:年度?|本年度?|全年|今年)?|[\s,，:：]+", "", subject)
+        subject = _SUBJECT_NOISE.sub("", subject)
         return bool(subject) and not _label(_label_patterns(path), subject)
     return False
 
@@ -299,14 +299,26 @@ def _about_other(sentence: str, clause: str, label: re.Match[str] | None, path: 
 def _subject_is_other(first: str, path: str) -> bool:
     """“项目支出年初预算320万元，实际支出300万元”: a stage-led label (实际支出) continues
     the sentence's subject; when that subject is another field's label, so is the figure."""
-    first = re.sub(r"^[\s\d年度,，:：]*(?:本年度?|全年|今年)?", "", first)
+    first = _FIRST_LEAD.sub("", first)
     if _label(_label_patterns(path), first[:12]):
         return False
-    for entry in lexicon().fields("budget."):
-        pattern = entry.label_pattern()
-        if entry.path != path and entry.kind == "money" and pattern and re.match(pattern, first):
-            return True
-    return False
+    return any(other != path and rx.match(first) for other, rx in _money_labels())
+
+
+@cache
+def _money_labels() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(path, label pattern) of every budget money field with a label, compiled once."""
+    return tuple(
+        (entry.path, re.compile(entry.label_pattern()))
+        for entry in lexicon().fields("budget.")
+        if entry.kind == "money" and entry.label_pattern()
+    )
+
+
+_TRAILING_SPACES = re.compile(r"\s+$")
+_SUBJECT_NOISE = re.compile(r"^[\s\d]*(?:年度?|本年度?|全年|今年)?|[\s,，:：]+")
+_FIRST_LEAD = re.compile(r"^[\s\d年度,，:：]*(?:本年度?|全年|今年)?")
+_CLAUSE_MARK_OR_DIGIT = re.compile(r"[，,。；;:：\d]")
 
 
 def _names_item(topic: re.Match[str]) -> bool:
@@ -360,7 +372,7 @@ def _label_line_above(text: str, start: int) -> int:
         return start
     above = text.rfind("\n", 0, start - 1) + 1
     line = text[above : start - 1].strip()
-    if 2 <= len(line) <= 20 and not re.search(r"[，,。；;:：\d]", line):
+    if 2 <= len(line) <= 20 and not _CLAUSE_MARK_OR_DIGIT.search(line):
         return above
     return start
 
@@ -384,8 +396,11 @@ def _topic_label(opening: str, clause: str, path: str) -> str | None:
 
 def table_basis(table: Table, cell: Cell, path: str) -> Basis:
     """The basis of a table cell: its row label and its column header."""
-    row_label = _row_label(table, cell)
-    header = _column_header(table, cell)
+    return _cell_basis(_row_label(table, cell), _column_header(table, cell), path)
+
+
+def _cell_basis(row_label: str, header: str, path: str) -> Basis:
+    """The basis of a cell under ``header`` in the row labelled ``row_label``."""
     label = _label(_label_patterns(path), row_label)
     year, period, words = _time_cues(header)
     stage, stage_words = _stage_cue(header)
@@ -401,33 +416,55 @@ def table_basis(table: Table, cell: Cell, path: str) -> Basis:
 
 
 def _words(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def _has_words(cell: Cell) -> bool:
-    return bool(re.search(r"[\u4e00-\u9fff]", cell.text))
+    return bool(_HAN.search(cell.text))
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _row_label(table: Table, cell: Cell) -> str:
-    left = [
-        c
-        for c in table.cells
-        if c.row <= cell.row < c.row + c.row_span and c.col < cell.col and _has_words(c)
-    ]
-    left.sort(key=lambda c: c.col)
-    return "".join(_words(c.text) for c in left)
+    return _Grid(table).row_label(cell)
 
 
 def _column_header(table: Table, cell: Cell) -> str:
-    above = [
-        c
-        for c in table.cells
-        if c.col <= cell.col < c.col + c.col_span and c.row < cell.row and _has_words(c)
-    ]
-    if not above:
-        return ""
-    nearest = max(above, key=lambda c: c.row)
-    return _words(nearest.text)
+    return _Grid(table).column_header(cell)
+
+
+class _Grid:
+    """A table's cells with words by the rows and by the columns they cover, each list in
+    the table's order: a cell's row label and header are then read from its own row and
+    column, not from a pass over every cell of the table (a table states many figures)."""
+
+    def __init__(self, table: Table) -> None:
+        self.by_row: dict[int, list[Cell]] = {}
+        self.by_col: dict[int, list[Cell]] = {}
+        for c in table.cells:
+            if _has_words(c):
+                for row in range(c.row, c.row + c.row_span):
+                    self.by_row.setdefault(row, []).append(c)
+                for col in range(c.col, c.col + c.col_span):
+                    self.by_col.setdefault(col, []).append(c)
+
+    def row_label(self, cell: Cell) -> str:
+        """The words of the cells left of ``cell`` in its row."""
+        left = [c for c in self.by_row.get(cell.row, ()) if c.col < cell.col]
+        left.sort(key=lambda c: c.col)
+        return "".join(_words(c.text) for c in left)
+
+    def column_header(self, cell: Cell) -> str:
+        """The words of the nearest cell above ``cell`` in its column."""
+        above = [c for c in self.by_col.get(cell.col, ()) if c.row < cell.row]
+        if not above:
+            return ""
+        nearest = max(above, key=lambda c: c.row)
+        return _words(nearest.text)
 
 
 class _TableIndex:
@@ -458,6 +495,12 @@ class BasisReader:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self._tables = _TableIndex(doc)
+        self._grids: dict[int, _Grid] = {}  # by id: the document holds its tables meanwhile
+
+    def _grid(self, table: Table) -> _Grid:
+        if id(table) not in self._grids:
+            self._grids[id(table)] = _Grid(table)
+        return self._grids[id(table)]
 
     def read(self, path: str, start: int, end: int) -> Basis:
         hit = self._tables.cell_at(start, end)
@@ -468,7 +511,8 @@ class BasisReader:
                 # read within the cell: the cell before it is no part of its sentence
                 cell_text = self.doc.text[cell.span.start : end]
                 return prose_basis(cell_text, start - cell.span.start, path)
-            return table_basis(table, cell, path)
+            grid = self._grid(table)
+            return _cell_basis(grid.row_label(cell), grid.column_header(cell), path)
         return prose_basis(self.doc.text, start, path)
 
 

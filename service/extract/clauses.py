@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from service.extract.lexicon import lexicon
 from service.extract.meta.dates import YEAR_NUM, year_value
@@ -87,28 +87,38 @@ def quantity_at(src: str, pos: int) -> Hit | None:
     m = QUANTITY_RE.match(src, pos)
     if not m or not m.group("num"):
         return None
-    q = parse_quantity(m.group(0))
+    after = src[m.end() : m.end() + 1]
+    # 3万人, 2万册: ten thousand of something, not money
+    read = _read_figure(m.group(0), m.group("unit") == "万" and "\u4e00" <= after <= "\u9fff")
+    return None if read is None else Hit(read[0], pos, read[1])
+
+
+@lru_cache(maxsize=4096)
+def _read_figure(text: str, ten_thousand_of: bool) -> tuple[Quantity, str] | None:
+    """The quantity a figure's text states (its offsets those of the text) and its kind.
+    Kept per text: the readers read the same figure again (a label's, then a 三公 item's
+    or a check's), and parsing one costs more than the rest of finding it."""
+    q = parse_quantity(text)
     if q is None:
         return None
-    q = Quantity(**{**q.__dict__, "start": m.start() - pos, "end": m.end() - pos})
-    after = src[m.end() : m.end() + 1]
-    unit = m.group("unit")
-    if unit == "万" and ("\u4e00" <= after <= "\u9fff"):
-        return Hit(q, pos, "count")  # 3万人, 2万册: ten thousand of something, not money
+    q = Quantity(**{**q.__dict__, "start": 0, "end": len(text)})
+    if ten_thousand_of:
+        return q, "count"
     if q.is_money:
-        return Hit(q, pos, "money")
+        return q, "money"
     if q.unit in ("%", "‰"):
-        return Hit(q, pos, "percent")
+        return q, "percent"
     if q.unit in COUNT_UNITS:
-        return Hit(q, pos, "count")
-    return Hit(q, pos, "number")
+        return q, "count"
+    return q, "number"
+
+
+_YEAR_OR_DATE = re.compile(r"\d{4}\s*年(?:度|末|底)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?")
 
 
 def _is_year(src: str, pos: int) -> int:
     """The end of a year or date written at ``pos`` (2023年, 2023年12月31日), else -1."""
-    m = re.compile(r"\d{4}\s*年(?:度|末|底)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?").match(
-        src, pos
-    )
+    m = _YEAR_OR_DATE.match(src, pos)
     return m.end() if m else -1
 
 
@@ -196,7 +206,10 @@ def value_before(src: str, start: int, label_start: int, label_end: int) -> Hit 
 def value_named_again(src: str, start: int, label_start: int, label_end: int) -> Hit | None:
     """The figure of the clause before, when the label names it again after 即 (“本年财政
     拨款520万元，即收入总额”): one figure, two names, both stated."""
-    m = _NAMED_AGAIN.fullmatch(src, max(start, label_start - 40), label_start)
+    pos = max(start, label_start - 40)
+    if not _AGAIN_WORD.search(src, pos, label_start):
+        return None  # no 即 before the label (a search: the full pattern backtracks)
+    m = _NAMED_AGAIN.fullmatch(src, pos, label_start)
     if m is None or not _LABEL_CLOSES.match(src, label_end):
         return None
     found = quantity_at(src, m.start("num"))
@@ -207,6 +220,10 @@ def value_named_again(src: str, start: int, label_start: int, label_end: int) ->
 _NAMED_AGAIN = re.compile(
     r".*?(?<![\d.,])(?P<num>\d[\d,.]*)\s*(?:万元|元|亿元)\s*[，,]\s*(?:即|也就是|亦即|也即)\s*(?:全部|均)?\s*(?:为|是|来自|系)?\s*"
 )
+
+
+# Words every 即-clause holds (即 / 也就是 / 亦即 / 也即).
+_AGAIN_WORD = re.compile(r"即|也就是")
 
 
 # After a label, a comparison with last year's figure and the change, then this year's
@@ -335,12 +352,15 @@ class ClauseBasis:
 def _closed_brackets(src: str, start: int, end: int) -> list[tuple[int, int]]:
     """(open, close) of the brackets in [start, end) that close before ``end``."""
     out, stack = [], []
-    for i in range(start, end):
-        if src[i] in "(（":
-            stack.append(i)
-        elif src[i] in ")）" and stack:
-            out.append((stack.pop(), i))
+    for m in _BRACKET.finditer(src, start, end):  # the brackets only, not every character
+        if m.group(0) in "(（":
+            stack.append(m.start())
+        elif stack:
+            out.append((stack.pop(), m.start()))
     return out
+
+
+_BRACKET = re.compile(r"[(（)）]")
 
 
 @dataclass(frozen=True)

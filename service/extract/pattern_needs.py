@@ -116,9 +116,24 @@ class NeedsIndex:
         self._by_first: dict[str, list[tuple[str, list[int]]]] = {}
         for text, indices in by_string.items():
             self._by_first.setdefault(text[0], []).append((text, indices))
+        # Any needed string at all, as one search: most stretches hold none (a sentence
+        # without a label), and then only the patterns that name no text can match.
+        self._any = (
+            re.compile("|".join(re.escape(t) for t in sorted(by_string, key=len, reverse=True)))
+            if by_string and all(by_string)
+            else None
+        )
+        self._none = sorted(set(self._always))
 
     def possible(self, src: str, start: int = 0, end: int | None = None) -> list[int]:
         """The indices, in order, of the patterns that can match in ``src[start:end]``."""
+        stop = len(src) if end is None else end
+        if (
+            self._any is not None
+            and min(start, stop) >= 0
+            and not self._any.search(src, start, stop)
+        ):
+            return list(self._none)  # (a negative offset counts from the end: sliced below)
         part = src[start:end]
         chosen = set(self._always)
         by_first = self._by_first

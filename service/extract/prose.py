@@ -42,7 +42,7 @@ from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.stated_unit import with_stated_unit
 from service.extract.subjects import named_paragraph, other_subject, part_title, sentence_subject
-from service.extract.text import Block, sentences
+from service.extract.text import Block, Place, sentences
 from service.extract.three_public import three_public_candidates
 from service.records import ExpenseItem, Value
 
@@ -55,6 +55,8 @@ _SHARE_WHOLES = ("budget.basic_expenditure", "budget.total_expenditure")
 # How far back a bare 财政拨款 looks for the income or expenditure it belongs to.
 _INCOME_LOOKBACK = 120
 _EXPENDITURE_PARTS = ("budget.basic_expenditure", "budget.project_expenditure")
+# Where a statement stands: a paragraph's place, or a table cell's name.
+Loc = Place | str
 
 
 def _compiled(prefixes: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
@@ -120,7 +122,7 @@ class _Scanner:
     def run(self) -> ProseOutput:
         lines: list[Block] = []  # the short paragraphs just before: parts, one a line
         for para in self.g.paragraphs():
-            loc = self.locator_of(para.start)
+            loc = Place(self.locator_of, para.start)
             self._paragraph(para, loc)
             if lines and _TOTAL_LINE.match(self.text, para.start, para.end):
                 # “财政拨款收入：X元\n其他收入：Y元\n合计：Z元”: the parts' lines and their sum
@@ -130,7 +132,16 @@ class _Scanner:
         self.out.candidates += three_public_candidates(self.g, self.locator_of, self.year)
         return self.out
 
-    def _paragraph(self, para: Block, loc: str) -> None:
+    def _paragraph(self, para: Block, loc: Loc) -> None:
+        # A paragraph without any label's words has no label in any of its sentences.
+        if self.labels.candidates(self.text, para.start, para.end):
+            self._labelled(para, loc)
+        for whole in _full_sentences(self.text, para):  # parts may be listed with ；
+            self._parts_total(whole, loc)
+        self._breakdown(para, loc)
+
+    def _labelled(self, para: Block, loc: Loc) -> None:
+        """The statements of the paragraph's labels, sentence by sentence."""
         # “（一）农村公路养护项目。全年预算300万元，实际支出296.4万元。”: a paragraph that
         # opens with a bare name of its own speaks of that subject throughout
         self._para_subject = named_paragraph(self.text, para)
@@ -144,6 +155,8 @@ class _Scanner:
             remarks = [m.span() for m in _REMARK.finditer(self.text, sent.start, sent.end)]
             hits = [h for h in hits if not any(a < h.start < b for a, b in remarks)]
             hits = self._without_restatements(hits)
+            if not hits:
+                continue  # most sentences name no label: nothing of theirs to read
             # A label says what it is (一般公共预算收入 is no budget clause), except the
             # budget's own labels, which make their clause one about the budget.
             masked = [(h.start, h.end) for h in hits if h.key not in _BUDGET_FIELDS]
@@ -172,15 +185,14 @@ class _Scanner:
                     if found is not None and found is not before[k] and found.start in claimed:
                         found = None
                     self._field(hit, found, basis, sent, loc)
-        for whole in _full_sentences(self.text, para):  # parts may be listed with ；
-            self._parts_total(whole, loc)
-        self._breakdown(para, loc)
 
-    def _parts_total(self, sent: Block, loc: str) -> None:
+    def _parts_total(self, sent: Block, loc: Loc) -> None:
         """A total stated after its parts, when it is their sum: “工资福利支出300万元，商品服务
         支出40万元，两项合计340万元” is 基本支出 (two parts, one of each class, are the
         personnel and public figures); “基本支出800万元，项目支出200万元，合计1000万元” the
         total expenditure; income sources then 合计 the total income."""
+        if not _words("parts_total").search(self.text, sent.start, sent.end):
+            return  # no 合计 word: no total after any parts (most sentences)
         for whole, parts_rx in _part_groups():
             parts: list[tuple[str, Hit]] = []
             found_at = parts_rx.finditer(self.text, sent.start, sent.end)
@@ -201,8 +213,7 @@ class _Scanner:
 
     def _sum_after(self, parts: list[tuple[str, Hit]], sent: Block) -> Hit | None:
         """The figure after a 合计 word past the last part, when it is the parts' sum."""
-        total_rx = re.compile(self.lex.words_pattern("parts_total"))
-        total_at = total_rx.search(self.text, parts[-1][1].end, sent.end)
+        total_at = _words("parts_total").search(self.text, parts[-1][1].end, sent.end)
         total = value_after(self.text, total_at.end(), sent.end) if total_at else None
         if total is None or total.kind != "money" or total.q.value is None:
             return None
@@ -213,8 +224,8 @@ class _Scanner:
 
     def _classes(self, parts: list[tuple[str, Hit]]) -> list[str | None]:
         """personnel / public for two parts, one of each class; else nothing."""
-        personnel = re.compile(self.lex.words_pattern("personnel_part"))
-        public = re.compile(self.lex.words_pattern("public_part"))
+        personnel = _words("personnel_part")
+        public = _words("public_part")
         first, second = (name for name, _ in parts)
         if personnel.fullmatch(first) and public.fullmatch(second):
             return ["budget.personnel_expenditure", "budget.public_expenditure"]
@@ -288,6 +299,8 @@ class _Scanner:
         80万元，…): a stage-led total's label after it (实际支出) is that subject's final
         figure — the field's when the subject is an accounts label, no field's (None) when
         it names something else."""
+        if self.text.find("预算", sent.start, sent.end) < 0:
+            return None  # no budget word (a find: the opening's pattern backtracks)
         m = _BUDGET_OPENING.match(self.text, sent.start, sent.end)
         if m is None:
             return None
@@ -336,21 +349,21 @@ class _Scanner:
         """Whether ``hit`` (a budget word) qualifies the label right before it in its
         clause: nothing but filler between the two."""
         gap = self.text[before.end : hit.start]
-        return not re.search(r"[\d，,；;。]", gap) and len(gap.strip()) <= 4
+        return not _FIGURE_OR_BREAK.search(gap) and len(gap.strip()) <= 4
 
     def _named_lead(self, start: int, pos: int) -> bool:
         """Whether a “名称：” before the label in its sentence names something other than
         the accounts ((1)某某项目：预算…，实际支出…): each lead before a colon must be a
         heading (收支情况, 其中, 决算情况) or a label of the accounts."""
-        for seg in re.split(r"[:：]", self.text[start:pos])[:-1]:
+        for seg in _COLON.split(self.text[start:pos])[:-1]:
             # The words right before the colon (a figure or a bracket ends what came before;
             # a year before a heading is part of it: 2023年资金来源：).
-            seg = re.sub(r"20\d\d\s*年度?", "", seg)
+            seg = _A_YEAR.sub("", seg)
             # “支出合计500万元：基本支出…”: the accounts' total stated, its parts after
-            stated = re.search(r"[\u4e00-\u9fff“”\"]*(?=\s*\d[\d,.]*\s*(?:万元|亿元|元)\s*$)", seg)
-            tail = stated or re.search(r"[\u4e00-\u9fff“”\"]*$", seg)
+            stated = _WORDS_BEFORE_FIGURE.search(seg)
+            tail = stated or _WORDS_AT_END.search(seg)
             head = tail.group(0) if tail else ""
-            head = re.sub(r"^(?:本年度?|全年|今年|年度)", "", head) if stated else head
+            head = _THIS_YEAR_LEAD.sub("", head) if stated else head
             if head and not (
                 words("lead_heading").fullmatch(head)
                 or self._accounts.fullmatch(head)
@@ -364,7 +377,7 @@ class _Scanner:
             self.out.candidates.append(Candidate(path, value, "prose"))
 
     def _field(
-        self, hit: LabelHit, found: Hit | None, basis: ClauseBasis, sent: Block, loc: str
+        self, hit: LabelHit, found: Hit | None, basis: ClauseBasis, sent: Block, loc: Loc
     ) -> None:
         entry = self.lex.field(hit.key)
         if found is None or found.kind != entry.kind:
@@ -383,7 +396,7 @@ class _Scanner:
         # The accounts' statements before it (人员经费210.40万元、公用经费…) name no other
         # subject; what is left may (项目支出主要用于人员经费…, 安保经费…、公用经费补助…).
         if (
-            other_subject(self._stated.sub("", lead))
+            other_subject(self._unstated(lead))
             or self._named_lead(sent.start, hit.start)
             or sentence_subject(self.text, sent.start, hit.start - len(lead))
             or (self._para_subject is not None and hit.start >= self._para_subject)
@@ -400,16 +413,21 @@ class _Scanner:
         if hit.key == "budget.income_general_budget" and not self._under_income(hit, cue):
             return
         self._add(hit.key, v)
-        if hit.key == "budget.total_income" and re.compile(
-            self.lex.words_pattern("income_all_general")
-        ).match(self.text, found.end):
+        if hit.key == "budget.total_income" and _words("income_all_general").match(
+            self.text, found.end
+        ):
             self._add("budget.income_general_budget", v)  # 收入450万元，均为财政拨款
         if hit.key == "budget.total_income":
             self._spent_after_income(found, sent, loc)
         if hit.key in _SHARE_PARTS:
             self._share(hit.key, v, found.end, sent, loc)
 
-    def _spent_after_income(self, income: Hit, sent: Block, loc: str) -> None:
+    def _unstated(self, lead: str) -> str:
+        """``lead`` without the accounts' statements in it; itself when no label's words
+        stand in it (most leads: the label's search is a few substring tests)."""
+        return self._stated.sub("", lead) if self.labels.candidates(lead, 0, len(lead)) else lead
+
+    def _spent_after_income(self, income: Hit, sent: Block, loc: Loc) -> None:
         """“收入1,234.50万元，支出1,200.00万元”: a bare 支出 right after the income's figure
         is the total expenditure of the same accounts."""
         m = _SPENT_AFTER.match(self.text, income.end, sent.end)
@@ -425,13 +443,13 @@ class _Scanner:
             return True
         # Its sentence, or the lines before it (收入合计1000万元。\n其中：财政拨款905万元).
         before = self.text[max(0, hit.start - _INCOME_LOOKBACK) : hit.start]
-        income = [m.end() for m in re.finditer(self.lex.words_pattern("income_word"), before)]
-        spent = [m.end() for m in re.finditer(self.lex.words_pattern("expenditure_word"), before)]
+        income = [m.end() for m in _words("income_word").finditer(before)]
+        spent = [m.end() for m in _words("expenditure_word").finditer(before)]
         return bool(income) and (not spent or max(spent) < max(income))
 
-    def _share(self, path: str, part: Value, pos: int, sent: Block, loc: str) -> None:
+    def _share(self, path: str, part: Value, pos: int, sent: Block, loc: Loc) -> None:
         """“人员经费650万元，占基本支出的81.25%”: the share, checked against its whole."""
-        m = re.compile(r"[，,]?\s*占").match(self.text, pos, sent.end)
+        m = _SHARE_OF.match(self.text, pos, sent.end)
         if not m:
             return
         for whole in _SHARE_WHOLES:
@@ -441,18 +459,17 @@ class _Scanner:
                 continue
             pct = value_after(self.text, w.end(), min(sent.end, w.end() + 12))
             if pct is not None and pct.kind == "percent":
-                value = self.g.quantity(pct.q, pct.offset, loc)
+                value = self.g.quantity(pct.q, pct.offset, str(loc))
                 self.out.shares.append(Share(path, whole, part, value))
             return
 
-    def _breakdown(self, para: Block, loc: str) -> None:
+    def _breakdown(self, para: Block, loc: Loc) -> None:
         """基本支出 “具体情况…” enumerations: numbered heads and the items under them."""
-        text = self.text
-        m = re.search(r"基本支出", text[para.start : para.end])
-        if m and "具体情况" in text[para.start : para.end]:
-            start = para.start + text[para.start : para.end].index("具体情况")
+        part = self.text[para.start : para.end]
+        if "基本支出" in part and "具体情况" in part:
+            start = para.start + part.index("具体情况")
             parent: str | None = None
-            for item in inline_items(self.g, start, para.end, loc):
+            for item in inline_items(self.g, start, para.end, str(loc)):
                 if item.numbered:
                     parent = str(item.name.value)
                     self.out.basic_breakdown.append(ExpenseItem(name=item.name, amount=item.value))
@@ -475,10 +492,13 @@ def _proxies(text: str) -> tuple[str, ...]:
     支出 the office figure where no 公用经费 and no 资本性支出 is (basis.py reads no label
     for them, so a difference they make is a warning, never an error). Their names in
     the lexicon's ``[words]``."""
-    lex = lexicon()
-    return tuple(
-        proxy for _, proxy, absent in _PROXIES if not re.search(lex.words_pattern(absent), text)
-    )
+    return tuple(proxy for _, proxy, absent in _PROXIES if not _words(absent).search(text))
+
+
+@cache
+def _words(name: str) -> re.Pattern[str]:
+    """The lexicon's ``[words]`` list ``name`` as one pattern, compiled once."""
+    return re.compile(lexicon().words_pattern(name))
 
 
 @cache
@@ -541,16 +561,27 @@ _PART_LINES = 8
 _LINE_CHARS = 60
 
 
+_FIGURE_OR_BREAK = re.compile(r"[\d，,；;。]")
+# The words before a colon (``_named_lead``).
+_COLON = re.compile(r"[:：]")
+_A_YEAR = re.compile(r"20\d\d\s*年度?")
+_WORDS_BEFORE_FIGURE = re.compile(r"[\u4e00-\u9fff“”\"]*(?=\s*\d[\d,.]*\s*(?:万元|亿元|元)\s*$)")
+_WORDS_AT_END = re.compile(r"[\u4e00-\u9fff“”\"]*$")
+_THIS_YEAR_LEAD = re.compile(r"^(?:本年度?|全年|今年|年度)")
+_SHARE_OF = re.compile(r"[，,]?\s*占")
 # A bracketed or formula remark with no figure in it.
 _REMARK = re.compile(r"[(（][^()（）\d]*[)）]|[=＝][^=＝\d。；;，,]{1,30}[=＝]")
+
+
+_FULL_STOP = re.compile(r"[。！？!?]")
 
 
 def _full_sentences(text: str, para: Block) -> list[Block]:
     """The paragraph cut after 。！？ only (a list of parts goes on over ；)."""
     out, start = [], para.start
-    for m in re.finditer(r"[。！？!?]", text[para.start : para.end]):
-        out.append(Block(start, para.start + m.end()))
-        start = para.start + m.end()
+    for m in _FULL_STOP.finditer(text, para.start, para.end):
+        out.append(Block(start, m.end()))
+        start = m.end()
     return [*out, Block(start, para.end)] if start < para.end else out
 
 

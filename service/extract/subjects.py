@@ -16,15 +16,19 @@ from service.extract.lexicon import lexicon
 from service.extract.text import Block
 
 
+@cache
+def _heading() -> re.Pattern[str]:
+    return re.compile(
+        rf"\s*(?:20\d\d\s*年度?|本年度?|全年|今年)?(?:{words('lead_heading').pattern})"
+        r"\s*(?:[:：]|(?:主要)?(?:为|是|有|包括))"
+    )
+
+
 def other_subject(lead: str) -> bool:
     """Whether the clause before a label names a project, fund or programme the figure
     belongs to (某某专项资金全年支出…)."""
     # “资金来源：财政拨款…”, “2023年经费情况：…”: a heading before a colon names no subject
-    heading = re.match(
-        rf"\s*(?:20\d\d\s*年度?|本年度?|全年|今年)?(?:{words('lead_heading').pattern})"
-        r"\s*(?:[:：]|(?:主要)?(?:为|是|有|包括))",
-        lead,
-    )
+    heading = _heading().match(lead)
     return bool(words("other_subject").search(lead[heading.end() if heading else 0 :]))
 
 
@@ -63,11 +67,17 @@ def _subject_ending() -> re.Pattern[str]:
     return re.compile(f"(?:{ending})$")
 
 
+_FIRST_SENTENCE = re.compile(r"[^。；;\n]*[。；;]")
+_FIGURE_OR_COMMA = re.compile(r"[\d，,]")
+_CLAUSE_BREAK = re.compile(r"[，,；;]")
+_DIGIT = re.compile(r"\d")
+
+
 def named_paragraph(text: str, para: Block) -> int | None:
     """Where the rest of a paragraph starts when its first sentence is nothing but an item
     marker and a bare name (“（一）某某项目。”, “（二）某某建设配套。”) that is not a heading
     of the accounts; else None."""
-    first = re.match(r"[^。；;\n]*[。；;]", text[para.start : para.end])
+    first = _FIRST_SENTENCE.match(text, para.start, para.end)
     if first is None:
         return None
     lead = _ITEM_LEAD.match(first.group(0))
@@ -76,14 +86,14 @@ def named_paragraph(text: str, para: Block) -> int | None:
         not lead
         or not lead.group(0).strip()
         or not 2 <= len(name) <= 30
-        or re.search(r"[\d，,]", name)
+        or _FIGURE_OR_COMMA.search(name)
     ):
         return None
     if _subject_ending().search(name) is None and (
-        re.fullmatch(words("lead_heading").pattern, name) or _ACCOUNTS_WORDS.search(name)
+        words("lead_heading").fullmatch(name) or _ACCOUNTS_WORDS.search(name)
     ):
         return None  # “（一）支出情况。”: a heading of the accounts, no other subject
-    return para.start + first.end()
+    return first.end()
 
 
 def sentence_subject(text: str, start: int, clause_start: int) -> bool:
@@ -95,11 +105,11 @@ def sentence_subject(text: str, start: int, clause_start: int) -> bool:
         return False
     lead = _ITEM_LEAD.match(text, start, clause_start)
     first = text[lead.end() if lead else start : clause_start]
-    first = re.split(r"[，,；;]", first, maxsplit=1)[0].strip()
+    first = _CLAUSE_BREAK.split(first, maxsplit=1)[0].strip()
     if _THREE_PUBLIC_ITEM.search(first):
         return True
     return (
         2 <= len(first) <= 30
         and _subject_ending().search(first) is not None
-        and not re.search(r"\d", first)
+        and not _DIGIT.search(first)
     )

@@ -8,7 +8,7 @@ cut into paragraphs and sentences without losing offsets. Must not extract value
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from service.document import Document, Table
@@ -22,6 +22,7 @@ _ITEM_START = re.compile(
 )
 _SENTENCE_END = "。；;!?！？"
 _SENTENCE_MARK = re.compile(f"[{re.escape(_SENTENCE_END)}]")
+_NOT_SPACE = re.compile(r"\S")  # what str.strip() keeps: \s is str.isspace()
 # Page furniture a PDF reader keeps as lines: “- 1 -”, “第 2 页 共 9 页”, “3/9”.
 PAGE_NUMBER = re.compile(
     r"\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -169,25 +170,28 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     out: list[tuple[int, int, bool]] = []
     pos = start
     blank = False
-    page_break = text.find("\f", start, end)  # the next one at or after pos (-1: none)
-    while pos < end:
-        if page_break != -1 and page_break < pos:
-            page_break = text.find("\f", pos, end)
-        nl = _next_break(text, pos, end, page_break)
-        s, e = pos, nl
-        while e > s and text[e - 1] in " \t\u3000":
-            e -= 1
-        while s < e and text[s] in " \t\u3000":
-            s += 1
-        if e > s:
-            out.append((s, e, blank))
-            blank = False
-        else:
-            blank = True
-        if nl < end and text[nl] == "\f":
-            blank = True
-        pos = nl + 1
+    for m in _LINE_BREAK.finditer(text, start, end):  # the breaks found in one pass
+        blank = _line(text, pos, m.start(), blank, out) or m.group(0) == "\f"
+        pos = m.end()
+    if pos < end:
+        _line(text, pos, end, blank, out)
     return out
+
+
+def _line(text: str, start: int, end: int, blank: bool, out: list[tuple[int, int, bool]]) -> bool:
+    """Adds the line [start, end) trimmed unless it is blank; whether a blank line now
+    stands before the next one."""
+    line = text[start:end]
+    trimmed = line.strip(_LINE_SPACE)
+    if not trimmed:
+        return True
+    s = start + len(line) - len(line.lstrip(_LINE_SPACE))
+    out.append((s, s + len(trimmed), blank))
+    return False
+
+
+_LINE_BREAK = re.compile(r"[\n\f]")
+_LINE_SPACE = " \t\u3000"
 
 
 @dataclass
@@ -237,21 +241,34 @@ def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _next_break(text: str, i: int, end: int, page_break: int) -> int:
-    """The next line or page break at or after ``i``; ``page_break`` is the next page break
-    (found once per page, not once per line: a page has many lines)."""
-    a = text.find("\n", i, end)
-    cands = [x for x in (a, page_break) if x != -1]
-    return min(cands) if cands else end
-
-
 def sentences(text: str, start: int, end: int) -> Iterator[Block]:
     """Sentences of text[start:end], cut after 。；!? (the mark stays in the sentence)."""
     s = start
     for m in _SENTENCE_MARK.finditer(text, start, end):  # not a test per character
         i = m.start()
-        if text[s : i + 1].strip():
+        if _NOT_SPACE.search(text, s, i + 1):  # (no slice to strip)
             yield Block(s, i + 1)
         s = i + 1
-    if text[s:end].strip():
+    if _NOT_SPACE.search(text, s, end):
         yield Block(s, end)
+
+
+class Place:
+    """A paragraph's locator (``locator_of(offset)``: the section it stands in), named on
+    first use: most paragraphs state no figure, and naming a section walks the section
+    tree. Formats as the name (``f"{loc} cue:…"``); ``str(place)`` where a string is due."""
+
+    __slots__ = ("_locator_of", "_name", "_offset")
+
+    def __init__(self, locator_of: Callable[[int], str], offset: int) -> None:
+        self._locator_of = locator_of
+        self._offset = offset
+        self._name: str | None = None
+
+    def __str__(self) -> str:
+        if self._name is None:
+            self._name = self._locator_of(self._offset)
+        return self._name
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)

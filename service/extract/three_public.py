@@ -40,7 +40,7 @@ from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.resolve import Candidate
 from service.extract.stated_unit import with_stated_unit
-from service.extract.text import Block, sentences
+from service.extract.text import Block, Place, sentences
 from service.extract.three_public_brackets import (
     anchor,
     asides,
@@ -125,6 +125,9 @@ _SAVED = re.compile(r"节约|节省")
 # A bracketed remark; one without money (（公务用车保有量2辆）) is no item's statement.
 _REMARK = re.compile(r"[(（][^()（）]*[)）]")
 _MONEY_IN = re.compile(r"\d\s*(?:万元|元)|未|无|零")
+_SPACES = re.compile(r"\s*")
+_DIGIT = re.compile(r"[-−]?\d")
+_OPEN_BRACKET = re.compile(r"\s*[(（]\s*")
 
 
 @cache
@@ -200,6 +203,13 @@ def _zero_before() -> re.Pattern[str]:
 
 
 @cache
+def _last_years_word() -> re.Pattern[str]:
+    """Last year's word at the end of a stretch (上年, 2022年的): a budget word after it is
+    last year's budget."""
+    return re.compile(f"(?:{words('previous_year').pattern})(?:同期)?的?\\s*$")
+
+
+@cache
 def _no_purchase() -> re.Pattern[str]:
     return re.compile(lexicon().words_pattern("tp_no_purchase"))
 
@@ -242,13 +252,17 @@ class _Reader:
         carry: list[LabelHit] = []
         last: LabelHit | None = None
         for para in self.g.paragraphs():
-            loc = self.locator_of(para.start)
+            loc = Place(self.locator_of, para.start)
             # Words that are 三公 items only in a paragraph about them, or right after one (a
             # vehicle bought; 购置费 and 运行维护费 named short).
             items = find_labels(self.src, para.start, para.end, _labels())
             labels = _labels_in_context() if items or carry else _labels()
             # A sentence's one item, which the next sentence (or line) may go on about.
             last = last if not items else None
+            if not (items or carry or last) and not _labels().candidates(
+                self.src, para.start, para.end
+            ):
+                continue  # no item's words in it and none before it goes on: nothing to read
             for sent in unbroken(self.src, sentences(self.src, para.start, para.end)):
                 before = carry + [h for h in items if h.start < sent.start]
                 last = self._sentence(sent, loc, labels, before, last)
@@ -261,7 +275,9 @@ class _Reader:
         """“…公务接待费0.30万元，合计1.90万元”: a 合计 after a clause break that follows the
         items' figures (two items at least, no other cost named after the last) is the
         三公 total."""
-        out = []
+        out: list[LabelHit] = []
+        if sum(h.key != "total" for h in (*before, *hits)) < 2:
+            return out  # fewer than two items named so far: no run to total
         for m in _words("tp_total_after").finditer(self.src, sent.start, sent.end):
             lead = self.src[sent.start : m.start()]
             if lead.strip() and not _BREAK.search(lead):
@@ -293,7 +309,7 @@ class _Reader:
     def _sentence(
         self,
         sent: Block,
-        loc: str,
+        loc: Place,
         labels: LabelPatterns,
         before: list[LabelHit],
         last: LabelHit | None,
@@ -343,7 +359,7 @@ class _Reader:
         one = hits[top[0]] if single else None
         return one if one and _column_of(basis, one.start) == "actual" else None
 
-    def _continued(self, hit: LabelHit, sent: Block, loc: str) -> bool:
+    def _continued(self, hit: LabelHit, sent: Block, loc: Place) -> bool:
         """““三公”经费支出7.20万元。比上年减少1.44万元，下降16.7%。” / “…。上年为8.64万元。”:
         a sentence without an item that opens with a comparison, a direction or last year's
         word goes on about the one item of the sentence before; after a label alone on its
@@ -351,14 +367,14 @@ class _Reader:
         if _BARE_LABEL_END.fullmatch(self.src, hit.end, sent.start):
             self._item(hit, sent.end, _State(column="actual"), loc, sent.start)
             return True
-        lead = re.compile(r"\s*").match(self.src, sent.start, sent.end)
+        lead = _SPACES.match(self.src, sent.start, sent.end)
         tok = _tokens().match(self.src, lead.end() if lead else sent.start, sent.end)
         if tok is None or tok.lastgroup not in _CONTINUING:
             return False
         self._item(hit, sent.end, _State(column="actual", level_read=True), loc, sent.start)
         return True
 
-    def _run_figure(self, hit: LabelHit, figure: RunFigure, basis: ClauseBasis, loc: str) -> None:
+    def _run_figure(self, hit: LabelHit, figure: RunFigure, basis: ClauseBasis, loc: Place) -> None:
         """One figure of a run stated respectively (分别…)."""
         v = self.g.quantity(figure.found.q, figure.found.offset, f"{loc} cue:{figure.cue}")
         if figure.column == "level":
@@ -366,7 +382,7 @@ class _Reader:
         else:
             self._add(hit.key, figure.column, v.model_copy(update={"direction": figure.direction}))
 
-    def _nil_groups(self, hits: list[LabelHit], basis: ClauseBasis, loc: str) -> set[int]:
+    def _nil_groups(self, hits: list[LabelHit], basis: ClauseBasis, loc: Place) -> set[int]:
         """Items joined by 、/和 and stated nil together: “未发生因公出国（境）费和公务用车
         购置费” / “…、…均为零”. Each gets a zero; returns their indices."""
         done: set[int] = set()
@@ -410,12 +426,12 @@ class _Reader:
             return
         self.out.append(Candidate(path, value, "prose"))
 
-    def _zero(self, item: str, column: str, start: int, end: int, loc: str) -> None:
+    def _zero(self, item: str, column: str, start: int, end: int, loc: Place) -> None:
         q = Quantity(value=0, unit=MONEY_UNIT, start=0, end=end - start)
         self._add(item, column, self.g.quantity(q, start, f"{loc} cue:nil in words"))
 
     def _item(
-        self, hit: LabelHit, end: int, st: _State, loc: str, start: int | None = None
+        self, hit: LabelHit, end: int, st: _State, loc: Place, start: int | None = None
     ) -> Value | None:
         """Reads one item's stretch (from its label, or from ``start`` in a sentence that
         goes on about it); returns the figure read as its level (this year's)."""
@@ -453,12 +469,12 @@ class _Reader:
     def _next(self, pos: int, end: int) -> tuple[int, int, str, Hit | None] | None:
         """The next cue or figure in [pos, end): (start, end, kind, figure)."""
         tok = _tokens().search(self.src, pos, end)
-        num = re.compile(r"[-−]?\d").search(self.src, pos, end)
+        num = _DIGIT.search(self.src, pos, end)
         while num is not None and (y := _YEAR_OR_DATE.match(self.src, num.start())):
             kind = self._year_kind(y.group(0))
             if kind is not None and (tok is None or y.start() < tok.start()):
                 return y.start(), y.end(), kind, None  # “2022年为9.60万元，2023年为7.20万元”
-            num = re.compile(r"[-−]?\d").search(self.src, y.end(), end)
+            num = _DIGIT.search(self.src, y.end(), end)
         if num is not None and (tok is None or num.start() < tok.start()):
             found = _percent_before_level(self.src, num.start()) or quantity_at(
                 self.src, num.start()
@@ -494,7 +510,7 @@ class _Reader:
         stop: int,
         kind: str,
         found: Hit | None,
-        loc: str,
+        loc: Place,
     ) -> None:
         if kind == "money" and found is not None:
             self._money(hit, st, found, loc)
@@ -538,7 +554,7 @@ class _Reader:
             st.budgeted = st.budgeted or kind == "budget"
 
     def _nil_words(
-        self, hit: LabelHit, st: _State, start: int, stop: int, kind: str, loc: str
+        self, hit: LabelHit, st: _State, start: int, stop: int, kind: str, loc: Place
     ) -> None:
         """Nil in words: the item's level (…为零), or no change after a comparison (与上年
         持平)."""
@@ -554,17 +570,17 @@ class _Reader:
         if st.pending == "previous":
             return True
         head = self.src[max(0, start - 8) : start]
-        return bool(re.search(f"(?:{words('previous_year').pattern})(?:同期)?的?\\s*$", head))
+        return bool(_last_years_word().search(head))
 
     def _column(self, st: _State) -> str:
         return {"previous": "previous", "cmp": "previous", "budget": "budget"}.get(
             st.pending or "", "actual" if st.pending in ("current", "final") else st.column
         )
 
-    def _money(self, hit: LabelHit, st: _State, found: Hit, loc: str) -> None:
+    def _money(self, hit: LabelHit, st: _State, found: Hit, loc: Place) -> None:
         # “2.4万元（24,000元）”: the same figure again in another unit.
-        if st.last_money_end >= 0 and re.fullmatch(
-            r"\s*[(（]\s*", self.src[st.last_money_end : found.start]
+        if st.last_money_end >= 0 and _OPEN_BRACKET.fullmatch(
+            self.src, st.last_money_end, found.start
         ):
             return
         st.last_money_end = found.end

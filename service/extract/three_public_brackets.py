@@ -33,6 +33,8 @@ _PARTS = {
 _RESPECTIVELY = re.compile(r"\s*(?:均)?分别\s*(?:为|是|支出)?\s*[:：]?\s*")
 _JOIN = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
 _FIGURE_SEP = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
+_SPACES = re.compile(r"\s*")
+_BRACKET = re.compile(r"[(（)）]")
 
 
 @dataclass(frozen=True)
@@ -59,23 +61,28 @@ def unbroken(src: str, sents: Iterable[Block]) -> Iterator[Block]:
     for sent in sents:
         held = Block(held.start, sent.end) if held else sent
         text = src[held.start : held.end]
-        depth = sum(c in _OPEN for c in text) - sum(c in _CLOSE for c in text)
-        if depth <= 0 or text.rstrip()[-1:] not in "；;":
+        if text.rstrip()[-1:] not in "；;" or _count(text, _OPEN) <= _count(text, _CLOSE):
             yield held
             held = None
     if held is not None:
         yield held
 
 
+def _count(text: str, chars: str) -> int:
+    """How many of ``chars`` stand in ``text`` (one ``str.count`` per kind of bracket, not a
+    test per character: every sentence of the document is measured)."""
+    return sum(text.count(c) for c in chars)
+
+
 def brackets(src: str, start: int, end: int) -> list[Bracket]:
     """Every balanced bracket in [start, end), nested ones too (因公出国（境）费 inside)."""
     out: list[Bracket] = []
     stack: list[int] = []
-    for pos in range(start, end):
-        if src[pos] in _OPEN:
-            stack.append(pos)
-        elif src[pos] in _CLOSE and stack:
-            out.append(Bracket(stack.pop(), pos + 1))
+    for m in _BRACKET.finditer(src, start, end):  # the brackets only, not every character
+        if m.group(0) in _OPEN:
+            stack.append(m.start())
+        elif stack:
+            out.append(Bracket(stack.pop(), m.end()))
     return sorted(out, key=lambda b: b.start)
 
 
@@ -163,7 +170,7 @@ def _run(src: str, pos: int, count: int) -> list[tuple[Hit, Bracket | None]]:
 
 def _bracket_at(src: str, pos: int) -> Bracket | None:
     """The balanced bracket opening at ``pos`` (spaces allowed before it)."""
-    lead = re.compile(r"\s*").match(src, pos)
+    lead = _SPACES.match(src, pos)
     start = lead.end() if lead else pos
     if start >= len(src) or src[start] not in _OPEN:
         return None
