@@ -309,8 +309,8 @@ class Document(BaseModel):
         return None
 
 
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
+# The East Asian Width classes of the characters set on one em (CJK, full-width forms).
+_WIDE = ("W", "F")
 
 
 # A text line's box is about 1.2-1.3 em high in the CJK fonts (ascender + descender).
@@ -323,10 +323,12 @@ def _advances(line: str, box: BBox) -> list[float]:
     glyph on one advance) or a proportional font's widths (digits ~0.55 em, '.' ~0.27 em).
     Which of the two, the line's own width tells: its width in em, less one em per wide
     character, shared by the narrow ones."""
-    wide = [_is_wide(ch) for ch in line]
-    n_narrow = len(line) - sum(wide)
+    width_class = unicodedata.east_asian_width  # no function of ours per character
+    wide = [width_class(ch) in _WIDE for ch in line]
+    n_wide = sum(wide)
+    n_narrow = len(line) - n_wide
     em = (box.y1 - box.y0) / _LINE_HEIGHT_EM
-    if n_narrow and em > 0 and ((box.x1 - box.x0) / em - sum(wide)) / n_narrow > 0.8:
+    if n_narrow and em > 0 and ((box.x1 - box.x0) / em - n_wide) / n_narrow > 0.8:
         return [1.0] * len(line)
     out = [1.0 if w else _PROPORTIONAL.get(ch, 0.55) for ch, w in zip(line, wide, strict=True)]
     # The text is NFKC: '，' and '：' were folded to ',' and ':'. Beside a CJK character

@@ -96,10 +96,15 @@ def collect(
     candidates += staffing.staffing_candidates(gv)
 
     innermost = _innermost(sections)
+    labels: dict[int, str] = {}  # id of a section → its locator: asked once per figure
 
     def locator(offset: int) -> str:
         at = gv.to_doc(offset, offset + 1)[0]
-        return "prose:" + (innermost(at).label() or "front")
+        part = innermost(at)
+        label = labels.get(id(part))
+        if label is None:
+            label = labels[id(part)] = "prose:" + (part.label() or "front")
+        return label
 
     prose = prose_figures(gv, locator)
     tables = map_tables(g, doc.tables)

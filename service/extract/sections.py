@@ -57,6 +57,19 @@ def _list_heading() -> re.Pattern[str]:
     )
 
 
+# How a locator writes each numbering style's number (a style not listed: the number alone).
+_MARKERS = {
+    "cn": "{}、",
+    "arabic_top": "{}、",
+    "arabic_dot": "{}.",
+    "circled": "({})",
+    "paren_cn": "({})",
+    "arabic": "{}.",
+    "paren_arabic": "({})",
+    "annex": "附件{}",
+}
+
+
 def _start(section: Section) -> int:
     return section.span.start
 
@@ -101,16 +114,8 @@ class Section:
     def _marker(self) -> str:
         if self.number is None:
             return self.title[:8]
-        return {
-            "cn": f"{self.number}、",
-            "arabic_top": f"{self.number}、",
-            "arabic_dot": f"{self.number}.",
-            "circled": f"({self.number})",
-            "paren_cn": f"({self.number})",
-            "arabic": f"{self.number}.",
-            "paren_arabic": f"({self.number})",
-            "annex": f"附件{self.number}",
-        }.get(self.style, self.number)
+        form = _MARKERS.get(self.style)
+        return self.number if form is None else form.format(self.number)
 
     def find(self, pattern: str | re.Pattern[str], level: int | None = None) -> list[Section]:
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern

@@ -61,7 +61,9 @@ def _prose_department(gv: Grounder) -> list[Cue]:
     subject = re.compile(
         rf"(?:^|(?<=[。；\n]))\s*{NUMBERING}\s*(?P<name>[{CJK}]{{1,30}}?{kinds}){SUBJECT_VERB}"
     )
-    for rx in (named, subject):
+    # “以下简称” is the named form's own words: without them it cannot match, and its scan
+    # (up to 40 characters tried before every CJK one) is skipped.
+    for rx in (named, subject) if "以下简称" in text else (subject,):
         for m in rx.finditer(text):
             s, e = m.span("name")
             lead = re.match(STOP + "+", text[s:e])
