@@ -276,9 +276,14 @@ def settle_conflicts(
     # the findings count re-runs only the checks a choice can change (linear settling)
     counter = None if SETTLE_BY_FULL_CHECKS else _finding_counter(export, shares, paths)
 
+    written: dict[str, list[Candidate]] = {}  # the group each path's value came from now
+
     def score(choice: dict[str, list[Candidate]]) -> tuple[int, float, tuple[int, ...]]:
         for path, group in choice.items():
-            set_path(export, path, group[0].value)
+            # one path's options are tried at a time: the others already hold theirs
+            if written.get(path) is not group:
+                set_path(export, path, group[0].value)
+                written[path] = group
         order = tuple(options[p].index(g) for p, g in choice.items())
         if counter is None:
             findings = len(run_checks(export, shares))
