@@ -267,21 +267,35 @@ class Document(BaseModel):
         (digit, Latin letter) half an em to one em as the line's own width says (exact for
         CJK fonts with half-width or with full-width digits, close otherwise).
         """
-        out: list[Location] = []
+        found = self._covering(span.start, span.end)
+        if not found and len(self.text) > 0:
+            return [Location(page=self.page_at(min(span.start, len(self.text) - 1)))]
+        return [Location(page=page, bbox=bbox, ref=ref) for page, bbox, ref in found]
+
+    def places(self, start: int, end: int) -> list[tuple[int, BBox | None, str | None]]:
+        """``locate`` for the span [start, end) as (page, box, ref) tuples: the extractors
+        ground thousands of values and read these three fields straight away, so building
+        (and validating) a ``Location`` for each was wasted work."""
+        found = self._covering(start, end)
+        if not found and len(self.text) > 0:
+            found.append((self.page_at(min(start, len(self.text) - 1)), None, None))
+        return found
+
+    def _covering(self, start: int, end: int) -> list[tuple[int, BBox | None, str | None]]:
+        """(page, box, ref) of the lines and cells that [start, end) covers, in order."""
+        out: list[tuple[int, BBox | None, str | None]] = []
         segments = self._segments
         # Segments never overlap (the builder writes them one after another), so their ends
         # are sorted too: skip straight to the first one that ends after the span starts.
-        first = bisect.bisect_right(self._segment_ends, span.start)
+        first = bisect.bisect_right(self._segment_ends, start)
         for i in range(first, len(segments)):  # no slice: it would copy the rest each call
-            start, end, page, box, ref = segments[i]
-            if start >= span.end:
+            seg_start, seg_end, page, box, ref = segments[i]
+            if seg_start >= end:
                 break
-            if end <= span.start or end == start:
+            if seg_end <= start or seg_end == seg_start:
                 continue
-            bbox = _sub_box(self.text, box, start, end, span, self._line_advances)
-            out.append(Location(page=page, bbox=bbox, ref=ref))
-        if not out and len(self.text) > 0:
-            out.append(Location(page=self.page_at(min(span.start, len(self.text) - 1))))
+            bbox = _sub_box(self.text, box, seg_start, seg_end, start, end, self._line_advances)
+            out.append((page, bbox, ref))
         return out
 
     def tables_on(self, page: int) -> list[Table]:
@@ -295,8 +309,8 @@ class Document(BaseModel):
         return None
 
 
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
+# The East Asian Width classes of the characters set on one em (CJK, full-width forms).
+_WIDE = ("W", "F")
 
 
 # A text line's box is about 1.2-1.3 em high in the CJK fonts (ascender + descender).
@@ -309,10 +323,12 @@ def _advances(line: str, box: BBox) -> list[float]:
     glyph on one advance) or a proportional font's widths (digits ~0.55 em, '.' ~0.27 em).
     Which of the two, the line's own width tells: its width in em, less one em per wide
     character, shared by the narrow ones."""
-    wide = [_is_wide(ch) for ch in line]
-    n_narrow = len(line) - sum(wide)
+    width_class = unicodedata.east_asian_width  # no function of ours per character
+    wide = [width_class(ch) in _WIDE for ch in line]
+    n_wide = sum(wide)
+    n_narrow = len(line) - n_wide
     em = (box.y1 - box.y0) / _LINE_HEIGHT_EM
-    if n_narrow and em > 0 and ((box.x1 - box.x0) / em - sum(wide)) / n_narrow > 0.8:
+    if n_narrow and em > 0 and ((box.x1 - box.x0) / em - n_wide) / n_narrow > 0.8:
         return [1.0] * len(line)
     out = [1.0 if w else _PROPORTIONAL.get(ch, 0.55) for ch, w in zip(line, wide, strict=True)]
     # The text is NFKC: '，' and '：' were folded to ',' and ':'. Beside a CJK character
@@ -334,12 +350,14 @@ def _sub_box(
     box: BBox | None,
     start: int,
     end: int,
-    span: Span,
+    span_start: int,
+    span_end: int,
     advances: dict[tuple[int, int], tuple[list[float], float]],
 ) -> BBox | None:
+    """The part of the line [start, end)'s ``box`` that [span_start, span_end) covers."""
     if box is None:
         return None
-    lo, hi = max(start, span.start), min(end, span.end)
+    lo, hi = max(start, span_start), min(end, span_end)
     if (lo, hi) == (start, end):
         return box
     held = advances.get((start, end))
@@ -360,4 +378,4 @@ def _sub_box(
 def part_box(text: str, box: BBox, start: int, end: int, span: Span) -> BBox | None:
     """The part of a line's ``box`` (the line is ``text[start:end]``) that ``span`` covers,
     as ``Document.locate`` draws it: for a view that keeps the lines' boxes, not the model."""
-    return _sub_box(text, box, start, end, span, {})
+    return _sub_box(text, box, start, end, span.start, span.end, {})

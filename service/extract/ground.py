@@ -18,6 +18,7 @@ from service.records import Source, Value
 from service.records.numbers import Quantity
 
 _WS = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"[\n\f]")
 _EDGE = " \t\n\f\u3000"
 
 
@@ -25,7 +26,7 @@ def clean_text(raw: str) -> str:
     """A text value as a person would write it: no line breaks, single spaces between
     Latin words, none between CJK characters (wrapped lines of a PDF rejoin cleanly)."""
     # A value wrapped over a page break carries the page number line with it: drop it.
-    lines = [ln for ln in re.split(r"[\n\f]", raw) if not PAGE_NUMBER.fullmatch(ln)]
+    lines = [ln for ln in _LINE_BREAK.split(raw) if not PAGE_NUMBER.fullmatch(ln)]
     parts = [p for p in _WS.split("\n".join(lines).strip(_EDGE)) if p]
     out = ""
     for part in parts:
@@ -69,11 +70,11 @@ class Grounder:
 
     def source(self, start: int, end: int, locator: str | None = None) -> Source:
         span = Span(start=start, end=end)
-        locations = self.doc.locate(span)
-        boxes = [loc.bbox for loc in locations if loc.bbox is not None]
-        page = locations[0].page if locations else None
+        places = self.doc.places(start, end)  # Document.locate's fields, without the models
+        boxes = [box for _, box, _ in places if box is not None]
+        page = places[0][0] if places else None
         # a spreadsheet's value names its cell (自评表!E5) beside the reader's hint
-        ref = next((loc.ref for loc in locations if loc.ref), None)
+        ref = next((ref for _, _, ref in places if ref), None)
         if ref:
             locator = f"{locator} {ref}" if locator else ref
         return Source(

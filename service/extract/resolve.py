@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from pydantic import BaseModel
 
@@ -372,6 +373,12 @@ def get_path(export: ReportExport, path: str) -> Value | None:
 
 def scalar_paths(model: type[BaseModel] | None = None, prefix: str = "") -> list[str]:
     """Every scalar (Value) field path of the export's record sections, in schema order."""
+    return list(_scalar_paths(model, prefix))  # a new list: the caller may change it
+
+
+@cache
+def _scalar_paths(model: type[BaseModel] | None, prefix: str) -> tuple[str, ...]:
+    """``scalar_paths``, walked once per model: every extraction asks for the whole list."""
     from service.records import Budget, Report, Staffing, ThreePublic
 
     if model is None:
@@ -381,13 +388,13 @@ def scalar_paths(model: type[BaseModel] | None = None, prefix: str = "") -> list
             ("budget", Budget),
             ("three_public", ThreePublic),
         ]
-        return [p for name, cls in sections for p in scalar_paths(cls, name)]
+        return tuple(p for name, cls in sections for p in _scalar_paths(cls, name))
     out: list[str] = []
     for name, info in model.model_fields.items():
         ann = info.annotation
         path = f"{prefix}.{name}"
         if isinstance(ann, type) and issubclass(ann, BaseModel) and ann is not Value:
-            out.extend(scalar_paths(ann, path))
+            out.extend(_scalar_paths(ann, path))
         elif "Value" in str(ann) and "list" not in str(ann):
             out.append(path)
-    return out
+    return tuple(out)

@@ -96,10 +96,15 @@ def collect(
     candidates += staffing.staffing_candidates(gv)
 
     innermost = _innermost(sections)
+    labels: dict[int, str] = {}  # id of a section → its locator: asked once per figure
 
     def locator(offset: int) -> str:
         at = gv.to_doc(offset, offset + 1)[0]
-        return "prose:" + (innermost(at).label() or "front")
+        part = innermost(at)
+        label = labels.get(id(part))
+        if label is None:
+            label = labels[id(part)] = "prose:" + (part.label() or "front")
+        return label
 
     prose = prose_figures(gv, locator)
     tables = map_tables(g, doc.tables)
@@ -271,9 +276,14 @@ def settle_conflicts(
     # the findings count re-runs only the checks a choice can change (linear settling)
     counter = None if SETTLE_BY_FULL_CHECKS else _finding_counter(export, shares, paths)
 
+    written: dict[str, list[Candidate]] = {}  # the group each path's value came from now
+
     def score(choice: dict[str, list[Candidate]]) -> tuple[int, float, tuple[int, ...]]:
         for path, group in choice.items():
-            set_path(export, path, group[0].value)
+            # one path's options are tried at a time: the others already hold theirs
+            if written.get(path) is not group:
+                set_path(export, path, group[0].value)
+                written[path] = group
         order = tuple(options[p].index(g) for p, g in choice.items())
         if counter is None:
             findings = len(run_checks(export, shares))

@@ -57,6 +57,19 @@ def _list_heading() -> re.Pattern[str]:
     )
 
 
+# How a locator writes each numbering style's number (a style not listed: the number alone).
+_MARKERS = {
+    "cn": "{}、",
+    "arabic_top": "{}、",
+    "arabic_dot": "{}.",
+    "circled": "({})",
+    "paren_cn": "({})",
+    "arabic": "{}.",
+    "paren_arabic": "({})",
+    "annex": "附件{}",
+}
+
+
 def _start(section: Section) -> int:
     return section.span.start
 
@@ -101,16 +114,8 @@ class Section:
     def _marker(self) -> str:
         if self.number is None:
             return self.title[:8]
-        return {
-            "cn": f"{self.number}、",
-            "arabic_top": f"{self.number}、",
-            "arabic_dot": f"{self.number}.",
-            "circled": f"({self.number})",
-            "paren_cn": f"({self.number})",
-            "arabic": f"{self.number}.",
-            "paren_arabic": f"({self.number})",
-            "annex": f"附件{self.number}",
-        }.get(self.style, self.number)
+        form = _MARKERS.get(self.style)
+        return self.number if form is None else form.format(self.number)
 
     def find(self, pattern: str | re.Pattern[str], level: int | None = None) -> list[Section]:
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern
@@ -159,22 +164,31 @@ def _line_spans(doc: Document) -> Iterator[tuple[int, int]]:
     table_spans = sorted((t.span.start, t.span.end) for t in doc.tables)
     pos, text = 0, doc.text
     ti = 0
+    # The next line and page break at or after ``pos``, found again only once passed: a
+    # search from every line was quadratic where the text has no page break left to find.
+    next_nl = next_ff = -1
     while pos < len(text):
         while ti < len(table_spans) and table_spans[ti][1] <= pos:
             ti += 1
         if ti < len(table_spans) and table_spans[ti][0] <= pos < table_spans[ti][1]:
             pos = table_spans[ti][1]
             continue
-        nl = len(text)
-        for sep in ("\n", "\f"):
-            i = text.find(sep, pos)
-            if i != -1:
-                nl = min(nl, i)
+        if next_nl < pos:
+            next_nl = _find(text, "\n", pos)
+        if next_ff < pos:
+            next_ff = _find(text, "\f", pos)
+        nl = min(next_nl, next_ff)
         if ti < len(table_spans):
             nl = min(nl, max(table_spans[ti][0], pos))
         if nl > pos:
             yield pos, nl
         pos = nl + 1 if nl < len(text) and text[nl] in "\n\f" else max(nl, pos + 1)
+
+
+def _find(text: str, sep: str, pos: int) -> int:
+    """The offset of ``sep`` at or after ``pos``; the text's length when there is none."""
+    i = text.find(sep, pos)
+    return len(text) if i == -1 else i
 
 
 def _number(token: str) -> int | None:
@@ -281,13 +295,9 @@ def build_sections(doc: Document) -> Section:
         heading=Span(start=0, end=0),
         span=Span(start=0, end=len(doc.text)),
     )
+    ends = _section_ends(headings, len(doc.text))
     stack = [root]
-    for i, h in enumerate(headings):
-        end = len(doc.text)
-        for later in headings[i + 1 :]:
-            if later.level <= h.level:
-                end = later.start
-                break
+    for h, end in zip(headings, ends, strict=True):
         while stack[-1].level >= h.level:
             stack.pop()
         node = Section(
@@ -302,3 +312,16 @@ def build_sections(doc: Document) -> Section:
         stack[-1].children.append(node)
         stack.append(node)
     return root
+
+
+def _section_ends(headings: list[_Heading], text_end: int) -> list[int]:
+    """Where each heading's section ends: at the next heading of the same or a higher
+    level, else at the end of the text. One pass with a stack of the headings still open
+    (a search forward from every heading was quadratic in a long report's headings)."""
+    ends = [text_end] * len(headings)
+    open_ones: list[int] = []
+    for j, later in enumerate(headings):
+        while open_ones and later.level <= headings[open_ones[-1]].level:
+            ends[open_ones.pop()] = later.start
+        open_ones.append(j)
+    return ends

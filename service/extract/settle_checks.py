@@ -5,9 +5,12 @@ Owns only counting for ``rules.settle_conflicts``: the figure it minimises is ex
 ``len(run_checks(export, shares))``, but most of that count cannot change while only the
 disputed scalar paths (``budget.*``, ``three_public.*``, ``report.total_score``) change:
 the 基础数据表 rows, the indicator weights, the breakdown's own sums. Those are counted
-once; the check groups that read a disputed path are re-run, and the ones whose cost
-grows with the document (projects, breakdown, indicators, shares) are remembered by the
-options chosen for the few paths they read, so settling stays linear in the document.
+once; every check group that reads a disputed path is re-run only for a choice of options
+of the disputed paths it reads that it has not counted yet, and remembered by it: trying
+one path's options at a time leaves the other groups' counts as they were (a long report,
+with dozens of disputed paths, re-ran the budget and 三公 groups for every option of every
+path), and the groups whose cost grows with the document (projects, breakdown, indicators,
+shares) read only a few paths, so settling stays linear in the document.
 
 Which group reads which path is declared here (``_READS``) beside the group functions of
 ``checks.py`` it names; a group that is not named is counted as constant. The test
@@ -27,12 +30,13 @@ from service.records import Finding, ReportExport
 Group = Callable[[ReportExport], list[Finding | None]]
 
 # Check groups whose findings can change with a disputed path, and the disputed paths they
-# read: None = any disputed path under the prefix "budget." / "three_public." (cheap
-# groups of a fixed size, re-run every time), else exactly these paths (groups whose cost
-# grows with the document, remembered per choice of these paths' options).
-_READS: dict[str, tuple[str, ...] | None] = {
-    "_budget_checks": None,
-    "_three_public_checks": None,
+# read: a prefix = every disputed path under it (groups of a fixed size that read one part
+# of the export: the budget, the 三公 table), else exactly these paths (groups whose cost
+# grows with the document). Each group's count is remembered per choice of these paths'
+# options.
+_READS: dict[str, str | tuple[str, ...]] = {
+    "_budget_checks": "budget.",
+    "_three_public_checks": "three_public.",
     "_project_checks": ("budget.project_expenditure",),
     "_breakdown_checks": ("budget.basic_expenditure",),
     "_indicator_checks": ("report.total_score", "budget.execution_score"),
@@ -52,15 +56,16 @@ class FindingCounter:
     ) -> None:
         self.export = export
         disputed = set(paths)
-        self.cheap: list[Group] = []
         # (group, the disputed paths it reads, remembered counts by their option indices)
         self.costly: list[tuple[Group, tuple[str, ...], dict[tuple[int, ...], int]]] = []
         for name, reads in _READS.items():
             group: Group = getattr(checks, name)
-            if reads is None:
-                self.cheap.append(group)
-            elif disputed.intersection(reads):
-                self.costly.append((group, tuple(p for p in reads if p in disputed), {}))
+            if isinstance(reads, str):
+                mine = tuple(p for p in paths if p.startswith(reads))
+            else:
+                mine = tuple(p for p in reads if p in disputed)
+            if mine:  # a group reading no disputed path counts the same whatever the choice
+                self.costly.append((group, mine, {}))
         # shares whose whole (budget.<field>) is disputed, one group per whole
         by_whole: dict[str, list[ShareStatement]] = {}
         for s in shares:
@@ -72,7 +77,7 @@ class FindingCounter:
         self.constant = len(run_checks(export, shares)) - self._variable(None)
 
     def _variable(self, choice: dict[str, int] | None) -> int:
-        total = sum(_count(group(self.export)) for group in self.cheap)
+        total = 0
         for group, reads, memo in self.costly:
             if choice is None:
                 total += _count(group(self.export))

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Money units and their factor to 万元 (ten-thousand yuan).
 MONEY_FACTORS: dict[str, Decimal] = {
@@ -324,6 +325,22 @@ def parse_quantity(text: str | None, default_unit: str | None = None) -> Quantit
     '约715个', '下降28.67%', '80-90%', '-157.36'. None when blank or not numeric
     (e.g. 'II类', '提升'). ``default_unit`` applies when the text has no unit (a table
     whose header says 万元)."""
+    if text is not None and len(text) <= _MEMO_CHARS:
+        return _parse_short(text, default_unit)
+    return _parse_quantity(text, default_unit)
+
+
+# A table asks for the same few cells (“——”, “100%”, a total) over and over, in each of
+# its readers: a short text's parse is kept (a ``Quantity`` is frozen, so sharing is safe).
+_MEMO_CHARS = 40
+
+
+@lru_cache(maxsize=4096)
+def _parse_short(text: str, default_unit: str | None) -> Quantity | None:
+    return _parse_quantity(text, default_unit)
+
+
+def _parse_quantity(text: str | None, default_unit: str | None) -> Quantity | None:
     if is_blank(text):
         return None
     assert text is not None

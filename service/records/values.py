@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.document import BBox, Span
 
 ExtractorName = Literal["rules", "llm", "human"]
+# The numeric types of ``Value.value``: a tuple, not ``int | float``, which builds a union
+# object on every call of ``Value.number`` (the checks ask thousands of times).
+_NUMERIC = (int, float)
 
 
 class Source(BaseModel):
@@ -72,7 +75,7 @@ class Value(BaseModel):
     @property
     def number(self) -> float | None:
         """The value as a float when it is numeric, else None."""
-        if isinstance(self.value, bool) or not isinstance(self.value, int | float):
+        if isinstance(self.value, bool) or not isinstance(self.value, _NUMERIC):
             return None
         return float(self.value)
 

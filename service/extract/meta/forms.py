@@ -137,15 +137,27 @@ def table_cues(g: Grounder) -> list[Cue]:
     """Label/value pairs in table cells: the value in the next cell to the right, else (for
     texts) the cell below. A score only to the right, and not in a header row of weights."""
     out: list[Cue] = []
+    labels = _cell_labels()
     for table in g.doc.tables:
         by_pos = {(c.row, c.col): c for c in table.cells}
         for cell in table.cells:
-            label = re.sub(r"[\s:：]", "", cell.text)
-            for path in (*FORM_PATHS, *OPTION_PATHS, SCORE, GRADE):
-                if re.fullmatch(label_pattern(path), label):
+            label = _LABEL_NOISE.sub("", cell.text)
+            for path, rx in labels:
+                if rx.fullmatch(label):
                     out += _table_value(g, table, by_pos, cell, path)
                     break
     return out
+
+
+_LABEL_NOISE = re.compile(r"[\s:：]")
+
+
+@cache
+def _cell_labels() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The paths a label cell may name, in the order they are tried, each with its label
+    pattern compiled once (every cell of every table is tried against all of them)."""
+    paths = (*FORM_PATHS, *OPTION_PATHS, SCORE, GRADE)
+    return tuple((path, re.compile(label_pattern(path))) for path in paths)
 
 
 def _table_value(g, table: Table, by_pos: dict, cell: Cell, path: str) -> list[Cue]:  # noqa: ANN001

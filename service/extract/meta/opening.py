@@ -115,6 +115,9 @@ def _department_patterns() -> tuple[re.Pattern[str], ...]:
     return re.compile(subject), re.compile(evaluated)
 
 
+_SENTENCE_END = re.compile(r"[。；\n]")
+
+
 def _opening_years(gv: Grounder, end: int) -> list[Cue]:
     """A year opening a sentence of the opening, unless the sentence is a plan or a history
     (the lexicon's excludes for the year: 将进一步, 成立 …); the year of what is evaluated."""
@@ -122,7 +125,8 @@ def _opening_years(gv: Grounder, end: int) -> list[Cue]:
     out: list[Cue] = []
     for rx, whole_sentence in ((_OPENING_YEAR, True), (_EVALUATED_YEAR, False)):
         for m in rx.finditer(text, 0, end):
-            sentence = re.split(r"[。；\n]", text[m.end() :], maxsplit=1)[0]
+            stop = _SENTENCE_END.search(text, m.end())  # not a split of the rest: quadratic
+            sentence = text[m.end() : stop.start() if stop else len(text)]
             if not_the_year(text, m) or (whole_sentence and excluded(YEAR, sentence)):
                 continue
             v = gv.text(m.start("year"), m.end("year"), "prose", value=year_value(m.group("year")))

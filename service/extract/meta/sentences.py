@@ -61,7 +61,9 @@ def _prose_department(gv: Grounder) -> list[Cue]:
     subject = re.compile(
         rf"(?:^|(?<=[。；\n]))\s*{NUMBERING}\s*(?P<name>[{CJK}]{{1,30}}?{kinds}){SUBJECT_VERB}"
     )
-    for rx in (named, subject):
+    # “以下简称” is the named form's own words: without them it cannot match, and its scan
+    # (up to 40 characters tried before every CJK one) is skipped.
+    for rx in (named, subject) if "以下简称" in text else (subject,):
         for m in rx.finditer(text):
             s, e = m.span("name")
             lead = re.match(STOP + "+", text[s:e])
@@ -103,14 +105,18 @@ def _prose_years(gv: Grounder) -> list[Cue]:
     return out
 
 
+# After a year: a document number (〔2023〕, 2023号), a period (2021-2025), a date (2023年3月).
+# Matched at the year's end in place: a slice of the rest of the text per year was quadratic.
+_NOT_THE_YEAR_AFTER = re.compile(
+    r"\s*(?:年\s*度?\s*)?(?:[〕\]】]|号)|\s*(?:年\s*度?\s*)?[-—–－~～至到]\s*(?:20)?\d{2}"
+    r"|\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
+)
+
+
 def not_the_year(text: str, m: re.Match[str]) -> bool:
     s, e = m.start("year"), m.end()
     after = text[e : e + 12]
-    if re.match(
-        r"\s*(?:年\s*度?\s*)?(?:[〕\]】]|号)|\s*(?:年\s*度?\s*)?[-—–－~～至到]\s*(?:20)?\d{2}"
-        r"|\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月",
-        text[m.end("year") :],
-    ):
+    if _NOT_THE_YEAR_AFTER.match(text, m.end("year")):
         return True  # a document number, a period, a date
     if re.search(YEAR_NUM + r"\s*(?:年\s*度?)?\s*[-—–－~～至到]\s*$", text[max(0, s - 9) : s]):
         return True
@@ -185,7 +191,7 @@ def _prose_scores(gv: Grounder) -> list[Cue]:
     for m in _SCORED.finditer(text):
         if not _a_part(text, m.start()) and not excluded(SCORE, clause_before(text, m.start())):
             out += _with_grade(
-                gv, m.end(), score_cue(gv, m.end(), text[m.end() :][:24], "prose", 2)
+                gv, m.end(), score_cue(gv, m.end(), text[m.end() : m.end() + 24], "prose", 2)
             )
     for m in rx.finditer(text):
         tail = text[m.end() : m.end() + 24]

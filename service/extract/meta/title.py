@@ -68,11 +68,14 @@ def title_cues(g: Grounder, head_end: int) -> list[Cue]:
     return []
 
 
+_SPACES = re.compile(r"\s+")  # compiled once: every line of the document is keyed by it
+
+
 def _repeated_lines(g: Grounder) -> set[str]:
     """Lines (whitespace removed) standing more than once in the document."""
     seen: dict[str, int] = {}
     for line in g.doc.lines:
-        key = re.sub(r"\s+", "", g.doc.text[line.span.start : line.span.end])
+        key = _SPACES.sub("", g.doc.text[line.span.start : line.span.end])
         seen[key] = seen.get(key, 0) + 1
     return {k for k, n in seen.items() if n > 1 and k}
 
@@ -182,7 +185,7 @@ def header_cues(g: Grounder) -> list[Cue]:
     seen: dict[str, list[tuple[int, int]]] = {}
     for spans in edges.values():
         for s, e in {spans[0], spans[-1]}:
-            seen.setdefault(re.sub(r"\s+", "", doc.text[s:e]), []).append((s, e))
+            seen.setdefault(_SPACES.sub("", doc.text[s:e]), []).append((s, e))
     text, spans = max(seen.items(), key=lambda kv: len(kv[1]), default=("", []))
     if len(spans) < max(2, len(doc.pages) / 2) or len(text) > 60:
         return []
