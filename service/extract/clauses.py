@@ -15,11 +15,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from service.extract.lexicon import lexicon
 from service.extract.meta.dates import YEAR_NUM, year_value
 from service.extract.pattern_needs import NeedsIndex
+from service.memo import memo
 from service.records.numbers import COUNT_UNITS, QUANTITY_RE, Quantity, parse_quantity
 
 # Between a label and its figure: what the reports write there (为, 共计, 累计完成, a colon,
@@ -93,7 +94,7 @@ def quantity_at(src: str, pos: int) -> Hit | None:
     return None if read is None else Hit(read[0], pos, read[1])
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _read_figure(text: str, ten_thousand_of: bool) -> tuple[Quantity, str] | None:
     """The quantity a figure's text states (its offsets those of the text) and its kind.
     Kept per text: the readers read the same figure again (a label's, then a 三公 item's

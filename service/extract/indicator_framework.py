@@ -11,10 +11,11 @@ was read from, and its locator says it was inferred. A name under two groups
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 from service.extract.lexicon import lexicon
 from service.extract.table_headers import squeeze
+from service.memo import memo
 from service.records import Indicator, Value
 
 _PREFIX = "indicator_framework:"
@@ -38,7 +39,7 @@ def framework_levels() -> tuple[frozenset[str], dict[str, str]]:
     return level1, {g[1]: g[0] for g in _groups()}
 
 
-@lru_cache(maxsize=16384)
+@memo(16384)
 def levels_of(name: str) -> tuple[str, str] | None:
     """(一级, 二级) of a standard 三级 name, or None (unknown, or under two groups).
     Cached: the levels are settled by asking it of every row for each label."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from service.document import Cell
 from service.extract.ground import Grounder
@@ -27,6 +26,7 @@ from service.extract.table_headers import (
     role_of,
     squeeze,
 )
+from service.memo import memo
 from service.records import Indicator, Value
 from service.records.numbers import (
     PREFIX_COMPARATORS,
@@ -191,7 +191,7 @@ def _base(name: str) -> str:
     return re.sub(r"指标$", "", _WEIGHT_IN_LABEL.sub("", name))
 
 
-@lru_cache(maxsize=16384)
+@memo(16384)
 def against_family(level1: str, level2: str) -> bool:
     """Whether the names say a level 2 does not stand under a level 1: a standard 二级
     (数量指标, 数量; 成本指标 as a 二级 is the older template's, under 产出) of another

@@ -13,18 +13,17 @@ does, as for a row of an upright table.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from service.document import Cell
 from service.extract.money_columns import money_columns
 from service.extract.money_rows import LINE_LABEL_PREFIX, is_item, lexicon_row, line_field
 from service.extract.table_headers import cell_quantity, squeeze
+from service.memo import memo
 from service.records.numbers import is_blank
 
 Rows = list[list[Cell | None]]
 
 
-@lru_cache(maxsize=8192)
+@memo(8192)
 def names_budget_item(text: str) -> bool:
     """A header word naming a budget line (基本支出, 支出合计 …), not a 三公 item. Cached:
     the readers of text lines try the same words again and again."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from service.document import Cell, Table
 from service.extract.flat_money import yuan_by_size
@@ -35,6 +34,7 @@ from service.extract.table_headers import (
     squeeze,
     unit_before,
 )
+from service.memo import memo
 
 Rows = list[list[Cell | None]]
 
@@ -131,7 +131,7 @@ def header_sides(texts: list[str]) -> list[Side]:
     return sides
 
 
-@lru_cache(maxsize=16384)
+@memo(16384)
 def _path(label: str, kind: str | None) -> str | None:
     """The budget field a row label names on a side of ``kind`` (None: by its own words).
     Cached (the lexicon's answer alone): every row is tried as the items' header."""

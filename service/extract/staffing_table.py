@@ -16,7 +16,7 @@ Proposes ``Candidate``s; never decides between them. Must not read sentences (st
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 from service.document import Cell, Table
 from service.extract.clauses import report_year
@@ -25,6 +25,7 @@ from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
 from service.extract.resolve import Candidate
 from service.extract.table_headers import cell_quantity, covering, header_key
+from service.memo import memo
 from service.records.numbers import Quantity, is_blank
 
 Grid = list[list[Cell | None]]
@@ -51,7 +52,7 @@ def _entries() -> tuple[tuple[FieldEntry, re.Pattern[str]], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=16384)
+@memo(16384)
 def _label(text: str, year: int | None, strict: bool) -> FieldEntry | None:
     """The staffing field a cell names (its label at the cell's end), or None: no label,
     other words before it in a ``strict`` (table) cell — 规划编制 names a project, not the

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from service.document import Cell, Table
 from service.extract.lexicon import lexicon
+from service.memo import memo
 from service.records.numbers import Quantity, parse_quantity
 
 Rows = list[list[Cell | None]]
@@ -61,7 +62,7 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-@lru_cache(maxsize=16384)
+@memo(16384)
 def header_key(text: str) -> str:
     """A header cell's text as the lexicon matches it: no whitespace, no bracketed unit.
     Cached: every reader of a table asks it of the same cells, row after row."""
@@ -69,7 +70,7 @@ def header_key(text: str) -> str:
     return _BRACKETED.sub("", squeezed) or squeezed
 
 
-@lru_cache(maxsize=16384)
+@memo(16384)
 def role_of(text: str, prefix: str) -> str | None:
     """The role a header cell names, or None (empty, or a column to ignore). Cached (the
     lexicon's answer alone): each row is tried as a header against every role."""
@@ -102,7 +103,7 @@ def covering(rows: Rows) -> Rows:
     return grid
 
 
-@lru_cache(maxsize=16384)
+@memo(16384)
 def cell_quantity(text: str | None, default_unit: str | None = None) -> Quantity | None:
     """``parse_quantity`` of a cell's text, cached (a ``Quantity`` is frozen): the table
     readers ask it of the same cells again and again (is this row a header, does it hold

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 from service.document import Cell
 from service.extract.clauses import report_year
@@ -34,6 +34,7 @@ from service.extract.table_headers import (
     unit_in_note,
 )
 from service.extract.three_public_table import item_columns, read_items_as_columns, vehicle_part
+from service.memo import memo
 from service.records import BudgetLine, Value
 from service.records.numbers import Quantity, is_blank
 
@@ -52,7 +53,7 @@ def _kind_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((k, re.compile(lex.words_pattern(f"tp_column_{k}"))) for k in _KINDS)
 
 
-@lru_cache(maxsize=16384)
+@memo(16384)
 def column_kind(text: str, year: int | None) -> str | None:
     """What a 三公 table's column holds, by its header words (both header rows joined):
     ``budget``, ``initial`` (年初预算), ``actual``, ``previous``, ``change``, ``change_pct``.

@@ -14,7 +14,7 @@ Must not read the layout with the items as rows (three_public_rows.py, tables.py
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 from service.document import Cell
 from service.extract.clauses import report_year
@@ -23,6 +23,7 @@ from service.extract.lexicon import lexicon
 from service.extract.pattern_needs import any_of
 from service.extract.resolve import Candidate
 from service.extract.table_headers import cell_quantity, covering, header_key
+from service.memo import memo
 from service.records import BudgetLine, Value
 from service.records.numbers import Quantity, is_blank
 
@@ -77,7 +78,7 @@ def _any_item() -> re.Pattern[str] | None:
     return any_of([rx for _, rx in _specific_first()])
 
 
-@lru_cache(maxsize=8192)
+@memo(8192)
 def _item(text: str) -> str | None:
     # Cached: the readers of text lines ask about the same words again and again (a line
     # is tried as a header by several of them), and the answer is the lexicon's alone.

@@ -13,7 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+
+from service.memo import memo
 
 # Money units and their factor to 万元 (ten-thousand yuan).
 MONEY_FACTORS: dict[str, Decimal] = {
@@ -335,7 +336,7 @@ def parse_quantity(text: str | None, default_unit: str | None = None) -> Quantit
 _MEMO_CHARS = 40
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _parse_short(text: str, default_unit: str | None) -> Quantity | None:
     return _parse_quantity(text, default_unit)
 
