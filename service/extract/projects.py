@@ -42,13 +42,16 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
     led = False  # among the item lines after a lead-in (“全年项目支出42万元，具体为：”)
     label_lines = 0  # lines of a 项目名称 block still to skip
     for k, para in enumerate(paras):
-        loc = locator_of(para.start)
         if label_lines:
             label_lines -= 1
             continue
         led = led and _item_line(g.src, para)
         if _short_line(g.src, para):
             under_bare = _bare_heading(g.src, para)
+        if not _may_hold_project(g.src, para):
+            led = led or _leads_in(g.src, para)
+            continue
+        loc = locator_of(para.start)
         in_work = sections is not None and _about_work(g, sections, para.start)
         in_projects = (
             under_bare
@@ -92,6 +95,15 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
         out += listed if as_list or not found else found
         led = led or _leads_in(g.src, para)
     return _unique(out)
+
+
+def _may_hold_project(text: str, para: Block) -> bool:
+    """Whether a project may stand in ``para``: every reader below needs a sum of money,
+    and every money unit (元, 万元, 亿元, 千元) holds 元, except a 项目名称 label block,
+    whose sums stand on the lines below. Most paragraphs state none (four in five)."""
+    return text.find("元", para.start, para.end) != -1 or bool(
+        _NAME_LABEL.match(text, para.start, para.end)
+    )
 
 
 # --- headings and label blocks around a project -----------------------------------------------
