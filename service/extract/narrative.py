@@ -97,6 +97,8 @@ def achievements(
     in_chosen, in_lists = _held_by_any(chosen), _held_by_any(_list_sections(root))
     restated = restated_money(stated)
     for para in g.paragraphs():
+        if not _ANY_DIGIT.search(text, para.start, para.end):
+            continue  # an achievement states a figure (half the paragraphs state none)
         at = g.to_doc(para.start, para.end)[0]
         if chosen and not in_chosen(at):
             continue
@@ -163,6 +165,7 @@ def _is_the_sentence(title: str, sentence: str) -> bool:
     return bool(t) and s.startswith(t) and len(t) >= 0.8 * len(s)
 
 
+_ANY_DIGIT = re.compile(r"\d")
 _VERSUS = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去年|比上年同期|较上年同期)$")
 # A figure named only against the one before (“，同比下降8%”, “比上年增加3人”).
 _RELATIVE = re.compile(
