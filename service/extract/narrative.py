@@ -20,6 +20,7 @@ from service.extract.enumerate import ITEM_MARKER, numbered_runs
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.metric_names import NAME_LEAD, metric_name, not_a_count, wan_count
+from service.extract.pattern_needs import NeedsIndex
 from service.extract.sections import Section
 from service.extract.text import Block, paragraphs, prose_regions, sentences
 from service.extract.wrapped_lists import join_wrapped
@@ -225,6 +226,9 @@ def narrative_lists(g: Grounder, root: Section) -> list[tuple[str, ListItem]]:
     for para in paras.all:
         if para.start in heads or inside(para.start):
             state = NONE_YET
+            continue
+        if state != PROBLEM and not _run_in_words().possible(g.doc.text, para.start, para.end):
+            state = NONE_YET  # no run-in heading's words in it: no item, whatever its sentences
             continue
         # Outside the lists a paragraph counts only from a run-in heading on; the one
         # right after may go on with the measures (“针对上述问题，…”).
@@ -565,6 +569,15 @@ class _ListWords:
     problem_run_in: re.Pattern[str]
     measure_run_in: re.Pattern[str]
     nothing: re.Pattern[str]
+
+
+@cache
+def _run_in_words() -> NeedsIndex:
+    """The words a run-in heading of the problems or the measures needs: a paragraph outside
+    the lists without any of them (most) opens neither, so its sentences need not be tried
+    (after problems, the measures' leads need none of them: such a paragraph is read)."""
+    w = _list_words()
+    return NeedsIndex([w.problem_run_in, w.measure_run_in])
 
 
 @cache
