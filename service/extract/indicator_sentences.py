@@ -88,6 +88,11 @@ _HEADING = re.compile(
 )
 _LEAD_SPACE = re.compile(r"\s*")
 _CLAUSE = re.compile(r"[，,；;、]")
+_SENTENCE_END = re.compile(r"[。\n]")
+_PART_END = re.compile(r"[；;]")
+_TARGET_WORD_RE = re.compile(_TARGET_WORD)
+_KEY_MARK = re.compile(r"[，,：:]")
+_DIGIT = re.compile(r"\d")
 
 
 @cache
@@ -199,11 +204,11 @@ def _trimmed(text: str, s: int, e: int) -> Span:
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out, s = [], start
-    for m in re.finditer(r"[。\n]", text[start:end]):
-        e = start + m.start()
+    for m in _SENTENCE_END.finditer(text, start, end):
+        e = m.start()
         if e > s:
             out.append((s, e))
-        s = start + m.end()
+        s = m.end()
     if end > s:
         out.append((s, end))
     return out
@@ -231,16 +236,18 @@ class _SentenceReader:
         if m is None:
             return False
         name = m.group("name")
-        v = self.g.text(m.start("name"), m.end("name"), LOCATOR)
         if name in LEVEL2_FAMILY or name in BARE_LEVEL2:
             if self.l1 is not None and against_family(str(self.l1.value), name):
                 self.l1 = None
-            self.l2 = v
+            self.l2 = self._name_value(m)
             return True
         if name in LEVEL1_NAMES:
-            self.l1, self.l2 = v, None
+            self.l1, self.l2 = self._name_value(m), None
             return True
-        return False
+        return False  # most short lines: grounded only when they are a level's name
+
+    def _name_value(self, m: re.Match[str]) -> Value | None:
+        return self.g.text(m.start("name"), m.end("name"), LOCATOR)
 
     def row(self, s: int, e: int) -> Indicator | None:
         lead = _LEAD.match(self.src, s, e)
@@ -249,11 +256,14 @@ class _SentenceReader:
             return None  # most sentences: no score word, or no target or actual word
         found: dict[str, tuple[int, int]] = {}
         name_end = None
-        for cs, ce in _clauses(self.src, s, e):
+        clauses = _clauses(self.src, s, e)
+        for cs, ce in clauses:
             self._clause(cs, ce, found)
             if "target" in found and name_end is None:
                 name_end = self._target_word_start(cs, ce)
-        inline = self._inline_actual(s, e, found)
+        if "score" not in found:
+            return None  # no row, whatever else the clauses hold
+        inline = self._inline_actual(clauses, found)
         if inline is not None and (name_end is None or inline[0] < name_end):
             name_end = inline[1]  # the name stands before the verb of its actual
         if "score" not in found or not ("target" in found or "actual" in found):
@@ -262,12 +272,12 @@ class _SentenceReader:
             name_end = self._first_key_start(s, e)
         return self._build(s, name_end, found)
 
-    def _inline_actual(self, s: int, e: int, found: dict[str, Span]) -> Span | None:
+    def _inline_actual(self, clauses: list[Span], found: dict[str, Span]) -> Span | None:
         """An actual stated after the name in the name's own clause (“X达到95%”): taken
         where no clause gave one; returns the name's span."""
         if "actual" in found:
             return None
-        for cs, ce in _clauses(self.src, s, e):
+        for cs, ce in clauses:
             if any(a < ce and cs < b for a, b in found.values()):
                 continue  # a clause another key word took
             m = _INLINE_ACTUAL.fullmatch(self.src, _LEAD_SPACE.match(self.src, cs, ce).end(), ce)
@@ -278,6 +288,8 @@ class _SentenceReader:
 
     def _clause(self, cs: int, ce: int, found: dict[str, tuple[int, int]]) -> None:
         text = self.src
+        # The actual's word opens its clause: 完成 inside a name (按时完成率) is none.
+        at = _LEAD_SPACE.match(text, cs, ce).end()
         for role, rx in (
             ("reason", _REASON),
             ("score", _SCORE),
@@ -285,8 +297,6 @@ class _SentenceReader:
             ("target", _TARGET),
             ("actual", _ACTUAL),
         ):
-            # The actual's word opens its clause: 完成 inside a name (按时完成率) is none.
-            at = _LEAD_SPACE.match(text, cs, ce).end()
             m = rx.match(text, at, ce) if role == "actual" else rx.search(text, cs, ce)
             if m is None or role in found:
                 continue
@@ -300,28 +310,28 @@ class _SentenceReader:
     @staticmethod
     def _is_value(text: str) -> bool:
         """A figure, or a few words (按时完成, 有效提升): not one character cut off a name."""
-        return bool(re.search(r"\d", text)) or 2 <= len(text) <= 8
+        return bool(_DIGIT.search(text)) or 2 <= len(text) <= 8
 
     def _target_word_start(self, cs: int, ce: int) -> int | None:
-        m = re.search(_TARGET_WORD, self.src[cs:ce])
-        return cs + m.start() if m else None
+        m = _TARGET_WORD_RE.search(self.src, cs, ce)
+        return m.start() if m else None
 
     def _first_key_start(self, s: int, e: int) -> int:
-        m = re.search(r"[，,：:]", self.src[s:e])
-        return s + m.start() if m else s
+        m = _KEY_MARK.search(self.src, s, e)
+        return m.start() if m else s
 
     def _build(self, s: int, name_end: int, found: dict[str, tuple[int, int]]) -> Indicator | None:
         g, text = self.g, self.src
-        l1, l2 = self.l1, self.l2
         s1, s2, (s, name_stop) = _name_parts(text, s, name_end)
+        if not 2 <= name_stop - s <= 40:
+            return None  # before any value is grounded
+        l1, l2 = self.l1, self.l2
         if s1 is not None:
             l1 = g.text(*s1, LOCATOR)
         if s2 is not None:
             l2 = g.text(*s2, LOCATOR)
             if s1 is None and l1 is not None:
                 l1 = None if against_family(str(l1.value), text[s2[0] : s2[1]]) else l1
-        if not 2 <= name_stop - s <= 40:
-            return None
 
         def value(role: str) -> Value | None:
             if role not in found:
@@ -373,11 +383,15 @@ def sentence_indicators(g: Grounder) -> list[tuple[int, int, Indicator]]:
 
 def _rows(r: _SentenceReader, s: int, e: int) -> list[tuple[int, int, Indicator]]:
     """The row of [s, e), or one row per part where every part parted by ； is one."""
-    cuts = [m.end() for m in re.finditer(r"[；;]", r.src[s:e])]
-    if cuts:
-        bounds = [s + c for c in cuts]
+    bounds = [m.end() for m in _PART_END.finditer(r.src, s, e)]
+    if bounds:
         parts = list(zip([s, *bounds], [b - 1 for b in bounds] + [e], strict=True))
-        rows = [r.row(a, b) for a, b in parts if b > a]
+        rows = []
+        for a, b in parts:
+            if b > a:
+                rows.append(r.row(a, b))
+                if rows[-1] is None:
+                    break  # not every part is a row: the rest need not be read
         if len(rows) > 1 and all(rows):
             return [(a, b, ind) for (a, b), ind in zip(parts, rows, strict=True) if ind]
     ind = r.row(s, e)

@@ -10,6 +10,7 @@ the API or an LLM client.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from service.document import Document
 from service.extract.ground import Grounder
@@ -25,14 +26,10 @@ _FIGURE_NEAR = re.compile(r"[^。；\n]{0,16}?\d")
 def label_places(doc: Document, path: str) -> list[tuple[str, int, int]]:
     """(label as written, start, end) of every place the lexicon's words for ``path`` stand,
     those with a figure right after them first, then in reading order."""
-    entry = lexicon().get(path)
-    if entry is None:
-        return []
-    patterns = [p for p in (entry.label_pattern(), entry.row_label_pattern()) if p]
     seen: set[tuple[int, int]] = set()
     places: list[tuple[str, int, int]] = []
-    for pattern in patterns:
-        for m in re.finditer(pattern, doc.text):
+    for pattern in _label_patterns(path):
+        for m in pattern.finditer(doc.text):
             if m.end() > m.start() and (m.start(), m.end()) not in seen:
                 seen.add((m.start(), m.end()))
                 places.append((m.group(0), m.start(), m.end()))
@@ -40,10 +37,27 @@ def label_places(doc: Document, path: str) -> list[tuple[str, int, int]]:
     return places
 
 
+@cache
+def _label_patterns(path: str) -> tuple[re.Pattern[str], ...]:
+    """The lexicon's label and row-label patterns of ``path``, compiled once (a report
+    misses dozens of fields, each looked for on every extraction)."""
+    entry = lexicon().get(path)
+    if entry is None:
+        return ()
+    return tuple(re.compile(p) for p in (entry.label_pattern(), entry.row_label_pattern()) if p)
+
+
+@cache
+def _scalar_paths() -> tuple[str, ...]:
+    """``scalar_paths()`` (a walk over the export's record classes) once: the schema
+    does not change while the service runs."""
+    return tuple(scalar_paths())
+
+
 def split_missing(export: ReportExport, doc: Document) -> None:
     """Fill ``missing`` (deprecated union), ``not_stated`` and ``possibly_missed``."""
     g = Grounder(doc, export.extractor.name if export.extractor.name == "llm" else "rules")
-    export.missing = [p for p in scalar_paths() if get_path(export, p) is None]
+    export.missing = [p for p in _scalar_paths() if get_path(export, p) is None]
     export.not_stated = []
     export.possibly_missed = []
     for path in export.missing:
@@ -59,7 +73,7 @@ def split_missing(export: ReportExport, doc: Document) -> None:
 
 def keep_still_missing(export: ReportExport) -> None:
     """After values were added (an LLM filled some fields): drop what is now found."""
-    export.missing = [p for p in scalar_paths() if get_path(export, p) is None]
+    export.missing = [p for p in _scalar_paths() if get_path(export, p) is None]
     still = set(export.missing)
     export.not_stated = [p for p in export.not_stated if p in still]
     export.possibly_missed = [m for m in export.possibly_missed if m.path in still]

@@ -20,6 +20,7 @@ from service.extract.enumerate import ITEM_MARKER, numbered_runs
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
 from service.extract.metric_names import NAME_LEAD, metric_name, not_a_count, wan_count
+from service.extract.pattern_needs import NeedsIndex
 from service.extract.sections import Section
 from service.extract.text import Block, paragraphs, prose_regions, sentences
 from service.extract.wrapped_lists import join_wrapped
@@ -97,6 +98,8 @@ def achievements(
     in_chosen, in_lists = _held_by_any(chosen), _held_by_any(_list_sections(root))
     restated = restated_money(stated)
     for para in g.paragraphs():
+        if not _ANY_DIGIT.search(text, para.start, para.end):
+            continue  # an achievement states a figure (half the paragraphs state none)
         at = g.to_doc(para.start, para.end)[0]
         if chosen and not in_chosen(at):
             continue
@@ -163,6 +166,7 @@ def _is_the_sentence(title: str, sentence: str) -> bool:
     return bool(t) and s.startswith(t) and len(t) >= 0.8 * len(s)
 
 
+_ANY_DIGIT = re.compile(r"\d")
 _VERSUS = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去年|比上年同期|较上年同期)$")
 # A figure named only against the one before (“，同比下降8%”, “比上年增加3人”).
 _RELATIVE = re.compile(
@@ -222,6 +226,9 @@ def narrative_lists(g: Grounder, root: Section) -> list[tuple[str, ListItem]]:
     for para in paras.all:
         if para.start in heads or inside(para.start):
             state = NONE_YET
+            continue
+        if state != PROBLEM and not _run_in_words().possible(g.doc.text, para.start, para.end):
+            state = NONE_YET  # no run-in heading's words in it: no item, whatever its sentences
             continue
         # Outside the lists a paragraph counts only from a run-in heading on; the one
         # right after may go on with the measures (“针对上述问题，…”).
@@ -562,6 +569,15 @@ class _ListWords:
     problem_run_in: re.Pattern[str]
     measure_run_in: re.Pattern[str]
     nothing: re.Pattern[str]
+
+
+@cache
+def _run_in_words() -> NeedsIndex:
+    """The words a run-in heading of the problems or the measures needs: a paragraph outside
+    the lists without any of them (most) opens neither, so its sentences need not be tried
+    (after problems, the measures' leads need none of them: such a paragraph is read)."""
+    w = _list_words()
+    return NeedsIndex([w.problem_run_in, w.measure_run_in])
 
 
 @cache

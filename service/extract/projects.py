@@ -16,6 +16,8 @@ from __future__ import annotations
 import bisect
 import operator
 import re
+from dataclasses import dataclass
+from functools import cache
 
 from service.extract.enumerate import (
     ITEM_MARKER,
@@ -42,18 +44,22 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
     led = False  # among the item lines after a lead-in (“全年项目支出42万元，具体为：”)
     label_lines = 0  # lines of a 项目名称 block still to skip
     for k, para in enumerate(paras):
-        loc = locator_of(para.start)
         if label_lines:
             label_lines -= 1
             continue
         led = led and _item_line(g.src, para)
         if _short_line(g.src, para):
             under_bare = _bare_heading(g.src, para)
-        in_work = sections is not None and _about_work(g, sections, para.start)
+        if not _may_hold_project(g.src, para):
+            led = led or _leads_in(g.src, para)
+            continue
+        loc = locator_of(para.start)
+        titles = _part_titles(g, sections, para.start) if sections is not None else []
+        in_work = _about_work(titles)
         in_projects = (
             under_bare
             or led
-            or (sections is not None and _about_projects(g, sections, para.start))
+            or _about_projects(titles)
             or _refers_to_heading(g.src, para, paras[k - 1] if k else None)
         )
         if (block := _label_block(g, paras, k, loc)) is not None:
@@ -94,6 +100,15 @@ def prose_projects(g: Grounder, locator_of, sections: Section | None = None) -> 
     return _unique(out)
 
 
+def _may_hold_project(text: str, para: Block) -> bool:
+    """Whether a project may stand in ``para``: every reader below needs a sum of money,
+    and every money unit (元, 万元, 亿元, 千元) holds 元, except a 项目名称 label block,
+    whose sums stand on the lines below. Most paragraphs state none (four in five)."""
+    return text.find("元", para.start, para.end) != -1 or bool(
+        _NAME_LABEL.match(text, para.start, para.end)
+    )
+
+
 # --- headings and label blocks around a project -----------------------------------------------
 
 # “该项目…” names no project: its name is the heading line above it.
@@ -106,12 +121,13 @@ _GENERIC_HEADING = re.compile(
     r"(?:支出|资金|经费)?(?:使用|执行|完成)?(?:情况|明细|安排)?\s*[:：]?\s*"
 )
 _AMOUNT = re.compile(r"\d\s*(?:万元|元|亿元|千元)")
+_CLAUSE_MARK = re.compile(r"[。；;，,]")
 
 
 def _short_line(text: str, para: Block) -> bool:
     """A line short enough to be a heading, with no sum and no sentence end in it."""
     line = text[para.start : para.end].strip()
-    return 0 < len(line) <= 24 and not _AMOUNT.search(line) and not re.search(r"[。；;，,]", line)
+    return 0 < len(line) <= 24 and not _AMOUNT.search(line) and not _CLAUSE_MARK.search(line)
 
 
 def _refers_to_heading(text: str, para: Block, above: Block | None) -> bool:
@@ -140,6 +156,7 @@ _BARE_HEADING = re.compile(
 
 
 # The end of a line that announces the items below it: “…如下：”, “…主要用于：”, “…有：”.
+_SENTENCE_MARK = re.compile(r"[。!！?？]")
 _LEAD_END = re.compile(r"(?:如下|以下|下列|[:：])\s*[:：]?\s*$")
 _ITEM_LINE = re.compile(r"\s*[^，,。；;:：]{2,30}[:：]")
 
@@ -148,7 +165,7 @@ def _leads_in(text: str, para: Block) -> bool:
     """A line whose last sentence speaks of projects and ends by announcing a list
     (“全年安排项目3个，具体如下：”, “项目支出42万元，主要用于：”), not of their performance."""
     line = text[para.start : para.end].rstrip()
-    last = re.split(r"[。!！?？]", line.rstrip("。"))[-1]
+    last = _SENTENCE_MARK.split(line.rstrip("。"))[-1]
     return _LEAD_END.search(last) is not None and _about_spending(last)
 
 
@@ -283,24 +300,26 @@ def _labelled_figures(
     return amount, budget
 
 
-def _about_work(g: Grounder, root: Section, at: int) -> bool:
-    """Whether the part holding ``at`` is about the work done and its results
-    (工作开展情况, 主要成效, 绩效目标完成情况), not about money or projects."""
+def _part_titles(g: Grounder, root: Section, at: int) -> list[str]:
+    """The titles of the part holding ``at`` and of the parts around it, innermost first
+    (looked up once per paragraph for both questions below)."""
     node = root.innermost(g.to_doc(at, at + 1)[0])
-    titles = [node.title, *(s.title for s in node.ancestors())]
-    return any(
-        re.search(r"工作|成效|成果|成绩|完成情况|开展|绩效|目标|产出|效益", t)
-        and not re.search(r"项目|支出|资金|经费|收支|预算", t)
-        for t in titles
-        if t
-    )
+    return [node.title, *(s.title for s in node.ancestors())]
 
 
-def _about_projects(g: Grounder, root: Section, at: int) -> bool:
-    doc_at = g.to_doc(at, at + 1)[0]
-    node = root.innermost(doc_at)
-    titles = [node.title, *(s.title for s in node.ancestors())]
-    return any("项目" in t and not re.search(r"绩效|指标|成效|效益", t) for t in titles if t)
+_WORK_WORDS = re.compile(r"工作|成效|成果|成绩|完成情况|开展|绩效|目标|产出|效益")
+_MONEY_WORDS = re.compile(r"项目|支出|资金|经费|收支|预算")
+_RESULT_WORDS = re.compile(r"绩效|指标|成效|效益")
+
+
+def _about_work(titles: list[str]) -> bool:
+    """Whether a part so titled is about the work done and its results (工作开展情况,
+    主要成效, 绩效目标完成情况), not about money or projects."""
+    return any(_WORK_WORDS.search(t) and not _MONEY_WORDS.search(t) for t in titles if t)
+
+
+def _about_projects(titles: list[str]) -> bool:
+    return any("项目" in t and not _RESULT_WORDS.search(t) for t in titles if t)
 
 
 # --- one project per numbered paragraph -----------------------------------------------------
@@ -431,10 +450,7 @@ def _project_unit(
         return None
     body = marker.end() if marker else start
     # The name ends at a clause mark, a budget/spending word or the sum itself.
-    cut = re.compile(
-        rf"[:：。，,；;]|(?:{w.verbs.pattern}){FILLER}\d|\s*\d[\d,.]*\s*(?:万元|元|亿元)"
-    )
-    stop = cut.search(text, body, min(end, body + 48))
+    stop = _said().name_cut.search(text, body, min(end, body + 48))
     if stop is None or stop.start() - body < 2:
         return None
     name_end = stop.start()
@@ -465,11 +481,7 @@ def _named_with_both(text: str, start: int, end: int) -> bool:
     if m is None or not w.suffix.search(m.group(1).strip()):
         return False
     rest = text[start + m.end() : end]
-    money = r"\s*[\d,.]+\s*(?:万元|元|亿元)"
-    return bool(
-        re.search(rf"(?:{w.budget.pattern}){FILLER}{money}", rest)
-        and re.search(rf"(?:{w.spend.pattern}){FILLER}{money}", rest)
-    )
+    return bool(_said().budget_sum.search(rest) and _said().spend_sum.search(rest))
 
 
 def _figures(
@@ -478,17 +490,17 @@ def _figures(
     """(spending, budget) of a project's paragraph: each the first sum right after its word.
     A lone figure after “：” with no word is the spending; so is one right after the name
     when ``bare``."""
-    text, w = g.src, words()
+    text, w = g.src, _said()
     amount = budget = None
     first = money_quantities(text, start, end)
     for offset, q in first:
         at = offset + q.start
         before = text[max(start, at - 16) : at]
-        said = re.sub(rf"{FILLER}$", "", before)
-        if re.search(rf"(?:{w.budget.pattern})$", said):
+        said = w.filler_end.sub("", before)
+        if w.budget_end.search(said):
             budget = budget or g.quantity(q, offset, loc)
         elif (
-            re.search(rf"(?:{w.spend.pattern})$", said)
+            w.spend_end.search(said)
             or (bare and not said.strip(" \t，,"))  # “（1）A经费，12.5万元”
             or said.endswith(("：", ":"))
         ):
@@ -496,6 +508,35 @@ def _figures(
         if amount is not None and budget is not None:
             break
     return amount, budget
+
+
+@dataclass(frozen=True)
+class _Said:
+    """The projects lexicon's budget and spending words in the patterns read around a
+    sum, compiled once (not formatted and looked up again for every figure)."""
+
+    filler_end: re.Pattern[str]  # filler words closing the text before a sum
+    budget_end: re.Pattern[str]  # a budget word closing it
+    spend_end: re.Pattern[str]  # a spending word closing it
+    budget_sum: re.Pattern[str]  # a budget word, then its sum
+    spend_sum: re.Pattern[str]  # a spending word, then its sum
+    name_cut: re.Pattern[str]  # where a project's name ends (``_project_unit``)
+
+
+@cache
+def _said() -> _Said:
+    w = words()
+    money = r"\s*[\d,.]+\s*(?:万元|元|亿元)"
+    return _Said(
+        filler_end=re.compile(rf"{FILLER}$"),
+        budget_end=re.compile(rf"(?:{w.budget.pattern})$"),
+        spend_end=re.compile(rf"(?:{w.spend.pattern})$"),
+        budget_sum=re.compile(rf"(?:{w.budget.pattern}){FILLER}{money}"),
+        spend_sum=re.compile(rf"(?:{w.spend.pattern}){FILLER}{money}"),
+        name_cut=re.compile(
+            rf"[:：。，,；;]|(?:{w.verbs.pattern}){FILLER}\d|\s*\d[\d,.]*\s*(?:万元|元|亿元)"
+        ),
+    )
 
 
 def _unique(projects: list[Project]) -> list[Project]:

@@ -27,6 +27,7 @@ from service.extract.clauses import (
 )
 from service.extract.ground import Grounder
 from service.extract.lexicon import FieldEntry, lexicon
+from service.extract.pattern_needs import NeedsIndex
 from service.extract.resolve import Candidate
 from service.extract.text import Block, sentences
 
@@ -183,11 +184,21 @@ def _cue(c: Candidate) -> str:
     return locator.rpartition("cue:")[2]
 
 
+@cache
+def _gate() -> NeedsIndex:
+    """Every pattern a sentence is read with (labels, totals after their parts), indexed by
+    the words their matches need: a paragraph holding none of them states no headcount
+    (more than half of a report's paragraphs), and its sentences need not be read."""
+    return NeedsIndex([rx for _, rx in _labels()] + [_quota_total(), _retired_parts_total()])
+
+
 def staffing_candidates(g: Grounder) -> list[Candidate]:
     text = g.src
     year = report_year(g.doc.text)
     out: list[Candidate] = []
     for para in g.paragraphs():
+        if not _gate().possible(text, para.start, para.end):
+            continue  # no label and no total can match in any of its sentences
         found: list[Candidate] = []
         for sent in sentences(text, para.start, para.end):
             # The last label of a paragraph may have its count on the next line.

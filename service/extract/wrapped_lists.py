@@ -129,10 +129,11 @@ def _wrapped_text(text: str, prev: Block, block: Block) -> bool:
         return False
     last = before[-1]
     chars = max(len(r) for r in rows)
-    width = max(_width(r) for r in rows)
     if chars < _MIN_WRAP:
         return False
-    return len(last) >= chars - 1 or _width(last) >= width - 2
+    if len(last) >= chars - 1:
+        return True  # long enough in characters: no need to weigh every character's width
+    return _width(last) >= max(_width(r) for r in rows) - 2
 
 
 def _width(line: str) -> int:
