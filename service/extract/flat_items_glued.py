@@ -16,10 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from service.document import Line, Table
 from service.extract.flat_money import FIGURES_TAIL, Row, lines_table, split_figures
 from service.extract.ground import Grounder
+from service.extract.pattern_needs import Needs, needs
 
 _MAX_WORD = 16  # the longest item word (公务用车购置及运行维护费 and a bracket or two)
 _MAX_CORNER = 6
@@ -43,12 +45,41 @@ def _is_piece(word: str, is_item: Callable[[str], bool]) -> bool:
     return bool(is_item(word) or _TOTALS.match(word) or _PARTS.match(word))
 
 
-def header_cuts(line: str, is_item: Callable[[str], bool]) -> list[list[tuple[int, int]]]:
+@cache
+def _piece_chars(item_needs: Needs) -> tuple[frozenset[str], tuple[frozenset[str], ...]] | None:
+    """The characters of the strings a piece needs (an item word's, a total's, a vehicle
+    part's), and each string's characters; None where a total or part needs none."""
+    totals, parts = needs(_TOTALS), needs(_PARTS)
+    if totals is None or parts is None:
+        return None
+    sets = tuple(dict.fromkeys(frozenset(s) for s in (*item_needs, *totals, *parts)))
+    return frozenset().union(*sets), sets
+
+
+def _last_piece_start(line: str, item_needs: Needs | None) -> int:
+    """Where the last piece of a cut may start at the latest: no piece is a word lacking
+    every needed string's characters (a word's key holds one of them, and a key is the
+    word less some characters), so none ends the line starting after the last place from
+    which the line holds all of one string's characters. -1: none anywhere."""
+    gate = None if item_needs is None else _piece_chars(item_needs)
+    if gate is None:
+        return len(line) - 1
+    chars, sets = gate
+    present = chars.intersection(line)
+    fits = [s for s in sets if s <= present]
+    return max((min(line.rfind(c) for c in s) for s in fits), default=-1)
+
+
+def header_cuts(
+    line: str, is_item: Callable[[str], bool], item_needs: Needs | None = None
+) -> list[list[tuple[int, int]]]:
     """The ways a glued header line cuts into a corner word and item words: for each
     corner (a word, shortest first; then none), the cut whose pieces after it are all item words and take
     the line to its end (two items or more, fewest pieces), those with a corner word
     first. 项目支出合计基本支出… cuts as 项目 | 支出合计 | 基本支出 … or as 项目支出合计 |
-    基本支出 …: the rows under it tell which fits, the corner word wins a tie."""
+    基本支出 …: the rows under it tell which fits, the corner word wins a tie.
+    ``item_needs``: strings of which every word ``is_item`` takes holds one's characters
+    (most lines, prose, hold none near their end: no word is tried)."""
     if _DIGIT.search(_YEAR_WORD.sub("", line)):
         return []
 
@@ -59,7 +90,7 @@ def header_cuts(line: str, is_item: Callable[[str], bool]) -> list[list[tuple[in
     rest: list[tuple[tuple[int, int], ...] | None] = [None] * n + [()]
     reach = [n]  # where rest is not None, descending: the only ends a word may have
     near = 0  # reach[near:] lie within a word's length of i
-    for i in range(n - 1, -1, -1):
+    for i in range(min(n - 1, _last_piece_start(line, item_needs)), -1, -1):
         while near < len(reach) and reach[near] > i + _MAX_WORD:
             near += 1
         if near == len(reach):
@@ -121,9 +152,10 @@ def _row(text: str, s: int, e: int, n: int) -> Row | None:
 
 
 def glued_items_blocks(
-    g: Grounder, lines: list[Line], is_item: Callable[[str], bool]
+    g: Grounder, lines: list[Line], is_item: Callable[[str], bool], item_needs: Needs | None = None
 ) -> list[GluedItems]:
-    """The glued tables with their items as columns among ``lines``."""
+    """The glued tables with their items as columns among ``lines`` (``item_needs``: as
+    for ``header_cuts``)."""
     text = g.doc.text
     lines = [line for line in lines if not text[line.span.start : line.span.end].isspace()]
     spans = [g.trim(line.span.start, line.span.end) for line in lines]
@@ -133,7 +165,7 @@ def glued_items_blocks(
         s, e = spans[i]
         rows: list[Row] = []
         j = i + 1
-        for (ca, cb), *items in header_cuts(text[s:e], is_item) if s < e else []:
+        for (ca, cb), *items in header_cuts(text[s:e], is_item, item_needs) if s < e else []:
             cells = [(s + a, s + b) for a, b in items]
             j = i + 1
             if j < len(spans) and (parts := _parts(text, *spans[j])):

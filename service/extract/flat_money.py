@@ -58,6 +58,7 @@ _FIGURE_RX = re.compile(_FIGURE)
 _DIGIT = re.compile(r"\d")
 _YEAR_WORD = re.compile(r"\d{4}年")
 _ROW_PUNCT = re.compile(r"[，。；,;]")
+Row = tuple[tuple[int, int], list[tuple[int, int]]]  # (label span, figure spans)
 
 
 def _is_figure(token: str) -> bool:
@@ -68,9 +69,9 @@ def _cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return [(s + m.start(), s + m.end()) for m in _TOKEN.finditer(text[s:e])]
 
 
-def split_row(text: str, s: int, e: int) -> tuple[tuple[int, int], list[tuple[int, int]]] | None:
-    """(label span, figure spans) of a line that is a label and 1–4 figures, else None."""
-    tokens = _cells(text, s, e)
+def split_row(text: str, tokens: list[tuple[int, int]]) -> Row | None:
+    """(label span, figure spans) of a line (cut into its cells, ``tokens``) that is a
+    label and 1–4 figures, else None."""
     k = len(tokens)
     while k > 0 and _is_figure(text[slice(*tokens[k - 1])]):
         k -= 1
@@ -89,21 +90,26 @@ def split_row(text: str, s: int, e: int) -> tuple[tuple[int, int], list[tuple[in
 def _row_at(
     text: str,
     spans: list[tuple[int, int]],
+    cells: list[list[tuple[int, int]]],
     j: int,
     is_label: Callable[[str], bool],
     in_block: bool,
 ) -> tuple[Row, int] | None:
-    """The row at line ``j`` and how many lines it takes: a label and its figures on one
-    line, or a budget or 三公 label (合计 too, ``in_block``) alone on its line with its
-    figures alone on the next (a PDF or text copy that put the label above its row)."""
-    row = split_row(text, *spans[j])
+    """The row at line ``j`` (``cells``: each line's) and how many lines it takes: a label
+    and its figures on one line, or a budget or 三公 label (合计 too, ``in_block``) alone
+    on its line with its figures alone on the next (a PDF or text copy that put the label
+    above its row). The next line is looked at before the label is asked about: most
+    lines are prose over prose, and the label's question costs more."""
+    row = split_row(text, cells[j])
     if row is not None:
         return row, 1
-    label = text[slice(*spans[j])].strip()
-    if j + 1 >= len(spans) or not (is_label(label) or in_block and BARE_TOTAL.match(label)):
+    if j + 1 >= len(spans):
         return None
-    figures = _cells(text, *spans[j + 1])
+    figures = cells[j + 1]
     if not 1 <= len(figures) <= _MAX_FIGURES or not all(_is_figure(text[a:b]) for a, b in figures):
+        return None
+    label = text[slice(*spans[j])].strip()
+    if not (is_label(label) or in_block and BARE_TOTAL.match(label)):
         return None
     return (spans[j], figures), 2
 
@@ -123,9 +129,6 @@ def caption_unit(text: str, lines: list[tuple[int, int]], first: int) -> str | N
         if m:
             return m.group(1)
     return None
-
-
-Row = tuple[tuple[int, int], list[tuple[int, int]]]
 
 
 def lines_table(text: str, index: int, page: int, rows: list[Row]) -> Table:
@@ -152,10 +155,11 @@ def flat_money_blocks(
     spans = [g.trim(line.span.start, line.span.end) for line in lines]
     lines = [line for line, (s, e) in zip(lines, spans, strict=True) if s < e]
     spans = [(s, e) for s, e in spans if s < e]
+    cells = [_cells(text, s, e) for s, e in spans]  # once: each line is read thrice
     out: list[FlatBlock] = []
     i = 0
     while i < len(spans):
-        items = _items_block(text, spans, i, is_item)
+        items = _items_block(text, cells, i, is_item)
         if items is not None:
             rows, j = items
             unit = caption_unit(text, spans, i + 1)  # 项目名称 预算数 决算数（单位：元）
@@ -166,7 +170,9 @@ def flat_money_blocks(
             continue
         rows = []
         j = i
-        while j < len(spans) and (row := _row_at(text, spans, j, is_label, j > i)) is not None:
+        while (
+            j < len(spans) and (row := _row_at(text, spans, cells, j, is_label, j > i)) is not None
+        ):
             rows.append(row[0])
             j += row[1]
         # A run of label-and-figures lines is a money table when one label is a budget or
@@ -195,18 +201,21 @@ def flat_money_blocks(
 
 
 def _items_block(
-    text: str, spans: list[tuple[int, int]], i: int, is_item: Callable[[str], bool]
+    text: str, cells: list[list[tuple[int, int]]], i: int, is_item: Callable[[str], bool]
 ) -> tuple[list[Row], int] | None:
     """The header line at ``i`` naming two or more 三公 items and the label-and-figures
-    rows under it (header first), with where they end; None when it is no such header."""
-    words = _cells(text, *spans[i])
-    if sum(is_item(text[a:b]) for a, b in words) < 2 or any(
-        _is_figure(text[a:b]) for a, b in words
+    rows under it (header first), with where they end; None when it is no such header.
+    ``cells``: each line's. (A line of one word, most prose, names no two items.)"""
+    words = cells[i]
+    if (
+        len(words) < 2
+        or any(_is_figure(text[a:b]) for a, b in words)
+        or sum(is_item(text[a:b]) for a, b in words) < 2
     ):
         return None
     rows: list[Row] = [(words[0], words[1:])]
     j = i + 1
-    while j < len(spans) and (row := split_row(text, *spans[j])) is not None:
+    while j < len(cells) and (row := split_row(text, cells[j])) is not None:
         rows.append(row)
         j += 1
     if is_item(text[slice(*words[0])]) and all(len(f) == len(words) for _, f in rows[1:]):

@@ -13,10 +13,20 @@ does, as for a row of an upright table.
 
 from __future__ import annotations
 
+from functools import cache
+
 from service.document import Cell
 from service.extract.money_columns import money_columns
-from service.extract.money_rows import LINE_LABEL_PREFIX, is_item, lexicon_row, line_field
+from service.extract.money_rows import (
+    LINE_LABEL_PREFIX,
+    budget_label_needs,
+    is_item,
+    lexicon_row,
+    line_field,
+)
+from service.extract.pattern_needs import Needs
 from service.extract.table_headers import cell_quantity, squeeze
+from service.extract.three_public_table import item_needs
 from service.memo import memo
 from service.records.numbers import is_blank
 
@@ -32,6 +42,20 @@ def names_budget_item(text: str) -> bool:
         return False
     found = line_field(key)
     return (found is not None and found[0] != "tp") or lexicon_row(key) is not None
+
+
+def names_item_column(word: str) -> bool:
+    """A header word naming an item column: a 三公 item or a budget line."""
+    return is_item(word) or names_budget_item(word)
+
+
+@cache
+def item_column_needs() -> Needs | None:
+    """Strings of which a word ``names_item_column`` takes holds every character of one:
+    the key the lexicon matches holds one of them, and a key is its word less whitespace,
+    bracketed units, a lead-in and colons. None where a gate names no such strings."""
+    item, line = item_needs(), budget_label_needs()
+    return None if item is None or line is None else tuple(dict.fromkeys((*item, *line)))
 
 
 def item_columns(rows: Rows, r: int) -> dict[int, Cell]:

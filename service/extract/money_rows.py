@@ -12,7 +12,7 @@ import re
 from functools import cache
 
 from service.extract.lexicon import lexicon
-from service.extract.pattern_needs import any_of
+from service.extract.pattern_needs import Needs, any_of, needs
 from service.extract.table_headers import squeeze
 from service.extract.three_public_table import three_public_item
 
@@ -100,3 +100,13 @@ def line_field(key: str) -> tuple[str, str] | None:
                 return kind, name
     item = three_public_item(key)  # the 三公 lexicon's other names (公车运维费 …)
     return ("tp", item) if item is not None else None
+
+
+def budget_label_needs() -> Needs | None:
+    """Strings one of which any key holds that ``line_field`` maps to a budget field (not
+    a 三公 item) or ``lexicon_row`` maps at all; None where either has no such gate."""
+    gates = (_any_line_field(), _any_lexicon_row())
+    found = [needs(gate) if gate is not None else None for gate in gates]
+    if any(n is None for n in found):
+        return None
+    return tuple(dict.fromkeys(s for n in found for s in n or ()))

@@ -19,12 +19,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from service.document import Cell, Table
 from service.extract.flat_money import yuan_by_size
 from service.extract.form_lines import FormLines
 from service.extract.ground import Grounder
-from service.extract.money_rows import BARE_TOTAL, LINE_LABEL_PREFIX, lexicon_row, line_field
+from service.extract.money_rows import (
+    BARE_TOTAL,
+    LINE_LABEL_PREFIX,
+    budget_label_needs,
+    lexicon_row,
+    line_field,
+)
 from service.extract.resolve import Candidate
 from service.extract.table_headers import (
     cell_quantity,
@@ -150,6 +157,21 @@ def _path(label: str, kind: str | None) -> str | None:
     return path if path in INCOME | EXPENDITURE else None
 
 
+@cache
+def _label_chars() -> frozenset[str] | None:
+    """Characters of which any label ``_path`` names by its own words holds one: its key
+    (the label less a lead-in, colons and a bracket) holds a string the lexicon's gates
+    need. None: a gate needs none."""
+    found = budget_label_needs()
+    return None if found is None else frozenset("".join(found))
+
+
+def _may_name(label: str) -> bool:
+    """Whether ``_path(label, None)`` may name a field (a figure's cell never does)."""
+    chars = _label_chars()
+    return chars is None or not chars.isdisjoint(label)
+
+
 def _rows_of(table: Table) -> Rows:
     rows: Rows = [[None] * table.n_cols for _ in range(table.n_rows)]
     for cell in table.cells:
@@ -164,7 +186,7 @@ def _read(g: Grounder, rows: Rows, unit_of: dict[int, str | None]) -> list[Candi
     r = 0
     while r < len(rows):
         texts = [_text(c) for c in rows[r]]
-        across = _items_across(g, rows, r, unit_of)
+        across = _items_across(g, rows, r, unit_of, texts)
         if across is not None:
             found, r = across
             out += found
@@ -195,14 +217,18 @@ def _read(g: Grounder, rows: Rows, unit_of: dict[int, str | None]) -> list[Candi
 
 
 def _items_across(
-    g: Grounder, rows: Rows, r: int, unit_of: dict[int, str | None]
+    g: Grounder, rows: Rows, r: int, unit_of: dict[int, str | None], texts: list[str]
 ) -> tuple[list[Candidate], int] | None:
     """The table turned over: the items across row ``r`` (项目 | 合计 | 财政拨款收入 | 事业
     收入 …), a row below headed by the amount word (金额（万元）) and perhaps one by the
     share (占比); the fields of each item column and where the table ends. None unless two
-    or more items are budget fields of one side and an amount row follows."""
-    texts = [_text(c) for c in rows[r]]
-    named = {c: p for c, t in enumerate(texts) if c and t and (p := _path(t, None)) is not None}
+    or more items are budget fields of one side and an amount row follows. ``texts``: the
+    row's cells' words."""
+    named = {
+        c: p
+        for c, t in enumerate(texts)
+        if c and t and _may_name(t) and (p := _path(t, None)) is not None
+    }
     kinds = {"income" if p in INCOME else "expenditure" for p in named.values()}
     if len(named) < 2 or len(kinds) != 1:
         return None

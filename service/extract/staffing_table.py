@@ -126,12 +126,12 @@ def _is_figure(cell: Cell | None) -> bool:
 
 
 class _GridReader:
-    def __init__(self, g: Grounder, rows: Grid, loc: str, strict: bool) -> None:
+    def __init__(self, g: Grounder, rows: Grid, loc: str, strict: bool, year: int | None) -> None:
         self.g = g
         self.rows = rows
         self.loc = loc
         self.strict = strict
-        self.year = report_year(g.doc.text)
+        self.year = year  # the report's (``report_year``)
 
     def candidates(self) -> list[Candidate]:
         out = []
@@ -237,8 +237,10 @@ def staffing_form_candidates(
     """Headcounts from the document's tables and form lines (``g`` on the document text;
     ``form``: its lines cut as form lines, where the caller has them)."""
     out = []
+    year = report_year(g.doc.text)  # once, not once per grid
     for table in tables:
-        out += _GridReader(g, _table_grid(table), f"table:{table.index}", strict=True).candidates()
+        grid = _table_grid(table)
+        out += _GridReader(g, grid, f"table:{table.index}", True, year).candidates()
     for grid in (form or FormLines(g.doc)).grids():
-        out += _GridReader(g, grid, "form", strict=False).candidates()
+        out += _GridReader(g, grid, "form", False, year).candidates()
     return out

@@ -18,6 +18,7 @@ from functools import cache
 
 from service.document import Cell, Table
 from service.extract.lexicon import lexicon
+from service.extract.pattern_needs import needs
 from service.memo import memo
 from service.records.numbers import Quantity, parse_quantity
 
@@ -70,12 +71,26 @@ def header_key(text: str) -> str:
     return _BRACKETED.sub("", squeezed) or squeezed
 
 
+@cache
+def _header_chars(prefix: str) -> frozenset[str] | None:
+    """Characters of which a key any role of ``prefix`` is named in holds one (each
+    role's header words hold one of the strings their pattern needs); None: no such
+    characters."""
+    found = [needs(r.headers) for r in header_roles(prefix)]
+    if any(n is None for n in found):
+        return None
+    return frozenset("".join(s for n in found for s in n or ()))
+
+
 @memo(16384)
 def role_of(text: str, prefix: str) -> str | None:
     """The role a header cell names, or None (empty, or a column to ignore). Cached (the
-    lexicon's answer alone): each row is tried as a header against every role."""
+    lexicon's answer alone): each row is tried as a header against every role; a key
+    holding none of the characters the roles' words need (a figure) is tried against
+    none."""
     key = header_key(text)
-    if not key:
+    chars = _header_chars(prefix)
+    if not key or chars is not None and chars.isdisjoint(key):
         return None
     for r in header_roles(prefix):
         if r.headers.search(key) and not (r.excludes and r.excludes.search(key)):

@@ -54,12 +54,15 @@ from service.extract.money_columns import (
     project_name_col,
     row_label,
 )
+from service.extract.money_items_columns import (
+    item_column_needs,
+    names_item_column,
+    row_roles,
+)
 from service.extract.money_items_columns import item_columns as money_item_columns
-from service.extract.money_items_columns import names_budget_item, row_roles
 from service.extract.money_rows import (
     BARE_TOTAL,
     LINE_LABEL_PREFIX,
-    is_item,
     is_money_label,
     lexicon_row,
     line_field,
@@ -166,8 +169,8 @@ class TableMapper:
     def _text_lines(self) -> None:
         """Money and 三公 tables among the text lines ingest made no ``Table`` of: glued
         ones first (their lines taken), then those parted by spaces."""
-        across = lambda w: is_item(w) or names_budget_item(w)  # noqa: E731 - item columns
-        items = glued_items_blocks(self.g, self.g.doc.lines, across)
+        across = names_item_column  # item columns
+        items = glued_items_blocks(self.g, self.g.doc.lines, across, item_column_needs())
         taken = set().union(*(b.taken for b in items))
         for block in items:
             self._table(block.table)

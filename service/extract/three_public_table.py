@@ -20,7 +20,7 @@ from service.document import Cell
 from service.extract.clauses import report_year
 from service.extract.ground import Grounder
 from service.extract.lexicon import lexicon
-from service.extract.pattern_needs import any_of
+from service.extract.pattern_needs import Needs, any_of, needs
 from service.extract.resolve import Candidate
 from service.extract.table_headers import cell_quantity, covering, header_key
 from service.memo import memo
@@ -95,6 +95,13 @@ def _item(text: str) -> str | None:
 def three_public_item(label: str) -> str | None:
     """The 三公 item a row label names whole, by the lexicon's labels (公车运维费 …)."""
     return _item(label)
+
+
+def item_needs() -> Needs | None:
+    """Strings one of which the key of any label ``three_public_item`` names holds (the
+    label less whitespace and bracketed units); None where there is no such gate."""
+    gate = _any_item()
+    return None if gate is None else needs(gate)
 
 
 def item_columns(rows: Rows, r: int, grid: Rows | None = None) -> dict[int, tuple[str, Cell]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 
 from service.document import Cell, Table
@@ -37,15 +37,55 @@ from service.extract.meta.sentences import bare_total, grade_words, score_cue
 # --- label/value pairs on lines -----------------------------------------------------------------
 
 
-@cache
-def _pair_rx(path: str) -> re.Pattern[str]:
+def _pair_pattern(label: str) -> re.Pattern[str]:
     """``label: value`` at the start of a line, or after a tab or two spaces (two pairs on
     one line); without a colon the label must stand before whitespace or the line's end."""
     return re.compile(
         rf"(?m)(?:^[ \t]*{NUMBERING}[ \t]*|(?<=\t)|(?<=  )|(?<=\S )(?={any_label().pattern}))"
-        rf"(?P<label>{label_pattern(path)})"
+        rf"(?P<label>{label})"
         r"(?:[ \t]*[(（]\s*(?:盖\s*章|公\s*章|签\s*章)\s*[)）])?(?:[ \t]*[:：]|[ \t]+|[ \t]*$)"
     )
+
+
+@cache
+def _pair_rx(path: str) -> re.Pattern[str]:
+    return _pair_pattern(label_pattern(path))
+
+
+@cache
+def _any_pair() -> re.Pattern[str]:
+    """Every path's pair pattern as one (its labels joined): where it does not match, none
+    of them does."""
+    paths = (*FORM_PATHS, *OPTION_PATHS)
+    return _pair_pattern("|".join(f"(?:{label_pattern(p)})" for p in paths))
+
+
+_GAP = re.compile(r"[\n\t ]")
+
+
+def _pair_starts(text: str) -> list[int]:
+    """Where a pair may start: every branch of its pattern starts at the text's start or
+    after a newline, a tab or a space, and there only where some path's pair matches (one
+    try per place, not one scan of every character per path)."""
+    anywhere = _any_pair()
+    places = [0, *(m.end() for m in _GAP.finditer(text))]
+    return [p for p in places if anywhere.match(text, p)]
+
+
+def _pairs(path: str, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``_pair_rx(path).finditer(text)``, tried only at ``starts`` (``_pair_starts``)."""
+    rx, pos = _pair_rx(path), 0
+    for p in starts:
+        if p < pos:
+            continue
+        m = rx.match(text, p)
+        if m is None:
+            continue
+        if m.end() == p:  # an empty match: finditer's own stepping from here on
+            yield from rx.finditer(text, p)
+            return
+        yield m
+        pos = m.end()
 
 
 def form_cues(g: Grounder) -> list[Cue]:
@@ -54,14 +94,16 @@ def form_cues(g: Grounder) -> list[Cue]:
     text = g.doc.text
     out: list[Cue] = []
     in_table = _in_table(g)
+    starts = _pair_starts(text)
     for path in FORM_PATHS:
-        for m in _pair_rx(path).finditer(text):
+        for m in _pairs(path, text, starts):
             if in_table(m.start()):
                 continue
             span = _pair_value(text, m.end())
             if span is not None:
                 out += _value_cue(g, path, *span, "cover")
-    out += _checkbox_cues(g, "report.evaluation_method") + _checkbox_cues(g, "report.evaluator")
+    for path in OPTION_PATHS:
+        out += _checkbox_cues(g, path, starts)
     return out
 
 
@@ -205,12 +247,12 @@ def _squeeze(option: str) -> str:
     return re.sub(r"\s+", "", option)
 
 
-def _checkbox_cues(g: Grounder, path: str) -> list[Cue]:
+def _checkbox_cues(g: Grounder, path: str, starts: list[int]) -> list[Cue]:
     """The option after the label on a line: its options may run over the next lines, up
-    to the next line holding another ``label:``."""
+    to the next line holding another ``label:`` (``starts``: ``_pair_starts``)."""
     text = g.doc.text
     in_table = _in_table(g)
-    for m in _pair_rx(path).finditer(text):
+    for m in _pairs(path, text, starts):
         if in_table(m.start()):
             continue
         end = m.end()
