@@ -255,8 +255,8 @@ class Document(BaseModel):
         return [s[1] for s in self._segments]
 
     @cached_property
-    def _line_advances(self) -> dict[tuple[int, int], tuple[list[float], float]]:
-        """(start, end) of a line → its characters' advances and their sum (``locate``)."""
+    def _line_advances(self) -> dict[tuple[int, int], _LineScale]:
+        """(start, end) of a line → its characters' advances and scale (``locate``)."""
         return {}
 
     def locate(self, span: Span) -> list[Location]:
@@ -345,6 +345,11 @@ _FOLDED = frozenset(",:;!?()")
 _PROPORTIONAL = dict.fromkeys(".,:;'!|Iijl", 0.27) | dict.fromkeys(" ()-", 0.33) | {"%": 0.8}
 
 
+# A line's characters' advances, points per advance, and its box's top and bottom rounded
+# as ``BBox.round`` does: what every part of the line's box is drawn from.
+_LineScale = tuple[list[float], float, float, float]
+
+
 def _sub_box(
     text: str,
     box: BBox | None,
@@ -352,7 +357,7 @@ def _sub_box(
     end: int,
     span_start: int,
     span_end: int,
-    advances: dict[tuple[int, int], tuple[list[float], float]],
+    advances: dict[tuple[int, int], _LineScale],
 ) -> BBox | None:
     """The part of the line [start, end)'s ``box`` that [span_start, span_end) covers."""
     if box is None:
@@ -363,15 +368,19 @@ def _sub_box(
     held = advances.get((start, end))
     if held is None:  # once per line: the readers locate many spans on the same line
         widths = _advances(text[start:end], box)
-        held = advances[(start, end)] = (widths, sum(widths))
-    widths, total = held
-    scale = (box.x1 - box.x0) / (total or 1.0)
+        scale = (box.x1 - box.x0) / (sum(widths) or 1.0)
+        held = advances[(start, end)] = (widths, scale, round(box.y0, 2), round(box.y1, 2))
+    widths, scale, y0, y1 = held
     before, inside = sum(widths[: lo - start]), sum(widths[lo - start : hi - start])
-    return BBox(  # rounded as BBox.round does, built once
-        x0=round(box.x0 + scale * before, 2),
-        y0=round(box.y0, 2),
-        x1=round(box.x0 + scale * (before + inside), 2),
-        y1=round(box.y1, 2),
+    # rounded as BBox.round does; validated from a dict: BBox(...) less the Python of
+    # BaseModel.__init__ (every figure read in prose has such a box)
+    return BBox.__pydantic_validator__.validate_python(
+        {
+            "x0": round(box.x0 + scale * before, 2),
+            "y0": y0,
+            "x1": round(box.x0 + scale * (before + inside), 2),
+            "y1": y1,
+        }
     )
 
 
