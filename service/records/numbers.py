@@ -228,9 +228,12 @@ def is_blank(text: str | None) -> bool:
     return text is None or normalize(text).strip().strip("\u3000 ") in NONE_MARKERS
 
 
+_NUMBER_SPACES = re.compile(r"[\s\u2009\u202f]")
+
+
 def _decimal(text: str) -> Decimal | None:
     cleaned = normalize(text).replace(",", "").replace("−", "-")
-    cleaned = re.sub(r"[\s\u2009\u202f]", "", cleaned)
+    cleaned = _NUMBER_SPACES.sub("", cleaned)
     try:
         return Decimal(cleaned)
     except InvalidOperation:
@@ -244,9 +247,14 @@ def _to_python(d: Decimal) -> float | int:
 
 
 def _precision(d: Decimal, factor: Decimal = Decimal(1)) -> float:
-    exponent = d.as_tuple().exponent
-    step = Decimal(1).scaleb(min(int(exponent), 0)) * factor
-    return float(step)
+    return _step(min(int(d.as_tuple().exponent), 0), factor)
+
+
+@memo(256)
+def _step(exponent: int, factor: Decimal) -> float:
+    """The unit of a last digit at ``exponent``, times ``factor``: a report writes its
+    figures to a handful of digits and units, and every figure read asks."""
+    return float(Decimal(1).scaleb(exponent) * factor)
 
 
 def parse_chinese_integer(text: str) -> int | None:
@@ -280,10 +288,13 @@ def _scale(d: Decimal, factor: Decimal) -> Decimal:
 
 
 def _build(m: re.Match[str], default_unit: str | None) -> Quantity | None:
-    d = _decimal(m.group("num"))
+    num, unit, pct1, pre, approx, post, dir_word, num2 = m.group(
+        "num", "unit", "pct1", "pre", "approx", "post", "dir", "num2"
+    )
+    d = _decimal(num)
     if d is None:
         return None
-    unit = m.group("unit") or ("%" if m.group("pct1") else None) or default_unit
+    unit = unit or ("%" if pct1 else None) or default_unit
     original_unit = None
     factor = Decimal(1)
     if unit in MONEY_FACTORS:
@@ -291,17 +302,17 @@ def _build(m: re.Match[str], default_unit: str | None) -> Quantity | None:
         if unit != MONEY_UNIT:
             original_unit = unit
         unit = MONEY_UNIT
-    comparator = PREFIX_COMPARATORS.get(m.group("pre") or "")
-    if m.group("approx"):
+    comparator = PREFIX_COMPARATORS.get(pre or "")
+    if approx:
         comparator = comparator or "余"
-    if m.group("post"):
-        comparator = comparator or SUFFIX_COMPARATORS[m.group("post")]
-    direction = DIRECTION_WORDS.get(m.group("dir") or "")
+    if post:
+        comparator = comparator or SUFFIX_COMPARATORS[post]
+    direction = DIRECTION_WORDS.get(dir_word or "")
     precision = _precision(d, factor)
     low = high = None
     value: float | int | None = _to_python(_scale(d, factor))
-    if m.group("num2"):
-        d2 = _decimal(m.group("num2"))
+    if num2:
+        d2 = _decimal(num2)
         if d2 is not None:
             low, high = float(_scale(d, factor)), float(_scale(d2, factor))
             value, comparator = None, comparator or "range"

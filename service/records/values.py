@@ -75,9 +75,12 @@ class Value(BaseModel):
     @property
     def number(self) -> float | None:
         """The value as a float when it is numeric, else None."""
-        if isinstance(self.value, bool) or not isinstance(self.value, _NUMERIC):
+        value = self.value
+        if type(value) is float:  # most figures: float() would give the same object back
+            return value
+        if isinstance(value, bool) or not isinstance(value, _NUMERIC):
             return None
-        return float(self.value)
+        return float(value)
 
     @property
     def signed(self) -> float | None:
