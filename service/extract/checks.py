@@ -28,7 +28,7 @@ read is an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.records import Finding, FindingItem, ReportExport, Value
@@ -518,14 +518,23 @@ def _share_checks(e: ReportExport, shares: Sequence[ShareStatement]) -> list[Fin
     return out
 
 
+def check_groups() -> tuple[Callable[[ReportExport], list[Finding | None]], ...]:
+    """The check groups ``run_checks`` runs over the export, in its order (then the
+    shares' checks): settle_checks.py counts findings group by group."""
+    return (
+        _budget_checks,
+        _three_public_checks,
+        _line_checks,
+        _project_checks,
+        _breakdown_checks,
+        _indicator_checks,
+    )
+
+
 def run_checks(export: ReportExport, shares: Sequence[ShareStatement] = ()) -> list[Finding]:
     """Every arithmetic finding of ``export`` (conflicts come from resolve.py)."""
     found: list[Finding | None] = []
-    found += _budget_checks(export)
-    found += _three_public_checks(export)
-    found += _line_checks(export)
-    found += _project_checks(export)
-    found += _breakdown_checks(export)
-    found += _indicator_checks(export)
+    for group in check_groups():
+        found += group(export)
     found += _share_checks(export, shares)
     return [f for f in found if f is not None]

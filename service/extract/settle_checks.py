@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from service.extract import checks
-from service.extract.checks import ShareStatement, run_checks
+from service.extract.checks import ShareStatement
 from service.records import Finding, ReportExport
 
 Group = Callable[[ReportExport], list[Finding | None]]
@@ -73,15 +73,16 @@ class FindingCounter:
                 by_whole.setdefault(s.whole_path, []).append(s)
         for whole, group_shares in by_whole.items():
             self.costly.append((_share_group(group_shares), (whole,), {}))
-        # everything else, counted once: the total less what the groups above give now
-        self.constant = len(run_checks(export, shares)) - self._variable(None)
+        # everything else, counted once (``run_checks`` is the groups' findings one after
+        # another, and a share's check reads its own share only)
+        costly = {group for group, _, _ in self.costly}
+        self.constant = sum(_count(g(export)) for g in checks.check_groups() if g not in costly)
+        steady = [s for s in shares if s.whole_path not in by_whole]
+        self.constant += _count(checks._share_checks(export, steady))
 
-    def _variable(self, choice: dict[str, int] | None) -> int:
+    def _variable(self, choice: dict[str, int]) -> int:
         total = 0
         for group, reads, memo in self.costly:
-            if choice is None:
-                total += _count(group(self.export))
-                continue
             key = tuple(choice[p] for p in reads)
             if key not in memo:
                 memo[key] = _count(group(self.export))
@@ -101,4 +102,4 @@ def _share_group(shares: list[ShareStatement]) -> Group:
 
 def available() -> bool:
     """Whether ``checks.py`` still has the groups named here (else: count by run_checks)."""
-    return all(hasattr(checks, name) for name in (*_READS, "_share_checks"))
+    return all(hasattr(checks, name) for name in (*_READS, "_share_checks", "check_groups"))
