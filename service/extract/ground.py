@@ -124,15 +124,8 @@ class Grounder:
         start, end = self.trim(*self.to_doc(offset + q.start, offset + q.end))
         return Value.__pydantic_validator__.validate_python(
             {
-                "value": q.value,
-                "unit": q.unit,
+                **q.value_fields(),
                 "raw": self.doc.text[start:end],
-                "comparator": q.comparator,
-                "direction": q.direction,
-                "original_unit": q.original_unit,
-                "low": q.low,
-                "high": q.high,
-                "precision": q.precision,
                 "source": self.source(start, end, locator),
             }
         )

@@ -218,6 +218,19 @@ class Quantity:
     def is_money(self) -> bool:
         return self.unit == MONEY_UNIT
 
+    def value_fields(self) -> dict[str, object]:
+        """What a ``Value`` takes from the quantity (all but its offsets)."""
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "comparator": self.comparator,
+            "direction": self.direction,
+            "original_unit": self.original_unit,
+            "low": self.low,
+            "high": self.high,
+            "precision": self.precision,
+        }
+
 
 def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text)

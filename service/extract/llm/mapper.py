@@ -174,18 +174,7 @@ class Mapper:
         q = parse_quantity(v.raw)
         if q is None:
             return v
-        return v.model_copy(
-            update={
-                "value": q.value,
-                "unit": q.unit,
-                "comparator": q.comparator,
-                "direction": q.direction,
-                "original_unit": q.original_unit,
-                "low": q.low,
-                "high": q.high,
-                "precision": q.precision,
-            }
-        )
+        return v.model_copy(update=q.value_fields())
 
     # --- candidates --------------------------------------------------------------------------
 
