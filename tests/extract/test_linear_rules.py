@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from service.extract import narrative, rules, settle_checks
+from service.extract import checks, narrative, rules
 from service.extract.rules import extract_rules
 from service.ingest import read_document
 from service.synth import Knobs, make_report, render
@@ -54,7 +54,7 @@ def test_lists_read_the_paragraphs_once_per_pass(monkeypatch: pytest.MonkeyPatch
     assert few == many == 1, (few, many)  # problems and measures: one pass for both
 
 
-def test_settling_runs_the_full_checks_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settling_takes_the_check_groups_once(monkeypatch: pytest.MonkeyPatch) -> None:
     full = {"rules": 0, "counter": 0}
 
     def counting(where: str, real: Any) -> Any:
@@ -65,7 +65,9 @@ def test_settling_runs_the_full_checks_once(monkeypatch: pytest.MonkeyPatch) -> 
         return run
 
     monkeypatch.setattr(rules, "run_checks", counting("rules", rules.run_checks))
-    monkeypatch.setattr(settle_checks, "run_checks", counting("counter", settle_checks.run_checks))
+    # the counter takes the checks' groups once: the constant part counted from those no
+    # disputed path reaches, the rest per choice of its own paths
+    monkeypatch.setattr(checks, "check_groups", counting("counter", checks.check_groups))
     spec = make_report(3, "hunan", Knobs(contradictions=3)).spec
     out = extract_rules(read_document(render(spec, "txt")[0], "r.txt"))
     # three disputed figures (8 combinations) were settled, with one full run of the checks
