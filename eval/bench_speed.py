@@ -10,7 +10,10 @@ far less than wall time; the command-line figures are wall time of the calls:
 * **reference A vs Jixiao**, in one process, over generated text PDFs (the table-heavy
   templates and the prose-only one): A is PyMuPDF's ``get_text("dict")`` on every page plus
   ``find_tables()`` on the pages with rulings — what any library-level reader pays; Jixiao is
-  ingest (``read_document``) + the rules extractor (``extract_rules``).
+  ingest (``read_document``) + the rules extractor (``extract_rules``). Beside them, the
+  floor: MuPDF's characters with their boxes and the page's drawings, what any reader that
+  grounds values in the page pays before its first rule (``floor_ratio``: the ratio Jixiao
+  would reach if its own Python cost nothing).
 * **rules per page** at 10/100/300 pages of different generated reports joined into one PDF.
 * **batch**: ``jixiao extract`` on 50 text PDFs in one call vs one call per file (the
   separate calls' rate is measured on ``--separate`` of them and is per page, so it scales).
@@ -48,7 +51,7 @@ import pymupdf
 from eval.dataset import REPO, Materializer, code_hash, items, load_manifest
 from service.extract import rules
 from service.extract.rules import extract_rules
-from service.ingest import pdf_tables, read_document
+from service.ingest import pdf, pdf_tables, read_document
 from service.memo import clear_memos
 
 CACHE = REPO / "eval" / "out" / "cache" / "bench"
@@ -142,6 +145,20 @@ def reference_a(data: bytes) -> int:
     return n
 
 
+def floor_characters(data: bytes) -> int:
+    """What any reader that grounds values in character boxes pays before its first rule:
+    MuPDF's text page with the ingest's flags, its characters with their boxes, and the
+    page's drawings (to tell whether it may hold a ruled table). Jixiao cannot go below it;
+    its ratio to reference A bounds Jixiao's."""
+    doc = pymupdf.open(stream=data, filetype="pdf")
+    for page in doc:
+        page.get_textpage(flags=pdf._TEXT_FLAGS).extractRAWDICT()
+        page.get_drawings()
+    n = doc.page_count
+    doc.close()
+    return n
+
+
 def jixiao_in_process(data: bytes) -> int:
     """Ingest + rules on one PDF, read as the first document the process sees: the memos of
     short texts (``service.memo``) are cleared first, so repeats of the benchmark's documents
@@ -158,9 +175,12 @@ def bench_reference(pdfs: dict[str, list[tuple[str, bytes]]], repeat: int) -> di
         pages = sum(reference_a(d) for _, d in docs)  # also a warm-up
         for _, d in docs:
             jixiao_in_process(d)
-        ref, ours = _interleaved(
-            lambda docs=docs: [reference_a(d) for _, d in docs],
-            lambda docs=docs: [jixiao_in_process(d) for _, d in docs],
+        ref, ours, floor = _interleaved(
+            [
+                lambda docs=docs: [reference_a(d) for _, d in docs],
+                lambda docs=docs: [jixiao_in_process(d) for _, d in docs],
+                lambda docs=docs: [floor_characters(d) for _, d in docs],
+            ],
             repeat,
         )
         out[kind] = {
@@ -169,29 +189,33 @@ def bench_reference(pdfs: dict[str, list[tuple[str, bytes]]], repeat: int) -> di
             "reference_a_pages_per_s": round(pages / ref, 1),
             "jixiao_pages_per_s": round(pages / ours, 1),
             "ratio": round(ref / ours, 2),
+            "floor_ms_per_page": round(1000 * floor / pages, 2),
+            "floor_ratio": round(ref / floor, 2),  # the best ratio with no rules at all
         }
     all_pages = sum(v["pages"] for v in out.values())
     ref_s = sum(v["pages"] / v["reference_a_pages_per_s"] for v in out.values())
     our_s = sum(v["pages"] / v["jixiao_pages_per_s"] for v in out.values())
+    floor_s = sum(v["floor_ms_per_page"] * v["pages"] / 1000 for v in out.values())
     out["all"] = {
         "pages": all_pages,
         "reference_a_pages_per_s": round(all_pages / ref_s, 1),
         "jixiao_pages_per_s": round(all_pages / our_s, 1),
         "ratio": round(ref_s / our_s, 2),
+        "floor_ratio": round(ref_s / floor_s, 2),
     }
     return out
 
 
-def _interleaved(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Medians of ``a`` and ``b`` (CPU time of this process) timed in turn, so that a
-    change of the machine's load during the run falls on both."""
-    ta, tb = [], []
+def _interleaved(fns: list[Callable[[], Any]], repeat: int) -> list[float]:
+    """Medians of ``fns`` (CPU time of this process) timed in turn, so that a change of the
+    machine's load during the run falls on all of them."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        for fn, times in ((a, ta), (b, tb)):
+        for fn, ts in zip(fns, times, strict=True):
             t0 = time.process_time()
             fn()
-            times.append(time.process_time() - t0)
-    return statistics.median(ta), statistics.median(tb)
+            ts.append(time.process_time() - t0)
+    return [statistics.median(ts) for ts in times]
 
 
 def mixed(pdfs: dict[str, list[tuple[str, bytes]]]) -> list[bytes]:

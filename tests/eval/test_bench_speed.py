@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from eval.bench_speed import joined_pdf, reference_a
+from eval.bench_speed import floor_characters, joined_pdf, reference_a
 
 
 def _pdf(label: str, pages: int) -> bytes:
@@ -40,6 +40,10 @@ def test_joined_pdf_cycles_its_sources_and_cuts_at_the_size() -> None:
 
 def test_reference_reads_every_page() -> None:
     assert reference_a(_pdf("A", 4)) == 4
+
+
+def test_floor_reads_every_page() -> None:
+    assert floor_characters(_pdf("A", 5)) == 5
 
 
 def test_mixed_takes_the_kinds_in_turn() -> None:
