@@ -152,7 +152,7 @@ def floor_characters(data: bytes) -> int:
     its ratio to reference A bounds Jixiao's."""
     doc = pymupdf.open(stream=data, filetype="pdf")
     for page in doc:
-        page.get_textpage(flags=pdf._TEXT_FLAGS).extractRAWDICT()
+        page.get_textpage(flags=pdf.TEXT_FLAGS).extractRAWDICT()
         page.get_drawings()
     n = doc.page_count
     doc.close()

@@ -54,7 +54,7 @@ os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")
 
 # No CID-for-unknown-Unicode: a glyph without a Unicode mapping reads as U+FFFD, which is
 # how an unreadable text layer is recognised.
-_TEXT_FLAGS = (
+TEXT_FLAGS = (
     pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_MEDIABOX_CLIP
 )
 _UNREADABLE = re.compile("[\ufffd\ue000-\uf8ff]")
@@ -270,7 +270,7 @@ def _to_display(box: tuple[float, float, float, float], t: Transform) -> tuple:
 
 def _char_lines(page: pymupdf.Page, t: Transform) -> list[tuple[list[Char], float]]:
     """Every text line of the page as its characters (display boxes) and its font size."""
-    textpage = page.get_textpage(flags=_TEXT_FLAGS)
+    textpage = page.get_textpage(flags=TEXT_FLAGS)
     out = []
     for block in textpage.extractRAWDICT()["blocks"]:
         for line in block.get("lines", ()):
